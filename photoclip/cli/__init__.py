@@ -1,0 +1,1 @@
+"""photoclip's command line: thin commands over :class:`photoclip.core.library.Library`."""

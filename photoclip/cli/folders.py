@@ -1,0 +1,48 @@
+"""`photoclip folders list|add|remove`."""
+
+from __future__ import annotations
+
+import argparse
+
+from photoclip.cli.output import emit_json
+from photoclip.core.library import Library
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("folders", help="the photo folders in the library")
+    fsub = p.add_subparsers(dest="action")
+    fsub.add_parser("list", help="list the folders")
+    a = fsub.add_parser("add", help="add folders (index them with `photoclip index`)")
+    a.add_argument("paths", nargs="+")
+    r = fsub.add_parser("remove", help="remove folders and their photos from the index")
+    r.add_argument("paths", nargs="+")
+    p.set_defaults(run=run)
+
+
+def run(lib: Library, args: argparse.Namespace) -> int:
+    action = args.action or "list"
+    if action == "add":
+        added = [lib.add_folder(p) for p in args.paths]
+        if args.json:
+            emit_json({"folders": lib.settings.folders, "added": added})
+        else:
+            for f in added:
+                print(f"added {f}")
+            print("run `photoclip index` to index them")
+        return 0
+    if action == "remove":
+        removed = {p: lib.remove_folder(p) for p in args.paths}
+        if args.json:
+            emit_json({"folders": lib.settings.folders, "removed_photos": removed})
+        else:
+            for f, n in removed.items():
+                print(f"removed {f} ({n} photos left the index; no file was touched)")
+        return 0
+    if args.json:
+        emit_json({"folders": lib.settings.folders})
+    elif not lib.settings.folders:
+        print("no folders yet: add one with `photoclip folders add ~/Pictures`")
+    else:
+        for f in lib.settings.folders:
+            print(f)
+    return 0

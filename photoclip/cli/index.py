@@ -1,0 +1,52 @@
+"""`photoclip index`: bring the index up to date with the folders."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from photoclip.cli.output import ProgressBar, emit_json, human_duration
+from photoclip.core.library import Library
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="index new and changed photos (incremental)")
+    p.add_argument("--retry-failed", action="store_true", help="try failed files again")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(lib: Library, args: argparse.Namespace) -> int:
+    if not lib.settings.folders:
+        print("no folders to index: add one with `photoclip folders add ~/Pictures`")
+        return 1
+    bar = ProgressBar(quiet=args.quiet or args.json)
+    lib.download_progress = bar.download
+    stop = threading.Event()
+    try:
+        report = lib.index_folders(bar.index, stop, retry_failed=args.retry_failed)
+    except KeyboardInterrupt:
+        stop.set()
+        bar.close()
+        print("interrupted: work up to the last batch is saved; run `photoclip index` to resume")
+        return 130
+    finally:
+        bar.close()
+    if args.json:
+        emit_json(report)
+        return 0
+    rate = (report.embedded + report.reused) / report.seconds if report.seconds else 0.0
+    print(
+        f"{report.scanned} photos scanned: {report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged"
+    )
+    print(
+        f"embedded {report.embedded}, reused {report.reused} (moved {report.moved}), "
+        f"failed {report.failed}, removed {report.removed} "
+        f"in {human_duration(report.seconds)} ({rate:.1f} photos/s)"
+    )
+    for path, reason in report.failures[:20]:
+        print(f"  failed: {path}: {reason}")
+    if len(report.failures) > 20:
+        print(f"  ... and {len(report.failures) - 20} more (see `photoclip status --failures`)")
+    return 0

@@ -1,0 +1,70 @@
+"""Entry point of the `photoclip` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from photoclip import __version__
+from photoclip.cli import folders, index, models, search, status
+
+log = logging.getLogger("photoclip")
+
+COMMANDS = (folders, index, search, status, models)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="photoclip", description="Search your photos by what is in them."
+    )
+    parser.add_argument("--version", action="version", version=f"photoclip {__version__}")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--verbose", "-v", action="count", default=0, help="more log output")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "urllib3", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit status."""
+    # --json may be given before or after the command: accept both
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    json_anywhere = "--json" in argv
+    argv = [a for a in argv if a != "--json"]
+    args = parser.parse_args(argv)
+    args.json = json_anywhere
+    _setup_logging(args.verbose)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    from photoclip.core.errors import user_message  # heavy imports only after parsing
+
+    try:
+        from photoclip.core.library import Library
+
+        with Library(owner=f"photoclip {args.command}") as lib:
+            return int(args.run(lib, args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None or args.debug:
+            if args.debug:
+                raise
+            log.debug("unexpected error", exc_info=True)
+            message = f"unexpected error: {exc!r} (run with --debug for details)"
+        print(f"photoclip: {message}", file=sys.stderr)
+        return 2

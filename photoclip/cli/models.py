@@ -1,0 +1,58 @@
+"""`photoclip models [list|use|download]`: the model catalogue."""
+
+from __future__ import annotations
+
+import argparse
+
+from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.core.library import Library
+from photoclip.core.models import download_weights, get_model_spec
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="the model catalogue: installed, in use")
+    msub = p.add_subparsers(dest="action")
+    msub.add_parser("list", help="list models (default)")
+    u = msub.add_parser("use", help="switch to a model (its own index; nothing is mixed)")
+    u.add_argument("key")
+    u.add_argument("--weights", help="a local weights file (offline installs)")
+    d = msub.add_parser("download", help="download a model's weights now")
+    d.add_argument("key", nargs="?")
+    p.set_defaults(run=run)
+
+
+def run(lib: Library, args: argparse.Namespace) -> int:
+    action = args.action or "list"
+    if action == "use":
+        spec = lib.use_model(args.key, args.weights)
+        if args.json:
+            emit_json({"model": spec.key})
+        else:
+            print(f"now using {spec.key}; run `photoclip index` to index photos with it")
+        return 0
+    if action == "download":
+        spec = get_model_spec(args.key or lib.model_spec.key, lib.user_models_dir)
+        bar = ProgressBar(quiet=args.json)
+        path = download_weights(spec, lib.paths.models_dir, bar.download)
+        bar.close()
+        if args.json:
+            emit_json({"model": spec.key, "weights": str(path)})
+        else:
+            print(f"{spec.key}: weights in {path}")
+        return 0
+    entries = lib.models()
+    if args.json:
+        emit_json({"models": entries})
+        return 0
+    print(f"{'':2}{'model':<28}{'ImageNet':>9}{'size':>9}  {'installed':<10} description")
+    for e in entries:
+        s = e.spec
+        top1 = f"{s.imagenet_top1:.1f}%" if s.imagenet_top1 else "-"
+        size = f"{s.download_mb:.0f} MB" if s.download_mb else "-"
+        mark = "*" if e.in_use else " "
+        print(
+            f"{mark} {s.key:<28}{top1:>9}{size:>9}  {'yes' if e.installed else 'no':<10} "
+            f"{s.description}"
+        )
+    print("\n* in use.  Switch: photoclip models use KEY [--weights FILE]")
+    return 0

@@ -1,0 +1,129 @@
+"""Where photoclip keeps its files, and the user's settings.
+
+Data, config and cache folders come from appdirs; ``PHOTOCLIP_HOME`` overrides all three
+(``$PHOTOCLIP_HOME/data``, ``/config``, ``/cache``), which every test sets. Settings live in
+``settings.toml`` in the config folder with a ``schema_version`` so later releases can migrate them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+import tomli_w
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "photoclip"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The folders photoclip writes to."""
+
+    data: Path
+    config: Path
+    cache: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.toml"
+
+    @property
+    def library_dir(self) -> Path:
+        """The catalog and the embedded vector store."""
+        return self.data / "library"
+
+    @property
+    def models_dir(self) -> Path:
+        """Downloaded model weights."""
+        return self.data / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data / "logs"
+
+    def ensure(self) -> AppPaths:
+        for p in (self.data, self.config, self.cache):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def app_paths() -> AppPaths:
+    """The app's folders: ``PHOTOCLIP_HOME`` if set, else the platform's appdirs."""
+    home = os.environ.get("PHOTOCLIP_HOME")
+    if home:
+        root = Path(home).expanduser().resolve()
+        return AppPaths(data=root / "data", config=root / "config", cache=root / "cache")
+    import appdirs
+
+    return AppPaths(
+        data=Path(appdirs.user_data_dir(APP_NAME, False)),
+        config=Path(appdirs.user_config_dir(APP_NAME, False)),
+        cache=Path(appdirs.user_cache_dir(APP_NAME, False)),
+    )
+
+
+@dataclass
+class Settings:
+    """The user's settings. Every field has a sensible default."""
+
+    folders: list[str] = field(default_factory=list)
+    model: str = ""  # a catalogue key; "" means the catalogue's default
+    device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 | int8
+    weights_file: str = ""  # a local weights file for offline installs ("" = download)
+    batch_size: int = 32
+    decode_workers: int = 0  # 0 = automatic
+    torch_threads: int = 0  # 0 = automatic
+    max_megapixels: int = 300  # larger images are recorded as failed, never decoded
+    exclude: list[str] = field(default_factory=lambda: [".*", "@eaDir", "#recycle", "$RECYCLE.BIN"])
+    schema_version: int = SCHEMA_VERSION
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read settings; a missing file gives the defaults, unknown keys are kept out."""
+        if not path.exists():
+            return cls()
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"Cannot read settings file {path}: {exc}") from exc
+        raw = migrate(raw)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            log.warning("Ignoring unknown settings in %s: %s", path, ", ".join(unknown))
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        """Write settings atomically (a crash never leaves half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".toml.tmp")
+        tmp.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+class SettingsError(Exception):
+    """The settings file exists but cannot be used."""
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring settings written by an older release up to ``SCHEMA_VERSION``."""
+    version = int(raw.get("schema_version", SCHEMA_VERSION))
+    if version > SCHEMA_VERSION:
+        raise SettingsError(
+            f"settings were written by a newer photoclip (schema {version}); please upgrade"
+        )
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw

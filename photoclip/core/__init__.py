@@ -1,0 +1,1 @@
+"""photoclip's Qt-free core: everything the CLI and the GUI share."""

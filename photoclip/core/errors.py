@@ -1,0 +1,24 @@
+"""Turn the core's expected errors into one readable sentence for a user."""
+
+from __future__ import annotations
+
+
+def user_message(exc: BaseException) -> str | None:
+    """A message for errors a user can act on; None for bugs (which deserve a traceback)."""
+    from photoclip.config import SettingsError
+    from photoclip.core.images import ImageDecodeError
+    from photoclip.core.lock import LibraryLockedError
+    from photoclip.core.models import ModelUnavailableError
+    from photoclip.core.query import QueryError
+
+    if isinstance(exc, ModelUnavailableError):
+        return exc.message
+    if isinstance(exc, ImageDecodeError):
+        return f"cannot read that image: {exc.reason}"
+    if isinstance(exc, (LibraryLockedError, QueryError, SettingsError, ValueError)):
+        return str(exc)
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "not found"
+    return None

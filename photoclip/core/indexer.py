@@ -1,0 +1,334 @@
+"""Bring a model's vectors up to date with the files (rclip-style incremental indexing).
+
+Per pending photo, a decode pool reads the file once, hashes its bytes, and either finds a
+vector already made from the same content (a moved, renamed or copied photo: no model call) or
+decodes and preprocesses it. The calling thread owns the model and embeds full batches while the
+pool works ahead. Each batch is written to the vector store first and then recorded in the
+catalog, so a kill at any moment loses at most the batch in flight and never duplicates a photo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from photoclip.core.catalog import Catalog, PhotoRecord
+from photoclip.core.images import ImageDecodeError, load_image, preprocess
+from photoclip.core.types import ImageInfo, PreprocessSpec
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 1 << 30  # a "photo" over 1 GiB is not read into memory
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """A snapshot of an index run, sent after every batch."""
+
+    phase: str  # scanning | indexing | cleaning | done
+    done: int
+    total: int
+    embedded: int
+    reused: int
+    failed: int
+    elapsed: float
+    current: str | None = None
+
+    @property
+    def rate(self) -> float:
+        """Photos per second so far."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate, if known."""
+        rate = self.rate
+        return (self.total - self.done) / rate if rate > 0 else None
+
+
+@dataclass
+class IndexReport:
+    """What an index run did."""
+
+    scanned: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    reused: int = 0
+    moved: int = 0
+    failed: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    stopped: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    record: PhotoRecord
+    content_hash: str | None = None
+    pixels: np.ndarray | None = None
+    info: ImageInfo | None = None
+    error: str | None = None
+
+
+ProgressCallback = Callable[[IndexProgress], None]
+
+
+class VectorSink:
+    """Where finished vectors go: the durable store and the in-memory search index."""
+
+    def __init__(self, store: object, index: object) -> None:
+        self.store = store
+        self.index = index
+
+    def put(
+        self, records: Sequence[PhotoRecord], vectors: np.ndarray, hashes: Sequence[str]
+    ) -> None:
+        ids = [r.id for r in records]
+        self.store.upsert(ids, vectors, [photo_metadata(r, h) for r, h in zip(records, hashes)])
+        self.index.add(ids, vectors, [r.folder for r in records], [r.date for r in records])
+
+    def move(self, records: Sequence[PhotoRecord]) -> None:
+        ids = [r.id for r in records]
+        self.store.update_metadata(ids, [photo_metadata(r, r.hash) for r in records])
+        self.index.update_attrs(ids, folders=[r.folder for r in records])
+
+    def remove(self, ids: Sequence[int]) -> None:
+        if ids:
+            self.store.delete(ids)
+            self.index.remove(ids)
+
+
+def photo_metadata(rec: PhotoRecord, content_hash: str | None) -> dict[str, str | int | float]:
+    """The metadata stored beside a vector (for filtering in Chroma and for rebuilding)."""
+    meta: dict[str, str | int | float | None] = {
+        "path": rec.path,
+        "folder": rec.folder,
+        "size": rec.size,
+        "mtime": rec.mtime_ns // 1_000_000_000,
+        "hash": content_hash,
+        "taken": int(rec.taken) if rec.taken is not None else None,
+        "width": rec.width,
+        "height": rec.height,
+        "camera": rec.camera,
+    }
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def content_hash(data: bytes) -> str:
+    """The content hash that identifies a photo's bytes wherever the file lives."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Indexer:
+    """Embeds pending photos of one model; one instance per run or per service."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        sink: VectorSink,
+        embed_images: Callable[[np.ndarray], np.ndarray],
+        preprocess_spec: PreprocessSpec,
+        model_key: str,
+        *,
+        batch_size: int = 32,
+        decode_workers: int = 0,
+        max_megapixels: float = 300,
+    ) -> None:
+        self.catalog = catalog
+        self.sink = sink
+        self.embed_images = embed_images
+        self.spec = preprocess_spec
+        self.model_key = model_key
+        self.batch_size = max(1, batch_size)
+        self.decode_workers = decode_workers or max(1, os.cpu_count() or 1)
+        self.max_megapixels = max_megapixels
+
+    # ----- one file, in a pool thread --------------------------------------------------------
+
+    def _prepare(self, rec: PhotoRecord, reusable: frozenset[str]) -> _Prepared:
+        try:
+            if rec.size > MAX_FILE_BYTES:
+                return _Prepared(rec, error=f"file too large ({rec.size >> 20} MiB)")
+            data = Path(rec.path).read_bytes()
+        except OSError as exc:
+            return _Prepared(rec, error=f"cannot read file: {exc.strerror or exc}")
+        digest = content_hash(data)
+        if digest in reusable:
+            return _Prepared(rec, content_hash=digest)
+        try:
+            image, info = load_image(
+                data, min_side=self.spec.min_side, max_megapixels=self.max_megapixels,
+                name=rec.path,
+            )
+            pixels = preprocess(image, self.spec)
+        except ImageDecodeError as exc:
+            return _Prepared(rec, content_hash=digest, error=exc.reason)
+        except Exception as exc:  # a decoder bug must not stop the run
+            log.exception("Unexpected error decoding %s", rec.path)
+            return _Prepared(rec, content_hash=digest, error=f"unexpected error: {exc}")
+        return _Prepared(rec, content_hash=digest, pixels=pixels, info=info)
+
+    # ----- a run -------------------------------------------------------------------------------
+
+    def run(
+        self,
+        work: Sequence[PhotoRecord],
+        *,
+        missing: set[int] | None = None,
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        report: IndexReport | None = None,
+    ) -> IndexReport:
+        """Embed ``work``; ``missing`` photos (file gone) may be claimed by moved files.
+
+        Claimed ids are removed from ``missing``; the caller sweeps the rest.
+        """
+        report = report or IndexReport()
+        missing = missing if missing is not None else set()
+        sources = self.catalog.vector_source_by_hash(self.model_key)
+        reusable = frozenset(sources)
+        embedded_ever = self.catalog.embedded_ids(self.model_key)
+        start = time.perf_counter()
+        done = 0
+        batch: list[_Prepared] = []
+        moves: list[PhotoRecord] = []
+        copies: list[tuple[PhotoRecord, str, int]] = []
+
+        def emit(current: str | None) -> None:
+            if progress is not None:
+                progress(
+                    IndexProgress(
+                        "indexing", done, len(work), report.embedded, report.reused,
+                        report.failed, time.perf_counter() - start, current,
+                    )
+                )
+
+        def flush() -> None:
+            self._flush_reuse(moves, copies, report)
+            self._flush_batch(batch, report)
+            emit(batch[-1].record.path if batch else None)
+            batch.clear()
+
+        emit(None)
+        window = self.batch_size * 3
+        pending: deque[Future[_Prepared]] = deque()
+        items = iter(work)
+        with ThreadPoolExecutor(self.decode_workers, thread_name_prefix="decode") as pool:
+            def refill() -> None:
+                while len(pending) < window:
+                    rec = next(items, None)
+                    if rec is None:
+                        return
+                    pending.append(pool.submit(self._prepare, rec, reusable))
+
+            refill()
+            while pending:
+                if stop is not None and stop.is_set():
+                    report.stopped = True
+                    for fut in pending:
+                        fut.cancel()
+                    break
+                item = pending.popleft().result()
+                refill()
+                done += 1
+                rec = item.record
+                if item.error is not None:
+                    self.catalog.mark_failed(rec.id, item.error, item.content_hash)
+                    self.sink.remove([rec.id])
+                    report.failed += 1
+                    report.failures.append((rec.path, item.error))
+                    continue
+                assert item.content_hash is not None
+                if item.pixels is None:  # same content as a stored vector
+                    source = sources[item.content_hash]
+                    is_fresh = rec.hash is None and rec.id not in embedded_ever
+                    if source in missing and is_fresh:
+                        missing.discard(source)
+                        moves.append(_moved(rec, source, item.content_hash))
+                        report.moved += 1
+                    else:
+                        copies.append((rec, item.content_hash, source))
+                    report.reused += 1
+                    if len(moves) + len(copies) >= self.batch_size:
+                        flush()
+                    continue
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    flush()
+            flush()
+        report.seconds += time.perf_counter() - start
+        return report
+
+    def _flush_batch(self, batch: list[_Prepared], report: IndexReport) -> None:
+        if not batch:
+            return
+        vectors = self.embed_images(np.stack([p.pixels for p in batch]))
+        records = [_with_info(p.record, p.info) for p in batch]
+        hashes = [p.content_hash or "" for p in batch]
+        self.sink.put(records, vectors, hashes)  # vectors first ...
+        self.catalog.mark_indexed(  # ... then the catalog: a crash in between only repeats work
+            self.model_key, [(p.record.id, p.content_hash or "", p.info) for p in batch]
+        )
+        report.embedded += len(batch)
+
+    def _flush_reuse(
+        self,
+        moves: list[PhotoRecord],
+        copies: list[tuple[PhotoRecord, str, int]],
+        report: IndexReport,
+    ) -> None:
+        if moves:
+            with self.catalog.transaction():
+                for rec in moves:
+                    self.catalog.move(rec.id, rec.path, rec.size, rec.mtime_ns)
+            self.sink.move(self.catalog.get_many(r.id for r in moves).values())
+            moves.clear()
+        if copies:
+            vectors = self.sink.store.get_vectors([src for _, _, src in copies])
+            ready = [(rec, h, src) for rec, h, src in copies if src in vectors]
+            with self.catalog.transaction():
+                for rec, _, src in ready:
+                    self.catalog.copy_facts(src, rec.id)
+            fresh = self.catalog.get_many(rec.id for rec, _, _ in ready)
+            if ready:
+                self.sink.put(
+                    [fresh[rec.id] for rec, _, _ in ready],
+                    np.stack([vectors[src] for _, _, src in ready]),
+                    [h for _, h, _ in ready],
+                )
+                self.catalog.mark_indexed(self.model_key, [(r.id, h, None) for r, h, _ in ready])
+            lost = [rec for rec, _, src in copies if src not in vectors]
+            for rec in lost:  # the source vector vanished: embed this one next run
+                log.warning("Stored vector for %s is missing; it will be embedded again", rec.path)
+                report.reused -= 1
+            copies.clear()
+
+
+def _moved(rec: PhotoRecord, source_id: int, digest: str) -> PhotoRecord:
+    """The record of the photo ``source_id`` now living at ``rec``'s path."""
+    return PhotoRecord(
+        source_id, rec.path, str(Path(rec.path).parent), rec.size, rec.mtime_ns, digest,
+        None, None, None, None, None, None,
+    )
+
+
+def _with_info(rec: PhotoRecord, info: ImageInfo | None) -> PhotoRecord:
+    if info is None:
+        return rec
+    return PhotoRecord(
+        rec.id, rec.path, rec.folder, rec.size, rec.mtime_ns, rec.hash, info.width, info.height,
+        info.format, info.taken.timestamp() if info.taken else None, info.camera, None,
+    )

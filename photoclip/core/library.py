@@ -1,0 +1,451 @@
+"""The one facade over the core that the CLI and the GUI use.
+
+A :class:`Library` owns a catalog, one model's vector store and its in-memory exact index, and the
+model (loaded lazily, on first need). Opening a library takes its process lock and reconciles the
+catalog with the vector store, so whatever a crash left half-done is repaired before any use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core import images, scanner
+from photoclip.core.catalog import Catalog, PhotoRecord
+from photoclip.core.indexer import (
+    Indexer,
+    IndexProgress,
+    IndexReport,
+    ProgressCallback,
+    VectorSink,
+)
+from photoclip.core.lock import LibraryLock
+from photoclip.core.models import (
+    DEFAULT_MODEL_KEY,
+    Embedder,
+    ModelSpec,
+    available_models,
+    get_model_spec,
+    weights_path,
+)
+from photoclip.core.query import QueryError, parse_query
+from photoclip.core.types import SearchHit
+from photoclip.core.vector_index import ExactIndex
+from photoclip.core.vectors import VectorStore, collection_name_for
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Library", "LibraryStatus", "ModelEntry", "QueryError", "SearchFilters"]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrictions on which photos a search may return."""
+
+    folder: str | None = None
+    after: date | datetime | None = None  # inclusive
+    before: date | datetime | None = None  # exclusive
+    min_score: float | None = None
+
+
+@dataclass(frozen=True)
+class LibraryStatus:
+    folders: list[str]
+    photos: int
+    indexed: int
+    pending: int
+    failed: int
+    failures: list[tuple[str, str]]
+    model: str
+    model_installed: bool
+    device: str
+    precision: str
+    store_bytes: int
+    data_dir: str
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    spec: ModelSpec
+    installed: bool
+    in_use: bool
+
+
+@dataclass
+class _TextCache:
+    size: int = 256
+    items: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+
+    def get(self, text: str) -> np.ndarray | None:
+        vec = self.items.get(text)
+        if vec is not None:
+            self.items.move_to_end(text)
+        return vec
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        self.items[text] = vec
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class Library:
+    """A photo library: folders, catalog, vectors and model, behind one lock."""
+
+    def __init__(
+        self,
+        paths: AppPaths | None = None,
+        *,
+        settings: Settings | None = None,
+        owner: str = "photoclip",
+    ) -> None:
+        self.paths = (paths or app_paths()).ensure()
+        self.settings = settings or Settings.load(self.paths.settings_file)
+        self._lock = LibraryLock(self.paths.library_dir, owner)
+        self._lock.acquire()
+        try:
+            self.catalog = Catalog(self.paths.library_dir / "catalog.sqlite3")
+        except Exception:
+            self._lock.release()
+            raise
+        self._guard = threading.RLock()
+        self._embedder: Embedder | None = None
+        self._store: VectorStore | None = None
+        self._index: ExactIndex | None = None
+        self._text_cache = _TextCache()
+
+    # ----- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._guard:
+            if self._store is not None:
+                self._store.close()
+            if self._embedder is not None:
+                self._embedder.close()
+            self.catalog.close()
+            self._lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save_settings(self) -> None:
+        self.settings.save(self.paths.settings_file)
+
+    # ----- parts, created on first need ------------------------------------------------------
+
+    @property
+    def user_models_dir(self) -> Path:
+        return self.paths.config / "models"
+
+    @property
+    def model_spec(self) -> ModelSpec:
+        return get_model_spec(self.settings.model or DEFAULT_MODEL_KEY, self.user_models_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._guard:
+            if self._embedder is None:
+                s = self.settings
+                cores = os.cpu_count() or 1
+                self._embedder = Embedder(
+                    self.model_spec,
+                    models_dir=self.paths.models_dir,
+                    device=s.device,
+                    precision=s.precision,
+                    weights_file=s.weights_file or None,
+                    torch_threads=s.torch_threads or max(1, cores // 2),
+                    progress=self.download_progress,
+                )
+            return self._embedder
+
+    download_progress = None  # set by a front end: Callable[[int, int], None]
+
+    @property
+    def store(self) -> VectorStore:
+        with self._guard:
+            if self._store is None:
+                spec = self.model_spec
+                self._store = VectorStore(
+                    collection_name_for(spec.key),
+                    self.embedder.dim,
+                    path=self.paths.library_dir / "chroma",
+                )
+            return self._store
+
+    @property
+    def index(self) -> ExactIndex:
+        """The in-memory exact index, loaded (and reconciled) on first use."""
+        with self._guard:
+            if self._index is None:
+                self._index = self._load_index()
+            return self._index
+
+    def _load_index(self) -> ExactIndex:
+        model = self.model_spec.key
+        store = self.store
+        index = ExactIndex(self.embedder.dim)
+        embedded = self.catalog.embedded_ids(model)
+        orphans: list[int] = []
+        stale_meta: list[PhotoRecord] = []
+        for ids, vectors, metas in store.iter_all():
+            records = self.catalog.get_many(i for i in ids if i in embedded)
+            keep = [k for k, i in enumerate(ids) if i in records]
+            orphans.extend(i for i in ids if i not in records)
+            if not keep:
+                continue
+            recs = [records[ids[k]] for k in keep]
+            index.add(
+                [r.id for r in recs],
+                vectors[keep],
+                [r.folder for r in recs],
+                [r.date for r in recs],
+            )
+            stale_meta.extend(
+                r for r, k in zip(recs, keep) if metas[k].get("path") != r.path
+            )
+        if orphans:  # a vector written just before a crash, never recorded: drop it
+            log.info("Removing %d vectors the catalog does not know", len(orphans))
+            store.delete(orphans)
+        lost = embedded - {int(i) for i in index.ids()}
+        if lost:  # recorded but the vector is gone: embed again
+            log.info("%d photos lost their vectors; they will be indexed again", len(lost))
+            self.catalog.forget_embeddings(model, lost)
+        if stale_meta:
+            VectorSink(store, index).move(stale_meta)
+        return index
+
+    # ----- folders ---------------------------------------------------------------------------
+
+    def add_folder(self, folder: str | Path) -> str:
+        path = scanner.normalise_folder(folder)
+        if not Path(path).is_dir():
+            raise FileNotFoundError(f"not a folder: {path}")
+        if path not in self.settings.folders:
+            self.settings.folders.append(path)
+            self.save_settings()
+        return path
+
+    def remove_folder(self, folder: str | Path) -> int:
+        """Stop indexing a folder and drop its photos from the index (files are never touched)."""
+        path = scanner.normalise_folder(folder)
+        if path not in self.settings.folders:
+            raise KeyError(f"not a library folder: {path}")
+        self.settings.folders.remove(path)
+        self.save_settings()
+        ids = self.catalog.ids_outside(self.settings.folders)
+        self._remove(ids)
+        return len(ids)
+
+    def _remove(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        if self._store is not None or (self.paths.library_dir / "chroma").exists():
+            VectorSink(self.store, self.index).remove(list(ids))
+        self.catalog.delete(list(ids))
+
+    # ----- indexing --------------------------------------------------------------------------
+
+    def index_folders(
+        self,
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+        *,
+        retry_failed: bool = False,
+    ) -> IndexReport:
+        """Scan the folders, embed what is new or changed, and drop what is gone."""
+        folders = list(self.settings.folders)
+        report = IndexReport()
+        if progress:
+            progress(IndexProgress("scanning", 0, 0, 0, 0, 0, 0.0))
+        if retry_failed:
+            self.catalog.retry_failed()
+        files = scanner.scan(folders, accept=images.is_supported, exclude=self.settings.exclude)
+        diff = self.catalog.apply_scan(files, folders)
+        report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
+        report.scanned = diff.new + diff.changed + diff.unchanged
+        missing = set(diff.missing_ids)
+        work = [r for r in self.catalog.pending(self.model_spec.key) if r.id not in missing]
+        index = self.index  # loads the model config and reconciles before any work
+        if work or missing:
+            self._indexer().run(work, missing=missing, progress=progress, stop=stop, report=report)
+        if not report.stopped:
+            gone = sorted(missing | set(self.catalog.ids_outside(folders)))
+            if progress:
+                progress(IndexProgress("cleaning", 0, len(gone), 0, 0, 0, 0.0))
+            self._remove(gone)
+            report.removed = len(gone)
+        log.info("Index run: %s; %d photos searchable", report, len(index))
+        return report
+
+    def _indexer(self) -> Indexer:
+        s = self.settings
+        embedder = self.embedder
+        return Indexer(
+            self.catalog,
+            VectorSink(self.store, self.index),
+            embedder.embed_images,
+            embedder.preprocess_spec,
+            self.model_spec.key,
+            batch_size=s.batch_size,
+            decode_workers=s.decode_workers,
+            max_megapixels=s.max_megapixels,
+        )
+
+    # ----- search ----------------------------------------------------------------------------
+
+    def search(
+        self, query: str, *, limit: int = 20, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """Photos that best match a text query (``"beach" + "sunset" - "people"`` allowed)."""
+        terms = parse_query(query)
+        texts = [t.text for t in terms if not _is_image_file(t.text)]
+        text_vecs = dict(zip(texts, self.embed_texts(texts))) if texts else {}
+        combined = np.zeros(self.embedder.dim, dtype=np.float32)
+        for term in terms:
+            vec = text_vecs.get(term.text)
+            if vec is None:
+                vec = self.embed_file(term.text)
+            combined += term.weight * vec
+        return self._search_vector(combined, limit, filters or SearchFilters())
+
+    def similar(
+        self, target: str | Path | int, *, limit: int = 20, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        """Photos most like a photo: an indexed photo's id or path, or any image file."""
+        vec = None
+        if isinstance(target, int):
+            vec = self.index.vector(target)
+            if vec is None:
+                raise KeyError(f"photo {target} is not indexed")
+        else:
+            rec = self.catalog.get_by_path(str(Path(target).expanduser().resolve()))
+            if rec is not None:
+                vec = self.index.vector(rec.id)
+            if vec is None:
+                vec = self.embed_file(target)
+        return self._search_vector(vec, limit, filters or SearchFilters())
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Text embeddings, cached (a query typed again costs no model call)."""
+        missing = [t for t in dict.fromkeys(texts) if self._text_cache.get(t) is None]
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed_texts(missing)):
+                self._text_cache.put(text, vec)
+        return np.stack([self._text_cache.get(t) for t in texts])
+
+    def embed_file(self, path: str | Path) -> np.ndarray:
+        """Embed any image file (indexed or not)."""
+        path = Path(path).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"no such image file: {path}")
+        spec = self.embedder.preprocess_spec
+        image, _ = images.load_image(
+            path, min_side=spec.min_side, max_megapixels=self.settings.max_megapixels
+        )
+        return self.embedder.embed_images(images.preprocess(image, spec)[None])[0]
+
+    def _search_vector(
+        self, vec: np.ndarray, limit: int, filters: SearchFilters
+    ) -> list[SearchHit]:
+        norm = float(np.linalg.norm(vec))
+        if norm == 0:
+            raise QueryError("the query's terms cancel each other out")
+        folder = scanner.normalise_folder(filters.folder) if filters.folder else None
+        found = self.index.search(
+            (vec / norm).astype(np.float32),
+            limit,
+            folder=folder,
+            after=_epoch(filters.after),
+            before=_epoch(filters.before),
+            min_score=filters.min_score,
+        )
+        records = self.catalog.get_many(pid for pid, _ in found)
+        return [
+            SearchHit(rank, pid, records[pid].path, float(score))
+            for rank, (pid, score) in enumerate(
+                ((p, s) for p, s in found if p in records), start=1
+            )
+        ]
+
+    # ----- facts -----------------------------------------------------------------------------
+
+    def status(self) -> LibraryStatus:
+        spec = self.model_spec
+        counts = self.catalog.counts(spec.key)
+        emb = self.embedder
+        return LibraryStatus(
+            folders=list(self.settings.folders),
+            photos=counts.photos,
+            indexed=counts.indexed,
+            pending=counts.pending,
+            failed=counts.failed,
+            failures=[(r.path, r.error or "") for r in self.catalog.failed()],
+            model=spec.key,
+            model_installed=self.model_installed(spec),
+            device=emb.device,
+            precision=emb.precision,
+            store_bytes=_folder_size(self.paths.library_dir),
+            data_dir=str(self.paths.data),
+        )
+
+    def model_installed(self, spec: ModelSpec) -> bool:
+        if spec.random_init or (spec.key == self.model_spec.key and self.settings.weights_file):
+            return True
+        return weights_path(spec, self.paths.models_dir) is not None
+
+    def models(self) -> list[ModelEntry]:
+        current = self.model_spec.key
+        return [
+            ModelEntry(spec, self.model_installed(spec), spec.key == current)
+            for spec in available_models(self.user_models_dir).values()
+        ]
+
+    def use_model(self, key: str, weights_file: str | None = None) -> ModelSpec:
+        """Switch models; each model has its own vectors, so nothing is mixed."""
+        spec = get_model_spec(key, self.user_models_dir)
+        if weights_file is not None and not Path(weights_file).is_file():
+            raise FileNotFoundError(f"no such weights file: {weights_file}")
+        with self._guard:
+            self.settings.model = spec.key
+            self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""
+            self.save_settings()
+            if self._store is not None:
+                self._store.close()
+            if self._embedder is not None:
+                self._embedder.close()
+            self._embedder = self._store = self._index = None
+            self._text_cache = _TextCache()
+        return spec
+
+
+def _is_image_file(text: str) -> bool:
+    return images.is_supported(text) and Path(text).expanduser().is_file()
+
+
+def _epoch(value: date | datetime | None) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value.timestamp()
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += (Path(root) / name).stat().st_size
+    return total

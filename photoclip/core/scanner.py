@@ -1,0 +1,70 @@
+"""Walk photo folders and list the image files in them (stat only, no file is opened)."""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from photoclip.core.types import FileInfo
+
+log = logging.getLogger(__name__)
+
+
+def normalise_folder(folder: str | Path) -> str:
+    """The absolute, resolved form of a folder, as the catalog stores it."""
+    return str(Path(folder).expanduser().resolve())
+
+
+def is_excluded(name: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def scan(
+    folders: Sequence[str],
+    *,
+    accept: Callable[[str], bool],
+    exclude: Sequence[str] = (),
+    on_error: Callable[[str, OSError], None] | None = None,
+) -> Iterator[FileInfo]:
+    """Yield every accepted file under ``folders`` once (symlinked folders are not followed)."""
+    seen: set[str] = set()
+    stack = [normalise_folder(f) for f in folders]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if is_excluded(entry.name, exclude):
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file() and accept(entry.name):
+                            if entry.path in seen:
+                                continue
+                            seen.add(entry.path)
+                            st = entry.stat()
+                            yield FileInfo(entry.path, st.st_size, st.st_mtime_ns)
+                    except OSError as exc:
+                        _report(entry.path, exc, on_error)
+        except OSError as exc:
+            _report(folder, exc, on_error)
+
+
+def stat_file(path: str) -> FileInfo | None:
+    """FileInfo for one file, or None if it is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return FileInfo(path, st.st_size, st.st_mtime_ns)
+
+
+def _report(path: str, exc: OSError, on_error: Callable[[str, OSError], None] | None) -> None:
+    if on_error is not None:
+        on_error(path, exc)
+    else:
+        log.warning("Cannot read %s: %s", path, exc)
