@@ -1,0 +1,174 @@
+"""Indexing throughput: photoclip's indexer against a naive pipeline, in the same run.
+
+The naive pipeline is what a first attempt does: full-size decode, open_clip's own transform, one
+photo at a time through the fp32 model, one store write per photo. Both use the same architecture
+(ViT-B-32 by default, randomly initialised: the cost is the same as with real weights).
+
+Prints photos/s for both on ../shared/datasets/camera-photos (6 MP) and on 12 MP JPEGs made from
+them, where the time goes, the ideal rate c/(d+m) for c cores (d = CPU-seconds to decode and
+preprocess one photo, m = CPU-seconds of model work per photo, both measured here) and photoclip's
+share of it, and peak RSS.
+
+    python bench/index.py [--arch ViT-B-32] [--photos 48] [--device auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from photoclip.config import AppPaths, Settings  # noqa: E402
+from photoclip.core import images  # noqa: E402
+from photoclip.core.library import Library  # noqa: E402
+from photoclip.core.torch_compat import import_open_clip  # noqa: E402
+
+
+def make_photos(src: Path, dst: Path, count: int, megapixels: float | None) -> list[Path]:
+    """Copies of the camera photos (upscaled to ``megapixels`` if given), ``count`` in all."""
+    from PIL import Image
+
+    dst.mkdir(parents=True, exist_ok=True)
+    sources = sorted(src.glob("*.JPG")) + sorted(src.glob("*.jpg"))
+    out = []
+    for i in range(count):
+        s = sources[i % len(sources)]
+        target = dst / f"photo_{i:04d}.jpg"
+        with Image.open(s) as im:
+            exif = im.info.get("exif", b"")
+            if megapixels:
+                scale = (megapixels * 1e6 / (im.width * im.height)) ** 0.5
+                im = im.resize((int(im.width * scale), int(im.height * scale)), Image.BICUBIC)
+            # vary one pixel so every file has distinct content (no dedup shortcut)
+            im = im.copy()
+            im.putpixel((0, 0), (i % 256, (i // 256) % 256, 7))
+            im.save(target, quality=90, exif=exif)
+        out.append(target)
+    return out
+
+
+def write_bench_model(config_dir: Path, arch: str) -> str:
+    oc = import_open_clip()
+    cfg = oc.get_model_config(arch)
+    key = "bench-" + arch.lower().replace("/", "-")
+    models = config_dir / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (models / f"{key}.json").write_text(json.dumps({
+        "key": key,
+        "description": f"{arch}, random weights (benchmark)",
+        "open_clip_config": cfg,
+        "weights": "random",
+    }))
+    return key
+
+
+def naive(paths: list[Path], arch: str, home: Path) -> float:
+    """Full decode, open_clip transform, batch of one, fp32, one store write per photo."""
+    import torch
+
+    from photoclip.core.vectors import VectorStore
+
+    oc = import_open_clip()
+    torch.set_num_threads(os.cpu_count() or 1)
+    model, _, transform = oc.create_model_and_transforms(arch, pretrained=None)
+    model.eval()
+    store = VectorStore("naive", model.visual.output_dim, path=home / "naive-chroma")
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        for i, p in enumerate(paths):
+            from PIL import Image, ImageOps
+
+            with Image.open(p) as im:
+                rgb = ImageOps.exif_transpose(im).convert("RGB")
+            x = transform(rgb)[None]
+            v = model.encode_image(x)
+            v = torch.nn.functional.normalize(v, dim=-1).numpy()
+            store.upsert([i], v, [{"path": str(p)}])
+    elapsed = time.perf_counter() - t0
+    store.close()
+    return len(paths) / elapsed
+
+
+def measure_parts(lib: Library, paths: list[Path]) -> tuple[float, float]:
+    """CPU-seconds per photo: decode+preprocess (d), model at the chosen numerics (m)."""
+    spec = lib.embedder.preprocess_spec
+    t = time.process_time()
+    arrays = []
+    for p in paths:
+        im, _ = images.load_image(p, min_side=spec.min_side)
+        arrays.append(images.preprocess(im, spec))
+    d = (time.process_time() - t) / len(paths)
+    batch = np.stack(arrays[: lib.settings.batch_size])
+    lib.embedder.embed_images(batch)  # warm
+    t = time.process_time()
+    reps = 3
+    for _ in range(reps):
+        lib.embedder.embed_images(batch)
+    m = (time.process_time() - t) / (reps * len(batch))
+    return d, m
+
+
+def photoclip_rate(paths: list[Path], home: Path, key: str, device: str) -> tuple[float, Library]:
+    folder = paths[0].parent
+    app = AppPaths(home / "data", home / "config", home / "cache").ensure()
+    Settings(folders=[str(folder)], model=key, device=device).save(app.settings_file)
+    lib = Library(app)
+    lib.embedder.load()
+    _ = lib.index  # open the store before the clock starts
+    t0 = time.perf_counter()
+    report = lib.index_folders()
+    elapsed = time.perf_counter() - t0
+    assert report.embedded == len(paths), report
+    return len(paths) / elapsed, lib
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--arch", default="ViT-B-32")
+    ap.add_argument("--photos", type=int, default=48)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--datasets", default=os.environ.get(
+        "PHOTOCLIP_DATASETS", str(REPO.parent / "shared" / "datasets")))
+    ap.add_argument("--skip-naive", action="store_true")
+    args = ap.parse_args()
+    src = Path(args.datasets) / "camera-photos" / "images"
+    cores = os.cpu_count() or 1
+    print(f"cores: {cores}; arch: {args.arch} (random weights); photos per set: {args.photos}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        for label, mp in (("camera 6 MP", None), ("12 MP JPEG", 12.0)):
+            paths = make_photos(src, tmp_path / label.replace(" ", "_"), args.photos, mp)
+            home = tmp_path / ("home_" + label.replace(" ", "_"))
+            key = write_bench_model(home / "config", args.arch)
+            rate, lib = photoclip_rate(paths, home, key, args.device)
+            emb = lib.embedder
+            d, m = measure_parts(lib, paths[:16])
+            ideal = cores / (d + m)
+            print(f"\n== {label} ({len(paths)} photos) ==")
+            print(f"photoclip: {rate:6.1f} photos/s  (device {emb.device}, {emb.precision}, "
+                  f"batch {lib.settings.batch_size})")
+            print(f"  decode+preprocess d = {d * 1000:6.1f} CPU-ms/photo; model m = "
+                  f"{m * 1000:6.1f} CPU-ms/photo; ideal c/(d+m) = {ideal:6.1f} photos/s; "
+                  f"photoclip reaches {rate / ideal * 100:5.1f}% of it")
+            lib.close()
+            if not args.skip_naive:
+                nrate = naive(paths, args.arch, home)
+                print(f"naive:     {nrate:6.1f} photos/s  -> photoclip is {rate / nrate:4.1f}x")
+            shutil.rmtree(home, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of this process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

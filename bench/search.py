@@ -1,0 +1,342 @@
+"""Search latency and recall: photoclip's exact in-memory index against Chroma's HNSW.
+
+Synthetic 512-d photo vectors in two flavours:
+
+* ``clustered``: like real CLIP image embeddings -- a shared mean direction, 200 gaussian
+  clusters and noise with a power-law spectrum (mean cosine ~0.68 within a cluster, ~0.33
+  between clusters); queries are fresh samples from the same distribution.
+* ``random``: uniform on the sphere (the worst case for a graph index).
+
+Each photo gets one of 1000 leaf folders (``/photos/TT/LLL``, 20 top folders of 50 leaves) and a
+date in 2015-2025 (10% undated). For every size it prints:
+
+* ExactIndex: p50/p95 of a top-50 search with no filter, a leaf folder (~0.1% of photos), a top
+  folder (~5%), a one-year date range (~9%), and top folder + year; recall@50 against a float64
+  brute-force reference (1.0 by construction; verified).
+* Chroma through ``VectorStore`` (PersistentClient in a temp dir), photoclip's HNSW settings
+  against Chroma's defaults: insert time, p50/p95 of ``query`` with no filter and with a
+  ``where`` on the leaf folder and on the year, recall@50 against exact search, disk size; and a
+  sweep of ef_search on the tuned collection (clustered data).
+* Library open cost: loading every vector from Chroma into an ExactIndex, and its memory.
+
+Latencies exclude the text encoder (a cached or 15-33 ms extra per new query).
+
+    python bench/search.py [--sizes 10000,100000] [--quick] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from photoclip.core.vector_index import ExactIndex  # noqa: E402
+from photoclip.core.vectors import HNSW_CONFIG, VectorStore  # noqa: E402
+
+DIM = 512
+K = 50
+TOPS, LEAVES = 20, 50
+YEAR = 365.25 * 86400
+T0 = 1_420_070_400.0  # 2015-01-01
+CHROMA_DEFAULT = {"space": "cosine", "max_neighbors": 16, "ef_construction": 100, "ef_search": 100}
+
+
+# ----- data ----------------------------------------------------------------------------------
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+class Data:
+    """Vectors, folders, dates and queries for one flavour and size."""
+
+    def __init__(self, kind: str, n: int, queries: int, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.kind, self.n = kind, n
+        if kind == "clustered":
+            mean = _unit(rng.standard_normal(DIM))
+            centres = _unit(rng.standard_normal((200, DIM)))
+            rot = np.linalg.qr(rng.standard_normal((DIM, DIM)))[0].astype(np.float32)
+            spectrum = np.arange(1, DIM + 1, dtype=np.float32) ** -0.5
+            spectrum /= np.linalg.norm(spectrum)
+
+            def sample(m: int) -> np.ndarray:
+                c = rng.integers(len(centres), size=m)
+                noise = (rng.standard_normal((m, DIM)).astype(np.float32) * spectrum) @ rot.T
+                return _unit(0.6 * mean + 0.6 * centres[c] + 0.6 * noise)
+        else:
+
+            def sample(m: int) -> np.ndarray:
+                return _unit(rng.standard_normal((m, DIM)).astype(np.float32))
+
+        self.vectors = np.concatenate([sample(min(20_000, n - lo)) for lo in range(0, n, 20_000)])
+        self.queries = sample(queries)
+        self.ids = np.arange(1, n + 1, dtype=np.int64)
+        self.top = rng.integers(TOPS, size=n)
+        self.leaf = rng.integers(LEAVES, size=n)
+        self.folders = [f"/photos/{t:02d}/{f:03d}" for t, f in zip(self.top, self.leaf)]
+        dates = T0 + rng.random(n) * 10 * YEAR
+        dates[rng.random(n) < 0.1] = np.nan
+        self.dates = dates
+        self.date_list = [None if np.isnan(d) else float(d) for d in dates]
+
+    def metadatas(self, lo: int, hi: int) -> list[dict]:
+        out = []
+        for i in range(lo, hi):
+            m = {
+                "path": f"{self.folders[i]}/IMG_{i:06d}.jpg",
+                "folder": self.folders[i],
+                "size": 3_000_000 + i,
+                "mtime": 1_700_000_000 + i,
+                "hash": f"{i:032x}",
+                "width": 4000,
+                "height": 3000,
+            }
+            if not np.isnan(self.dates[i]):
+                m["taken"] = int(self.dates[i])
+            out.append(m)
+        return out
+
+    def mask(self, folder: str | None, after: float | None, before: float | None) -> np.ndarray:
+        """The reference filter, computed independently of ExactIndex."""
+        keep = np.ones(self.n, dtype=bool)
+        if folder is not None:
+            parts = folder.strip("/").split("/")
+            keep &= self.top == int(parts[1])
+            if len(parts) > 2:
+                keep &= self.leaf == int(parts[2])
+        with np.errstate(invalid="ignore"):
+            if after is not None:
+                keep &= self.dates >= after
+            if before is not None:
+                keep &= self.dates < before
+        return keep
+
+    def exact(self, q: np.ndarray, keep: np.ndarray, k: int = K) -> np.ndarray:
+        scores = self.vectors[keep].astype(np.float64) @ q.astype(np.float64)
+        ids = self.ids[keep]
+        order = np.lexsort((ids, -scores))[:k]
+        return ids[order]
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+
+def _pct(times: list[float]) -> str:
+    ms = np.array(times) * 1000
+    return f"p50 {np.percentile(ms, 50):6.2f} ms  p95 {np.percentile(ms, 95):6.2f} ms"
+
+
+def _recall(got: list[int], want: np.ndarray) -> float:
+    if len(want) == 0:
+        return 1.0
+    return len(set(got) & set(want.tolist())) / len(want)
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _scenarios(year: int = 2020) -> list[tuple[str, dict]]:
+    a = T0 + (year - 2015) * YEAR
+    return [
+        ("no filter", {}),
+        ("leaf folder (~0.1%)", {"folder": "/photos/07/023"}),
+        ("top folder (~5%)", {"folder": "/photos/07"}),
+        ("one year (~9%)", {"after": a, "before": a + YEAR}),
+        ("top folder + year", {"folder": "/photos/07", "after": a, "before": a + YEAR}),
+    ]
+
+
+# ----- exact index ---------------------------------------------------------------------------
+
+
+def bench_exact(data: Data) -> None:
+    index = ExactIndex(DIM)
+    t, _ = _timed(
+        lambda: [
+            index.add(
+                data.ids[lo : lo + 5000],
+                data.vectors[lo : lo + 5000],
+                data.folders[lo : lo + 5000],
+                data.date_list[lo : lo + 5000],
+            )
+            for lo in range(0, data.n, 5000)
+        ]
+    )
+    print(f"  ExactIndex build from arrays: {t:.2f} s, {index.nbytes / 2**20:.0f} MiB")
+    for name, kw in _scenarios():
+        keep = data.mask(kw.get("folder"), kw.get("after"), kw.get("before"))
+        index.search(data.queries[0], K, **kw)  # warm
+        times, recalls = [], []
+        for q in data.queries:
+            dt, hits = _timed(lambda q=q, kw=kw: index.search(q, K, **kw))
+            times.append(dt)
+            recalls.append(_recall([i for i, _ in hits], data.exact(q, keep)))
+        print(
+            f"  exact  {name:22s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}"
+            f"  ({keep.sum()} candidates)"
+        )
+
+
+# ----- chroma --------------------------------------------------------------------------------
+
+
+def _fill(store: VectorStore, data: Data) -> float:
+    t = time.perf_counter()
+    step = 5000
+    for lo in range(0, data.n, step):
+        hi = min(data.n, lo + step)
+        store.upsert(data.ids[lo:hi], data.vectors[lo:hi], data.metadatas(lo, hi))
+    return time.perf_counter() - t
+
+
+def _chroma_queries(store: VectorStore, data: Data, nq: int, label: str) -> float:
+    a = T0 + 5 * YEAR
+    cases = [
+        ("no filter", None, {}),
+        ("where leaf folder", {"folder": "/photos/07/023"}, {"folder": "/photos/07/023"}),
+        (
+            "where year",
+            {"$and": [{"taken": {"$gte": int(a)}}, {"taken": {"$lt": int(a + YEAR)}}]},
+            {"after": int(a), "before": int(a + YEAR)},
+        ),
+    ]
+    first = 0.0
+    for name, where, kw in cases:
+        keep = data.mask(kw.get("folder"), kw.get("after"), kw.get("before"))
+        times, recalls = [], []
+        for j, q in enumerate(data.queries[: nq + 1]):
+            dt, hits = _timed(lambda q=q, where=where: store.query(q, K, where=where))
+            if j == 0:  # the first query loads the index: report it apart
+                first = first or dt
+                continue
+            times.append(dt)
+            recalls.append(_recall([i for i, _ in hits], data.exact(q, keep)))
+        print(f"  chroma {label:8s} {name:18s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}")
+    return first
+
+
+def bench_chroma(
+    data: Data, root: Path, nq: int, configs: list[tuple[str, dict]], sweep: list[int]
+) -> Path | None:
+    """Insert + query for each config; returns the folder of the tuned store (for open cost)."""
+    tuned_path = None
+    for label, cfg in configs:
+        path = root / f"{data.kind}-{data.n}-{label}"
+        store = VectorStore("photos_bench", DIM, path=path, hnsw=cfg)
+        t = _fill(store, data)
+        print(
+            f"  chroma {label:8s} insert {data.n} in {t:6.1f} s ({data.n / t:,.0f}/s), "
+            f"{store.size_bytes() / 2**20:.0f} MiB on disk  config {cfg}"
+        )
+        store.close()
+        store = VectorStore("photos_bench", DIM, path=path, hnsw=cfg)
+        first = _chroma_queries(store, data, nq, label)
+        print(f"  chroma {label:8s} first query after open (loads HNSW): {first * 1000:.0f} ms")
+        store.close()
+        if label == "tuned":
+            tuned_path = path
+            for ef in sweep:  # ef_search takes effect from the next opening
+                VectorStore("photos_bench", DIM, path=path, hnsw={**cfg, "ef_search": ef}).close()
+                with VectorStore("photos_bench", DIM, path=path, hnsw={**cfg, "ef_search": ef}) as s:
+                    s.query(data.queries[0], K)
+                    times, recalls = [], []
+                    for q in data.queries[1 : nq + 1]:
+                        dt, hits = _timed(lambda q=q, s=s: s.query(q, K))
+                        times.append(dt)
+                        recalls.append(_recall([i for i, _ in hits], data.exact(q, data.mask(None, None, None))))
+                print(f"  chroma tuned ef_search={ef:<5d} {_pct(times)}  recall@50 {np.mean(recalls):.4f}")
+            # leave the collection with photoclip's setting
+            VectorStore("photos_bench", DIM, path=path, hnsw=cfg).close()
+    return tuned_path
+
+
+def bench_open(path: Path, data: Data) -> None:
+    gc.collect()
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    store = VectorStore("photos_bench", DIM, path=path)
+    t1 = time.perf_counter()
+    index = ExactIndex(DIM)
+    index.reserve(store.count())
+    for ids, vecs, metas in store.iter_all():
+        index.add(
+            ids,
+            vecs,
+            [m.get("folder", "") for m in metas],
+            [m.get("taken") for m in metas],
+        )
+    t2 = time.perf_counter()
+    store.close()
+    ok = len(index) == data.n
+    hits = index.search(data.queries[0], K)
+    ok = ok and _recall([i for i, _ in hits], data.exact(data.queries[0], data.mask(None, None, None))) == 1.0
+    print(
+        f"  open: VectorStore {1000 * (t1 - t0):.0f} ms + load {len(index)} vectors into "
+        f"ExactIndex {t2 - t1:.2f} s; index {index.nbytes / 2**20:.0f} MiB "
+        f"(RSS +{_rss_mb() - rss0:.0f} MiB); correct: {ok}"
+    )
+
+
+# ----- main ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--quick", action="store_true", help="fewer queries, fewer Chroma runs")
+    ap.add_argument("--queries", type=int, default=None)
+    ap.add_argument("--no-chroma", action="store_true")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    nq = args.queries or (50 if args.quick else 200)
+    nq_chroma = min(nq, 30 if args.quick else 100)
+    root = Path(tempfile.mkdtemp(prefix="photoclip-bench-"))
+    print(f"dim {DIM}, top-{K}, {nq} queries (Chroma {nq_chroma}); photoclip HNSW {HNSW_CONFIG}")
+    try:
+        for n in sizes:
+            for kind in ("clustered", "random"):
+                data = Data(kind, n, nq + 1)
+                print(f"\n== {n:,} photos, {kind} ==")
+                bench_exact(data)
+                if args.no_chroma:
+                    continue
+                largest = n == max(sizes)
+                if kind == "random" and args.quick and largest:
+                    configs = [("tuned", dict(HNSW_CONFIG))]
+                else:
+                    configs = [("default", CHROMA_DEFAULT), ("tuned", dict(HNSW_CONFIG))]
+                sweep = [] if (args.quick or kind == "random") else [100, 200, 800]
+                tuned = bench_chroma(data, root, nq_chroma, configs, sweep)
+                if kind == "clustered" and tuned is not None:
+                    bench_open(tuned, data)
+                for p in root.iterdir():
+                    shutil.rmtree(p, ignore_errors=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

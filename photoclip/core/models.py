@@ -1,0 +1,537 @@
+"""CLIP models: the catalogue, device and precision choice, and a lazy, thread-safe embedder.
+
+This is the only photoclip module that imports torch or open_clip, and it does so inside functions,
+so importing it is cheap. The catalogue (:mod:`~photoclip.core.model_catalogue`) and weight files
+(:mod:`~photoclip.core.weights`) live beside it and are re-exported here.
+
+Precision, measured with ViT-B-32 (``bench/embed.py``): on a CPU with native bf16 instructions
+(AVX512-BF16 or AMX) bf16 weights run about twice as fast as fp32 and stay within cosine 0.999 of
+it, so ``auto`` picks bf16 there; without them bf16 is emulated and slower than fp32, so ``auto``
+picks fp32. The CPU flags decide (no start-up benchmark: flags are exact and cost nothing).
+int8 dynamic quantisation is as fast as bf16 but is only ever chosen explicitly: its error depends
+on the real weights' activation outliers, which cannot be checked without real weights. CUDA gets
+fp16 (how CLIP was trained); MPS gets fp32. Autocast is never used on the CPU.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import gc
+import importlib.util
+import json
+import logging
+import re
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from photoclip.core.model_catalogue import (
+    CATALOGUE,
+    DEFAULT_MODEL_KEY,
+    ModelSpec,
+    ModelUnavailableError,
+    available_models,
+    get_model_spec,
+    read_user_model_file,
+)
+from photoclip.core.torch_compat import import_open_clip
+from photoclip.core.types import PreprocessSpec
+from photoclip.core.weights import download_weights, text_tower_dir, weights_path
+
+__all__ = [
+    "CATALOGUE",
+    "DEFAULT_MODEL_KEY",
+    "PRECISIONS",
+    "Embedder",
+    "ModelSpec",
+    "ModelUnavailableError",
+    "available_models",
+    "choose_precision",
+    "cpu_has_fast_bf16",
+    "download_weights",
+    "get_model_spec",
+    "model_config",
+    "preprocess_spec_for",
+    "resolve_device",
+    "supported_precisions",
+    "weights_path",
+]
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("fp32", "bf16", "fp16", "int8")
+_DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+TEXT_CHUNK = 256  # texts per model call
+
+
+# ----- device and precision ------------------------------------------------------------------
+
+
+def resolve_device(preference: str = "auto") -> str:
+    """``auto``: cuda, then mps, then cpu. An explicit device that is not there falls back to the
+    CPU with a logged warning (settings may come from another machine); a malformed one is a
+    ValueError."""
+    pref = (preference or "auto").strip().lower()
+    if not _DEVICE_RE.match(pref):
+        raise ValueError(f"unknown device {preference!r}: use auto, cpu, cuda, cuda:N or mps")
+    if pref == "cpu":
+        return "cpu"
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if pref == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if pref.startswith("cuda"):
+        if not cuda:
+            log.warning("Device %r requested but CUDA is not available; using the CPU", pref)
+            return "cpu"
+        index = int(pref.split(":")[1]) if ":" in pref else 0
+        if index >= torch.cuda.device_count():
+            log.warning(
+                "Device %r requested but there are %d CUDA devices; using cuda:0",
+                pref, torch.cuda.device_count(),
+            )
+            return "cuda"
+        return pref
+    if not mps:
+        log.warning("Device 'mps' requested but Apple MPS is not available; using the CPU")
+        return "cpu"
+    return "mps"
+
+
+@lru_cache(maxsize=1)
+def cpu_has_fast_bf16() -> bool:
+    """True if the CPU computes bf16 natively (AVX512-BF16 or AMX), where bf16 beats fp32."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # older torch: read the flags ourselves (Linux)
+        try:
+            flags = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return False
+        return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
+
+
+def _int8_available() -> bool:
+    import torch
+
+    quant = getattr(torch, "ao", None) and getattr(torch.ao, "quantization", None)
+    engines = [e for e in torch.backends.quantized.supported_engines if e != "none"]
+    return bool(quant is not None and hasattr(quant, "quantize_dynamic") and engines)
+
+
+def supported_precisions(device: str) -> tuple[str, ...]:
+    """The precisions that run on ``device`` (fast or not)."""
+    if device == "cpu":
+        return ("fp32", "bf16", "int8") if _int8_available() else ("fp32", "bf16")
+    if device.startswith("cuda"):
+        import torch
+
+        return ("fp16", "bf16", "fp32") if torch.cuda.is_bf16_supported() else ("fp16", "fp32")
+    return ("fp32", "fp16")  # mps
+
+
+def choose_precision(device: str, preference: str = "auto") -> str:
+    """The precision to run a model in on ``device``; see the module docstring for ``auto``.
+
+    An explicit precision the device cannot run falls back to auto's choice with a warning;
+    an unknown name is a ValueError.
+    """
+    pref = (preference or "auto").strip().lower()
+    if pref != "auto" and pref not in PRECISIONS:
+        raise ValueError(f"unknown precision {preference!r}: use auto, {', '.join(PRECISIONS)}")
+    if device.startswith("cuda"):
+        auto = "fp16"
+    elif device == "mps":
+        auto = "fp32"
+    else:
+        auto = "bf16" if cpu_has_fast_bf16() else "fp32"
+    if pref == "auto":
+        return auto
+    if pref not in supported_precisions(device) or (device == "cpu" and pref == "fp16"):
+        log.warning("Precision %s is not supported on %s; using %s", pref, device, auto)
+        return auto
+    if device == "cpu" and pref == "bf16" and not cpu_has_fast_bf16():
+        log.warning("This CPU has no native bf16: bf16 will be slower than fp32")
+    return pref
+
+
+# ----- configs and preprocessing -------------------------------------------------------------
+
+_registered: dict[str, str] = {}
+_register_lock = threading.Lock()
+_config_dir: Path | None = None
+
+
+def _user_open_clip_config(spec: ModelSpec) -> dict[str, Any] | None:
+    cfg = read_user_model_file(spec).get("open_clip_config")
+    return copy.deepcopy(cfg) if isinstance(cfg, dict) else None
+
+
+def _register(spec: ModelSpec) -> None:
+    """Make a user model's own config known to open_clip under ``spec.arch``."""
+    global _config_dir
+    cfg = _user_open_clip_config(spec)
+    if cfg is None:
+        return
+    text = json.dumps(cfg, sort_keys=True)
+    with _register_lock:
+        if _registered.get(spec.arch) == text:
+            return
+        oc = import_open_clip()
+        if _config_dir is None:
+            _config_dir = Path(tempfile.mkdtemp(prefix="photoclip-open-clip-configs-"))
+        path = _config_dir / f"{spec.arch}.json"
+        path.write_text(text, encoding="utf-8")
+        oc.add_model_config(path)
+        _registered[spec.arch] = text
+
+
+def model_config(spec: ModelSpec) -> dict[str, Any]:
+    """The open_clip model config of ``spec`` (no weights are read)."""
+    cfg = _user_open_clip_config(spec)
+    if cfg is not None:
+        return cfg
+    oc = import_open_clip()
+    cfg = oc.get_model_config(spec.arch)
+    if cfg is None:
+        raise ModelUnavailableError(
+            f"Model '{spec.key}' needs the open_clip architecture '{spec.arch}', which this "
+            "open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`."
+        )
+    return cfg
+
+
+def _preprocess_dict(spec: ModelSpec) -> dict[str, Any]:
+    """open_clip's final PreprocessCfg for ``spec`` as a dict (as create_model would build it)."""
+    oc = import_open_clip()
+    from dataclasses import asdict
+
+    from open_clip.transform import PreprocessCfg, merge_preprocess_dict
+
+    cfg = model_config(spec)
+    pp = asdict(PreprocessCfg())
+    if spec.pretrained:
+        pp = merge_preprocess_dict(pp, oc.get_pretrained_cfg(spec.arch, spec.pretrained))
+    pp["size"] = cfg["vision_cfg"].get("image_size", pp["size"])
+    user = read_user_model_file(spec).get("preprocess") or {}
+    return merge_preprocess_dict(pp, user)
+
+
+def preprocess_spec_for(spec: ModelSpec) -> PreprocessSpec:
+    """How ``spec`` wants its pixels, without loading it."""
+    pp = _preprocess_dict(spec)
+    size = pp["size"]
+    h, w = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+    mean = tuple(float(v) for v in pp["mean"])
+    std = tuple(float(v) for v in pp["std"])
+    return PreprocessSpec(
+        image_size=(int(h), int(w)),
+        mean=mean,  # type: ignore[arg-type]
+        std=std,  # type: ignore[arg-type]
+        interpolation=str(pp.get("interpolation", "bicubic")),
+        resize_mode=str(pp.get("resize_mode", "shortest")),
+        fill_color=int(pp.get("fill_color", 0)),
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+# ----- the embedder --------------------------------------------------------------------------
+
+
+class Embedder:
+    """Lazy, thread-safe CLIP embedder: the model loads on first use, exactly once, even with
+    concurrent callers. Model calls are serialised, so a text query waits for at most one image
+    batch. Device, precision, ``dim`` and ``preprocess_spec`` are known without loading."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        *,
+        models_dir: Path,
+        device: str = "auto",
+        precision: str = "auto",
+        weights_file: str | Path | None = None,
+        allow_download: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        torch_threads: int = 0,
+    ) -> None:
+        self.spec = spec
+        self.models_dir = Path(models_dir)
+        self.weights_file = Path(weights_file).expanduser() if weights_file else None
+        self.allow_download = allow_download
+        self.progress = progress
+        self.torch_threads = int(torch_threads)
+        self._device_pref = device
+        self._precision_pref = precision
+        self._meta_lock = threading.Lock()  # cheap facts; never held during a load
+        self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._device: str | None = None
+        self._precision: str | None = None
+        self._preprocess: PreprocessSpec | None = None
+        self._dim: int | None = None
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._input_dtype: Any = None
+        self.weights_used: Path | None = None
+        self.loads = 0
+        self.image_batches = 0
+        self.images_embedded = 0
+        self.texts_embedded = 0
+
+    # ----- facts known before loading --------------------------------------------------------
+
+    @property
+    def preprocess_spec(self) -> PreprocessSpec:
+        with self._meta_lock:
+            if self._preprocess is None:
+                self._preprocess = preprocess_spec_for(self.spec)
+            return self._preprocess
+
+    @property
+    def dim(self) -> int:
+        with self._meta_lock:
+            if self._dim is None:
+                self._dim = int(model_config(self.spec)["embed_dim"])
+            return self._dim
+
+    @property
+    def device(self) -> str:
+        with self._meta_lock:
+            if self._device is None:
+                self._device = resolve_device(self._device_pref)
+            return self._device
+
+    @property
+    def precision(self) -> str:
+        device = self.device
+        with self._meta_lock:
+            if self._precision is None:
+                self._precision = choose_precision(device, self._precision_pref)
+            return self._precision
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    # ----- loading ---------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load the model now (downloading its weights first if allowed and needed)."""
+        if self._model is not None:
+            return
+        with self._load_lock:
+            if self._model is None:
+                self._load()
+
+    def _check_requirements(self) -> None:
+        missing = [m for m in self.spec.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            extra = " (or `pip install 'photoclip[multilingual]'`)" * self.spec.multilingual
+            raise ModelUnavailableError(
+                f"Model '{self.spec.key}' needs {', '.join(missing)}: run "
+                f"`pip install {' '.join(missing)}`{extra}, then try again."
+            )
+
+    def _resolve_weights(self) -> Path | None:
+        spec = self.spec
+        if spec.random_init:
+            log.warning(
+                "Model '%s' has RANDOM weights: its search results are meaningless "
+                "(for tests and development only)", spec.key,
+            )
+            return None
+        if self.weights_file is not None:
+            if not self.weights_file.is_file():
+                raise ModelUnavailableError(
+                    f"The weights file {self.weights_file} for model '{spec.key}' does not exist. "
+                    f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
+                    "right file, or without --weights to download it."
+                )
+            return self.weights_file
+        installed = weights_path(spec, self.models_dir)
+        if installed is not None:
+            return installed
+        if spec.local_weights:
+            raise ModelUnavailableError(
+                f"Model '{spec.key}': its weights file {spec.local_weights} does not exist; "
+                f"fix the 'weights' entry in {spec.config_file}."
+            )
+        if not self.allow_download:
+            url = spec.download_url() or "its weights"
+            raise ModelUnavailableError(
+                f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
+                f"{spec.key}`, or download {url} and run "
+                f"`photoclip models use {spec.key} --weights /path/to/file`."
+            )
+        return download_weights(spec, self.models_dir, self.progress)
+
+    def _load(self) -> None:
+        spec = self.spec
+        self._check_requirements()
+        path = self._resolve_weights()
+        oc = import_open_clip()
+        import torch
+
+        device, precision = self.device, self.precision
+        if self.torch_threads > 0:
+            torch.set_num_threads(self.torch_threads)
+        _register(spec)
+        cfg = model_config(spec)
+        kwargs: dict[str, Any] = {}
+        text_dir = text_tower_dir(spec, self.models_dir)
+        if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
+            kwargs["text_cfg"] = {
+                **cfg["text_cfg"],
+                "hf_model_name": str(text_dir),
+                "hf_tokenizer_name": str(text_dir),
+                "hf_model_pretrained": False,
+            }
+        tag_cfg = oc.get_pretrained_cfg(spec.arch, spec.pretrained) if spec.pretrained else {}
+        log.info(
+            "Loading model %s (%s) on %s in %s from %s",
+            spec.key, spec.arch, device, precision, path or "random weights",
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                model = oc.create_model(
+                    spec.arch,
+                    pretrained=str(path) if path else None,
+                    precision="fp32" if precision == "int8" else precision,
+                    device=device,
+                    force_quick_gelu=bool(tag_cfg.get("quick_gelu", False)),
+                    force_preprocess_cfg=_preprocess_dict(spec),
+                    require_pretrained=path is not None,
+                    **kwargs,
+                )
+            tokenizer = self._make_tokenizer(oc, cfg, text_dir)
+        except ModelUnavailableError:
+            raise
+        except Exception as exc:
+            log.debug("Model load failed", exc_info=True)
+            if path is not None:
+                raise ModelUnavailableError(
+                    f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "
+                    f"Check it is the right file for this model, or fetch it again with "
+                    f"`photoclip models download {spec.key}`."
+                ) from exc
+            raise ModelUnavailableError(
+                f"Model '{spec.key}' cannot be built ({_short(exc)})."
+            ) from exc
+        model.eval()
+        if precision == "int8":
+            model = self._quantize(model)
+        self._input_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(
+            self._precision or "fp32", torch.float32
+        )
+        self._tokenizer = tokenizer
+        self.weights_used = path
+        self._model = model
+        self.loads += 1
+
+    def _quantize(self, model: Any) -> Any:
+        """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
+
+        The text tower stays fp32: open_clip's text transformer reads its weights' dtype, which
+        quantised layers do not have, and a query is one short sequence anyway."""
+        import torch
+
+        if not _int8_available():
+            log.warning("int8 quantisation is not available in this torch; using fp32")
+            self._precision = "fp32"
+            return model
+        with warnings.catch_warnings():  # torch.ao.quantization is deprecated but still works
+            warnings.simplefilter("ignore")
+            model.visual = torch.ao.quantization.quantize_dynamic(
+                model.visual, {torch.nn.Linear}, dtype=torch.qint8
+            )
+        return model
+
+    def _make_tokenizer(self, oc: Any, cfg: dict[str, Any], text_dir: Path | None) -> Any:
+        if text_dir is not None:
+            from open_clip.tokenizer import HFTokenizer
+
+            text_cfg = cfg["text_cfg"]
+            return HFTokenizer(
+                str(text_dir),
+                context_length=text_cfg.get("context_length", 77),
+                **text_cfg.get("tokenizer_kwargs", {}),
+            )
+        return oc.get_tokenizer(self.spec.arch)
+
+    def _ensure_loaded(self) -> None:
+        if self._model is None:
+            self.load()
+
+    # ----- embedding -------------------------------------------------------------------------
+
+    def embed_images(self, pixels: np.ndarray) -> np.ndarray:
+        """(N, 3, H, W) preprocessed float32 pixels -> (N, D) float32 L2-normalised vectors."""
+        arr = np.asarray(pixels, dtype=np.float32)
+        h, w = self.preprocess_spec.image_size
+        if arr.ndim != 4 or arr.shape[1:] != (3, h, w):
+            raise ValueError(f"expected pixels of shape (N, 3, {h}, {w}), got {arr.shape}")
+        if len(arr) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self._ensure_loaded()
+        import torch
+
+        with self._run_lock, torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(arr)).to(self.device, self._input_dtype)
+            out = _normalised(self._model.encode_image(x))
+            self.image_batches += 1
+            self.images_embedded += len(arr)
+        return out
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts -> (N, D) float32 L2-normalised vectors."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self._ensure_loaded()
+        import torch
+
+        parts = []
+        for start in range(0, len(texts), TEXT_CHUNK):
+            chunk = texts[start : start + TEXT_CHUNK]
+            with self._run_lock, torch.inference_mode():
+                tokens = self._tokenizer(chunk).to(self.device)
+                parts.append(_normalised(self._model.encode_text(tokens)))
+                self.texts_embedded += len(chunk)
+        return np.concatenate(parts)
+
+    def close(self) -> None:
+        """Free the model's memory; a later call loads it again."""
+        with self._load_lock, self._run_lock:
+            if self._model is None:
+                return
+            self._model = self._tokenizer = None
+            gc.collect()
+            if self._device and self._device.startswith("cuda"):
+                import torch
+
+                with contextlib.suppress(Exception):
+                    torch.cuda.empty_cache()
+
+
+def _normalised(features: Any) -> np.ndarray:
+    import torch
+
+    vec = torch.nn.functional.normalize(features.float(), dim=-1)
+    return vec.cpu().numpy().astype(np.float32, copy=False)

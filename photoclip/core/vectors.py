@@ -1,0 +1,376 @@
+"""The durable vector store: one Chroma collection per model (the only module importing chromadb).
+
+Chroma keeps the vectors and a copy of each photo's metadata on disk (``PersistentClient``) or in
+a Chroma server (``HttpClient``). photoclip's searches normally run on the exact in-memory index
+(:mod:`photoclip.core.vector_index`), loaded from here with :meth:`VectorStore.iter_all`;
+:meth:`VectorStore.query` is Chroma's own approximate search, for deployments that query Chroma.
+
+Facts this module is built on (chromadb 1.5.x): one ``add``/``upsert`` takes at most
+``get_max_batch_size()`` items (5,461); ``upsert`` *merges* metadata into an existing record and a
+``None`` value deletes a key (``add`` rejects ``None``, and an empty metadata dict is rejected);
+embeddings come back as float64; collection configuration is fixed at creation except the
+query-time settings (``ef_search``), which :meth:`chromadb.Collection.modify` can change.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+#: The metadata keys photoclip writes for a photo. An upsert sets the ones a caller leaves out
+#: (or gives as None) to None, so a re-indexed photo loses stale values (e.g. a camera).
+PHOTO_KEYS = ("path", "folder", "size", "mtime", "hash", "taken", "width", "height", "camera")
+
+#: HNSW settings for new collections, chosen with bench/search.py (see its docstring): at 100k
+#: clustered 512-d vectors they find >= 0.99 of the true top-50 (Chroma's defaults: ~0.6).
+HNSW_CONFIG: dict[str, Any] = {
+    "space": "cosine",
+    "max_neighbors": 32,
+    "ef_construction": 200,
+    "ef_search": 400,
+}
+
+MetadataValue = str | int | float | bool
+
+
+class VectorStoreError(Exception):
+    """The vector store cannot be opened or used (wrong dimension, Chroma failure, closed)."""
+
+
+def _quiet_chroma() -> None:
+    """Keep Chroma's chatter (and its HTTP client's) out of photoclip's logs."""
+    for name in ("chromadb", "chromadb.telemetry", "httpx", "posthog"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
+
+
+def _settings() -> Any:
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+@contextmanager
+def _chroma_errors(action: str) -> Iterator[None]:
+    """Re-raise Chroma's (and its transport's) failures as VectorStoreError."""
+    try:
+        yield
+    except VectorStoreError:
+        raise
+    except Exception as exc:
+        raise VectorStoreError(f"vector store: cannot {action}: {exc}") from exc
+
+
+def collection_name_for(model_key: str) -> str:
+    """A valid Chroma collection name for a model key: ``photos_`` + the sanitised key.
+
+    Chroma names are 3-512 characters of ``[a-zA-Z0-9._-]`` starting and ending with a letter or
+    digit. Distinct keys that sanitise to the same text stay distinct through a short hash.
+    """
+    clean = re.sub(r"[^a-zA-Z0-9._-]+", "_", model_key).strip("._-")
+    clean = re.sub(r"\.{2,}", ".", clean)
+    name = f"photos_{clean}" if clean else "photos"
+    if clean != model_key:
+        import hashlib
+
+        name += "_" + hashlib.sha1(model_key.encode("utf-8")).hexdigest()[:8]
+    if len(name) > 512:
+        import hashlib
+
+        digest = hashlib.sha1(model_key.encode("utf-8")).hexdigest()[:16]
+        name = name[: 512 - 17].rstrip("._-") + "_" + digest
+    return name
+
+
+class VectorStore:
+    """A Chroma collection holding one model's photo vectors.
+
+    ids are ``str(photo_id)`` (photo ids are ints from photoclip's SQLite catalog). Exactly one of
+    ``path`` (a folder for an embedded ``PersistentClient``; one process per folder) and ``host``
+    (a Chroma server) must be given. ``hnsw`` overrides :data:`HNSW_CONFIG` (benchmarks); it
+    applies when the collection is created, except ``ef_search``, which is applied to an existing
+    collection too (effective from its next opening).
+    """
+
+    def __init__(
+        self,
+        collection_name: str,
+        dim: int,
+        *,
+        path: Path | None = None,
+        host: str | None = None,
+        port: int = 8000,
+        hnsw: Mapping[str, Any] | None = None,
+    ) -> None:
+        if (path is None) == (host is None):
+            raise ValueError("give exactly one of path (a folder) or host (a Chroma server)")
+        if dim <= 0:
+            raise ValueError(f"dimension must be positive, got {dim}")
+        _quiet_chroma()
+        import chromadb
+
+        self.dim = dim
+        self.name = collection_name
+        self._hnsw = dict(HNSW_CONFIG if hnsw is None else hnsw)
+        self.path = Path(path) if path is not None else None
+        self._closed = False
+        with _chroma_errors("open the vector store"):
+            if self.path is not None:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(str(self.path), settings=_settings())
+            else:
+                self._client = chromadb.HttpClient(host=host, port=port, settings=_settings())
+        try:
+            with _chroma_errors(f"open collection {collection_name!r}"):
+                self._col = self._client.get_or_create_collection(
+                    collection_name,
+                    configuration={"hnsw": dict(self._hnsw)},
+                    metadata={"dim": dim, "photoclip_schema": SCHEMA_VERSION},
+                    embedding_function=None,  # never instantiate Chroma's ONNX default
+                )
+                try:
+                    self._max_batch = int(self._client.get_max_batch_size())
+                except Exception:  # an old server without the endpoint
+                    self._max_batch = 5461
+                if self._max_batch <= 0:
+                    self._max_batch = 5461
+            stored = (self._col.metadata or {}).get("dim")
+            if stored is None:
+                raise VectorStoreError(
+                    f"collection {collection_name!r} was not made by photoclip (no 'dim')"
+                )
+            if stored != dim:
+                raise VectorStoreError(
+                    f"collection {collection_name!r} holds {stored}-dimensional vectors, "
+                    f"not {dim}; was it made by another model?"
+                )
+            self._tune_existing()
+        except BaseException:
+            self.close()
+            raise
+        log.debug("Opened vector collection %s (%d vectors)", collection_name, self.count())
+
+    def _tune_existing(self) -> None:
+        """Give an existing collection today's ef_search (the one mutable HNSW knob that
+        matters). Chroma persists the change but a running client keeps the old value until
+        the collection is next opened."""
+        want = self._hnsw.get("ef_search")
+        if want is None:
+            return
+        try:
+            hnsw = (self._col.configuration_json or {}).get("hnsw") or {}
+            if hnsw.get("ef_search") != want:
+                log.info(
+                    "Setting ef_search of %s to %d (was %s)", self.name, want, hnsw.get("ef_search")
+                )
+                self._col.modify(configuration={"hnsw": {"ef_search": want}})
+        except Exception as exc:  # not essential: searches normally run on the exact index
+            log.warning("Could not update the collection's ef_search: %s", exc)
+
+    # ----- writes ---------------------------------------------------------------------------
+
+    def upsert(
+        self,
+        ids: Sequence[int],
+        vectors: np.ndarray,
+        metadatas: Sequence[Mapping[str, MetadataValue | None]],
+    ) -> None:
+        """Insert or replace photos' vectors and metadata (idempotent; any number of items).
+
+        A photo key (:data:`PHOTO_KEYS`) that is None or missing is removed from a stored record.
+        """
+        vecs = self._check_vectors(ids, vectors)
+        if len(metadatas) != len(ids):
+            raise ValueError("ids and metadatas must have the same length")
+        str_ids = [str(int(i)) for i in ids]
+        metas = [_clean_metadata(m, fill=PHOTO_KEYS) for m in metadatas]
+        with _chroma_errors("store vectors"):
+            for lo in range(0, len(str_ids), self._max_batch):
+                hi = lo + self._max_batch
+                self._collection().upsert(
+                    ids=str_ids[lo:hi], embeddings=vecs[lo:hi], metadatas=metas[lo:hi]
+                )
+
+    def update_metadata(
+        self, ids: Sequence[int], metadatas: Sequence[Mapping[str, MetadataValue | None]]
+    ) -> None:
+        """Merge metadata into existing records (a None value removes that key; unknown ids
+        are ignored)."""
+        if len(metadatas) != len(ids):
+            raise ValueError("ids and metadatas must have the same length")
+        str_ids = [str(int(i)) for i in ids]
+        metas = [_clean_metadata(m) for m in metadatas]
+        with _chroma_errors("update metadata"):
+            for lo in range(0, len(str_ids), self._max_batch):
+                hi = lo + self._max_batch
+                self._collection().update(ids=str_ids[lo:hi], metadatas=metas[lo:hi])
+
+    def delete(self, ids: Sequence[int]) -> None:
+        """Remove photos; ids that are not stored are fine."""
+        str_ids = [str(int(i)) for i in ids]
+        with _chroma_errors("delete vectors"):
+            for lo in range(0, len(str_ids), self._max_batch):
+                self._collection().delete(ids=str_ids[lo : lo + self._max_batch])
+
+    # ----- reads ----------------------------------------------------------------------------
+
+    def get_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors (float32) of those ``ids`` that exist."""
+        str_ids = list(dict.fromkeys(str(int(i)) for i in ids))
+        out: dict[int, np.ndarray] = {}
+        with _chroma_errors("read vectors"):
+            for lo in range(0, len(str_ids), self._max_batch):
+                got = self._collection().get(
+                    ids=str_ids[lo : lo + self._max_batch], include=["embeddings"]
+                )
+                embs = _as_matrix(got["embeddings"], self.dim)
+                for sid, vec in zip(got["ids"], embs):
+                    out[int(sid)] = vec
+        return out
+
+    def ids(self) -> set[int]:
+        """Every stored photo id."""
+        out: set[int] = set()
+        with _chroma_errors("list ids"):
+            offset = 0
+            while True:
+                got = self._collection().get(include=[], limit=50_000, offset=offset)
+                out.update(int(i) for i in got["ids"])
+                if len(got["ids"]) < 50_000:
+                    return out
+                offset += len(got["ids"])
+
+    def iter_all(self, batch: int = 5000) -> Iterator[tuple[list[int], np.ndarray, list[dict]]]:
+        """Every record, ``batch`` at a time: (ids, float32 vectors, metadatas)."""
+        if batch <= 0:
+            raise ValueError("batch must be positive")
+        offset = 0
+        while True:
+            with _chroma_errors("read vectors"):
+                got = self._collection().get(
+                    include=["embeddings", "metadatas"], limit=batch, offset=offset
+                )
+            ids = [int(i) for i in got["ids"]]
+            if not ids:
+                return
+            metas = [dict(m) if m else {} for m in (got["metadatas"] or [{}] * len(ids))]
+            yield ids, _as_matrix(got["embeddings"], self.dim), metas
+            if len(ids) < batch:
+                return
+            offset += len(ids)
+
+    def count(self) -> int:
+        with _chroma_errors("count vectors"):
+            return int(self._collection().count())
+
+    def query(
+        self, vector: np.ndarray, k: int, where: dict | None = None
+    ) -> list[tuple[int, float]]:
+        """Chroma's own approximate (HNSW) search: (id, cosine similarity), best first.
+
+        ``where`` is a Chroma metadata filter, e.g. ``{"folder": "/photos/2024"}``.
+        """
+        vec = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if vec.shape != (self.dim,):
+            raise ValueError(f"expected a query of dimension {self.dim}, got {vec.shape}")
+        if k <= 0:
+            return []
+        with _chroma_errors("search vectors"):
+            col = self._collection()
+            available = col.count()
+            if available == 0:
+                return []
+            got = col.query(
+                query_embeddings=vec[None, :],
+                n_results=min(k, available),
+                where=where or None,
+                include=["distances"],
+            )
+        ids = got["ids"][0]
+        dists = got["distances"][0] if got["distances"] else []
+        hits = [(int(i), 1.0 - float(d)) for i, d in zip(ids, dists)]
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits
+
+    def size_bytes(self) -> int:
+        """On-disk size of the persistent folder (0 for a server)."""
+        if self.path is None:
+            return 0
+        total = 0
+        for root, _dirs, files in os.walk(self.path):
+            for name in files:
+                with suppress(OSError):
+                    total += os.path.getsize(os.path.join(root, name))
+        return total
+
+    def close(self) -> None:
+        """Release the client (and, for a folder, Chroma's hold on it). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        client = getattr(self, "_client", None)
+        self._col = None
+        if client is not None and hasattr(client, "close"):
+            try:
+                client.close()
+            except Exception as exc:
+                log.warning("Closing the vector store failed: %s", exc)
+
+    def __enter__(self) -> VectorStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- internals ------------------------------------------------------------------------
+
+    def _collection(self) -> Any:
+        if self._closed or self._col is None:
+            raise VectorStoreError("the vector store is closed")
+        return self._col
+
+    def _check_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> np.ndarray:
+        vecs = np.asarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape[1] != self.dim:
+            raise VectorStoreError(
+                f"expected {self.dim}-dimensional vectors, got shape {vecs.shape}"
+            )
+        if len(vecs) != len(ids):
+            raise ValueError("ids and vectors must have the same length")
+        return vecs
+
+
+def _clean_metadata(
+    meta: Mapping[str, Any], fill: Sequence[str] = ()
+) -> dict[str, MetadataValue | None] | None:
+    """Plain Python values (numpy scalars unwrapped); ``fill`` keys absent -> None.
+
+    None values survive: in an upsert/update Chroma deletes that key (for a new record it is
+    simply absent). A record with nothing to say gets None (Chroma rejects an empty dict).
+    """
+    out: dict[str, MetadataValue | None] = {}
+    for key, value in meta.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        out[str(key)] = value
+    for key in fill:
+        out.setdefault(key, None)
+    return out if out else None
+
+
+def _as_matrix(embeddings: Any, dim: int) -> np.ndarray:
+    if embeddings is None or len(embeddings) == 0:
+        return np.empty((0, dim), dtype=np.float32)
+    return np.asarray(embeddings, dtype=np.float32).reshape(-1, dim)

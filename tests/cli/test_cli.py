@@ -1,0 +1,145 @@
+"""The `photoclip` command as a user runs it: a real process, real files, real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+def photoclip(home: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PHOTOCLIP_HOME": str(home), **env}
+    proc = subprocess.run(
+        [sys.executable, "-m", "photoclip", *args],
+        capture_output=True, text=True, env=full_env, timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"photoclip {args} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+def as_json(proc: subprocess.CompletedProcess) -> dict:
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture()
+def library_folder(tmp_path: Path, datasets_dir: Path) -> Path:
+    root = tmp_path / "Pictures"
+    (root / "2023").mkdir(parents=True)
+    srcs = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:10]
+    for i, src in enumerate(srcs):
+        shutil.copy2(src, (root / "2023" if i % 2 else root) / src.name)
+    return root
+
+
+def test_user_journey(cli_home: Path, library_folder: Path) -> None:
+    out = photoclip(cli_home, "folders", "add", str(library_folder)).stdout
+    assert "added" in out
+    out = photoclip(cli_home, "index").stdout
+    assert "10 new" in out and "embedded 10" in out
+    again = as_json(photoclip(cli_home, "index", "--json"))
+    assert again["embedded"] == 0 and again["unchanged"] == 10
+
+    text = photoclip(cli_home, "search", "two dogs playing in the snow", "--limit", "5").stdout
+    lines = text.strip().splitlines()
+    assert len(lines) == 5
+    ranks = [int(line.split()[0]) for line in lines]
+    scores = [float(line.split()[1]) for line in lines]
+    assert ranks == [1, 2, 3, 4, 5] and scores == sorted(scores, reverse=True)
+
+    res = as_json(photoclip(cli_home, "search", "beach", "--folder",
+                            str(library_folder / "2023"), "--after", "2000-06-01", "--json"))
+    assert len(res["results"]) == 5
+    assert all("/2023/" in r["path"] for r in res["results"])
+
+    target = sorted(library_folder.glob("*.jpg"))[0]
+    res = as_json(photoclip(cli_home, "similar", str(target), "--json", "--limit", "3"))
+    assert res["results"][0]["path"] == str(target.resolve())
+    assert res["results"][0]["rank"] == 1
+
+    st = as_json(photoclip(cli_home, "status", "--json"))
+    assert (st["photos"], st["indexed"], st["pending"], st["failed"]) == (10, 10, 0, 0)
+    assert st["model"] == "tiny-test" and st["device"] == "cpu" and st["store_bytes"] > 0
+
+    models = as_json(photoclip(cli_home, "models", "--json"))["models"]
+    in_use = [m for m in models if m["in_use"]]
+    assert [m["spec"]["key"] for m in in_use] == ["tiny-test"]
+    assert any(m["spec"]["multilingual"] for m in models)
+    assert "vit-b-32" in photoclip(cli_home, "models").stdout
+
+
+def test_bad_input_gets_a_clear_message(cli_home: Path, library_folder: Path) -> None:
+    photoclip(cli_home, "folders", "add", str(library_folder))
+    for args in (["similar", "/no/such.jpg"], ["search", '"unclosed'],
+                 ["folders", "add", "/no/such/folder"], ["search", "x", "--after", "yesterday"]):
+        proc = photoclip(cli_home, *args, check=False)
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.strip()
+
+
+def test_offline_without_weights_says_what_to_do(tmp_path: Path, library_folder: Path) -> None:
+    home = tmp_path / "home"
+    photoclip(home, "folders", "add", str(library_folder))
+    proc = photoclip(home, "index", check=False, HF_ENDPOINT="http://127.0.0.1:9",
+                     HF_HUB_ETAG_TIMEOUT="2", HF_HUB_DOWNLOAD_TIMEOUT="2")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "--weights" in proc.stderr or "internet" in proc.stderr.lower()
+
+
+def test_second_process_is_told_the_library_is_busy(cli_home: Path) -> None:
+    from photoclip.core.lock import LibraryLock
+
+    with LibraryLock(cli_home / "data" / "library", owner="photoclip gui"):
+        proc = photoclip(cli_home, "status", check=False)
+    assert proc.returncode == 2
+    assert "in use by another photoclip process (photoclip gui" in proc.stderr
+
+
+def _embedded_count(home: Path) -> int:
+    db = home / "data" / "library" / "catalog.sqlite3"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=1) as con:
+            return con.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_kill_9_mid_run_then_resume(cli_home: Path, datasets_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "coco"
+    shutil.copytree(datasets_dir / "coco-mini" / "val2017", root / "val")
+    shutil.copytree(datasets_dir / "coco-mini" / "train2017", root / "train")
+    total = len(list(root.rglob("*.jpg")))
+    photoclip(cli_home, "folders", "add", str(root))
+    settings = cli_home / "config" / "settings.toml"
+    settings.write_text(settings.read_text().replace("batch_size = 32", "batch_size = 8"))
+    env = {**os.environ, "PHOTOCLIP_HOME": str(cli_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "index", "-q"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while _embedded_count(cli_home) < 40 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = _embedded_count(cli_home)
+    assert 0 < done_before < total
+
+    report = as_json(photoclip(cli_home, "index", "--json"))
+    assert report["embedded"] <= total - done_before + 8  # at most the batch in flight is redone
+    res = as_json(photoclip(cli_home, "search", "a photo", "--limit", "1000", "--json"))
+    paths = [r["path"] for r in res["results"]]
+    assert len(paths) == len(set(paths)) == total
+    st = as_json(photoclip(cli_home, "status", "--json"))
+    assert (st["indexed"], st["pending"]) == (total, 0)

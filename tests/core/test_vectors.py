@@ -1,0 +1,157 @@
+"""VectorStore on a real Chroma folder (no mocks)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photoclip.core.vectors import VectorStore, VectorStoreError, collection_name_for
+
+DIM = 16
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.standard_normal((n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _meta(i: int, **extra) -> dict:
+    m = {
+        "path": f"/p/{i}.jpg",
+        "folder": "/p",
+        "size": 100 + i,
+        "mtime": 1_700_000_000,
+        "hash": f"h{i}",
+        "width": 640,
+        "height": 480,
+    }
+    m.update(extra)
+    return m
+
+
+@pytest.fixture()
+def store(tmp_path: Path):
+    s = VectorStore("photos_test", DIM, path=tmp_path / "chroma")
+    yield s
+    s.close()
+
+
+def test_round_trip(store: VectorStore) -> None:
+    rng = np.random.default_rng(0)
+    vecs = _unit(rng, 20)
+    ids = list(range(1, 21))
+    store.upsert(ids, vecs, [_meta(i, taken=1_600_000_000 + i) for i in ids])
+    assert store.count() == 20
+    assert store.ids() == set(ids)
+    got = store.get_vectors([3, 5, 999])
+    assert set(got) == {3, 5}
+    assert got[3].dtype == np.float32
+    np.testing.assert_allclose(got[3], vecs[2], atol=1e-6)
+
+    seen: dict[int, tuple[np.ndarray, dict]] = {}
+    for bids, bvecs, metas in store.iter_all(batch=7):
+        assert len(bids) <= 7 and bvecs.shape == (len(bids), DIM) and bvecs.dtype == np.float32
+        seen.update({i: (v, m) for i, v, m in zip(bids, bvecs, metas)})
+    assert set(seen) == set(ids)
+    np.testing.assert_allclose(seen[7][0], vecs[6], atol=1e-6)
+    assert seen[7][1] == _meta(7, taken=1_600_000_007)
+
+    store.delete([1, 2, 12345])  # a missing id is fine
+    assert store.ids() == set(ids) - {1, 2}
+    assert store.count() == 18
+
+
+def test_idempotent_upsert_replaces(store: VectorStore) -> None:
+    rng = np.random.default_rng(1)
+    ids = [1, 2, 3]
+    store.upsert(ids, _unit(rng, 3), [_meta(i, camera="Canon") for i in ids])
+    newer = _unit(rng, 3)
+    store.upsert(ids, newer, [_meta(i, camera=None) for i in ids])
+    store.upsert(ids, newer, [_meta(i, camera=None) for i in ids])
+    assert store.count() == 3
+    np.testing.assert_allclose(store.get_vectors([2])[2], newer[1], atol=1e-6)
+    metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
+    assert "camera" not in metas[2]  # None dropped, and the stale value is gone
+    assert metas[2] == _meta(2)
+
+
+def test_metadata_none_dropped_and_update(store: VectorStore) -> None:
+    v = _unit(np.random.default_rng(2), 2)
+    store.upsert([1, 2], v, [_meta(1, taken=None, camera=None), _meta(2, camera="Nikon")])
+    metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
+    assert metas[1] == _meta(1)
+    store.update_metadata([2, 77], [{"path": "/q/2.jpg", "folder": "/q"}, {"path": "/x"}])
+    metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
+    assert metas[2]["path"] == "/q/2.jpg" and metas[2]["camera"] == "Nikon"
+    assert store.ids() == {1, 2}
+
+
+def test_more_than_one_batch(store: VectorStore) -> None:
+    n = 6000  # Chroma takes at most 5,461 per call
+    vecs = _unit(np.random.default_rng(3), n)
+    store.upsert(range(n), vecs, [{"path": f"/p/{i}"} for i in range(n)])
+    assert store.count() == n
+    assert len(store.get_vectors(range(n))) == n
+    assert sum(len(b) for b, _, _ in store.iter_all()) == n
+    store.delete(range(n))
+    assert store.count() == 0
+
+
+def test_query_scores(store: VectorStore) -> None:
+    rng = np.random.default_rng(4)
+    vecs = _unit(rng, 200)
+    store.upsert(range(200), vecs, [_meta(i, folder="/a" if i % 2 else "/b") for i in range(200)])
+    hits = store.query(vecs[42], 10)
+    assert hits[0][0] == 42 and hits[0][1] == pytest.approx(1.0, abs=1e-4)
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True)
+    exact = vecs @ vecs[42]
+    assert hits[1][1] == pytest.approx(float(np.sort(exact)[-2]), abs=1e-4)
+    even = store.query(vecs[43], 10, where={"folder": "/b"})  # 43 is in /a
+    assert len(even) == 10 and all(i % 2 == 0 for i, _ in even)
+    assert len(store.query(vecs[0], 500)) == 200
+
+
+def test_dim_mismatch_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "chroma"
+    vecs = _unit(np.random.default_rng(5), 30)
+    with VectorStore("photos_m", DIM, path=path) as s:
+        s.upsert(range(30), vecs, [_meta(i) for i in range(30)])
+        with pytest.raises(VectorStoreError):
+            s.upsert([1], np.ones((1, DIM + 1), dtype=np.float32), [_meta(1)])
+        assert s.size_bytes() > 0
+    with pytest.raises(VectorStoreError):
+        s.count()  # closed
+    with pytest.raises(VectorStoreError):
+        VectorStore("photos_m", DIM * 2, path=path)
+    with VectorStore("photos_m", DIM, path=path) as again:
+        assert again.count() == 30
+        np.testing.assert_allclose(again.get_vectors([29])[29], vecs[29], atol=1e-6)
+        assert again.query(vecs[5], 1)[0][0] == 5
+    with pytest.raises(ValueError):
+        VectorStore("photos_m", DIM)
+
+
+def test_collection_name_for() -> None:
+    rule = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$")
+    keys = [
+        "ViT-B-32",
+        "ViT-B-32/openai",
+        "ViT-B-32:openai",
+        "xlm-roberta-base-ViT-B-32@laion5b",
+        "..",
+        "a" * 600,
+        "ü",
+        "",
+        "a..b",
+    ]
+    names = [collection_name_for(k) for k in keys]
+    for name in names:
+        assert rule.match(name), name
+        assert ".." not in name
+    assert len(set(names)) == len(names)
+    assert collection_name_for("ViT-B-32") == "photos_ViT-B-32"
+    assert collection_name_for("ViT-B-32") == collection_name_for("ViT-B-32")
