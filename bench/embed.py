@@ -24,6 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from photoclip.core import models
 from photoclip.core.models import (
     Embedder,
     ModelSpec,
@@ -69,7 +70,11 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--batches", type=int, default=3, help="timed batches per configuration")
     ap.add_argument("--queries", type=int, default=10, help="timed text queries")
+    ap.add_argument("--no-reparam", action="store_true",
+                    help="do not fuse MobileCLIP's training-time branches")
     args = ap.parse_args()
+    if args.no_reparam:
+        models.REPARAMETERIZE = False
     logging.basicConfig(level=logging.ERROR)
 
     precisions = args.precisions.split(",")
@@ -82,7 +87,7 @@ def main() -> None:
     print(f"{args.arch} (random init), batch {args.batch}, {args.batches} timed batches; "
           f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} CPUs, native bf16: {cpu_has_fast_bf16()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"load average {os.getloadavg()[0]:.2f}, reparameterize: {models.REPARAMETERIZE}")
     print(f"{'precision':<10}{'threads':>8}{'images/s':>10}{'text ms':>9}{'cos vs fp32':>13}")
     reference: dict[int, np.ndarray] = {}
     for n in threads:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import shutil
 import sys
 import tempfile
@@ -90,6 +91,7 @@ class Data:
         dates[rng.random(n) < 0.1] = np.nan
         self.dates = dates
         self.date_list = [None if np.isnan(d) else float(d) for d in dates]
+        self._scores: np.ndarray | None = None
 
     def metadatas(self, lo: int, hi: int) -> list[dict]:
         out = []
@@ -123,11 +125,21 @@ class Data:
                 keep &= self.dates < before
         return keep
 
-    def exact(self, q: np.ndarray, keep: np.ndarray, k: int = K) -> np.ndarray:
-        scores = self.vectors[keep].astype(np.float64) @ q.astype(np.float64)
-        ids = self.ids[keep]
-        order = np.lexsort((ids, -scores))[:k]
-        return ids[order]
+    def exact(self, j: int, keep: np.ndarray, k: int = K) -> np.ndarray:
+        """The reference top-k ids of query ``j`` among ``keep`` (float64, ties by id)."""
+        if self._scores is None:  # every query against every vector, once
+            self._scores = np.concatenate(
+                [
+                    self.queries.astype(np.float64) @ self.vectors[lo : lo + 20_000].T
+                    for lo in range(0, self.n, 20_000)
+                ],
+                axis=1,
+            )
+        scores, ids = self._scores[j][keep], self.ids[keep]
+        if len(scores) > k:
+            top = np.argpartition(-scores, k)[: k + 1]
+            scores, ids = scores[top], ids[top]
+        return ids[np.lexsort((ids, -scores))[:k]]
 
 
 # ----- helpers -------------------------------------------------------------------------------
@@ -190,10 +202,10 @@ def bench_exact(data: Data) -> None:
         keep = data.mask(kw.get("folder"), kw.get("after"), kw.get("before"))
         index.search(data.queries[0], K, **kw)  # warm
         times, recalls = [], []
-        for q in data.queries:
+        for j, q in enumerate(data.queries):
             dt, hits = _timed(lambda q=q, kw=kw: index.search(q, K, **kw))
             times.append(dt)
-            recalls.append(_recall([i for i, _ in hits], data.exact(q, keep)))
+            recalls.append(_recall([i for i, _ in hits], data.exact(j, keep)))
         print(
             f"  exact  {name:22s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}"
             f"  ({keep.sum()} candidates)"
@@ -233,9 +245,29 @@ def _chroma_queries(store: VectorStore, data: Data, nq: int, label: str) -> floa
                 first = first or dt
                 continue
             times.append(dt)
-            recalls.append(_recall([i for i, _ in hits], data.exact(q, keep)))
+            recalls.append(_recall([i for i, _ in hits], data.exact(j, keep)))
         print(f"  chroma {label:8s} {name:18s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}")
     return first
+
+
+def _sweep_ef(path: Path, cfg: dict, data: Data, nq: int, efs: list[int]) -> None:
+    """Recall and latency of unfiltered queries for other ef_search values."""
+    everything = data.mask(None, None, None)
+    for ef in efs:
+        conf = {**cfg, "ef_search": ef}
+        VectorStore("photos_bench", DIM, path=path, hnsw=conf).close()  # sets it ...
+        with VectorStore("photos_bench", DIM, path=path, hnsw=conf) as s:  # ... in effect now
+            s.query(data.queries[0], K)
+            times, recalls = [], []
+            for j in range(1, nq + 1):
+                dt, hits = _timed(lambda j=j, s=s: s.query(data.queries[j], K))
+                times.append(dt)
+                recalls.append(_recall([i for i, _ in hits], data.exact(j, everything)))
+        print(
+            f"  chroma ef_search={ef:<5d}         {_pct(times)}  recall@50 {np.mean(recalls):.4f}"
+        )
+    if efs:  # leave the collection with photoclip's setting
+        VectorStore("photos_bench", DIM, path=path, hnsw=cfg).close()
 
 
 def bench_chroma(
@@ -258,18 +290,7 @@ def bench_chroma(
         store.close()
         if label == "tuned":
             tuned_path = path
-            for ef in sweep:  # ef_search takes effect from the next opening
-                VectorStore("photos_bench", DIM, path=path, hnsw={**cfg, "ef_search": ef}).close()
-                with VectorStore("photos_bench", DIM, path=path, hnsw={**cfg, "ef_search": ef}) as s:
-                    s.query(data.queries[0], K)
-                    times, recalls = [], []
-                    for q in data.queries[1 : nq + 1]:
-                        dt, hits = _timed(lambda q=q, s=s: s.query(q, K))
-                        times.append(dt)
-                        recalls.append(_recall([i for i, _ in hits], data.exact(q, data.mask(None, None, None))))
-                print(f"  chroma tuned ef_search={ef:<5d} {_pct(times)}  recall@50 {np.mean(recalls):.4f}")
-            # leave the collection with photoclip's setting
-            VectorStore("photos_bench", DIM, path=path, hnsw=cfg).close()
+            _sweep_ef(path, cfg, data, nq, sweep)
     return tuned_path
 
 
@@ -292,7 +313,7 @@ def bench_open(path: Path, data: Data) -> None:
     store.close()
     ok = len(index) == data.n
     hits = index.search(data.queries[0], K)
-    ok = ok and _recall([i for i, _ in hits], data.exact(data.queries[0], data.mask(None, None, None))) == 1.0
+    ok = ok and _recall([i for i, _ in hits], data.exact(0, data.mask(None, None, None))) == 1.0
     print(
         f"  open: VectorStore {1000 * (t1 - t0):.0f} ms + load {len(index)} vectors into "
         f"ExactIndex {t2 - t1:.2f} s; index {index.nbytes / 2**20:.0f} MiB "
@@ -309,12 +330,20 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer queries, fewer Chroma runs")
     ap.add_argument("--queries", type=int, default=None)
     ap.add_argument("--no-chroma", action="store_true")
+    ap.add_argument(
+        "--random-chroma-max",
+        type=int,
+        default=20_000,
+        help="largest size at which Chroma is also built on random vectors",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     nq = args.queries or (50 if args.quick else 200)
     nq_chroma = min(nq, 30 if args.quick else 100)
     root = Path(tempfile.mkdtemp(prefix="photoclip-bench-"))
     print(f"dim {DIM}, top-{K}, {nq} queries (Chroma {nq_chroma}); photoclip HNSW {HNSW_CONFIG}")
+    print(f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}")
+    started = time.perf_counter()
     try:
         for n in sizes:
             for kind in ("clustered", "random"):
@@ -323,12 +352,14 @@ def main() -> None:
                 bench_exact(data)
                 if args.no_chroma:
                     continue
-                largest = n == max(sizes)
-                if kind == "random" and args.quick and largest:
-                    configs = [("tuned", dict(HNSW_CONFIG))]
-                else:
-                    configs = [("default", CHROMA_DEFAULT), ("tuned", dict(HNSW_CONFIG))]
-                sweep = [] if (args.quick or kind == "random") else [100, 200, 800]
+                if kind == "random" and n > args.random_chroma_max:
+                    print(
+                        f"  chroma: skipped (HNSW builds on random vectors take 2-10 min at "
+                        f"100k here; --random-chroma-max {n} to run them)"
+                    )
+                    continue
+                configs = [("default", CHROMA_DEFAULT), ("tuned", dict(HNSW_CONFIG))]
+                sweep = [] if args.quick else [100, 200, 800, 1600]
                 tuned = bench_chroma(data, root, nq_chroma, configs, sweep)
                 if kind == "clustered" and tuned is not None:
                     bench_open(tuned, data)
@@ -336,6 +367,10 @@ def main() -> None:
                     shutil.rmtree(p, ignore_errors=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f} s, "
+        f"load average at end {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS photos (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused
     path      TEXT NOT NULL UNIQUE,
     folder    TEXT NOT NULL,
     size      INTEGER NOT NULL,
@@ -343,6 +343,45 @@ class Catalog:
             db.execute(
                 "UPDATE photos SET path=?, folder=?, size=?, mtime_ns=? WHERE id=?",
                 (new_path, str(Path(new_path).parent), size, mtime_ns, photo_id),
+            )
+
+    def heirs(self, ids: Sequence[int]) -> dict[int, int]:
+        """For photos about to be removed: a photo with the same content, added later and not
+        itself being removed, that should take over their identity (a move seen as copy and
+        delete, e.g. across batches or devices). Returns {removed id: heir id}."""
+        gone = set(ids)
+        out: dict[int, int] = {}
+        taken: set[int] = set()
+        with self._lock:
+            for pid in ids:
+                row = self._db.execute(
+                    "SELECT hash, added_at FROM photos WHERE id=?", (pid,)
+                ).fetchone()
+                if row is None or row[0] is None:
+                    continue
+                for (heir,) in self._db.execute(
+                    "SELECT id FROM photos WHERE hash=? AND added_at>=? AND id<>?"
+                    " ORDER BY added_at DESC, id DESC",
+                    (row[0], row[1], pid),
+                ):
+                    if heir not in gone and heir not in taken:
+                        out[pid] = heir
+                        taken.add(heir)
+                        break
+        return out
+
+    def inherit(self, photo_id: int, heir_id: int) -> None:
+        """``photo_id`` takes over ``heir_id``'s file; the heir's own row goes."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT path, size, mtime_ns FROM photos WHERE id=?", (heir_id,)
+            ).fetchone()
+            if row is None:
+                return
+            db.execute("DELETE FROM photos WHERE id=?", (heir_id,))
+            db.execute(
+                "UPDATE photos SET path=?, folder=?, size=?, mtime_ns=? WHERE id=?",
+                (row[0], str(Path(row[0]).parent), row[1], row[2], photo_id),
             )
 
     def delete(self, ids: Sequence[int]) -> None:

@@ -11,10 +11,15 @@ import io
 import logging
 import re
 import struct
+from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import ExifTags, Image, ImageCms, features
+
+if TYPE_CHECKING:
+    from rawpy import RawPy
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +37,10 @@ JPEG2000_AVAILABLE = bool(features.check("jpg_2000"))
 RAW_AVAILABLE = importlib.util.find_spec("rawpy") is not None
 
 RAW_EXTENSIONS = frozenset(
-    ".dng .nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .orf .rw2 .raf .pef .srw .x3f .3fr .erf .kdc "
-    ".dcr .mrw .mos .iiq .rwl".split()
-)
+    [".dng", ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".orf", ".rw2",
+     ".raf", ".pef", ".srw", ".x3f", ".3fr", ".erf", ".kdc", ".dcr", ".mrw", ".mos", ".iiq",
+     ".rwl"]
+)  # fmt: skip
 #: Pillow formats we let Image.open pick; others (EPS, PDF, TGA, ...) are refused, not guessed at.
 PILLOW_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "BMP", "JPEG2000", "HEIF", "AVIF")
 
@@ -56,11 +62,6 @@ _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b
 def is_tiff(data: bytes) -> bool:
     """TIFF byte-order mark (also the header of most RAW formats)."""
     return data[:4] in (b"II*\x00", b"MM\x00*")
-
-
-def is_isobmff_image(data: bytes) -> bool:
-    """An ISO-BMFF container with a HEIF or AVIF brand."""
-    return data[4:8] == b"ftyp" and (data[8:12] in _HEIF_BRANDS or data[8:12] in (b"avif", b"avis"))
 
 
 def unidentified_reason(data: bytes) -> str:
@@ -122,7 +123,7 @@ def describe(exc: BaseException, fmt: str | None = None) -> str:
 # ----- ISO-BMFF (HEIF/AVIF) truncation -----------------------------------------------------------
 
 
-def _boxes(data: bytes, pos: int, end: int):
+def _boxes(data: bytes, pos: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """Yield (type, payload start, box end) for the boxes in data[pos:end]."""
     while pos + 8 <= end:
         size, kind = struct.unpack_from(">I4s", data, pos)
@@ -198,7 +199,8 @@ def cielab16_as_rgb(data: bytes) -> tuple[bytes, bool] | None:
             at = ifd + 2 + 12 * i
             tag, kind, count = struct.unpack_from(order + "HHI", data, at)
             if tag == 262 and kind == 3 and count == 1:
-                photometric_at, photometric = at + 8, struct.unpack_from(order + "H", data, at + 8)[0]
+                photometric_at = at + 8
+                photometric = struct.unpack_from(order + "H", data, at + 8)[0]
             elif tag == 258 and kind == 3:
                 where = at + 8 if count <= 2 else struct.unpack_from(order + "I", data, at + 8)[0]
                 bits = struct.unpack_from(order + "H" * count, data, where)
@@ -228,16 +230,32 @@ _WHITE = (255, 255, 255)
 def to_rgb(im: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB: alpha over white, 16-bit/float rescaled, Lab, CMYK."""
     mode = im.mode
-    if mode == "RGB":
-        return im
+    if mode.startswith("I;16") or mode in ("I", "F"):  # (a 16-bit tRNS colour key is ignored)
+        return Image.fromarray(_to_uint8(np.asarray(im))).convert("RGB")
     if mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in im.info:
         rgba = im.convert("RGBA")
         out = Image.new("RGB", im.size, _WHITE)
         out.paste(rgba, mask=rgba.getchannel("A"))
         return out
-    if mode.startswith("I;16") or mode in ("I", "F"):
-        return Image.fromarray(_to_uint8(np.asarray(im))).convert("RGB")
+    if mode == "RGB":
+        return im
     return im.convert("RGB")  # L, 1, P, CMYK (no profile), YCbCr, LAB, HSV
+
+
+def resizable(im: Image.Image) -> Image.Image:
+    """An 8-bit image Pillow resamples correctly (RGB, L, CMYK, or RGBA/LA: premultiplied).
+
+    Palette, 1-bit and 16-bit/float images are converted; alpha is kept, to be composited by
+    :func:`to_rgb` once the image is small.
+    """
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return Image.fromarray(_to_uint8(np.asarray(im)))
+    if "transparency" in im.info or mode in ("PA", "RGBa", "La"):
+        return im.convert("RGBA")
+    if mode in ("RGB", "L", "CMYK", "RGBA", "LA"):
+        return im
+    return im.convert("L" if mode == "1" else "RGB")
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
@@ -341,6 +359,27 @@ def transpose(im: Image.Image, orient: int) -> Image.Image:
     return im.transpose(method) if method is not None else im
 
 
+def transpose_box(
+    box: tuple[float, float, float, float], size: tuple[int, int], orient: int
+) -> tuple[float, float, float, float]:
+    """Where ``box`` (a region of an image of ``size``) lies after :func:`transpose`."""
+    w, h = size
+    moves = {
+        2: lambda x, y: (w - x, y),
+        3: lambda x, y: (w - x, h - y),
+        4: lambda x, y: (x, h - y),
+        5: lambda x, y: (y, x),
+        6: lambda x, y: (h - y, x),
+        7: lambda x, y: (h - y, w - x),
+        8: lambda x, y: (y, w - x),
+    }
+    move = moves.get(orient)
+    if move is None:
+        return box
+    (ax, ay), (bx, by) = move(box[0], box[1]), move(box[2], box[3])
+    return (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+
+
 def swaps_axes(orient: int) -> bool:
     """Whether orientation ``orient`` swaps width and height."""
     return orient in (5, 6, 7, 8)
@@ -381,7 +420,8 @@ def camera_name(make: object, model: object) -> str | None:
     """ "Make Model" without the make repeated ("Canon"+"Canon EOS 5D" -> "Canon EOS 5D")."""
     make_s, model_s = _text(make), _text(model)
     make_words = [w for w in make_s.split() if w.lower() not in _CORPORATE]
-    if model_s and (not make_words or model_s.split()[0].lower() in {w.lower() for w in make_words}):
+    first = model_s.split()[0].lower() if model_s else ""
+    if model_s and (not make_words or first in {w.lower() for w in make_words}):
         return model_s
     return " ".join([*make_words, model_s]).strip() or None
 
@@ -397,7 +437,7 @@ def exif_camera(exif: Image.Exif) -> str | None:
 _FLIP_TO_ORIENTATION = {0: 1, 1: 2, 2: 4, 3: 3, 4: 5, 5: 8, 6: 6, 7: 7}
 
 
-def open_raw(data: bytes):  # -> rawpy.RawPy
+def open_raw(data: bytes) -> RawPy:
     """Open RAW bytes with rawpy (LibRaw); raises ImageDecodeError with a reason."""
     if not RAW_AVAILABLE:
         raise ImageDecodeError("RAW support is not installed")
@@ -411,18 +451,18 @@ def open_raw(data: bytes):  # -> rawpy.RawPy
         raise ImageDecodeError(f"corrupt RAW: {short(exc)}") from None
 
 
-def raw_orientation(raw) -> int:
+def raw_orientation(raw: RawPy) -> int:
     """The RAW file's own orientation, as an EXIF value."""
     return _FLIP_TO_ORIENTATION.get(int(raw.sizes.flip) & 7, 1)
 
 
-def raw_size(raw) -> tuple[int, int]:
+def raw_size(raw: RawPy) -> tuple[int, int]:
     """Full developed size as displayed (width, height)."""
     width, height = int(raw.sizes.width), int(raw.sizes.height)
     return (height, width) if int(raw.sizes.flip) & 4 else (width, height)
 
 
-def raw_preview(raw) -> tuple[bytes | None, Image.Image | None]:
+def raw_preview(raw: RawPy) -> tuple[bytes | None, Image.Image | None]:
     """The embedded preview: (JPEG bytes, None) or (None, RGB bitmap) or (None, None)."""
     import rawpy
 
@@ -444,7 +484,7 @@ def same_aspect(size: tuple[int, int], full: tuple[int, int], tolerance: float =
     return abs(a / b - 1) <= tolerance or abs(a * b - 1) <= tolerance
 
 
-def develop_raw(raw, half: bool) -> Image.Image:
+def develop_raw(raw: RawPy, half: bool) -> Image.Image:
     """Demosaic with the camera white balance (half size when that is enough); upright RGB."""
     import rawpy
 

@@ -47,14 +47,25 @@ Image.init()  # load Pillow's plugins now rather than racing to do it in decode 
 _PILLOW_FORMATS = [f for f in fmt.PILLOW_FORMATS if f in Image.OPEN]
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
-    ".jpg .jpeg .jpe .jfif .png .webp .tif .tiff .gif .bmp".split()
-    + (".jp2 .j2k .jpf .jpx".split() if fmt.JPEG2000_AVAILABLE else [])
-    + (".heic .heif .hif".split() if fmt.HEIF_AVAILABLE else [])
+    [".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp"]
+    + ([".jp2", ".j2k", ".jpf", ".jpx"] if fmt.JPEG2000_AVAILABLE else [])
+    + ([".heic", ".heif", ".hif"] if fmt.HEIF_AVAILABLE else [])
     + ([".avif"] if fmt.AVIF_AVAILABLE else [])
     + (sorted(fmt.RAW_EXTENSIONS) if fmt.RAW_AVAILABLE else [])
 )
 
 _BYTES = (bytes, bytearray, memoryview)
+
+# load_image() leaves (its size, the original's upright size, the content box or None) in the
+# returned image's info so preprocess() can size its resize from the original, as open_clip does
+# on the full image, and map exactly the decoded content: 1/8 of a 3003-row JPEG is 375.375 rows,
+# decoded as 376. Ignored once the image's size changes.
+_HINT = "photoclip.source"
+
+# Refused even within max_megapixels: >= 64 MP at > 10,000 pixels per byte of file. Photos are
+# nowhere near (the 280 MP test JPEG has 256 px/byte); a GIF can declare a 141 MP canvas in
+# 43 bytes, which would cost seconds and a gigabyte to convert.
+_BOMB_PIXELS, _BOMB_RATIO = 64e6, 10_000
 
 
 def is_supported(path: str | Path) -> bool:
@@ -183,16 +194,23 @@ def _decode(
 ) -> tuple[Image.Image, ImageInfo]:
     kind = _format_name(im)
     full = im.size
+    box = None
     if kind in ("JPEG", "HEIF"):
         # JPEG: DCT scaling by 1/2, 1/4 or 1/8; HEIF: the smallest embedded thumbnail that is a
         # true scaled copy (pillow_heif checks crop, rotation and profile). Both keep both sides
         # >= min_side, so the shorter side does too, whatever the orientation.
         try:
-            im.draft("RGB", (min_side, min_side))
+            drafted = im.draft("RGB", (min_side, min_side))
+            box = drafted[1] if drafted and im.size != full else None
         except Exception as exc:
             log.debug("draft failed, decoding at full size: %s", exc)
-    if im.size[0] * im.size[1] > max_pixels:
+    pixels = im.size[0] * im.size[1]
+    if pixels > max_pixels:
         raise _too_large(full, max_pixels)
+    if pixels >= _BOMB_PIXELS and pixels > _BOMB_RATIO * len(data):
+        raise ImageDecodeError(
+            f"decompression bomb ({pixels / 1e6:.0f} MP from {len(data) / 1024:.0f} KB)"
+        )
     if kind in ("HEIF", "AVIF") and fmt.isobmff_truncated(data):
         raise ImageDecodeError("truncated file")
     try:
@@ -205,8 +223,17 @@ def _decode(
     out: Image.Image = im
     if lab_signed is not None:
         out, icc = fmt.lab_bytes_to_rgb(im, lab_signed), None
+    out = fmt.resizable(out)  # palette, 16-bit: converted before any resampling
+    if min(out.size) > 2 * min_side:  # not reducible while decoding (or 280 MP at 1/8 scale)
+        out, box = _resize_shortest(out, full, min_side, box), None
+    stored = out.size
     out = fmt.transpose(out, orient)
-    return _finish(out, icc, min_side), _info(full, orient, kind, exif)
+    image = _finish(out, icc)
+    source = (full[1], full[0]) if fmt.swaps_axes(orient) else full
+    if image.size != source:
+        box = fmt.transpose_box(box, stored, orient) if box is not None else None
+        image.info[_HINT] = (image.size, source, box)
+    return image, _info(full, orient, kind, exif)
 
 
 def _load_raw(
@@ -218,14 +245,21 @@ def _load_raw(
         image, preview_exif = None, None
         if jpeg is not None:
             image, preview_exif = _raw_jpeg_preview(jpeg, full, min_side, fmt.raw_orientation(raw))
-        elif bitmap is not None and min(bitmap.size) >= min_side and fmt.same_aspect(bitmap.size, full):
+        elif bitmap is not None and _preview_fits(bitmap.size, full, min_side):
             image = fmt.transpose(bitmap, fmt.raw_orientation(raw))
         if image is None:
             if raw.sizes.raw_width * raw.sizes.raw_height > max_pixels:
                 raise _too_large((raw.sizes.raw_width, raw.sizes.raw_height), max_pixels)
             image = fmt.develop_raw(raw, half=min(full) // 2 >= min_side)
         info = _raw_info(full, data, ext, preview_exif)
-    return _finish(image, None, min_side), info
+    if min(image.size) > 2 * min_side:
+        image = _resize_shortest(fmt.resizable(image), image.size, min_side, None)
+    return _finish(image, None), info
+
+
+def _preview_fits(size: tuple[int, int], full: tuple[int, int], min_side: int) -> bool:
+    """A preview is used when it is big enough and shows the whole frame (same aspect)."""
+    return min(size) >= min_side and fmt.same_aspect(size, full)
 
 
 def _raw_jpeg_preview(
@@ -234,7 +268,7 @@ def _raw_jpeg_preview(
     """A RAW's embedded JPEG, upright, if it is big enough and shows the whole frame."""
     try:
         preview = Image.open(io.BytesIO(jpeg), formats=["JPEG", "MPO"])
-        if min(preview.size) < min_side or not fmt.same_aspect(preview.size, full):
+        if not _preview_fits(preview.size, full, min_side):
             return None, None
         preview.draft("RGB", (min_side, min_side))
         preview.load()
@@ -270,26 +304,31 @@ def _info(full: tuple[int, int], orient: int, kind: str, exif: Image.Exif) -> Im
     return ImageInfo(width, height, kind, fmt.exif_taken(exif), fmt.exif_camera(exif))
 
 
-def _finish(im: Image.Image, icc: bytes | None, min_side: int) -> Image.Image:
-    """To RGB, shrink, then to sRGB (profiles are applied to the small copy)."""
-    if im.mode not in ("RGB", "CMYK"):
+def _finish(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """To 8-bit sRGB (profiles are applied to the small copy)."""
+    if im.mode not in ("RGB", "CMYK") or "transparency" in im.info:
         im = fmt.to_rgb(im)
-    return fmt.apply_icc(_shrink(im, min_side), icc)
+    return fmt.apply_icc(im, icc)
 
 
-def _shrink(im: Image.Image, min_side: int) -> Image.Image:
-    """Resize so the shorter side is ``min_side`` when it is more than twice that.
+def _resize_shortest(
+    im: Image.Image, full: tuple[int, int], min_side: int, box: tuple[float, ...] | None
+) -> Image.Image:
+    """Resize ``im`` (all of it, or ``box`` of it) to the size open_clip's "shortest" resize
+    gives an image of size ``full``: shorter side ``min_side``, longer side truncated.
 
-    Bicubic with antialiasing to the very size open_clip's "shortest" resize would produce, so
-    for that (usual) mode preprocess() has nothing left to resize; reducing_gap=3 first bins by
-    an integer factor, which costs ~0.2/255 mean error and saves most of the time on big images.
-    Images up to twice min_side are left for preprocess() to resize once, in whatever mode.
+    Only for images more than twice min_side: smaller ones are left to preprocess(), which
+    resizes once for whatever mode. Bicubic with antialiasing, so in the usual mode preprocess()
+    has nothing left to do; reducing_gap=3 first bins by an integer factor (~0.2/255 mean
+    error, much faster).
     """
-    w, h = im.size
-    if min(w, h) <= 2 * min_side:
+    w, h = full
+    if min(w, h) <= min_side:
         return im
     size = (min_side, int(min_side * h / w)) if w <= h else (int(min_side * w / h), min_side)
-    return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=3.0)
+    if im.size == size and box is None:
+        return im
+    return im.resize(size, Image.Resampling.BICUBIC, box=box, reducing_gap=3.0)
 
 
 # ----- model input -----------------------------------------------------------------------------
@@ -307,20 +346,24 @@ def preprocess(image: Image.Image, spec: PreprocessSpec) -> np.ndarray:
     th, tw = (int(v) for v in spec.image_size)
     bicubic = Image.Resampling.BICUBIC
     resample = Image.Resampling.BILINEAR if spec.interpolation == "bilinear" else bicubic
-    w, h = image.size
+    hint = image.info.get(_HINT)
+    if isinstance(hint, tuple) and len(hint) == 3 and hint[0] == image.size:
+        (w, h), box = hint[1], hint[2]  # size as the original's, see _HINT
+    else:
+        (w, h), box = image.size, None
     fill = 0
     if spec.resize_mode == "squash":
-        image = _resize(image, (tw, th), resample)
+        image = _resize(image, (tw, th), resample, box)
     elif spec.resize_mode == "longest":
-        image = _resize(image, _keep_ratio_size(w, h, th, tw, longest=True), resample)
+        image = _resize(image, _keep_ratio_size(w, h, th, tw, longest=True), resample, box)
         fill = min(255, max(0, int(spec.fill_color)))
     elif spec.resize_mode == "shortest":
         if th == tw:  # torchvision Resize(int): shorter side to size, longer side truncated
             short, long = (w, h) if w <= h else (h, w)
             size = (th, int(th * long / short))
-            image = _resize(image, size if w <= h else size[::-1], resample)
+            image = _resize(image, size if w <= h else size[::-1], resample, box)
         else:  # open_clip's ResizeKeepRatio here is always bicubic (it passes no interpolation)
-            image = _resize(image, _keep_ratio_size(w, h, th, tw, longest=False), bicubic)
+            image = _resize(image, _keep_ratio_size(w, h, th, tw, longest=False), bicubic, box)
     else:
         raise ValueError(f"unknown resize_mode {spec.resize_mode!r}")
     pixels = _crop_or_pad(np.asarray(image), th, tw, fill)
@@ -331,8 +374,12 @@ def preprocess(image: Image.Image, spec: PreprocessSpec) -> np.ndarray:
     return out
 
 
-def _resize(im: Image.Image, size: tuple[int, int], resample: Image.Resampling) -> Image.Image:
-    return im if im.size == size else im.resize(size, resample)
+def _resize(
+    im: Image.Image, size: tuple[int, int], resample: Image.Resampling, box: object
+) -> Image.Image:
+    if box is None:
+        return im if im.size == size else im.resize(size, resample)
+    return im.resize(size, resample, box=box)
 
 
 def _keep_ratio_size(w: int, h: int, th: int, tw: int, *, longest: bool) -> tuple[int, int]:
@@ -354,7 +401,7 @@ def _crop_or_pad(arr: np.ndarray, th: int, tw: int, fill: int) -> np.ndarray:
         arr, (h, w) = canvas, canvas.shape[:2]
         if (h, w) == (th, tw):
             return arr
-    top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
+    top, left = round((h - th) / 2.0), round((w - tw) / 2.0)
     return arr[top : top + th, left : left + tw]
 
 

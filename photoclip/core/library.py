@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -248,12 +248,31 @@ class Library:
         self._remove(ids)
         return len(ids)
 
-    def _remove(self, ids: Sequence[int]) -> None:
+    def _remove(self, ids: Sequence[int]) -> tuple[int, int]:
+        """Drop photos whose files are gone; returns (removed, moved).
+
+        A photo whose content now lives in a newer file (copied, then the original deleted) is
+        not removed: it moves to that file and keeps its identity and vector.
+        """
         if not ids:
-            return
-        if self._store is not None or (self.paths.library_dir / "chroma").exists():
-            VectorSink(self.store, self.index).remove(list(ids))
-        self.catalog.delete(list(ids))
+            return 0, 0
+        heirs = self.catalog.heirs(ids)
+        has_store = self._store is not None or (self.paths.library_dir / "chroma").exists()
+        if heirs:
+            with self.catalog.transaction():
+                for old, heir in heirs.items():
+                    self.catalog.inherit(old, heir)
+            if has_store:
+                sink = VectorSink(self.store, self.index)
+                sink.remove(list(heirs.values()))
+                moved = self.catalog.get_many(heirs)
+                sink.move([moved[i] for i in heirs if i in moved])
+        gone = [i for i in ids if i not in heirs]
+        if gone:
+            if has_store:
+                VectorSink(self.store, self.index).remove(gone)
+            self.catalog.delete(gone)
+        return len(gone), len(heirs)
 
     # ----- indexing --------------------------------------------------------------------------
 
@@ -275,17 +294,87 @@ class Library:
         diff = self.catalog.apply_scan(files, folders)
         report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
         report.scanned = diff.new + diff.changed + diff.unchanged
-        missing = set(diff.missing_ids)
+        gone_outside = set(self.catalog.ids_outside(folders))
+        return self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
+
+    def sync_paths(
+        self,
+        changed: Iterable[str],
+        deleted: Iterable[str] = (),
+        progress: ProgressCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> IndexReport:
+        """Bring specific files or folders up to date (what a folder watcher reports).
+
+        ``changed``: created, modified or moved-in files and folders; ``deleted``: removed or
+        moved-away ones. A file moved within the library keeps its identity and vector.
+        """
+        report = IndexReport()
+        missing: set[int] = set()
+        for path in deleted:
+            missing.update(
+                pid for p, (pid, _, _) in self.catalog.stats_by_path([path]).items()
+                if not os.path.exists(p)
+            )
+        for path in changed:
+            if not self._in_library(path):
+                continue
+            if os.path.isdir(path):
+                files = scanner.scan(
+                    [path], accept=images.is_supported, exclude=self.settings.exclude
+                )
+                diff = self.catalog.apply_scan(files, [path])
+                missing.update(diff.missing_ids)
+                report.new += diff.new
+                report.changed += diff.changed
+                report.unchanged += diff.unchanged
+                continue
+            info = scanner.stat_file(path) if images.is_supported(path) else None
+            if info is None:
+                rec = self.catalog.get_by_path(path)
+                if rec is not None and not os.path.exists(path):
+                    missing.add(rec.id)
+                continue
+            known = self.catalog.get_by_path(path) is not None
+            _, needs_work = self.catalog.upsert_file(info)
+            if needs_work:
+                report.changed += known
+                report.new += not known
+            else:
+                report.unchanged += 1
+        report.scanned = report.new + report.changed + report.unchanged
+        return self._run(missing, set(), progress, stop, report)
+
+    def _in_library(self, path: str) -> bool:
+        """Whether ``path`` lies in a library folder and no part of it is excluded."""
+        for folder in self.settings.folders:
+            try:
+                rel = Path(path).relative_to(folder)
+            except ValueError:
+                continue
+            return not any(scanner.is_excluded(part, self.settings.exclude) for part in rel.parts)
+        return False
+
+    def _run(
+        self,
+        missing: set[int],
+        also_gone: set[int],
+        progress: ProgressCallback | None,
+        stop: threading.Event | None,
+        report: IndexReport,
+    ) -> IndexReport:
+        """Embed everything pending, let moved files claim ``missing`` photos, sweep the rest."""
         work = [r for r in self.catalog.pending(self.model_spec.key) if r.id not in missing]
         index = self.index  # loads the model config and reconciles before any work
         if work or missing:
             self._indexer().run(work, missing=missing, progress=progress, stop=stop, report=report)
         if not report.stopped:
-            gone = sorted(missing | set(self.catalog.ids_outside(folders)))
+            gone = sorted(missing | also_gone)
             if progress:
                 progress(IndexProgress("cleaning", 0, len(gone), 0, 0, 0, 0.0))
-            self._remove(gone)
-            report.removed = len(gone)
+            removed, moved = self._remove(gone)
+            report.removed = removed
+            report.moved += moved
         log.info("Index run: %s; %d photos searchable", report, len(index))
         return report
 

@@ -25,6 +25,7 @@ import re
 import tempfile
 import threading
 import warnings
+import zlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +70,7 @@ log = logging.getLogger(__name__)
 PRECISIONS = ("fp32", "bf16", "fp16", "int8")
 _DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 TEXT_CHUNK = 256  # texts per model call
+REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
 
 # ----- device and precision ------------------------------------------------------------------
@@ -407,9 +409,13 @@ class Embedder:
             "Loading model %s (%s) on %s in %s from %s",
             spec.key, spec.arch, device, precision, path or "random weights",
         )
+        # random weights are seeded by the key, so a random model is the same in every run
+        seeded = contextlib.nullcontext() if path else torch.random.fork_rng(devices=[])
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), seeded:
                 warnings.simplefilter("ignore", UserWarning)
+                if path is None:
+                    torch.manual_seed(zlib.crc32(spec.key.encode()))
                 model = oc.create_model(
                     spec.arch,
                     pretrained=str(path) if path else None,
@@ -435,6 +441,10 @@ class Embedder:
                 f"Model '{spec.key}' cannot be built ({_short(exc)})."
             ) from exc
         model.eval()
+        if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
+            ("fastvit", "mobileone", "repvit")
+        ):
+            model = _reparameterize(model)
         if precision == "int8":
             model = self._quantize(model)
         self._input_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(
@@ -475,10 +485,6 @@ class Embedder:
             )
         return oc.get_tokenizer(self.spec.arch)
 
-    def _ensure_loaded(self) -> None:
-        if self._model is None:
-            self.load()
-
     # ----- embedding -------------------------------------------------------------------------
 
     def embed_images(self, pixels: np.ndarray) -> np.ndarray:
@@ -489,32 +495,43 @@ class Embedder:
             raise ValueError(f"expected pixels of shape (N, 3, {h}, {w}), got {arr.shape}")
         if len(arr) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        self._ensure_loaded()
         import torch
 
-        with self._run_lock, torch.inference_mode():
+        def run(model: Any, _tokenizer: Any) -> np.ndarray:
             x = torch.from_numpy(np.ascontiguousarray(arr)).to(self.device, self._input_dtype)
-            out = _normalised(self._model.encode_image(x))
+            out = _normalised(model.encode_image(x))
             self.image_batches += 1
             self.images_embedded += len(arr)
-        return out
+            return out
+
+        return self._call(run)
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Texts -> (N, D) float32 L2-normalised vectors."""
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        self._ensure_loaded()
-        import torch
-
         parts = []
         for start in range(0, len(texts), TEXT_CHUNK):
             chunk = texts[start : start + TEXT_CHUNK]
-            with self._run_lock, torch.inference_mode():
-                tokens = self._tokenizer(chunk).to(self.device)
-                parts.append(_normalised(self._model.encode_text(tokens)))
+
+            def run(model: Any, tokenizer: Any, chunk: list[str] = chunk) -> np.ndarray:
+                out = _normalised(model.encode_text(tokenizer(chunk).to(self.device)))
                 self.texts_embedded += len(chunk)
+                return out
+
+            parts.append(self._call(run))
         return np.concatenate(parts)
+
+    def _call(self, fn: Callable[[Any, Any], np.ndarray]) -> np.ndarray:
+        """Run ``fn(model, tokenizer)`` under the model lock, loading the model first if needed."""
+        import torch
+
+        while True:
+            self.load()
+            with self._run_lock, torch.inference_mode():
+                if self._model is not None:  # else close() won a race: load again
+                    return fn(self._model, self._tokenizer)
 
     def close(self) -> None:
         """Free the model's memory; a later call loads it again."""
@@ -528,6 +545,15 @@ class Embedder:
 
                 with contextlib.suppress(Exception):
                     torch.cuda.empty_cache()
+
+
+def _reparameterize(model: Any) -> Any:
+    """Fuse the training-time branches of MobileCLIP-style (re-parameterisable) image towers."""
+    try:
+        from timm.utils import reparameterize_model
+    except ImportError:
+        return model
+    return reparameterize_model(model, inplace=True)
 
 
 def _normalised(features: Any) -> np.ndarray:

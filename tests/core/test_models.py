@@ -57,6 +57,10 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+def _pythonpath() -> list[str]:
+    return [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -87,7 +91,7 @@ def test_preprocess_and_dim_known_without_weights(tmp_path: Path) -> None:
     assert (pp.image_size, pp.mean, pp.interpolation, pp.resize_mode) == (
         (224, 224), OPENAI_MEAN, "bicubic", "shortest"
     )
-    assert emb.dim == 512 and emb.device == "cpu"
+    assert emb.dim == 512 and emb.device in ("cpu", "cuda")
     mobile = Embedder(CATALOGUE["mobileclip2-s0"], models_dir=tmp_path, allow_download=False)
     assert mobile.preprocess_spec.image_size == (256, 256)
     assert mobile.preprocess_spec.interpolation == "bilinear"
@@ -133,16 +137,25 @@ def test_user_model_files(tmp_path: Path, tiny_clip_config: dict, caplog) -> Non
 # ----- device and precision ------------------------------------------------------------------
 
 
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def test_resolve_device(caplog) -> None:
-    assert resolve_device("auto") == resolve_device() == "cpu"
+    assert resolve_device("auto") == resolve_device() == ("cuda" if _has_cuda() else "cpu")
     assert resolve_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device("gpu")
+    if _has_cuda():
+        return
+    # A machine without CUDA (or MPS) falls back to the CPU with a logged warning.
     with caplog.at_level(logging.WARNING):
         assert resolve_device("cuda") == "cpu"
         assert resolve_device("cuda:1") == "cpu"
         assert resolve_device("mps") == "cpu"
     assert sum("not available" in r.message for r in caplog.records) == 3
-    with pytest.raises(ValueError, match="unknown device"):
-        resolve_device("gpu")
 
 
 def test_choose_precision(caplog) -> None:
@@ -210,6 +223,23 @@ def test_concurrent_first_use_loads_once(tiny_model_spec: ModelSpec, photoclip_h
     assert not emb.loaded
     emb.embed_texts(["again"])  # a closed embedder loads again on demand
     assert emb.loads == 2
+
+    def embed_while_closing() -> None:  # close() racing model calls never breaks a call
+        try:
+            for _ in range(15):
+                emb.embed_texts(["race"])
+        except BaseException as exc:
+            errors.append(exc)
+
+    racers = [threading.Thread(target=embed_while_closing) for _ in range(2)]
+    for t in racers:
+        t.start()
+    for _ in range(5):
+        time.sleep(0.05)
+        emb.close()
+    for t in racers:
+        t.join()
+    assert not errors and emb.texts_embedded == 8 + 1 + 30
     emb.close()
 
 
@@ -219,8 +249,10 @@ def test_random_init_model_warns(photoclip_home: AppPaths, install_tiny_model, c
     assert spec.random_init and weights_path(spec, photoclip_home.models_dir) is None
     emb = Embedder(spec, models_dir=photoclip_home.models_dir, device="cpu", precision="fp32")
     with caplog.at_level(logging.WARNING):
-        assert emb.embed_texts(["x"]).shape == (1, 64)
-    assert "RANDOM weights" in caplog.text
+        first = emb.embed_texts(["x"])
+    assert first.shape == (1, 64) and "RANDOM weights" in caplog.text
+    emb.close()
+    assert np.array_equal(emb.embed_texts(["x"]), first)  # seeded by the key: reproducible
     emb.close()
 
 
@@ -404,7 +436,7 @@ def test_killed_download_leaves_no_complete_looking_file(
         "spec = get_model_spec('tiny-hub', Path(sys.argv[1]))\n"
         "download_weights(spec, Path(sys.argv[2]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *_pythonpath()])}
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(photoclip_home.config / "models"), str(models_dir)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -517,7 +549,7 @@ def test_models_module_imports_lazily() -> None:
         "heavy = [m for m in ('torch', 'open_clip', 'huggingface_hub') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *_pythonpath()])}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, timeout=60).stdout.strip()
     assert out == "", f"importing photoclip.core.models imported {out}"

@@ -1,0 +1,70 @@
+"""`photoclip watch`: reconcile the folders, then keep the index up to date live."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+import time
+
+from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.core.library import Library
+from photoclip.core.service import LibraryService, ServiceEvent
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("watch", help="follow the folders live and index changes (Ctrl-C stops)")
+    p.add_argument("--polling", action="store_true",
+                   help="poll instead of native file events (network shares)")
+    p.add_argument("--quiet-seconds", type=float, default=1.0,
+                   help="how long a file must be still before it is read (default 1)")
+    p.set_defaults(run=run)
+
+
+def run(lib: Library, args: argparse.Namespace) -> int:
+    if not lib.settings.folders:
+        print("no folders to watch: add one with `photoclip folders add ~/Pictures`")
+        return 1
+    bar = ProgressBar(quiet=args.json)
+    lib.download_progress = bar.download
+    service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
+    done = threading.Event()
+
+    def on_event(event: ServiceEvent) -> None:
+        if event.kind == "progress" and event.progress is not None:
+            bar.index(event.progress)
+            return
+        if args.json:
+            if event.kind != "progress":
+                emit_json({"event": event.kind, "report": event.report, "message": event.message})
+            return
+        if event.kind in ("reconciled", "batch") and event.report is not None:
+            bar.close()
+            r = event.report
+            stamp = time.strftime("%H:%M:%S")
+            what = "start-up check" if event.kind == "reconciled" else "changes"
+            print(f"{stamp} {what}: {r.new} new, {r.changed} changed, {r.moved} moved, "
+                  f"{r.removed} removed, {r.failed} failed; embedded {r.embedded}, "
+                  f"reused {r.reused}", flush=True)
+            if event.kind == "reconciled":
+                modes = ", ".join(f"{f} ({m})" for f, m in service.watcher.modes.items())
+                print(f"watching {modes}; Ctrl-C stops", flush=True)
+        elif event.kind == "error":
+            bar.close()
+            print(f"error: {event.message}", flush=True)
+        elif event.kind == "stopped":
+            done.set()
+
+    service.subscribe(on_event)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    service.start()
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        bar.close()
+        if not args.json:
+            print("stopping after the batch in flight ...", flush=True)
+        service.stop()
+    return 0

@@ -1,0 +1,228 @@
+"""The background indexing service that keeps a library up to date while photoclip runs.
+
+One thread owns all indexing work (and so the model's batch loop and every store write). It first
+reconciles the folders with the index (changes made while photoclip was closed), then applies the
+watcher's settled changes in batches. Anything may subscribe to its event stream from any thread;
+callbacks run on the service thread and must return quickly (a GUI re-posts them to its own thread).
+Searches do not go through the service: they call the library directly and wait for at most the
+model batch in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from photoclip.core import images, scanner
+from photoclip.core.indexer import IndexProgress, IndexReport
+from photoclip.core.library import Library
+from photoclip.core.watcher import FolderWatcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    """One item of the service's event stream."""
+
+    kind: str  # started | reconciled | progress | batch | error | paused | resumed | idle | stopped
+    progress: IndexProgress | None = None
+    report: IndexReport | None = None
+    message: str = ""
+
+
+Subscriber = Callable[[ServiceEvent], None]
+
+
+@dataclass
+class _Request:
+    changed: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
+    removed_folders: set[str] = field(default_factory=set)
+    full_scan: bool = False
+
+    def merge(self, other: _Request) -> None:
+        self.changed |= other.changed
+        self.deleted |= other.deleted
+        self.removed_folders |= other.removed_folders
+        self.full_scan |= other.full_scan
+
+
+class LibraryService:
+    """Start, stop, pause and resume background indexing of a library; publish its events."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        quiet: float = 1.0,
+        reconcile_on_start: bool = True,
+        polling: bool = False,
+    ) -> None:
+        self.library = library
+        self.reconcile_on_start = reconcile_on_start
+        self.watcher = FolderWatcher(
+            self._on_changes, quiet=quiet, accept=images.is_supported, polling=polling
+        )
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._subscribers: list[Subscriber] = []
+        self._sub_lock = threading.Lock()
+        self._run_stop = threading.Event()  # stops the run in progress (pause or shutdown)
+        self._resume = threading.Event()
+        self._resume.set()
+        self._stopping = False
+        self._busy = threading.Event()
+        self._idle = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="photoclip-indexer", daemon=True)
+
+    # ----- control ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the batch in flight, then stop watching and indexing."""
+        self._stopping = True
+        self._run_stop.set()
+        self._resume.set()
+        self._queue.put(None)
+        self._thread.join(timeout)
+        self.watcher.stop()
+
+    def pause(self) -> None:
+        """Stop after the batch in flight; queued work waits for :meth:`resume`."""
+        self._resume.clear()
+        self._run_stop.set()
+        self._publish(ServiceEvent("paused"))
+
+    def resume(self) -> None:
+        self._run_stop.clear()
+        self._resume.set()
+        self._queue.put(_Request())  # continue the backlog
+        self._publish(ServiceEvent("resumed"))
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    def add_folder(self, folder: str) -> str:
+        path = self.library.add_folder(folder)
+        self.watcher.watch(path)
+        self._queue.put(_Request(changed={path}))
+        return path
+
+    def remove_folder(self, folder: str) -> None:
+        """Stop watching a folder; its photos leave the index (files are never touched)."""
+        path = scanner.normalise_folder(folder)
+        self.watcher.unwatch(path)
+        self._queue.put(_Request(removed_folders={path}))
+
+    def request_sync(self, changed: Iterable[str] = (), deleted: Iterable[str] = ()) -> None:
+        """Queue specific paths (created/modified, removed) for the next run."""
+        self._queue.put(_Request(set(changed), set(deleted)))
+
+    def request_full_scan(self) -> None:
+        self._queue.put(_Request(full_scan=True))
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing is queued, settling or running (for the CLI and tests)."""
+        return self._idle.wait(timeout)
+
+    # ----- events ----------------------------------------------------------------------------
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Receive every event (on the service thread); returns an unsubscribe function."""
+        with self._sub_lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._sub_lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _publish(self, event: ServiceEvent) -> None:
+        with self._sub_lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            try:
+                callback(event)
+            except Exception:
+                log.exception("An event subscriber failed")
+
+    def _on_changes(self, changed: set[str], deleted: set[str]) -> None:
+        self._idle.clear()
+        self._queue.put(_Request(changed, deleted))
+
+    # ----- the service thread ----------------------------------------------------------------
+
+    def _main(self) -> None:
+        self._publish(ServiceEvent("started"))
+        lib = self.library
+        try:
+            self.watcher.start(lib.settings.folders)
+            if self.reconcile_on_start:
+                self._queue.put(_Request(full_scan=True))
+            while True:
+                try:
+                    request = self._queue.get(timeout=0.5)
+                except queue.Empty:
+                    if self.watcher.backlog == 0 and not self._busy.is_set():
+                        self._idle.set()
+                    continue
+                if request is None:
+                    break
+                self._idle.clear()
+                while True:  # coalesce everything queued into one run
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._queue.put(None)
+                        break
+                    request.merge(more)
+                self._resume.wait()
+                if self._stopping:
+                    break
+                self._run(request)
+        except Exception as exc:  # the service must report, never die silently
+            log.exception("The indexing service stopped on an error")
+            self._publish(ServiceEvent("error", message=str(exc)))
+        finally:
+            self._publish(ServiceEvent("stopped"))
+
+    def _run(self, request: _Request) -> None:
+        self._busy.set()
+        if self._resume.is_set() and not self._stopping:
+            self._run_stop.clear()
+
+        def progress(p: IndexProgress) -> None:
+            self._publish(ServiceEvent("progress", progress=p))
+
+        try:
+            for folder in request.removed_folders:
+                if folder in self.library.settings.folders:
+                    self.library.remove_folder(folder)
+            if request.full_scan:
+                report = self.library.index_folders(progress, self._run_stop)
+                kind = "reconciled"
+            else:
+                report = self.library.sync_paths(
+                    request.changed, request.deleted, progress, self._run_stop
+                )
+                kind = "batch"
+            if report.stopped and not self._stopping:
+                self._queue.put(request)  # paused mid-run: finish it after resume
+            self._publish(ServiceEvent(kind, report=report))
+        except Exception as exc:
+            log.exception("Indexing failed")
+            from photoclip.core.errors import user_message
+
+            self._publish(ServiceEvent("error", message=user_message(exc) or repr(exc)))
+        finally:
+            self._busy.clear()

@@ -1,0 +1,154 @@
+"""The live library: real watchdog events on a temporary folder, real photos, real store."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from photoclip.core.library import Library
+from photoclip.core.service import LibraryService, ServiceEvent
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, datasets_dir: Path) -> Path:
+    root = tmp_path / "Pictures"
+    root.mkdir()
+    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:3]:
+        shutil.copy2(src, root / src.name)
+    return root
+
+
+@pytest.fixture()
+def spare(datasets_dir: Path) -> list[Path]:
+    return sorted((datasets_dir / "coco-mini" / "train2017").glob("*.jpg"))[:3]
+
+
+@pytest.fixture()
+def running(make_library, folder: Path) -> Iterator[tuple[Library, LibraryService, list]]:
+    lib: Library = make_library([folder])
+    events: list[ServiceEvent] = []
+    service = LibraryService(lib, quiet=0.3)
+    service.subscribe(events.append)
+    service.start()
+    wait_for(lambda: any(e.kind == "reconciled" for e in events), 120)
+    assert service.wait_idle(30)
+    yield lib, service, events
+    service.stop()
+
+
+def indexed_paths(lib: Library) -> set[str]:
+    ids = lib.catalog.indexed_ids(lib.model_spec.key)
+    return {r.path for r in lib.catalog.get_many(ids).values()}
+
+
+def test_start_up_reconciles(running) -> None:
+    lib, service, events = running
+    assert len(indexed_paths(lib)) == 3
+    assert service.watcher.modes and set(service.watcher.modes.values()) == {"native"}
+    assert any(e.kind == "progress" for e in events)
+
+
+def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> None:
+    lib, service, events = running
+    emb = lib.embedder
+    calls = emb.images_embedded
+
+    new = folder / "new.jpg"
+    shutil.copy2(spare[0], new)
+    wait_for(lambda: str(new) in indexed_paths(lib))
+    assert lib.similar(new, limit=1)[0].path == str(new)
+    assert emb.images_embedded == calls + 1
+    calls = emb.images_embedded
+    photo_id = lib.catalog.get_by_path(str(new)).id
+    vec = lib.index.vector(photo_id).copy()
+
+    renamed = folder / "renamed.jpg"
+    new.rename(renamed)
+    wait_for(lambda: str(renamed) in indexed_paths(lib) and str(new) not in indexed_paths(lib))
+    assert lib.catalog.get_by_path(str(renamed)).id == photo_id
+
+    (folder / "sub").mkdir()
+    moved = folder / "sub" / "renamed.jpg"
+    renamed.rename(moved)
+    wait_for(lambda: str(moved) in indexed_paths(lib) and len(indexed_paths(lib)) == 4)
+    assert lib.catalog.get_by_path(str(moved)).id == photo_id, [
+        e.report for e in events if e.kind == "batch"]
+
+    (folder / "sub").rename(folder / "album")
+    final = folder / "album" / "renamed.jpg"
+    wait_for(lambda: str(final) in indexed_paths(lib) and len(indexed_paths(lib)) == 4)
+    assert lib.catalog.get_by_path(str(final)).id == photo_id
+    assert (lib.index.vector(photo_id) == vec).all()
+    assert emb.images_embedded == calls, [e.report for e in events if e.kind == "batch"]
+
+    final.unlink()
+    wait_for(lambda: str(final) not in indexed_paths(lib) and lib.status().photos == 3)
+    assert lib.index.vector(photo_id) is None
+
+
+def test_slowly_written_file_is_indexed_once_complete(running, folder: Path,
+                                                      spare: list[Path]) -> None:
+    lib, service, events = running
+    calls = lib.embedder.images_embedded
+    data = spare[1].read_bytes()
+    target = folder / "slow.jpg"
+    with open(target, "wb") as f:
+        for start in range(0, len(data), len(data) // 8 + 1):
+            f.write(data[start : start + len(data) // 8 + 1])
+            f.flush()
+            time.sleep(0.1)
+    wait_for(lambda: str(target) in indexed_paths(lib))
+    assert service.wait_idle(30)
+    assert lib.embedder.images_embedded == calls + 1
+    assert lib.status().failed == 0
+
+
+def test_pause_resume_and_folder_removal(running, folder: Path, spare: list[Path]) -> None:
+    lib, service, events = running
+    service.pause()
+    assert service.paused
+    shutil.copy2(spare[2], folder / "while-paused.jpg")
+    time.sleep(1.5)
+    assert str(folder / "while-paused.jpg") not in indexed_paths(lib)
+    service.resume()
+    wait_for(lambda: str(folder / "while-paused.jpg") in indexed_paths(lib))
+
+    service.remove_folder(str(folder))
+    wait_for(lambda: lib.status().photos == 0)
+    assert len(list(folder.glob("*.jpg"))) == 4  # files untouched
+
+
+def test_search_from_another_thread_while_indexing(running, folder: Path,
+                                                   datasets_dir: Path) -> None:
+    lib, service, _ = running
+    for src in sorted((datasets_dir / "coco-mini" / "train2017").glob("*.jpg"))[:40]:
+        shutil.copy2(src, folder / f"bulk-{src.name}")
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def searcher() -> None:
+        try:
+            for _ in range(10):
+                results.append(len(lib.search("a photo", limit=5)))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=searcher)
+    t.start()
+    t.join(60)
+    assert not errors and len(results) == 10
+    wait_for(lambda: len(indexed_paths(lib)) == 43, 120)
