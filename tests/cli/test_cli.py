@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 
-def photoclip(home: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+def photoclip(
+    home: Path, *args: str, check: bool = True, **env: str
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "PHOTOCLIP_HOME": str(home), **env}
     proc = subprocess.run(
         [sys.executable, "-m", "photoclip", *args],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,7 +35,5 @@ def make_library(
 
     yield make
     for lib in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the test
             lib.close()
-        except Exception:
-            pass

@@ -63,7 +63,7 @@ def test_start_up_reconciles(running) -> None:
 
 
 def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> None:
-    lib, service, events = running
+    lib, _, events = running
     emb = lib.embedder
     calls = emb.images_embedded
 
@@ -102,7 +102,7 @@ def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> No
 
 def test_slowly_written_file_is_indexed_once_complete(running, folder: Path,
                                                       spare: list[Path]) -> None:
-    lib, service, events = running
+    lib, service, _ = running
     calls = lib.embedder.images_embedded
     data = spare[1].read_bytes()
     target = folder / "slow.jpg"
@@ -118,7 +118,7 @@ def test_slowly_written_file_is_indexed_once_complete(running, folder: Path,
 
 
 def test_pause_resume_and_folder_removal(running, folder: Path, spare: list[Path]) -> None:
-    lib, service, events = running
+    lib, service, _ = running
     service.pause()
     assert service.paused
     shutil.copy2(spare[2], folder / "while-paused.jpg")
@@ -134,7 +134,7 @@ def test_pause_resume_and_folder_removal(running, folder: Path, spare: list[Path
 
 def test_search_from_another_thread_while_indexing(running, folder: Path,
                                                    datasets_dir: Path) -> None:
-    lib, service, _ = running
+    lib, _, _ = running
     for src in sorted((datasets_dir / "coco-mini" / "train2017").glob("*.jpg"))[:40]:
         shutil.copy2(src, folder / f"bulk-{src.name}")
     results: list[int] = []
