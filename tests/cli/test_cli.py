@@ -145,3 +145,44 @@ def test_kill_9_mid_run_then_resume(cli_home: Path, datasets_dir: Path, tmp_path
     assert len(paths) == len(set(paths)) == total
     st = as_json(photoclip(cli_home, "status", "--json"))
     assert (st["indexed"], st["pending"]) == (total, 0)
+
+
+def test_watch_kill_9_mid_backlog_then_restart(cli_home: Path, datasets_dir: Path,
+                                               tmp_path: Path) -> None:
+    root = tmp_path / "live"
+    shutil.copytree(datasets_dir / "coco-mini" / "val2017", root)
+    total = len(list(root.glob("*.jpg")))
+    photoclip(cli_home, "folders", "add", str(root))
+    settings = cli_home / "config" / "settings.toml"
+    settings.write_text(settings.read_text().replace("batch_size = 32", "batch_size = 8"))
+    env = {**os.environ, "PHOTOCLIP_HOME": str(cli_home), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 120
+    while _embedded_count(cli_home) < 24 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < _embedded_count(cli_home) < total
+
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stdout:  # the start-up check finishes the backlog, then it watches
+        lines.append(line)
+        if line.startswith("watching"):
+            break
+    shutil.copy2(sorted((datasets_dir / "coco-mini" / "train2017").glob("*.jpg"))[0],
+                 root / "added-live.jpg")
+    for line in proc.stdout:
+        lines.append(line)
+        if "changes:" in line:
+            break
+    proc.send_signal(signal.SIGINT)  # Ctrl-C stops cleanly
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, lines
+    assert "stopping" in out
+    res = as_json(photoclip(cli_home, "search", "a photo", "--limit", "1000", "--json"))
+    paths = [r["path"] for r in res["results"]]
+    assert len(paths) == len(set(paths)) == total + 1
