@@ -30,6 +30,7 @@ import argparse
 import gc
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -207,9 +208,19 @@ def bench_exact(data: Data) -> None:
             times.append(dt)
             recalls.append(_recall([i for i, _ in hits], data.exact(j, keep)))
         print(
-            f"  exact  {name:22s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}"
+            f"  exact  {name:30s} {_pct(times)}  recall@50 {np.mean(recalls):.4f}"
             f"  ({keep.sum()} candidates)"
         )
+    # the same with one core kept busy (as while the indexer runs)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)
+        for name, kw in _scenarios()[:4:3]:
+            times = [_timed(lambda q=q, kw=kw: index.search(q, K, **kw))[0] for q in data.queries]
+            print(f"  exact  {name + ', core busy':30s} {_pct(times)}")
+    finally:
+        busy.terminate()
+        busy.wait()
 
 
 # ----- chroma --------------------------------------------------------------------------------

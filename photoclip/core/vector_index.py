@@ -1,8 +1,9 @@
 """Exact in-memory vector search with folder, date and id filters (numpy only).
 
 Chroma keeps the vectors durably; this index keeps a copy of one model's vectors in a float32
-matrix so that every search is exact (a brute-force matrix-vector product, ~7 ms for 100k x 512
-on two cores) instead of an approximate HNSW walk that misses a third of the true neighbours.
+matrix so that every search is exact (a brute-force matrix-vector product, ~9 ms for 100k x 512
+on a two-core laptop-class machine) instead of an approximate HNSW walk, which can miss a large
+share of the true neighbours.
 
 Rows are kept dense: an upsert of a known id overwrites its row, a new id is appended (the arrays
 grow geometrically, by half, so appends are amortised O(1) with at most a third of the memory
@@ -11,9 +12,11 @@ holes. Folders are interned to small
 int codes, so a folder filter is a per-query loop over the distinct folders plus one table lookup
 per row; dates are a float64 column with NaN for "no date".
 
+Scores use a single-threaded numpy loop rather than BLAS (see ``_dot``).
+
 Thread-safety: one lock guards the arrays. A search holds it only while it builds its mask and
 computes the scores (the matrix product); the top-k selection and sorting happen after release.
-A writer therefore waits at most one matrix product (~7 ms at 100k photos).
+A writer therefore waits at most one matrix product (~9 ms at 100k photos).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 _MIN_CAPACITY = 1024
-_GATHER_FRACTION = 0.3  # a filter keeping fewer rows than this scores only those rows
+_GATHER_FRACTION = 0.15  # a filter keeping fewer rows than this scores only those rows (break-even)
 
 
 def _folder_matches(folder: str, query: str) -> bool:
@@ -213,16 +216,16 @@ class ExactIndex:
                 return []
             mask = self._mask(n, folder, after, before, allowed_ids, exclude_ids)
             if mask is None:
-                scores = self._vecs[:n] @ q
+                scores = _dot(self._vecs[:n], q)
                 ids = self._ids[:n].copy()
             else:
                 rows = np.flatnonzero(mask)
                 if len(rows) == 0:
                     return []
                 if len(rows) < _GATHER_FRACTION * n:
-                    scores = self._vecs[rows] @ q
+                    scores = _dot(self._vecs[rows], q)
                 else:
-                    scores = (self._vecs[:n] @ q)[rows]
+                    scores = _dot(self._vecs[:n], q)[rows]
                 ids = self._ids[rows]
         return _top_k(ids, scores, k, min_score)
 
@@ -285,6 +288,16 @@ class ExactIndex:
         dates = np.empty(capacity, dtype=np.float64)
         dates[:n] = self._dates[:n]
         self._vecs, self._ids, self._codes, self._dates = vecs, ids, codes, dates
+
+
+def _dot(matrix: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``matrix @ q`` in numpy's own single-threaded SIMD loop.
+
+    The product is memory-bound: one thread reads 200 MB (100k x 512) as fast as OpenBLAS's
+    two (~8.5 ms here), and it keeps running at that speed when the other core is busy
+    (indexing), where OpenBLAS's threads wait on each other (p50 16 ms, p95 24-34 ms).
+    """
+    return np.einsum("ij,j->i", matrix, q)
 
 
 def _top_k(

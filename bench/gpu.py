@@ -1,0 +1,171 @@
+"""GPU checks and figures: device choice, fp16 accuracy against fp32, encoder and pipeline speed.
+
+Run on a machine with CUDA (or MPS). Uses randomly initialised models of the real architectures
+(random weights run at the same speed as trained ones) and real photos:
+
+    python bench/gpu.py --datasets ../shared/datasets [--archs ViT-B-32,ViT-L-14]
+
+Prints: the device and precision photoclip picks; for each architecture, images/s of the image
+encoder per precision and batch size, text-query latency, and the fp16-vs-fp32 agreement on real
+photos (minimum cosine, top-10 neighbour overlap); then decode+preprocess throughput of the CPU
+decode pool and the end-to-end indexer rate (decode pool -> GPU batches) without the vector store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from photoclip.core import images
+from photoclip.core.catalog import Catalog
+from photoclip.core.indexer import Indexer, VectorSink
+from photoclip.core.models import (
+    Embedder,
+    choose_precision,
+    get_model_spec,
+    resolve_device,
+)
+from photoclip.core.scanner import scan
+from photoclip.core.torch_compat import import_open_clip
+from photoclip.core.vector_index import ExactIndex
+
+
+class MemoryStore:
+    """Stands in for Chroma where chromadb is not installed (its cost is measured on the CPU)."""
+
+    def __init__(self) -> None:
+        self.vectors: dict[int, np.ndarray] = {}
+
+    def upsert(self, ids, vectors, metadatas) -> None:
+        for i, v in zip(ids, vectors):
+            self.vectors[i] = v
+
+    def update_metadata(self, ids, metadatas) -> None:
+        pass
+
+    def delete(self, ids) -> None:
+        for i in ids:
+            self.vectors.pop(i, None)
+
+    def get_vectors(self, ids):
+        return {i: self.vectors[i] for i in ids if i in self.vectors}
+
+
+def user_model(models_dir: Path, arch: str) -> str:
+    oc = import_open_clip()
+    key = "gpu-" + arch.lower()
+    models_dir.mkdir(parents=True, exist_ok=True)
+    (models_dir / f"{key}.json").write_text(json.dumps({
+        "key": key, "description": arch, "open_clip_config": oc.get_model_config(arch),
+        "weights": "random"}))
+    return key
+
+
+def photos_pixels(paths: list[Path], spec) -> np.ndarray:
+    out = []
+    for p in paths:
+        im, _ = images.load_image(p, min_side=spec.min_side)
+        out.append(images.preprocess(im, spec))
+    return np.stack(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datasets", required=True)
+    ap.add_argument("--archs", default="ViT-B-32,ViT-B-16,ViT-L-14")
+    ap.add_argument("--photos", type=int, default=96)
+    args = ap.parse_args()
+    import torch
+
+    device = resolve_device("auto")
+    print(f"auto device: {device}; auto precision: {choose_precision(device)}; "
+          f"torch {torch.__version__}; {torch.cuda.get_device_name(0) if device == 'cuda' else ''}")
+    data = Path(args.datasets)
+    coco = sorted(data.rglob("*.jpg"))[: args.photos]
+    tmp = Path(tempfile.mkdtemp())
+    models_dir = tmp / "config" / "models"
+    for arch in args.archs.split(","):
+        key = user_model(models_dir, arch)
+        spec = get_model_spec(key, models_dir)
+        torch.manual_seed(0)
+        results = {}
+        for precision in ("fp32", "fp16", "bf16"):
+            torch.manual_seed(0)
+            emb = Embedder(spec, models_dir=tmp / "w", device=device, precision=precision)
+            pixels = photos_pixels(coco, emb.preprocess_spec)
+            vecs = emb.embed_images(pixels)  # warm-up and the accuracy sample
+            results[precision] = vecs
+            line = f"{arch:10} {precision}:"
+            for batch in (32, 128):
+                x = np.concatenate([pixels] * (batch // len(pixels) + 1))[:batch]
+                emb.embed_images(x)
+                torch.cuda.synchronize() if device == "cuda" else None
+                t = time.perf_counter()
+                reps = 5
+                for _ in range(reps):
+                    emb.embed_images(x)
+                dt = time.perf_counter() - t
+                line += f"  batch {batch}: {reps * batch / dt:7.0f} img/s"
+            t = time.perf_counter()
+            for i in range(20):
+                emb.embed_texts([f"a photo of a dog number {i}"])
+            line += f"  text query {((time.perf_counter() - t) / 20) * 1000:5.1f} ms"
+            print(line, flush=True)
+            emb.close()
+        ref = results["fp32"]
+        ref_nn = np.argsort(-(ref @ ref.T), axis=1)[:, 1:11]
+        for precision in ("fp16", "bf16"):
+            v = results[precision]
+            cos = np.sum(ref * v, axis=1)
+            nn = np.argsort(-(v @ v.T), axis=1)[:, 1:11]
+            overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ref_nn, nn)])
+            same = np.mean([list(a) == list(b) for a, b in zip(ref_nn, nn)])
+            print(f"{arch:10} {precision} vs fp32 on {len(v)} real photos: min cosine "
+                  f"{cos.min():.5f}, top-10 overlap {overlap:.3f}, identical top-10 lists "
+                  f"{same:.2f}")
+
+    # the decode pool alone, then the whole indexer feeding the GPU
+    cores = os.cpu_count() or 1
+    big = sorted(data.rglob("*.JPG"))
+    spec = get_model_spec(user_model(models_dir, "ViT-B-32"), models_dir)
+    emb = Embedder(spec, models_dir=tmp / "w", device=device)
+    pp = emb.preprocess_spec
+    for label, files in (("coco ~640px", coco), ("camera 6 MP", big * 8)):
+        for workers in (cores // 2, cores):
+            t = time.perf_counter()
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(lambda p: images.preprocess(
+                    images.load_image(p, min_side=pp.min_side)[0], pp), files))
+            print(f"decode+preprocess {label}: {len(files) / (time.perf_counter() - t):6.0f} "
+                  f"photos/s with {workers} threads", flush=True)
+    folder = tmp / "lib"
+    folder.mkdir()
+    for i, p in enumerate(coco * 4):
+        (folder / f"{i:04d}_{p.name}").write_bytes(p.read_bytes() + i.to_bytes(4, "little"))
+    catalog = Catalog(tmp / "cat.sqlite3")
+    catalog.apply_scan(scan([str(folder)], accept=images.is_supported), [str(folder)])
+    work = catalog.pending(spec.key)
+    emb.embed_images(photos_pixels(coco[:32], pp))
+    sink = VectorSink(MemoryStore(), ExactIndex(emb.dim))
+    indexer = Indexer(catalog, sink, emb.embed_images, pp, spec.key, batch_size=64,
+                      decode_workers=cores)
+    t = time.perf_counter()
+    report = indexer.run(work, stop=threading.Event())
+    print(f"indexer end to end ({len(work)} coco photos, {cores} decode threads, "
+          f"{emb.device} {emb.precision}): {report.embedded / (time.perf_counter() - t):.0f} "
+          f"photos/s (store excluded)")
+
+
+if __name__ == "__main__":
+    main()
