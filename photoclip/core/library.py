@@ -165,7 +165,7 @@ class Library:
                     device=s.device,
                     precision=s.precision,
                     weights_file=s.weights_file or None,
-                    torch_threads=s.torch_threads or max(1, cores // 2),
+                    torch_threads=s.torch_threads or cores,
                     progress=self.download_progress,
                 )
             return self._embedder
