@@ -119,7 +119,8 @@ def main() -> None:
             latencies.append(time.perf_counter() - t)
         print(f"copy finished -> searchable: median {statistics.median(latencies):.2f} s, "
               f"max {max(latencies):.2f} s over {len(latencies)} copies "
-              f"(quiet period {args.quiet} s; a file must hold still for two quiet periods)")
+              f"(read 0.2 s after its writer closes it; where the platform reports no close "
+              f"events, after holding still for two quiet periods of {args.quiet} s)")
         service.stop()
         lib.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -2,8 +2,9 @@
 
 Raw file-system events arrive in bursts (a copy writes a file in many chunks; a folder move touches
 every file), so events are collected per path and a path is handed over only once it has been
-quiet for ``quiet`` seconds *and* its size and modification time held still between two checks:
-a file still being written is never read half-done. Where native events are unavailable (network
+quiet for ``quiet`` seconds *and* its size and modification time held still between two checks
+(or, where the platform reports it, 0.2 s after its writer closed it): a file still being written
+is never read half-done. Where native events are unavailable (network
 shares, an exhausted inotify watch limit), a folder is polled instead, and the log says so.
 """
 
@@ -31,6 +32,7 @@ class _Pending:
     deleted: bool
     is_dir: bool
     moved_in: bool = False  # the target of a rename: its content is complete already
+    closed: bool = False  # the writer closed it (inotify's IN_CLOSE_WRITE): complete
     stat: tuple[int, int] | None = None  # (size, mtime_ns) at the last settle check
 
 
@@ -39,9 +41,12 @@ class _Handler(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
+        if event.event_type == "closed_no_write":
             return
         src = os.fsdecode(event.src_path)
+        if event.event_type == "opened":  # maybe a writer again: the file is not complete
+            self.watcher.reopened(src)
+            return
         if event.event_type == "moved":
             self.watcher.note(src, deleted=True, is_dir=event.is_directory)
             self.watcher.note(os.fsdecode(event.dest_path), deleted=False,
@@ -50,7 +55,11 @@ class _Handler(FileSystemEventHandler):
             self.watcher.note(src, deleted=True, is_dir=event.is_directory)
         elif event.event_type == "modified" and event.is_directory:
             return  # a folder's own timestamp; its files report themselves
-        else:  # created, modified, closed
+        elif event.event_type == "closed":
+            self.watcher.note(src, deleted=False, is_dir=False, closed=True)
+        elif event.event_type in ("modified", "attrib"):  # attrib: copy2 setting the mtime
+            self.watcher.note(src, deleted=False, is_dir=event.is_directory, keep_closed=True)
+        else:  # created
             self.watcher.note(src, deleted=False, is_dir=event.is_directory)
 
 
@@ -73,6 +82,7 @@ class FolderWatcher:
         self.force_polling = polling
         self.poll_interval = poll_interval
         self.max_hold = max_hold
+        self.closed_quiet = min(quiet, 0.2)  # after the writer closed the file
         self.modes: dict[str, str] = {}  # folder -> "native" | "polling"
         self._pending: dict[str, _Pending] = {}
         self._lock = threading.Lock()
@@ -138,14 +148,28 @@ class FolderWatcher:
 
     # ----- events ----------------------------------------------------------------------------
 
-    def note(self, path: str, *, deleted: bool, is_dir: bool, moved_in: bool = False) -> None:
+    def note(
+        self, path: str, *, deleted: bool, is_dir: bool, moved_in: bool = False,
+        closed: bool = False, keep_closed: bool = False,
+    ) -> None:
         """Record an event for ``path`` (called from observer threads)."""
         if not is_dir and not deleted and not self.accept(path):
             return
         with self._lock:
             old = self._pending.get(path)
             moved_in = moved_in and (old is None or old.moved_in)  # written after the move?
-            self._pending[path] = _Pending(time.monotonic(), deleted, is_dir, moved_in)
+            closed = closed or (keep_closed and old is not None and old.closed)
+            self._pending[path] = _Pending(time.monotonic(), deleted, is_dir, moved_in, closed)
+
+    def reopened(self, path: str) -> None:
+        """A pending file was opened again (perhaps to write more): wait for its next close.
+
+        Opens of files with nothing pending (readers, the indexer itself) are ignored."""
+        with self._lock:
+            p = self._pending.get(path)
+            if p is not None and not p.deleted:
+                p.closed = False
+                p.last_event = time.monotonic()
 
     @property
     def backlog(self) -> int:
@@ -153,7 +177,7 @@ class FolderWatcher:
             return len(self._pending)
 
     def _settle_loop(self) -> None:
-        tick = min(0.25, self.quiet / 2)
+        tick = min(0.1, self.quiet / 2)
         while not self._stop.wait(tick):
             changed, deleted = self._settled()
             if changed or deleted:
@@ -174,10 +198,11 @@ class FolderWatcher:
             for path, p in list(self._pending.items()):
                 if p.deleted:
                     continue
-                if now - p.last_event < self.quiet:
+                quiet = self.closed_quiet if p.closed else self.quiet
+                if now - p.last_event < quiet:
                     unsettled = True
                     continue
-                if p.is_dir or p.moved_in:
+                if p.is_dir or p.moved_in or p.closed:
                     changed.add(path)
                     del self._pending[path]
                     continue
