@@ -44,7 +44,12 @@ from photoclip.core.model_catalogue import (
 )
 from photoclip.core.torch_compat import import_open_clip
 from photoclip.core.types import PreprocessSpec
-from photoclip.core.weights import download_weights, text_tower_dir, weights_path
+from photoclip.core.weights import (
+    download_weights,
+    installed_weights,
+    text_tower_dir,
+    weights_path,
+)
 
 __all__ = [
     "CATALOGUE",
@@ -366,14 +371,9 @@ class Embedder:
                     "right file, or without --weights to download it."
                 )
             return self.weights_file
-        installed = weights_path(spec, self.models_dir)
+        installed = installed_weights(spec, self.models_dir)
         if installed is not None:
             return installed
-        if spec.local_weights:
-            raise ModelUnavailableError(
-                f"Model '{spec.key}': its weights file {spec.local_weights} does not exist; "
-                f"fix the 'weights' entry in {spec.config_file}."
-            )
         if not self.allow_download:
             url = spec.download_url() or "its weights"
             raise ModelUnavailableError(

@@ -200,13 +200,10 @@ def _download_text_tower(spec: ModelSpec, models_dir: Path, endpoint: str) -> No
             raise _failed(spec, f"text tower {spec.hf_text_model}/{name}: {_short(exc)}") from exc
 
 
-def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | None = None) -> Path:
-    """Download ``spec``'s weights into ``models_dir`` (if missing) and return their path.
+def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
+    """The weights already on disk for ``spec``, or None if they must be downloaded.
 
-    ``progress(bytes_done, bytes_total)`` is called as bytes arrive and once more at the end.
-    Raises ModelUnavailableError (with a message for the user) when the hub cannot be reached,
-    does not have the file, or the transfer fails; a failed transfer leaves nothing that looks
-    installed, and running again starts over cleanly.
+    Raises ModelUnavailableError when a user model names a local file that does not exist.
     """
     installed = weights_path(spec, models_dir)
     if installed is not None:
@@ -216,6 +213,20 @@ def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | Non
             f"Model '{spec.key}': its weights file {spec.local_weights} does not exist; "
             f"fix the 'weights' entry in {spec.config_file}."
         )
+    return None
+
+
+def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | None = None) -> Path:
+    """Download ``spec``'s weights into ``models_dir`` (if missing) and return their path.
+
+    ``progress(bytes_done, bytes_total)`` is called as bytes arrive and once more at the end.
+    Raises ModelUnavailableError (with a message for the user) when the hub cannot be reached,
+    does not have the file, or the transfer fails; a failed transfer leaves nothing that looks
+    installed, and running again starts over cleanly.
+    """
+    installed = installed_weights(spec, models_dir)
+    if installed is not None:
+        return installed
     if spec.random_init or not spec.hf_hub_id:
         raise ModelUnavailableError(f"Model '{spec.key}' has no weights to download.")
 
