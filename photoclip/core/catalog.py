@@ -194,6 +194,14 @@ class Catalog:
             rows = self._db.execute("SELECT photo_id FROM embeddings WHERE model=?", (model,))
             return {r[0] for r in rows}
 
+    def embedding_hashes(self, model: str) -> dict[int, str]:
+        """{photo id: content hash its stored vector was made from} for ``model``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT photo_id, hash FROM embeddings WHERE model=?", (model,)
+            )
+            return dict(rows.fetchall())
+
     def vector_source_by_hash(self, model: str) -> dict[str, int]:
         """Content hash -> a photo whose stored vector for ``model`` was made from that content."""
         with self._lock:

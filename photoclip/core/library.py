@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from photoclip.config import AppPaths, Settings, app_paths
-from photoclip.core import images, scanner
+from photoclip.core import images, index_cache, scanner
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.indexer import (
     Indexer,
@@ -122,11 +122,13 @@ class Library:
         self._store: VectorStore | None = None
         self._index: ExactIndex | None = None
         self._text_cache = _TextCache()
+        self._snapshot_version = -1
 
     # ----- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
         with self._guard:
+            self._save_snapshot()
             if self._store is not None:
                 self._store.close()
             if self._embedder is not None:
@@ -192,10 +194,63 @@ class Library:
                 self._index = self._load_index()
             return self._index
 
+    @property
+    def _snapshot_path(self) -> Path:
+        return self.paths.library_dir / f"index-{collection_name_for(self.model_spec.key)}.npz"
+
+    def _save_snapshot(self) -> None:
+        """Save the in-memory index if it changed since it was loaded or last saved."""
+        index = self._index
+        if index is None or index.version == self._snapshot_version:
+            return
+        ids, vectors = index.snapshot()
+        try:
+            index_cache.save(
+                self._snapshot_path, ids, vectors,
+                self.catalog.embedding_hashes(self.model_spec.key),
+            )
+            self._snapshot_version = index.version
+        except OSError as exc:  # a full disk must not stop a close; Chroma has everything
+            log.warning("Could not save the index snapshot: %s", exc)
+
+    def _invalidate_snapshot(self) -> None:
+        """Before vectors change: a snapshot exists only in step with a clean close."""
+        with contextlib.suppress(FileNotFoundError):
+            self._snapshot_path.unlink()
+
     def _load_index(self) -> ExactIndex:
+        index = self._load_snapshot()
+        if index is None:
+            index = self._load_index_from_store()
+            self._index = index
+            self._save_snapshot()
+        self._snapshot_version = index.version
+        return index
+
+    def _load_snapshot(self) -> ExactIndex | None:
+        """The index from its snapshot, if that matches the catalog exactly."""
+        dim = self.embedder.dim
+        snap = index_cache.load(
+            self._snapshot_path, self.catalog.embedding_hashes(self.model_spec.key), dim
+        )
+        if snap is None:
+            return None
+        ids, vectors = snap
+        records = self.catalog.get_many(ids.tolist())
+        if len(records) != len(ids):
+            return None
+        index = ExactIndex(dim)
+        index.reserve(len(ids))
+        recs = [records[i] for i in ids.tolist()]
+        index.add(ids.tolist(), vectors, [r.folder for r in recs], [r.date for r in recs])
+        return index
+
+    def _load_index_from_store(self) -> ExactIndex:
+        """Every vector from the store, reconciled with the catalog (repairs crash leftovers)."""
         model = self.model_spec.key
         store = self.store
         index = ExactIndex(self.embedder.dim)
+        index.reserve(store.count())
         embedded = self.catalog.embedded_ids(model)
         orphans: list[int] = []
         stale_meta: list[PhotoRecord] = []
@@ -256,6 +311,7 @@ class Library:
         """
         if not ids:
             return 0, 0
+        self._invalidate_snapshot()
         heirs = self.catalog.heirs(ids)
         has_store = self._store is not None or (self.paths.library_dir / "chroma").exists()
         if heirs:
@@ -366,6 +422,8 @@ class Library:
         """Embed everything pending, let moved files claim ``missing`` photos, sweep the rest."""
         work = [r for r in self.catalog.pending(self.model_spec.key) if r.id not in missing]
         index = self.index  # loads the model config and reconciles before any work
+        if work or missing or also_gone:
+            self._invalidate_snapshot()
         if work or missing:
             self._indexer().run(work, missing=missing, progress=progress, stop=stop, report=report)
         if not report.stopped:
@@ -510,6 +568,7 @@ class Library:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""
             self.save_settings()
+            self._save_snapshot()
             if self._store is not None:
                 self._store.close()
             if self._embedder is not None:

@@ -52,6 +52,7 @@ class ExactIndex:
         self.dim = dim
         self._lock = threading.Lock()
         self._n = 0
+        self.version = 0  # bumped by every add and remove (tells callers the vectors changed)
         self._vecs = np.empty((0, dim), dtype=np.float32)
         self._ids = np.empty(0, dtype=np.int64)
         self._codes = np.empty(0, dtype=np.int32)
@@ -78,6 +79,11 @@ class ExactIndex:
         with self._lock:
             row = self._row.get(int(id))
             return None if row is None else self._vecs[row].copy()
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of every (id, vector) row, for saving."""
+        with self._lock:
+            return self._ids[: self._n].copy(), self._vecs[: self._n].copy()
 
     @property
     def nbytes(self) -> int:
@@ -131,6 +137,7 @@ class ExactIndex:
                     self._resize(max(needed, len(self._ids) * 3 // 2, _MIN_CAPACITY))
                 self._row.update(new_rows)
                 self._n = needed
+            self.version += 1
             self._vecs[rows] = vecs
             self._ids[rows] = id_arr
             self._codes[rows] = codes
@@ -155,6 +162,7 @@ class ExactIndex:
                 for row, pid in zip(fill_to.tolist(), self._ids[fill_to].tolist()):
                     self._row[pid] = row
             self._n = new_n
+            self.version += 1
             if len(self._ids) > _MIN_CAPACITY and new_n < len(self._ids) // 4:
                 self._resize(max(2 * new_n, _MIN_CAPACITY))
 

@@ -163,6 +163,7 @@ def test_crash_leftovers_are_repaired_on_open(make_library, photos: Path) -> Non
     # a catalog row whose vector never reached the store
     lib.store.delete([ids[1]])
     lib.close()
+    lib.paths.library_dir.joinpath(lib._snapshot_path.name).unlink()  # a crash leaves none
     lib = make_library([photos])
     assert len(lib.index) == len(ids) - 1  # loading the index reconciles it with the catalog
     assert 999_999 not in lib.store.ids()
@@ -185,3 +186,29 @@ def test_remove_folder_drops_its_photos_not_files(make_library, photos: Path) ->
     assert lib.remove_folder(photos / "trip") == 3
     assert lib.status().photos == 0 and len(lib.index) == 0
     assert len(list(photos.rglob("*.*"))) == 15  # no file was touched
+
+
+def test_reopening_uses_the_index_snapshot_only_when_it_matches(make_library, photos: Path) -> None:
+    lib: Library = make_library([photos])
+    lib.index_folders()
+    expected = [(h.path, h.score) for h in lib.search("a red car", limit=10)]
+    lib.close()
+
+    lib = make_library([photos])
+    def no_store_reads():  # the snapshot must make reading every vector unnecessary
+        raise AssertionError("vectors were read from the store")
+    lib.store.iter_all = no_store_reads
+    assert [(h.path, h.score) for h in lib.search("a red car", limit=10)] == expected
+
+    # an edit after the snapshot was written: the snapshot no longer matches the catalog
+    lib.index_folders()
+    victim = sorted(photos.glob("*.jpg"))[0]
+    lib.catalog.mark_indexed(lib.model_spec.key, [(lib.catalog.get_by_path(str(victim)).id,
+                                                  "0" * 32, None)])
+    lib.close()
+    lib = make_library([photos])
+    reads = []
+    real_iter_all = lib.store.iter_all
+    lib.store.iter_all = lambda *a, **k: reads.append(1) or real_iter_all(*a, **k)
+    assert len(lib.index) == 15
+    assert reads, "a stale snapshot was trusted"
