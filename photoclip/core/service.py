@@ -11,7 +11,9 @@ model batch in flight.
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -61,11 +63,15 @@ class LibraryService:
         quiet: float = 1.0,
         reconcile_on_start: bool = True,
         polling: bool = False,
+        poll_interval: float = 30.0,
+        low_priority: bool = True,
     ) -> None:
         self.library = library
         self.reconcile_on_start = reconcile_on_start
+        self.low_priority = low_priority
         self.watcher = FolderWatcher(
-            self._on_changes, quiet=quiet, accept=images.is_supported, polling=polling
+            self._on_changes, quiet=quiet, accept=images.is_supported, polling=polling,
+            poll_interval=poll_interval,
         )
         self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._subscribers: list[Subscriber] = []
@@ -161,6 +167,8 @@ class LibraryService:
     # ----- the service thread ----------------------------------------------------------------
 
     def _main(self) -> None:
+        if self.low_priority:
+            _lower_thread_priority()
         self._publish(ServiceEvent("started"))
         lib = self.library
         try:
@@ -226,3 +234,13 @@ class LibraryService:
             self._publish(ServiceEvent("error", message=user_message(exc) or repr(exc)))
         finally:
             self._busy.clear()
+
+
+def _lower_thread_priority() -> None:
+    """Let interactive programs go first: nice +10 for this thread and the threads it starts
+    (Linux schedules threads separately; elsewhere this is a no-op rather than slowing the GUI)."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (OSError, AttributeError) as exc:
+            log.debug("Could not lower the indexing thread's priority: %s", exc)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
@@ -95,6 +96,13 @@ def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> No
     assert (lib.index.vector(photo_id) == vec).all()
     assert emb.images_embedded == calls, [e.report for e in events if e.kind == "batch"]
 
+    # an edited photo is embedded again
+    with Image.open(final) as im:
+        im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(final)
+    wait_for(lambda: emb.images_embedded == calls + 1)
+    assert lib.catalog.get_by_path(str(final)).id == photo_id
+    wait_for(lambda: not (lib.index.vector(photo_id) == vec).all())
+
     final.unlink()
     wait_for(lambda: str(final) not in indexed_paths(lib) and lib.status().photos == 3)
     assert lib.index.vector(photo_id) is None
@@ -152,3 +160,35 @@ def test_search_from_another_thread_while_indexing(running, folder: Path,
     t.join(60)
     assert not errors and len(results) == 10
     wait_for(lambda: len(indexed_paths(lib)) == 43, 120)
+
+
+def test_polling_fallback_follows_changes(make_library, folder: Path, spare: list[Path]) -> None:
+    lib: Library = make_library([folder])
+    service = LibraryService(lib, quiet=0.2, polling=True, poll_interval=0.3)
+    service.start()
+    try:
+        assert service.wait_idle(60)
+        assert set(service.watcher.modes.values()) == {"polling"}
+        shutil.copy2(spare[0], folder / "polled.jpg")
+        wait_for(lambda: str(folder / "polled.jpg") in indexed_paths(lib))
+        (folder / "polled.jpg").unlink()
+        wait_for(lambda: str(folder / "polled.jpg") not in indexed_paths(lib))
+    finally:
+        service.stop()
+
+
+def test_native_events_unavailable_falls_back_to_polling(make_library, folder: Path,
+                                                         monkeypatch, caplog) -> None:
+    lib: Library = make_library([folder])
+    service = LibraryService(lib, reconcile_on_start=False, poll_interval=0.3)
+
+    def exhausted(*args, **kwargs):
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(service.watcher._native, "schedule", exhausted)
+    service.start()
+    try:
+        wait_for(lambda: service.watcher.modes.get(str(folder)) == "polling")
+        assert "polling it every" in caplog.text and "inotify watch limit" in caplog.text
+    finally:
+        service.stop()
