@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 
 from photoclip import __version__
-from photoclip.cli import folders, index, models, search, status, watch
+from photoclip.cli import albums, folders, index, models, search, status, tags, watch
 
 log = logging.getLogger("photoclip")
 
-COMMANDS = (folders, index, watch, search, status, models)
+COMMANDS = (folders, index, watch, search, tags, albums, status, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

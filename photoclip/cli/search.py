@@ -17,6 +17,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--after", type=date.fromisoformat, help="taken on or after YYYY-MM-DD")
     p.add_argument("--before", type=date.fromisoformat, help="taken before YYYY-MM-DD")
     p.add_argument("--min-score", type=float, help="only results scoring at least this")
+    p.add_argument("--tag", help="only photos with this tag (yours, a file keyword, or automatic)")
+    p.add_argument("--album", help="only photos in this album")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _filters(args: argparse.Namespace) -> SearchFilters:
     if args.limit < 1:
         raise ValueError("--limit must be at least 1")
-    return SearchFilters(args.folder, args.after, args.before, args.min_score)
+    return SearchFilters(
+        args.folder, args.after, args.before, args.min_score, args.tag, args.album
+    )
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:

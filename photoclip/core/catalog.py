@@ -46,6 +46,34 @@ CREATE TABLE IF NOT EXISTS embeddings (
     hash      TEXT NOT NULL,
     PRIMARY KEY (photo_id, model)
 );
+CREATE TABLE IF NOT EXISTS tags (
+    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    tag       TEXT NOT NULL COLLATE NOCASE,  -- "Beach" and "beach" are one tag
+    source    TEXT NOT NULL,  -- user | auto | keyword (read from the file's XMP/IPTC)
+    label_set TEXT,
+    score     REAL,
+    model     TEXT,
+    PRIMARY KEY (photo_id, tag, source)
+);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE TABLE IF NOT EXISTS rejected_tags (
+    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    tag       TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (photo_id, tag)
+);
+CREATE TABLE IF NOT EXISTS albums (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    name      TEXT NOT NULL UNIQUE,
+    query     TEXT,   -- smart album by a saved search
+    min_score REAL,
+    tag       TEXT,   -- smart album by a tag
+    created   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS album_photos (
+    album_id  INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    PRIMARY KEY (album_id, photo_id)
+);
 """
 
 _PHOTO_COLUMNS = (

@@ -10,12 +10,13 @@ def user_message(exc: BaseException) -> str | None:
     from photoclip.core.lock import LibraryLockedError
     from photoclip.core.models import ModelUnavailableError
     from photoclip.core.query import QueryError
+    from photoclip.core.tags import TagError
 
     if isinstance(exc, ModelUnavailableError):
         return exc.message
     if isinstance(exc, ImageDecodeError):
         return f"cannot read that image: {exc.reason}"
-    if isinstance(exc, (LibraryLockedError, QueryError, SettingsError, ValueError)):
+    if isinstance(exc, (LibraryLockedError, QueryError, SettingsError, TagError, ValueError)):
         return str(exc)
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
         return str(exc)

@@ -39,6 +39,7 @@ from photoclip.core.models import (
     weights_path,
 )
 from photoclip.core.query import QueryError, parse_query
+from photoclip.core.tags import TagStore
 from photoclip.core.types import SearchHit
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vectors import VectorStore, collection_name_for
@@ -56,6 +57,8 @@ class SearchFilters:
     after: date | datetime | None = None  # inclusive
     before: date | datetime | None = None  # exclusive
     min_score: float | None = None
+    tag: str | None = None  # the user's, a file keyword or an automatic tag
+    album: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class Library:
         self._index: ExactIndex | None = None
         self._text_cache = _TextCache()
         self._snapshot_version = -1
+        self.tags = TagStore(self.catalog)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -510,6 +514,12 @@ class Library:
         if norm == 0:
             raise QueryError("the query's terms cancel each other out")
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
+        allowed: set[int] | None = None
+        if filters.tag:
+            allowed = self.tags.photos_with(filters.tag)
+        if filters.album:
+            members = self.album_members(filters.album)
+            allowed = members if allowed is None else allowed & members
         found = self.index.search(
             (vec / norm).astype(np.float32),
             limit,
@@ -517,6 +527,7 @@ class Library:
             after=_epoch(filters.after),
             before=_epoch(filters.before),
             min_score=filters.min_score,
+            allowed_ids=None if allowed is None else np.fromiter(allowed, dtype=np.int64),
         )
         records = self.catalog.get_many(pid for pid, _ in found)
         return [
@@ -525,6 +536,31 @@ class Library:
                 ((p, s) for p, s in found if p in records), start=1
             )
         ]
+
+    # ----- tags and albums -------------------------------------------------------------------
+
+    def photo_ids(self, paths: Sequence[str | Path]) -> list[int]:
+        """Catalog ids of photos given by path; a path photoclip does not know is an error."""
+        ids = []
+        for p in paths:
+            rec = self.catalog.get_by_path(str(Path(p).expanduser().resolve()))
+            if rec is None:
+                raise KeyError(f"not in the library (index it first): {p}")
+            ids.append(rec.id)
+        return ids
+
+    def album_members(self, name: str) -> set[int]:
+        """The photos in an album; smart albums are evaluated now, so they stay up to date."""
+        album = self.tags.album(name)
+        if album.tag is not None:
+            return self.tags.photos_with(album.tag)
+        if album.query is not None:
+            hits = self.search(
+                album.query, limit=max(1, len(self.index)),
+                filters=SearchFilters(min_score=album.min_score),
+            )
+            return {h.photo_id for h in hits}
+        return self.tags.plain_members(album)
 
     # ----- facts -----------------------------------------------------------------------------
 

@@ -186,3 +186,26 @@ def test_watch_kill_9_mid_backlog_then_restart(cli_home: Path, datasets_dir: Pat
     res = as_json(photoclip(cli_home, "search", "a photo", "--limit", "1000", "--json"))
     paths = [r["path"] for r in res["results"]]
     assert len(paths) == len(set(paths)) == total + 1
+
+
+def test_tags_and_albums_from_the_command_line(cli_home: Path, library_folder: Path) -> None:
+    photoclip(cli_home, "folders", "add", str(library_folder))
+    photoclip(cli_home, "index", "-q")
+    photos = sorted(str(p) for p in library_folder.glob("*.jpg"))
+    out = photoclip(cli_home, "tag", "add", "beach", *photos[:2]).stdout
+    assert "2 of 2" in out
+    tags = as_json(photoclip(cli_home, "tags", "--json"))["tags"]
+    assert tags == [{"tag": "beach", "own": 2, "auto": 0}]
+    res = as_json(photoclip(cli_home, "search", "sunset", "--tag", "beach", "--json"))
+    assert sorted(r["path"] for r in res["results"]) == photos[:2]
+
+    photoclip(cli_home, "album", "create", "Trip")
+    photoclip(cli_home, "album", "add", "Trip", photos[2])
+    photoclip(cli_home, "album", "create", "Beach days", "--tag", "beach")
+    albums = {a["name"]: a for a in as_json(photoclip(cli_home, "albums", "--json"))["albums"]}
+    assert albums["Trip"]["photos"] == 1 and not albums["Trip"]["smart"]
+    assert albums["Beach days"]["photos"] == 2 and albums["Beach days"]["smart"]
+    shown = photoclip(cli_home, "photo", photos[0]).stdout
+    assert "tag beach [user]" in shown and "Beach days" in shown
+    proc = photoclip(cli_home, "tag", "add", "x", "/not/indexed.jpg", check=False)
+    assert proc.returncode == 2 and "not in the library" in proc.stderr

@@ -1,0 +1,70 @@
+"""`photoclip albums`, `photoclip album create|add|remove|show|delete`."""
+
+from __future__ import annotations
+
+import argparse
+
+from photoclip.cli.output import emit_json
+from photoclip.core.library import Library
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("albums", help="smart and plain albums with their sizes")
+    p.set_defaults(run=run_albums)
+    a = sub.add_parser("album", help="create, fill, show or delete an album")
+    asub = a.add_subparsers(dest="action", required=True)
+    c = asub.add_parser("create", help="a plain album, or a smart one (--query or --tag)")
+    c.add_argument("name")
+    c.add_argument("--query", help="a smart album of the photos matching this search")
+    c.add_argument("--min-score", type=float, help="with --query: the lowest score to include")
+    c.add_argument("--tag", help="a smart album of the photos with this tag")
+    for action in ("add", "remove"):
+        x = asub.add_parser(action, help=f"{action} photos (plain albums)")
+        x.add_argument("name")
+        x.add_argument("photos", nargs="+")
+    for action in ("show", "delete"):
+        x = asub.add_parser(action, help=f"{action} an album (photos are never touched)")
+        x.add_argument("name")
+    a.set_defaults(run=run_album)
+
+
+def run_albums(lib: Library, args: argparse.Namespace) -> int:
+    rows = [(a, len(lib.album_members(a.name))) for a in lib.tags.albums()]
+    if args.json:
+        emit_json({"albums": [{**a.__dict__, "smart": a.smart, "photos": n} for a, n in rows]})
+        return 0
+    if not rows:
+        print('no albums yet: photoclip album create "Dogs" --query "a photo of a dog" '
+              "--min-score 0.25")
+    for a, n in rows:
+        rule = (f"query {a.query!r} >= {a.min_score}" if a.query
+                else f"tag {a.tag!r}" if a.tag else "plain")
+        print(f"{a.name:<28}{n:>6} photos  ({rule})")
+    return 0
+
+
+def run_album(lib: Library, args: argparse.Namespace) -> int:
+    t = lib.tags
+    if args.action == "create":
+        album = t.create_album(args.name, query=args.query, min_score=args.min_score,
+                               tag=args.tag)
+        result: dict = {"album": album.name, "photos": len(lib.album_members(album.name))}
+    elif args.action == "add":
+        result = {"added": t.add_to_album(args.name, lib.photo_ids(args.photos))}
+    elif args.action == "remove":
+        result = {"removed": t.remove_from_album(args.name, lib.photo_ids(args.photos))}
+    elif args.action == "delete":
+        t.delete_album(args.name)
+        result = {"deleted": args.name}
+    else:
+        ids = lib.album_members(args.name)
+        paths = sorted(r.path for r in lib.catalog.get_many(ids).values())
+        result = {"album": args.name, "paths": paths}
+        if not args.json:
+            print("\n".join(paths) if paths else "(empty)")
+            return 0
+    if args.json:
+        emit_json(result)
+    else:
+        print(", ".join(f"{k}: {v}" for k, v in result.items()))
+    return 0

@@ -1,0 +1,75 @@
+"""`photoclip tags`, `photoclip tag add|remove|reject|accept TAG PHOTO...`."""
+
+from __future__ import annotations
+
+import argparse
+
+from photoclip.cli.output import emit_json
+from photoclip.core.library import Library
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tags", help="tags with counts: your own and automatic")
+    p.set_defaults(run=run_tags)
+    t = sub.add_parser("tag", help="add, remove, reject or accept a tag on photos")
+    tsub = t.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("add", "add your own tag"),
+        ("remove", "remove your own tag"),
+        ("reject", "an automatic tag is wrong: remove it and never suggest it again"),
+        ("accept", "make an automatic tag your own"),
+    ):
+        a = tsub.add_parser(action, help=text)
+        a.add_argument("tag")
+        a.add_argument("photos", nargs="+")
+    t.set_defaults(run=run_tag)
+    s = sub.add_parser("photo", help="a photo's tags and albums")
+    s.add_argument("photo")
+    s.set_defaults(run=run_photo)
+
+
+def run_tags(lib: Library, args: argparse.Namespace) -> int:
+    counts = lib.tags.counts()
+    if args.json:
+        emit_json({"tags": counts})
+        return 0
+    if not counts:
+        print("no tags yet: `photoclip tag add TAG PHOTO...`")
+        return 0
+    print(f"{'tag':<28}{'own':>6}{'auto':>6}")
+    for c in counts:
+        print(f"{c.tag:<28}{c.own:>6}{c.auto:>6}")
+    return 0
+
+
+def run_tag(lib: Library, args: argparse.Namespace) -> int:
+    ids = lib.photo_ids(args.photos)
+    action = getattr(lib.tags, args.action)
+    changed = action(args.tag, ids)
+    if args.json:
+        emit_json({"action": args.action, "tag": args.tag, "changed": changed})
+    else:
+        print(f"{args.action} {args.tag!r}: {changed} of {len(ids)} photos changed")
+    return 0
+
+
+def run_photo(lib: Library, args: argparse.Namespace) -> int:
+    (pid,) = lib.photo_ids([args.photo])
+    rec = lib.catalog.get(pid)
+    tags = lib.tags.tags_of(pid)
+    rejected = sorted(lib.tags.rejected(pid))
+    albums = [a.name for a in lib.tags.albums() if pid in lib.album_members(a.name)]
+    if args.json:
+        emit_json({"photo": rec, "tags": tags, "rejected": rejected, "albums": albums})
+        return 0
+    print(rec.path)
+    size = f"{rec.width}x{rec.height}" if rec.width else "size unknown"
+    print(f"  {size}, {rec.format or '?'}, camera {rec.camera or '-'}")
+    for t in tags:
+        extra = f" ({t.label_set}, score {t.score:.2f})" if t.source == "auto" else ""
+        print(f"  tag {t.tag} [{t.source}]{extra}")
+    if rejected:
+        print(f"  rejected: {', '.join(rejected)}")
+    if albums:
+        print(f"  albums: {', '.join(albums)}")
+    return 0

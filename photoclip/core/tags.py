@@ -1,0 +1,268 @@
+"""Tags and albums: the user's own, read from files, and automatic ones kept strictly apart.
+
+Rules that protect what users did by hand:
+- automatic tags live in their own rows (``source = 'auto'``, with label set, score and model) and
+  re-tagging replaces only those;
+- a rejected automatic tag is remembered per photo and never suggested for it again;
+- accepting an automatic tag turns it into the user's own;
+- keywords read from a photo's XMP/IPTC (``source = 'keyword'``) count as the user's;
+- everything is keyed by photo id, which survives moves, renames, re-indexing and model switches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from photoclip.core.catalog import Catalog
+
+USER, AUTO, KEYWORD = "user", "auto", "keyword"
+
+
+@dataclass(frozen=True)
+class PhotoTag:
+    tag: str
+    source: str  # user | auto | keyword
+    label_set: str | None = None
+    score: float | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: str
+    own: int  # the user's tags and keywords from files
+    auto: int
+
+
+@dataclass(frozen=True)
+class Album:
+    id: int
+    name: str
+    query: str | None
+    min_score: float | None
+    tag: str | None
+
+    @property
+    def smart(self) -> bool:
+        return self.query is not None or self.tag is not None
+
+
+class TagError(ValueError):
+    """A tag or album operation that cannot be done; the message says why."""
+
+
+def normalise_tag(tag: str) -> str:
+    tag = " ".join(tag.strip().split())
+    if not tag:
+        raise TagError("a tag cannot be empty")
+    return tag
+
+
+class TagStore:
+    """Tags and albums in the catalog database."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    # ----- reading ---------------------------------------------------------------------------
+
+    def tags_of(self, photo_id: int) -> list[PhotoTag]:
+        with self.catalog.transaction() as db:
+            rows = db.execute(
+                "SELECT tag, source, label_set, score, model FROM tags WHERE photo_id=?"
+                " ORDER BY source <> 'user', score DESC, tag",
+                (photo_id,),
+            ).fetchall()
+        return [PhotoTag(*r) for r in rows]
+
+    def counts(self) -> list[TagCount]:
+        with self.catalog.transaction() as db:
+            rows = db.execute(
+                "SELECT tag, SUM(source <> 'auto'), SUM(source = 'auto') FROM tags"
+                " GROUP BY tag ORDER BY COUNT(DISTINCT photo_id) DESC, tag"
+            ).fetchall()
+        return [TagCount(t, int(own), int(auto)) for t, own, auto in rows]
+
+    def photos_with(self, tag: str, sources: Sequence[str] = (USER, AUTO, KEYWORD)) -> set[int]:
+        marks = ",".join("?" * len(sources))
+        with self.catalog.transaction() as db:
+            rows = db.execute(
+                f"SELECT DISTINCT photo_id FROM tags WHERE tag=? COLLATE NOCASE"
+                f" AND source IN ({marks})",
+                (normalise_tag(tag), *sources),
+            )
+            return {r[0] for r in rows}
+
+    def rejected(self, photo_id: int) -> set[str]:
+        with self.catalog.transaction() as db:
+            rows = db.execute("SELECT tag FROM rejected_tags WHERE photo_id=?", (photo_id,))
+            return {r[0] for r in rows}
+
+    # ----- the user's own --------------------------------------------------------------------
+
+    def add(self, tag: str, photo_ids: Iterable[int]) -> int:
+        tag = normalise_tag(tag)
+        with self.catalog.transaction() as db:
+            n = 0
+            for pid in photo_ids:
+                n += db.execute(
+                    "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'user')",
+                    (pid, tag),
+                ).rowcount
+                db.execute("DELETE FROM rejected_tags WHERE photo_id=? AND tag=?", (pid, tag))
+            return n
+
+    def remove(self, tag: str, photo_ids: Iterable[int]) -> int:
+        """Remove the user's tag (keywords in files are left to the files)."""
+        tag = normalise_tag(tag)
+        with self.catalog.transaction() as db:
+            return sum(
+                db.execute(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='user'", (pid, tag)
+                ).rowcount
+                for pid in photo_ids
+            )
+
+    def reject(self, tag: str, photo_ids: Iterable[int]) -> int:
+        """An automatic tag is wrong for these photos: drop it and never suggest it again."""
+        tag = normalise_tag(tag)
+        with self.catalog.transaction() as db:
+            n = 0
+            for pid in photo_ids:
+                db.execute(
+                    "INSERT OR IGNORE INTO rejected_tags (photo_id, tag) VALUES (?, ?)", (pid, tag)
+                )
+                n += db.execute(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'", (pid, tag)
+                ).rowcount
+            return n
+
+    def accept(self, tag: str, photo_ids: Iterable[int]) -> int:
+        """Turn automatic tags into the user's own."""
+        tag = normalise_tag(tag)
+        ids = list(photo_ids)
+        with self.catalog.transaction() as db:
+            n = sum(
+                db.execute(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'", (pid, tag)
+                ).rowcount
+                for pid in ids
+            )
+            self.add(tag, ids)
+            return n
+
+    def set_keywords(self, photo_id: int, keywords: Sequence[str]) -> None:
+        """The keywords currently in a photo's file (replacing what was read before)."""
+        with self.catalog.transaction() as db:
+            db.execute("DELETE FROM tags WHERE photo_id=? AND source='keyword'", (photo_id,))
+            db.executemany(
+                "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'keyword')",
+                [(photo_id, normalise_tag(k)) for k in keywords if k.strip()],
+            )
+
+    # ----- automatic -------------------------------------------------------------------------
+
+    def replace_auto(
+        self,
+        model: str,
+        suggestions: dict[int, Sequence[tuple[str, str, float]]],
+    ) -> int:
+        """New automatic tags for these photos: {photo id: [(tag, label set, score)]}.
+
+        Rejected tags and tags the user already has are skipped; other sources are untouched.
+        """
+        written = 0
+        with self.catalog.transaction() as db:
+            for pid, tags in suggestions.items():
+                db.execute("DELETE FROM tags WHERE photo_id=? AND source='auto'", (pid,))
+                blocked = {
+                    r[0].lower() for r in db.execute(
+                        "SELECT tag FROM rejected_tags WHERE photo_id=? UNION "
+                        "SELECT tag FROM tags WHERE photo_id=? AND source<>'auto'", (pid, pid))
+                }
+                for tag, label_set, score in tags:
+                    if tag.lower() in blocked:
+                        continue
+                    written += db.execute(
+                        "INSERT OR REPLACE INTO tags (photo_id, tag, source, label_set, score,"
+                        " model) VALUES (?, ?, 'auto', ?, ?, ?)",
+                        (pid, tag, label_set, float(score), model),
+                    ).rowcount
+        return written
+
+    # ----- albums ----------------------------------------------------------------------------
+
+    def albums(self) -> list[Album]:
+        with self.catalog.transaction() as db:
+            rows = db.execute(
+                "SELECT id, name, query, min_score, tag FROM albums ORDER BY name"
+            ).fetchall()
+        return [Album(*r) for r in rows]
+
+    def album(self, name: str) -> Album:
+        for album in self.albums():
+            if album.name.lower() == name.strip().lower():
+                return album
+        raise TagError(f"no album called {name!r}")
+
+    def create_album(
+        self, name: str, *, query: str | None = None, min_score: float | None = None,
+        tag: str | None = None,
+    ) -> Album:
+        name = normalise_tag(name)
+        if query is not None and tag is not None:
+            raise TagError("a smart album follows a query or a tag, not both")
+        if min_score is not None and query is None:
+            raise TagError("--min-score needs --query")
+        if query is not None and min_score is None:
+            raise TagError(
+                "an album that follows a query needs a minimum score (--min-score): "
+                "try `photoclip search` with the query first to see the scores"
+            )
+        if any(a.name.lower() == name.lower() for a in self.albums()):
+            raise TagError(f"an album called {name!r} exists already")
+        with self.catalog.transaction() as db:
+            db.execute(
+                "INSERT INTO albums (name, query, min_score, tag, created) VALUES (?, ?, ?, ?, ?)",
+                (name, query, min_score, normalise_tag(tag) if tag else None, time.time()),
+            )
+        return self.album(name)
+
+    def delete_album(self, name: str) -> None:
+        album = self.album(name)
+        with self.catalog.transaction() as db:
+            db.execute("DELETE FROM albums WHERE id=?", (album.id,))
+
+    def add_to_album(self, name: str, photo_ids: Iterable[int]) -> int:
+        album = self._plain(name)
+        with self.catalog.transaction() as db:
+            return sum(
+                db.execute(
+                    "INSERT OR IGNORE INTO album_photos (album_id, photo_id) VALUES (?, ?)",
+                    (album.id, pid),
+                ).rowcount
+                for pid in photo_ids
+            )
+
+    def remove_from_album(self, name: str, photo_ids: Iterable[int]) -> int:
+        album = self._plain(name)
+        with self.catalog.transaction() as db:
+            return sum(
+                db.execute(
+                    "DELETE FROM album_photos WHERE album_id=? AND photo_id=?", (album.id, pid)
+                ).rowcount
+                for pid in photo_ids
+            )
+
+    def plain_members(self, album: Album) -> set[int]:
+        with self.catalog.transaction() as db:
+            rows = db.execute("SELECT photo_id FROM album_photos WHERE album_id=?", (album.id,))
+            return {r[0] for r in rows}
+
+    def _plain(self, name: str) -> Album:
+        album = self.album(name)
+        if album.smart:
+            raise TagError(f"{album.name!r} is a smart album: it fills itself")
+        return album
