@@ -8,11 +8,21 @@ import sys
 from collections.abc import Sequence
 
 from photoclip import __version__
-from photoclip.cli import albums, folders, index, models, search, status, tags, watch
+from photoclip.cli import (
+    albums,
+    classify,
+    folders,
+    index,
+    models,
+    search,
+    status,
+    tags,
+    watch,
+)
 
 log = logging.getLogger("photoclip")
 
-COMMANDS = (folders, index, watch, search, tags, albums, status, models)
+COMMANDS = (folders, index, watch, search, classify, tags, albums, status, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 
 def user_message(exc: BaseException) -> str | None:
-    """A message for errors a user can act on; None for bugs (which deserve a traceback)."""
+    """A message for errors a user can act on; None for bugs (which deserve a traceback).
+
+    The core's own input errors (QueryError, TagError, LabelsError, ...) are ValueErrors."""
     from photoclip.config import SettingsError
     from photoclip.core.images import ImageDecodeError
     from photoclip.core.lock import LibraryLockedError
     from photoclip.core.models import ModelUnavailableError
-    from photoclip.core.query import QueryError
-    from photoclip.core.tags import TagError
 
     if isinstance(exc, ModelUnavailableError):
         return exc.message
     if isinstance(exc, ImageDecodeError):
         return f"cannot read that image: {exc.reason}"
-    if isinstance(exc, (LibraryLockedError, QueryError, SettingsError, TagError, ValueError)):
+    if isinstance(exc, (LibraryLockedError, SettingsError, ValueError)):
         return str(exc)
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
         return str(exc)

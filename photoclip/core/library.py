@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from photoclip.config import AppPaths, Settings, app_paths
-from photoclip.core import images, index_cache, scanner
+from photoclip.core import images, index_cache, scanner, zeroshot
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.indexer import (
     Indexer,
@@ -561,6 +561,24 @@ class Library:
             )
             return {h.photo_id for h in hits}
         return self.tags.plain_members(album)
+
+    def classify(
+        self, target: str | Path | int, labels: str | Sequence[str]
+    ) -> list[tuple[str, float]]:
+        """Zero-shot: the probability of each label for one photo (indexed or any image file)."""
+        names = zeroshot.parse_labels(labels)
+        vec = None
+        if isinstance(target, int):
+            vec = self.index.vector(target)
+        else:
+            rec = self.catalog.get_by_path(str(Path(target).expanduser().resolve()))
+            if rec is not None:
+                vec = self.index.vector(rec.id)
+        if vec is None:
+            if isinstance(target, int):
+                raise KeyError(f"photo {target} is not indexed")
+            vec = self.embed_file(target)
+        return zeroshot.classify(vec, names, zeroshot.prototypes(names, self.embed_texts))
 
     # ----- facts -----------------------------------------------------------------------------
 

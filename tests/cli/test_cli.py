@@ -209,3 +209,15 @@ def test_tags_and_albums_from_the_command_line(cli_home: Path, library_folder: P
     assert "tag beach [user]" in shown and "Beach days" in shown
     proc = photoclip(cli_home, "tag", "add", "x", "/not/indexed.jpg", check=False)
     assert proc.returncode == 2 and "not in the library" in proc.stderr
+
+
+def test_classify_from_the_command_line(cli_home: Path, library_folder: Path) -> None:
+    photo = sorted(library_folder.glob("*.jpg"))[0]
+    res = as_json(photoclip(cli_home, "classify", str(photo), "--labels",
+                            "a cat, a dog, a car", "--json"))
+    probs = [r["probability"] for r in res["labels"]]
+    assert len(probs) == 3 and abs(sum(probs) - 1) < 1e-6 and probs == sorted(probs, reverse=True)
+    text = photoclip(cli_home, "classify", str(photo), "--labels", "a cat, a dog").stdout
+    assert text.count("%") == 2
+    proc = photoclip(cli_home, "classify", str(photo), "--labels", "a cat", check=False)
+    assert proc.returncode == 2 and "at least two labels" in proc.stderr
