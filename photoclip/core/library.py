@@ -475,18 +475,18 @@ class Library:
         self, target: str | Path | int, *, limit: int = 20, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         """Photos most like a photo: an indexed photo's id or path, or any image file."""
-        vec = None
+        return self._search_vector(self.photo_vector(target), limit, filters or SearchFilters())
+
+    def photo_vector(self, target: str | Path | int) -> np.ndarray:
+        """The stored vector of an indexed photo (by id or path), else the file embedded now."""
         if isinstance(target, int):
             vec = self.index.vector(target)
             if vec is None:
                 raise KeyError(f"photo {target} is not indexed")
-        else:
-            rec = self.catalog.get_by_path(str(Path(target).expanduser().resolve()))
-            if rec is not None:
-                vec = self.index.vector(rec.id)
-            if vec is None:
-                vec = self.embed_file(target)
-        return self._search_vector(vec, limit, filters or SearchFilters())
+            return vec
+        rec = self.catalog.get_by_path(str(Path(target).expanduser().resolve()))
+        vec = self.index.vector(rec.id) if rec is not None else None
+        return vec if vec is not None else self.embed_file(target)
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Text embeddings, cached (a query typed again costs no model call)."""
@@ -567,18 +567,8 @@ class Library:
     ) -> list[tuple[str, float]]:
         """Zero-shot: the probability of each label for one photo (indexed or any image file)."""
         names = zeroshot.parse_labels(labels)
-        vec = None
-        if isinstance(target, int):
-            vec = self.index.vector(target)
-        else:
-            rec = self.catalog.get_by_path(str(Path(target).expanduser().resolve()))
-            if rec is not None:
-                vec = self.index.vector(rec.id)
-        if vec is None:
-            if isinstance(target, int):
-                raise KeyError(f"photo {target} is not indexed")
-            vec = self.embed_file(target)
-        return zeroshot.classify(vec, names, zeroshot.prototypes(names, self.embed_texts))
+        protos = zeroshot.prototypes(names, self.embed_texts)
+        return zeroshot.classify(self.photo_vector(target), names, protos)
 
     # ----- facts -----------------------------------------------------------------------------
 
