@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -176,7 +176,8 @@ class Library:
                 )
             return self._embedder
 
-    download_progress = None  # set by a front end: Callable[[int, int], None]
+    #: Set by a front end to show model downloads: called with (bytes done, bytes total).
+    download_progress: Callable[[int, int], None] | None = None
 
     @property
     def store(self) -> VectorStore:

@@ -95,7 +95,8 @@ class LibraryService:
         self._run_stop.set()
         self._resume.set()
         self._queue.put(None)
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
         self.watcher.stop()
 
     def pause(self) -> None:

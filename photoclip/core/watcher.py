@@ -103,7 +103,7 @@ class FolderWatcher:
 
     def stop(self) -> None:
         self._stop.set()
-        for obs in (self._native, self._polling):
+        for obs in (self._native, self._polling):  # only started observers are alive
             if obs is not None and obs.is_alive():
                 obs.stop()
                 obs.join(timeout=5)
