@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,6 @@ def load(path: Path, expected: dict[int, str], dim: int) -> tuple[np.ndarray, np
                 if expected.get(pid) != h.decode():
                     return None
             return ids, data["vectors"]
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("Ignoring unreadable index snapshot %s: %s", path, exc)
         return None
