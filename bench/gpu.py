@@ -151,20 +151,24 @@ def main() -> None:
                   f"photos/s with {workers} threads", flush=True)
     folder = tmp / "lib"
     folder.mkdir()
-    for i, p in enumerate(coco * 4):
+    for i, p in enumerate(coco * 8):
         (folder / f"{i:04d}_{p.name}").write_bytes(p.read_bytes() + i.to_bytes(4, "little"))
     catalog = Catalog(tmp / "cat.sqlite3")
     catalog.apply_scan(scan([str(folder)], accept=images.is_supported), [str(folder)])
     work = catalog.pending(spec.key)
     emb.embed_images(photos_pixels(coco[:32], pp))
-    sink = VectorSink(MemoryStore(), ExactIndex(emb.dim))
-    indexer = Indexer(catalog, sink, emb.embed_images, pp, spec.key, batch_size=64,
-                      decode_workers=cores)
-    t = time.perf_counter()
-    report = indexer.run(work, stop=threading.Event())
-    print(f"indexer end to end ({len(work)} coco photos, {cores} decode threads, "
-          f"{emb.device} {emb.precision}): {report.embedded / (time.perf_counter() - t):.0f} "
-          f"photos/s (store excluded)")
+    for processes in (False, True):
+        catalog.forget_embeddings(spec.key, [r.id for r in work])
+        sink = VectorSink(MemoryStore(), ExactIndex(emb.dim))
+        indexer = Indexer(catalog, sink, emb.embed_images, pp, spec.key, batch_size=64,
+                          decode_workers=cores, decode_processes=processes)
+        t = time.perf_counter()
+        report = indexer.run(work, stop=threading.Event())
+        kind = "processes" if processes else "threads"
+        print(f"indexer end to end ({len(work)} coco photos, {cores} decode {kind}, "
+              f"{emb.device} {emb.precision}): "
+              f"{report.embedded / (time.perf_counter() - t):.0f} photos/s (store excluded)",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ class Settings:
     weights_file: str = ""  # a local weights file for offline installs ("" = download)
     batch_size: int = 32
     decode_workers: int = 0  # 0 = automatic
+    decode_pool: str = "auto"  # auto | threads | processes (auto is threads: measured faster)
     torch_threads: int = 0  # 0 = automatic
     max_megapixels: int = 300  # larger images are recorded as failed, never decoded
     exclude: list[str] = field(default_factory=lambda: [".*", "@eaDir", "#recycle", "$RECYCLE.BIN"])

@@ -430,7 +430,9 @@ class Library:
         if work or missing or also_gone:
             self._invalidate_snapshot()
         if work or missing:
-            self._indexer().run(work, missing=missing, progress=progress, stop=stop, report=report)
+            self._indexer().run(
+                work, missing=missing, progress=progress, stop=stop, report=report
+            )
         if not report.stopped:
             gone = sorted(missing | also_gone)
             if progress:
@@ -444,6 +446,11 @@ class Library:
     def _indexer(self) -> Indexer:
         s = self.settings
         embedder = self.embedder
+        if s.decode_pool not in ("auto", "threads", "processes"):
+            raise ValueError(f"decode_pool must be auto, threads or processes: {s.decode_pool!r}")
+        # auto = threads: on an H100 machine a spawned process pool was slower (310 vs 400
+        # photos/s for 768 photos; start-up and pickling), see docs/bench/gpu-h100.txt
+        processes = s.decode_pool == "processes"
         return Indexer(
             self.catalog,
             VectorSink(self.store, self.index),
@@ -453,6 +460,7 @@ class Library:
             batch_size=s.batch_size,
             decode_workers=s.decode_workers,
             max_megapixels=s.max_megapixels,
+            decode_processes=processes,
         )
 
     # ----- search ----------------------------------------------------------------------------

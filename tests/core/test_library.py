@@ -212,3 +212,13 @@ def test_reopening_uses_the_index_snapshot_only_when_it_matches(make_library, ph
     lib.store.iter_all = lambda *a, **k: reads.append(1) or real_iter_all(*a, **k)
     assert len(lib.index) == 15
     assert reads, "a stale snapshot was trusted"
+
+
+def test_process_decode_pool_gives_the_same_vectors(make_library, photos: Path) -> None:
+    lib: Library = make_library([photos])
+    lib.settings.decode_pool = "processes"
+    report = lib.index_folders()
+    assert (report.embedded, report.failed) == (15, 0)
+    for path in sorted(photos.rglob("*.*"))[:4]:
+        stored = lib.index.vector(lib.catalog.get_by_path(str(path)).id)
+        assert _cos(stored, lib.embed_file(path)) > 0.9999
