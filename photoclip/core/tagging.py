@@ -1,0 +1,326 @@
+"""Zero-shot auto-tagging: text prototypes, zero-shot classification, calibrated tag suggestions.
+
+Prototypes. Every label of a :class:`~photoclip.core.labels.LabelSet` becomes one text vector:
+each of its prompts is put into each of the set's templates ("a blurry photo of {}."), the
+texts are embedded, L2-normalised, averaged and renormalised (the CLIP paper's prompt ensembling,
+as in open_clip's ``zero_shot_classifier``). Prototypes are cached in memory and as ``.npz`` files
+per (model key, set fingerprint), so tagging a library again embeds no text at all. Only the text
+tower is used: suggestions are computed from the photos' *stored* image vectors.
+
+Calibration. A raw cosine between a photo and a label means little on its own: its scale differs
+between models (and between labels: short, common words sit closer to every photo than rare
+ones). So every label is scored *against a background class embedded with the same model and the
+same templates*: generic prompts ("something", "an object", "a thing", "a scene", "a picture")
+put through the set's templates and averaged like a label. Template wording and the model's
+overall cosine level then cancel out, and at CLIP's logit scale (100, the learned temperature of
+the pretrained CLIP models) the difference becomes a probability:
+
+* independent sets (``exclusive = false``): each label is a 2-way softmax, label vs background,
+  i.e. ``sigmoid(100 * (cos(photo, label) - cos(photo, background)))`` - "is this photo more
+  about a dog than about just anything?";
+* exclusive sets: one softmax over the set's labels plus the background class; the best label
+  is suggested with its share of that softmax, and none when the background (or a spread between
+  labels) takes too much of it.
+
+``STRICTNESS`` maps strict / normal / loose to one probability threshold (0.9 / 0.7 / 0.5) that
+applies to both kinds of set. Because confidences do not depend on the threshold, a stricter
+setting always gives a subset of a looser one's tags; an exclusive set gives at most one tag per
+photo (exactly one with a threshold of 0, which ``suggest`` also accepts as a number).
+
+Limits, honestly. The thresholds were chosen from the arithmetic above (0.5 = "beats the
+background", 0.9 = a cosine margin of about 0.022), not tuned on labelled photos with real weights;
+``bench/tagging.py`` measures precision and recall per label for the configured model. The
+background is a model-level, text-only reference: a label whose prompts are close to generic
+photos may still fire too often. No per-library standardisation is done (shifting each label by
+its score distribution over the library's vectors would silence "dog" in a library of dog photos).
+Zero-shot tags inherit CLIP's limits: coarse categories work, fine-grained types (car models,
+bird species) are unreliable, counting and reading text do not work, negations ("no people")
+are weak, and the model's training-data biases (about people, places, cultures) carry into tags.
+With random weights (tests) the numbers are meaningless but well-formed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from photoclip.core.labels import DEFAULT_TEMPLATES, Label, LabelSet
+
+__all__ = [
+    "BACKGROUND_PROMPTS",
+    "DEFAULT_TEMPLATES",
+    "LOGIT_SCALE",
+    "STRICTNESS",
+    "TagSuggestion",
+    "TextPrototypes",
+    "classify",
+    "classify_labels",
+    "confidences",
+    "suggest",
+    "suggest_all",
+    "threshold_for",
+]
+
+log = logging.getLogger(__name__)
+
+LOGIT_SCALE = 100.0  # exp of the learned logit scale of open_clip's pretrained CLIP models
+BACKGROUND_PROMPTS: tuple[str, ...] = ("something", "an object", "a thing", "a scene", "a picture")
+STRICTNESS: dict[str, float] = {"strict": 0.9, "normal": 0.7, "loose": 0.5}
+_BG_TAG = hashlib.sha256("\n".join(BACKGROUND_PROMPTS).encode()).hexdigest()[:8]
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TagSuggestion:
+    """A suggested tag: ``score`` is the calibrated confidence in [0, 1], ``raw`` the cosine of
+    the photo and the label's prototype."""
+
+    label: str
+    label_set: str
+    score: float
+    raw: float
+
+
+def threshold_for(strictness: str | float) -> float:
+    """The confidence threshold for a strictness name (or a number in [0, 1])."""
+    if isinstance(strictness, str):
+        try:
+            return STRICTNESS[strictness.strip().lower()]
+        except KeyError:
+            raise ValueError(
+                f"unknown strictness {strictness!r}: use {', '.join(STRICTNESS)}"
+            ) from None
+    value = float(strictness)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"a strictness threshold must be in [0, 1], not {value}")
+    return value
+
+
+# ----- prototypes ----------------------------------------------------------------------------
+
+
+def _normalise_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class TextPrototypes:
+    """Text prototypes of label sets for one model, cached in memory and in ``cache_dir``.
+
+    ``model_key`` must name the text model exactly (include a weights identity if the same key
+    can point at different weights). ``texts_embedded`` counts the texts this object had embedded.
+    """
+
+    def __init__(
+        self,
+        embed_texts: Callable[[Sequence[str]], np.ndarray],
+        model_key: str,
+        cache_dir: Path | None,
+    ) -> None:
+        self._embed = embed_texts
+        self.model_key = model_key
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.texts_embedded = 0
+        self._mem: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def for_set(self, label_set: LabelSet, *, persist: bool = True) -> np.ndarray:
+        """(n_labels, D) L2-normalised prototypes, in the set's label order."""
+        return self._get(label_set, persist)[0]
+
+    def background_for(self, label_set: LabelSet, *, persist: bool = True) -> np.ndarray:
+        """(D,) the background prototype in the set's templates."""
+        return self._get(label_set, persist)[1]
+
+    def _file(self, label_set: LabelSet) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        model = re.sub(r"[^A-Za-z0-9_.-]", "_", self.model_key)[:80]
+        return self.cache_dir / f"{model}-{label_set.fingerprint}-{_BG_TAG}-v{_CACHE_VERSION}.npz"
+
+    def _get(self, label_set: LabelSet, persist: bool) -> tuple[np.ndarray, np.ndarray]:
+        key = label_set.fingerprint
+        with self._lock:
+            hit = self._mem.get(key)
+            if hit is not None:
+                return hit
+            path = self._file(label_set) if persist else None
+            hit = self._read(path, len(label_set.labels)) if path else None
+            if hit is None:
+                hit = self._compute(label_set)
+                if path is not None:
+                    self._write(path, hit)
+            self._mem[key] = hit
+            return hit
+
+    def _compute(self, label_set: LabelSet) -> tuple[np.ndarray, np.ndarray]:
+        groups = [label_set.prompts_for(label) for label in label_set.labels]
+        groups.append(label_set.prompts_for(Label("background", BACKGROUND_PROMPTS)))
+        flat = [text for group in groups for text in group]
+        vectors = _normalise_rows(np.asarray(self._embed(flat), dtype=np.float32))
+        self.texts_embedded += len(flat)
+        out, start = [], 0
+        for group in groups:
+            out.append(vectors[start : start + len(group)].mean(axis=0))
+            start += len(group)
+        protos = _normalise_rows(np.stack(out))
+        return protos[:-1], protos[-1]
+
+    @staticmethod
+    def _read(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray] | None:
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                protos = np.asarray(data["prototypes"], dtype=np.float32)
+                background = np.asarray(data["background"], dtype=np.float32)
+        except Exception as exc:  # a damaged cache file is rebuilt
+            log.warning("Ignoring the damaged prototype cache %s (%s)", path, exc)
+            return None
+        if protos.ndim != 2 or len(protos) != n_labels or background.shape != protos.shape[1:]:
+            log.warning("Ignoring the prototype cache %s: it does not fit the label set", path)
+            return None
+        return protos, background
+
+    @staticmethod
+    def _write(path: Path, value: tuple[np.ndarray, np.ndarray]) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".protos-", suffix=".npz", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    np.savez(f, prototypes=value[0], background=value[1])
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:  # the cache is an optimisation: tagging goes on without it
+            log.warning("Cannot write the prototype cache %s (%s)", path, exc)
+
+
+# ----- zero-shot classification ------------------------------------------------------------
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits.astype(np.float64)
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def classify(
+    image_vec: np.ndarray,
+    labels: Sequence[str],
+    prototypes: np.ndarray,
+    logit_scale: float = LOGIT_SCALE,
+) -> list[tuple[str, float]]:
+    """The CLIP paper's zero-shot classification: softmax(logit_scale * cosine) over ``labels``
+    (one prototype row each), best first; the probabilities sum to 1. They rank the labels given
+    against each other; they do not say whether any of them is in the photo."""
+    protos = np.asarray(prototypes, dtype=np.float32)
+    if len(labels) != len(protos):
+        raise ValueError(f"{len(labels)} labels but {len(protos)} prototypes")
+    probs = _softmax(logit_scale * (protos @ np.asarray(image_vec, dtype=np.float32).ravel()))
+    order = np.argsort(-probs, kind="stable")
+    return [(labels[i], float(probs[i])) for i in order]
+
+
+def classify_labels(
+    image_vec: np.ndarray,
+    labels: Sequence[str],
+    prototypes: TextPrototypes,
+    templates: Sequence[str] = DEFAULT_TEMPLATES,
+    logit_scale: float = LOGIT_SCALE,
+) -> list[tuple[str, float]]:
+    """Zero-shot classification against ad-hoc labels ("a cat", "a dog"), every template applied
+    to each; their prototypes are kept in memory only."""
+    names = list(dict.fromkeys(" ".join(str(x).split()) for x in labels if str(x).strip()))
+    if len(names) < 2:
+        raise ValueError("give at least two different labels")
+    adhoc = LabelSet(
+        "ad-hoc", "", True, tuple(Label(n) for n in names), tuple(templates), "ad-hoc"
+    )
+    return classify(image_vec, names, prototypes.for_set(adhoc, persist=False), logit_scale)
+
+
+# ----- calibrated suggestions --------------------------------------------------------------
+
+
+def confidences(
+    image_vecs: np.ndarray,
+    label_set: LabelSet,
+    prototypes: TextPrototypes,
+    logit_scale: float = LOGIT_SCALE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(calibrated confidences, raw cosines), both (N, n_labels) (see the module docstring).
+
+    For an exclusive set every column holds that label's share of the softmax over the labels
+    plus the background; for an independent set, P(label vs background)."""
+    vecs = np.asarray(image_vecs, dtype=np.float32)
+    if vecs.ndim == 1:
+        vecs = vecs[None, :]
+    protos = prototypes.for_set(label_set)
+    background = prototypes.background_for(label_set)
+    if vecs.shape[1] != protos.shape[1]:
+        raise ValueError(
+            f"image vectors have {vecs.shape[1]} dimensions but the text model has "
+            f"{protos.shape[1]}: they come from different models"
+        )
+    raw = vecs @ protos.T  # (N, L)
+    bg = vecs @ background  # (N,)
+    if label_set.exclusive:
+        logits = logit_scale * np.concatenate([raw, bg[:, None]], axis=1)
+        conf = _softmax(logits)[:, :-1]
+    else:
+        margin = logit_scale * (raw.astype(np.float64) - bg[:, None])
+        conf = 0.5 * (1.0 + np.tanh(0.5 * margin))  # a sigmoid that cannot overflow
+    return conf, raw
+
+
+def suggest(
+    image_vecs: np.ndarray,
+    label_set: LabelSet,
+    prototypes: TextPrototypes,
+    strictness: str | float = "normal",
+    logit_scale: float = LOGIT_SCALE,
+) -> list[list[TagSuggestion]]:
+    """Suggested tags per photo (``image_vecs``: stored (N, D) vectors; no image model is run),
+    best first. An exclusive set suggests at most its best label, if that passes the threshold;
+    an independent set every label that passes it."""
+    threshold = threshold_for(strictness)
+    conf, raw = confidences(image_vecs, label_set, prototypes, logit_scale)
+    names = label_set.label_names
+    out: list[list[TagSuggestion]] = []
+    for c, r in zip(conf, raw):
+        if label_set.exclusive:
+            best = int(np.argmax(c))
+            picked = [best] if c[best] >= threshold else []
+        else:
+            picked = [int(i) for i in np.argsort(-c, kind="stable") if c[i] >= threshold]
+        out.append([
+            TagSuggestion(names[i], label_set.name, float(c[i]), float(r[i])) for i in picked
+        ])
+    return out
+
+
+def suggest_all(
+    image_vecs: np.ndarray,
+    label_sets: Sequence[LabelSet],
+    prototypes: TextPrototypes,
+    strictness: str | float = "normal",
+) -> list[list[TagSuggestion]]:
+    """``suggest`` over several sets, merged per photo (best first)."""
+    n = len(np.atleast_2d(np.asarray(image_vecs)))
+    merged: list[list[TagSuggestion]] = [[] for _ in range(n)]
+    for label_set in label_sets:
+        for tags, more in zip(merged, suggest(image_vecs, label_set, prototypes, strictness)):
+            tags.extend(more)
+    return [sorted(tags, key=lambda t: -t.score) for tags in merged]
