@@ -89,6 +89,12 @@ class Settings:
     torch_threads: int = 0  # 0 = automatic
     max_megapixels: int = 300  # larger images are recorded as failed, never decoded
     exclude: list[str] = field(default_factory=lambda: [".*", "@eaDir", "#recycle", "$RECYCLE.BIN"])
+    # automatic tags
+    auto_tag: bool = True  # suggest tags from the label sets after indexing
+    label_sets: list[str] = field(default_factory=list)  # enabled sets; empty = all available
+    tag_strictness: str = "normal"  # strict | normal | loose
+    read_keywords: bool = True  # keywords in the files and XMP sidecars become tags
+    write_xmp: bool = False  # write the user's tags into XMP sidecars (never the photo itself)
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

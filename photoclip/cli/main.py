@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from photoclip.core.errors import user_message  # heavy imports only after parsing
 
     try:
+        if not getattr(args, "needs_library", True):  # e.g. `photoclip desktop install`
+            return int(args.run(None, args) or 0)
         from photoclip.core.library import Library
 
         with Library(owner=f"photoclip {args.command}") as lib:
