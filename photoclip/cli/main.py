@@ -11,6 +11,7 @@ from photoclip import __version__
 from photoclip.cli import (
     albums,
     classify,
+    desktop,
     folders,
     index,
     models,
@@ -22,7 +23,7 @@ from photoclip.cli import (
 
 log = logging.getLogger("photoclip")
 
-COMMANDS = (folders, index, watch, search, classify, tags, albums, status, models)
+COMMANDS = (folders, index, watch, search, classify, tags, albums, status, models, desktop)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "urllib3", "huggingface_hub"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    from photoclip.config import app_paths
+    from photoclip.logs import setup_logging
+
+    # stderr at the chosen level; <logs_dir>/cli.log (rotating) at INFO or more detailed
+    setup_logging(app_paths(), min(level, logging.INFO), console=True, console_level=level,
+                  filename="cli.log")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
