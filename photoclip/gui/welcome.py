@@ -1,0 +1,413 @@
+"""The first-run welcome: pick photo folders, pick a model, download it, done.
+
+A :class:`QWizard` with three pages. The model download runs on a worker thread through the
+core's :func:`photoclip.core.weights.download_weights` with its progress hook; progress and the
+outcome come back as queued Qt signals, so the GUI thread never waits on the network or the disk.
+"Use a weights file I already have" skips the download for offline installs. Nothing here imports
+torch. On Finish the chosen folders, model and weights file are written into the ``Settings``
+given (and, by default, saved to the settings file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from photoclip.config import AppPaths, Settings
+from photoclip.core.errors import user_message
+from photoclip.core.model_catalogue import (
+    CATALOGUE,
+    DEFAULT_MODEL_KEY,
+    ModelSpec,
+    available_models,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MODEL_CHOICES", "WelcomeDialog", "default_photo_folder", "needs_welcome"]
+
+#: The catalogue models offered on first run: (role, key).
+MODEL_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Recommended", DEFAULT_MODEL_KEY),
+    ("Multilingual", "xlm-roberta-vit-b-32"),
+    ("Higher quality", "vit-b-16"),
+)
+
+
+def needs_welcome(paths: AppPaths) -> bool:
+    """First run: no settings file yet."""
+    return not paths.settings_file.exists()
+
+
+def default_photo_folder() -> str | None:
+    """The system Pictures folder, if it exists."""
+    where = QStandardPaths.StandardLocation.PicturesLocation
+    for folder in QStandardPaths.standardLocations(where):
+        if folder and Path(folder).is_dir():
+            return str(Path(folder).resolve())
+    return None
+
+
+def describe_error(exc: BaseException) -> str:
+    message = user_message(exc)
+    return message if message else f"{type(exc).__name__}: {exc}"
+
+
+def _missing_requirements(spec: ModelSpec) -> list[str]:
+    return [r for r in spec.requires if importlib.util.find_spec(r) is None]
+
+
+def _installed(spec: ModelSpec, models_dir: Path) -> bool:
+    from photoclip.core.weights import weights_path
+
+    return spec.random_init or weights_path(spec, models_dir) is not None
+
+
+class FoldersPage(QWizardPage):
+    def __init__(self, folders: list[str]) -> None:
+        super().__init__()
+        self.setTitle("Welcome to photoclip")
+        self.setSubTitle(
+            "photoclip finds your photos by what is in them: type \u201cdog on a beach\u201d and "
+            "see them. Choose the folders that hold your photos; they are only read, never "
+            "changed, and everything stays on this computer."
+        )
+        self.folder_list = QListWidget()
+        self.folder_list.addItems(folders)
+        self.add_button = QPushButton("Add folder\u2026")
+        self.remove_button = QPushButton("Remove")
+        self.add_button.clicked.connect(self.add_folder)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.folder_list)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint)
+        self.folder_list.model().rowsInserted.connect(self._changed)
+        self.folder_list.model().rowsRemoved.connect(self._changed)
+        self._changed()
+
+    def folders(self) -> list[str]:
+        return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
+
+    @Slot()
+    def add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")
+        if folder:
+            self.add_path(folder)
+
+    def add_path(self, folder: str) -> None:
+        path = str(Path(folder).expanduser().resolve())
+        if path not in self.folders():
+            self.folder_list.addItem(path)
+
+    @Slot()
+    def remove_selected(self) -> None:
+        for item in self.folder_list.selectedItems():
+            self.folder_list.takeItem(self.folder_list.row(item))
+
+    @Slot()
+    def _changed(self) -> None:
+        self.remove_button.setEnabled(self.folder_list.count() > 0)
+        self.hint.setText(
+            "" if self.folder_list.count()
+            else "No folder yet: add one now, or later from Settings."
+        )
+
+
+class ModelPage(QWizardPage):
+    def __init__(self, models: dict[str, ModelSpec], current: str, models_dir: Path) -> None:
+        super().__init__()
+        self.setTitle("Choose how photoclip understands photos")
+        self.setSubTitle(
+            "A model is downloaded once; after that photoclip works offline. "
+            "You can change it later in Settings."
+        )
+        self.models = models
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        choices = [(role, key) for role, key in MODEL_CHOICES if key in models]
+        choices += [("Your model", k) for k, s in models.items() if s.key not in CATALOGUE]
+        for role, key in choices:
+            spec = models[key]
+            size = "installed" if _installed(spec, models_dir) else (
+                f"{spec.download_mb:.0f} MB download" if spec.download_mb else "download")
+            button = QRadioButton(f"{role}: {key} ({size})")
+            note = spec.description
+            missing = _missing_requirements(spec)
+            if missing:
+                note += f"\nNeeds {', '.join(missing)} installed first."
+                button.setEnabled(False)
+            button.setToolTip(note)
+            detail = QLabel(note)
+            detail.setWordWrap(True)
+            detail.setIndent(24)
+            detail.setEnabled(not missing)
+            self.group.addButton(button)
+            self.buttons[key] = button
+            layout.addWidget(button)
+            layout.addWidget(detail)
+        pick = current if current in self.buttons and self.buttons[current].isEnabled() else None
+        pick = pick or next((k for k, b in self.buttons.items() if b.isEnabled()), None)
+        if pick:
+            self.buttons[pick].setChecked(True)
+        layout.addSpacing(12)
+        self.use_file = QCheckBox("Use a weights file I already have (offline install)")
+        self.weights_edit = QLineEdit()
+        self.weights_edit.setPlaceholderText("open_clip_model.safetensors or .bin for this model")
+        self.browse_button = QPushButton("Browse\u2026")
+        self.browse_button.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.weights_edit, 1)
+        row.addWidget(self.browse_button)
+        self.file_hint = QLabel()
+        self.file_hint.setWordWrap(True)
+        layout.addWidget(self.use_file)
+        layout.addLayout(row)
+        layout.addWidget(self.file_hint)
+        layout.addStretch(1)
+        self.use_file.toggled.connect(self._toggled)
+        self.weights_edit.textChanged.connect(lambda _: self.completeChanged.emit())
+        self.group.buttonToggled.connect(lambda *_: self.completeChanged.emit())
+        self._toggled(False)
+
+    def selected_key(self) -> str | None:
+        return next((k for k, b in self.buttons.items() if b.isChecked()), None)
+
+    def weights_file(self) -> str:
+        return self.weights_edit.text().strip() if self.use_file.isChecked() else ""
+
+    def isComplete(self) -> bool:
+        if self.selected_key() is None:
+            return False
+        path = self.weights_file()
+        ok = not self.use_file.isChecked() or (bool(path) and Path(path).expanduser().is_file())
+        self.file_hint.setText(
+            "" if ok or not path else "That file does not exist."
+        )
+        return ok
+
+    @Slot(bool)
+    def _toggled(self, on: bool) -> None:
+        self.weights_edit.setEnabled(on)
+        self.browse_button.setEnabled(on)
+        self.completeChanged.emit()
+
+    @Slot()
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the model's weights file", "",
+            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
+        )
+        if path:
+            self.weights_edit.setText(path)
+
+
+class DownloadPage(QWizardPage):
+    """Downloads the chosen model on a worker thread, showing progress."""
+
+    _progress = Signal(int, int)
+    _done = Signal(str)
+    _failed = Signal(str)
+
+    def __init__(self, models_dir: Path, download: Callable[..., Path]) -> None:
+        super().__init__()
+        self.setTitle("Getting the model")
+        self.models_dir = models_dir
+        self._download_fn = download
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.clicked.connect(self.start)
+        self.retry_button.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self.spec: ModelSpec | None = None
+        self.weights = ""
+        self.state = "idle"  # idle | downloading | done | failed | skipped
+        self.error = ""
+        self._thread: threading.Thread | None = None
+        self._progress.connect(self._on_progress)
+        self._done.connect(self._on_done)
+        self._failed.connect(self._on_failed)
+
+    def initializePage(self) -> None:
+        wizard = self.wizard()
+        assert isinstance(wizard, WelcomeDialog)
+        self.spec = wizard.models[wizard.model_page.selected_key() or DEFAULT_MODEL_KEY]
+        self.weights = wizard.model_page.weights_file()
+        self.start()
+
+    def isComplete(self) -> bool:
+        return self.state in ("done", "failed", "skipped")
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.retry_button.setVisible(state == "failed")
+        self.completeChanged.emit()
+
+    @Slot()
+    def start(self) -> None:
+        spec = self.spec
+        if spec is None or self.state == "downloading":
+            return
+        if self.weights:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.status.setText(
+                f"photoclip will use {spec.key} with your weights file {self.weights}. "
+                "Nothing needs downloading. Press Finish to start."
+            )
+            self._set_state("skipped")
+            return
+        if _installed(spec, self.models_dir):
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.status.setText(f"{spec.key} is already installed. Press Finish to start.")
+            self._set_state("done")
+            return
+        size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
+        self.status.setText(f"Downloading {spec.key}{size}\u2026 This happens only once.")
+        self.progress.setRange(0, 0)  # busy until the first bytes tell the size
+        self.error = ""
+        self._set_state("downloading")
+        self._thread = threading.Thread(
+            target=self._run, args=(spec,), name="photoclip-welcome-download", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, spec: ModelSpec) -> None:
+        """On the worker thread: download, then report through queued signals."""
+        try:
+            path = self._download_fn(spec, self.models_dir, self._emit_progress)
+        except BaseException as exc:  # reported to the user, never lost in a thread
+            log.warning("Model download failed: %s", exc)
+            self._emit(self._failed, describe_error(exc))
+            return
+        self._emit(self._done, str(path))
+
+    def _emit_progress(self, done: int, total: int) -> None:
+        self._emit(self._progress, done, total)
+
+    @staticmethod
+    def _emit(signal: object, *args: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the dialog was closed while downloading
+            signal.emit(*args)  # type: ignore[attr-defined]
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        # QProgressBar holds ints: count in KiB so files over 2 GiB fit
+        self.progress.setRange(0, max(1, total // 1024))
+        self.progress.setValue(done // 1024)
+        self.progress.setFormat(f"{done / 1e6:.0f} of {total / 1e6:.0f} MB (%p%)")
+
+    @Slot(str)
+    def _on_done(self, path: str) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat("%p%")
+        self.status.setText("The model is ready. Press Finish to start.")
+        log.info("Model downloaded to %s", path)
+        self._set_state("done")
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.error = message
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.status.setText(
+            f"{message}\n\nTry again, or press Finish and download the model later "
+            "(photoclip asks again when it starts)."
+        )
+        self._set_state("failed")
+
+
+class WelcomeDialog(QWizard):
+    """First-run setup. On Finish, ``settings`` gets the folders, model and weights file."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        settings: Settings,
+        *,
+        save: Callable[[Settings], None] | None = None,
+        download: Callable[..., Path] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to photoclip")
+        self.setObjectName("welcome")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setMinimumSize(640, 520)
+        self.paths = paths
+        self.settings = settings
+        self._save = save or (lambda s: s.save(paths.settings_file))
+        if download is None:
+            from photoclip.core.weights import download_weights as download
+        self.models = available_models(paths.config / "models")
+        folders = list(settings.folders)
+        if not folders and (pictures := default_photo_folder()):
+            folders = [pictures]
+        self.folders_page = FoldersPage(folders)
+        self.model_page = ModelPage(
+            self.models, settings.model or DEFAULT_MODEL_KEY, paths.models_dir
+        )
+        self.download_page = DownloadPage(paths.models_dir, download)
+        for page in (self.folders_page, self.model_page, self.download_page):
+            self.addPage(page)
+
+    def accept(self) -> None:
+        s = self.settings
+        s.folders = self.folders_page.folders()
+        s.model = self.model_page.selected_key() or DEFAULT_MODEL_KEY
+        weights = self.model_page.weights_file()
+        s.weights_file = str(Path(weights).expanduser().resolve()) if weights else ""
+        try:
+            self._save(s)
+        except OSError as exc:
+            self.download_page.status.setText(f"Cannot save the settings: {exc}")
+            return
+        log.info("First-run setup: folders %s, model %s", s.folders, s.model)
+        super().accept()
+
+    @property
+    def model_ready(self) -> bool:
+        """Whether the chosen model can be used now (downloaded, installed or a local file)."""
+        return self.download_page.state in ("done", "skipped")
