@@ -1,0 +1,351 @@
+"""The bridge between the GUI thread and the core's Library and LibraryService.
+
+Every call that touches the model, the disk or the store runs on the one-thread :class:`TaskLane`
+(searches first); results come back through callbacks on the GUI thread. The service's events
+arrive on its own thread and are re-posted as Qt signals. Errors become one readable sentence
+(:func:`photoclip.core.errors.user_message`) sent through :attr:`Backend.error`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from photoclip.config import AppPaths, app_paths
+from photoclip.core.errors import user_message
+from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 500
+
+
+def describe_error(exc: BaseException) -> str:
+    """One sentence for the user; unexpected errors still get a short, honest line."""
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+        return f"The disk is full: {exc.filename or ''} (free some space and try again)".strip()
+    message = user_message(exc)
+    if message:
+        return message[0].upper() + message[1:]
+    return f"Something went wrong: {type(exc).__name__}: {exc}"
+
+
+@dataclass
+class OpenResult:
+    """What the GUI learns once the library is open."""
+
+    folders: list[str]
+    model: str
+    model_installed: bool
+    model_message: str = ""
+    models: list[Any] = field(default_factory=list)
+
+
+class Backend(QObject):
+    """Owns the Library, the LibraryService and the work lane; talks to the GUI by signals."""
+
+    opened = Signal(object)  # OpenResult
+    open_failed = Signal(str)
+    error = Signal(str)
+    service_event = Signal(object)  # ServiceEvent, on the GUI thread
+    library_changed = Signal()  # photos were indexed, moved or removed
+    tags_changed = Signal()
+    download_progress = Signal(int, int)
+    model_ready = Signal(str)  # a model was downloaded or chosen: its key
+    model_missing = Signal(str)  # a sentence saying what to do
+
+    _relay = Signal(object)
+    _download_relay = Signal(int, int)
+    _relay_error = Signal(str)
+    _relay_model = Signal(str)
+
+    def __init__(
+        self,
+        paths: AppPaths | None = None,
+        *,
+        service_options: dict[str, Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.service_options = service_options or {}
+        self.lane = TaskLane("photoclip-interactive", self)
+        self.library: Any = None  # photoclip.core.library.Library once open
+        self.service: Any = None  # photoclip.core.service.LibraryService once started
+        self.thumbnails: Any = None  # photoclip.core.thumbnails.ThumbnailCache
+        self._unsubscribe: Callable[[], None] | None = None
+        self._relay.connect(self._on_service_event)
+        self._download_relay.connect(self.download_progress)
+        self._relay_error.connect(self.error)
+        self._relay_model.connect(self._model_ready)
+
+    # ----- lifecycle -------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open the library and start indexing, off the GUI thread."""
+        self.lane.submit(self._open, self._opened, self._open_error, priority=HIGH)
+
+    def _open(self) -> OpenResult:
+        from photoclip.core.library import Library
+        from photoclip.core.thumbnails import ThumbnailCache
+
+        paths = (self.paths or app_paths()).ensure()
+        lib = Library(paths, owner="photoclip-gui")
+        lib.download_progress = self._download_relay.emit
+        self.library = lib
+        self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
+        spec = lib.model_spec
+        installed = lib.model_installed(spec)
+        if installed:
+            _ = lib.index  # load (and reconcile) the index now, not on the first search
+        return OpenResult(
+            folders=list(lib.settings.folders),
+            model=spec.key,
+            model_installed=installed,
+            model_message="" if installed else missing_model_message(spec),
+            models=lib.models(),
+        )
+
+    @Slot(object)
+    def _opened(self, result: OpenResult) -> None:
+        self.opened.emit(result)
+        if result.model_installed:
+            self.start_service()
+        else:
+            self.model_missing.emit(result.model_message)
+
+    def _open_error(self, exc: BaseException) -> None:
+        self.open_failed.emit(describe_error(exc))
+
+    def start_service(self) -> None:
+        """Start background indexing (once the model can be used)."""
+        if self.service is not None or self.library is None:
+            return
+        from photoclip.core.service import LibraryService
+
+        self.service = LibraryService(self.library, **self.service_options)
+        self._unsubscribe = self.service.subscribe(self._relay.emit)
+        self.service.start()
+
+    def close(self) -> None:
+        """Stop indexing (after the batch in flight), the lane, and close the library."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self.service is not None:
+            self.service.stop()
+            self.service = None
+        self.lane.stop()
+        if self.library is not None:
+            try:
+                self.library.close()
+            except Exception:
+                log.exception("Closing the library failed")
+            self.library = None
+
+    # ----- service events --------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_service_event(self, event: Any) -> None:
+        self.service_event.emit(event)
+        if event.kind in ("batch", "reconciled"):
+            self.library_changed.emit()
+        elif event.kind == "error":
+            self.error.emit(event.message[:1].upper() + event.message[1:])
+
+    def pause(self) -> None:
+        if self.service is not None:
+            self.service.pause()
+
+    def resume(self) -> None:
+        if self.service is not None:
+            self.service.resume()
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.service is not None and self.service.paused)
+
+    # ----- generic calls ---------------------------------------------------------------------
+
+    def call(
+        self,
+        fn: Callable[[Any], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        priority: int = NORMAL,
+        key: str | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``fn(library)`` on the lane; errors go to ``on_error`` or :attr:`error`."""
+
+        def run() -> Any:
+            if self.library is None:
+                raise RuntimeError("the library is not open yet")
+            return fn(self.library)
+
+        self.lane.submit(
+            run, on_done, on_error or (lambda exc: self.error.emit(describe_error(exc))),
+            priority=priority, key=key,
+        )
+
+    # ----- searching -------------------------------------------------------------------------
+
+    def search(
+        self, browse: Browse, on_done: Callable[[list[ResultItem]], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Text, image or similar-photo search, or the whole library by date; newest wins."""
+        self.call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
+
+    def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:
+        self.call(lambda lib: PhotoDetails.load(lib, photo_id), on_done, priority=HIGH,
+                  key="details")
+
+    def classify(
+        self, photo_id: int, labels: str, on_done: Callable[[list[tuple[str, float]]], None]
+    ) -> None:
+        self.call(lambda lib: lib.classify(photo_id, labels), on_done, priority=HIGH)
+
+    def sidebar(self, on_done: Callable[[SidebarData], None]) -> None:
+        self.call(SidebarData.load, on_done, priority=LOW, key="sidebar")
+
+    # ----- tags, albums, folders -------------------------------------------------------------
+
+    def edit_tags(self, action: str, tag: str, photo_ids: Sequence[int]) -> None:
+        """``action``: add | remove | accept | reject (the TagStore's verbs)."""
+        if action not in ("add", "remove", "accept", "reject"):
+            raise ValueError(action)
+        ids = list(photo_ids)
+        self.call(lambda lib: getattr(lib.tags, action)(tag, ids),
+                  lambda _: self.tags_changed.emit())
+
+    def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
+        ids = list(photo_ids)
+
+        def run(lib: Any) -> int:
+            if create:
+                lib.tags.create_album(album)
+            return lib.tags.add_to_album(album, ids)
+
+        self.call(run, lambda _: self.tags_changed.emit())
+
+    def retag(self, photo_ids: Sequence[int] | None = None) -> None:
+        """Suggest automatic tags again from the stored vectors (rejected ones stay away)."""
+        ids = None if photo_ids is None else list(photo_ids)
+        self.call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
+
+    def add_folder(self, folder: str) -> None:
+        def run(lib: Any) -> str:
+            path = lib.add_folder(folder)
+            return path
+
+        def done(path: str) -> None:
+            if self.service is not None:
+                self.service.add_folder(path)
+            self.library_changed.emit()
+
+        self.call(run, done)
+
+    def remove_folder(self, folder: str) -> None:
+        if self.service is not None:
+            self.service.remove_folder(folder)
+
+    # ----- models ----------------------------------------------------------------------------
+
+    def use_model(self, key: str, weights_file: str | None = None) -> None:
+        """Switch model (or give the current one a local weights file), then index with it."""
+        self.apply_setup(None, key, weights_file)
+
+    def apply_setup(
+        self, folders: Sequence[str] | None, model: str | None, weights_file: str | None
+    ) -> None:
+        """Apply first-run choices or a model switch; indexing restarts with the new model.
+
+        The service is stopped (after its batch in flight) on the lane, never on the GUI thread.
+        """
+        service = self.service
+
+        def run(lib: Any) -> tuple[str, bool]:
+            if model and (model != lib.model_spec.key or weights_file):
+                if service is not None:
+                    service.stop()
+                lib.use_model(model, weights_file or None)
+            for folder in folders or ():
+                lib.add_folder(folder)
+            spec = lib.model_spec
+            installed = lib.model_installed(spec)
+            if installed:
+                _ = lib.index
+            return spec.key, installed
+
+        def done(result: tuple[str, bool]) -> None:
+            key, installed = result
+            if service is not None and not service._thread.is_alive():
+                self.service = None
+            if installed:
+                self._model_ready(key)
+            else:
+                spec = self.library.model_spec
+                self.model_missing.emit(missing_model_message(spec))
+            if folders and self.service is not None:
+                for folder in folders:
+                    self.service.add_folder(folder)
+            self.library_changed.emit()
+
+        self.call(run, done, priority=HIGH)
+
+    def download_model(self, key: str | None = None) -> None:
+        """Download a model's weights on a thread of its own (searches go on meanwhile)."""
+        lib = self.library
+        if lib is None:
+            return
+
+        def run() -> None:
+            from photoclip.core.models import download_weights, get_model_spec
+
+            try:
+                spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
+                download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
+            except Exception as exc:
+                self._relay_error.emit(describe_error(exc))
+                return
+            self._relay_model.emit(spec.key)
+
+        threading.Thread(target=run, name="photoclip-download", daemon=True).start()
+
+    @Slot(str)
+    def _model_ready(self, key: str) -> None:
+        if self.library is not None and key != self.library.model_spec.key:
+            self.use_model(key)
+            return
+        self.model_ready.emit(key)
+        if self.service is None:
+            self.start_service()
+        else:
+            self.service.request_full_scan()
+        self.library_changed.emit()
+
+    def settings_copy(self) -> Any:
+        """A copy of the settings for a dialog to edit (applied back through the backend)."""
+        import copy
+
+        return copy.deepcopy(self.library.settings) if self.library is not None else None
+
+
+def missing_model_message(spec: Any) -> str:
+    size = f" ({spec.download_mb:.0f} MB)" if getattr(spec, "download_mb", None) else ""
+    return (
+        f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
+        f"Download it{size}, or choose a weights file you downloaded elsewhere."
+    )
+
+
+def _missing(spec: Any) -> Exception:
+    from photoclip.core.model_catalogue import ModelUnavailableError
+
+    return ModelUnavailableError(missing_model_message(spec))

@@ -1,0 +1,407 @@
+"""The main window: wiring only. Views show, models hold, the backend does the work."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photoclip.gui.backend import Backend, OpenResult
+from photoclip.gui.banner import Banner
+from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.photo_view import PhotoView
+from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.gui.results_model import PhotoIdRole, ResultsModel
+from photoclip.gui.search_bar import SearchBar
+from photoclip.gui.sidebar import Sidebar
+from photoclip.gui.sidebar_model import SidebarModel
+from photoclip.gui.status import FailuresDialog, StatusPanel
+from photoclip.gui.thumbnail_loader import ThumbnailLoader
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
+
+
+def pictures_folder() -> str:
+    """The system's Pictures folder (or the home folder)."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return found or os.path.expanduser("~")
+
+
+class MainWindow(QMainWindow):
+    """Search bar, sidebar, grid / photo view, status bar and menus, wired to a Backend."""
+
+    def __init__(self, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.setWindowTitle("photoclip")
+        self.resize(1280, 820)
+        self.opened: OpenResult | None = None
+        self.sidebar_data = SidebarData([], [], [])
+        self._request = 0  # the newest grid request; older results are dropped
+        self._current: Browse = Browse()
+
+        self.loader = ThumbnailLoader(parent=self)
+        self.results = ResultsModel(self.loader, self)
+        self.sidebar_model = SidebarModel(self)
+
+        self.search_bar = SearchBar(self)
+        self.banner = Banner(self)
+        self.sidebar = Sidebar(self.sidebar_model, self)
+        self.grid = PhotoGrid(self)
+        self.grid.setModel(self.results)
+        self.photo_view = PhotoView(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.grid)
+        self.stack.addWidget(self.photo_view)
+        self.status_panel = StatusPanel(self)
+        self.statusBar().addPermanentWidget(self.status_panel, 1)
+
+        split = QSplitter(self)
+        split.addWidget(self.sidebar)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 1060])
+        central = QWidget(self)
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.search_bar)
+        box.addWidget(self.banner)
+        box.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh_after_indexing)
+
+        self._menus()
+        self._wire()
+
+    # ----- set-up ----------------------------------------------------------------------------
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self.add_folder_action = self._action(file, "&Add photo folder…", self.choose_folder,
+                                              QKeySequence.StandardKey.Open)
+        self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        view = bar.addMenu("&View")
+        self._action(view, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
+        self._action(view, "&Back to photos", self.show_grid, QKeySequence(Qt.Key.Key_Escape))
+        self._action(view, "&All photos", self.show_everything, QKeySequence("Ctrl+Home"))
+        self._action(view, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        tags = bar.addMenu("&Tags")
+        self._action(tags, "&Suggest tags again", self.backend.retag)
+        model = bar.addMenu("&Model")
+        self._action(model, "&Download the model", lambda: self.backend.download_model())
+        self._action(model, "&Choose a weights file…", self.choose_weights)
+        helpm = bar.addMenu("&Help")
+        self._action(helpm, "&About photoclip", self.open_about)
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _wire(self) -> None:
+        b = self.backend
+        b.opened.connect(self._opened)
+        b.open_failed.connect(self._open_failed)
+        b.error.connect(self.show_error)
+        b.model_missing.connect(self._model_missing)
+        b.model_ready.connect(self._model_ready)
+        b.service_event.connect(self._service_event)
+        b.library_changed.connect(self._refresh_timer.start)
+        b.tags_changed.connect(self._tags_changed)
+        b.download_progress.connect(self.status_panel.show_download)
+        self.search_bar.changed.connect(self.run_search)
+        self.search_bar.sort_changed.connect(self.results.set_sort)
+        self.sidebar.filter_chosen.connect(self._sidebar_filter)
+        self.grid.open_requested.connect(self.open_photo)
+        self.grid.preview_requested.connect(self.open_photo)
+        self.photo_view.back.connect(self.show_grid)
+        self.photo_view.more_like_this.connect(self.more_like_this)
+        self.photo_view.tag_action.connect(self._tag_action)
+        self.photo_view.album_add.connect(self._album_add)
+        self.photo_view.classify.connect(self._classify)
+        self.status_panel.pause_toggled.connect(self._pause)
+        self.status_panel.failures_requested.connect(self.show_failures)
+
+    def start(self) -> None:
+        """Open the library in the background (call after the window is shown)."""
+        self.status_panel.label.setText("Opening the library…")
+        self.backend.open()
+
+    # ----- opening ---------------------------------------------------------------------------
+
+    def _opened(self, result: OpenResult) -> None:
+        self.opened = result
+        self.loader.cache = self.backend.thumbnails
+        self.refresh()
+        if not result.folders:
+            QTimer.singleShot(0, self.show_welcome)
+
+    def _open_failed(self, message: str) -> None:
+        self.status_panel.label.setText("The library could not be opened")
+        self.banner.show_message(message, "error", [("Try again", self._retry_open)])
+
+    def _retry_open(self) -> None:
+        self.banner.hide()
+        self.backend.open()
+
+    def _model_missing(self, message: str) -> None:
+        self.status_panel.label.setText("No model installed: indexing waits")
+        self.banner.show_message(message, "error", [
+            ("Download the model", lambda: self.backend.download_model()),
+            ("Choose a weights file…", self.choose_weights),
+        ])
+
+    def _model_ready(self, key: str) -> None:
+        if self.banner.isVisible() and self.banner.kind == "error":
+            self.banner.hide()
+        self.status_panel.label.setText(f"Model {key} ready")
+        self.refresh()
+
+    def show_error(self, message: str) -> None:
+        log.info("Shown to the user: %s", message)
+        self.banner.show_message(message, "error")
+
+    # ----- the grid --------------------------------------------------------------------------
+
+    def run_search(self) -> None:
+        """Ask for what the search bar describes; only the newest answer is shown."""
+        self._current = self.search_bar.browse()
+        self._request += 1
+        request = self._request
+        self.backend.search(
+            self._current,
+            lambda items: self._show_results(request, items),
+            lambda exc: self._search_failed(request, exc),
+        )
+        if self.stack.currentWidget() is not self.grid:
+            self.show_grid()
+
+    def _show_results(self, request: int, items: list[ResultItem]) -> None:
+        if request != self._request:
+            return
+        current = self.grid.currentIndex()
+        keep = current.data(PhotoIdRole) if current.isValid() else None
+        self.results.set_items(items)
+        self.search_bar.show_count(len(items), self._current.is_search)
+        row = self.results.row_of_photo(keep) if keep is not None else None
+        if row is None and items:
+            row = 0
+        if row is not None:
+            self.grid.setCurrentIndex(self.results.index(row))
+        if self.banner.kind == "search":
+            self.banner.hide()
+
+    def _search_failed(self, request: int, exc: BaseException) -> None:
+        if request != self._request:
+            return
+        from photoclip.gui.backend import describe_error
+
+        self.results.set_items([])
+        self.search_bar.show_count(0, True)
+        self.banner.show_message(describe_error(exc), "error")
+        self.banner.kind = "search"
+
+    def refresh(self) -> None:
+        self.run_search()
+        self.backend.sidebar(self._sidebar_loaded)
+
+    def _refresh_after_indexing(self) -> None:
+        if not self._current.is_search:  # a search keeps its results until asked again
+            self.run_search()
+        self.backend.sidebar(self._sidebar_loaded)
+
+    def show_everything(self) -> None:
+        self.search_bar.set_text("")
+        self.search_bar.clear_filters()
+
+    def _sidebar_filter(self, kind: str, value: Any) -> None:
+        if kind == "all":
+            self.show_everything()
+        else:
+            self.search_bar.set_filter(kind, value)
+
+    def _sidebar_loaded(self, data: SidebarData) -> None:
+        self.sidebar_data = data
+        self.sidebar_model.set_data(data, data.photos)
+        self.search_bar.set_choices(
+            [f for f, _ in data.folders], [t.tag for t in data.tags],
+            [a.name for a, _ in data.albums],
+        )
+        if self.backend.service is None or not self.status_panel.bar.isVisible():
+            self.status_panel.show_idle(data.photos, data.failed)
+        else:
+            self.status_panel.show_failed(data.failed)
+
+    def focus_search(self) -> None:
+        self.show_grid()
+        self.search_bar.edit.setFocus()
+        self.search_bar.edit.selectAll()
+
+    # ----- one photo -------------------------------------------------------------------------
+
+    def open_photo(self, index: QModelIndex) -> None:
+        if self.stack.currentWidget() is self.photo_view:  # Space again: back
+            self.show_grid()
+            return
+        photo_id = index.data(PhotoIdRole)
+        if photo_id is None:
+            return
+        self.stack.setCurrentWidget(self.photo_view)
+        self.backend.details(photo_id, self._details_loaded)
+
+    def _details_loaded(self, details: PhotoDetails) -> None:
+        self.photo_view.show_photo(details)
+        self.photo_view.more_button.setFocus()
+
+    def show_grid(self) -> None:
+        self.stack.setCurrentWidget(self.grid)
+        self.grid.setFocus()
+
+    def more_like_this(self, photo_id: int) -> None:
+        details = self.photo_view.details
+        name = os.path.basename(details.path) if details else str(photo_id)
+        self.search_bar.sort.setCurrentIndex(0)
+        self.results.set_sort("relevance")
+        self.search_bar.set_similar(photo_id, name)
+
+    def _tag_action(self, action: str, tag: str) -> None:
+        if self.photo_view.details is not None:
+            self.backend.edit_tags(action, tag, [self.photo_view.details.photo_id])
+
+    def _album_add(self, album: str, create: bool) -> None:
+        if self.photo_view.details is not None:
+            self.backend.add_to_album(album, [self.photo_view.details.photo_id], create)
+
+    def _classify(self, labels: str) -> None:
+        if self.photo_view.details is not None:
+            self.backend.classify(self.photo_view.details.photo_id, labels,
+                                  self.photo_view.show_classification)
+
+    def _tags_changed(self) -> None:
+        if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
+            self.backend.details(self.photo_view.details.photo_id, self.photo_view.show_photo)
+        self.backend.sidebar(self._sidebar_loaded)
+
+    # ----- indexing --------------------------------------------------------------------------
+
+    def _service_event(self, event: Any) -> None:
+        if event.kind == "progress" and event.progress is not None:
+            self.status_panel.show_progress(event.progress)
+        elif event.kind in ("batch", "reconciled"):
+            self.backend.sidebar(self._sidebar_loaded)
+            self.status_panel.bar.hide()
+        elif event.kind == "paused":
+            self.status_panel.show_paused()
+
+    def _pause(self, on: bool) -> None:
+        if on:
+            self.backend.pause()
+        else:
+            self.backend.resume()
+
+    def show_failures(self) -> None:
+        def load(lib: Any) -> list[tuple[str, str]]:
+            return [(r.path, r.error or "") for r in lib.catalog.failed()]
+
+        self.backend.call(load, lambda rows: FailuresDialog(rows, self).exec())
+
+    # ----- folders, models, dialogs ----------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder", pictures_folder())
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder: str) -> None:
+        self.status_panel.label.setText(f"Adding {folder}…")
+        self.backend.add_folder(folder)
+
+    def choose_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the model's weights file", os.path.expanduser("~"),
+            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
+        )
+        if path:
+            key = self.opened.model if self.opened else "vit-b-32"
+            self.backend.use_model(key, path)
+
+    def show_welcome(self) -> None:
+        """First run: ask for folders and the model (the welcome wizard), then index."""
+        settings = self.backend.settings_copy()
+        try:
+            from photoclip.gui.welcome import WelcomeDialog
+        except ImportError:
+            WelcomeDialog = None
+        if WelcomeDialog is None or settings is None or self.backend.library is None:
+            self._welcome_banner()
+            return
+        dialog = WelcomeDialog(self.backend.library.paths, settings, save=lambda s: None,
+                               parent=self)
+        self.welcome = dialog
+
+        def finished(code: int) -> None:
+            if code:
+                self.backend.apply_setup(settings.folders, settings.model,
+                                         settings.weights_file or None)
+            else:
+                self._welcome_banner()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _welcome_banner(self) -> None:
+        self.banner.show_message(
+            "Welcome! Choose the folders with your photos to start.", "info",
+            [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),
+             ("Choose a folder…", self.choose_folder)],
+        )
+
+    def open_settings(self) -> None:
+        try:
+            from photoclip.gui.settings_dialog import open_settings
+        except ImportError:
+            self.banner.show_message("Settings are not available in this build.", "info")
+            return
+        open_settings(self, self.backend)
+
+    def open_about(self) -> None:
+        try:
+            from photoclip.gui.about import show_about
+        except ImportError:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.about(self, "About photoclip", "photoclip: search your photos by what "
+                              "is in them. Everything stays on your computer.")
+            return
+        show_about(self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.hide()
+        self.loader.stop()
+        self.backend.close()
+        super().closeEvent(event)

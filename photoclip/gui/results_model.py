@@ -1,0 +1,128 @@
+"""The grid's item model: search results or the whole library, with scores and thumbnails."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Slot
+
+from photoclip.gui.queries import ResultItem
+from photoclip.gui.thumbnail_loader import ThumbnailLoader
+
+PhotoIdRole = Qt.ItemDataRole.UserRole + 1
+PathRole = Qt.ItemDataRole.UserRole + 2
+ScoreRole = Qt.ItemDataRole.UserRole + 3
+DateRole = Qt.ItemDataRole.UserRole + 4
+ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 5
+
+RELEVANCE, DATE = "relevance", "date"
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ResultsModel(QAbstractListModel):
+    """A flat list of :class:`ResultItem`; the decoration role loads thumbnails lazily."""
+
+    def __init__(self, loader: ThumbnailLoader | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._items: list[ResultItem] = []
+        self._row_of: dict[str, int] = {}
+        self._sort = RELEVANCE
+        self.loader = loader
+        if loader is not None:
+            loader.ready.connect(self._thumbnail_ready)
+
+    # ----- contents --------------------------------------------------------------------------
+
+    def set_items(self, items: Sequence[ResultItem]) -> None:
+        self.beginResetModel()
+        self._items = self._sorted(list(items))
+        self._row_of = {it.path: row for row, it in enumerate(self._items)}
+        self.endResetModel()
+        if self.loader is not None:
+            self.loader.clear_waiting()
+
+    def items(self) -> list[ResultItem]:
+        return list(self._items)
+
+    def item(self, row: int) -> ResultItem:
+        return self._items[row]
+
+    def row_of_photo(self, photo_id: int) -> int | None:
+        for row, it in enumerate(self._items):
+            if it.photo_id == photo_id:
+                return row
+        return None
+
+    @property
+    def has_scores(self) -> bool:
+        return bool(self._items) and self._items[0].score is not None
+
+    # ----- sorting ---------------------------------------------------------------------------
+
+    @property
+    def sort_order(self) -> str:
+        return self._sort
+
+    def set_sort(self, order: str) -> None:
+        """``relevance`` (best score first; date when there are no scores) or ``date``."""
+        if order not in (RELEVANCE, DATE):
+            raise ValueError(order)
+        self._sort = order
+        self.set_items(self._items)
+
+    def _sorted(self, items: list[ResultItem]) -> list[ResultItem]:
+        if self._sort == RELEVANCE and items and items[0].score is not None:
+            return sorted(items, key=lambda r: -(r.score or 0.0))
+        return sorted(items, key=lambda r: r.date, reverse=True)
+
+    # ----- Qt model API ----------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        it = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return os.path.basename(it.path)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.loader.pixmap(it.path) if self.loader is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            when = datetime.fromtimestamp(it.date).strftime("%Y-%m-%d %H:%M")
+            score = f"\nscore {it.score:.3f}" if it.score is not None else ""
+            return f"{it.path}\n{when}{score}"
+        if role == PhotoIdRole:
+            return it.photo_id
+        if role == PathRole:
+            return it.path
+        if role == ScoreRole:
+            return it.score
+        if role == DateRole:
+            return it.date
+        if role == ThumbnailFailedRole:
+            return self.loader is not None and self.loader.failed(it.path)
+        return None
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        names.update({PhotoIdRole: b"photoId", PathRole: b"path", ScoreRole: b"score",
+                      DateRole: b"date"})
+        return names
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsDragEnabled)
+
+    @Slot(str)
+    def _thumbnail_ready(self, path: str) -> None:
+        row = self._row_of.get(path)
+        if row is not None:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])

@@ -1,0 +1,265 @@
+"""The search bar: the query (debounced as you type), search by image, filters, sort, count."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+
+from PySide6.QtCore import QDate, QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photoclip.gui.queries import Browse
+from photoclip.gui.results_model import DATE, RELEVANCE
+
+DEBOUNCE_MS = 250
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
+                  ".gif", ".avif", ".dng", ".nef", ".cr2", ".arw")
+
+
+def image_path_from_mime(mime: QMimeData) -> str | None:
+    """A local image file in dropped or pasted data (an image without a file is saved first)."""
+    for url in mime.urls():
+        if url.isLocalFile() and url.toLocalFile().lower().endswith(IMAGE_SUFFIXES):
+            return url.toLocalFile()
+    if mime.hasImage():
+        image = QImage(mime.imageData())
+        if not image.isNull():
+            fd, path = tempfile.mkstemp(prefix="photoclip-pasted-", suffix=".png")
+            os.close(fd)
+            if image.save(path):
+                return path
+    return None
+
+
+class _QueryEdit(QLineEdit):
+    """A line edit that also accepts a dropped or pasted image."""
+
+    image_given = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if image_path_from_mime(event.mimeData()) is not None or event.mimeData().hasImage():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = image_path_from_mime(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.image_given.emit(path)
+        else:
+            super().dropEvent(event)
+
+    def keyPressEvent(self, event: object) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):  # type: ignore[attr-defined]
+            mime = QGuiApplication.clipboard().mimeData()
+            if mime is not None and not mime.hasText():
+                path = image_path_from_mime(mime)
+                if path is not None:
+                    self.image_given.emit(path)
+                    return
+        super().keyPressEvent(event)  # type: ignore[arg-type]
+
+
+class SearchBar(QWidget):
+    """Emits :attr:`changed` when the request for the grid changes (text after a pause)."""
+
+    changed = Signal()
+    sort_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image: str | None = None
+        self.similar_to: int | None = None
+        self.edit = _QueryEdit(self)
+        self.edit.setObjectName("searchEdit")
+        self.edit.setPlaceholderText(
+            "Describe a photo (\"two dogs in the snow\"), or drop or paste a photo here")
+        self.edit.setClearButtonEnabled(True)
+        self.image_chip = QToolButton(self)
+        self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.image_chip.setToolTip("Searching by this image; click to clear")
+        self.image_chip.hide()
+        self.folder = QComboBox(self)
+        self.tag = QComboBox(self)
+        self.album = QComboBox(self)
+        self.use_dates = QCheckBox("From", self)
+        self.after = QDateEdit(self)
+        self.before = QDateEdit(self)
+        for d in (self.after, self.before):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setEnabled(False)
+        self.after.setDate(QDate.currentDate().addYears(-1))
+        self.before.setDate(QDate.currentDate())
+        self.sort = QComboBox(self)
+        self.sort.addItem("Best match", RELEVANCE)
+        self.sort.addItem("Newest first", DATE)
+        self.count = QLabel(self)
+        self.count.setObjectName("resultCount")
+        self.set_choices([], [], [])
+
+        top = QHBoxLayout()
+        top.addWidget(self.edit, 1)
+        top.addWidget(self.image_chip)
+        filters = QHBoxLayout()
+        for label, widget in (("Folder", self.folder), ("Tag", self.tag), ("Album", self.album)):
+            filters.addWidget(QLabel(label, self))
+            filters.addWidget(widget)
+        filters.addWidget(self.use_dates)
+        filters.addWidget(self.after)
+        filters.addWidget(QLabel("to", self))
+        filters.addWidget(self.before)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+        filters.addWidget(self.sort)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 8, 8, 4)
+        box.addLayout(top)
+        box.addLayout(filters)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.changed)
+        self.edit.textEdited.connect(self._typed)
+        self.edit.returnPressed.connect(self.submit)
+        self.edit.image_given.connect(self.set_image)
+        self.image_chip.clicked.connect(lambda: self.set_image(None))
+        for combo in (self.folder, self.tag, self.album):
+            combo.activated.connect(lambda _=0: self.changed.emit())
+        self.use_dates.toggled.connect(self._dates_toggled)
+        self.after.dateChanged.connect(lambda _: self._dates_changed())
+        self.before.dateChanged.connect(lambda _: self._dates_changed())
+        self.sort.activated.connect(lambda _=0: self.sort_changed.emit(self.sort.currentData()))
+
+    # ----- input -----------------------------------------------------------------------------
+
+    def _typed(self, _text: str) -> None:
+        if self.image is not None or self.similar_to is not None:
+            self.set_image(None, notify=False)
+        self._timer.start()
+
+    def submit(self) -> None:
+        """Search now (Enter)."""
+        self._timer.stop()
+        self.changed.emit()
+
+    def set_text(self, text: str) -> None:
+        self.edit.setText(text)
+        self.image = None
+        self.similar_to = None
+        self.image_chip.hide()
+        self.submit()
+
+    def set_image(self, path: str | None, notify: bool = True) -> None:
+        """Search by this image file (None: back to text)."""
+        self.image = path
+        self.similar_to = None
+        if path:
+            self.edit.clear()
+            self.image_chip.setText(f"Image: {os.path.basename(path)}  ✕")
+            self.image_chip.show()
+        else:
+            self.image_chip.hide()
+        if notify:
+            self.submit()
+
+    def set_similar(self, photo_id: int, name: str) -> None:
+        """Browse photos like an indexed photo ("More like this")."""
+        self.image = None
+        self.similar_to = photo_id
+        self.edit.clear()
+        self.image_chip.setText(f"Like: {name}  ✕")
+        self.image_chip.show()
+        self.submit()
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.after.setEnabled(on)
+        self.before.setEnabled(on)
+        self.changed.emit()
+
+    def _dates_changed(self) -> None:
+        if self.use_dates.isChecked():
+            self.changed.emit()
+
+    # ----- filters ---------------------------------------------------------------------------
+
+    def set_choices(self, folders: list[str], tags: list[str], albums: list[str]) -> None:
+        """Refill the filter lists, keeping the current choices where they still exist."""
+        for combo, anything, values in (
+            (self.folder, "All folders", folders), (self.tag, "Any tag", tags),
+            (self.album, "Any album", albums),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(anything, None)
+            for v in values:
+                combo.addItem(os.path.basename(v.rstrip("/\\")) or v if combo is self.folder
+                              else v, v)
+                combo.setItemData(combo.count() - 1, v, Qt.ItemDataRole.ToolTipRole)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
+    def set_filter(self, kind: str, value: str | None) -> None:
+        """Choose a folder, tag or album filter (from the sidebar) and search."""
+        combo = {"folder": self.folder, "tag": self.tag, "album": self.album}[kind]
+        i = combo.findData(value)
+        if i < 0 and value is not None:
+            combo.addItem(value, value)
+            i = combo.count() - 1
+        combo.setCurrentIndex(max(i, 0))
+        self.submit()
+
+    def clear_filters(self) -> None:
+        for combo in (self.folder, self.tag, self.album):
+            combo.setCurrentIndex(0)
+        self.use_dates.setChecked(False)
+        self.submit()
+
+    def browse(self, limit: int = 500) -> Browse:
+        """The request the bar describes now."""
+        after = before = None
+        if self.use_dates.isChecked():
+            after = _to_date(self.after.date())
+            before = _to_date(self.before.date().addDays(1))
+        return Browse(
+            text=self.edit.text().strip() if self.image is None else "",
+            image=self.image,
+            similar_to=self.similar_to,
+            folder=self.folder.currentData(),
+            tag=self.tag.currentData(),
+            album=self.album.currentData(),
+            after=after,
+            before=before,
+            limit=limit,
+        )
+
+    def show_count(self, n: int, searching: bool) -> None:
+        noun = "photo" if n == 1 else "photos"
+        self.count.setText(f"{n:,} {noun}" + (" found" if searching else ""))
+
+
+def _to_date(d: QDate) -> date:
+    return date(d.year(), d.month(), d.day())
+
+
+__all__ = ["SearchBar", "image_path_from_mime"]

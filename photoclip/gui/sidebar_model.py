@@ -1,0 +1,85 @@
+"""The sidebar's item model: all photos, folders, tags (own and automatic) and albums, counted."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from photoclip.gui.queries import SidebarData
+
+KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | None for headings
+ValueRole = Qt.ItemDataRole.UserRole + 2
+CountRole = Qt.ItemDataRole.UserRole + 3
+
+SECTIONS = ("Folders", "My tags", "Automatic tags", "Albums")
+
+
+class SidebarModel(QStandardItemModel):
+    """A two-level tree; each leaf carries a (kind, value) filter and a count."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.set_data(SidebarData([], [], []))
+
+    def set_data(self, data: SidebarData, total: int | None = None) -> None:
+        self.clear()
+        root = self.invisibleRootItem()
+        everything = _leaf("All photos", "all", None, total)
+        root.appendRow(everything)
+        sections = {name: _heading(name) for name in SECTIONS}
+        for folder, n in data.folders:
+            leaf = _leaf(os.path.basename(folder.rstrip("/\\")) or folder, "folder", folder, n)
+            leaf.setToolTip(folder)
+            sections["Folders"].appendRow(leaf)
+        for tc in data.tags:
+            if tc.own:
+                sections["My tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.own))
+            if tc.auto:
+                sections["Automatic tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.auto))
+        for album, n in data.albums:
+            leaf = _leaf(album.name, "album", album.name, n)
+            if album.smart:
+                rule = f"query {album.query!r} ≥ {album.min_score}" if album.query else \
+                    f"tag {album.tag!r}"
+                leaf.setToolTip(f"Smart album: {rule}")
+                leaf.setText(f"{album.name} (smart) — {n}")
+            sections["Albums"].appendRow(leaf)
+        for name in SECTIONS:
+            root.appendRow(sections[name])
+
+    def section(self, name: str) -> QStandardItem:
+        for row in range(self.rowCount()):
+            item = self.item(row)
+            if item.text() == name:
+                return item
+        raise KeyError(name)
+
+    def leaves(self, section: str) -> list[tuple[str, Any, int]]:
+        """(label, value, count) of a section's entries (for tests and menus)."""
+        sec = self.section(section)
+        return [
+            (sec.child(r).text(), sec.child(r).data(ValueRole), sec.child(r).data(CountRole))
+            for r in range(sec.rowCount())
+        ]
+
+
+def _heading(name: str) -> QStandardItem:
+    item = QStandardItem(name)
+    item.setEditable(False)
+    item.setSelectable(False)
+    font = item.font()
+    font.setBold(True)
+    item.setFont(font)
+    return item
+
+
+def _leaf(label: str, kind: str, value: Any, count: int | None) -> QStandardItem:
+    item = QStandardItem(label if count is None else f"{label} — {count:,}")
+    item.setEditable(False)
+    item.setData(kind, KindRole)
+    item.setData(value, ValueRole)
+    item.setData(count, CountRole)
+    return item
