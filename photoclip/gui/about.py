@@ -1,0 +1,79 @@
+"""The About box: version, the model and device in use, and where photoclip keeps its files.
+
+The caller passes the model and device it knows (e.g. from ``Library.status()`` run off the GUI
+thread, or the settings before the model is loaded): nothing here loads the model or imports torch.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+import sys
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, QUrl, qVersion
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from photoclip import __version__
+from photoclip.config import AppPaths
+
+__all__ = ["AboutDialog", "about_rows"]
+
+def about_rows(paths: AppPaths, *, model: str, device: str) -> list[tuple[str, str]]:
+    """(label, value) pairs shown in the box; folders are absolute paths."""
+    return [
+        ("Version", __version__),
+        ("Model", model or "(none chosen yet)"),
+        ("Device", device or "auto"),
+        ("Photo index (data)", str(paths.data)),
+        ("Settings (config)", str(paths.config)),
+        ("Cache (thumbnails)", str(paths.cache)),
+        ("Logs", str(paths.logs_dir)),
+        ("Python", f"{platform.python_version()} ({sys.platform})"),
+        ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
+    ]
+
+
+class AboutDialog(QDialog):
+    """A small, copyable summary for bug reports; folders open in the file manager."""
+
+    def __init__(
+        self, paths: AppPaths, *, model: str, device: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About photoclip")
+        self.setObjectName("about")
+        self.rows = about_rows(paths, model=model, device=device)
+        folders = {"Photo index (data)", "Settings (config)", "Cache (thumbnails)", "Logs"}
+        cells = []
+        for label, value in self.rows:
+            text = html.escape(value)
+            if label in folders:
+                url = QUrl.fromLocalFile(value).toString()
+                text = f'<a href="{html.escape(url)}">{text}</a>'
+            cells.append(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{text}</td></tr>")
+        self.label = QLabel(
+            "<h2>photoclip</h2>"
+            "<p>Find your photos by what is in them. Everything stays on this computer.</p>"
+            f"<table>{''.join(cells)}</table>"
+        )
+        self.label.setOpenExternalLinks(True)
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.clicked.connect(self.copy_details)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(buttons)
+
+    def details(self) -> str:
+        return "\n".join(f"{label}: {value}" for label, value in self.rows)
+
+    def copy_details(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(self.details())

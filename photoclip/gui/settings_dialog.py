@@ -1,0 +1,410 @@
+"""The Settings dialog: folders, model and device, automatic tags, keywords and XMP, plugins.
+
+The dialog edits a copy; on OK it writes the plain fields (device, tagging, keywords, XMP) into
+the ``Settings`` object it was given, calls ``save`` (the caller's way to persist them, e.g. the
+library's ``save_settings`` run off the GUI thread) and emits :attr:`SettingsDialog.applied`
+with a :class:`SettingsChanges` saying what needs work: folders to add or remove and a model to
+switch to go through the library (``add_folder``, ``remove_folder``, ``use_model``), which also
+update the settings, so the dialog leaves ``folders``, ``model`` and ``weights_file`` alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from photoclip.config import AppPaths, Settings
+from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
+
+log = logging.getLogger(__name__)
+
+__all__ = ["STRICTNESS_CHOICES", "SettingsChanges", "SettingsDialog", "plugin_rows"]
+
+STRICTNESS_CHOICES = (
+    ("strict", "Strict: fewer tags, almost always right"),
+    ("normal", "Normal"),
+    ("loose", "Loose: more tags, some wrong"),
+)
+DEVICE_CHOICES = (
+    ("auto", "Automatic (a GPU if there is one)"),
+    ("cpu", "CPU"),
+    ("cuda", "NVIDIA GPU (CUDA)"),
+    ("mps", "Apple GPU (Metal)"),
+)
+
+
+@dataclass
+class SettingsChanges:
+    """What the caller must do after OK; plain settings are already written."""
+
+    folders_added: list[str] = field(default_factory=list)
+    folders_removed: list[str] = field(default_factory=list)
+    model: str | None = None  # switch to this model (Library.use_model) ...
+    weights_file: str | None = None  # ... with this local weights file ("" = download)
+    reload_model: bool = False  # the device changed: load the model again
+    retag: bool = False  # strictness or label sets changed: suggest tags again
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.folders_added or self.folders_removed or self.model is not None
+            or self.reload_model or self.retag
+        )
+
+
+def plugin_rows() -> list[tuple[str, str, str]] | None:
+    """(name, version, status or description) of each plugin; None if there is no plugin host.
+
+    ``photoclip.core.plugin_host`` is optional: imported lazily, and any error in it is logged
+    and shown as "no plugin support" rather than breaking the dialog.
+    """
+    try:
+        host = importlib.import_module("photoclip.core.plugin_host")
+    except ImportError:
+        return None
+    except Exception:
+        log.exception("The plugin host failed to import")
+        return None
+    for name in ("list_plugins", "available_plugins", "discover_plugins", "plugins"):
+        fn = getattr(host, name, None)
+        if callable(fn):
+            try:
+                found = fn()
+            except TypeError:
+                continue
+            except Exception as exc:
+                log.warning("Listing plugins failed: %s", exc)
+                return [("(plugins could not be listed)", "", str(exc))]
+            return [_plugin_row(p) for p in (found.values() if isinstance(found, Mapping)
+                                             else found)]
+    log.info("photoclip.core.plugin_host has no function listing plugins")
+    return []
+
+
+def _plugin_row(plugin: Any) -> tuple[str, str, str]:
+    def get(*names: str) -> str:
+        for n in names:
+            v = plugin.get(n) if isinstance(plugin, Mapping) else getattr(plugin, n, None)
+            if v:
+                return str(v)
+        return ""
+
+    error = get("error", "failure")
+    status = f"Failed: {error}" if error else get("description", "summary")
+    if not error and get("enabled") == "False":
+        status = f"(disabled) {status}"
+    return get("name", "key") or str(plugin), get("version", "api_version"), status
+
+
+class SettingsDialog(QDialog):
+    """Edit the user's settings; see the module docstring for how changes are applied."""
+
+    applied = Signal(object)  # SettingsChanges
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: AppPaths,
+        *,
+        save: Callable[[Settings], None] | None = None,
+        label_sets: Mapping[str, Any] | None = None,
+        models: Mapping[str, ModelSpec] | None = None,
+        installed: Callable[[ModelSpec], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("photoclip Settings")
+        self.setObjectName("settings")
+        self.setMinimumSize(620, 480)
+        self.settings = settings
+        self.paths = paths
+        self._save = save or (lambda s: s.save(paths.settings_file))
+        if label_sets is None:
+            from photoclip.core.labels import load_label_sets
+
+            label_sets = load_label_sets(
+                paths.config / "labels", on_error=lambda e: log.warning("Label set: %s", e)
+            )
+        self.label_sets = dict(label_sets)
+        self.models = dict(models) if models is not None else available_models(
+            paths.config / "models"
+        )
+        self._installed = installed or self._weights_installed
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._folders_tab(), "Folders")
+        self.tabs.addTab(self._model_tab(), "Model")
+        self.tabs.addTab(self._tags_tab(), "Tags")
+        self.tabs.addTab(self._plugins_tab(), "Plugins")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b00020")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # ----- pages -------------------------------------------------------------------------------
+
+    def _folders_tab(self) -> QWidget:
+        page = QWidget()
+        self.folder_list = QListWidget()
+        self.folder_list.addItems(self.settings.folders)
+        self.add_folder_button = QPushButton("Add folder\u2026")
+        self.remove_folder_button = QPushButton("Remove")
+        self.add_folder_button.clicked.connect(self._browse_folder)
+        self.remove_folder_button.clicked.connect(self.remove_selected_folders)
+        row = QHBoxLayout()
+        row.addWidget(self.add_folder_button)
+        row.addWidget(self.remove_folder_button)
+        row.addStretch(1)
+        note = QLabel(
+            "photoclip watches these folders and indexes new and changed photos. Removing a "
+            "folder forgets its photos in photoclip; the files themselves are never touched."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.folder_list)
+        layout.addLayout(row)
+        layout.addWidget(note)
+        return page
+
+    def _model_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.model_combo = QComboBox()
+        current = self.settings.model or DEFAULT_MODEL_KEY
+        for key, spec in self.models.items():
+            size = f", {spec.download_mb:.0f} MB" if spec.download_mb else ""
+            state = "installed" if self._installed(spec) else f"not downloaded{size}"
+            self.model_combo.addItem(f"{key} ({state})", key)
+            self.model_combo.setItemData(
+                self.model_combo.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+            )
+        if self.model_combo.findData(current) < 0:
+            self.model_combo.addItem(f"{current} (unknown)", current)
+        self.model_combo.setCurrentIndex(self.model_combo.findData(current))
+        self.model_note = QLabel()
+        self.model_note.setWordWrap(True)
+        self.model_combo.currentIndexChanged.connect(self._model_changed)
+        self.weights_edit = QLineEdit(self.settings.weights_file)
+        self.weights_edit.setPlaceholderText("empty: download the weights")
+        browse = QPushButton("Browse\u2026")
+        browse.clicked.connect(self._browse_weights)
+        weights_row = QHBoxLayout()
+        weights_row.addWidget(self.weights_edit, 1)
+        weights_row.addWidget(browse)
+        self.device_combo = QComboBox()
+        for value, text in DEVICE_CHOICES:
+            self.device_combo.addItem(text, value)
+        device = self.settings.device or "auto"
+        if self.device_combo.findData(device) < 0:
+            self.device_combo.addItem(device, device)  # e.g. cuda:1
+        self.device_combo.setCurrentIndex(self.device_combo.findData(device))
+        form.addRow("Model", self.model_combo)
+        form.addRow("", self.model_note)
+        form.addRow("Weights file", weights_row)
+        form.addRow("Device", self.device_combo)
+        self._model_changed()
+        return page
+
+    def _tags_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.auto_tag_check = QCheckBox("Suggest tags automatically after indexing")
+        self.auto_tag_check.setChecked(self.settings.auto_tag)
+        self.strictness_combo = QComboBox()
+        for value, text in STRICTNESS_CHOICES:
+            self.strictness_combo.addItem(text, value)
+        idx = self.strictness_combo.findData(self.settings.tag_strictness)
+        self.strictness_combo.setCurrentIndex(idx if idx >= 0 else 1)
+        form = QFormLayout()
+        form.addRow("Strictness", self.strictness_combo)
+        self.label_set_list = QListWidget()
+        enabled = set(self.settings.label_sets)
+        for name, label_set in sorted(self.label_sets.items()):
+            desc = getattr(label_set, "description", "")
+            item = QListWidgetItem(f"{name}: {desc}" if desc else name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = not enabled or name in enabled  # empty list = every set
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.label_set_list.addItem(item)
+        sets_box = QGroupBox("Label sets used for automatic tags")
+        QVBoxLayout(sets_box).addWidget(self.label_set_list)
+        self.auto_tag_check.toggled.connect(self.strictness_combo.setEnabled)
+        self.auto_tag_check.toggled.connect(sets_box.setEnabled)
+        self.strictness_combo.setEnabled(self.settings.auto_tag)
+        sets_box.setEnabled(self.settings.auto_tag)
+        files_box = QGroupBox("Keywords in files")
+        files = QVBoxLayout(files_box)
+        self.read_keywords_check = QCheckBox(
+            "Read keywords from photos and XMP sidecars as tags"
+        )
+        self.read_keywords_check.setChecked(self.settings.read_keywords)
+        self.write_xmp_check = QCheckBox(
+            "Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)"
+        )
+        self.write_xmp_check.setChecked(self.settings.write_xmp)
+        files.addWidget(self.read_keywords_check)
+        files.addWidget(self.write_xmp_check)
+        layout.addWidget(self.auto_tag_check)
+        layout.addLayout(form)
+        layout.addWidget(sets_box, 1)
+        layout.addWidget(files_box)
+        return page
+
+    def _plugins_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.plugin_list = QListWidget()
+        rows = plugin_rows()
+        if rows is None:
+            text = "Plugins are not available in this version of photoclip yet."
+        elif not rows:
+            text = "No plugins are installed."
+        else:
+            text = f"{len(rows)} plugin{'s' if len(rows) != 1 else ''}:"
+            for name, version, status in rows:
+                label = f"{name} {version}".strip()
+                self.plugin_list.addItem(f"{label} \u2014 {status}" if status else label)
+        self.plugin_label = QLabel(text)
+        self.plugin_label.setWordWrap(True)
+        layout.addWidget(self.plugin_label)
+        layout.addWidget(self.plugin_list, 1)
+        self.plugin_list.setVisible(bool(rows))
+        return page
+
+    # ----- interaction -------------------------------------------------------------------------
+
+    def folders(self) -> list[str]:
+        return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
+
+    def add_folder(self, folder: str) -> None:
+        path = str(Path(folder).expanduser().resolve())
+        if path not in self.folders():
+            self.folder_list.addItem(path)
+
+    @Slot()
+    def _browse_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")
+        if folder:
+            self.add_folder(folder)
+
+    @Slot()
+    def remove_selected_folders(self) -> None:
+        for item in self.folder_list.selectedItems():
+            self.folder_list.takeItem(self.folder_list.row(item))
+
+    @Slot()
+    def _browse_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the model's weights file", "",
+            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
+        )
+        if path:
+            self.weights_edit.setText(path)
+
+    @Slot()
+    def _model_changed(self) -> None:
+        spec = self.models.get(self.model_combo.currentData())
+        note = spec.description if spec else ""
+        if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
+            note += ("\nSwitching model indexes every photo again with it (the old model's "
+                     "index is kept). A missing model is downloaded first.")
+        self.model_note.setText(note)
+
+    def enabled_label_sets(self) -> list[str]:
+        """Checked sets; every set checked is stored as [] (= all, including future ones)."""
+        names, total = [], self.label_set_list.count()
+        for i in range(total):
+            item = self.label_set_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                names.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return [] if len(names) == total else names
+
+    def changes(self) -> SettingsChanges:
+        """What OK would do, compared with the settings given."""
+        s = self.settings
+        folders = self.folders()
+        ch = SettingsChanges(
+            folders_added=[f for f in folders if f not in s.folders],
+            folders_removed=[f for f in s.folders if f not in folders],
+        )
+        key = str(self.model_combo.currentData())
+        weights = self.weights_edit.text().strip()
+        if key != (s.model or DEFAULT_MODEL_KEY) or weights != s.weights_file:
+            ch.model, ch.weights_file = key, weights
+        ch.reload_model = ch.model is None and self.device_combo.currentData() != s.device
+        ch.retag = (
+            self.strictness_combo.currentData() != s.tag_strictness
+            or self.enabled_label_sets() != list(s.label_sets)
+            or (self.auto_tag_check.isChecked() and not s.auto_tag)
+        )
+        return ch
+
+    def accept(self) -> None:
+        weights = self.weights_edit.text().strip()
+        if weights and not Path(weights).expanduser().is_file():
+            self.tabs.setCurrentIndex(1)
+            self.error_label.setText(f"The weights file {weights} does not exist.")
+            return
+        checked = sum(
+            self.label_set_list.item(i).checkState() == Qt.CheckState.Checked
+            for i in range(self.label_set_list.count())
+        )
+        if self.label_set_list.count() and not checked and self.auto_tag_check.isChecked():
+            self.tabs.setCurrentIndex(2)
+            self.error_label.setText(
+                "Choose at least one label set, or turn automatic tags off."
+            )
+            return
+        ch = self.changes()
+        s = self.settings
+        s.device = str(self.device_combo.currentData())
+        s.auto_tag = self.auto_tag_check.isChecked()
+        s.tag_strictness = str(self.strictness_combo.currentData())
+        s.label_sets = self.enabled_label_sets()
+        s.read_keywords = self.read_keywords_check.isChecked()
+        s.write_xmp = self.write_xmp_check.isChecked()
+        try:
+            self._save(s)
+        except Exception as exc:
+            self.error_label.setText(f"Cannot save the settings: {exc}")
+            return
+        log.info("Settings saved; changes: %s", ch)
+        self.applied.emit(ch)
+        super().accept()
+
+    def _weights_installed(self, spec: ModelSpec) -> bool:
+        from photoclip.core.weights import weights_path
+
+        return spec.random_init or weights_path(spec, self.paths.models_dir) is not None

@@ -1,0 +1,161 @@
+"""The Settings dialog, offscreen: what OK writes, what it asks the caller to do, plugins."""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from photoclip.config import AppPaths, Settings
+from photoclip.core.labels import builtin_label_sets
+from photoclip.gui import settings_dialog
+from photoclip.gui.settings_dialog import SettingsChanges, SettingsDialog, plugin_rows
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture()
+def paths(tmp_path: Path) -> AppPaths:
+    return AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+
+
+def _dialog(qtbot, settings: Settings, paths: AppPaths, **kw: object) -> SettingsDialog:
+    dialog = SettingsDialog(settings, paths, **kw)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _check(dialog: SettingsDialog, names: set[str]) -> None:
+    for i in range(dialog.label_set_list.count()):
+        item = dialog.label_set_list.item(i)
+        on = item.data(Qt.ItemDataRole.UserRole) in names
+        item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
+def test_defaults_are_shown(qtbot, paths: AppPaths) -> None:
+    dialog = _dialog(qtbot, Settings(folders=["/photos/a"]), paths)
+    assert dialog.folders() == ["/photos/a"]
+    assert dialog.model_combo.currentData() == "vit-b-32"
+    assert "not downloaded, 605 MB" in dialog.model_combo.currentText()
+    assert dialog.device_combo.currentData() == "auto"
+    assert dialog.strictness_combo.currentData() == "normal"
+    assert dialog.auto_tag_check.isChecked() and dialog.read_keywords_check.isChecked()
+    assert not dialog.write_xmp_check.isChecked()  # off by default
+    assert dialog.label_set_list.count() == len(builtin_label_sets())
+    assert dialog.enabled_label_sets() == []  # all checked = all, stored as []
+    assert not dialog.changes().any
+
+
+def test_ok_writes_plain_settings_and_reports_the_rest(
+    qtbot, paths: AppPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = tmp_path / "new"
+    new.mkdir()
+    settings = Settings(folders=["/photos/a", "/photos/b"], label_sets=[])
+    saved: list[Settings] = []
+    dialog = _dialog(qtbot, settings, paths, save=saved.append)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(new))
+    dialog.add_folder_button.click()
+    dialog.folder_list.item(0).setSelected(True)
+    dialog.remove_folder_button.click()
+    dialog.model_combo.setCurrentIndex(dialog.model_combo.findData("vit-b-16"))
+    assert "indexes every photo again" in dialog.model_note.text()
+    dialog.device_combo.setCurrentIndex(dialog.device_combo.findData("cpu"))
+    dialog.strictness_combo.setCurrentIndex(dialog.strictness_combo.findData("strict"))
+    _check(dialog, {"animals", "scenes"})
+    dialog.write_xmp_check.setChecked(True)
+    dialog.read_keywords_check.setChecked(False)
+    got: list[SettingsChanges] = []
+    dialog.applied.connect(got.append)
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert saved == [settings]
+    assert settings.device == "cpu" and settings.tag_strictness == "strict"
+    assert settings.label_sets == ["animals", "scenes"]
+    assert settings.write_xmp and not settings.read_keywords
+    # folders and model go through the library (which saves them): left alone here
+    assert settings.folders == ["/photos/a", "/photos/b"] and settings.model == ""
+    (ch,) = got
+    assert ch.folders_added == [str(new.resolve())] and ch.folders_removed == ["/photos/a"]
+    assert ch.model == "vit-b-16" and ch.weights_file == ""
+    assert ch.retag and not ch.reload_model  # a new model loads on the new device anyway
+
+
+def test_device_change_alone_reloads_the_model(qtbot, paths: AppPaths) -> None:
+    settings = Settings()
+    dialog = _dialog(qtbot, settings, paths, save=lambda s: None)
+    dialog.device_combo.setCurrentIndex(dialog.device_combo.findData("cpu"))
+    ch = dialog.changes()
+    assert ch.reload_model and ch.model is None and not ch.retag
+
+
+def test_default_save_writes_the_settings_file(qtbot, paths: AppPaths) -> None:
+    settings = Settings(tag_strictness="loose", device="cuda:1")
+    dialog = _dialog(qtbot, settings, paths)
+    assert dialog.device_combo.currentData() == "cuda:1"  # a custom value is kept
+    assert dialog.strictness_combo.currentData() == "loose"
+    dialog.auto_tag_check.setChecked(False)
+    assert not dialog.strictness_combo.isEnabled()
+    dialog.accept()
+    assert Settings.load(paths.settings_file).auto_tag is False
+
+
+def test_invalid_input_is_explained_not_saved(qtbot, paths: AppPaths, tmp_path: Path) -> None:
+    saved: list[Settings] = []
+    dialog = _dialog(qtbot, Settings(), paths, save=saved.append)
+    dialog.weights_edit.setText(str(tmp_path / "nope.safetensors"))
+    dialog.accept()
+    assert not saved and "does not exist" in dialog.error_label.text()
+    assert dialog.tabs.currentIndex() == 1
+    dialog.weights_edit.setText("")
+    _check(dialog, set())
+    dialog.accept()
+    assert not saved and "at least one label set" in dialog.error_label.text()
+    dialog.auto_tag_check.setChecked(False)
+    dialog.accept()
+    assert saved
+
+
+def test_save_failure_is_shown(qtbot, paths: AppPaths) -> None:
+    def fail(_: Settings) -> None:
+        raise OSError(28, "No space left on device")
+
+    dialog = _dialog(qtbot, Settings(), paths, save=fail)
+    dialog.accept()
+    assert "Cannot save the settings" in dialog.error_label.text()
+    assert dialog.isVisible()
+
+
+def test_user_models_are_offered(qtbot, paths: AppPaths, install_tiny_model) -> None:
+    install_tiny_model(paths.config / "models")
+    dialog = _dialog(qtbot, Settings(model="tiny-test"), paths)
+    assert dialog.model_combo.currentData() == "tiny-test"
+    assert "installed" in dialog.model_combo.currentText()
+
+
+def test_plugins_page_without_and_with_a_plugin_host(
+    qtbot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "photoclip.core.plugin_host", None)  # absent
+    assert plugin_rows() is None
+    dialog = _dialog(qtbot, Settings(), paths)
+    assert "not available" in dialog.plugin_label.text()
+    host = types.ModuleType("photoclip.core.plugin_host")
+    host.list_plugins = lambda: [  # type: ignore[attr-defined]
+        types.SimpleNamespace(name="exif-dates", version="1.0", description="Dates", error=""),
+        {"name": "broken", "error": "ImportError: no module named foo"},
+    ]
+    monkeypatch.setitem(sys.modules, "photoclip.core.plugin_host", host)
+    rows = plugin_rows()
+    assert rows == [("exif-dates", "1.0", "Dates"),
+                    ("broken", "", "Failed: ImportError: no module named foo")]
+    dialog = _dialog(qtbot, Settings(), paths)
+    assert dialog.plugin_list.count() == 2 and "2 plugins" in dialog.plugin_label.text()
+    host.list_plugins = lambda: []  # type: ignore[attr-defined]
+    assert settings_dialog.plugin_rows() == []
