@@ -95,6 +95,9 @@ class Settings:
     tag_strictness: str = "normal"  # strict | normal | loose
     read_keywords: bool = True  # keywords in the files and XMP sidecars become tags
     write_xmp: bool = False  # write the user's tags into XMP sidecars (never the photo itself)
+    # plugins and storage
+    disabled_plugins: list[str] = field(default_factory=list)  # by name; all others are enabled
+    chroma_server: str = ""  # "http://host:port" of a Chroma server; "" = the embedded store
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

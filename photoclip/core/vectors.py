@@ -76,6 +76,23 @@ def _chroma_errors(action: str) -> Iterator[None]:
         raise VectorStoreError(f"vector store: cannot {action}: {exc}") from exc
 
 
+def server_address(url: str) -> dict[str, Any]:
+    """``host``, ``port`` and ``ssl`` for :class:`VectorStore` from a Chroma server's URL
+    (``http://host:port``, ``https://host``, or ``host:port``)."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    parts = urlsplit(text if "://" in text else f"http://{text}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"chroma_server must look like http://host:port, not {url!r}")
+    ssl = parts.scheme == "https"
+    try:
+        port = parts.port or (443 if ssl else 8000)
+    except ValueError as exc:
+        raise ValueError(f"chroma_server {url!r}: {exc}") from exc
+    return {"host": parts.hostname, "port": port, "ssl": ssl}
+
+
 def collection_name_for(model_key: str) -> str:
     """A valid Chroma collection name for a model key: ``photos_`` + the sanitised key.
 
@@ -115,6 +132,7 @@ class VectorStore:
         path: Path | None = None,
         host: str | None = None,
         port: int = 8000,
+        ssl: bool = False,
         hnsw: Mapping[str, Any] | None = None,
     ) -> None:
         if (path is None) == (host is None):
@@ -134,7 +152,10 @@ class VectorStore:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(str(self.path), settings=_settings())
             else:
-                self._client = chromadb.HttpClient(host=host, port=port, settings=_settings())
+                self._client = chromadb.HttpClient(
+                    host=host, port=port, ssl=ssl, settings=_settings()
+                )
+                self._client.heartbeat()  # fail now, with a clear message, if it is not there
         try:
             with _chroma_errors(f"open collection {collection_name!r}"):
                 self._col = self._client.get_or_create_collection(

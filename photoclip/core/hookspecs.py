@@ -1,0 +1,90 @@
+"""The plugin hooks (pluggy specifications). Plugins implement them with ``plugin_api.hookimpl``.
+
+Every hook is optional. Hooks that contribute things take a ``register`` callback, so one plugin
+may register any number of label sets, actions or exporters (the llm/pluggy pattern). Each
+implementation is called on its own: one that raises is logged, reported against its plugin and
+skipped, and the other plugins still run (see :mod:`photoclip.core.plugin_host`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from photoclip.core.labels import LabelSet
+    from photoclip.plugin_api import Action, Exporter, Photo, PluginContext
+
+PROJECT = "photoclip"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class PhotoclipSpecs:
+    """The hooks a plugin may implement (all optional)."""
+
+    @hookspec
+    def photoclip_label_sets(self, register: Callable[[LabelSet], None]) -> None:
+        """Register label sets for automatic tags (the user's files of the same name win).
+
+        Example::
+
+            @hookimpl
+            def photoclip_label_sets(register):
+                register(parse_label_set({"name": "birds", "labels": [{"name": "heron"}]}))
+        """
+
+    @hookspec
+    def photoclip_actions(self, register: Callable[[Action], None]) -> None:
+        """Register actions on selected photos: the GUI shows them in the photos' context menu,
+        the CLI makes each one a command (``photoclip NAME [PHOTOS...] [--query ...]``).
+
+        Example::
+
+            @hookimpl
+            def photoclip_actions(register):
+                register(Action("count", "Count photos", "Say how many", run=count))
+        """
+
+    @hookspec
+    def photoclip_exporters(self, register: Callable[[Exporter], None]) -> None:
+        """Register ways to export photos to a destination folder (``photoclip export --as``).
+
+        Example::
+
+            @hookimpl
+            def photoclip_exporters(register):
+                register(Exporter("copies", "Copy the files", export=copy_files))
+        """
+
+    @hookspec
+    def photoclip_accept_file(self, path: str) -> bool | None:
+        """Whether a file found while scanning belongs in the library. Return False to skip it,
+        True or None to have no opinion (any False wins). Called for every file scanned: keep it
+        cheap (no file reads).
+
+        Example::
+
+            @hookimpl
+            def photoclip_accept_file(path):
+                return False if "/screenshots/" in path else None
+        """
+
+    @hookspec
+    def photoclip_photos_indexed(
+        self, photos: Sequence[Photo], vectors: np.ndarray, context: PluginContext
+    ) -> None:
+        """Photos were just embedded (called once per indexing batch): ``vectors[i]`` is the
+        L2-normalised vector of ``photos[i]``. Runs on the indexing thread: keep it short.
+
+        Example::
+
+            @hookimpl
+            def photoclip_photos_indexed(photos, vectors, context):
+                big = [p.id for p in photos if (p.width or 0) * (p.height or 0) > 40e6]
+                context.add_tag("huge", big)
+        """
