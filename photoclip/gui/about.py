@@ -6,9 +6,11 @@ thread, or the settings before the model is loaded): nothing here loads the mode
 
 from __future__ import annotations
 
+import contextlib
 import html
 import platform
 import sys
+from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl, qVersion
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from photoclip import __version__
 from photoclip.config import AppPaths
 
-__all__ = ["AboutDialog", "about_rows"]
+__all__ = ["AboutDialog", "about_rows", "show_about"]
 
 def about_rows(paths: AppPaths, *, model: str, device: str) -> list[tuple[str, str]]:
     """(label, value) pairs shown in the box; folders are absolute paths."""
@@ -43,20 +45,9 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("About photoclip")
         self.setObjectName("about")
-        self.rows = about_rows(paths, model=model, device=device)
-        folders = {"Photo index (data)", "Settings (config)", "Cache (thumbnails)", "Logs"}
-        cells = []
-        for label, value in self.rows:
-            text = html.escape(value)
-            if label in folders:
-                url = QUrl.fromLocalFile(value).toString()
-                text = f'<a href="{html.escape(url)}">{text}</a>'
-            cells.append(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{text}</td></tr>")
-        self.label = QLabel(
-            "<h2>photoclip</h2>"
-            "<p>Find your photos by what is in them. Everything stays on this computer.</p>"
-            f"<table>{''.join(cells)}</table>"
-        )
+        self.paths = paths
+        self.label = QLabel()
+        self.set_facts(model=model, device=device)
         self.label.setOpenExternalLinks(True)
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
@@ -70,6 +61,23 @@ class AboutDialog(QDialog):
         layout.addWidget(self.label)
         layout.addWidget(buttons)
 
+    def set_facts(self, *, model: str, device: str) -> None:
+        """Show (or update, once the library answers) the model and device in use."""
+        self.rows = about_rows(self.paths, model=model, device=device)
+        folders = {"Photo index (data)", "Settings (config)", "Cache (thumbnails)", "Logs"}
+        cells = []
+        for label, value in self.rows:
+            text = html.escape(value)
+            if label in folders:
+                url = QUrl.fromLocalFile(value).toString()
+                text = f'<a href="{html.escape(url)}">{text}</a>'
+            cells.append(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{text}</td></tr>")
+        self.label.setText(
+            "<h2>photoclip</h2>"
+            "<p>Find your photos by what is in them. Everything stays on this computer.</p>"
+            f"<table>{''.join(cells)}</table>"
+        )
+
     def details(self) -> str:
         return "\n".join(f"{label}: {value}" for label, value in self.rows)
 
@@ -77,3 +85,33 @@ class AboutDialog(QDialog):
         from PySide6.QtGui import QGuiApplication
 
         QGuiApplication.clipboard().setText(self.details())
+
+
+def show_about(window: QWidget) -> AboutDialog:
+    """Open the About box for the main window (uses ``window.backend``, never blocks).
+
+    Shows the settings' model and device at once, then the device the library actually
+    resolved, asked on the backend's work lane.
+    """
+    from photoclip.config import app_paths
+
+    backend = getattr(window, "backend", None)
+    lib = getattr(backend, "library", None)
+    paths = lib.paths if lib is not None else app_paths()
+    model = lib.settings.model or "vit-b-32" if lib is not None else ""
+    device = lib.settings.device if lib is not None else "auto"
+    dialog = AboutDialog(paths, model=model, device=device, parent=window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if lib is not None and backend is not None:
+
+        def facts(lib: Any) -> tuple[str, str]:
+            emb = lib.embedder
+            return lib.model_spec.key, f"{emb.device}, {emb.precision}"
+
+        def done(result: tuple[str, str]) -> None:
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
+                dialog.set_facts(model=result[0], device=result[1])
+
+        backend.call(facts, done, on_error=lambda exc: None)
+    dialog.open()
+    return dialog

@@ -42,7 +42,10 @@ from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, availab
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STRICTNESS_CHOICES", "SettingsChanges", "SettingsDialog", "plugin_rows"]
+__all__ = [
+    "STRICTNESS_CHOICES", "SettingsChanges", "SettingsDialog", "apply_changes", "open_settings",
+    "plugin_rows",
+]
 
 STRICTNESS_CHOICES = (
     ("strict", "Strict: fewer tags, almost always right"),
@@ -408,3 +411,60 @@ class SettingsDialog(QDialog):
         from photoclip.core.weights import weights_path
 
         return spec.random_init or weights_path(spec, self.paths.models_dir) is not None
+
+
+def open_settings(window: QWidget, backend: Any) -> None:
+    """Open the Settings dialog for the main window, wired to its ``Backend``.
+
+    Label sets and which models are installed are read on the backend's work lane first (disk
+    work, never on the GUI thread); OK saves the plain fields into the library's settings on
+    the lane and applies folder, model and tagging changes through the backend.
+    """
+    settings = backend.settings_copy()
+    if settings is None or backend.library is None:
+        show = getattr(window, "show_error", None)
+        if show:
+            show("The library is still opening; try Settings again in a moment.")
+        return
+
+    def facts(lib: Any) -> tuple[dict[str, Any], dict[str, bool], AppPaths]:
+        installed = {m.spec.key: m.installed for m in lib.models()}
+        return lib.label_sets(), installed, lib.paths
+
+    def show(result: tuple[dict[str, Any], dict[str, bool], AppPaths]) -> None:
+        label_sets, installed, paths = result
+
+        def save(edited: Settings) -> None:
+            def store(lib: Any) -> None:
+                s = lib.settings
+                for name in ("device", "auto_tag", "tag_strictness", "label_sets",
+                             "read_keywords", "write_xmp"):
+                    setattr(s, name, getattr(edited, name))
+                lib.save_settings()
+
+            backend.call(store)
+
+        dialog = SettingsDialog(
+            settings, paths, save=save, label_sets=label_sets,
+            installed=lambda spec: installed.get(spec.key, False), parent=window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(lambda ch: apply_changes(backend, ch, settings))
+        window.settings_dialog = dialog
+        dialog.open()
+
+    backend.call(facts, show)
+
+
+def apply_changes(backend: Any, ch: SettingsChanges, settings: Settings) -> None:
+    """Carry out what the dialog reported, through the backend (all off the GUI thread)."""
+    for folder in ch.folders_added:
+        backend.add_folder(folder)
+    for folder in ch.folders_removed:
+        backend.remove_folder(folder)
+    if ch.model is not None:
+        backend.use_model(ch.model, ch.weights_file or None)
+    elif ch.reload_model:
+        backend.use_model(settings.model or DEFAULT_MODEL_KEY, settings.weights_file or None)
+    if ch.retag:
+        backend.retag()

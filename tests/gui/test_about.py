@@ -29,3 +29,30 @@ def test_about_box(qtbot, tmp_path: Path) -> None:
     dialog.copy_button.click()
     assert f"Settings (config): {paths.config}" in QGuiApplication.clipboard().text()
     assert dict(about_rows(paths, model="", device=""))["Model"] == "(none chosen yet)"
+
+
+def test_show_about_asks_the_lane_for_the_device(qtbot, tmp_path: Path) -> None:
+    import types
+
+    from PySide6.QtWidgets import QWidget
+
+    from photoclip.config import Settings
+    from photoclip.gui.about import show_about
+
+    paths = AppPaths(tmp_path / "d", tmp_path / "c", tmp_path / "k")
+    lib = types.SimpleNamespace(
+        paths=paths, settings=Settings(model="vit-b-16"),
+        model_spec=types.SimpleNamespace(key="vit-b-16"),
+        embedder=types.SimpleNamespace(device="cpu", precision="fp32"),
+    )
+    calls = []
+    backend = types.SimpleNamespace(
+        library=lib, call=lambda fn, done, **kw: calls.append((fn, done)))
+    window = QWidget()
+    window.backend = backend
+    qtbot.addWidget(window)
+    dialog = show_about(window)
+    assert "vit-b-16" in dialog.label.text() and "auto" in dialog.details()
+    fn, done = calls[0]
+    done(fn(lib))
+    assert "Device: cpu, fp32" in dialog.details()

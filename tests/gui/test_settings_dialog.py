@@ -159,3 +159,50 @@ def test_plugins_page_without_and_with_a_plugin_host(
     assert dialog.plugin_list.count() == 2 and "2 plugins" in dialog.plugin_label.text()
     host.list_plugins = lambda: []  # type: ignore[attr-defined]
     assert settings_dialog.plugin_rows() == []
+
+
+class _FakeBackend:
+    """Runs lane calls at once and records what the dialog asked for."""
+
+    def __init__(self, lib: object) -> None:
+        self.library = lib
+        self.asked: list[tuple] = []
+
+    def settings_copy(self) -> Settings:
+        import copy
+
+        return copy.deepcopy(self.library.settings)  # type: ignore[attr-defined]
+
+    def call(self, fn, on_done=None, **kw):  # type: ignore[no-untyped-def]
+        result = fn(self.library)
+        if on_done:
+            on_done(result)
+
+    def __getattr__(self, name: str):  # add_folder, remove_folder, use_model, retag
+        return lambda *a: self.asked.append((name, *a))
+
+
+def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from photoclip.gui.settings_dialog import open_settings
+
+    saved: list[bool] = []
+    lib = types.SimpleNamespace(
+        settings=Settings(folders=["/p/a"], model="vit-b-32"), paths=paths,
+        label_sets=lambda: dict(builtin_label_sets()),
+        models=lambda: [], save_settings=lambda: saved.append(True),
+    )
+    window = QWidget()
+    qtbot.addWidget(window)
+    backend = _FakeBackend(lib)
+    open_settings(window, backend)
+    dialog = window.settings_dialog
+    dialog.folder_list.item(0).setSelected(True)
+    dialog.remove_folder_button.click()
+    dialog.device_combo.setCurrentIndex(dialog.device_combo.findData("cpu"))
+    dialog.write_xmp_check.setChecked(True)
+    dialog.accept()
+    assert saved and lib.settings.write_xmp and lib.settings.device == "cpu"
+    assert lib.settings.folders == ["/p/a"]  # the backend's remove_folder does that
+    assert backend.asked == [("remove_folder", "/p/a"), ("use_model", "vit-b-32", None)]
