@@ -14,7 +14,9 @@ from photoclip.cli import (
     desktop,
     folders,
     index,
+    labels,
     models,
+    plugins,
     search,
     status,
     tags,
@@ -23,7 +25,10 @@ from photoclip.cli import (
 
 log = logging.getLogger("photoclip")
 
-COMMANDS = (folders, index, watch, search, classify, tags, albums, status, models, desktop)
+COMMANDS = (
+    folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
+    plugins,  # last: it adds a command per plugin action, skipping names taken above
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

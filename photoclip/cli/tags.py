@@ -36,9 +36,11 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
     if not counts:
         print("no tags yet: `photoclip tag add TAG PHOTO...`")
         return 0
-    print(f"{'tag':<28}{'own':>6}{'auto':>6}")
+    print(f"{'tag':<28}{'own':>6}{'auto':>6}  mean auto score")
     for c in counts:
-        print(f"{c.tag:<28}{c.own:>6}{c.auto:>6}")
+        score = f"{c.auto_score:.2f}" if c.auto_score is not None else ""
+        print(f"{c.tag:<28}{c.own:>6}{c.auto:>6}  {score}")
+    print("own = your tags and keywords from files; auto = suggested from `photoclip labels`")
     return 0
 
 
@@ -66,8 +68,11 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     size = f"{rec.width}x{rec.height}" if rec.width else "size unknown"
     print(f"  {size}, {rec.format or '?'}, camera {rec.camera or '-'}")
     for t in tags:
-        extra = f" ({t.label_set}, score {t.score:.2f})" if t.source == "auto" else ""
-        print(f"  tag {t.tag} [{t.source}]{extra}")
+        if t.source == "auto":
+            extra = f" (automatic: {t.label_set}, score {t.score:.2f})"
+        else:
+            extra = " (yours)" if t.source == "user" else " (keyword in the file)"
+        print(f"  tag {t.tag}{extra}")
     if rejected:
         print(f"  rejected: {', '.join(rejected)}")
     if albums:

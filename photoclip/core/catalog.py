@@ -149,6 +149,19 @@ class Catalog:
         with self._lock:
             self._db.close()
 
+    def get_meta(self, key: str) -> str | None:
+        """A value the library keeps about itself (e.g. the state automatic tags were made in)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.transaction() as db:
+            if value is None:
+                db.execute("DELETE FROM meta WHERE key=?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic unit of work; nested use joins the outer transaction."""

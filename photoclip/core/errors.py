@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 def user_message(exc: BaseException) -> str | None:
     """A message for errors a user can act on; None for bugs (which deserve a traceback).
@@ -9,6 +11,7 @@ def user_message(exc: BaseException) -> str | None:
     The core's own input errors (QueryError, TagError, LabelsError, ...) are ValueErrors."""
     from photoclip.config import SettingsError
     from photoclip.core.images import ImageDecodeError
+    from photoclip.core.labels import LabelSetError
     from photoclip.core.lock import LibraryLockedError
     from photoclip.core.models import ModelUnavailableError
 
@@ -16,8 +19,11 @@ def user_message(exc: BaseException) -> str | None:
         return exc.message
     if isinstance(exc, ImageDecodeError):
         return f"cannot read that image: {exc.reason}"
-    if isinstance(exc, (LibraryLockedError, SettingsError, ValueError)):
+    if isinstance(exc, (LibraryLockedError, SettingsError, LabelSetError, ValueError)):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"the disk is full{where}: free some space; nothing was lost, indexing resumes"
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
         return str(exc)
     if isinstance(exc, KeyError):

@@ -25,6 +25,7 @@ import numpy as np
 
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.images import ImageDecodeError, load_image, preprocess
+from photoclip.core.keywords import read_keywords
 from photoclip.core.types import ImageInfo, PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class _Prepared:
     pixels: np.ndarray | None = None
     info: ImageInfo | None = None
     error: str | None = None
+    keywords: list[str] | None = None  # read from the file and its sidecars, when asked
 
 
 ProgressCallback = Callable[[IndexProgress], None]
@@ -100,6 +102,10 @@ class VectorSink:
         ids = [r.id for r in records]
         self.store.upsert(ids, vectors, [photo_metadata(r, h) for r, h in zip(records, hashes)])
         self.index.add(ids, vectors, [r.folder for r in records], [r.date for r in records])
+
+    def keywords(self, found: dict[int, list[str]]) -> None:
+        """Keywords read from the files of these photos (a plain sink has nowhere to keep them;
+        the library's sink stores them as tags)."""
 
     def move(self, records: Sequence[PhotoRecord]) -> None:
         ids = [r.id for r in records]
@@ -152,6 +158,7 @@ class Indexer:
         decode_workers: int = 0,
         max_megapixels: float = 300,
         decode_processes: bool = False,
+        read_keywords: bool = False,
     ) -> None:
         self.catalog = catalog
         self.sink = sink
@@ -162,6 +169,7 @@ class Indexer:
         self.decode_workers = decode_workers or max(1, os.cpu_count() or 1)
         self.max_megapixels = max_megapixels
         self.decode_processes = decode_processes
+        self.read_keywords = read_keywords
 
     # ----- a run -------------------------------------------------------------------------------
 
@@ -188,6 +196,7 @@ class Indexer:
         batch: list[_Prepared] = []
         moves: list[PhotoRecord] = []
         copies: list[tuple[PhotoRecord, str, int]] = []
+        keywords: dict[int, list[str]] = {}
 
         def emit(current: str | None) -> None:
             if progress is not None:
@@ -201,6 +210,9 @@ class Indexer:
         def flush() -> None:
             self._flush_reuse(moves, copies, report)
             self._flush_batch(batch, report)
+            if keywords:
+                self.sink.keywords(dict(keywords))
+                keywords.clear()
             emit(batch[-1].record.path if batch else None)
             batch.clear()
 
@@ -208,7 +220,7 @@ class Indexer:
         window = self.batch_size * 3
         pending: deque[Future[_Prepared]] = deque()
         items = iter(work)
-        settings = (reusable, self.spec, self.max_megapixels)
+        settings = (reusable, self.spec, self.max_megapixels, self.read_keywords)
         with self._decode_pool(settings) as pool:
             def refill() -> None:
                 while len(pending) < window:
@@ -245,20 +257,28 @@ class Indexer:
                         missing.discard(source)
                         moves.append(_moved(rec, source, item.content_hash))
                         report.moved += 1
+                        if item.keywords is not None:
+                            keywords[source] = item.keywords
                     else:
                         copies.append((rec, item.content_hash, source))
+                        if item.keywords is not None:
+                            keywords[rec.id] = item.keywords
                     report.reused += 1
                     if len(moves) + len(copies) >= self.batch_size:
                         flush()
                     continue
                 batch.append(item)
+                if item.keywords is not None:
+                    keywords[rec.id] = item.keywords
                 if len(batch) >= self.batch_size:
                     flush()
             flush()
         report.seconds += time.perf_counter() - start
         return report
 
-    def _decode_pool(self, settings: tuple[frozenset[str], PreprocessSpec, float]) -> Executor:
+    def _decode_pool(
+        self, settings: tuple[frozenset[str], PreprocessSpec, float, bool]
+    ) -> Executor:
         """Threads (Pillow and numpy release the GIL for most of the work), or processes on
         request. Threads stop scaling near 550 decodes/s on a 16-core machine, but a spawned
         process pool was slower still for a run of 768 photos (start-up and pickling)."""
@@ -315,9 +335,14 @@ class Indexer:
 
 
 def prepare_photo(
-    rec: PhotoRecord, reusable: frozenset[str], spec: PreprocessSpec, max_megapixels: float
+    rec: PhotoRecord,
+    reusable: frozenset[str],
+    spec: PreprocessSpec,
+    max_megapixels: float,
+    want_keywords: bool = False,
 ) -> _Prepared:
-    """Read a photo once, hash it, and decode it unless a vector for its content exists."""
+    """Read a photo once, hash it, read its keywords if asked, and decode it unless a vector
+    for its content exists."""
     try:
         if rec.size > MAX_FILE_BYTES:
             return _Prepared(rec, error=f"file too large ({rec.size >> 20} MiB)")
@@ -325,8 +350,9 @@ def prepare_photo(
     except OSError as exc:
         return _Prepared(rec, error=f"cannot read file: {exc.strerror or exc}")
     digest = content_hash(data)
+    found = read_keywords(rec.path, data) if want_keywords else None
     if digest in reusable:
-        return _Prepared(rec, content_hash=digest)
+        return _Prepared(rec, content_hash=digest, keywords=found)
     try:
         image, info = load_image(
             data, min_side=spec.min_side, max_megapixels=max_megapixels, name=rec.path
@@ -337,16 +363,18 @@ def prepare_photo(
     except Exception as exc:  # a decoder bug must not stop the run
         log.exception("Unexpected error decoding %s", rec.path)
         return _Prepared(rec, content_hash=digest, error=f"unexpected error: {exc}")
-    return _Prepared(rec, content_hash=digest, pixels=pixels, info=info)
+    return _Prepared(rec, content_hash=digest, pixels=pixels, info=info, keywords=found)
 
 
-_worker_settings: tuple[frozenset[str], PreprocessSpec, float] | None = None
+_worker_settings: tuple[frozenset[str], PreprocessSpec, float, bool] | None = None
 
 
-def _init_worker(reusable: frozenset[str], spec: PreprocessSpec, max_megapixels: float) -> None:
+def _init_worker(
+    reusable: frozenset[str], spec: PreprocessSpec, max_megapixels: float, want_keywords: bool
+) -> None:
     """Give a decode process the run's settings once, not with every photo."""
     global _worker_settings
-    _worker_settings = (reusable, spec, max_megapixels)
+    _worker_settings = (reusable, spec, max_megapixels, want_keywords)
 
 
 def _prepare_in_worker(rec: PhotoRecord) -> _Prepared:

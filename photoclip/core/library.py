@@ -8,9 +8,12 @@ catalog with the vector store, so whatever a crash left half-done is repaired be
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from photoclip.config import AppPaths, Settings, app_paths
-from photoclip.core import images, index_cache, scanner, zeroshot
+from photoclip.core import images, index_cache, scanner, tagging
+from photoclip.core import keywords as keyword_files
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.indexer import (
     Indexer,
@@ -29,6 +33,7 @@ from photoclip.core.indexer import (
     ProgressCallback,
     VectorSink,
 )
+from photoclip.core.labels import BUILTIN, LabelSet, load_label_sets
 from photoclip.core.lock import LibraryLock
 from photoclip.core.models import (
     DEFAULT_MODEL_KEY,
@@ -38,15 +43,22 @@ from photoclip.core.models import (
     get_model_spec,
     weights_path,
 )
+from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError, parse_query
 from photoclip.core.tags import TagStore
-from photoclip.core.types import SearchHit
+from photoclip.core.types import FileInfo, SearchHit
 from photoclip.core.vector_index import ExactIndex
-from photoclip.core.vectors import VectorStore, collection_name_for
+from photoclip.core.vectors import VectorStore, collection_name_for, server_address
+from photoclip.plugin_api import PluginContext, photo_from_record
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Library", "LibraryStatus", "ModelEntry", "QueryError", "SearchFilters"]
+__all__ = [
+    "Library", "LibraryStatus", "ModelEntry", "QueryError", "RetagReport", "SearchFilters",
+]
+
+_TAGGING_STATE = "tagging_state"  # catalog meta key: what the automatic tags were made with
+_RETAG_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,15 @@ class ModelEntry:
     spec: ModelSpec
     installed: bool
     in_use: bool
+
+
+@dataclass(frozen=True)
+class RetagReport:
+    """What a re-tagging did: photos considered, automatic tags written."""
+
+    photos: int
+    tags: int
+    seconds: float
 
 
 @dataclass
@@ -126,7 +147,8 @@ class Library:
         self._index: ExactIndex | None = None
         self._text_cache = _TextCache()
         self._snapshot_version = -1
-        self.tags = TagStore(self.catalog)
+        self._prototypes: tagging.TextPrototypes | None = None
+        self.tags = TagStore(self.catalog, on_user_change=self._user_tags_changed)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -180,16 +202,51 @@ class Library:
     download_progress: Callable[[int, int], None] | None = None
 
     @property
+    def plugins(self) -> PluginHost:
+        """The enabled plugins, loaded on first use (a broken plugin is reported, never fatal)."""
+        with self._guard:
+            host = self.__dict__.get("_plugins")
+            if host is None:
+                host = self.__dict__["_plugins"] = PluginHost(self.settings, self.paths).load()
+            return host
+
+    def plugin_context(self, confirm: Callable[[str], bool] | None = None) -> PluginContext:
+        """What plugins may see and change of this library (``confirm`` asks the user)."""
+        return PluginContext(self, confirm=confirm, exporters=self.plugins.exporters())
+
+    def _accepted(self, files: Iterable[FileInfo]) -> Iterable[FileInfo]:
+        """Scanned files minus those a plugin rejects (``photoclip_accept_file``)."""
+        host = self.plugins
+        if not host.has_accept_hooks():
+            return files
+        return (f for f in files if host.accept_file(f.path))
+
+    @property
     def store(self) -> VectorStore:
         with self._guard:
             if self._store is None:
                 spec = self.model_spec
-                self._store = VectorStore(
-                    collection_name_for(spec.key),
-                    self.embedder.dim,
-                    path=self.paths.library_dir / "chroma",
-                )
+                name = collection_name_for(spec.key)
+                if self.settings.chroma_server:  # a library's own collection on a shared server
+                    self._store = VectorStore(
+                        f"{name}_{self._library_id()}", self.embedder.dim,
+                        **server_address(self.settings.chroma_server),
+                    )
+                else:
+                    self._store = VectorStore(
+                        name, self.embedder.dim, path=self.paths.library_dir / "chroma"
+                    )
             return self._store
+
+    def _library_id(self) -> str:
+        """A random id of this library (names its collections on a Chroma server)."""
+        lib_id = self.catalog.get_meta("library_id")
+        if not lib_id:
+            import uuid
+
+            lib_id = uuid.uuid4().hex[:12]
+            self.catalog.set_meta("library_id", lib_id)
+        return lib_id
 
     @property
     def index(self) -> ExactIndex:
@@ -352,7 +409,7 @@ class Library:
         if retry_failed:
             self.catalog.retry_failed()
         files = scanner.scan(folders, accept=images.is_supported, exclude=self.settings.exclude)
-        diff = self.catalog.apply_scan(files, folders)
+        diff = self.catalog.apply_scan(self._accepted(files), folders)
         report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
         report.scanned = diff.new + diff.changed + diff.unchanged
         gone_outside = set(self.catalog.ids_outside(folders))
@@ -384,13 +441,15 @@ class Library:
                 files = scanner.scan(
                     [path], accept=images.is_supported, exclude=self.settings.exclude
                 )
-                diff = self.catalog.apply_scan(files, [path])
+                diff = self.catalog.apply_scan(self._accepted(files), [path])
                 missing.update(diff.missing_ids)
                 report.new += diff.new
                 report.changed += diff.changed
                 report.unchanged += diff.unchanged
                 continue
             info = scanner.stat_file(path) if images.is_supported(path) else None
+            if info is not None and not self.plugins.accept_file(info.path):
+                info = None
             if info is None:
                 rec = self.catalog.get_by_path(path)
                 if rec is not None and not os.path.exists(path):
@@ -430,9 +489,17 @@ class Library:
         if work or missing or also_gone:
             self._invalidate_snapshot()
         if work or missing:
+            # batches tag their photos as they go; a run that does not finish leaves the state
+            # unrecorded, so the next run re-tags the whole library from stored vectors
+            tags_were_current = self.tags_current()
+            self.catalog.set_meta(_TAGGING_STATE, None)
             self._indexer().run(
                 work, missing=missing, progress=progress, stop=stop, report=report
             )
+            if tags_were_current and not report.stopped:
+                self.catalog.set_meta(_TAGGING_STATE, self._tagging_state())
+        if not report.stopped and not self.tags_current():
+            self.retag()
         if not report.stopped:
             gone = sorted(missing | also_gone)
             if progress:
@@ -453,7 +520,7 @@ class Library:
         processes = s.decode_pool == "processes"
         return Indexer(
             self.catalog,
-            VectorSink(self.store, self.index),
+            _LibrarySink(self, self.store, self.index),
             embedder.embed_images,
             embedder.preprocess_spec,
             self.model_spec.key,
@@ -461,6 +528,7 @@ class Library:
             decode_workers=s.decode_workers,
             max_megapixels=s.max_megapixels,
             decode_processes=processes,
+            read_keywords=s.read_keywords,
         )
 
     # ----- search ----------------------------------------------------------------------------
@@ -575,9 +643,149 @@ class Library:
         self, target: str | Path | int, labels: str | Sequence[str]
     ) -> list[tuple[str, float]]:
         """Zero-shot: the probability of each label for one photo (indexed or any image file)."""
-        names = zeroshot.parse_labels(labels)
-        protos = zeroshot.prototypes(names, self.embed_texts)
-        return zeroshot.classify(self.photo_vector(target), names, protos)
+        return tagging.classify_labels(
+            self.photo_vector(target), tagging.parse_labels(labels), self.prototypes
+        )
+
+    # ----- automatic tags --------------------------------------------------------------------
+
+    @property
+    def labels_dir(self) -> Path:
+        """Where the user's label set files live (they replace built-ins of the same name)."""
+        return self.paths.config / "labels"
+
+    def label_sets(self, errors: list[str] | None = None) -> dict[str, LabelSet]:
+        """Every label set: built-in and the user's. A broken user file is skipped (its error
+        is appended to ``errors`` and logged)."""
+
+        def skip(exc: Exception) -> None:
+            log.warning("Skipping a label set: %s", exc)
+            if errors is not None:
+                errors.append(str(exc))
+
+        sets = self.plugins.label_sets()  # the built-in sets and plugins' (built-ins are a plugin)
+        for name, label_set in load_label_sets(self.labels_dir, on_error=skip).items():
+            if label_set.source != BUILTIN:  # the user's files replace sets of the same name
+                sets[name] = label_set
+        return sets
+
+    def enabled_label_sets(self) -> list[LabelSet]:
+        """The sets used for automatic tags (``settings.label_sets``; empty means all)."""
+        sets = self.label_sets()
+        wanted = self.settings.label_sets
+        if not wanted:
+            return list(sets.values())
+        for name in wanted:
+            if name not in sets:
+                log.warning("The enabled label set %r does not exist (any more)", name)
+        return [sets[name] for name in wanted if name in sets]
+
+    @property
+    def prototypes(self) -> tagging.TextPrototypes:
+        """The current model's text prototypes of label sets, cached on disk."""
+        with self._guard:
+            if self._prototypes is None:
+                self._prototypes = tagging.TextPrototypes(
+                    lambda texts: self.embedder.embed_texts(list(texts)),
+                    self._model_identity(),
+                    self.paths.cache / "prototypes",
+                )
+            return self._prototypes
+
+    def _model_identity(self) -> str:
+        key = self.model_spec.key
+        weights = self.settings.weights_file
+        if weights:
+            key += "-" + hashlib.sha1(weights.encode("utf-8")).hexdigest()[:8]
+        return key
+
+    def _tagging_state(self) -> str:
+        """A fingerprint of everything automatic tags depend on (model, sets, strictness)."""
+        s = self.settings
+        if not s.auto_tag:
+            return "off"
+        state = [
+            self._model_identity(),
+            tagging.threshold_for(s.tag_strictness),
+            sorted([ls.name, ls.fingerprint, ls.exclusive] for ls in self.enabled_label_sets()),
+        ]
+        return hashlib.sha256(json.dumps(state).encode("utf-8")).hexdigest()[:24]
+
+    def tags_current(self) -> bool:
+        """Whether the automatic tags were made with the current model, sets and strictness."""
+        return self.catalog.get_meta(_TAGGING_STATE) == self._tagging_state()
+
+    def retag(self, photo_ids: Iterable[int] | None = None) -> RetagReport:
+        """Make the automatic tags again from the *stored* vectors: no photo is embedded again
+        (label prototypes are text embeddings, cached). Run after label sets, strictness or the
+        model change. The user's tags, keywords and rejections are never touched."""
+        start = time.perf_counter()
+        state = self._tagging_state()
+        index = self.index
+        if photo_ids is None:
+            ids, vectors = index.snapshot()
+        else:
+            pairs = [(pid, index.vector(pid)) for pid in dict.fromkeys(photo_ids)]
+            pairs = [(pid, vec) for pid, vec in pairs if vec is not None]
+            ids = np.array([pid for pid, _ in pairs], dtype=np.int64)
+            vectors = (
+                np.stack([vec for _, vec in pairs]) if pairs else np.zeros((0, index.dim))
+            )
+        written = self._tag_vectors([int(i) for i in ids], vectors)
+        if photo_ids is None:
+            self.catalog.set_meta(_TAGGING_STATE, state)
+        report = RetagReport(len(ids), written, time.perf_counter() - start)
+        log.info(
+            "Re-tagged %d photos: %d automatic tags (%.2f s)",
+            report.photos, report.tags, report.seconds,
+        )
+        return report
+
+    def _tag_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> int:
+        """Suggest tags for photos from their vectors and store them as automatic tags."""
+        if not len(ids):
+            return 0
+        suggestions: dict[int, list[tuple[str, str, float]]] = {pid: [] for pid in ids}
+        sets = self.enabled_label_sets() if self.settings.auto_tag else []
+        if sets:
+            strictness = self.settings.tag_strictness
+            for lo in range(0, len(ids), _RETAG_CHUNK):
+                chunk = tagging.suggest_all(
+                    vectors[lo : lo + _RETAG_CHUNK], sets, self.prototypes, strictness
+                )
+                for pid, tags in zip(ids[lo : lo + _RETAG_CHUNK], chunk):
+                    seen: set[str] = set()
+                    for t in tags:  # best first; a label in two sets keeps its best score
+                        if t.label.lower() not in seen:
+                            seen.add(t.label.lower())
+                            suggestions[pid].append((t.label, t.label_set, t.score))
+        return self.tags.replace_auto(self.model_spec.key, suggestions)
+
+    def _user_tags_changed(self, photo_ids: list[int], removed: set[str]) -> None:
+        """Mirror the user's tags into XMP sidecars, when the user asked for that."""
+        if not self.settings.write_xmp:
+            return
+        records = self.catalog.get_many(photo_ids)
+        for pid in photo_ids:
+            rec = records.get(pid)
+            if rec is None:
+                continue
+            if removed:  # the sidecar is rewritten without them: keywords read from it go too
+                self.tags.forget_keywords(pid, removed)
+            self.write_sidecar(rec.path, self.tags.user_tags(pid))
+
+    @staticmethod
+    def write_sidecar(photo: str, tags: Sequence[str]) -> Path | None:
+        """Write ``tags`` as the keywords of ``photo``'s XMP sidecar (an existing ``photo.xmp``
+        is updated in place; otherwise ``photo.jpg.xmp``). Never touches the photo. A sidecar
+        that cannot be written is logged and skipped (the tags stay in the library)."""
+        existing = keyword_files.existing_sidecars(photo)
+        adobe = bool(existing) and existing[0].name.lower() == Path(photo).stem.lower() + ".xmp"
+        try:
+            return keyword_files.write_sidecar(photo, tags, "adobe" if adobe else "darktable")
+        except (OSError, ValueError) as exc:
+            log.warning("Cannot write the XMP sidecar of %s: %s", photo, exc)
+            return None
 
     # ----- facts -----------------------------------------------------------------------------
 
@@ -627,6 +835,7 @@ class Library:
             if self._embedder is not None:
                 self._embedder.close()
             self._embedder = self._store = self._index = None
+            self._prototypes = None
             self._text_cache = _TextCache()
         return spec
 
@@ -650,3 +859,28 @@ def _folder_size(folder: Path) -> int:
             with contextlib.suppress(OSError):
                 total += (Path(root) / name).stat().st_size
     return total
+
+
+class _LibrarySink(VectorSink):
+    """The indexer's sink inside a library: new vectors are auto-tagged at once, keywords read
+    from files are kept as the user's tags."""
+
+    def __init__(self, library: Library, store: object, index: object) -> None:
+        super().__init__(store, index)
+        self.library = library
+
+    def put(
+        self, records: Sequence[PhotoRecord], vectors: np.ndarray, hashes: Sequence[str]
+    ) -> None:
+        super().put(records, vectors, hashes)
+        try:
+            self.library._tag_vectors([r.id for r in records], vectors)
+        except Exception:  # tags must never stop indexing; the next run re-tags
+            log.exception("Automatic tagging of a batch failed")
+            self.library.catalog.set_meta(_TAGGING_STATE, None)
+        lib = self.library
+        lib.plugins.photos_indexed([photo_from_record(r) for r in records], vectors,
+                                   lib.plugin_context())
+
+    def keywords(self, found: dict[int, list[str]]) -> None:
+        self.library.tags.set_keywords_many(found)

@@ -60,11 +60,13 @@ __all__ = [
     "DEFAULT_TEMPLATES",
     "LOGIT_SCALE",
     "STRICTNESS",
+    "LabelsError",
     "TagSuggestion",
     "TextPrototypes",
     "classify",
     "classify_labels",
     "confidences",
+    "parse_labels",
     "suggest",
     "suggest_all",
     "threshold_for",
@@ -92,10 +94,12 @@ class TagSuggestion:
 
 def threshold_for(strictness: str | float) -> float:
     """The confidence threshold for a strictness name (or a number in [0, 1])."""
+    if isinstance(strictness, str) and strictness.strip().lower() in STRICTNESS:
+        return STRICTNESS[strictness.strip().lower()]
     if isinstance(strictness, str):
         try:
-            return STRICTNESS[strictness.strip().lower()]
-        except KeyError:
+            strictness = float(strictness)  # a threshold written as text ("0.8")
+        except ValueError:
             raise ValueError(
                 f"unknown strictness {strictness!r}: use {', '.join(STRICTNESS)}"
             ) from None
@@ -210,6 +214,20 @@ class TextPrototypes:
 # ----- zero-shot classification ------------------------------------------------------------
 
 
+class LabelsError(ValueError):
+    """Labels typed by the user cannot be used; the message says why."""
+
+
+def parse_labels(text: str | Sequence[str]) -> list[str]:
+    """Labels from "a cat, a dog, a car" (or a list): whitespace tidied, repeats dropped; at
+    least two are needed (a softmax over one label says nothing)."""
+    items = text.split(",") if isinstance(text, str) else [str(x) for x in text]
+    labels = list(dict.fromkeys(" ".join(i.split()) for i in items if i.strip()))
+    if len(labels) < 2:
+        raise LabelsError("give at least two labels, separated by commas: \"a cat, a dog\"")
+    return labels
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     z = logits.astype(np.float64)
     z = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -242,9 +260,7 @@ def classify_labels(
 ) -> list[tuple[str, float]]:
     """Zero-shot classification against ad-hoc labels ("a cat", "a dog"), every template applied
     to each; their prototypes are kept in memory only."""
-    names = list(dict.fromkeys(" ".join(str(x).split()) for x in labels if str(x).strip()))
-    if len(names) < 2:
-        raise ValueError("give at least two different labels")
+    names = parse_labels(labels)
     adhoc = LabelSet(
         "ad-hoc", "", True, tuple(Label(n) for n in names), tuple(templates), "ad-hoc"
     )

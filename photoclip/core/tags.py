@@ -11,13 +11,19 @@ Rules that protect what users did by hand:
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from photoclip.core.catalog import Catalog
 
 USER, AUTO, KEYWORD = "user", "auto", "keyword"
+
+log = logging.getLogger(__name__)
+
+# Called after the user's tags of these photos changed: (photo ids, tags removed from them).
+UserTagsChanged = Callable[[list[int], set[str]], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class TagCount:
     tag: str
     own: int  # the user's tags and keywords from files
     auto: int
+    auto_score: float | None = None  # mean confidence of the automatic ones
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,34 @@ def normalise_tag(tag: str) -> str:
 class TagStore:
     """Tags and albums in the catalog database."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, on_user_change: UserTagsChanged | None = None) -> None:
         self.catalog = catalog
+        self.on_user_change = on_user_change
+
+    def _changed(self, photo_ids: list[int], removed: Iterable[str] = ()) -> None:
+        if self.on_user_change is None or not photo_ids:
+            return
+        try:
+            self.on_user_change(photo_ids, set(removed))
+        except Exception:  # e.g. a read-only sidecar: the tag change itself stands
+            log.exception("Reacting to a tag change failed")
+
+    def user_tags(self, photo_id: int) -> list[str]:
+        """The user's own tags and the keywords from the photo's files, sorted."""
+        with self.catalog.transaction() as db:
+            rows = db.execute(
+                "SELECT DISTINCT tag FROM tags WHERE photo_id=? AND source<>'auto' ORDER BY tag",
+                (photo_id,),
+            )
+            return [r[0] for r in rows]
+
+    def forget_keywords(self, photo_id: int, tags: Iterable[str]) -> None:
+        """Drop keyword rows (when the sidecar they came from is rewritten without them)."""
+        with self.catalog.transaction() as db:
+            db.executemany(
+                "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='keyword'",
+                [(photo_id, t) for t in tags],
+            )
 
     # ----- reading ---------------------------------------------------------------------------
 
@@ -80,10 +113,11 @@ class TagStore:
     def counts(self) -> list[TagCount]:
         with self.catalog.transaction() as db:
             rows = db.execute(
-                "SELECT tag, SUM(source <> 'auto'), SUM(source = 'auto') FROM tags"
+                "SELECT tag, SUM(source <> 'auto'), SUM(source = 'auto'),"
+                " AVG(CASE WHEN source = 'auto' THEN score END) FROM tags"
                 " GROUP BY tag ORDER BY COUNT(DISTINCT photo_id) DESC, tag"
             ).fetchall()
-        return [TagCount(t, int(own), int(auto)) for t, own, auto in rows]
+        return [TagCount(t, int(own), int(auto), score) for t, own, auto, score in rows]
 
     def photos_with(self, tag: str, sources: Sequence[str] = (USER, AUTO, KEYWORD)) -> set[int]:
         marks = ",".join("?" * len(sources))
@@ -103,27 +137,33 @@ class TagStore:
     # ----- the user's own --------------------------------------------------------------------
 
     def add(self, tag: str, photo_ids: Iterable[int]) -> int:
+        """Add the user's own tag (it also lifts an earlier rejection of that tag)."""
         tag = normalise_tag(tag)
+        ids = list(photo_ids)
         with self.catalog.transaction() as db:
             n = 0
-            for pid in photo_ids:
+            for pid in ids:
                 n += db.execute(
                     "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'user')",
                     (pid, tag),
                 ).rowcount
                 db.execute("DELETE FROM rejected_tags WHERE photo_id=? AND tag=?", (pid, tag))
-            return n
+        self._changed(ids)
+        return n
 
     def remove(self, tag: str, photo_ids: Iterable[int]) -> int:
         """Remove the user's tag (keywords in files are left to the files)."""
         tag = normalise_tag(tag)
+        ids = list(photo_ids)
         with self.catalog.transaction() as db:
-            return sum(
+            n = sum(
                 db.execute(
                     "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='user'", (pid, tag)
                 ).rowcount
-                for pid in photo_ids
+                for pid in ids
             )
+        self._changed(ids, {tag})
+        return n
 
     def reject(self, tag: str, photo_ids: Iterable[int]) -> int:
         """An automatic tag is wrong for these photos: drop it and never suggest it again."""
@@ -151,16 +191,26 @@ class TagStore:
                 for pid in ids
             )
             self.add(tag, ids)
-            return n
+        return n
 
     def set_keywords(self, photo_id: int, keywords: Sequence[str]) -> None:
         """The keywords currently in a photo's file (replacing what was read before)."""
+        self.set_keywords_many({photo_id: keywords})
+
+    def set_keywords_many(self, found: dict[int, Sequence[str]]) -> None:
+        """``set_keywords`` for many photos in one transaction. A keyword also drops any
+        automatic tag of the same name (the file's keyword is the user's word)."""
         with self.catalog.transaction() as db:
-            db.execute("DELETE FROM tags WHERE photo_id=? AND source='keyword'", (photo_id,))
-            db.executemany(
-                "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'keyword')",
-                [(photo_id, normalise_tag(k)) for k in keywords if k.strip()],
-            )
+            for pid, keywords in found.items():
+                db.execute("DELETE FROM tags WHERE photo_id=? AND source='keyword'", (pid,))
+                rows = [(pid, normalise_tag(k)) for k in keywords if k.strip()]
+                db.executemany(
+                    "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'keyword')",
+                    rows,
+                )
+                db.executemany(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'", rows
+                )
 
     # ----- automatic -------------------------------------------------------------------------
 

@@ -190,12 +190,13 @@ def test_watch_kill_9_mid_backlog_then_restart(cli_home: Path, datasets_dir: Pat
 
 def test_tags_and_albums_from_the_command_line(cli_home: Path, library_folder: Path) -> None:
     photoclip(cli_home, "folders", "add", str(library_folder))
+    photoclip(cli_home, "labels", "auto", "off")
     photoclip(cli_home, "index", "-q")
     photos = sorted(str(p) for p in library_folder.glob("*.jpg"))
     out = photoclip(cli_home, "tag", "add", "beach", *photos[:2]).stdout
     assert "2 of 2" in out
     tags = as_json(photoclip(cli_home, "tags", "--json"))["tags"]
-    assert tags == [{"tag": "beach", "own": 2, "auto": 0}]
+    assert tags == [{"tag": "beach", "own": 2, "auto": 0, "auto_score": None}]
     res = as_json(photoclip(cli_home, "search", "sunset", "--tag", "beach", "--json"))
     assert sorted(r["path"] for r in res["results"]) == photos[:2]
 
@@ -206,7 +207,7 @@ def test_tags_and_albums_from_the_command_line(cli_home: Path, library_folder: P
     assert albums["Trip"]["photos"] == 1 and not albums["Trip"]["smart"]
     assert albums["Beach days"]["photos"] == 2 and albums["Beach days"]["smart"]
     shown = photoclip(cli_home, "photo", photos[0]).stdout
-    assert "tag beach [user]" in shown and "Beach days" in shown
+    assert "tag beach (yours)" in shown and "Beach days" in shown
     proc = photoclip(cli_home, "tag", "add", "x", "/not/indexed.jpg", check=False)
     assert proc.returncode == 2 and "not in the library" in proc.stderr
 
@@ -221,3 +222,32 @@ def test_classify_from_the_command_line(cli_home: Path, library_folder: Path) ->
     assert text.count("%") == 2
     proc = photoclip(cli_home, "classify", str(photo), "--labels", "a cat", check=False)
     assert proc.returncode == 2 and "at least two labels" in proc.stderr
+
+
+def test_labels_and_automatic_tags_from_the_command_line(
+    cli_home: Path, library_folder: Path
+) -> None:
+    photoclip(cli_home, "folders", "add", str(library_folder))
+    listing = as_json(photoclip(cli_home, "labels", "--json"))
+    names = [x["name"] for x in listing["sets"]]
+    assert {"scenes", "animals", "food", "documents", "people"} <= set(names)
+    assert all(x["enabled"] for x in listing["sets"]) and listing["strictness"] == "normal"
+    text = photoclip(cli_home, "labels").stdout
+    assert "one of" in text and "any of" in text and str(cli_home) in text
+    shown = photoclip(cli_home, "labels", "show", "scenes").stdout
+    assert "beach" in shown and "templates:" in shown
+    out = photoclip(cli_home, "labels", "disable", *[n for n in names if n != "scenes"]).stdout
+    assert "re-tagged 0 photos" in out
+    photoclip(cli_home, "index", "-q")
+    edited = as_json(photoclip(cli_home, "labels", "edit", "scenes", "--json"))["file"]
+    assert Path(edited).is_file() and Path(edited).parent == cli_home / "config" / "labels"
+    out = photoclip(cli_home, "labels", "strictness", "loose").stdout
+    assert "re-tagged 10 photos" in out and "no photo embedded again" in out
+    listing = as_json(photoclip(cli_home, "labels", "--json"))
+    assert [x["name"] for x in listing["sets"] if x["enabled"]] == ["scenes"]
+    assert next(x for x in listing["sets"] if x["name"] == "scenes")["source"] == edited
+    tags = as_json(photoclip(cli_home, "tags", "--json"))["tags"]
+    for t in tags:  # every automatic tag carries its score
+        assert t["auto"] == 0 or 0 < t["auto_score"] <= 1
+    proc = photoclip(cli_home, "labels", "show", "nonsense", check=False)
+    assert proc.returncode == 2 and "no label set" in proc.stderr

@@ -18,6 +18,7 @@ def lib(make_library, tmp_path: Path, datasets_dir: Path) -> Library:
     for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:8]:
         shutil.copy2(src, root / src.name)
     library = make_library([root])
+    library.settings.auto_tag = False  # these tests are about the user's own tags
     library.index_folders()
     return library
 
