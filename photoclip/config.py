@@ -96,7 +96,8 @@ class Settings:
     read_keywords: bool = True  # keywords in the files and XMP sidecars become tags
     write_xmp: bool = False  # write the user's tags into XMP sidecars (never the photo itself)
     # plugins and storage
-    disabled_plugins: list[str] = field(default_factory=list)  # by name; all others are enabled
+    disabled_plugins: list[str] = field(default_factory=list)  # plugins turned off, by name
+    enabled_plugins: list[str] = field(default_factory=list)  # turned on (those off by default)
     chroma_server: str = ""  # "http://host:port" of a Chroma server; "" = the embedded store
     schema_version: int = SCHEMA_VERSION
 

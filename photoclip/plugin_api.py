@@ -171,6 +171,11 @@ class PluginContext:
 
     # ----- reading -----------------------------------------------------------------------------
 
+    @property
+    def model(self) -> str:
+        """The key of the model the library's vectors come from (``photoclip models``)."""
+        return str(self._lib.model_spec.key)
+
     def photos(self, ids: Iterable[int] | None = None) -> list[Photo]:
         """Photos by id (unknown ids are left out), or every indexed photo; in id order."""
         if ids is None:

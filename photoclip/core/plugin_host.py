@@ -17,8 +17,10 @@ package), read without importing the plugin::
     description = "Find duplicate photos"
     api_version = 1                      # photoclip.plugin_api.API_VERSION it was written for
     module = "photoclip_duplicates"      # what to import (folders: relative to the folder)
+    enabled_by_default = true            # optional (the template plugin says false)
 
-A plugin is enabled unless its name is in ``Settings.disabled_plugins``. Loading imports the
+A plugin is enabled if its name is in ``Settings.enabled_plugins``, or if it is enabled by
+default and its name is not in ``Settings.disabled_plugins``. Loading imports the
 enabled ones; a plugin that fails to import, has the wrong API version or bad hooks is reported
 in its :class:`PluginInfo` and skipped. Each hook implementation is called on its own: one that
 raises is logged, recorded against its plugin and skipped.
@@ -69,6 +71,7 @@ class Manifest:
     source: str  # builtin | first-party | entry-point | user
     location: str  # the folder or the distribution it came from
     sys_path: str | None = None  # a folder to put on sys.path before importing ``module``
+    enabled_by_default: bool = True
     entry_point: Any = None  # importlib.metadata.EntryPoint for installed plugins
 
 
@@ -120,7 +123,11 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     description = data.get("description", "")
     if not isinstance(description, str):
         raise PluginManifestError(f"{location}: 'description' must be a string")
-    return Manifest(name, description.strip(), version, module, source, location)
+    default = data.get("enabled_by_default", True)
+    if not isinstance(default, bool):
+        raise PluginManifestError(f"{location}: 'enabled_by_default' must be true or false")
+    return Manifest(name, description.strip(), version, module, source, location,
+                    enabled_by_default=default)
 
 
 def read_manifest(folder: Path, source: str) -> Manifest:
@@ -182,19 +189,31 @@ def find_manifests(
     *,
     first_party: Path | bool | None = True,
     entry_points: bool = True,
-    extra_dirs: Sequence[Path] = (),
+    extra_plugins: Sequence[Path] = (),
 ) -> list[Manifest | PluginInfo]:
     """Every plugin's manifest in discovery order; a broken manifest is a PluginInfo with its
-    error. ``first_party``: True for the checkout's ``plugins/``, a folder, or False/None."""
+    error. ``first_party``: True for the checkout's ``plugins/``, a folder, or False/None;
+    ``extra_plugins``: more plugin folders (each with a plugin.toml), e.g. in tests."""
     root = first_party_dir() if first_party is True else (first_party or None)
     found: list[Manifest | PluginInfo] = list(_builtin_manifests())
     found += _folder_manifests(root, FIRST_PARTY)
     if entry_points:
         found += _entry_point_manifests()
     found += _folder_manifests(user_plugins_dir(paths), USER)
-    for extra in extra_dirs:
-        found += _folder_manifests(Path(extra), USER)
+    for folder in extra_plugins:
+        try:
+            found.append(read_manifest(Path(folder), USER))
+        except PluginManifestError as exc:
+            found.append(PluginInfo(Path(folder).name, "", None, USER, False, str(exc),
+                                    str(folder)))
     return found
+
+
+def is_enabled(manifest: Manifest, settings: Settings) -> bool:
+    """Whether the user's settings (or the plugin's default) enable a plugin."""
+    if manifest.source == BUILTIN or manifest.name in settings.enabled_plugins:
+        return True
+    return manifest.enabled_by_default and manifest.name not in settings.disabled_plugins
 
 
 def _check(manifest: Manifest, seen: set[str]) -> str | None:
@@ -217,14 +236,13 @@ def discover(
     ``error`` is set for plugins that cannot be loaded (bad manifest, API version, duplicate)."""
     paths = paths or app_paths()
     settings = settings or Settings.load(paths.settings_file)
-    disabled = set(settings.disabled_plugins)
     infos: list[PluginInfo] = []
     seen: set[str] = set()
     for m in find_manifests(paths, **kwargs):
         if isinstance(m, PluginInfo):
             infos.append(m)
             continue
-        enabled = m.source == BUILTIN or m.name not in disabled
+        enabled = is_enabled(m, settings)
         infos.append(
             PluginInfo(m.name, m.description, m.api_version, m.source, enabled, _check(m, seen),
                        m.location)
@@ -234,7 +252,8 @@ def discover(
 
 
 def set_enabled(name: str, enabled: bool, paths: AppPaths | None = None) -> Settings:
-    """Enable or disable a plugin by name in the saved settings (effective at the next start).
+    """Enable or disable a plugin by name in the saved settings (effective at the next start;
+    the GUI's settings page and `photoclip plugins enable|disable` call this).
     KeyError for a name no plugin has; ValueError for a built-in."""
     paths = paths or app_paths()
     settings = Settings.load(paths.settings_file)
@@ -243,10 +262,12 @@ def set_enabled(name: str, enabled: bool, paths: AppPaths | None = None) -> Sett
         raise KeyError(f"no plugin named {name!r} (see `photoclip plugins list`)")
     if known[name].source == BUILTIN:
         raise ValueError(f"{name!r} is part of photoclip and cannot be disabled")
-    disabled = [n for n in settings.disabled_plugins if n != name]
-    if not enabled:
-        disabled.append(name)
-    settings.disabled_plugins = sorted(disabled)
+    settings.disabled_plugins = sorted(
+        {n for n in settings.disabled_plugins if n != name} | ({name} if not enabled else set())
+    )
+    settings.enabled_plugins = sorted(
+        {n for n in settings.enabled_plugins if n != name} | ({name} if enabled else set())
+    )
     settings.save(paths.settings_file)
     return settings
 
@@ -292,14 +313,13 @@ class PluginHost:
             if self._loaded:
                 return self
             self._loaded = True
-            disabled = set(self.settings.disabled_plugins)
             seen: set[str] = set()
             for m in find_manifests(self.paths, **self._discovery):
                 if isinstance(m, PluginInfo):
                     self._infos.append(m)
                     log.warning("Plugin %s cannot be used: %s", m.name, m.error)
                     continue
-                enabled = m.source == BUILTIN or m.name not in disabled
+                enabled = is_enabled(m, self.settings)
                 info = PluginInfo(m.name, m.description, m.api_version, m.source, enabled,
                                   _check(m, seen), m.location)
                 seen.add(m.name)

@@ -1,0 +1,44 @@
+"""The photoclip side of chroma-clip: an exporter that writes photos into a Chroma collection
+made with :class:`PhotoclipEmbeddingFunction`, so other programs can query it by text or image
+with plain chromadb (``photoclip export --as chroma --to DIR``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from photoclip.plugin_api import Exporter, Photo, PluginContext, hookimpl
+
+COLLECTION = "photoclip"
+
+
+def export_chroma(context: PluginContext, photos: list[Photo], dest: Path) -> list[Path]:
+    """Upsert the photos' stored vectors (no model call) into collection ``photoclip`` of a
+    Chroma store in ``dest``; returns ``[dest]``."""
+    import chromadb
+    from chromadb.config import Settings
+
+    from photoclip_chroma.embedding_function import PhotoclipEmbeddingFunction
+
+    ef = PhotoclipEmbeddingFunction(model=context.model)
+    client = chromadb.PersistentClient(str(dest), settings=Settings(anonymized_telemetry=False))
+    col = client.get_or_create_collection(
+        COLLECTION, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}
+    )
+    by_id = {p.id: p for p in photos}
+    ids, vectors = context.vectors(list(by_id))
+    batch = client.get_max_batch_size()
+    for lo in range(0, len(ids), batch):
+        chunk = ids[lo : lo + batch]
+        col.upsert(
+            ids=[str(i) for i in chunk], embeddings=vectors[lo : lo + batch],
+            uris=[by_id[i].path for i in chunk],
+            metadatas=[{"path": by_id[i].path} for i in chunk],
+        )
+    return [dest]
+
+
+@hookimpl
+def photoclip_exporters(register: Callable[[Exporter], None]) -> None:
+    register(Exporter("chroma", "a Chroma store (collection 'photoclip') that chromadb can "
+                      "query by text with photoclip_chroma", export_chroma))

@@ -1,0 +1,33 @@
+"""Fixtures for the first-party plugins: importable from the source tree (no pip install)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
+for _folder in ("duplicates", "export", "template", "chroma-clip"):
+    if str(PLUGINS / _folder) not in sys.path:
+        sys.path.append(str(PLUGINS / _folder))
+
+
+@pytest.fixture()
+def near_duplicates(tmp_path: Path, datasets_dir: Path) -> Path:
+    """A copy of the near-duplicates set (the corrupt file and the SVG stub included)."""
+    target = tmp_path / "near-duplicates"
+    shutil.copytree(datasets_dir / "near-duplicates", target,
+                    ignore=shutil.ignore_patterns("*.pkl", "MANIFEST.txt"))
+    return target
+
+
+@pytest.fixture()
+def coco_folder(tmp_path: Path, datasets_dir: Path) -> Path:
+    """Eight COCO photos in a folder."""
+    target = tmp_path / "coco"
+    target.mkdir()
+    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:8]:
+        shutil.copy2(src, target / src.name)
+    return target
