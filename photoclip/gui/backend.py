@@ -259,10 +259,11 @@ class Backend(QObject):
 
     def use_model(self, key: str, weights_file: str | None = None) -> None:
         """Switch model (or give the current one a local weights file), then index with it."""
-        self.apply_setup(None, key, weights_file)
+        self.apply_setup(None, key, weights_file, reload=True)
 
     def apply_setup(
-        self, folders: Sequence[str] | None, model: str | None, weights_file: str | None
+        self, folders: Sequence[str] | None, model: str | None, weights_file: str | None,
+        *, reload: bool = False,
     ) -> None:
         """Apply first-run choices or a model switch; indexing restarts with the new model.
 
@@ -271,7 +272,7 @@ class Backend(QObject):
         service = self.service
 
         def run(lib: Any) -> tuple[str, bool]:
-            if model and (model != lib.model_spec.key or weights_file):
+            if model and (reload or model != lib.model_spec.key or weights_file):
                 if service is not None:
                     service.stop()
                 lib.use_model(model, weights_file or None)
