@@ -1,0 +1,148 @@
+"""Screenshots of the real app's main states into docs/screenshots/*.png.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" python scripts/gui_screenshots.py  (see the .sh)
+
+Runs on ../shared/datasets/coco-mini in a temporary PHOTOCLIP_HOME with a random-weight tiny model
+installed as a user model (no real CLIP weights exist here, so search rankings are meaningless;
+the screens are real). States: first-run welcome, indexing in progress, grid with search
+results, photo view with tags, settings, about.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DATASETS = Path(os.environ.get("PHOTOCLIP_DATASETS", REPO.parent / "shared" / "datasets"))
+OUT = REPO / "docs" / "screenshots"
+KEY = "tiny-random"
+
+
+def make_home(root: Path, folder: Path | None) -> None:
+    from photoclip.config import AppPaths, Settings
+
+    paths = AppPaths(root / "data", root / "config", root / "cache").ensure()
+    models = paths.config / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    cfg = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
+    (models / f"{KEY}.json").write_text(json.dumps({
+        "key": KEY, "description": "tiny random CLIP (screenshots only: meaningless rankings)",
+        "open_clip_config": cfg, "weights": "random",
+    }))
+    if folder is not None:
+        Settings(folders=[str(folder)], model=KEY, device="cpu", precision="fp32",
+                 batch_size=16).save(paths.settings_file)
+
+
+def main() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="photoclip-shots-"))
+    app = QApplication(sys.argv)
+    app.setApplicationName("photoclip")
+
+    def wait(cond: Callable[[], bool], seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            if cond():
+                return True
+            time.sleep(0.02)
+        return cond()
+
+    def pause(seconds: float) -> None:
+        wait(lambda: False, seconds)
+
+    def shot(widget: QWidget, name: str) -> None:
+        pause(0.3)
+        path = OUT / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"saved {path}", flush=True)
+
+    # 1. first run: the welcome wizard on an empty home
+    first = tmp / "first-run"
+    make_home(first, None)
+    os.environ["PHOTOCLIP_HOME"] = str(first)
+    from photoclip.config import Settings, app_paths
+    from photoclip.gui.welcome import WelcomeDialog
+
+    welcome = WelcomeDialog(app_paths(), Settings(), save=lambda s: None)
+    welcome.folders_page.add_path(str(DATASETS / "coco-mini"))
+    welcome.show()
+    shot(welcome, "welcome-folders")
+    welcome.next()
+    shot(welcome, "welcome-model")
+    welcome.close()
+
+    # 2. the main window indexing coco-mini
+    home = tmp / "library"
+    make_home(home, DATASETS / "coco-mini")
+    os.environ["PHOTOCLIP_HOME"] = str(home)
+    from photoclip.gui.app import create_window
+    from photoclip.gui.backend import Backend
+
+    window = create_window(Backend(app_paths(), service_options={"quiet": 0.2}))
+    window.resize(1280, 820)
+    window.show()
+    events: list[str] = []
+    window.backend.service_event.connect(lambda e: events.append(getattr(e, "kind", "")))
+    wait(lambda: "batch" in events or "progress" in events, 120)
+    pause(1.0)
+    shot(window, "indexing")
+
+    def indexed() -> int:
+        lib = window.backend.library
+        return lib.catalog.counts(lib.model_spec.key).indexed if lib else 0
+
+    total = sum(1 for p in (DATASETS / "coco-mini").rglob("*.jpg"))
+    wait(lambda: indexed() >= total, 600)
+    pause(2.0)
+    print(f"indexed {indexed()} of {total}", flush=True)
+    shot(window, "grid")
+
+    # 3. a search
+    window.search_bar.set_text("a dog playing on the beach")
+    wait(lambda: window.results.rowCount() > 0 and window.results.has_scores(), 30)
+    pause(2.0)  # thumbnails
+    shot(window, "search-results")
+
+    # 4. the photo view with tags
+    window.open_photo(window.results.index(0, 0))
+    pause(2.5)
+    shot(window, "photo-view")
+    window.show_grid()
+
+    # 5. settings and about
+    from photoclip.gui.about import show_about
+    from photoclip.gui.settings_dialog import open_settings
+
+    open_settings(window, window.backend)
+    wait(lambda: getattr(window, "settings_dialog", None) is not None, 30)
+    dialog = window.settings_dialog
+    shot(dialog, "settings-folders")
+    dialog.tabs.setCurrentIndex(2)
+    shot(dialog, "settings-tags")
+    dialog.reject()
+    about = show_about(window)
+    pause(1.0)
+    shot(about, "about")
+    about.reject()
+
+    QTimer.singleShot(0, window.close)
+    pause(1.0)
+    window.close()
+    print("done", flush=True)
+    os._exit(0)  # the backend threads are daemons; the temp home is left for inspection
+
+
+if __name__ == "__main__":
+    sys.exit(main())
