@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.conftest import make_library  # noqa: F401  (whole-library fixture)
+
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 for _folder in ("duplicates", "export", "template", "chroma-clip"):
     if str(PLUGINS / _folder) not in sys.path:
@@ -31,3 +33,16 @@ def coco_folder(tmp_path: Path, datasets_dir: Path) -> Path:
     for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:8]:
         shutil.copy2(src, target / src.name)
     return target
+
+
+@pytest.fixture()
+def cli_env(photoclip_home, tiny_model_spec) -> dict:
+    """Environment for `python -m photoclip` on a home using the tiny model on the CPU."""
+    import os
+
+    from photoclip.config import Settings
+
+    Settings(model=tiny_model_spec.key, device="cpu", precision="fp32").save(
+        photoclip_home.settings_file
+    )
+    return {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent)}

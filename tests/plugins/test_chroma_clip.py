@@ -1,0 +1,127 @@
+"""The chroma-clip plugin: photoclip's embedder as a Chroma embedding function in a plain
+chromadb PersistentClient (real collections, the real tiny open_clip model)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+chromadb = pytest.importorskip("chromadb")
+
+
+@pytest.fixture()
+def photos(datasets_dir: Path) -> list[Path]:
+    return sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:6]
+
+
+def arrays(paths: list[Path]) -> list[np.ndarray]:
+    return [np.asarray(Image.open(p).convert("RGB")) for p in paths]
+
+
+def test_embedding_function_in_a_plain_chroma_collection(
+    tiny_model_spec, photoclip_home, photos: list[Path], tmp_path: Path
+) -> None:
+    from chromadb.config import Settings
+    from chromadb.utils.data_loaders import ImageLoader
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    ef = PhotoclipEmbeddingFunction(model=tiny_model_spec.key, device="cpu", precision="fp32",
+                                    batch_size=4)
+    settings = Settings(anonymized_telemetry=False)
+    client = chromadb.PersistentClient(str(tmp_path / "db"), settings=settings)
+    col = client.create_collection(
+        "photos", embedding_function=ef, data_loader=ImageLoader(),
+        configuration={"hnsw": {"space": "cosine"}},
+    )
+    pixels = arrays(photos)
+    col.add(ids=[p.stem for p in photos[:4]], images=pixels[:4])  # arrays, batched by 4
+    col.add(ids=[p.stem for p in photos[4:]], uris=[str(p) for p in photos[4:]])  # files
+    assert col.count() == 6
+    stored = col.get(ids=[photos[0].stem], include=["embeddings"])["embeddings"][0]
+    assert len(stored) == ef.dim and abs(np.linalg.norm(stored) - 1) < 1e-4
+
+    by_image = col.query(query_images=[pixels[2]], n_results=1)  # a photo finds itself
+    assert by_image["ids"][0][0] == photos[2].stem
+    assert by_image["distances"][0][0] < 1e-4
+    by_text = col.query(query_texts=["a dog on a beach"], n_results=6)
+    assert sorted(by_text["ids"][0]) == sorted(p.stem for p in photos)
+    text_vec = ef(["a dog on a beach"])[0]
+    assert np.allclose(text_vec, ef.embed_query(["a dog on a beach"])[0])
+    mixed = ef(["a dog", pixels[0]])  # Documents and Images in one call keep their order
+    assert np.allclose(mixed[1], stored, atol=1e-5)
+    del client
+
+
+def test_collection_reopens_by_name_without_the_ef(
+    tiny_model_spec, photoclip_home, photos: list[Path], tmp_path: Path
+) -> None:
+    """A fresh process imports photoclip_chroma and reopens the collection by name only."""
+    from chromadb.config import Settings
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    ef = PhotoclipEmbeddingFunction(model=tiny_model_spec.key, device="cpu")
+    assert ef.get_config()["model"] == tiny_model_spec.key
+    client = chromadb.PersistentClient(str(tmp_path / "db"),
+                                       settings=Settings(anonymized_telemetry=False))
+    col = client.create_collection("photos", embedding_function=ef,
+                                   configuration={"hnsw": {"space": "cosine"}})
+    col.add(ids=[p.stem for p in photos], images=arrays(photos))
+    expected = col.query(query_texts=["a red bus"], n_results=3)["ids"][0]
+    del col, client
+
+    plugin_dir = Path(__file__).resolve().parents[2] / "plugins" / "chroma-clip"
+    code = f"""
+import sys; sys.path.append({str(plugin_dir)!r})
+import chromadb, photoclip_chroma
+from chromadb.config import Settings
+col = chromadb.PersistentClient({str(tmp_path / "db")!r},
+                                settings=Settings(anonymized_telemetry=False)).get_collection("photos")
+ef = col.configuration["embedding_function"]
+print(type(ef).__name__, ef.get_config()["model"])
+print(",".join(col.query(query_texts=["a red bus"], n_results=3)["ids"][0]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**__import__("os").environ})
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.strip().splitlines()[-2:]
+    assert first == f"PhotoclipEmbeddingFunction {tiny_model_spec.key}"
+    assert second.split(",") == expected
+
+
+def test_chroma_exporter_writes_a_queryable_collection(
+    make_library, tiny_model_spec, photos: list[Path], tmp_path: Path
+) -> None:
+    from chromadb.config import Settings
+
+    from photoclip.plugin_testing import load_plugin_folder, run_action
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for p in photos:
+        shutil.copy2(p, folder / p.name)
+    lib = make_library([folder])
+    lib.index_folders()
+    host = load_plugin_folder(Path(__file__).resolve().parents[2] / "plugins" / "chroma-clip")
+    assert host.infos()[-1].loaded, host.infos()[-1].error
+    host_export = load_plugin_folder(Path(__file__).resolve().parents[2] / "plugins" / "export")
+    assert "chroma" in host.exporters()
+    # the export action comes from the export plugin; give it both plugins' exporters
+    from photoclip.plugin_api import PluginContext
+
+    ctx = PluginContext(lib, exporters={**host_export.exporters(), **host.exporters()})
+    result = host_export.run_action("export", ctx, ctx.photos(),
+                                    {"to": str(tmp_path / "out"), "as": "chroma"})
+    assert "exported 1" in result.message or result.data["as"] == "chroma"
+    client = chromadb.PersistentClient(str(tmp_path / "out"),
+                                       settings=Settings(anonymized_telemetry=False))
+    col = client.get_collection("photoclip")
+    assert col.count() == len(photos)
+    hit = col.query(query_images=arrays(photos[:1]), n_results=1)
+    assert Path(hit["metadatas"][0][0]["path"]).name == photos[0].name
+    assert run_action  # the helper is importable alongside

@@ -1,0 +1,106 @@
+"""The duplicates plugin on the near-duplicates set: exact copies, perceptual-hash matches
+(flipped, resized, grey, re-encoded copies), never deleting, trash only after confirmation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from photoclip_duplicates import finder
+from PIL import Image, ImageOps
+
+from photoclip.plugin_testing import load_plugin_folder, run_action
+
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "duplicates"
+
+
+def test_phash_variants_cover_flips_and_turns(datasets_dir: Path) -> None:
+    im = Image.open(datasets_dir / "near-duplicates" / "base_images" / "ukbench00120.jpg")
+    base = finder.phash_variants(finder.dct_block(im))
+    for changed in (ImageOps.mirror(im), ImageOps.flip(im), im.rotate(90, expand=True),
+                    im.rotate(180), im.resize((200, 150)), im.convert("L")):
+        other = finder.phash_variants(finder.dct_block(changed))
+        best = min(finder.hamming(v, other[0]) for v in base)
+        assert best <= 6, best
+    unrelated = Image.open(datasets_dir / "near-duplicates" / "base_images" / "ukbench09012.jpg")
+    far = finder.phash_variants(finder.dct_block(unrelated))[0]
+    assert min(finder.hamming(v, far) for v in base) > 12
+
+
+def test_groups_and_pairs() -> None:
+    assert finder.groups([(1, 2), (2, 3), (7, 8)]) == [[1, 2, 3], [7, 8]]
+    vecs = np.eye(3, dtype=np.float32)[[0, 0, 1, 2]]
+    assert set(finder.vector_pairs([10, 11, 12, 13], vecs, 0.99)) == {(10, 11)}
+    assert finder.exact_pairs({1: "a", 2: "a", 3: "b", 4: None}) == {(1, 2)}
+    assert finder.pair_scores([(1, 2), (3, 4)], [(2, 1)])[:2] == (0.5, 1.0)
+
+
+def test_duplicates_action_on_a_library(make_library, near_duplicates: Path) -> None:
+    lib = make_library([near_duplicates])
+    lib.index_folders()
+    host = load_plugin_folder(PLUGIN)
+    assert host.infos()[-1].loaded, host.infos()[-1].error
+
+    exact = run_action(host, lib, "duplicates", method="exact")
+    groups = [sorted(Path(p).name for p in [g["keep"], *g["duplicates"]])
+              for g in exact.data["groups"]]
+    assert ["ukbench00120.jpg"] * 3 in groups  # three byte-identical copies in three folders
+    for g in groups:
+        assert len(set(g)) == 1 or all(n.startswith("ukbench09380") for n in g)
+
+    found = run_action(host, lib, "duplicates", method="phash")
+    names = {Path(p).name for g in found.data["groups"]
+             for p in [g["keep"], *g["duplicates"]]}
+    assert {"ukbench00120_hflip.jpg", "ukbench00120_resize.jpg", "ukbench00120_gray.jpg",
+            "ukbench09380.webp", "ukbench09380.png"} <= names
+    before = sorted(p.name for p in near_duplicates.rglob("*") if p.is_file())
+
+    said_no = run_action(host, lib, "duplicates", trash=True, confirm=False)
+    assert said_no.data["trashed"] == [] and "nothing moved" in said_no.message
+    assert sorted(p.name for p in near_duplicates.rglob("*") if p.is_file()) == before
+
+    questions: list[str] = []
+    moved = run_action(host, lib, "duplicates", method="exact", trash=True,
+                       confirm=lambda q: questions.append(q) or True)
+    assert len(questions) == 1 and "trash" in questions[0]
+    trashed = [Path(p) for p in moved.data["trashed"]]
+    assert trashed and all(p.exists() and "trash" in p.parts for p in trashed)
+    assert len(list(near_duplicates.rglob("ukbench00120.jpg"))) == 1  # the kept copy
+
+
+def test_duplicates_command(photoclip_home, cli_env: dict, near_duplicates: Path) -> None:
+    from photoclip.config import Settings
+
+    settings = Settings.load(photoclip_home.settings_file)
+    settings.folders = [str(near_duplicates.resolve())]
+    settings.save(photoclip_home.settings_file)
+    out = subprocess.run(
+        [sys.executable, "-m", "photoclip", "duplicates", "--method", "phash", "--trash",
+         "--json"], capture_output=True, text=True, env=cli_env, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)  # nothing indexed yet: no groups, and nothing moved
+    assert data["data"] == {"groups": [], "trashed": []}
+    index = subprocess.run([sys.executable, "-m", "photoclip", "index"], env=cli_env,
+                           capture_output=True, text=True, timeout=300)
+    assert index.returncode == 0, index.stderr
+    out = subprocess.run(
+        [sys.executable, "-m", "photoclip", "duplicates", "--method", "phash", "--trash"],
+        capture_output=True, text=True, env=cli_env, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "groups of duplicates among" in out.stdout and "keep" in out.stdout
+    assert "use --yes" in out.stderr  # stdin is not a terminal: the answer is no
+    assert "nothing moved" in out.stdout
+
+
+def test_plugin_is_listed_before_import() -> None:
+    from photoclip.plugin_testing import check_manifest
+
+    info = check_manifest(PLUGIN)
+    assert info.name == "duplicates" and info.enabled and info.api_version == 1
+    assert os.path.exists(PLUGIN / "photoclip_duplicates" / "__init__.py")
