@@ -106,6 +106,9 @@ class MainWindow(QMainWindow):
         self._action(view, "&Back to photos", self.show_grid, QKeySequence(Qt.Key.Key_Escape))
         self._action(view, "&All photos", self.show_everything, QKeySequence("Ctrl+Home"))
         self._action(view, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self._action(view, "&Previous photo", lambda: self.step_photo(-1),
+                     QKeySequence("Alt+Left"))
+        self._action(view, "&Next photo", lambda: self.step_photo(1), QKeySequence("Alt+Right"))
         tags = bar.addMenu("&Tags")
         self._action(tags, "&Suggest tags again", self.backend.retag)
         model = bar.addMenu("&Model")
@@ -134,7 +137,7 @@ class MainWindow(QMainWindow):
         b.library_changed.connect(self._refresh_timer.start)
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
-        self.search_bar.changed.connect(self.run_search)
+        self.search_bar.changed.connect(lambda: self.run_search())
         self.search_bar.sort_changed.connect(self.results.set_sort)
         self.sidebar.filter_chosen.connect(self._sidebar_filter)
         self.grid.open_requested.connect(self.open_photo)
@@ -144,6 +147,8 @@ class MainWindow(QMainWindow):
         self.photo_view.tag_action.connect(self._tag_action)
         self.photo_view.album_add.connect(self._album_add)
         self.photo_view.classify.connect(self._classify)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)
         self.status_panel.failures_requested.connect(self.show_failures)
 
@@ -188,7 +193,7 @@ class MainWindow(QMainWindow):
 
     # ----- the grid --------------------------------------------------------------------------
 
-    def run_search(self) -> None:
+    def run_search(self, show_grid: bool = True) -> None:
         """Ask for what the search bar describes; only the newest answer is shown."""
         self._current = self.search_bar.browse()
         self._request += 1
@@ -198,7 +203,7 @@ class MainWindow(QMainWindow):
             lambda items: self._show_results(request, items),
             lambda exc: self._search_failed(request, exc),
         )
-        if self.stack.currentWidget() is not self.grid:
+        if show_grid and self.stack.currentWidget() is not self.grid:
             self.show_grid()
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
@@ -231,8 +236,8 @@ class MainWindow(QMainWindow):
         self.backend.sidebar(self._sidebar_loaded)
 
     def _refresh_after_indexing(self) -> None:
-        if not self._current.is_search:  # a search keeps its results until asked again
-            self.run_search()
+        """New photos join the grid (and the current search) without moving the user."""
+        self.run_search(show_grid=False)
         self.backend.sidebar(self._sidebar_loaded)
 
     def show_everything(self) -> None:
@@ -306,6 +311,55 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
             self.backend.details(self.photo_view.details.photo_id, self.photo_view.show_photo)
         self.backend.sidebar(self._sidebar_loaded)
+
+    def selected_ids(self) -> list[int]:
+        return [self.results.item(r).photo_id for r in self.grid.selected_rows()]
+
+    def _grid_menu(self, pos: Any) -> None:
+        """Actions on the selected photos (multi-select with Shift/Ctrl)."""
+        from PySide6.QtWidgets import QInputDialog, QMenu
+
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        n = f" ({len(ids)} photos)" if len(ids) > 1 else ""
+
+        def add_tag() -> None:
+            tag, ok = QInputDialog.getText(self, "Add a tag", f"Tag for the selected photos{n}:")
+            if ok and tag.strip():
+                self.backend.edit_tags("add", tag.strip(), ids)
+
+        def add_album() -> None:
+            names = [a.name for a, _ in self.sidebar_data.albums if not a.smart]
+            name, ok = QInputDialog.getItem(self, "Add to album", "Album (type a new name to "
+                                            "create it):", names, 0, True)
+            if ok and name.strip():
+                self.backend.add_to_album(name.strip(), ids, name.strip() not in names)
+
+        menu.addAction("Open", lambda: self.open_photo(self.grid.currentIndex()))
+        menu.addAction("More like this", lambda: self._more_from_grid(ids[0]))
+        menu.addSeparator()
+        menu.addAction(f"Add a tag{n}…", add_tag)
+        menu.addAction(f"Add to album{n}…", add_album)
+        menu.exec(self.grid.viewport().mapToGlobal(pos))
+
+    def _more_from_grid(self, photo_id: int) -> None:
+        row = self.results.row_of_photo(photo_id)
+        name = os.path.basename(self.results.item(row).path) if row is not None else "photo"
+        self.results.set_sort("relevance")
+        self.search_bar.sort.setCurrentIndex(0)
+        self.search_bar.set_similar(photo_id, name)
+
+    def step_photo(self, delta: int) -> None:
+        """Previous/next photo of the grid while the photo view is open."""
+        if self.stack.currentWidget() is not self.photo_view:
+            return
+        row = self.grid.currentIndex().row() + delta
+        if 0 <= row < self.results.rowCount():
+            index = self.results.index(row)
+            self.grid.setCurrentIndex(index)
+            self.backend.details(index.data(PhotoIdRole), self._details_loaded)
 
     # ----- indexing --------------------------------------------------------------------------
 
