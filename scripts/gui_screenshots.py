@@ -111,7 +111,7 @@ def main() -> int:
 
     # 3. a search
     window.search_bar.set_text("a dog playing on the beach")
-    wait(lambda: window.results.rowCount() > 0 and window.results.has_scores(), 30)
+    wait(lambda: window.results.rowCount() > 0 and window.results.has_scores, 30)
     pause(2.0)  # thumbnails
     shot(window, "search-results")
 
