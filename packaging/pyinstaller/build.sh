@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Build the one-folder app with PyInstaller: dist/photoclip/{photoclip-gui,photoclip}
+# (dist/photoclip.app on macOS). Heavy (minutes, about 1 GB): not part of CI (.ci/run).
+#
+#   packaging/pyinstaller/build.sh            # uses .venv/bin/python (or $PYTHON)
+#   packaging/pyinstaller/smoke-test.sh       # then prove the build works
+#
+# The environment must have photoclip installed with its GUI (pip install -c constraints.txt
+# -e ".[gui]"); PyInstaller is installed into it if missing. CLEAN=1 rebuilds from scratch.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PYTHON:-.venv/bin/python}
+[ -x "$PY" ] || PY=$(command -v python3)
+if ! "$PY" -m PyInstaller --version >/dev/null 2>&1; then
+    "$PY" -m pip install -q "pyinstaller>=6.10" 2>&1 | grep -v "^WARNING: Location" || true
+fi
+"$PY" -c "import PySide6, photoclip.gui.app" || {
+    echo "error: install photoclip with its GUI first: $PY -m pip install -e '.[gui]'" >&2
+    exit 2
+}
+clean=()
+[ "${CLEAN:-0}" = 1 ] && clean=(--clean)
+start=$(date +%s)
+"$PY" -m PyInstaller --noconfirm "${clean[@]}" --log-level WARN \
+    --distpath dist --workpath build/pyinstaller packaging/pyinstaller/photoclip.spec
+echo "built dist/photoclip in $(( $(date +%s) - start )) s:" \
+    "$(du -sh dist/photoclip | cut -f1), $(find dist/photoclip -type f | wc -l) files"

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Prove a PyInstaller build works: start the GUI offscreen, index a small folder and search it
+# with the bundle's own CLI, using the tests' tiny random-weight model as a user model.
+#
+#   packaging/pyinstaller/smoke-test.sh [DIST_DIR]     # default dist/photoclip
+#
+# Prints the figures docs/packaging.md records (size, start times, index and search times).
+# Nothing outside a temporary PHOTOCLIP_HOME is touched. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DIST=$(realpath "${1:-dist/photoclip}")
+PY=${PYTHON:-.venv/bin/python}
+[ -x "$PY" ] || PY=$(command -v python3)
+CLI="$DIST/photoclip"
+GUI="$DIST/photoclip-gui"
+[ -x "$CLI" ] && [ -x "$GUI" ] || { echo "error: no build in $DIST (run build.sh)" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export PHOTOCLIP_HOME="$WORK/home" QT_QPA_PLATFORM=offscreen
+export HF_HUB_OFFLINE=1  # everything is local: a network call is a bug
+now() { date +%s.%N; }
+secs() { "$PY" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$@"; }
+fail() { echo "SMOKE TEST FAILED: $*" >&2; exit 1; }
+
+echo "== bundle: $DIST"
+size=$(du -sh "$DIST" | cut -f1)
+files=$(find "$DIST" -type f | wc -l)
+echo "size: $size in $files files"
+
+echo "== tiny model and photos"
+"$PY" packaging/pyinstaller/tiny_model.py "$PHOTOCLIP_HOME/config/models"
+PHOTOS="$WORK/photos"
+mkdir -p "$PHOTOS"
+DATASETS=${PHOTOCLIP_DATASETS:-../shared/datasets}
+if [ -d "$DATASETS/near-duplicates/base_images" ]; then
+    cp "$DATASETS"/near-duplicates/base_images/* "$PHOTOS"/
+    cp "$DATASETS"/edge-cases/heif/*.heic "$PHOTOS"/ 2>/dev/null || true
+    first=$(find "$PHOTOS" -maxdepth 1 -name '*.jpg' | sort | head -1)
+else  # no shared photos: make some
+    "$PY" - "$PHOTOS" <<'PYEOF'
+import random, sys
+from PIL import Image, ImageDraw
+random.seed(0)
+for i in range(10):
+    im = Image.new("RGB", (320, 240), tuple(random.randrange(256) for _ in range(3)))
+    d = ImageDraw.Draw(im)
+    for _ in range(12):
+        x, y = random.randrange(320), random.randrange(240)
+        d.ellipse((x, y, x + 60, y + 40), fill=tuple(random.randrange(256) for _ in range(3)))
+    im.save(f"{sys.argv[1]}/photo{i:02d}.jpg", quality=90)
+PYEOF
+    first="$PHOTOS/photo00.jpg"
+fi
+cp "$first" "$PHOTOS/exact-copy.jpg"
+echo "$(find "$PHOTOS" -type f | wc -l) photos in $PHOTOS"
+
+echo "== CLI"
+t0=$(now); "$CLI" --version; t1=$(now)
+cli_start=$(secs "$t0" "$t1")
+"$CLI" models use tiny-test
+"$CLI" folders add "$PHOTOS"
+t0=$(now); "$CLI" index; t1=$(now)
+index_s=$(secs "$t0" "$t1")
+"$CLI" status
+t0=$(now); "$CLI" --json search "a photo of a dog" --limit 3 > "$WORK/search.json"; t1=$(now)
+search_s=$(secs "$t0" "$t1")
+cat "$WORK/search.json"
+"$CLI" --json similar "$PHOTOS/exact-copy.jpg" --limit 2 > "$WORK/similar.json"
+"$PY" - "$WORK" "$first" <<'PYEOF'
+import json, sys
+from pathlib import Path
+work, first = Path(sys.argv[1]), Path(sys.argv[2]).name
+
+def hits(name):
+    data = json.loads((work / name).read_text())
+    return data["results"]
+
+search = hits("search.json")
+assert len(search) == 3, search
+similar = hits("similar.json")
+names = {Path(h["path"]).name for h in similar}
+# an exact copy of a photo must find that photo (or itself) at score ~1
+assert names & {first, "exact-copy.jpg"} and similar[0]["score"] > 0.999, similar
+print("search and similar: ok")
+PYEOF
+"$GUI" --cli status --json > /dev/null || fail "photoclip-gui --cli"
+
+echo "== GUI (offscreen)"
+gui_start=()
+for run in 1 2; do
+    t0=$(now)
+    PHOTOCLIP_SMOKE_REPORT="$WORK/gui$run.json" PHOTOCLIP_SMOKE_QUIT_MS=3000 \
+        timeout 120 "$GUI" > "$WORK/gui$run.log" 2>&1 || { cat "$WORK/gui$run.log"; fail "GUI run $run"; }
+    t1=$(now)
+    [ -f "$WORK/gui$run.json" ] || { cat "$WORK/gui$run.log"; fail "GUI showed no window"; }
+    shown=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['shown_at'])" "$WORK/gui$run.json")
+    gui_start+=("$(secs "$t0" "$shown")")
+    echo "run $run: window shown after ${gui_start[-1]} s, exited after $(secs "$t0" "$t1") s (3 s open)"
+done
+cat "$WORK/gui1.json"
+if grep -E "Traceback|ERROR|CRITICAL" "$WORK"/gui*.log "$PHOTOCLIP_HOME"/data/logs/*.log 2>/dev/null; then
+    fail "errors in the GUI's output or logs"
+fi
+
+echo "== figures"
+echo "bundle size:        $size ($files files)"
+echo "CLI --version:      $cli_start s"
+echo "GUI window shown:   ${gui_start[0]} s (first start), ${gui_start[1]} s (second)"
+echo "index (cold start): $index_s s for $(find "$PHOTOS" -type f | wc -l) photos"
+echo "search (cold start): $search_s s"
+echo "SMOKE TEST PASSED"

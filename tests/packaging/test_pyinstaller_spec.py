@@ -1,0 +1,120 @@
+"""The PyInstaller spec and launcher, checked without PyInstaller (the build is build.sh's)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from photoclip.desktop_entry import APP_ID
+from tests.packaging.conftest import PACKAGING, REPO
+
+SPEC = PACKAGING / "pyinstaller" / "photoclip.spec"
+
+
+class _Recorder:
+    """Stands in for one of PyInstaller's build classes (Analysis, EXE, ...)."""
+
+    made: ClassVar[list[tuple[str, tuple, dict]]] = []
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, *args: Any, **kwargs: Any) -> types.SimpleNamespace:
+        _Recorder.made.append((self.kind, args, kwargs))
+        return types.SimpleNamespace(kind=self.kind, pure=[], scripts=[], binaries=[],
+                                     datas=[], name=kwargs.get("name"))
+
+
+def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, list]:
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_data_files = lambda *a, **k: []
+    hooks.collect_submodules = lambda *a, **k: []
+    hooks.copy_metadata = lambda *a, **k: []
+    for name in ("PyInstaller", "PyInstaller.utils"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
+    monkeypatch.setattr(sys, "platform", platform)
+    _Recorder.made = []
+    namespace = {"SPECPATH": str(SPEC.parent), "__file__": str(SPEC)}
+    for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"):
+        namespace[kind] = _Recorder(kind)
+    exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
+    made: dict[str, list] = {}
+    for kind, args, kwargs in _Recorder.made:
+        made.setdefault(kind, []).append((args, kwargs))
+    return made
+
+
+def test_spec_builds_gui_and_cli(monkeypatch: pytest.MonkeyPatch, pyproject: dict) -> None:
+    made = _run_spec(monkeypatch, "linux")
+    [(scripts, analysis)] = made["Analysis"]
+    assert Path(scripts[0][0]) == PACKAGING / "pyinstaller" / "launcher.py"
+    assert "onnxruntime" in analysis["excludes"]
+    exes = {kw["name"]: kw for _, kw in made["EXE"]}
+    name = pyproject["project"]["name"]
+    assert exes[f"{name}-gui"]["console"] is False and exes[name]["console"] is True
+    [(_, coll)] = made["COLLECT"]
+    assert coll["name"] == name
+    assert "BUNDLE" not in made
+    # the GUI executable is the pip gui-script's name: one name everywhere
+    assert f"{name}-gui" in pyproject["project"]["gui-scripts"]
+
+
+def test_spec_macos_bundle(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
+    made = _run_spec(monkeypatch, "darwin")
+    [(_, bundle)] = made["BUNDLE"]
+    assert bundle["name"] == "photoclip.app" and bundle["bundle_identifier"] == APP_ID
+    assert bundle["version"] == version
+    assert bundle["info_plist"]["CFBundleShortVersionString"] == version
+    assert Path(bundle["icon"]).is_file()
+    assert all(Path(kw["icon"]).suffix == ".icns" for _, kw in made["EXE"])
+
+
+def test_spec_windows_icon(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _run_spec(monkeypatch, "win32")
+    for _, kw in made["EXE"]:
+        assert Path(kw["icon"]) == PACKAGING / "windows" / "photoclip.ico"
+
+
+@pytest.fixture()
+def launcher(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "photoclip_launcher", PACKAGING / "pyinstaller" / "launcher.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calls: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(module, "_cli", lambda argv: calls.append(("cli", argv)) or 0)
+    monkeypatch.setattr(module, "_gui", lambda argv: calls.append(("gui", argv)) or 0)
+    module.calls = calls
+    return module
+
+
+@pytest.mark.parametrize(
+    ("exe", "argv", "expected"),
+    [
+        ("/opt/photoclip/photoclip-gui", [], ("gui", [])),
+        ("C:/photoclip/photoclip-gui.exe", ["x.jpg"], ("gui", ["x.jpg"])),
+        ("/opt/photoclip/photoclip", ["search", "dog"], ("cli", ["search", "dog"])),
+        ("C:/photoclip/photoclip.exe", ["status"], ("cli", ["status"])),
+        ("/Applications/photoclip.app/Contents/MacOS/photoclip-gui", ["--cli", "index"],
+         ("cli", ["index"])),
+    ],
+)
+def test_launcher_dispatch(launcher: types.ModuleType, monkeypatch: pytest.MonkeyPatch,
+                           exe: str, argv: list[str], expected: tuple) -> None:
+    monkeypatch.setattr(sys, "executable", exe)
+    monkeypatch.setattr(sys, "argv", [exe, *argv])
+    assert launcher.main() == 0
+    assert launcher.calls == [expected]
+
+
+def test_build_scripts_are_executable() -> None:
+    for name in ("build.sh", "smoke-test.sh"):
+        path = PACKAGING / "pyinstaller" / name
+        assert path.is_file() and path.stat().st_mode & 0o111, name
+    assert (REPO / "docs" / "packaging.md").is_file()
