@@ -16,6 +16,7 @@ these files. No Qt here: the CLI uses it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -23,6 +24,8 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 APP_ID = "io.github.photoclip.Photoclip"
 GUI_SCRIPT = "photoclip-gui"
@@ -146,6 +149,8 @@ def install(exec_path: Path | str | None = None, data_home: Path | None = None,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / "icons" / rel, target)
         result.files.append(str(target))
+    log.info("installed the menu entry %s (Exec %s) and %d icons", entry, exec_path,
+             len(result.files) - 1)
     if refresh:
         refresh_caches(home)
     return result
@@ -163,6 +168,7 @@ def uninstall(data_home: Path | None = None, refresh: bool = True) -> InstallRes
         except FileNotFoundError:
             continue
         result.files.append(str(target))
+    log.info("removed %d menu entry and icon files from %s", len(result.files), home)
     if refresh and result.files:
         refresh_caches(home)
     return result
