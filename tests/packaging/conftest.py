@@ -1,11 +1,10 @@
-"""Fixtures for the packaging tests: the repository's paths and pyproject's metadata."""
+"""Fixtures for the packaging tests: pyproject's metadata, a clean root logger."""
 
 from __future__ import annotations
 
 import logging
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-REPO = Path(__file__).resolve().parents[2]
-PACKAGING = REPO / "packaging"
+from tests.packaging.paths import REPO
 
 
 @pytest.fixture(scope="session")

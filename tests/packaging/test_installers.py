@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from photoclip.desktop_entry import APP_ID
-from tests.packaging.conftest import PACKAGING, REPO
+from tests.packaging.paths import PACKAGING, REPO
 
 ISS = PACKAGING / "windows" / "photoclip.iss"
 

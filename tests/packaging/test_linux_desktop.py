@@ -20,7 +20,7 @@ from photoclip.desktop_entry import (
     icon_files,
     package_desktop_dir,
 )
-from tests.packaging.conftest import PACKAGING, REPO
+from tests.packaging.paths import PACKAGING, REPO
 
 DESKTOP = package_desktop_dir()
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 from photoclip.desktop_entry import APP_ID
-from tests.packaging.conftest import PACKAGING, REPO
+from tests.packaging.paths import PACKAGING, REPO
 
 SPEC = PACKAGING / "pyinstaller" / "photoclip.spec"
 
