@@ -37,8 +37,11 @@ def make_home(root: Path, folder: Path | None) -> None:
         "open_clip_config": cfg, "weights": "random",
     }))
     if folder is not None:
+        # random weights saturate every independent label: show the exclusive sets only, which
+        # give at most one label per set and photo, as a real model's tags look
         Settings(folders=[str(folder)], model=KEY, device="cpu", precision="fp32",
-                 batch_size=16).save(paths.settings_file)
+                 batch_size=16, label_sets=["scenes", "events", "people", "documents"],
+                 ).save(paths.settings_file)
 
 
 def main() -> int:

@@ -15,15 +15,26 @@ from photoclip.gui.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 
+# The GUI thread takes the GIL back for every Python call Qt makes (each delegate paint, each
+# timer): while a worker thread runs Python code (importing torch, the decode pipeline), every such
+# call waits up to the switch interval, 5 ms by default, and a repaint of 50 thumbnails stalled for
+# hundreds of ms. 1 ms keeps the GUI thread's waits short (measured: bench/gui.py, docs/bench).
+GUI_SWITCH_INTERVAL = 0.001
+
+
 def create_window(backend: Backend | None = None) -> MainWindow:
     """The main window (shown by the caller; it opens the library once the event loop runs)."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     window = MainWindow(backend or Backend())
     QTimer.singleShot(0, window.start)
     return window
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from photoclip.config import app_paths
+    from photoclip.logs import setup_logging
+
+    setup_logging(app_paths(), logging.INFO, console=sys.stderr is not None, filename="gui.log")
     app = QApplication(list(argv if argv is not None else sys.argv))
     app.setApplicationName("photoclip")
     app.setOrganizationName("photoclip")

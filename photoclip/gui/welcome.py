@@ -164,7 +164,8 @@ class ModelPage(QWizardPage):
             note = spec.description
             missing = _missing_requirements(spec)
             if missing:
-                note += f"\nNeeds {', '.join(missing)} installed first."
+                if "pip install" not in note:
+                    note += f"\nNeeds {', '.join(missing)} installed first."
                 button.setEnabled(False)
             button.setToolTip(note)
             detail = QLabel(note)
