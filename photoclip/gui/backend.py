@@ -252,8 +252,12 @@ class Backend(QObject):
         self.call(run, done)
 
     def remove_folder(self, folder: str) -> None:
+        """Stop indexing a folder and drop its photos from the library (files are untouched)."""
         if self.service is not None:
             self.service.remove_folder(folder)
+            return
+        # no indexing service (e.g. no model yet): remove it on the work lane directly
+        self.call(lambda lib: lib.remove_folder(folder), lambda _: self.library_changed.emit())
 
     # ----- models ----------------------------------------------------------------------------
 

@@ -370,7 +370,7 @@ class SettingsDialog(QDialog):
         ch.retag = (
             self.strictness_combo.currentData() != s.tag_strictness
             or self.enabled_label_sets() != list(s.label_sets)
-            or (self.auto_tag_check.isChecked() and not s.auto_tag)
+            or self.auto_tag_check.isChecked() != s.auto_tag  # off clears automatic tags
         )
         return ch
 
