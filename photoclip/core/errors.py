@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import sys
 
 
 def user_message(exc: BaseException) -> str | None:
@@ -25,6 +26,9 @@ def user_message(exc: BaseException) -> str | None:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"the disk is full{where}: free some space; nothing was lost, indexing resumes"
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
+        return str(exc)
+    vectors = sys.modules.get("photoclip.core.vectors")  # never import Chroma just for this
+    if vectors is not None and isinstance(exc, vectors.VectorStoreError):
         return str(exc)
     if isinstance(exc, KeyError):
         return str(exc.args[0]) if exc.args else "not found"
