@@ -85,6 +85,12 @@ assert names & {first, "exact-copy.jpg"} and similar[0]["score"] > 0.999, simila
 print("search and similar: ok")
 PYEOF
 "$GUI" --cli status --json > /dev/null || fail "photoclip-gui --cli"
+"$CLI" plugins list
+"$CLI" plugins list | grep -E "^duplicates +on +first-party" > /dev/null \
+    || fail "the first-party plugins are not in the bundle"
+"$CLI" duplicates --method exact > "$WORK/duplicates.txt" || fail "photoclip duplicates"
+cat "$WORK/duplicates.txt"
+grep -q "exact-copy.jpg" "$WORK/duplicates.txt" || fail "duplicates did not group the exact copy"
 
 echo "== GUI (offscreen)"
 gui_start=()

@@ -55,6 +55,11 @@ def test_spec_builds_gui_and_cli(monkeypatch: pytest.MonkeyPatch, pyproject: dic
     [(scripts, analysis)] = made["Analysis"]
     assert Path(scripts[0][0]) == PACKAGING / "pyinstaller" / "launcher.py"
     assert "onnxruntime" in analysis["excludes"]
+    # the first-party plugins go in as folders, what they import into the analysis
+    dests = {dest.replace("\\", "/") for _, dest in analysis["datas"]}
+    for manifest in (REPO / "plugins").glob("*/plugin.toml"):
+        assert f"plugins/{manifest.parent.name}" in dests
+    assert "photoclip.plugin_api" in analysis["hiddenimports"]
     exes = {kw["name"]: kw for _, kw in made["EXE"]}
     name = pyproject["project"]["name"]
     assert exes[f"{name}-gui"]["console"] is False and exes[name]["console"] is True
