@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication(list(argv if argv is not None else sys.argv))
     app.setApplicationName("photoclip")
     app.setOrganizationName("photoclip")
-    app.setDesktopFileName("photoclip")
+    app.setDesktopFileName("io.github.photoclip.Photoclip")  # the .desktop entry (Wayland)
     from photoclip.gui.single_instance import SingleInstance, bring_to_front, instance_key
 
     instance = SingleInstance(instance_key())
