@@ -314,16 +314,20 @@ def suggest(
     threshold = threshold_for(strictness)
     conf, raw = confidences(image_vecs, label_set, prototypes, logit_scale)
     names = label_set.label_names
-    out: list[list[TagSuggestion]] = []
-    for c, r in zip(conf, raw):
-        if label_set.exclusive:
-            best = int(np.argmax(c))
-            picked = [best] if c[best] >= threshold else []
-        else:
-            picked = [int(i) for i in np.argsort(-c, kind="stable") if c[i] >= threshold]
-        out.append([
-            TagSuggestion(names[i], label_set.name, float(c[i]), float(r[i])) for i in picked
-        ])
+    out: list[list[TagSuggestion]] = [[] for _ in range(len(conf))]
+    if label_set.exclusive:
+        rows = np.arange(len(conf))
+        cols = np.argmax(conf, axis=1)
+        keep = conf[rows, cols] >= threshold
+        rows, cols = rows[keep], cols[keep]
+    else:
+        rows, cols = np.nonzero(conf >= threshold)
+        order = np.lexsort((-conf[rows, cols], rows))  # by photo, then best first (stable)
+        rows, cols = rows[order], cols[order]
+    for r, c, score, cos in zip(
+        rows.tolist(), cols.tolist(), conf[rows, cols].tolist(), raw[rows, cols].tolist()
+    ):
+        out[r].append(TagSuggestion(names[c], label_set.name, score, cos))
     return out
 
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # Called after the user's tags of these photos changed: (photo ids, tags removed from them).
 UserTagsChanged = Callable[[list[int], set[str]], None]
+_CHUNK = 500  # photos per transaction when replacing automatic tags (also SQLite's bound limit)
 
 
 @dataclass(frozen=True)
@@ -224,22 +225,29 @@ class TagStore:
         Rejected tags and tags the user already has are skipped; other sources are untouched.
         """
         written = 0
-        with self.catalog.transaction() as db:
-            for pid, tags in suggestions.items():
-                db.execute("DELETE FROM tags WHERE photo_id=? AND source='auto'", (pid,))
+        items = list(suggestions.items())
+        for lo in range(0, len(items), _CHUNK):  # one short transaction per chunk of photos
+            chunk = items[lo : lo + _CHUNK]
+            ids = [pid for pid, _ in chunk]
+            marks = ",".join("?" * len(ids))
+            with self.catalog.transaction() as db:
+                db.execute(f"DELETE FROM tags WHERE source='auto' AND photo_id IN ({marks})", ids)
                 blocked = {
-                    r[0].lower() for r in db.execute(
-                        "SELECT tag FROM rejected_tags WHERE photo_id=? UNION "
-                        "SELECT tag FROM tags WHERE photo_id=? AND source<>'auto'", (pid, pid))
+                    (pid, tag.lower()) for pid, tag in db.execute(
+                        f"SELECT photo_id, tag FROM rejected_tags WHERE photo_id IN ({marks})"
+                        f" UNION SELECT photo_id, tag FROM tags WHERE source<>'auto'"
+                        f" AND photo_id IN ({marks})", ids + ids)
                 }
-                for tag, label_set, score in tags:
-                    if tag.lower() in blocked:
-                        continue
-                    written += db.execute(
-                        "INSERT OR REPLACE INTO tags (photo_id, tag, source, label_set, score,"
-                        " model) VALUES (?, ?, 'auto', ?, ?, ?)",
-                        (pid, tag, label_set, float(score), model),
-                    ).rowcount
+                rows = [
+                    (pid, tag, label_set, float(score), model)
+                    for pid, tags in chunk for tag, label_set, score in tags
+                    if (pid, tag.lower()) not in blocked
+                ]
+                db.executemany(
+                    "INSERT OR REPLACE INTO tags (photo_id, tag, source, label_set, score, model)"
+                    " VALUES (?, ?, 'auto', ?, ?, ?)", rows,
+                )
+                written += len(rows)
         return written
 
     # ----- albums ----------------------------------------------------------------------------
