@@ -68,8 +68,10 @@ def main() -> None:
         batched = t2 - t0
         print(f"retag (batched):   suggest {t1 - t0:6.2f} s + write {t2 - t1:6.2f} s = "
               f"{batched:6.2f} s  ({len(ids) / batched:,.0f} photos/s; {written:,} tags, "
-              f"{written / len(ids):.1f} per photo: random prototypes tag far more than the 2-5 "
-              f"of a real model, so this is a worst case)")
+              f"{written / len(ids):.1f} per photo)")
+        if written / len(ids) > 6:
+            print("  (random prototypes at this threshold tag far more than the 2-5 per photo of "
+                  "a real model: a worst case; --strictness 0.99999 gives a realistic density)")
 
         sample = min(5000, len(ids))
         t0 = time.perf_counter()
