@@ -21,6 +21,7 @@ from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.grid import PhotoGrid
 from photoclip.gui.photo_view import PhotoView
+from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
 from photoclip.gui.search_bar import SearchBar
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.loader = ThumbnailLoader(parent=self)
         self.results = ResultsModel(self.loader, self)
         self.sidebar_model = SidebarModel(self)
+        self.plugin_actions = PluginActions(backend, self)
 
         self.search_bar = SearchBar(self)
         self.banner = Banner(self)
@@ -151,6 +153,10 @@ class MainWindow(QMainWindow):
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)
         self.status_panel.failures_requested.connect(self.show_failures)
+        self.plugin_actions.finished.connect(self._plugin_done)
+        self.plugin_actions.failed.connect(self.show_error)
+        self.plugin_actions.started.connect(
+            lambda title: self.banner.show_message(f"{title}: running…", "info"))
 
     def start(self) -> None:
         """Open the library in the background (call after the window is shown)."""
@@ -342,7 +348,20 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(f"Add a tag{n}…", add_tag)
         menu.addAction(f"Add to album{n}…", add_album)
+        self.plugin_actions.add_menu(menu, ids)
         menu.exec(self.grid.viewport().mapToGlobal(pos))
+
+    def _plugin_done(self, outcome: ActionOutcome) -> None:
+        show_outcome(self, self.plugin_actions, outcome)
+
+    def show_photo_set(self, items: list[ResultItem]) -> None:
+        """Show these photos in the grid (e.g. a plugin's result) until the next search."""
+        self._request += 1  # a search still on its way is dropped
+        self.results.set_items(items)
+        self.search_bar.show_count(len(items), True)
+        if items:
+            self.grid.setCurrentIndex(self.results.index(0))
+        self.show_grid()
 
     def _more_from_grid(self, photo_id: int) -> None:
         row = self.results.row_of_photo(photo_id)
@@ -443,6 +462,10 @@ class MainWindow(QMainWindow):
             return
         open_settings(self, self.backend)
 
+    def settings_applied(self, _changes: Any = None) -> None:
+        """The Settings dialog saved: read the plugin actions again."""
+        self.plugin_actions.refresh()
+
     def open_about(self) -> None:
         try:
             from photoclip.gui.about import show_about
@@ -457,5 +480,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()
         self.loader.stop()
+        self.plugin_actions.close()  # a plugin's question in flight is answered "No"
         self.backend.close()
         super().closeEvent(event)

@@ -450,6 +450,9 @@ def open_settings(window: QWidget, backend: Any) -> None:
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.applied.connect(lambda ch: apply_changes(backend, ch, settings))
+        applied = getattr(window, "settings_applied", None)  # e.g. the plugin menu reloads
+        if callable(applied):
+            dialog.applied.connect(applied)
         window.settings_dialog = dialog
         dialog.open()
 
