@@ -27,6 +27,10 @@ def user_message(exc: BaseException) -> str | None:
         return f"the disk is full{where}: free some space; nothing was lost, indexing resumes"
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
         return str(exc)
+    from photoclip.core.embedder_process import EmbedderProcessError
+
+    if isinstance(exc, EmbedderProcessError):
+        return str(exc)
     vectors = sys.modules.get("photoclip.core.vectors")  # never import Chroma just for this
     if vectors is not None and isinstance(exc, vectors.VectorStoreError):
         return str(exc)

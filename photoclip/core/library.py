@@ -26,6 +26,7 @@ from photoclip.config import AppPaths, Settings, app_paths
 from photoclip.core import images, index_cache, scanner, tagging
 from photoclip.core import keywords as keyword_files
 from photoclip.core.catalog import Catalog, PhotoRecord
+from photoclip.core.embedder_process import EmbedderProcess
 from photoclip.core.indexer import (
     Indexer,
     IndexProgress,
@@ -131,6 +132,7 @@ class Library:
         *,
         settings: Settings | None = None,
         owner: str = "photoclip",
+        model_process: bool = False,
     ) -> None:
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or Settings.load(self.paths.settings_file)
@@ -142,7 +144,9 @@ class Library:
             self._lock.release()
             raise
         self._guard = threading.RLock()
-        self._embedder: Embedder | None = None
+        # the desktop app runs the model in a child process: its own never imports torch
+        self.model_process = model_process
+        self._embedder: Embedder | EmbedderProcess | None = None
         self._store: VectorStore | None = None
         self._index: ExactIndex | None = None
         self._text_cache = _TextCache()
@@ -182,12 +186,13 @@ class Library:
         return get_model_spec(self.settings.model or DEFAULT_MODEL_KEY, self.user_models_dir)
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> Embedder | EmbedderProcess:
         with self._guard:
             if self._embedder is None:
                 s = self.settings
                 cores = os.cpu_count() or 1
-                self._embedder = Embedder(
+                make = EmbedderProcess if self.model_process else Embedder
+                self._embedder = make(
                     self.model_spec,
                     models_dir=self.paths.models_dir,
                     device=s.device,

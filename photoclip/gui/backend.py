@@ -96,7 +96,8 @@ class Backend(QObject):
         from photoclip.core.thumbnails import ThumbnailCache
 
         paths = (self.paths or app_paths()).ensure()
-        lib = Library(paths, owner="photoclip-gui")
+        # the model runs in a child process: importing torch in this one would freeze the window
+        lib = Library(paths, owner="photoclip-gui", model_process=True)
         lib.download_progress = self._download_relay.emit
         self.library = lib
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
