@@ -318,7 +318,7 @@ def main() -> None:
         say(f"  indexed {s['indexed']} in {index_s}; {s['beats']} beats; longest gap "
             f"{s['max_gap_ms']} ms, p99 {s['p99_gap_ms']} ms, {s['gaps_over_50ms']} gaps > 50 ms"
             f" (target < 50 ms)")
-        say(f"    while the model loads (torch imported on a worker, once per launch): longest "
+        say(f"    while the library and model load (the model in its own process): longest "
             f"{s['loading_max_ms']} ms, {s['loading_over_50ms']} gaps > 50 ms")
         say(f"    while indexing once the model is loaded: longest {s['indexing_max_ms']} ms, "
             f"p99 {s['indexing_p99_ms']} ms, {s['indexing_over_50ms']} gaps > 50 ms "

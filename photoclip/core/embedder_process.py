@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,8 +64,10 @@ class EmbedderProcess:
         allow_download: bool = True,
         progress: Callable[[int, int], None] | None = None,
         torch_threads: int = 0,
+        low_priority: bool = True,
     ) -> None:
         self.spec = spec
+        self.low_priority = low_priority
         self.progress = progress
         self._kwargs: dict[str, Any] = {
             "models_dir": str(models_dir), "device": device, "precision": precision,
@@ -152,7 +155,7 @@ class EmbedderProcess:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         proc = ctx.Process(
-            target=_serve, args=(child, self.spec, self._kwargs),
+            target=_serve, args=(child, self.spec, self._kwargs, self.low_priority),
             name=f"photoclip-model-{self.spec.key}", daemon=True,
         )
         proc.start()
@@ -241,8 +244,13 @@ class EmbedderProcess:
 # ----- the child -----------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, spec: ModelSpec, kwargs: dict[str, Any]) -> None:
+def _serve(
+    conn: Connection, spec: ModelSpec, kwargs: dict[str, Any], low_priority: bool
+) -> None:
     """The child's loop: one real Embedder, one request at a time, until told to stop."""
+    if low_priority:  # indexing is background work: the desktop (and the app's window) first
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
     from photoclip.core.models import Embedder
 
     def progress(done: int, total: int) -> None:
