@@ -13,9 +13,13 @@ clear error and the next call starts a new child.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from photoclip.core.model_catalogue import ModelSpec
+from photoclip.core.model_catalogue import ModelSpec, read_user_model_file
 from photoclip.core.types import PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,7 @@ class EmbedderProcess:
         self._proc: Any = None
         self._conn: Connection | None = None
         self._facts: _Facts | None = None
+        self._facts_file = Path(models_dir) / ".facts" / f"{_fingerprint(spec)}.json"
         self._shm: SharedMemory | None = None
         self.loads = 0
         self.image_batches = 0
@@ -95,11 +100,35 @@ class EmbedderProcess:
 
     @property
     def dim(self) -> int:
-        return self._get_facts().dim
+        cached = self._cached_shape()
+        return cached[0] if cached else self._get_facts().dim
 
     @property
     def preprocess_spec(self) -> PreprocessSpec:
-        return self._get_facts().preprocess_spec
+        cached = self._cached_shape()
+        return cached[1] if cached else self._get_facts().preprocess_spec
+
+    def _cached_shape(self) -> tuple[int, PreprocessSpec] | None:
+        """``dim`` and ``preprocess_spec`` remembered from an earlier start of this model, so
+        opening a library does not wait for the child to import torch."""
+        if self._facts is not None:
+            return self._facts.dim, self._facts.preprocess_spec
+        try:
+            data = json.loads(self._facts_file.read_text(encoding="utf-8"))
+            pp = data["preprocess_spec"]
+            return int(data["dim"]), PreprocessSpec(**{
+                k: tuple(v) if isinstance(v, list) else v for k, v in pp.items()
+            })
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _remember_shape(self, facts: _Facts) -> None:
+        payload = {"dim": facts.dim, "preprocess_spec": dataclasses.asdict(facts.preprocess_spec)}
+        with contextlib.suppress(OSError):
+            self._facts_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._facts_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+            os.replace(tmp, self._facts_file)
 
     @property
     def device(self) -> str:
@@ -167,6 +196,7 @@ class EmbedderProcess:
             self._stop()
             raise
         self._facts = facts
+        self._remember_shape(facts)
         log.info("Model process %d started for %s on %s", proc.pid, self.spec.key, facts.device)
 
     def _stop(self) -> None:
@@ -298,6 +328,14 @@ def _serve(
         if shm is not None:
             shm.close()
         embedder.close()
+
+
+def _fingerprint(spec: ModelSpec) -> str:
+    """What decides a model's shape: its catalogue entry and, for a user model, its file."""
+    data = [dataclasses.asdict(spec), read_user_model_file(spec)]
+    text = json.dumps(data, sort_keys=True, default=str)
+    return re.sub(r"[^a-z0-9-]", "_", spec.key)[:40] + "-" + hashlib.sha256(
+        text.encode("utf-8")).hexdigest()[:16]
 
 
 def _attach(name: str) -> SharedMemory:

@@ -133,3 +133,19 @@ def test_a_library_indexes_and_searches_with_the_model_in_a_child(
             import time
 
             time.sleep(0.1)
+
+
+def test_shape_is_remembered_so_opening_waits_for_no_child(
+    remote: EmbedderProcess, tiny_embedder: Embedder
+) -> None:
+    assert remote.dim == tiny_embedder.dim  # the first start remembers dim and preprocessing
+    again = EmbedderProcess(
+        tiny_embedder.spec, models_dir=tiny_embedder.models_dir, device="cpu", precision="fp32",
+        allow_download=False,
+    )
+    try:
+        assert again.dim == tiny_embedder.dim
+        assert again.preprocess_spec == tiny_embedder.preprocess_spec
+        assert again.pid is None  # no child was started for these facts
+    finally:
+        again.close()
