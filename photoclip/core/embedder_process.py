@@ -20,8 +20,10 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import threading
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import SharedMemory
@@ -187,7 +189,8 @@ class EmbedderProcess:
             target=_serve, args=(child, self.spec, self._kwargs, self.low_priority),
             name=f"photoclip-model-{self.spec.key}", daemon=True,
         )
-        proc.start()
+        with _MAIN_LOCK, _without_main_module():
+            proc.start()
         child.close()
         self._proc, self._conn = proc, parent
         try:
@@ -328,6 +331,23 @@ def _serve(
         if shm is not None:
             shm.close()
         embedder.close()
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_main_module() -> Iterator[None]:
+    """A spawned child imports the parent's ``__main__`` script again, and one without an
+    ``if __name__ == "__main__"`` guard would start a second app in the child. The model child
+    needs nothing from it, so hide it while the child's start-up data is prepared."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _fingerprint(spec: ModelSpec) -> str:

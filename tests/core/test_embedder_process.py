@@ -91,13 +91,13 @@ def test_the_caller_never_imports_torch(tiny_embedder: Embedder, tmp_path: Path)
         "from photoclip.core.models import get_model_spec\n"
         f"spec = get_model_spec({tiny_embedder.spec.key!r}, "
         f"Path({str(Path(tiny_embedder.models_dir).parent.parent / 'config' / 'models')!r}))\n"
-        "if __name__ == '__main__':  # spawn imports this file again in the child\n"
-        f"    emb = EmbedderProcess(spec, models_dir=Path({str(tiny_embedder.models_dir)!r}), "
+        # no `if __name__ == "__main__"` guard: the child must not run this script again
+        f"emb = EmbedderProcess(spec, models_dir=Path({str(tiny_embedder.models_dir)!r}), "
         "device='cpu', precision='fp32', allow_download=False)\n"
-        "    vec = emb.embed_texts(['a dog'])\n"
-        "    emb.close()\n"
-        "    print(json.dumps({'dim': int(vec.shape[1]), 'torch': 'torch' in sys.modules,\n"
-        "                      'open_clip': 'open_clip' in sys.modules}))\n"
+        "vec = emb.embed_texts(['a dog'])\n"
+        "emb.close()\n"
+        "print(json.dumps({'dim': int(vec.shape[1]), 'torch': 'torch' in sys.modules,\n"
+        "                  'open_clip': 'open_clip' in sys.modules}))\n"
     )
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=300)
