@@ -16,7 +16,7 @@ GUI="$DIST/photoclip-gui"
 [ -x "$CLI" ] && [ -x "$GUI" ] || { echo "error: no build in $DIST (run build.sh)" >&2; exit 2; }
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"' EXIT
 export PHOTOCLIP_HOME="$WORK/home" QT_QPA_PLATFORM=offscreen
 export HF_HUB_OFFLINE=1  # everything is local: a network call is a bug
 now() { date +%s.%N; }
@@ -104,6 +104,23 @@ for run in 1 2; do
     gui_start+=("$(secs "$t0" "$shown")")
     echo "run $run: window shown after ${gui_start[-1]} s, exited after $(secs "$t0" "$t1") s (3 s open)"
 done
+# the GUI indexes a photo added while it was closed, with the model in its own process
+"$PY" - "$first" "$PHOTOS/added-while-closed.jpg" <<'PYEOF'
+import sys
+from PIL import Image, ImageOps
+with Image.open(sys.argv[1]) as im:
+    ImageOps.mirror(im.convert("RGB")).save(sys.argv[2], quality=90)
+PYEOF
+PHOTOCLIP_SMOKE_REPORT="$WORK/gui3.json" PHOTOCLIP_SMOKE_QUIT_MS=45000 \
+    timeout 180 "$GUI" > "$WORK/gui3.log" 2>&1 || { cat "$WORK/gui3.log"; fail "GUI run 3"; }
+"$CLI" --json similar "$PHOTOS/added-while-closed.jpg" --limit 1 > "$WORK/added.json"
+"$PY" - "$WORK/added.json" <<'PYEOF' || fail "the GUI did not index the added photo"
+import json, sys
+from pathlib import Path
+hit = json.loads(Path(sys.argv[1]).read_text())["results"][0]
+assert Path(hit["path"]).name == "added-while-closed.jpg" and hit["score"] > 0.999, hit
+print("the GUI indexed a new photo (model in a child process): ok")
+PYEOF
 cat "$WORK/gui1.json"
 if grep -E "Traceback|ERROR|CRITICAL" "$WORK"/gui*.log "$PHOTOCLIP_HOME"/data/logs/*.log 2>/dev/null; then
     fail "errors in the GUI's output or logs"

@@ -359,14 +359,10 @@ def _fingerprint(spec: ModelSpec) -> str:
 
 
 def _attach(name: str) -> SharedMemory:
-    """Open the parent's buffer. The parent owns it: keep Python's resource tracker from
-    unlinking it when this process ends (it registers every attached segment before 3.13)."""
-    shm = SharedMemory(name=name)
-    with contextlib.suppress(Exception):
-        from multiprocessing import resource_tracker
-
-        resource_tracker.unregister(shm._name, "shared_memory")  # type: ignore[attr-defined]
-    return shm
+    """Open the parent's buffer. Parent and child share one resource tracker, which keeps a
+    set of names: the parent's unlink unregisters it once for both (unregistering here too
+    made the tracker report a KeyError)."""
+    return SharedMemory(name=name)
 
 
 def _portable(exc: BaseException) -> BaseException:
