@@ -45,7 +45,9 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             what = "start-up check" if event.kind == "reconciled" else "changes"
             print(f"{stamp} {what}: {r.new} new, {r.changed} changed, {r.moved} moved, "
                   f"{r.removed} removed, {r.failed} failed; embedded {r.embedded}, "
-                  f"reused {r.reused}", flush=True)
+                  f"reused {r.reused}"
+                  + (f"; keywords re-read for {r.keywords_reread}" if r.keywords_reread else ""),
+                  flush=True)
             if event.kind == "reconciled":
                 modes = ", ".join(f"{f} ({m})" for f, m in service.watcher.modes.items())
                 print(f"watching {modes}; Ctrl-C stops", flush=True)

@@ -9,6 +9,7 @@ crash at any moment leaves at worst a vector without a row, which :meth:`Library
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -60,6 +61,11 @@ CREATE TABLE IF NOT EXISTS rejected_tags (
     photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
     tag       TEXT NOT NULL COLLATE NOCASE,
     PRIMARY KEY (photo_id, tag)
+);
+CREATE TABLE IF NOT EXISTS file_keywords (  -- where a photo's keyword tags were read from
+    photo_id  INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    embedded  TEXT,  -- JSON list of the keywords inside the photo file; NULL: not known
+    sidecars  TEXT NOT NULL  -- keywords.sidecar_stamp of its XMP sidecars; "" for none
 );
 CREATE TABLE IF NOT EXISTS albums (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -205,6 +211,49 @@ class Catalog:
 
     def all_photos(self) -> list[PhotoRecord]:
         return self._records(f"SELECT {_PHOTO_COLUMNS} FROM photos ORDER BY path")
+
+    def paths(self) -> list[str]:
+        """Every photo's path."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT path FROM photos")]
+
+    def photos_in_folder(self, folder: str) -> dict[str, int]:
+        """path -> id for the photos directly in ``folder`` (not in its subfolders)."""
+        with self._lock:
+            rows = self._db.execute("SELECT path, id FROM photos WHERE folder=?", (folder,))
+            return dict(rows.fetchall())
+
+    def sidecar_stamps(self) -> dict[int, str]:
+        """{photo id: stamp of the sidecars its keywords were last read from}."""
+        with self._lock:
+            return dict(self._db.execute("SELECT photo_id, sidecars FROM file_keywords"))
+
+    def embedded_keywords(self, ids: Iterable[int]) -> dict[int, list[str] | None]:
+        """{photo id: the keywords last read from inside its file; None where not known}."""
+        out: dict[int, list[str] | None] = {}
+        ids = list(ids)
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for pid, embedded in self._db.execute(
+                    f"SELECT photo_id, embedded FROM file_keywords WHERE photo_id IN ({marks})",
+                    chunk,
+                ):
+                    out[pid] = None if embedded is None else json.loads(embedded)
+        return out
+
+    def set_file_keywords(self, rows: dict[int, tuple[list[str] | None, str]]) -> None:
+        """Record {photo id: (keywords inside the file or None, sidecar stamp)}."""
+        with self.transaction() as db:
+            db.executemany(  # a photo removed meanwhile is skipped (no foreign-key error)
+                "INSERT OR REPLACE INTO file_keywords (photo_id, embedded, sidecars)"
+                " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM photos WHERE id=?)",
+                [
+                    (pid, None if emb is None else json.dumps(emb), stamp, pid)
+                    for pid, (emb, stamp) in rows.items()
+                ],
+            )
 
     def pending(self, model: str) -> list[PhotoRecord]:
         """Photos that need work for ``model``: not failed and not indexed with their content."""

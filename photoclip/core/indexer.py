@@ -25,7 +25,7 @@ import numpy as np
 
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.images import ImageDecodeError, load_image, preprocess
-from photoclip.core.keywords import read_keywords
+from photoclip.core.keywords import FileKeywords, read_file_keywords
 from photoclip.core.types import ImageInfo, PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class IndexReport:
     moved: int = 0
     failed: int = 0
     removed: int = 0
+    keywords_reread: int = 0  # photos whose changed XMP sidecars were read again
     seconds: float = 0.0
     stopped: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -83,7 +84,7 @@ class _Prepared:
     pixels: np.ndarray | None = None
     info: ImageInfo | None = None
     error: str | None = None
-    keywords: list[str] | None = None  # read from the file and its sidecars, when asked
+    keywords: FileKeywords | None = None  # read from the file and its sidecars, when asked
 
 
 ProgressCallback = Callable[[IndexProgress], None]
@@ -103,7 +104,7 @@ class VectorSink:
         self.store.upsert(ids, vectors, [photo_metadata(r, h) for r, h in zip(records, hashes)])
         self.index.add(ids, vectors, [r.folder for r in records], [r.date for r in records])
 
-    def keywords(self, found: dict[int, list[str]]) -> None:
+    def keywords(self, found: dict[int, FileKeywords]) -> None:
         """Keywords read from the files of these photos (a plain sink has nowhere to keep them;
         the library's sink stores them as tags)."""
 
@@ -196,7 +197,7 @@ class Indexer:
         batch: list[_Prepared] = []
         moves: list[PhotoRecord] = []
         copies: list[tuple[PhotoRecord, str, int]] = []
-        keywords: dict[int, list[str]] = {}
+        keywords: dict[int, FileKeywords] = {}
 
         def emit(current: str | None) -> None:
             if progress is not None:
@@ -350,7 +351,7 @@ def prepare_photo(
     except OSError as exc:
         return _Prepared(rec, error=f"cannot read file: {exc.strerror or exc}")
     digest = content_hash(data)
-    found = read_keywords(rec.path, data) if want_keywords else None
+    found = read_file_keywords(rec.path, data) if want_keywords else None
     if digest in reusable:
         return _Prepared(rec, content_hash=digest, keywords=found)
     try:

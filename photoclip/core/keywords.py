@@ -31,10 +31,12 @@ import io
 import logging
 import os
 import re
+import stat
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, IptcImagePlugin
@@ -73,40 +75,117 @@ def read_keywords(path: str | Path, data: bytes | None = None) -> list[str]:
 
     ``data`` is the file's bytes when the caller already read them. Never raises for bad or
     absent metadata; an unreadable photo file only loses its embedded keywords."""
-    path = Path(path)
-    found: list[str] = []
+    return _dedupe(embedded_keywords(path, data) + sidecar_keywords(path))
+
+
+def embedded_keywords(path: str | Path, data: bytes | None = None) -> list[str]:
+    """The keywords inside the photo file itself (XMP and IPTC)."""
     if data is None:
         try:
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         except OSError as exc:
             log.debug("keywords: cannot read %s: %s", path, exc)
-    if data is not None:
-        found += _embedded_keywords(data, path)
+            return []
+    return _dedupe(_embedded_keywords(data, Path(path)))
+
+
+def sidecar_keywords(path: str | Path) -> list[str]:
+    """The keywords in the photo's XMP sidecars (a bad sidecar is skipped)."""
+    found: list[str] = []
     for sidecar in existing_sidecars(path):
         try:
             found += _xmp_keywords(sidecar.read_bytes())
         except Exception as exc:  # a bad sidecar must not cost the other keywords
             log.debug("keywords: skipping sidecar %s: %s", sidecar, exc)
-    return _dedupe(found)
+    return found
+
+
+@dataclass(frozen=True)
+class FileKeywords:
+    """What :func:`read_file_keywords` found, kept by source so that a changed sidecar can be
+    read again without reading the photo."""
+
+    embedded: list[str]  # in the photo file
+    in_sidecars: list[str]
+    sidecars: str  # the sidecars' stamp (see sidecar_stamp); "" when the photo has none
+
+    @property
+    def keywords(self) -> list[str]:
+        """All of them, as :func:`read_keywords` gives them."""
+        return _dedupe(self.embedded + self.in_sidecars)
+
+
+def read_file_keywords(path: str | Path, data: bytes | None = None) -> FileKeywords:
+    """:func:`read_keywords` by source, with the stamp of the sidecars taken *before* reading
+    them (so an edit made while reading shows up as a change next time)."""
+    stamp = sidecar_stamp(path)
+    return FileKeywords(embedded_keywords(path, data), sidecar_keywords(path), stamp)
+
+
+def reread_sidecars(path: str | Path, embedded: list[str]) -> FileKeywords:
+    """A photo's keywords after its sidecars changed (its own ``embedded`` ones are known)."""
+    stamp = sidecar_stamp(path)
+    return FileKeywords(list(embedded), sidecar_keywords(path), stamp)
+
+
+def is_sidecar(path: str | Path) -> bool:
+    """Whether ``path`` names an XMP sidecar (``.xmp`` in any case)."""
+    name = os.path.basename(path)
+    return name.lower().endswith(".xmp") and not name.startswith("._") and len(name) > 4
+
+
+def sidecar_candidates(photo: str | Path, seen: set[str] | None = None) -> list[str]:
+    """Where ``photo``'s sidecars may be: ``photo.jpg.xmp`` first, then ``photo.xmp``, each
+    also spelt ``.XMP``. ``seen``: the sidecars a folder walk found, as paths without ``.xmp``
+    in lower case (see :func:`photoclip.core.scanner.scan`); places not among them are left
+    out, which saves a ``stat`` per photo without a sidecar."""
+    path = os.fspath(photo)
+    root, ext = os.path.splitext(path)
+    out: list[str] = []
+    if seen is None or path.lower() in seen:
+        out += [path + ".xmp", path + ".XMP"]
+    if ext and (seen is None or root.lower() in seen):
+        out += [root + ".xmp", root + ".XMP"]
+    return out
+
+
+def belongs_to(sidecar: str | Path, photo: str | Path) -> bool:
+    """Whether ``sidecar`` is one of ``photo``'s (the inverse of :func:`sidecar_candidates`):
+    ``a.jpg.xmp`` is ``a.jpg``'s; ``a.xmp`` is ``a.jpg``'s and ``a.cr2``'s."""
+    sidecar, photo = Path(sidecar), Path(photo)
+    if sidecar.parent != photo.parent or not is_sidecar(sidecar):
+        return False
+    base = sidecar.name[:-4]
+    return photo.name == base or (bool(photo.suffix) and photo.stem == base)
+
+
+def sidecar_stamp(photo: str | Path, seen: set[str] | None = None) -> str:
+    """A short text that changes whenever one of ``photo``'s sidecars is added, removed,
+    renamed or rewritten: their names, sizes and modification times ("" when there is none).
+    ``seen``: as for :func:`sidecar_candidates`."""
+    return "|".join(
+        f"{os.path.basename(path)}:{st.st_size}:{st.st_mtime_ns}"
+        for path, st in _existing(sidecar_candidates(photo, seen))
+    )
 
 
 def existing_sidecars(photo: str | Path) -> list[Path]:
     """The XMP sidecars of ``photo`` that exist: ``photo.jpg.xmp`` first, then ``photo.xmp``."""
-    photo = Path(photo)
-    candidates = [photo.with_name(photo.name + ext) for ext in (".xmp", ".XMP")]
-    if photo.suffix:
-        candidates += [photo.with_suffix(ext) for ext in (".xmp", ".XMP")]
-    out: list[Path] = []
-    seen: set[tuple[int, int]] = set()
+    return [Path(path) for path, _ in _existing(sidecar_candidates(photo))]
+
+
+def _existing(candidates: list[str]) -> list[tuple[str, os.stat_result]]:
+    out: list[tuple[str, os.stat_result]] = []
+    files: set[tuple[int, int]] = set()
     for candidate in candidates:
         try:
-            st = candidate.stat()
+            st = os.stat(candidate)
         except OSError:
             continue
         key = (st.st_dev, st.st_ino)  # .xmp and .XMP are one file on case-insensitive disks
-        if key not in seen and candidate.is_file():
-            seen.add(key)
-            out.append(candidate)
+        if key not in files and stat.S_ISREG(st.st_mode):
+            files.add(key)
+            out.append((candidate, st))
     return out
 
 

@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 _TAGGING_STATE = "tagging_state"  # catalog meta key: what the automatic tags were made with
+_SIDECARS_KNOWN = "sidecars_known"  # catalog meta key: sidecar stamps are kept for every photo
 _RETAG_CHUNK = 4096
 
 
@@ -413,10 +414,16 @@ class Library:
             progress(IndexProgress("scanning", 0, 0, 0, 0, 0, 0.0))
         if retry_failed:
             self.catalog.retry_failed()
-        files = scanner.scan(folders, accept=images.is_supported, exclude=self.settings.exclude)
+        sidecars: set[str] = set()
+        files = scanner.scan(
+            folders, accept=images.is_supported, exclude=self.settings.exclude, sidecars=sidecars
+        )
         diff = self.catalog.apply_scan(self._accepted(files), folders)
         report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
         report.scanned = diff.new + diff.changed + diff.unchanged
+        report.keywords_reread = self._reread_sidecars(
+            self._changed_sidecars(folders, sidecars, whole_library=True)
+        )
         gone_outside = set(self.catalog.ids_outside(folders))
         return self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
 
@@ -434,7 +441,11 @@ class Library:
         """
         report = IndexReport()
         missing: set[int] = set()
+        sidecar_events: set[str] = set()
         for path in deleted:
+            if keyword_files.is_sidecar(path):
+                sidecar_events.add(path)
+                continue
             missing.update(
                 pid for p, (pid, _, _) in self.catalog.stats_by_path([path]).items()
                 if not os.path.exists(p)
@@ -443,14 +454,22 @@ class Library:
             if not self._in_library(path):
                 continue
             if os.path.isdir(path):
+                sidecars: set[str] = set()
                 files = scanner.scan(
-                    [path], accept=images.is_supported, exclude=self.settings.exclude
+                    [path], accept=images.is_supported, exclude=self.settings.exclude,
+                    sidecars=sidecars,
                 )
                 diff = self.catalog.apply_scan(self._accepted(files), [path])
                 missing.update(diff.missing_ids)
                 report.new += diff.new
                 report.changed += diff.changed
                 report.unchanged += diff.unchanged
+                report.keywords_reread += self._reread_sidecars(
+                    self._changed_sidecars([path], sidecars, whole_library=False)
+                )
+                continue
+            if keyword_files.is_sidecar(path):
+                sidecar_events.add(path)
                 continue
             info = scanner.stat_file(path) if images.is_supported(path) else None
             if info is not None and not self.plugins.accept_file(info.path):
@@ -468,7 +487,75 @@ class Library:
             else:
                 report.unchanged += 1
         report.scanned = report.new + report.changed + report.unchanged
+        report.keywords_reread += self._reread_sidecars(self._photos_of_sidecars(sidecar_events))
         return self._run(missing, set(), progress, stop, report)
+
+    # ----- keywords in files ----------------------------------------------------------------
+
+    def _store_keywords(self, found: dict[int, keyword_files.FileKeywords]) -> None:
+        """Keep keywords read from files as the user's tags, and note where they came from."""
+        self.tags.set_keywords_many({pid: fk.keywords for pid, fk in found.items()})
+        self.catalog.set_file_keywords(
+            {pid: (fk.embedded, fk.sidecars) for pid, fk in found.items()}
+        )
+
+    def _changed_sidecars(
+        self, folders: Sequence[str], sidecar_bases: set[str], *, whole_library: bool
+    ) -> list[int]:
+        """Photos under ``folders`` whose XMP sidecars were added, edited or removed since their
+        keywords were read (by digiKam, darktable, Lightroom, ...). ``sidecar_bases``: what the
+        folder walk saw (see :func:`scanner.scan`), so photos without a sidecar cost nothing.
+
+        The first whole-library check of a library made before sidecars were tracked records
+        them as they are: their keywords were read when the photos were indexed."""
+        known = self.catalog.get_meta(_SIDECARS_KNOWN) is not None
+        if not self.settings.read_keywords or not (known or whole_library):
+            return []
+        stored = self.catalog.sidecar_stamps()
+        changed: dict[int, str] = {}
+        for path, (pid, _, _) in self.catalog.stats_by_path(folders).items():
+            now = keyword_files.sidecar_stamp(path, sidecar_bases)
+            if now != stored.get(pid, ""):
+                changed[pid] = now
+        if not known:
+            self.catalog.set_file_keywords({pid: (None, st) for pid, st in changed.items()})
+            self.catalog.set_meta(_SIDECARS_KNOWN, "1")
+            return []
+        return list(changed)
+
+    def _photos_of_sidecars(self, sidecars: Iterable[str]) -> set[int]:
+        """The photos that the sidecar files at these paths belong to."""
+        out: set[int] = set()
+        for sidecar in sidecars:
+            folder = os.path.dirname(sidecar)
+            if not self._in_library(folder):
+                continue
+            for path, pid in self.catalog.photos_in_folder(folder).items():
+                if keyword_files.belongs_to(sidecar, path):
+                    out.add(pid)
+        return out
+
+    def _reread_sidecars(self, photo_ids: Iterable[int]) -> int:
+        """Read the keywords of these photos again because their sidecars changed. The photo
+        file itself is read only when the keywords inside it are not known; photos waiting to
+        be indexed are left to the indexer, which reads everything anyway."""
+        ids = set(photo_ids)
+        if not ids or not self.settings.read_keywords:
+            return 0
+        ids -= {r.id for r in self.catalog.pending(self.model_spec.key)}
+        records = self.catalog.get_many(ids)
+        embedded = self.catalog.embedded_keywords(records)
+        found: dict[int, keyword_files.FileKeywords] = {}
+        for pid, rec in records.items():
+            known = embedded.get(pid)
+            found[pid] = (
+                keyword_files.read_file_keywords(rec.path) if known is None
+                else keyword_files.reread_sidecars(rec.path, known)
+            )
+        self._store_keywords(found)
+        if found:
+            log.info("Keywords read again from the changed sidecars of %d photos", len(found))
+        return len(found)
 
     def _in_library(self, path: str) -> bool:
         """Whether ``path`` lies in a library folder and no part of it is excluded."""
@@ -777,7 +864,12 @@ class Library:
                 continue
             if removed:  # the sidecar is rewritten without them: keywords read from it go too
                 self.tags.forget_keywords(pid, removed)
-            self.write_sidecar(rec.path, self.tags.user_tags(pid))
+            if self.write_sidecar(rec.path, self.tags.user_tags(pid)) is not None:
+                # our own write is not an outside edit to read back
+                embedded = self.catalog.embedded_keywords([pid]).get(pid)
+                self.catalog.set_file_keywords(
+                    {pid: (embedded, keyword_files.sidecar_stamp(rec.path))}
+                )
 
     @staticmethod
     def write_sidecar(photo: str, tags: Sequence[str]) -> Path | None:
@@ -887,5 +979,5 @@ class _LibrarySink(VectorSink):
         lib.plugins.photos_indexed([photo_from_record(r) for r in records], vectors,
                                    lib.plugin_context())
 
-    def keywords(self, found: dict[int, list[str]]) -> None:
-        self.library.tags.set_keywords_many(found)
+    def keywords(self, found: dict[int, keyword_files.FileKeywords]) -> None:
+        self.library._store_keywords(found)

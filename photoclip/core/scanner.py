@@ -28,8 +28,12 @@ def scan(
     accept: Callable[[str], bool],
     exclude: Sequence[str] = (),
     on_error: Callable[[str, OSError], None] | None = None,
+    sidecars: set[str] | None = None,
 ) -> Iterator[FileInfo]:
-    """Yield every accepted file under ``folders`` once (symlinked folders are not followed)."""
+    """Yield every accepted file under ``folders`` once (symlinked folders are not followed).
+
+    ``sidecars``, when given, collects the XMP sidecars seen on the way: their paths without
+    ``.xmp``, lower-cased (see :func:`photoclip.core.keywords.sidecar_candidates`)."""
     seen: set[str] = set()
     stack = [normalise_folder(f) for f in folders]
     while stack:
@@ -42,6 +46,8 @@ def scan(
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             stack.append(entry.path)
+                        elif sidecars is not None and entry.name.lower().endswith(".xmp"):
+                            sidecars.add(entry.path[:-4].lower())
                         elif entry.is_file() and accept(entry.name):
                             if entry.path in seen:
                                 continue

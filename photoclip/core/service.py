@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from photoclip.core import images, scanner
+from photoclip.core import images, keywords, scanner
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.library import Library
 from photoclip.core.watcher import FolderWatcher
@@ -70,7 +70,7 @@ class LibraryService:
         self.reconcile_on_start = reconcile_on_start
         self.low_priority = low_priority
         self.watcher = FolderWatcher(
-            self._on_changes, quiet=quiet, accept=images.is_supported, polling=polling,
+            self._on_changes, quiet=quiet, accept=_watched, polling=polling,
             poll_interval=poll_interval,
         )
         self._queue: queue.Queue[_Request | None] = queue.Queue()
@@ -235,6 +235,11 @@ class LibraryService:
             self._publish(ServiceEvent("error", message=user_message(exc) or repr(exc)))
         finally:
             self._busy.clear()
+
+
+def _watched(path: str) -> bool:
+    """Files whose changes matter: photos, and XMP sidecars (keywords edited in other tools)."""
+    return images.is_supported(path) or keywords.is_sidecar(path)
 
 
 def _lower_thread_priority() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from photoclip.config import AppPaths, app_paths
 from photoclip.core.errors import user_message
@@ -24,6 +24,7 @@ from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 500
+PRUNE_THUMBNAILS_AFTER_MS = 120_000  # once per run, when start-up work has settled
 
 
 def describe_error(exc: BaseException) -> str:
@@ -70,11 +71,13 @@ class Backend(QObject):
         paths: AppPaths | None = None,
         *,
         service_options: dict[str, Any] | None = None,
+        prune_thumbnails_after_ms: int = PRUNE_THUMBNAILS_AFTER_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = paths
         self.service_options = service_options or {}
+        self.prune_thumbnails_after_ms = prune_thumbnails_after_ms
         self.lane = TaskLane("photoclip-interactive", self)
         self.library: Any = None  # photoclip.core.library.Library once open
         self.service: Any = None  # photoclip.core.service.LibraryService once started
@@ -116,10 +119,26 @@ class Backend(QObject):
     @Slot(object)
     def _opened(self, result: OpenResult) -> None:
         self.opened.emit(result)
+        QTimer.singleShot(self.prune_thumbnails_after_ms, self._prune_thumbnails)
         if result.model_installed:
             self.start_service()
         else:
             self.model_missing.emit(result.model_message)
+
+    def _prune_thumbnails(self) -> None:
+        """Drop thumbnails of photos no longer in the library and keep the cache under its
+        cap, on a low-priority thread of its own (it only touches the cache folder)."""
+        lib, cache = self.library, self.thumbnails
+        if lib is None or cache is None:
+            return
+
+        def run() -> None:
+            try:
+                cache.prune(lib.catalog.paths())
+            except Exception:  # e.g. the library closed meanwhile; next run tries again
+                log.exception("Pruning the thumbnail cache failed")
+
+        threading.Thread(target=run, name="photoclip-thumbnail-prune", daemon=True).start()
 
     def _open_error(self, exc: BaseException) -> None:
         self.open_failed.emit(describe_error(exc))

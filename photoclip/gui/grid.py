@@ -6,7 +6,18 @@ smoothly as 100. Colours come from the palette, so light and dark themes both wo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -96,6 +107,8 @@ class PhotoGrid(QListView):
         self.setDragEnabled(False)
         self.setItemDelegate(ThumbnailDelegate(self))
         self.activated.connect(self.open_requested)
+        self._scroll_wanted: int | None = None
+        self.verticalScrollBar().rangeChanged.connect(self._range_changed)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -109,3 +122,29 @@ class PhotoGrid(QListView):
 
     def selected_rows(self) -> list[int]:
         return sorted(i.row() for i in self.selectionModel().selectedIndexes())
+
+    def select_rows(self, rows: Sequence[int]) -> None:
+        """Select exactly these rows (each run of rows as one range: fast for thousands)."""
+        model = self.model()
+        selection = QItemSelection()
+        ordered = sorted(rows)
+        start = 0
+        for i in range(1, len(ordered) + 1):
+            if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
+                selection.select(model.index(ordered[start], 0), model.index(ordered[i - 1], 0))
+                start = i
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def scroll_to_value(self, value: int | None) -> None:
+        """Scroll to ``value`` (None: forget an earlier wish), following a batched layout that
+        has not reached it yet."""
+        bar = self.verticalScrollBar()
+        self._scroll_wanted = value if value is not None and bar.maximum() < value else None
+        if value is not None:
+            bar.setValue(min(value, bar.maximum()))
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._scroll_wanted is not None:
+            self.verticalScrollBar().setValue(min(self._scroll_wanted, high))
+            if high >= self._scroll_wanted:
+                self._scroll_wanted = None

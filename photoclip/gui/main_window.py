@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.sidebar_data = SidebarData([], [], [])
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
+        self._shown: Browse | None = None  # the request the grid shows the answer to
 
         self.loader = ThumbnailLoader(parent=self)
         self.results = ResultsModel(self.loader, self)
@@ -213,17 +214,26 @@ class MainWindow(QMainWindow):
             self.show_grid()
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
+        """Show a search's answer. The same search answered again (new photos were indexed)
+        keeps the current photo, the selection and the scroll position."""
         if request != self._request:
             return
         current = self.grid.currentIndex()
         keep = current.data(PhotoIdRole) if current.isValid() else None
+        refreshed = self._current == self._shown
+        selected = [self.results.item(r).photo_id for r in self.grid.selected_rows()]
+        scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
+        self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search)
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
             row = 0
         if row is not None:
             self.grid.setCurrentIndex(self.results.index(row))
+        if refreshed and len(selected) > 1:
+            self.grid.select_rows(self.results.rows_of_photos(selected))
+        self.grid.scroll_to_value(scroll if refreshed else None)
         if self.banner.kind == "search":
             self.banner.hide()
 

@@ -57,6 +57,11 @@ class ResultsModel(QAbstractListModel):
                 return row
         return None
 
+    def rows_of_photos(self, photo_ids: Sequence[int]) -> list[int]:
+        """The rows of those photos that are shown, in row order."""
+        wanted = set(photo_ids)
+        return [row for row, it in enumerate(self._items) if it.photo_id in wanted]
+
     @property
     def has_scores(self) -> bool:
         return bool(self._items) and self._items[0].score is not None

@@ -170,3 +170,56 @@ def test_torch_is_not_imported_before_the_window_is_shown(photoclip_home) -> Non
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_photos_arriving_keep_the_selection_and_the_scroll_position(
+    qtbot, gui_photos, datasets_dir, write_settings, make_window, wait_indexed
+) -> None:
+    write_settings([gui_photos])
+    window = make_window()
+    wait_indexed(window, N_PHOTOS)
+    window.resize(420, 300)  # small enough to scroll
+    picked = [window.results.index(r).data(PhotoIdRole) for r in (2, 3, 7)]
+    window.grid.setCurrentIndex(window.results.index(7))
+    window.grid.select_rows([2, 3, 7])
+    bar = window.grid.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=10_000)
+    bar.setValue(bar.maximum() // 2)
+    scroll = bar.value()
+
+    copy_photos(datasets_dir, gui_photos, n=1, skip=N_PHOTOS)  # indexed while the user looks
+    qtbot.waitUntil(lambda: window.results.rowCount() == N_PHOTOS + 1, timeout=60_000)
+    assert sorted(window.selected_ids()) == sorted(picked)
+    assert window.grid.currentIndex().data(PhotoIdRole) == picked[-1]
+    qtbot.waitUntil(lambda: bar.value() == scroll, timeout=5_000)
+
+    qtbot.keyClicks(window.search_bar.edit, "a red car")  # a new search starts afresh
+    qtbot.waitUntil(lambda: window.results.has_scores, timeout=10_000)
+    assert len(window.selected_ids()) == 1
+
+
+def test_thumbnails_of_photos_no_longer_in_the_library_are_pruned(
+    qtbot, tmp_path, gui_photos, write_settings, photoclip_home
+) -> None:
+    from photoclip.core.library import Library
+    from photoclip.core.thumbnails import ThumbnailCache
+    from photoclip.gui.backend import Backend
+
+    write_settings([gui_photos])
+    lib = Library(photoclip_home)
+    lib.index_folders()
+    lib.close()
+    cache = ThumbnailCache(photoclip_home.cache / "thumbnails")
+    kept = cache.thumbnail(sorted(gui_photos.glob("*.jpg"))[0])
+    elsewhere = tmp_path / "deleted.jpg"  # a photo that has left the library
+    elsewhere.write_bytes(sorted(gui_photos.glob("*.jpg"))[1].read_bytes())
+    stale = cache.thumbnail(elsewhere)
+    elsewhere.unlink()
+
+    backend = Backend(photoclip_home, service_options={"quiet": 0.2}, prune_thumbnails_after_ms=0)
+    try:
+        backend.open()
+        qtbot.waitUntil(lambda: not stale.exists(), timeout=60_000)
+        assert kept.exists()
+    finally:
+        backend.close()

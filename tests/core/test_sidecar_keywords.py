@@ -1,0 +1,172 @@
+"""Keywords edited in another tool (digiKam, darktable, Lightroom write XMP sidecars) reach the
+library without the photo changing: on the next scan and, while the service runs, at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from photoclip.core import keywords as keyword_files
+from photoclip.core.keywords import write_sidecar
+from photoclip.core.library import Library
+from photoclip.core.service import LibraryService
+from photoclip.core.tags import KEYWORD, USER
+
+# coco-mini photos that carry Flickr keywords inside the file
+WITH_KEYWORDS = "000000433998.jpg"  # baseball, Citizens Bank Park, Philadelphia, ...
+
+
+@pytest.fixture()
+def photos(tmp_path: Path, datasets_dir: Path) -> Path:
+    root = tmp_path / "Pictures"
+    root.mkdir()
+    coco = datasets_dir / "coco-mini"
+    for src in [*coco.glob(f"*/{WITH_KEYWORDS}"), *sorted((coco / "val2017").glob("*.jpg"))[:3]]:
+        shutil.copy2(src, root / src.name)
+    return root
+
+
+@pytest.fixture()
+def lib(make_library: Callable[[list[Path]], Library], photos: Path) -> Library:
+    lib = make_library([photos])
+    lib.settings.auto_tag = False
+    lib.index_folders()
+    return lib
+
+
+@pytest.fixture()
+def photo_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths whose photo file was read for its embedded keywords (the real reader still runs)."""
+    seen: list[str] = []
+    real = keyword_files.embedded_keywords
+
+    def spy(path: str | Path, data: bytes | None = None) -> list[str]:
+        seen.append(str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(keyword_files, "embedded_keywords", spy)
+    return seen
+
+
+def keywords_of(lib: Library, pid: int) -> set[str]:
+    return {t.tag for t in lib.tags.tags_of(pid) if t.source == KEYWORD}
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def touch_later(path: Path) -> None:
+    """Move the mtime on by a second: an edit within the file system's timestamp granularity."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+
+def test_an_edited_sidecar_is_read_again_and_the_photo_is_not(
+    lib: Library, photos: Path, photo_file_reads: list[str]
+) -> None:
+    photo = photos / WITH_KEYWORDS
+    (pid,) = lib.photo_ids([photo])
+    inside = keywords_of(lib, pid)
+    assert {"baseball", "Citizens Bank Park"} <= inside
+    lib.tags.add("my own", [pid])
+
+    sidecar = write_sidecar(photo, ["Oma", "Summer 2024"])  # digiKam/darktable: photo.jpg.xmp
+    report = lib.index_folders()
+    assert report.keywords_reread == 1
+    assert report.embedded == report.changed == 0  # no photo was indexed again
+    assert keywords_of(lib, pid) == inside | {"Oma", "Summer 2024"}
+    assert photo_file_reads == []  # the keywords inside the photo were known
+
+    write_sidecar(photo, ["Oma"])
+    touch_later(sidecar)
+    assert lib.index_folders().keywords_reread == 1
+    assert keywords_of(lib, pid) == inside | {"Oma"}
+
+    assert lib.index_folders().keywords_reread == 0  # nothing changed: nothing read
+
+    sidecar.unlink()
+    assert lib.index_folders().keywords_reread == 1
+    assert keywords_of(lib, pid) == inside
+    assert {t.tag for t in lib.tags.tags_of(pid) if t.source == USER} == {"my own"}
+    assert lib.tags.photos_with("Oma") == set()
+
+
+def test_a_lightroom_sidecar_belongs_to_every_photo_of_its_name(lib: Library, photos: Path) -> None:
+    jpeg = sorted(p for p in photos.glob("*.jpg") if p.name != WITH_KEYWORDS)[0]
+    twin = photos / (jpeg.stem + ".png")  # a RAW+JPEG pair, here a second format of one shot
+    with Image.open(jpeg) as im:
+        im.save(twin)
+    lib.index_folders()
+    ids = lib.photo_ids([jpeg, twin])
+    write_sidecar(jpeg, ["pair"], convention="adobe")  # photo.xmp, as Lightroom writes
+    assert lib.index_folders().keywords_reread == 2
+    assert all(keywords_of(lib, pid) == {"pair"} for pid in ids)
+
+
+def test_a_library_indexed_before_sidecars_were_tracked_is_not_read_again(
+    make_library: Callable[[list[Path]], Library], photos: Path, photo_file_reads: list[str]
+) -> None:
+    photo = photos / WITH_KEYWORDS
+    write_sidecar(photo, ["Oma"])
+    lib = make_library([photos])
+    lib.settings.auto_tag = False
+    lib.index_folders()
+    (pid,) = lib.photo_ids([photo])
+    with lib.catalog.transaction() as db:  # as an older photoclip left it
+        db.execute("DELETE FROM file_keywords")
+        db.execute("DELETE FROM meta WHERE key='sidecars_known'")
+    photo_file_reads.clear()
+    assert lib.index_folders().keywords_reread == 0  # the sidecars are recorded as they are
+    assert keywords_of(lib, pid) >= {"Oma", "baseball"}
+    write_sidecar(photo, ["Opa"])
+    touch_later(Path(str(photo) + ".xmp"))
+    assert lib.index_folders().keywords_reread == 1
+    assert photo_file_reads == [str(photo)]  # the keywords inside were not known: read once
+    assert "Opa" in keywords_of(lib, pid) and "Oma" not in keywords_of(lib, pid)
+    assert "baseball" in keywords_of(lib, pid)
+
+
+def test_photoclips_own_sidecar_writes_are_not_read_back(lib: Library, photos: Path) -> None:
+    photo = sorted(photos.glob("*.jpg"))[1]
+    (pid,) = lib.photo_ids([photo])
+    lib.settings.write_xmp = True
+    lib.tags.add("beach", [pid])
+    assert keyword_files.read_keywords(photo) == ["beach"]
+    assert lib.index_folders().keywords_reread == 0
+
+
+def test_no_sidecars_are_read_when_keywords_are_off(lib: Library, photos: Path) -> None:
+    lib.settings.read_keywords = False
+    write_sidecar(sorted(photos.glob("*.jpg"))[1], ["Oma"])
+    assert lib.index_folders().keywords_reread == 0
+    assert lib.tags.photos_with("Oma") == set()
+
+
+@pytest.fixture()
+def service(lib: Library) -> Iterator[LibraryService]:
+    service = LibraryService(lib, quiet=0.3, reconcile_on_start=False)
+    service.start()
+    yield service
+    service.stop()
+
+
+def test_a_sidecar_edited_while_the_app_runs_updates_the_tags(
+    lib: Library, service: LibraryService, photos: Path
+) -> None:
+    photo = sorted(photos.glob("*.jpg"))[1]
+    (pid,) = lib.photo_ids([photo])
+    sidecar = write_sidecar(photo, ["Oma"])
+    wait_for(lambda: keywords_of(lib, pid) == {"Oma"})
+    sidecar.unlink()
+    wait_for(lambda: keywords_of(lib, pid) == set())
+    assert lib.catalog.counts(lib.model_spec.key).pending == 0
