@@ -223,25 +223,33 @@ class Catalog:
             rows = self._db.execute("SELECT path, id FROM photos WHERE folder=?", (folder,))
             return dict(rows.fetchall())
 
-    def sidecar_stamps(self) -> dict[int, str]:
-        """{photo id: stamp of the sidecars its keywords were last read from}."""
-        with self._lock:
-            return dict(self._db.execute("SELECT photo_id, sidecars FROM file_keywords"))
+    def sidecar_stamps(self, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """{photo id: stamp of the sidecars its keywords were last read from}, for every photo
+        or for ``ids``."""
+        return {pid: stamp for pid, (_, stamp) in self._file_keywords(ids).items()}
 
     def embedded_keywords(self, ids: Iterable[int]) -> dict[int, list[str] | None]:
         """{photo id: the keywords last read from inside its file; None where not known}."""
-        out: dict[int, list[str] | None] = {}
-        ids = list(ids)
+        return {
+            pid: None if emb is None else json.loads(emb)
+            for pid, (emb, _) in self._file_keywords(ids).items()
+        }
+
+    def _file_keywords(self, ids: Iterable[int] | None) -> dict[int, tuple[str | None, str]]:
+        query = "SELECT photo_id, embedded, sidecars FROM file_keywords"
         with self._lock:
+            if ids is None:
+                return {pid: (emb, stamp) for pid, emb, stamp in self._db.execute(query)}
+            out: dict[int, tuple[str | None, str]] = {}
+            ids = list(ids)
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for pid, embedded in self._db.execute(
-                    f"SELECT photo_id, embedded FROM file_keywords WHERE photo_id IN ({marks})",
-                    chunk,
+                for pid, emb, stamp in self._db.execute(
+                    f"{query} WHERE photo_id IN ({marks})", chunk
                 ):
-                    out[pid] = None if embedded is None else json.loads(embedded)
-        return out
+                    out[pid] = (emb, stamp)
+            return out
 
     def set_file_keywords(self, rows: dict[int, tuple[list[str] | None, str]]) -> None:
         """Record {photo id: (keywords inside the file or None, sidecar stamp)}."""

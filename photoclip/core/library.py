@@ -536,17 +536,20 @@ class Library:
         return out
 
     def _reread_sidecars(self, photo_ids: Iterable[int]) -> int:
-        """Read the keywords of these photos again because their sidecars changed. The photo
-        file itself is read only when the keywords inside it are not known; photos waiting to
-        be indexed are left to the indexer, which reads everything anyway."""
+        """Read the keywords of these photos again where their sidecars changed. The photo file
+        itself is read only when the keywords inside it are not known; photos waiting to be
+        indexed are left to the indexer, which reads everything anyway."""
         ids = set(photo_ids)
         if not ids or not self.settings.read_keywords:
             return 0
         ids -= {r.id for r in self.catalog.pending(self.model_spec.key)}
         records = self.catalog.get_many(ids)
+        stamps = self.catalog.sidecar_stamps(records)
         embedded = self.catalog.embedded_keywords(records)
         found: dict[int, keyword_files.FileKeywords] = {}
         for pid, rec in records.items():
+            if keyword_files.sidecar_stamp(rec.path) == stamps.get(pid, ""):
+                continue  # read already (or photoclip's own write, noted when written)
             known = embedded.get(pid)
             found[pid] = (
                 keyword_files.read_file_keywords(rec.path) if known is None

@@ -58,7 +58,7 @@ def keywords_of(lib: Library, pid: int) -> set[str]:
     return {t.tag for t in lib.tags.tags_of(pid) if t.source == KEYWORD}
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
@@ -170,3 +170,16 @@ def test_a_sidecar_edited_while_the_app_runs_updates_the_tags(
     sidecar.unlink()
     wait_for(lambda: keywords_of(lib, pid) == set())
     assert lib.catalog.counts(lib.model_spec.key).pending == 0
+
+
+def test_photoclips_own_writes_are_not_read_back_while_the_app_runs(
+    lib: Library, service: LibraryService, photos: Path
+) -> None:
+    photo = sorted(photos.glob("*.jpg"))[1]
+    (pid,) = lib.photo_ids([photo])
+    lib.settings.write_xmp = True
+    lib.tags.add("beach", [pid])
+    assert keyword_files.read_keywords(photo) == ["beach"]
+    time.sleep(1.5)  # the watcher has seen the sidecar being written and settled
+    assert service.wait_idle(30)
+    assert [(t.tag, t.source) for t in lib.tags.tags_of(pid)] == [("beach", USER)]
