@@ -277,13 +277,28 @@ class EmbedderProcess:
 # ----- the child -----------------------------------------------------------------------------
 
 
+def _lower_process_priority() -> None:
+    """nice +10 (Linux, macOS); "below normal" on Windows, which has no nice."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000  # BELOW_NORMAL_PRIORITY_CLASS
+            kernel32 = ctypes.windll.kernel32
+            if not kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal):
+                raise OSError("SetPriorityClass failed")
+        else:
+            os.nice(10)
+    except (AttributeError, OSError) as exc:
+        log.debug("Could not lower the model process's priority: %s", exc)
+
+
 def _serve(
     conn: Connection, spec: ModelSpec, kwargs: dict[str, Any], low_priority: bool
 ) -> None:
     """The child's loop: one real Embedder, one request at a time, until told to stop."""
     if low_priority:  # indexing is background work: the desktop (and the app's window) first
-        with contextlib.suppress(AttributeError, OSError):
-            os.nice(10)
+        _lower_process_priority()
     from photoclip.core.models import Embedder
 
     def progress(done: int, total: int) -> None:

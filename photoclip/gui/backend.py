@@ -79,6 +79,9 @@ class Backend(QObject):
         self.service_options = service_options or {}
         self.prune_thumbnails_after_ms = prune_thumbnails_after_ms
         self.lane = TaskLane("photoclip-interactive", self)
+        # plugin actions may take minutes (duplicates over a whole library): their own lane,
+        # so searches and clicks never wait behind them
+        self.plugin_lane = TaskLane("photoclip-plugins", self)
         self.library: Any = None  # photoclip.core.library.Library once open
         self.service: Any = None  # photoclip.core.service.LibraryService once started
         self.thumbnails: Any = None  # photoclip.core.thumbnails.ThumbnailCache
@@ -160,6 +163,7 @@ class Backend(QObject):
         if self.service is not None:
             self.service.stop()
             self.service = None
+        self.plugin_lane.stop()
         self.lane.stop()
         if self.library is not None:
             try:
@@ -200,15 +204,17 @@ class Backend(QObject):
         priority: int = NORMAL,
         key: str | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        lane: TaskLane | None = None,
     ) -> None:
-        """Run ``fn(library)`` on the lane; errors go to ``on_error`` or :attr:`error`."""
+        """Run ``fn(library)`` on the lane (or on ``lane``, e.g. :attr:`plugin_lane`); errors
+        go to ``on_error`` or :attr:`error`."""
 
         def run() -> Any:
             if self.library is None:
                 raise RuntimeError("the library is not open yet")
             return fn(self.library)
 
-        self.lane.submit(
+        (lane or self.lane).submit(
             run, on_done, on_error or (lambda exc: self.error.emit(describe_error(exc))),
             priority=priority, key=key,
         )

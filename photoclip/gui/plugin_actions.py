@@ -2,14 +2,15 @@
 
 :class:`PluginActions` lists the enabled plugins' actions (read on the backend's lane once the
 library is open, and again after the settings are applied) and runs one on the selected photos
-on the lane. A plugin's ``confirm(question)`` is answered on the GUI thread by a QMessageBox
-opened without a nested event loop, while the lane waits on an Event (:class:`ConfirmBridge`):
-the GUI thread never waits for a plugin, and a plugin never touches a widget.
+on the backend's plugin lane (a thread of its own: a search never waits behind a long action).
+A plugin's ``confirm(question)`` is answered on the GUI thread by a QMessageBox opened without a
+nested event loop, while the plugin lane waits on an Event (:class:`ConfirmBridge`): the GUI
+thread never waits for a plugin, and a plugin never touches a widget.
 
 The outcome comes back as an :class:`ActionOutcome` (the result's message and detail lines, plus
 the library photos its data names, ready for the grid); a failure, a plugin's own exception
 included, as one readable sentence. The Qt-free parts (:func:`load_actions`,
-:func:`run_action`, :func:`photos_in`) run on the lane.
+:func:`run_action`, :func:`photos_in`) run on the lanes.
 """
 
 from __future__ import annotations
@@ -422,7 +423,8 @@ class PluginActions(QObject):
         dialog.open()
 
     def run(self, name: str, photo_ids: Sequence[int], options: dict[str, Any]) -> None:
-        """Run an action on the lane; :attr:`finished` or :attr:`failed` tells how it went."""
+        """Run an action on the backend's plugin lane (never in the way of searches);
+        :attr:`finished` or :attr:`failed` tells how it went."""
         host = self._host
         entry = self.entry(name)
         title = entry.title if entry else name
@@ -433,7 +435,8 @@ class PluginActions(QObject):
         ask = self.bridge.ask
         self.started.emit(title)
         self.backend.call(lambda lib: run_action(lib, host, name, ids, options, ask),
-                          self.finished.emit, on_error=lambda exc: self._run_failed(title, exc))
+                          self.finished.emit, on_error=lambda exc: self._run_failed(title, exc),
+                          lane=self.backend.plugin_lane)
 
     def _run_failed(self, title: str, exc: BaseException) -> None:
         from photoclip.plugin_api import PluginError

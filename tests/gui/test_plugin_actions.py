@@ -85,7 +85,7 @@ def test_duplicates_from_the_menu_finds_the_copy_and_no_moves_nothing(
     box = actions.bridge.box
     assert "Move 1 files" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
-    assert not window.backend.lane.wait_idle(0)  # the lane waits; the GUI thread runs on
+    assert not window.backend.plugin_lane.wait_idle(0)  # it waits; the GUI thread runs on
     box.button(QMessageBox.StandardButton.No).click()
     qtbot.waitUntil(lambda: "nothing moved" in window.banner.text, timeout=15_000)
     assert first.exists() and copy.exists()
@@ -168,3 +168,57 @@ def test_the_options_dialog_checks_required_fields(qtbot) -> None:
     assert "number" in dialog.error_label.text()
     dialog.fields["n"].setText("3")
     assert dialog.values() == {"to": "/tmp/out", "n": 3, "fine": False, "ratio": 0.5}
+
+
+SLOW = '''
+"""A test plugin whose action runs until the test lets it finish."""
+import threading
+
+from photoclip.plugin_api import Action, ActionResult, hookimpl
+
+started = threading.Event()
+release = threading.Event()
+
+
+def wait(context, photos, options):
+    started.set()
+    release.wait(60)
+    return ActionResult("finished waiting")
+
+
+@hookimpl
+def photoclip_actions(register):
+    register(Action("slow", "Take a while", "Runs until released", wait))
+'''
+
+
+def test_searches_do_not_wait_behind_a_long_plugin_action(
+    qtbot, tmp_path, datasets_dir, photoclip_home: AppPaths, write_settings, make_window,
+    wait_indexed,
+) -> None:
+    import sys
+
+    plugin = photoclip_home.data / "plugins" / "slow"
+    plugin.mkdir(parents=True)
+    (plugin / "plugin.toml").write_text(textwrap.dedent('''
+        name = "slow"
+        description = "A test plugin"
+        api_version = 1
+        module = "photoclip_gui_test_slow"
+    '''))
+    (plugin / "photoclip_gui_test_slow.py").write_text(SLOW)
+    folder = copy_photos(datasets_dir, tmp_path / "photos", n=3)
+    write_settings([folder])
+    window = make_window()
+    wait_indexed(window, 3)
+    qtbot.waitUntil(lambda: window.plugin_actions.entry("slow") is not None, timeout=10_000)
+    slow = sys.modules["photoclip_gui_test_slow"]
+    try:
+        _menu_action(window, "slow", [window.results.item(0).photo_id]).trigger()
+        assert slow.started.wait(10)
+        qtbot.keyClicks(window.search_bar.edit, "a red car")
+        qtbot.waitUntil(lambda: window.results.has_scores, timeout=10_000)
+        assert not slow.release.is_set()  # the search came back while the action still ran
+    finally:
+        slow.release.set()
+    qtbot.waitUntil(lambda: "finished waiting" in window.banner.text, timeout=10_000)
