@@ -116,14 +116,14 @@ class FileKeywords:
 
 
 def read_file_keywords(path: str | Path, data: bytes | None = None) -> FileKeywords:
-    """:func:`read_keywords` by source, with the stamp of the sidecars taken *before* reading
-    them (so an edit made while reading shows up as a change next time)."""
-    stamp = sidecar_stamp(path)
-    return FileKeywords(embedded_keywords(path, data), sidecar_keywords(path), stamp)
+    """:func:`read_keywords`, kept by source."""
+    return reread_sidecars(path, embedded_keywords(path, data))
 
 
 def reread_sidecars(path: str | Path, embedded: list[str]) -> FileKeywords:
-    """A photo's keywords after its sidecars changed (its own ``embedded`` ones are known)."""
+    """A photo's keywords from its ``embedded`` ones (when known, the photo is not read) and its
+    sidecars, whose stamp is taken *before* reading them (so an edit made meanwhile shows up as
+    a change next time)."""
     stamp = sidecar_stamp(path)
     return FileKeywords(list(embedded), sidecar_keywords(path), stamp)
 
