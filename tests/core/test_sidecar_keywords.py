@@ -154,8 +154,12 @@ def test_no_sidecars_are_read_when_keywords_are_off(lib: Library, photos: Path) 
 
 @pytest.fixture()
 def service(lib: Library) -> Iterator[LibraryService]:
-    service = LibraryService(lib, quiet=0.3, reconcile_on_start=False)
+    service = LibraryService(lib, quiet=0.3)
+    events: list[str] = []
+    service.subscribe(lambda e: events.append(e.kind))
     service.start()
+    wait_for(lambda: "reconciled" in events)  # the watcher is watching
+    assert service.wait_idle(30)
     yield service
     service.stop()
 
