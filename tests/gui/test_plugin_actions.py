@@ -5,6 +5,7 @@ window, real photos, the tiny model, real first-party and user plugins; no mocks
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -33,6 +34,19 @@ def photoclip_actions(register):
     register(Action("explode", "Explode", "Always fails", explode))
     register(Action("pick-first", "Pick the first", "Show the first selected photo", pick))
 '''
+
+
+def add_user_plugin(home: AppPaths, name: str, code: str) -> None:
+    """A plugin in the user's plugin folder, as module ``photoclip_gui_test_<name>``."""
+    plugin = home.data / "plugins" / name
+    plugin.mkdir(parents=True)
+    (plugin / "plugin.toml").write_text(textwrap.dedent(f'''
+        name = "{name}"
+        description = "A test plugin"
+        api_version = 1
+        module = "photoclip_gui_test_{name}"
+    '''))
+    (plugin / f"photoclip_gui_test_{name}.py").write_text(code)
 
 
 def _menu_action(window, name: str, ids: list[int]):  # type: ignore[no-untyped-def]
@@ -99,15 +113,7 @@ def test_a_failing_action_is_shown_and_settings_reload_the_menu(
     qtbot, tmp_path, datasets_dir, photoclip_home: AppPaths, write_settings, make_window,
     wait_indexed,
 ) -> None:
-    plugin = photoclip_home.data / "plugins" / "boom"
-    plugin.mkdir(parents=True)
-    (plugin / "plugin.toml").write_text(textwrap.dedent('''
-        name = "boom"
-        description = "A test plugin"
-        api_version = 1
-        module = "photoclip_gui_test_boom"
-    '''))
-    (plugin / "photoclip_gui_test_boom.py").write_text(BOOM)
+    add_user_plugin(photoclip_home, "boom", BOOM)
     folder = copy_photos(datasets_dir, tmp_path / "photos", n=2)
     write_settings([folder])
     window = make_window()
@@ -196,23 +202,13 @@ def test_searches_do_not_wait_behind_a_long_plugin_action(
     qtbot, tmp_path, datasets_dir, photoclip_home: AppPaths, write_settings, make_window,
     wait_indexed,
 ) -> None:
-    import sys
-
-    plugin = photoclip_home.data / "plugins" / "slow"
-    plugin.mkdir(parents=True)
-    (plugin / "plugin.toml").write_text(textwrap.dedent('''
-        name = "slow"
-        description = "A test plugin"
-        api_version = 1
-        module = "photoclip_gui_test_slow"
-    '''))
-    (plugin / "photoclip_gui_test_slow.py").write_text(SLOW)
+    add_user_plugin(photoclip_home, "slow", SLOW)
     folder = copy_photos(datasets_dir, tmp_path / "photos", n=3)
     write_settings([folder])
     window = make_window()
     wait_indexed(window, 3)
     qtbot.waitUntil(lambda: window.plugin_actions.entry("slow") is not None, timeout=10_000)
-    slow = sys.modules["photoclip_gui_test_slow"]
+    slow = sys.modules["photoclip_gui_test_slow"]  # the plugin's own module, loaded by the app
     try:
         _menu_action(window, "slow", [window.results.item(0).photo_id]).trigger()
         assert slow.started.wait(10)
