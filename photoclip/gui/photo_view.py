@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.gui.queries import PhotoDetails
+from photoclip.gui.reveal import reveal_in_file_manager
 from photoclip.gui.tags_model import PhotoTagsModel, SourceRole, TagRole
 
 PREVIEW_PX = 2048
@@ -298,15 +297,8 @@ class PhotoView(QWidget):
 
     def reveal(self) -> None:
         """Show the file in the system's file manager (selected where the platform allows)."""
-        if self.details is None:
-            return
-        path = self.details.path
-        if sys.platform == "darwin":
-            subprocess.Popen(["open", "-R", path])
-        elif sys.platform == "win32":
-            subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
-        else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))
+        if self.details is not None:
+            reveal_in_file_manager(self.details.path, self)
 
 
 def _file_facts(d: PhotoDetails) -> dict[str, str]:
