@@ -46,7 +46,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         f"in {human_duration(report.seconds)} ({rate:.1f} photos/s)"
     )
     if report.keywords_reread:
-        print(f"keywords read again from the edited sidecars of {report.keywords_reread} photos")
+        print(f"keywords read for {report.keywords_reread} photos without indexing them again")
     for path, reason in report.failures[:20]:
         print(f"  failed: {path}: {reason}")
     if len(report.failures) > 20:

@@ -78,10 +78,10 @@ class ProgressBar:
         if p.phase == "scanning":
             self._write("scanning folders ...", force=True)
             return
-        if p.phase != "indexing" or p.total == 0:
+        if p.phase not in ("indexing", "keywords") or p.total == 0:
             return
         line = (
-            f"indexing {self._bar(p.done, p.total)} {p.done}/{p.total}  "
+            f"{p.phase} {self._bar(p.done, p.total)} {p.done}/{p.total}  "
             f"{p.rate:.1f} photos/s  ETA {human_duration(p.eta)}"
         )
         if p.failed:

@@ -251,6 +251,14 @@ class Catalog:
                     out[pid] = (emb, stamp)
             return out
 
+    def ids_without_file_keywords(self) -> list[int]:
+        """Photos (not failed) whose own keywords were never read, or not recorded."""
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT p.id FROM photos p LEFT JOIN file_keywords k ON k.photo_id = p.id"
+                " WHERE k.embedded IS NULL AND p.error IS NULL ORDER BY p.path"
+            )]
+
     def set_file_keywords(self, rows: dict[int, tuple[list[str] | None, str]]) -> None:
         """Record {photo id: (keywords inside the file or None, sidecar stamp)}."""
         with self.transaction() as db:

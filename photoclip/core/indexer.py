@@ -37,7 +37,7 @@ MAX_FILE_BYTES = 1 << 30  # a "photo" over 1 GiB is not read into memory
 class IndexProgress:
     """A snapshot of an index run, sent after every batch."""
 
-    phase: str  # scanning | indexing | cleaning | done
+    phase: str  # scanning | keywords | indexing | cleaning | done
     done: int
     total: int
     embedded: int
@@ -71,7 +71,7 @@ class IndexReport:
     moved: int = 0
     failed: int = 0
     removed: int = 0
-    keywords_reread: int = 0  # photos whose changed XMP sidecars were read again
+    keywords_reread: int = 0  # photos whose keywords were read without indexing them again
     seconds: float = 0.0
     stopped: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -60,7 +61,9 @@ __all__ = [
 
 _TAGGING_STATE = "tagging_state"  # catalog meta key: what the automatic tags were made with
 _SIDECARS_KNOWN = "sidecars_known"  # catalog meta key: sidecar stamps are kept for every photo
+_KEYWORDS_SKIPPED = "keywords_skipped"  # catalog meta key: photos were indexed without keywords
 _RETAG_CHUNK = 4096
+_KEYWORD_CHUNK = 256  # photos per transaction when catching up on keywords
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,8 @@ class Library:
         report.keywords_reread = self._reread_sidecars(
             self._changed_sidecars(folders, sidecars, whole_library=True)
         )
+        if self.settings.read_keywords and self.catalog.get_meta(_KEYWORDS_SKIPPED):
+            report.keywords_reread += self._catch_up_keywords(progress, stop)
         gone_outside = set(self.catalog.ids_outside(folders))
         return self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
 
@@ -523,6 +528,29 @@ class Library:
             return []
         return list(changed)
 
+    def _catch_up_keywords(
+        self, progress: ProgressCallback | None, stop: threading.Event | None
+    ) -> int:
+        """Read the keywords of photos indexed while reading keywords was off (it is on now).
+        Stoppable; the next run goes on with what is left."""
+        pending = {r.id for r in self.catalog.pending(self.model_spec.key)}
+        ids = [i for i in self.catalog.ids_without_file_keywords() if i not in pending]
+        start, done = time.perf_counter(), 0
+        with ThreadPoolExecutor(self.settings.decode_workers or 4) as pool:  # I/O bound
+            for lo in range(0, len(ids), _KEYWORD_CHUNK):
+                if stop is not None and stop.is_set():
+                    return done
+                records = list(self.catalog.get_many(ids[lo : lo + _KEYWORD_CHUNK]).values())
+                found = pool.map(lambda r: keyword_files.read_file_keywords(r.path), records)
+                self._store_keywords({r.id: fk for r, fk in zip(records, found)})
+                done += len(records)
+                if progress:
+                    progress(IndexProgress("keywords", done, len(ids), 0, 0, 0,
+                                           time.perf_counter() - start))
+        self.catalog.set_meta(_KEYWORDS_SKIPPED, None)
+        log.info("Keywords read from %d photos indexed while reading them was off", done)
+        return done
+
     def _photos_of_sidecars(self, sidecars: Iterable[str]) -> set[int]:
         """The photos that the sidecar files at these paths belong to."""
         out: set[int] = set()
@@ -583,6 +611,8 @@ class Library:
         index = self.index  # loads the model config and reconciles before any work
         if work or missing or also_gone:
             self._invalidate_snapshot()
+        if work and not self.settings.read_keywords:  # turned on later: read them then
+            self.catalog.set_meta(_KEYWORDS_SKIPPED, "1")
         if work or missing:
             # batches tag their photos as they go; a run that does not finish leaves the state
             # unrecorded, so the next run re-tags the whole library from stored vectors

@@ -34,6 +34,8 @@ def describe_progress(p: Any) -> str:
         return "Looking for new and changed photos…"
     if p.phase == "cleaning":
         return "Tidying up moved and deleted photos…"
+    if p.phase == "keywords":
+        return f"Reading keywords from {p.done:,} of {p.total:,} photos…"
     if p.phase == "done":
         return f"Indexed {p.done:,} photos"
     text = f"Indexing {p.done:,} of {p.total:,} photos"
@@ -84,7 +86,7 @@ class StatusPanel(QWidget):
     def show_progress(self, p: Any) -> None:
         self.label.setText(describe_progress(p))
         self.pause.show()
-        if p.phase == "indexing" and p.total:
+        if p.phase in ("indexing", "keywords") and p.total:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.done)
             self.bar.show()

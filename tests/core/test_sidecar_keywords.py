@@ -187,3 +187,22 @@ def test_photoclips_own_writes_are_not_read_back_while_the_app_runs(
     time.sleep(1.5)  # the watcher has seen the sidecar being written and settled
     assert service.wait_idle(30)
     assert [(t.tag, t.source) for t in lib.tags.tags_of(pid)] == [("beach", USER)]
+
+
+def test_keywords_are_read_once_reading_them_is_turned_on(
+    make_library: Callable[[list[Path]], Library], photos: Path
+) -> None:
+    lib = make_library([photos])
+    lib.settings.auto_tag = False
+    lib.settings.read_keywords = False
+    lib.index_folders()
+    (pid,) = lib.photo_ids([photos / WITH_KEYWORDS])
+    assert keywords_of(lib, pid) == set()
+
+    lib.settings.read_keywords = True
+    phases: list[str] = []
+    report = lib.index_folders(progress=lambda p: phases.append(p.phase))
+    assert report.embedded == 0 and report.keywords_reread == len(list(photos.glob("*.jpg")))
+    assert "keywords" in phases
+    assert {"baseball", "Citizens Bank Park"} <= keywords_of(lib, pid)
+    assert lib.index_folders().keywords_reread == 0  # caught up once, not every run
