@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,11 +37,15 @@ def test_pip_installed_plugins_are_found_by_entry_point(
     tmp_path: Path, photoclip_home: AppPaths
 ) -> None:
     site = tmp_path / "site"
+    for name in ("duplicates", "export"):  # copies: a build in place leaves build/, *.egg-info
+        shutil.copytree(REPO / "plugins" / name, tmp_path / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(site), "plugins/duplicates", "plugins/export"],
-        cwd=REPO, check=True, capture_output=True,
+         "--no-index", "--target", str(site), "./duplicates", "./export"],
+        cwd=tmp_path, check=True, capture_output=True,
     )
+    assert not list((REPO / "plugins").glob("*/*.egg-info"))
     probe = (
         "import json\n"
         "from photoclip.core.plugin_host import PluginHost\n"
