@@ -252,9 +252,18 @@ class MainWindow(QMainWindow):
         self.backend.sidebar(self._sidebar_loaded)
 
     def _refresh_after_indexing(self) -> None:
-        """New photos join the grid (and the current search) without moving the user."""
+        """New photos join the grid (and the current search) without moving the user; the
+        photo on show gets its tags again (a sidecar edited in another tool, re-tagging)."""
         self.run_search(show_grid=False)
         self.backend.sidebar(self._sidebar_loaded)
+        shown = self.photo_view.details
+        if shown is not None and self.stack.currentWidget() is self.photo_view:
+            self.backend.details(shown.photo_id, self._details_refreshed)
+
+    def _details_refreshed(self, details: PhotoDetails) -> None:
+        shown = self.photo_view.details
+        if shown is not None and shown.photo_id == details.photo_id:  # still the same photo
+            self.photo_view.show_photo(details)
 
     def show_everything(self) -> None:
         self.search_bar.set_text("")

@@ -213,11 +213,13 @@ class PhotoView(QWidget):
     def show_photo(self, details: PhotoDetails) -> None:
         """Show a photo's facts; the preview follows when decoded."""
         same = self.details is not None and self.details.path == details.path
+        tags_changed = not same or self.details is None or self.details.tags != details.tags
         self.details = details
         self.title.setText(os.path.basename(details.path))
         _fill(self.info, _file_facts(details))
         _fill(self.exif, details.exif or {"": "none in this file"})
-        self.tags_model.set_tags(details.tags)
+        if tags_changed:  # a refresh with the same tags keeps the user's selection in the list
+            self.tags_model.set_tags(details.tags)
         self.albums_label.setText(
             "In: " + ", ".join(details.albums) if details.albums else "In no album yet")
         current = self.album_choice.currentText()

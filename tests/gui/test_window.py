@@ -223,3 +223,19 @@ def test_thumbnails_of_photos_no_longer_in_the_library_are_pruned(
         assert kept.exists()
     finally:
         backend.close()
+
+
+def test_the_photo_on_show_gets_keywords_edited_in_another_tool(
+    qtbot, gui_photos, write_settings, make_window, wait_indexed
+) -> None:
+    from photoclip.core.keywords import write_sidecar
+
+    write_settings([gui_photos], auto_tag=False)
+    window = make_window()
+    wait_indexed(window, N_PHOTOS)
+    window.open_photo(window.results.index(2))
+    view = window.photo_view
+    qtbot.waitUntil(lambda: view.details is not None, timeout=10_000)
+    write_sidecar(view.details.path, ["Oma"])  # as digiKam would, while photoclip shows it
+    qtbot.waitUntil(lambda: "Oma" in view.tags_model.tags("keyword"), timeout=30_000)
+    assert window.stack.currentWidget() is view
