@@ -149,16 +149,6 @@ def sidecar_candidates(photo: str | Path, seen: set[str] | None = None) -> list[
     return out
 
 
-def belongs_to(sidecar: str | Path, photo: str | Path) -> bool:
-    """Whether ``sidecar`` is one of ``photo``'s (the inverse of :func:`sidecar_candidates`):
-    ``a.jpg.xmp`` is ``a.jpg``'s; ``a.xmp`` is ``a.jpg``'s and ``a.cr2``'s."""
-    sidecar, photo = Path(sidecar), Path(photo)
-    if sidecar.parent != photo.parent or not is_sidecar(sidecar):
-        return False
-    base = sidecar.name[:-4]
-    return photo.name == base or (bool(photo.suffix) and photo.stem == base)
-
-
 def sidecar_stamp(photo: str | Path, seen: set[str] | None = None) -> str:
     """A short text that changes whenever one of ``photo``'s sidecars is added, removed,
     renamed or rewritten: their names, sizes and modification times ("" when there is none).

@@ -552,15 +552,25 @@ class Library:
         return done
 
     def _photos_of_sidecars(self, sidecars: Iterable[str]) -> set[int]:
-        """The photos that the sidecar files at these paths belong to."""
-        out: set[int] = set()
+        """The photos that the sidecar files at these paths belong to (``a.jpg.xmp``: ``a.jpg``;
+        ``a.xmp``: ``a.jpg``, ``a.cr2``, ...). One catalog query per folder, however many
+        sidecars changed in it (a "save metadata to files" touches thousands at once)."""
+        by_folder: dict[str, list[str]] = {}
         for sidecar in sidecars:
-            folder = os.path.dirname(sidecar)
+            by_folder.setdefault(os.path.dirname(sidecar), []).append(sidecar)
+        out: set[int] = set()
+        for folder, changed in by_folder.items():
             if not self._in_library(folder):
                 continue
+            by_base: dict[str, list[int]] = {}  # a sidecar's name without .xmp -> its photos
             for path, pid in self.catalog.photos_in_folder(folder).items():
-                if keyword_files.belongs_to(sidecar, path):
-                    out.add(pid)
+                name = os.path.basename(path)
+                by_base.setdefault(name, []).append(pid)
+                stem, ext = os.path.splitext(name)
+                if ext:
+                    by_base.setdefault(stem, []).append(pid)
+            for sidecar in changed:
+                out.update(by_base.get(os.path.basename(sidecar)[:-4], ()))
         return out
 
     def _reread_sidecars(self, photo_ids: Iterable[int]) -> int:

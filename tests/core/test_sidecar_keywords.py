@@ -108,7 +108,9 @@ def test_a_lightroom_sidecar_belongs_to_every_photo_of_its_name(lib: Library, ph
         im.save(twin)
     lib.index_folders()
     ids = lib.photo_ids([jpeg, twin])
-    write_sidecar(jpeg, ["pair"], convention="adobe")  # photo.xmp, as Lightroom writes
+    sidecar = write_sidecar(jpeg, ["pair"], convention="adobe")  # photo.xmp, as Lightroom writes
+    assert lib._photos_of_sidecars([str(sidecar)]) == set(ids)  # what a watcher event reaches
+    assert lib._photos_of_sidecars([str(jpeg) + ".xmp"]) == {ids[0]}  # darktable's: one photo
     assert lib.index_folders().keywords_reread == 2
     assert all(keywords_of(lib, pid) == {"pair"} for pid in ids)
 
