@@ -516,9 +516,12 @@ class Library:
         known = self.catalog.get_meta(_SIDECARS_KNOWN) is not None
         if not self.settings.read_keywords or not (known or whole_library):
             return []
-        stored = self.catalog.sidecar_stamps()
+        photos = self.catalog.stats_by_path(folders)
+        stored = self.catalog.sidecar_stamps(
+            None if whole_library else [pid for pid, _, _ in photos.values()]
+        )
         changed: dict[int, str] = {}
-        for path, (pid, _, _) in self.catalog.stats_by_path(folders).items():
+        for path, (pid, _, _) in photos.items():
             now = keyword_files.sidecar_stamp(path, sidecar_bases)
             if now != stored.get(pid, ""):
                 changed[pid] = now
