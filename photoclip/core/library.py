@@ -565,15 +565,17 @@ class Library:
         for folder, changed in by_folder.items():
             if not self._in_library(folder):
                 continue
-            by_base: dict[str, list[int]] = {}  # a sidecar's name without .xmp -> its photos
+            # a sidecar's name without .xmp, lower-cased (macOS and Windows disks ignore case;
+            # a photo matched too eagerly is skipped by _reread_sidecars's stamp check)
+            by_base: dict[str, list[int]] = {}
             for path, pid in self.catalog.photos_in_folder(folder).items():
-                name = os.path.basename(path)
+                name = os.path.basename(path).lower()
                 by_base.setdefault(name, []).append(pid)
                 stem, ext = os.path.splitext(name)
                 if ext:
                     by_base.setdefault(stem, []).append(pid)
             for sidecar in changed:
-                out.update(by_base.get(os.path.basename(sidecar)[:-4], ()))
+                out.update(by_base.get(os.path.basename(sidecar)[:-4].lower(), ()))
         return out
 
     def _reread_sidecars(self, photo_ids: Iterable[int]) -> int:
