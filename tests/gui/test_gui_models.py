@@ -93,6 +93,8 @@ def test_progress_text() -> None:
     text = describe_progress(p)
     assert "50 of 200" in text and "5.0/s" in text and "30 s left" in text and "2 failed" in text
     assert format_duration(3725) == "1 h 02 min"
+    catching_up = describe_progress(IndexProgress("keywords", 1200, 5000, 0, 0, 0, 3.0))
+    assert catching_up == "Reading keywords from 1,200 of 5,000 photos…"
 
 
 def test_browse_knows_when_it_is_a_search() -> None:
