@@ -70,8 +70,12 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     for t in tags:
         if t.source == "auto":
             extra = f" (automatic: {t.label_set}, score {t.score:.2f})"
+        elif t.source == "user":
+            extra = " (yours)"
+        elif t.origin == "sidecar":
+            extra = " (keyword in its XMP sidecar)"
         else:
-            extra = " (yours)" if t.source == "user" else " (keyword in the file)"
+            extra = " (keyword in the file)"
         print(f"  tag {t.tag}{extra}")
     if rejected:
         print(f"  rejected: {', '.join(rejected)}")

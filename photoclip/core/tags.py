@@ -34,6 +34,7 @@ class PhotoTag:
     label_set: str | None = None
     score: float | None = None
     model: str | None = None
+    origin: str | None = None  # for keywords: "file" (inside the photo) or "sidecar" (XMP)
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,22 @@ class TagStore:
     # ----- reading ---------------------------------------------------------------------------
 
     def tags_of(self, photo_id: int) -> list[PhotoTag]:
+        """A photo's tags: the user's first, then by score; keywords say where they were read."""
         with self.catalog.transaction() as db:
             rows = db.execute(
                 "SELECT tag, source, label_set, score, model FROM tags WHERE photo_id=?"
                 " ORDER BY source <> 'user', score DESC, tag",
                 (photo_id,),
             ).fetchall()
-        return [PhotoTag(*r) for r in rows]
+        embedded = self.catalog.embedded_keywords([photo_id]).get(photo_id)
+        inside = None if embedded is None else {" ".join(k.split()).lower() for k in embedded}
+        out = []
+        for tag, source, label_set, score, model in rows:
+            origin = None
+            if source == KEYWORD and inside is not None:
+                origin = "file" if tag.lower() in inside else "sidecar"
+            out.append(PhotoTag(tag, source, label_set, score, model, origin))
+        return out
 
     def counts(self) -> list[TagCount]:
         with self.catalog.transaction() as db:

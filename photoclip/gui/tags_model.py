@@ -14,6 +14,12 @@ TagScoreRole = Qt.ItemDataRole.UserRole + 3
 _SOURCE_TEXT = {"user": "yours", "keyword": "from the file", "auto": "automatic"}
 
 
+def _source_text(tag: Any) -> str:
+    if getattr(tag, "origin", None) == "sidecar":
+        return "from the XMP sidecar"
+    return _SOURCE_TEXT.get(tag.source, tag.source)
+
+
 class PhotoTagsModel(QAbstractListModel):
     """Rows of :class:`photoclip.core.tags.PhotoTag`; own tags first, then automatic by score."""
 
@@ -41,10 +47,10 @@ class PhotoTagsModel(QAbstractListModel):
             if t.source == "auto":
                 score = f" {t.score:.0%}" if t.score is not None else ""
                 return f"{t.tag}  (suggested{score})"
-            return t.tag if t.source == "user" else f"{t.tag}  ({_SOURCE_TEXT[t.source]})"
+            return t.tag if t.source == "user" else f"{t.tag}  ({_source_text(t)})"
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f", label set {t.label_set}" if t.label_set else ""
-            return f"{_SOURCE_TEXT.get(t.source, t.source)}{extra}"
+            return f"{_source_text(t)}{extra}"
         if role == TagRole:
             return t.tag
         if role == SourceRole:

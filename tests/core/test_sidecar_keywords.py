@@ -86,6 +86,8 @@ def test_an_edited_sidecar_is_read_again_and_the_photo_is_not(
     assert report.embedded == report.changed == 0  # no photo was indexed again
     assert keywords_of(lib, pid) == inside | {"Oma", "Summer 2024"}
     assert photo_file_reads == []  # the keywords inside the photo were known
+    origins = {t.tag: t.origin for t in lib.tags.tags_of(pid) if t.source == KEYWORD}
+    assert origins["Oma"] == "sidecar" and origins["baseball"] == "file"  # shown to the user
 
     write_sidecar(photo, ["Oma"])
     touch_later(sidecar)

@@ -80,11 +80,15 @@ def test_photo_tags_model_puts_own_tags_first(qapp) -> None:
     model = PhotoTagsModel()
     model.set_tags([
         PhotoTag("cat", "auto", "animals", 0.4), PhotoTag("sofa", "auto", "things", 0.8),
-        PhotoTag("Rex", "user"), PhotoTag("pets", "keyword"),
+        PhotoTag("Rex", "user"), PhotoTag("pets", "keyword", origin="file"),
+        PhotoTag("Oma", "keyword", origin="sidecar"),
     ])
-    rows = [(model.index(r).data(TagRole), model.index(r).data(SourceRole)) for r in range(4)]
-    assert rows == [("Rex", "user"), ("pets", "keyword"), ("sofa", "auto"), ("cat", "auto")]
-    assert "suggested 80%" in model.index(2).data(Qt.ItemDataRole.DisplayRole)
+    rows = [(model.index(r).data(TagRole), model.index(r).data(SourceRole)) for r in range(5)]
+    assert rows == [("Oma", "keyword"), ("Rex", "user"), ("pets", "keyword"), ("sofa", "auto"),
+                    ("cat", "auto")]
+    assert "suggested 80%" in model.index(3).data(Qt.ItemDataRole.DisplayRole)
+    assert model.index(0).data(Qt.ItemDataRole.DisplayRole) == "Oma  (from the XMP sidecar)"
+    assert model.index(2).data(Qt.ItemDataRole.DisplayRole) == "pets  (from the file)"
     assert model.tags("auto") == ["sofa", "cat"]
 
 
