@@ -14,7 +14,6 @@ decode pool and the end-to-end indexer rate (decode pool -> GPU batches) without
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from photoclip.core import images
 from photoclip.core.catalog import Catalog
 from photoclip.core.indexer import Indexer, VectorSink
+from photoclip.core.model_catalogue import write_user_model
 from photoclip.core.models import (
     Embedder,
     choose_precision,
@@ -65,10 +65,7 @@ class MemoryStore:
 def user_model(models_dir: Path, arch: str) -> str:
     oc = import_open_clip()
     key = "gpu-" + arch.lower()
-    models_dir.mkdir(parents=True, exist_ok=True)
-    (models_dir / f"{key}.json").write_text(json.dumps({
-        "key": key, "description": arch, "open_clip_config": oc.get_model_config(arch),
-        "weights": "random"}))
+    write_user_model(models_dir, key, oc.get_model_config(arch), description=arch)
     return key
 
 

@@ -220,15 +220,12 @@ def _run(args: list[str], env: dict[str, str], timeout: float = 600) -> dict:
 def make_home(root: Path, photo_dir: Path | None) -> Path:
     """A PHOTOCLIP_HOME with the tiny random-weight model and (optionally) one folder."""
     from photoclip.config import AppPaths, Settings
+    from photoclip.core.model_catalogue import write_user_model
 
     paths = AppPaths(root / "data", root / "config", root / "cache").ensure()
-    models = paths.config / "models"
-    models.mkdir(parents=True, exist_ok=True)
     cfg = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
-    (models / f"{TINY_KEY}.json").write_text(json.dumps({
-        "key": TINY_KEY, "description": "tiny random CLIP (benchmarks only)",
-        "open_clip_config": cfg, "weights": "random",
-    }))
+    write_user_model(paths.config / "models", TINY_KEY, cfg,
+                     description="tiny random CLIP (benchmarks only)")
     Settings(
         folders=[str(photo_dir)] if photo_dir else [], model=TINY_KEY, device="cpu",
         precision="fp32", auto_tag=False,

@@ -15,7 +15,6 @@ share of it, and peak RSS.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -33,6 +32,7 @@ from photoclip.config import AppPaths, Settings  # noqa: E402
 from photoclip.core import images  # noqa: E402
 from photoclip.core.indexer import content_hash  # noqa: E402
 from photoclip.core.library import Library  # noqa: E402
+from photoclip.core.model_catalogue import write_user_model  # noqa: E402
 from photoclip.core.torch_compat import import_open_clip  # noqa: E402
 
 
@@ -63,14 +63,8 @@ def write_bench_model(config_dir: Path, arch: str) -> str:
     oc = import_open_clip()
     cfg = oc.get_model_config(arch)
     key = "bench-" + arch.lower().replace("/", "-")
-    models = config_dir / "models"
-    models.mkdir(parents=True, exist_ok=True)
-    (models / f"{key}.json").write_text(json.dumps({
-        "key": key,
-        "description": f"{arch}, random weights (benchmark)",
-        "open_clip_config": cfg,
-        "weights": "random",
-    }))
+    write_user_model(config_dir / "models", key, cfg,
+                     description=f"{arch}, random weights (benchmark)")
     return key
 
 

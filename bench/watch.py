@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from photoclip.config import AppPaths, Settings  # noqa: E402
 from photoclip.core.library import Library  # noqa: E402
+from photoclip.core.model_catalogue import write_user_model  # noqa: E402
 from photoclip.core.service import LibraryService  # noqa: E402
 
 
@@ -67,10 +68,8 @@ def main() -> None:
         make_files(photos, args.files)
         print(f"made {args.files} files in {time.perf_counter() - t:.1f} s")
         paths = AppPaths(root / "h" / "data", root / "h" / "config", root / "h" / "cache").ensure()
-        (paths.config / "models").mkdir(parents=True)
         cfg = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
-        (paths.config / "models" / "tiny.json").write_text(json.dumps(
-            {"key": "tiny", "description": "tiny", "open_clip_config": cfg, "weights": "random"}))
+        write_user_model(paths.config / "models", "tiny", cfg, description="tiny")
         Settings(folders=[str(photos)], model="tiny", device="cpu").save(paths.settings_file)
 
         lib = Library(paths)

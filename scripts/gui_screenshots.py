@@ -27,15 +27,12 @@ KEY = "tiny-random"
 
 def make_home(root: Path, folder: Path | None) -> None:
     from photoclip.config import AppPaths, Settings
+    from photoclip.core.model_catalogue import write_user_model
 
     paths = AppPaths(root / "data", root / "config", root / "cache").ensure()
-    models = paths.config / "models"
-    models.mkdir(parents=True, exist_ok=True)
     cfg = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
-    (models / f"{KEY}.json").write_text(json.dumps({
-        "key": KEY, "description": "tiny random CLIP (screenshots only: meaningless rankings)",
-        "open_clip_config": cfg, "weights": "random",
-    }))
+    write_user_model(paths.config / "models", KEY, cfg,
+                     description="tiny random CLIP (screenshots only: meaningless rankings)")
     if folder is not None:
         # random weights saturate every independent label: show the exclusive sets only, which
         # give at most one label per set and photo, as a real model's tags look

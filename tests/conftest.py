@@ -20,6 +20,7 @@ if str(REPO_ROOT) not in sys.path:  # run from a checkout without installing pho
     sys.path.insert(0, str(REPO_ROOT))
 
 from photoclip.config import AppPaths, app_paths  # noqa: E402
+from photoclip.core.model_catalogue import write_user_model  # noqa: E402
 from photoclip.core.models import Embedder, ModelSpec, get_model_spec  # noqa: E402
 from tests.core.fake_hub import FakeHub  # noqa: E402
 
@@ -77,17 +78,8 @@ def write_tiny_model_file(
     models_dir: Path, config: dict, weights: str | Path, key: str = TINY_KEY, **extra: object
 ) -> Path:
     """Write a user model file ``<models_dir>/<key>.json`` for the tiny config."""
-    models_dir.mkdir(parents=True, exist_ok=True)
-    data = {
-        "key": key,
-        "description": "tiny random CLIP for tests",
-        "open_clip_config": config,
-        "weights": str(weights),
-        **extra,
-    }
-    path = models_dir / f"{key}.json"
-    path.write_text(json.dumps(data, indent=2))
-    return path
+    return write_user_model(models_dir, key, config, description="tiny random CLIP for tests",
+                            weights=weights, **extra)
 
 
 @pytest.fixture(scope="session")

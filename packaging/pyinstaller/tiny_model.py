@@ -20,6 +20,7 @@ def main(models_dir: Path) -> int:
     import torch
     from safetensors.torch import save_file
 
+    from photoclip.core.model_catalogue import write_user_model
     from photoclip.core.torch_compat import import_open_clip
 
     config = json.loads((ROOT / "tests" / "assets" / "tiny-clip.json").read_text())
@@ -33,12 +34,8 @@ def main(models_dir: Path) -> int:
     model = oc.create_model(cfg_file.stem, pretrained=None)
     weights = models_dir / "tiny-clip.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(weights))
-    (models_dir / "tiny-test.json").write_text(json.dumps({
-        "key": "tiny-test",
-        "description": "tiny random CLIP for the bundle's smoke test",
-        "open_clip_config": config,
-        "weights": str(weights),
-    }, indent=2))
+    write_user_model(models_dir, "tiny-test", config, weights=weights,
+                     description="tiny random CLIP for the bundle's smoke test")
     print(f"installed user model tiny-test in {models_dir}")
     return 0
 

@@ -147,6 +147,26 @@ def user_arch_name(key: str) -> str:
     return f"photoclip-user-{key}"
 
 
+def write_user_model(
+    models_dir: Path,
+    key: str,
+    open_clip_config: dict[str, Any],
+    *,
+    description: str,
+    weights: str | Path = RANDOM_WEIGHTS,
+    **extra: Any,
+) -> Path:
+    """Write the user model file ``<models_dir>/<key>.json`` that :func:`load_user_model`
+    reads: a whole open_clip config and its weights (a file, ``hf-hub:...`` or ``"random"``)."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / f"{key}.json"
+    path.write_text(json.dumps({
+        "key": key, "description": description, "open_clip_config": open_clip_config,
+        "weights": str(weights), **extra,
+    }, indent=2))
+    return path
+
+
 def load_user_model(path: Path) -> ModelSpec:
     """Read a user model file (``<config>/models/*.json``) into a spec; ValueError if invalid.
 
