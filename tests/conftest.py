@@ -8,7 +8,9 @@ a fixed seed: results are deterministic but rankings are meaningless.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +36,14 @@ InstallTinyModel = Callable[..., ModelSpec]
 
 
 # ----- data --------------------------------------------------------------------------------
+
+
+def copy_coco(datasets_dir: Path, target: Path, n: int, split: str = "val2017") -> Path:
+    """The first ``n`` photos of coco-mini's ``split`` copied into ``target`` (times kept)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for src in sorted((datasets_dir / "coco-mini" / split).glob("*.jpg"))[:n]:
+        shutil.copy2(src, target / src.name)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +141,18 @@ def tiny_embedder(
     )
     yield embedder
     embedder.close()
+
+
+@pytest.fixture()
+def restore_logging() -> Iterator[None]:
+    """Put the root logger back as it was (the CLI's main() configures it)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
 
 
 # ----- a fake Hugging Face hub ----------------------------------------------------------------

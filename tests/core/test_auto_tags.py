@@ -21,17 +21,14 @@ from photoclip.core.keywords import read_keywords, write_sidecar
 from photoclip.core.labels import builtin_label_sets
 from photoclip.core.library import Library, SearchFilters
 from photoclip.core.tags import AUTO, KEYWORD, USER
+from tests.conftest import copy_coco
 
 EXIFTOOL = shutil.which("exiftool")
 
 
 @pytest.fixture()
 def photos(tmp_path: Path, datasets_dir: Path) -> Path:
-    root = tmp_path / "Pictures"
-    root.mkdir()
-    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:8]:
-        shutil.copy2(src, root / src.name)
-    return root
+    return copy_coco(datasets_dir, tmp_path / "Pictures", 8)
 
 
 @pytest.fixture()

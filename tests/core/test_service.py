@@ -15,6 +15,7 @@ from PIL import Image
 
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
+from tests.conftest import copy_coco
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -28,11 +29,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 @pytest.fixture()
 def folder(tmp_path: Path, datasets_dir: Path) -> Path:
-    root = tmp_path / "Pictures"
-    root.mkdir()
-    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:3]:
-        shutil.copy2(src, root / src.name)
-    return root
+    return copy_coco(datasets_dir, tmp_path / "Pictures", 3)
 
 
 @pytest.fixture()

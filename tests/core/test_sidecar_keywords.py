@@ -17,6 +17,7 @@ from photoclip.core.keywords import write_sidecar
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService
 from photoclip.core.tags import KEYWORD, USER
+from tests.conftest import copy_coco
 
 # coco-mini photos that carry Flickr keywords inside the file
 WITH_KEYWORDS = "000000433998.jpg"  # baseball, Citizens Bank Park, Philadelphia, ...
@@ -24,10 +25,8 @@ WITH_KEYWORDS = "000000433998.jpg"  # baseball, Citizens Bank Park, Philadelphia
 
 @pytest.fixture()
 def photos(tmp_path: Path, datasets_dir: Path) -> Path:
-    root = tmp_path / "Pictures"
-    root.mkdir()
-    coco = datasets_dir / "coco-mini"
-    for src in [*coco.glob(f"*/{WITH_KEYWORDS}"), *sorted((coco / "val2017").glob("*.jpg"))[:3]]:
+    root = copy_coco(datasets_dir, tmp_path / "Pictures", 3)
+    for src in (datasets_dir / "coco-mini").glob(f"*/{WITH_KEYWORDS}"):
         shutil.copy2(src, root / src.name)
     return root
 

@@ -1,10 +1,8 @@
-"""Fixtures for the packaging tests: pyproject's metadata, a clean root logger."""
+"""Fixtures for the packaging tests: pyproject's metadata."""
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -25,14 +23,3 @@ def pyproject() -> dict:
 def version(pyproject: dict) -> str:
     return pyproject["project"]["version"]
 
-
-@pytest.fixture()
-def restore_logging() -> Iterator[None]:
-    """Put the root logger back as it was (the CLI's main() configures it)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in [h for h in root.handlers if h not in handlers]:
-        root.removeHandler(handler)
-        handler.close()
-    root.setLevel(level)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_coco
 from tests.core.conftest import make_library  # noqa: F401  (whole-library fixture)
 
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
@@ -28,11 +29,7 @@ def near_duplicates(tmp_path: Path, datasets_dir: Path) -> Path:
 @pytest.fixture()
 def coco_folder(tmp_path: Path, datasets_dir: Path) -> Path:
     """Eight COCO photos in a folder."""
-    target = tmp_path / "coco"
-    target.mkdir()
-    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:8]:
-        shutil.copy2(src, target / src.name)
-    return target
+    return copy_coco(datasets_dir, tmp_path / "coco", 8)
 
 
 @pytest.fixture()
