@@ -17,6 +17,7 @@ from photoclip.cli import (
     labels,
     models,
     plugins,
+    recover,
     search,
     status,
     tags,
@@ -27,6 +28,7 @@ log = logging.getLogger("photoclip")
 
 COMMANDS = (
     folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
+    recover,
     plugins,  # last: it adds a command per plugin action, skipping names taken above
 )
 

@@ -18,69 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoclip.core import catalog_backup, migrations
+from photoclip.core.migrations import SCHEMA_VERSION
 from photoclip.core.types import FileInfo, ImageInfo
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS photos (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused
-    path      TEXT NOT NULL UNIQUE,
-    folder    TEXT NOT NULL,
-    size      INTEGER NOT NULL,
-    mtime_ns  INTEGER NOT NULL,
-    hash      TEXT,
-    width     INTEGER,
-    height    INTEGER,
-    format    TEXT,
-    taken     REAL,
-    camera    TEXT,
-    error     TEXT,
-    added_at  REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
-CREATE INDEX IF NOT EXISTS photos_folder ON photos(folder);
-CREATE TABLE IF NOT EXISTS embeddings (
-    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
-    model     TEXT NOT NULL,
-    hash      TEXT NOT NULL,
-    PRIMARY KEY (photo_id, model)
-);
-CREATE TABLE IF NOT EXISTS tags (
-    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
-    tag       TEXT NOT NULL COLLATE NOCASE,  -- "Beach" and "beach" are one tag
-    source    TEXT NOT NULL,  -- user | auto | keyword (read from the file's XMP/IPTC)
-    label_set TEXT,
-    score     REAL,
-    model     TEXT,
-    PRIMARY KEY (photo_id, tag, source)
-);
-CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
-CREATE TABLE IF NOT EXISTS rejected_tags (
-    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
-    tag       TEXT NOT NULL COLLATE NOCASE,
-    PRIMARY KEY (photo_id, tag)
-);
-CREATE TABLE IF NOT EXISTS file_keywords (  -- where a photo's keyword tags were read from
-    photo_id  INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
-    embedded  TEXT,  -- JSON list of the keywords inside the photo file; NULL: not known
-    sidecars  TEXT NOT NULL  -- keywords.sidecar_stamp of its XMP sidecars; "" for none
-);
-CREATE TABLE IF NOT EXISTS albums (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    name      TEXT NOT NULL UNIQUE,
-    query     TEXT,   -- smart album by a saved search
-    min_score REAL,
-    tag       TEXT,   -- smart album by a tag
-    created   REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS album_photos (
-    album_id  INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
-    photo_id  INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
-    PRIMARY KEY (album_id, photo_id)
-);
-"""
+__all__ = ["SCHEMA_VERSION", "Catalog", "CatalogCounts", "PhotoRecord", "ScanDiff"]
 
 _PHOTO_COLUMNS = (
     "id, path, folder, size, mtime_ns, hash, width, height, format, taken, camera, error"
@@ -131,29 +73,54 @@ class CatalogCounts:
 class Catalog:
     """Thread-safe access to the catalog database (one connection, one lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, backups: Path | None = None) -> None:
+        """Open (creating, migrating or refusing) the catalog at ``path``.
+
+        Once a day the file is checked (``PRAGMA quick_check``) and, if sound, backed up in the
+        background into ``backups`` (default: ``backups/`` beside it); before a migration it is
+        backed up first, whatever the day. A damaged file raises ``CatalogDamagedError`` naming
+        it and its newest good backup; one from a newer photoclip ``CatalogTooNewError``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.backups = backups if backups is not None else catalog_backup.backups_dir(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process kills
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
-        with self.transaction():
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"the library at {path} was written by a newer photoclip; please upgrade"
-                )
+        self._backup_thread: threading.Thread | None = None
+        existed = path.exists() and path.stat().st_size > 0
+        if not existed and catalog_backup.list_backups(self.backups):  # not a new library
+            why = "the file is empty (0 bytes)" if path.exists() else "the file is missing"
+            raise migrations.damaged(path, why, self.backups)
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: survives kills
+                self._db.execute("PRAGMA foreign_keys=ON")
+                daily_due = migrations.upgrade(self._db, path, self.backups, existed)
+            except BaseException:
+                self._db.close()
+                raise
+        except sqlite3.DatabaseError as exc:
+            if catalog_backup.is_damage(exc):
+                raise migrations.damaged(path, str(exc), self.backups) from exc
+            raise
+        if existed and daily_due:
+            self._backup_thread = threading.Thread(
+                target=catalog_backup.take_daily, args=(self.path, self.backups),
+                name="catalog-backup", daemon=True,
+            )
+            self._backup_thread.start()
 
     def close(self) -> None:
+        """Close the database (after a daily backup still being written)."""
+        if self._backup_thread is not None:
+            self._backup_thread.join()
         with self._lock:
             self._db.close()
+
+    def backup(self, kind: str = catalog_backup.DAILY) -> Path:
+        """Back the catalog up now (see :mod:`photoclip.core.catalog_backup`)."""
+        with self._lock:
+            return catalog_backup.take(self._db, self.backups, kind)
 
     def get_meta(self, key: str) -> str | None:
         """A value the library keeps about itself (e.g. the state automatic tags were made in)."""

@@ -18,6 +18,15 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, ModelUnavailableError):
         return exc.message
+    if isinstance(exc, (CatalogDamagedError, CatalogTooNewError)):
+        return str(exc)
+    from photoclip.core.migrations import MigrationError
+
+    if isinstance(exc, MigrationError):
+        return str(exc)
+    damaged = _damaged_catalog_message(exc)
+    if damaged is not None:
+        return damaged
     if isinstance(exc, ImageDecodeError):
         return f"cannot read that image: {exc.reason}"
     if isinstance(exc, (LibraryLockedError, SettingsError, LabelSetError, ValueError)):
@@ -37,3 +46,52 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, KeyError):
         return str(exc.args[0]) if exc.args else "not found"
     return None
+
+
+def _damaged_catalog_message(exc: BaseException) -> str | None:
+    """Damage found after the catalog was opened (a page no check on open had read)."""
+    from photoclip.core.catalog_backup import is_damage
+
+    if not is_damage(exc):
+        return None
+    from photoclip.config import app_paths
+
+    catalog = app_paths().library_dir / "catalog.sqlite3"
+    return (
+        f"the catalog {catalog} is damaged ({exc}). Your photos are not touched: run "
+        "`photoclip recover` to restore its newest good backup (the damaged file is kept)."
+    )
+
+
+class CatalogDamagedError(Exception):
+    """The catalog file cannot be read; the message names it and the way back."""
+
+    def __init__(
+        self, path: object, problem: str, backup: object | None = None,
+        backup_taken: str | None = None, backups_dir: object | None = None,
+    ) -> None:
+        self.path, self.problem, self.backup = path, problem, backup
+        if backup is not None:
+            way_back = (
+                f"The newest good backup is {backup} (taken {backup_taken}): run "
+                "`photoclip recover` to restore it (the damaged file is kept beside it)."
+            )
+        else:
+            way_back = (
+                f"No good backup was found in {backups_dir}: `photoclip recover` starts a new "
+                "catalog from the vector store (your own tags and albums cannot come back)."
+            )
+        super().__init__(
+            f"the catalog {path} is damaged ({problem}). Your photos are not touched. {way_back}"
+        )
+
+
+class CatalogTooNewError(Exception):
+    """The catalog was written by a newer photoclip than this one."""
+
+    def __init__(self, path: object, version: int, supported: int) -> None:
+        self.path, self.version, self.supported = path, version, supported
+        super().__init__(
+            f"the catalog {path} has schema version {version}, written by a newer photoclip; "
+            f"this one reads versions up to {supported}: please upgrade photoclip"
+        )

@@ -398,3 +398,32 @@ def _as_matrix(embeddings: Any, dim: int) -> np.ndarray:
     if embeddings is None or len(embeddings) == 0:
         return np.empty((0, dim), dtype=np.float32)
     return np.asarray(embeddings, dtype=np.float32).reshape(-1, dim)
+
+
+def stored_dim(
+    collection_name: str, *, path: Path | None = None, host: str | None = None,
+    port: int = 8000, ssl: bool = False,
+) -> int | None:
+    """The dimension of an existing photoclip collection; None if there is no such collection
+    (nothing is created). For opening a store whose model is not loaded (catalog recovery)."""
+    if path is not None and not Path(path).is_dir():
+        return None
+    _quiet_chroma()
+    import chromadb
+
+    with _chroma_errors("open the vector store"):
+        if path is not None:
+            client = chromadb.PersistentClient(str(path), settings=_settings())
+        else:
+            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_settings())
+    try:
+        try:
+            col = client.get_collection(collection_name, embedding_function=None)
+        except Exception:  # NotFoundError (or ValueError in older chromadb): none by that name
+            return None
+        dim = (col.metadata or {}).get("dim")
+        return int(dim) if isinstance(dim, int) else None
+    finally:
+        if hasattr(client, "close"):
+            with suppress(Exception):
+                client.close()

@@ -1,0 +1,85 @@
+"""`photoclip recover`: put back a damaged catalog from its newest good backup."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from photoclip.cli.output import emit_json
+
+if TYPE_CHECKING:
+    from photoclip.core.recovery import RecoveryPlan
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "recover",
+        help="restore a damaged catalog from its newest good backup (library/backups/)",
+        description="Move the damaged catalog aside (it is kept), restore the newest backup "
+        "that passes SQLite's integrity check, and add back from the vector store the photos "
+        "indexed since. Tags and albums made after the backup cannot come back.",
+    )
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--force", action="store_true",
+        help="restore the newest backup even though the catalog is not damaged",
+    )
+    p.set_defaults(run=run, needs_library=False)  # a damaged catalog cannot be opened
+
+
+def run(_lib: None, args: argparse.Namespace) -> int:
+    from photoclip.config import app_paths
+    from photoclip.core.recovery import inspect_catalog, recover_catalog
+
+    paths = app_paths().ensure()
+    plan = inspect_catalog(paths)
+    if plan.problem is None and not args.force:
+        if args.json:
+            emit_json({"recovered": False, "plan": plan})
+        else:
+            print(f"the catalog {plan.catalog} is sound: nothing to recover")
+        return 0
+    if not args.yes:
+        if args.json or not sys.stdin.isatty():
+            print("photoclip: recover changes the library: add --yes to go ahead", file=sys.stderr)
+            return 2
+        _describe(plan)
+        if input("Restore it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing was changed")
+            return 1
+    report = recover_catalog(paths, force=args.force)
+    if args.json:
+        emit_json({"recovered": True, "report": report})
+        return 0
+    if report.problem:
+        print(f"damaged:   {report.catalog} ({report.problem})")
+    for kept in report.kept_as:
+        print(f"kept as:   {kept}")
+    r = report.restored
+    if report.backup:
+        print(f"restored:  {report.backup} (taken {report.backup_taken})")
+        print(f"           {r.photos} photos, {r.user_tags} tags of yours, "
+              f"{r.rejected_tags} rejected tags, {r.albums} albums as of {report.backup_taken}")
+    else:
+        print("restored:  no good backup was found: a new catalog was started")
+    if report.store_note:
+        print(f"vectors:   {report.store_note}")
+    else:
+        print(f"vectors:   {report.photos_from_store} photos indexed since the backup were "
+              "added back from the vector store")
+    print(f"now:       {report.photos} photos; run `photoclip index` to catch up with the folders")
+    return 0
+
+
+def _describe(plan: RecoveryPlan) -> None:
+    print(f"damaged:   {plan.catalog} ({plan.problem})")
+    for bad in plan.bad_backups:
+        print(f"skipped:   {bad}")
+    if plan.backup:
+        c = plan.backup_contents
+        print(f"backup:    {plan.backup} (taken {plan.backup_taken}): {c.photos} photos, "
+              f"{c.user_tags} tags of yours, {c.albums} albums")
+    else:
+        print("backup:    none is good: a new catalog is started from the vector store")
+    print("The damaged file is kept beside the catalog; nothing is deleted.")
