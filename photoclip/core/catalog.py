@@ -119,6 +119,8 @@ class Catalog:
 
     def backup(self, kind: str = catalog_backup.DAILY) -> Path:
         """Back the catalog up now (see :mod:`photoclip.core.catalog_backup`)."""
+        if self._backup_thread is not None:
+            self._backup_thread.join()
         with self._lock:
             return catalog_backup.take(self._db, self.backups, kind)
 

@@ -103,13 +103,14 @@ def _reader(path: Path) -> sqlite3.Connection:
 
 def list_backups(folder: Path) -> list[Backup]:
     """The backups in ``folder``, newest first."""
-    out = []
+    out: list[tuple[datetime, int, Backup]] = []
     for p in folder.glob("catalog-*.sqlite3") if folder.is_dir() else ():
         m = _NAME.match(p.name)
         if m is None:
             continue
-        out.append(Backup(p, datetime.strptime(m.group(1), "%Y%m%d-%H%M%S"), m.group(3)))
-    return sorted(out, key=lambda b: (b.taken, b.path.name), reverse=True)
+        taken = datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+        out.append((taken, int(m.group(2) or 1), Backup(p, taken, m.group(3))))
+    return [b for _, _, b in sorted(out, key=lambda t: t[:2], reverse=True)]
 
 
 def newest_good(folder: Path) -> tuple[Backup | None, list[tuple[Backup, str]]]:
