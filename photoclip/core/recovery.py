@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from photoclip.config import AppPaths, Settings
-from photoclip.core import catalog_backup
+from photoclip.core import catalog_backup, migrations
 from photoclip.core.catalog import Catalog
 from photoclip.core.catalog_backup import Backup
 from photoclip.core.lock import LibraryLock
@@ -138,7 +138,8 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
     if backup is not None:
         _restore(backup, path)
         restored = contents(path)
-    else:
+    else:  # a new catalog (made here: Catalog refuses a missing file beside backups)
+        _new_catalog(path)
         restored = CatalogContents(0, 0, 0, 0, 0)
     catalog = Catalog(path)  # migrates a backup from an older release
     try:
@@ -184,6 +185,14 @@ def _move_aside(path: Path, why: str) -> list[Path]:
             os.replace(src, dest)
             kept.append(dest)
     return kept
+
+
+def _new_catalog(path: Path) -> None:
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        migrations.migrate(db, path)
+    finally:
+        db.close()
 
 
 def _restore(backup: Backup, path: Path) -> None:
