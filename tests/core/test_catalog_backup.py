@@ -61,6 +61,12 @@ def flip_page_headers(path: Path, first: int = 1) -> None:
     path.write_bytes(bytes(data))
 
 
+def garble_header(path: Path) -> None:
+    """Overwrite SQLite's file header (as a copy from another program might)."""
+    with open(path, "r+b") as f:
+        f.write(b"\x00" * 100)
+
+
 def backups(folder: Path, kind: str | None = None) -> list[catalog_backup.Backup]:
     return [b for b in catalog_backup.list_backups(folder) if kind in (None, b.kind)]
 
@@ -114,7 +120,7 @@ def test_rotation_keeps_the_newest(tmp_path: Path) -> None:
     assert not list(folder.glob("*.partial"))
 
 
-@pytest.mark.parametrize("damage", [truncate, flip_page_headers])
+@pytest.mark.parametrize("damage", [truncate, flip_page_headers, garble_header])
 def test_damaged_catalog_names_the_file_and_the_newest_good_backup(
     tmp_path: Path, damage
 ) -> None:
