@@ -3,7 +3,8 @@
 :func:`recover_catalog` moves the damaged ``catalog.sqlite3`` aside (never deletes it), puts the
 newest backup that passes ``PRAGMA integrity_check`` in its place, and adds back from the vector
 store every photo indexed since that backup whose file still exists, with its vector: the next
-``photoclip index`` finds nothing to embed for them, and reads their keywords and sidecars again.
+``photoclip index`` finds nothing to embed for them, and reads their keywords (in the files and
+their XMP sidecars) again.
 What lived only in the damaged catalog since the backup (tags, albums made since) cannot come back.
 """
 
@@ -26,6 +27,7 @@ from photoclip.core.lock import LibraryLock
 log = logging.getLogger(__name__)
 
 CATALOG_NAME = "catalog.sqlite3"
+_KEYWORDS_SKIPPED = "keywords_skipped"  # the meta key of library.py: read keywords on next index
 
 
 class RecoveryError(ValueError):
@@ -144,6 +146,8 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
     catalog = Catalog(path)  # migrates a backup from an older release
     try:
         added, note = _add_back_from_store(catalog, paths, settings)
+        if added:  # their keywords were not read: the next index reads them (library.py's
+            catalog.set_meta(_KEYWORDS_SKIPPED, "1")  # catch-up of photos without keywords)
         photos = catalog.counts(settings.model or _default_model()).photos
     finally:
         catalog.close()

@@ -16,11 +16,14 @@ import pytest
 from photoclip.config import AppPaths
 from photoclip.core import catalog_backup
 from photoclip.core.errors import CatalogDamagedError
+from photoclip.core.keywords import write_sidecar
 from photoclip.core.library import Library
 from photoclip.core.recovery import RecoveryError, inspect_catalog, recover_catalog
 from tests.core.test_catalog_backup import flip_page_headers, truncate
 
 MakeLibrary = Callable[[list[Path]], Library]
+EXIFTOOL = shutil.which("exiftool")
+pytestmark = pytest.mark.skipif(EXIFTOOL is None, reason="exiftool not installed")
 
 
 def photoclip(*args: str) -> subprocess.CompletedProcess:
@@ -58,8 +61,11 @@ def _library_with_backup(
     lib.close()
     make_library([folder]).close()  # a later open: the daily backup
     assert len(catalog_backup.list_backups(photoclip_home.library_dir / "backups")) == 1
-    for src in later:  # photos added after the backup
+    for src in later:  # photos added after the backup, with keywords in the file / a sidecar
         shutil.copy2(src, folder / src.name)
+    subprocess.run([EXIFTOOL, "-q", "-overwrite_original", "-XMP-dc:Subject=inside",
+                    str(folder / later[0].name)], check=True)
+    write_sidecar(folder / later[1].name, ["Oma"])
     lib = make_library([folder])
     report = lib.index_folders()
     assert report.embedded == 2
@@ -86,6 +92,10 @@ def _check_recovered(
     assert (st.photos, st.indexed) == (6, 6)
     report = lib.index_folders()
     assert (report.embedded, report.new) == (0, 0)  # nothing embedded again
+    kw = {name: {(t.tag, t.source) for t in lib.tags.tags_of(ids[name])}
+          for name in (later[0].name, later[1].name)}
+    assert ("inside", "keyword") in kw[later[0].name]  # read again from the file
+    assert ("Oma", "keyword") in kw[later[1].name]  # and from its sidecar
     hits = lib.search("a photo", limit=10)
     assert {h.photo_id for h in hits} == set(ids.values())
 
