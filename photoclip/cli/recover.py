@@ -73,7 +73,10 @@ def run(_lib: None, args: argparse.Namespace) -> int:
 
 
 def _describe(plan: RecoveryPlan) -> None:
-    print(f"damaged:   {plan.catalog} ({plan.problem})")
+    if plan.problem:
+        print(f"damaged:   {plan.catalog} ({plan.problem})")
+    else:
+        print(f"catalog:   {plan.catalog} (sound; --force replaces it)")
     for bad in plan.bad_backups:
         print(f"skipped:   {bad}")
     if plan.backup:

@@ -131,7 +131,12 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
             f"the catalog {path} is sound: nothing to recover "
             "(`photoclip recover --force` restores its newest backup anyway)"
         )
-    backup, bad = catalog_backup.newest_good(catalog_backup.backups_dir(path))
+    folder = catalog_backup.backups_dir(path)
+    if not path.exists() and not catalog_backup.list_backups(folder) and not (
+        settings.chroma_server or (paths.library_dir / "chroma").is_dir()
+    ):
+        raise RecoveryError(f"there is no catalog at {path} and nothing to recover it from")
+    backup, bad = catalog_backup.newest_good(folder)
     for b, why in bad:
         log.warning("Skipping the damaged backup %s: %s", b.path, why)
     if backup is None and problem is None:

@@ -141,17 +141,47 @@ def test_recover_command_restores_the_backup_and_the_photos_since(
     lib.close()
 
 
-def test_recover_text_output(
+def photoclip_answering(answer: str, *args: str) -> subprocess.CompletedProcess:
+    """`photoclip ARGS` on a terminal (a pty), typing ``answer`` at its question."""
+    import pty
+
+    main, child = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "photoclip", *args], stdin=child, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, env={**os.environ},
+        )
+        os.write(main, answer.encode() + b"\n")
+        out, err = proc.communicate(timeout=600)
+    finally:
+        os.close(main)
+        os.close(child)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_recover_asks_first_and_says_what_it_did(
     make_library: MakeLibrary, photoclip_home: AppPaths, photos: tuple[Path, list[Path]]
 ) -> None:
     _library_with_backup(make_library, photoclip_home, photos)
-    truncate(photoclip_home.library_dir / "catalog.sqlite3")
-    done = photoclip("recover", "--yes")
+    catalog = photoclip_home.library_dir / "catalog.sqlite3"
+    truncate(catalog)
+    damaged = catalog.read_bytes()
+    no = photoclip_answering("n", "recover")
+    assert no.returncode == 1 and "nothing was changed" in no.stdout
+    assert f"damaged:   {catalog}" in no.stdout and "4 photos, 2 tags of yours" in no.stdout
+    assert catalog.read_bytes() == damaged
+    done = photoclip_answering("y", "recover")
     assert done.returncode == 0, done.stderr
     assert "restored:" in done.stdout and "4 photos, 2 tags of yours" in done.stdout
     assert "2 photos indexed since the backup were added back" in done.stdout
     again = photoclip("recover", "--yes")  # now sound: nothing to do
     assert again.returncode == 0 and "nothing to recover" in again.stdout
+
+
+def test_recover_with_no_library_changes_nothing(photoclip_home: AppPaths) -> None:
+    with pytest.raises(RecoveryError, match="nothing to recover it from"):
+        recover_catalog(photoclip_home)
+    assert not (photoclip_home.library_dir / "catalog.sqlite3").exists()
 
 
 def test_recover_refuses_a_sound_catalog(
