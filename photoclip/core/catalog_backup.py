@@ -69,8 +69,8 @@ def check(path: Path, *, full: bool = False) -> str | None:
         return "the file does not exist"
     if path.stat().st_size == 0:
         return "the file is empty (0 bytes)"
-    try:
-        db = _reader(path)
+    try:  # read-only: a damaged catalog's WAL is not checkpointed into it by the check
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
             return check_connection(db, full=full)
         finally:

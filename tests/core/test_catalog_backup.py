@@ -202,3 +202,16 @@ def test_library_open_on_a_damaged_catalog_releases_its_lock(
     lock = LibraryLock(photoclip_home.library_dir)
     lock.acquire()
     lock.release()
+
+
+def test_daily_backup_beside_writes_is_a_consistent_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    make_catalog(path)
+    cat = Catalog(path)  # the backup runs in the background while we write
+    cat.apply_scan([FileInfo(f"/more/{i}.jpg", 1, 1) for i in range(2000)], ["/more"])
+    cat.close()
+    (daily,) = backups(tmp_path / "backups", "daily")
+    assert catalog_backup.check(daily.path, full=True) is None
+    db = sqlite3.connect(daily.path)
+    assert db.execute("SELECT COUNT(*) FROM photos").fetchone()[0] in (300, 2300)  # not half
+    db.close()
