@@ -45,12 +45,10 @@ class LibraryLock:
                 "Close it first, or stop `photoclip watch`, then try again."
             ) from None
         self._file = f
-        try:
+        with contextlib.suppress(OSError):  # the lock is what matters; the name is for messages
             _write_atomically(
                 self.owner_path, json.dumps({"pid": os.getpid(), "owner": self.owner})
             )
-        except OSError:  # the lock is what matters; the name only makes a message nicer
-            pass
 
     def holder(self) -> str:
         """Who holds the lock, as the owner file says ("unknown process" when it is missing,
