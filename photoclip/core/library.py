@@ -914,7 +914,12 @@ class Library:
             if removed:  # the sidecar is rewritten without them: keywords read from it go too
                 self.tags.forget_keywords(pid, removed)
                 in_sidecar = {k.casefold() for k in keyword_files.sidecar_keywords(rec.path)}
-            if self.write_sidecar(rec.path, self.tags.user_tags(pid)) is not None:
+            tags = self.tags.user_tags(pid)
+            if not self.settings.read_keywords:  # the sidecar's keywords are not in the library:
+                gone = {t.casefold() for t in removed}  # keep them (but for those removed now)
+                tags += [k for k in keyword_files.sidecar_keywords(rec.path)
+                         if k.casefold() not in gone]
+            if self.write_sidecar(rec.path, tags) is not None:
                 # our own write is not an outside edit to read back
                 embedded = self.catalog.embedded_keywords([pid]).get(pid)
                 self.catalog.set_file_keywords(

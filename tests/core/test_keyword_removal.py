@@ -135,3 +135,23 @@ def test_removing_a_tag_keeps_an_earlier_rejection(lib: Library, photos: Path) -
     lib.tags.reject("dog", [pid])
     assert lib.tags.remove("dog", [pid]) == 0  # nothing to remove
     assert lib.tags.rejected(pid) == {"dog"}
+
+
+def test_writing_tags_keeps_the_sidecars_keywords_when_reading_them_is_off(
+        lib: Library, photos: Path) -> None:
+    """read_keywords off: photoclip does not know the sidecar's keywords, so mirroring the
+    user's tags must add to them, never replace them."""
+    lib.settings.read_keywords = False
+    lib.settings.write_xmp = True
+    photo = sorted(photos.glob("*.jpg"))[1]
+    sidecar = photo.with_name(photo.name + ".xmp")
+    exiftool("-q", "-o", sidecar, "-XMP-dc:Subject=Oma", "-XMP-digiKam:TagsList=People/Oma")
+    (pid,) = lib.photo_ids([photo])
+    lib.tags.add("p1tag", [pid])
+    found = exif_json(sidecar, "-XMP-dc:Subject", "-XMP-digiKam:TagsList")
+    assert found["XMP-dc:Subject"] == ["Oma", "p1tag"]
+    assert found["XMP-digiKam:TagsList"] == ["People/Oma", "p1tag"]
+    lib.tags.remove("p1tag", [pid])
+    found = exif_json(sidecar, "-XMP-dc:Subject", "-XMP-digiKam:TagsList")
+    assert found["XMP-dc:Subject"] == ["Oma"]
+    assert found["XMP-digiKam:TagsList"] == ["People/Oma"]
