@@ -15,10 +15,13 @@ tools that write hierarchies also put the leaf (and often its ancestors) into ``
 the full path would mostly add noise. darktable's own bookkeeping tags (``"darktable|..."``,
 e.g. ``darktable|format|nef``) are not keywords and are skipped.
 
-Writing (:func:`write_sidecar`) never touches the photo: it creates or updates an XMP sidecar,
-replacing only ``dc:subject`` and leaving every other property alone, except that entries of
-``lr:hierarchicalSubject`` / ``digiKam:TagsList`` whose leaf is no longer a keyword are dropped
-(otherwise a keyword removed here would come back on the next read).
+Writing (:func:`write_sidecar`) never touches the photo: it creates or updates an XMP sidecar.
+In an existing one only the keyword bags change, edited in place so that every other byte stays
+(:mod:`photoclip.core.xmp_edit`; :mod:`photoclip.core.xmp_rewrite` re-serialises the layouts that
+cannot be edited so): ``dc:subject`` becomes the keywords, and ``digiKam:TagsList``,
+``lr:hierarchicalSubject`` and ``MicrosoftPhoto:LastKeywordXMP``, where present, lose the entries
+whose leaf is no longer a keyword (otherwise it would come back on the next read) and gain the
+new keywords as top-level entries (digiKam reads TagsList first).
 
 XMP is parsed with :mod:`xml.etree.ElementTree` after rejecting any packet carrying a DOCTYPE or
 ENTITY declaration, so no entity (external or internal) is ever expanded. Reading never raises
