@@ -3,12 +3,17 @@
 Data, config and cache folders come from appdirs; ``PHOTOCLIP_HOME`` overrides all three
 (``$PHOTOCLIP_HOME/data``, ``/config``, ``/cache``), which every test sets. Settings live in
 ``settings.toml`` in the config folder with a ``schema_version`` so later releases can migrate them.
+
+Users may edit the file by hand: saving goes through tomlkit and changes only the values that
+changed, so comments, the order of keys, blank lines and keys photoclip does not know survive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
 import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -19,7 +24,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-import tomli_w
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +124,58 @@ class Settings:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def save(self, path: Path) -> None:
-        """Write settings atomically (a crash never leaves half a file)."""
+        """Write settings atomically (a crash never leaves half a file). An existing file keeps
+        its comments, order and layout: only the values that changed are rewritten, new keys
+        go at the end, keys photoclip does not know are left alone."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        doc = _existing_document(path)
+        for key, value in asdict(self).items():
+            changed = key not in doc or _plain(doc[key]) != value
+            if changed and not _edit_array(doc.get(key), value):
+                doc[key] = value
         tmp = path.with_suffix(".toml.tmp")
-        tmp.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _existing_document(path: Path) -> tomlkit.TOMLDocument:
+    """The settings file as a layout-keeping document (a new one when missing or unreadable)."""
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return tomlkit.document()
+    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
+        backup = path.with_name(path.name + ".unreadable")
+        log.warning("Settings file %s is unreadable (%s): kept as %s, writing a new one",
+                    path, exc, backup)
+        with contextlib.suppress(OSError):
+            shutil.copy2(path, backup)
+        return tomlkit.document()
+
+
+def _edit_array(item: Any, value: Any) -> bool:
+    """Change a list in place, so the comments beside its items stay: items no longer there
+    are deleted, new ones appended. False when that cannot give ``value`` (a new order)."""
+    if not isinstance(item, tomlkit.items.Array) or not isinstance(value, list):
+        return False
+    old = item.unwrap()
+    if len(set(map(repr, old))) != len(old):
+        return False  # duplicates: replace the whole list
+    kept = [v for v in old if v in value]
+    if kept + [v for v in value if v not in kept] != value:
+        return False
+    for i in reversed(range(len(old))):
+        if old[i] not in value:
+            del item[i]
+    for v in value:
+        if v not in kept:
+            item.append(v)
+    return item.unwrap() == value
+
+
+def _plain(item: Any) -> Any:
+    """A tomlkit item as plain Python values (to compare with a setting)."""
+    return item.unwrap() if hasattr(item, "unwrap") else item
 
 
 class SettingsError(Exception):

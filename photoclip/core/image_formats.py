@@ -34,6 +34,7 @@ except Exception as exc:  # a missing or broken wheel must not take JPEG support
 
 AVIF_AVAILABLE = bool(features.check("avif"))
 JPEG2000_AVAILABLE = bool(features.check("jpg_2000"))
+_NO_JPEG2000 = "JPEG 2000 is not supported by this build of Pillow (it lacks OpenJPEG)"
 RAW_AVAILABLE = importlib.util.find_spec("rawpy") is not None
 
 RAW_EXTENSIONS = frozenset(
@@ -83,6 +84,8 @@ def unidentified_reason(data: bytes) -> str:
         return "unsupported or corrupt TIFF"
     if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
         return "corrupt AVIF"
+    if data[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or data[:4] == b"\xff\x4f\xff\x51":
+        return "corrupt JPEG 2000" if JPEG2000_AVAILABLE else _NO_JPEG2000
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return _heif_error(data)
     sample = data[:512]
@@ -116,6 +119,9 @@ def describe(exc: BaseException, fmt: str | None = None) -> str:
         return "image too large"
     if "truncated" in text or isinstance(exc, EOFError) or "end of file" in text:
         return "truncated file"
+    if "decoder" in text and "not available" in text:  # a Pillow built without that codec
+        name = "JPEG 2000" if fmt == "JPEG2000" else (fmt or "this format")
+        return f"{name} is not supported by this build of Pillow"
     prefix = f"corrupt {fmt}" if fmt else "corrupt image"
     return f"{prefix}: {short(exc)}"
 

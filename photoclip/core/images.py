@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from photoclip.core import decode_log
 from photoclip.core import image_formats as fmt
 from photoclip.core.image_formats import ImageDecodeError
 from photoclip.core.types import ImageInfo, PreprocessSpec
@@ -44,6 +45,7 @@ _PIL_PIXEL_BACKSTOP = 1 << 32
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < _PIL_PIXEL_BACKSTOP:
     Image.MAX_IMAGE_PIXELS = _PIL_PIXEL_BACKSTOP
 Image.init()  # load Pillow's plugins now rather than racing to do it in decode threads
+decode_log.install()  # libtiff's and Pillow's warnings go to the log, not to the terminal
 _PILLOW_FORMATS = [f for f in fmt.PILLOW_FORMATS if f in Image.OPEN]
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
@@ -92,7 +94,9 @@ def load_image(
     label = name or ("" if isinstance(source, _BYTES) else str(source))
     try:
         data = _read(source)
-        return _load(data, max(1, int(min_side)), max_megapixels * 1e6, Path(label).suffix.lower())
+        with decode_log.collecting(label):
+            return _load(data, max(1, int(min_side)), max_megapixels * 1e6,
+                         Path(label).suffix.lower())
     except ImageDecodeError as exc:
         raise ImageDecodeError(exc.reason, label) from exc.__cause__
     except Exception as exc:  # decoders raise almost anything on hostile input

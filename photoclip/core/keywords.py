@@ -15,10 +15,13 @@ tools that write hierarchies also put the leaf (and often its ancestors) into ``
 the full path would mostly add noise. darktable's own bookkeeping tags (``"darktable|..."``,
 e.g. ``darktable|format|nef``) are not keywords and are skipped.
 
-Writing (:func:`write_sidecar`) never touches the photo: it creates or updates an XMP sidecar,
-replacing only ``dc:subject`` and leaving every other property alone, except that entries of
-``lr:hierarchicalSubject`` / ``digiKam:TagsList`` whose leaf is no longer a keyword are dropped
-(otherwise a keyword removed here would come back on the next read).
+Writing (:func:`write_sidecar`) never touches the photo: it creates or updates an XMP sidecar.
+In an existing one only the keyword bags change, edited in place so that every other byte stays
+(:mod:`photoclip.core.xmp_edit`; :mod:`photoclip.core.xmp_rewrite` re-serialises the layouts that
+cannot be edited so): ``dc:subject`` becomes the keywords, and ``digiKam:TagsList``,
+``lr:hierarchicalSubject`` and ``MicrosoftPhoto:LastKeywordXMP``, where present, lose the entries
+whose leaf is no longer a keyword (otherwise it would come back on the next read) and gain the
+new keywords as top-level entries (digiKam reads TagsList first).
 
 XMP is parsed with :mod:`xml.etree.ElementTree` after rejecting any packet carrying a DOCTYPE or
 ENTITY declaration, so no entity (external or internal) is ever expanded. Reading never raises
@@ -33,13 +36,14 @@ import os
 import re
 import stat
 import tempfile
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, IptcImagePlugin
+
+from photoclip.core import xmp_edit, xmp_rewrite
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +53,17 @@ NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_LR = "http://ns.adobe.com/lightroom/1.0/"
 NS_DIGIKAM = "http://www.digikam.org/ns/1.0/"
 
-_X, _RDF, _DC = f"{{{NS_X}}}", f"{{{NS_RDF}}}", f"{{{NS_DC}}}"
+_RDF, _DC = f"{{{NS_RDF}}}", f"{{{NS_DC}}}"
 _SUBJECT = f"{_DC}subject"
 _HIERARCHIES = {f"{{{NS_LR}}}hierarchicalSubject": "|", f"{{{NS_DIGIKAM}}}TagsList": "/"}
+# written (kept consistent), not read: digiKam's second choice after TagsList
+_WRITE_ONLY = {f"{{{xmp_edit.NS_MSPHOTO}}}LastKeywordXMP": "/"}  # (xmp_rewrite.HIERARCHIES)
 
 CONVENTIONS = ("darktable", "digikam", "adobe")
 _PACKET_START = re.compile(rb"<x:xmpmeta[\s>]|<x:xapmeta[\s>]|<rdf:RDF[\s>]")
 _PACKET_END = {b"<x:xmpmeta": b"</x:xmpmeta>", b"<x:xapmeta": b"</x:xapmeta>",
                b"<rdf:RDF": b"</rdf:RDF>"}
 _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-_XPACKET_END = '\n<?xpacket end="w"?>\n'
-_NS_LOCK = threading.Lock()  # ET's prefix registry is global; writers take turns with it
 
 
 class UnsafeXMPError(ValueError):
@@ -273,7 +276,7 @@ def _xmp_keywords(packet: bytes) -> list[str]:
         for tag, sep in _HIERARCHIES.items():
             values = [v for el in desc.findall(tag) for v in _items(el)]
             values += _single_attr(desc, tag)
-            found += [leaf for v in values if (leaf := _leaf(v, sep))]
+            found += [leaf for v in values if (leaf := xmp_edit.leaf(v, sep))]
     return found
 
 
@@ -288,13 +291,6 @@ def _items(prop: ET.Element) -> list[str]:
 def _single_attr(desc: ET.Element, tag: str) -> list[str]:
     value = desc.get(tag)  # some writers shorten a one-item bag to an attribute
     return [value.strip()] if value else []
-
-
-def _leaf(value: str, sep: str) -> str:
-    parts = [p.strip() for p in value.split(sep)]
-    if sep == "|" and parts[0] == "darktable":
-        return ""
-    return parts[-1]
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
@@ -340,110 +336,96 @@ def write_sidecar(photo: str | Path, keywords: Sequence[str],
             root = _parse_xmp(original)
         except ET.ParseError as exc:
             raise ValueError(f"cannot update {target}: not valid XMP ({exc})") from exc
-        prefixes = _prefixes(original)
-        had_xpacket = b"<?xpacket" in original[:256]
+        payload = _edited_in_place(original, root, values)
+        if payload is None:  # a layout the text edit does not handle: keep content, not layout
+            log.debug("keywords: rewriting %s (its layout cannot be edited in place)", target)
+            payload = xmp_rewrite.rewritten(root, values, xmp_rewrite.prefixes(original),
+                                 b"<?xpacket" in original[:256])
+        if payload == original:
+            return target
     else:
-        root = ET.Element(f"{_X}xmpmeta", {f"{_X}xmptk": "photoclip"})
-        ET.SubElement(ET.SubElement(root, f"{_RDF}RDF"), f"{_RDF}Description",
-                      {f"{_RDF}about": ""})
-        prefixes, had_xpacket = {}, True
-    _set_subject(root, values)
-    text = _serialise(root, prefixes)
-    if had_xpacket:
-        text = _XPACKET_BEGIN + text + _XPACKET_END
-    else:
-        text = '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
-    _atomic_write(target, text.encode("utf-8"))
+        root = xmp_rewrite.new_document()
+        payload = xmp_rewrite.rewritten(root, values, {}, True)
+    _atomic_write(target, payload)
     return target
+
+
+def _keeper(values: list[str]) -> Callable[[str, str | None], bool]:
+    """Which existing bag items stay when ``values`` are to be the keywords: a dc:subject item
+    that is one of them (once), a hierarchy entry whose leaf is one (darktable's own stay)."""
+    wanted = {v.casefold() for v in values}
+    seen: set[str] = set()
+
+    def keep(value: str, sep: str | None) -> bool:
+        key = value.casefold()
+        if sep is None:
+            if key in wanted and key not in seen:
+                seen.add(key)
+                return True
+            return False
+        if sep == "|" and value.split(sep)[0].strip() == "darktable":
+            return True
+        return xmp_edit.leaf(value, sep).casefold() in wanted
+
+    return keep
+
+
+def _edited_in_place(original: bytes, root: ET.Element, values: list[str]) -> bytes | None:
+    """The sidecar with only its keyword bags edited (see :mod:`photoclip.core.xmp_edit`), or
+    None when that cannot be done or would not read back as exactly ``values`` with every
+    other property unchanged."""
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    present = {v.casefold() for v in _subjects(root)}
+    add = [v for v in values if v.casefold() not in present]
+    edited = xmp_edit.edit_keywords(text, _keeper(values), add)
+    if edited is None:
+        return None
+    payload = edited.encode("utf-8")
+    try:
+        new_root = _parse_xmp(payload)
+    except (ET.ParseError, UnsafeXMPError):
+        return None
+    if sorted(map(str.casefold, _subjects(new_root))) != sorted(map(str.casefold, values)):
+        return None
+    if _others(new_root) != _others(root):
+        return None
+    return payload
+
+
+def _subjects(root: ET.Element) -> list[str]:
+    found: list[str] = []
+    for desc in root.iter(f"{_RDF}Description"):
+        for el in desc.findall(_SUBJECT):
+            found += _items(el)
+        found += _single_attr(desc, _SUBJECT)
+    return found
+
+
+def _others(root: ET.Element) -> list[tuple]:
+    """Everything in a document but its keyword properties and the Descriptions' grouping."""
+    skip = {_SUBJECT, *_HIERARCHIES, *_WRITE_ONLY}
+    out: list[tuple] = []
+
+    def walk(el: ET.Element, path: str) -> None:
+        for child in el:
+            if child.tag in skip or not isinstance(child.tag, str):
+                continue
+            here = f"{path}/{child.tag}" if child.tag != f"{_RDF}Description" else path
+            attrs = sorted((k, v) for k, v in child.attrib.items() if k not in skip)
+            if child.tag != f"{_RDF}Description" or len(attrs) > 1:
+                out.append((here, attrs, (child.text or "").strip()))
+            walk(child, here)
+
+    walk(root, "")
+    return sorted(out, key=repr)
 
 
 def _existing_spelling(target: Path) -> Path:
     upper = target.with_name(target.name[: -len(".xmp")] + ".XMP")
     return upper if not target.exists() and upper.exists() else target
-
-
-def _set_subject(root: ET.Element, values: list[str]) -> None:
-    rdf = root if root.tag == f"{_RDF}RDF" else root.find(f".//{_RDF}RDF")
-    if rdf is None:
-        raise ValueError("cannot update the sidecar: it has no rdf:RDF element")
-    descriptions = rdf.findall(f"{_RDF}Description")
-    if not descriptions:
-        descriptions = [ET.SubElement(rdf, f"{_RDF}Description", {f"{_RDF}about": ""})]
-    host: ET.Element | None = None
-    index, tail = 0, None
-    wanted = {v.casefold() for v in values}
-    for desc in descriptions:
-        if desc.get(_SUBJECT) is not None:
-            del desc.attrib[_SUBJECT]
-            if host is None:
-                host, index = desc, len(desc)
-        for el in desc.findall(_SUBJECT):
-            if host is None or (host is desc and index == len(desc)):
-                host, index = desc, list(desc).index(el)  # the new bag takes the old one's place
-                tail = el.tail
-            desc.remove(el)
-        for tag, sep in _HIERARCHIES.items():
-            _prune_hierarchy(desc, tag, sep, wanted)
-    if not values:
-        return
-    if host is None:
-        host, index = descriptions[0], len(descriptions[0])
-    subject = ET.Element(_SUBJECT)
-    bag = ET.SubElement(subject, f"{_RDF}Bag")
-    for value in values:
-        ET.SubElement(bag, f"{_RDF}li").text = value
-    if tail is not None and tail.strip() == "" and "\n" in tail:
-        level = max(len(tail.rsplit("\n", 1)[-1]), 0)
-        ET.indent(subject, space=" ", level=level)
-    subject.tail = tail
-    host.insert(min(index, len(host)), subject)
-
-
-def _prune_hierarchy(desc: ET.Element, tag: str, sep: str, wanted: set[str]) -> None:
-    """Drop hierarchy entries whose leaf is no longer a keyword (darktable's own are kept)."""
-    for el in desc.findall(tag):
-        for container in list(el):
-            for li in list(container.findall(f"{_RDF}li")):
-                value = (li.text or "").strip()
-                if value.split(sep)[0].strip() == "darktable" and sep == "|":
-                    continue
-                if _leaf(value, sep).casefold() not in wanted:
-                    container.remove(li)
-            if len(container) == 0:
-                el.remove(container)
-        if len(el) == 0:
-            desc.remove(el)
-    value = desc.get(tag)
-    if value is not None and _leaf(value, sep).casefold() not in wanted:
-        del desc.attrib[tag]
-
-
-def _prefixes(document: bytes) -> dict[str, str]:
-    """prefix -> namespace URI as declared in ``document`` (first declaration wins)."""
-    out: dict[str, str] = {}
-    for _event, (prefix, uri) in ET.iterparse(io.BytesIO(document), events=("start-ns",)):
-        if prefix and prefix not in out and uri not in out.values():
-            out[prefix] = uri
-    return out
-
-
-_DEFAULT_PREFIXES = {"x": NS_X, "rdf": NS_RDF, "dc": NS_DC, "lr": NS_LR, "digiKam": NS_DIGIKAM}
-
-
-def _serialise(root: ET.Element, prefixes: dict[str, str]) -> str:
-    """Serialise with the document's own prefixes (ET would otherwise write ns0, ns1...)."""
-    mapping = {**_DEFAULT_PREFIXES, **prefixes}
-    with _NS_LOCK:
-        saved = dict(ET._namespace_map)  # type: ignore[attr-defined]
-        try:
-            for prefix, uri in mapping.items():
-                if re.match(r"ns\d+$", prefix):
-                    continue  # ET refuses these; it will invent its own, still valid, prefix
-                ET.register_namespace(prefix, uri)
-            return ET.tostring(root, encoding="unicode")
-        finally:
-            ET._namespace_map.clear()  # type: ignore[attr-defined]
-            ET._namespace_map.update(saved)  # type: ignore[attr-defined]
 
 
 def _atomic_write(target: Path, payload: bytes) -> None:

@@ -910,14 +910,27 @@ class Library:
             rec = records.get(pid)
             if rec is None:
                 continue
+            in_sidecar: set[str] = set()
             if removed:  # the sidecar is rewritten without them: keywords read from it go too
                 self.tags.forget_keywords(pid, removed)
-            if self.write_sidecar(rec.path, self.tags.user_tags(pid)) is not None:
+                in_sidecar = {k.casefold() for k in keyword_files.sidecar_keywords(rec.path)}
+            tags = self.tags.user_tags(pid)
+            if not self.settings.read_keywords:  # the sidecar's keywords are not in the library:
+                gone = {t.casefold() for t in removed}  # keep them (but for those removed now)
+                tags += [k for k in keyword_files.sidecar_keywords(rec.path)
+                         if k.casefold() not in gone]
+            if self.write_sidecar(rec.path, tags) is not None:
                 # our own write is not an outside edit to read back
                 embedded = self.catalog.embedded_keywords([pid]).get(pid)
                 self.catalog.set_file_keywords(
                     {pid: (embedded, keyword_files.sidecar_stamp(rec.path))}
                 )
+                if in_sidecar and embedded is not None:
+                    # a removed keyword now gone from the sidecar needs no record (unless the
+                    # photo itself has it): if another tool adds it again, that is the user's
+                    inside = {k.casefold() for k in embedded}
+                    self.tags.unreject(pid, [t for t in removed if t.casefold() in in_sidecar
+                                             and t.casefold() not in inside])
 
     @staticmethod
     def write_sidecar(photo: str, tags: Sequence[str]) -> Path | None:

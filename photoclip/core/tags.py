@@ -114,7 +114,10 @@ class TagStore:
         embedded = self.catalog.embedded_keywords([photo_id]).get(photo_id)
         inside = None if embedded is None else {" ".join(k.split()).lower() for k in embedded}
         out = []
+        own = {tag.casefold() for tag, source, *_ in rows if source == USER}
         for tag, source, label_set, score, model in rows:
+            if source == KEYWORD and tag.casefold() in own:
+                continue  # the user's tag, also read back from a sidecar: listed once
             origin = None
             if source == KEYWORD and inside is not None:
                 origin = "file" if tag.lower() in inside else "sidecar"
@@ -124,7 +127,8 @@ class TagStore:
     def counts(self) -> list[TagCount]:
         with self.catalog.transaction() as db:
             rows = db.execute(
-                "SELECT tag, SUM(source <> 'auto'), SUM(source = 'auto'),"
+                "SELECT tag, COUNT(DISTINCT CASE WHEN source <> 'auto' THEN photo_id END),"
+                " SUM(source = 'auto'),"
                 " AVG(CASE WHEN source = 'auto' THEN score END) FROM tags"
                 " GROUP BY tag ORDER BY COUNT(DISTINCT photo_id) DESC, tag"
             ).fetchall()
@@ -163,18 +167,37 @@ class TagStore:
         return n
 
     def remove(self, tag: str, photo_ids: Iterable[int]) -> int:
-        """Remove the user's tag (keywords in files are left to the files)."""
+        """Remove the user's tag, or a keyword read from the photo's file or sidecar; the number
+        of photos that had it. A removed keyword is remembered like a rejection (the files are
+        not changed here), so reading the file again never brings it back; ``add`` lifts it."""
         tag = normalise_tag(tag)
         ids = list(photo_ids)
         with self.catalog.transaction() as db:
-            n = sum(
-                db.execute(
+            n = 0
+            for pid in ids:
+                user = db.execute(
                     "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='user'", (pid, tag)
                 ).rowcount
-                for pid in ids
-            )
+                keyword = db.execute(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='keyword'", (pid, tag)
+                ).rowcount
+                if keyword:
+                    db.execute(
+                        "INSERT OR IGNORE INTO rejected_tags (photo_id, tag) VALUES (?, ?)",
+                        (pid, tag),
+                    )
+                n += bool(user or keyword)
         self._changed(ids, {tag})
         return n
+
+    def unreject(self, photo_id: int, tags: Iterable[str]) -> None:
+        """Forget that these tags were rejected or removed (e.g. a removed keyword that is
+        gone from the sidecar: if another tool puts it back, it is the user's word again)."""
+        with self.catalog.transaction() as db:
+            db.executemany(
+                "DELETE FROM rejected_tags WHERE photo_id=? AND tag=?",
+                [(photo_id, t) for t in tags],
+            )
 
     def reject(self, tag: str, photo_ids: Iterable[int]) -> int:
         """An automatic tag is wrong for these photos: drop it and never suggest it again."""
@@ -210,11 +233,17 @@ class TagStore:
 
     def set_keywords_many(self, found: dict[int, Sequence[str]]) -> None:
         """``set_keywords`` for many photos in one transaction. A keyword also drops any
-        automatic tag of the same name (the file's keyword is the user's word)."""
+        automatic tag of the same name (the file's keyword is the user's word); a keyword the
+        user removed from the photo (see ``remove``) is skipped."""
         with self.catalog.transaction() as db:
             for pid, keywords in found.items():
                 db.execute("DELETE FROM tags WHERE photo_id=? AND source='keyword'", (pid,))
-                rows = [(pid, normalise_tag(k)) for k in keywords if k.strip()]
+                removed = {  # keywords the user removed from this photo stay removed
+                    r[0].casefold() for r in db.execute(
+                        "SELECT tag FROM rejected_tags WHERE photo_id=?", (pid,))
+                }
+                rows = [(pid, normalise_tag(k)) for k in keywords
+                        if k.strip() and normalise_tag(k).casefold() not in removed]
                 db.executemany(
                     "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'keyword')",
                     rows,

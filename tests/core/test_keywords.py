@@ -263,8 +263,10 @@ def test_update_darktable_sidecar_keeps_history(photo: Path) -> None:
     write_sidecar(photo, ["old", "new"])
     after = exif_json(side, "-XMP:all")
     assert after.pop("XMP-dc:Subject") == ["old", "new"]
-    # the removed keyword's hierarchy entry goes too; darktable's own tags stay
-    assert after.pop("XMP-lr:HierarchicalSubject") == ["darktable|format|jpg", "Places|old"]
+    # the removed keyword's hierarchy entry goes too, the new one is added (as a top-level
+    # entry); darktable's own tags stay
+    assert after.pop("XMP-lr:HierarchicalSubject") == ["darktable|format|jpg", "Places|old",
+                                                       "new"]
     for key in ("XMP-dc:Subject", "XMP-lr:HierarchicalSubject"):
         before.pop(key)
     assert after == before

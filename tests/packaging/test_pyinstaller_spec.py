@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import types
 from pathlib import Path
@@ -30,6 +31,9 @@ class _Recorder:
                                      datas=[], name=kwargs.get("name"))
 
 
+_SPEC_NAMESPACE: dict[str, Any] = {}
+
+
 def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, list]:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda *a, **k: []
@@ -44,6 +48,8 @@ def _run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> dict[str, list]
     for kind in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"):
         namespace[kind] = _Recorder(kind)
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
+    _SPEC_NAMESPACE.clear()
+    _SPEC_NAMESPACE.update(namespace)
     made: dict[str, list] = {}
     for kind, args, kwargs in _Recorder.made:
         made.setdefault(kind, []).append((args, kwargs))
@@ -123,3 +129,57 @@ def test_build_scripts_are_executable() -> None:
         path = PACKAGING / "pyinstaller" / name
         assert path.is_file() and path.stat().st_mode & 0o111, name
     assert (REPO / "docs" / "packaging.md").is_file()
+
+
+def test_spec_leaves_out_what_nothing_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    _run_spec(monkeypatch, "linux")
+    keep = _SPEC_NAMESPACE["_keep"]
+    dropped = [
+        "torch/test/test_api", "torch/include/ATen/ATen.h", "torch/bin/test_jit",
+        "torch/lib/libtorchbind_test.so", "torch/lib/libfoo.a", "torch/lib/torch_cpu.lib",
+        "PySide6/Qt/translations/qtbase_de.qm", "PySide6/translations/qt_fr.qm",
+        "PySide6/Qt/plugins/platforms/libqeglfs.so", "PySide6/Qt/plugins/platforms/libqvnc.so",
+        "PySide6/Qt/plugins/platforms/libqlinuxfb.so",
+        "PySide6/Qt/plugins/platforms/libqminimalegl.so",
+        "PySide6/Qt/plugins/generic/libqevdevmouseplugin.so",
+        "PySide6/Qt/plugins/egldeviceintegrations/libqeglfs-x11-integration.so",
+        "PySide6/Qt/plugins/tls/libqopensslbackend.so",
+        "PySide6/plugins/networkinformation/qnetworklistmanager.dll",
+        "PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6",
+    ]
+    kept = [
+        "torch/bin/torch_shm_manager", "torch/lib/libtorch_cpu.so", "torch/lib/libc10.so",
+        "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/plugins/platforms/libqwayland.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/plugins/platforms/libqminimal.so", "PySide6/plugins/platforms/qwindows.dll",
+        "PySide6/Qt/plugins/imageformats/libqjpeg.so", "PySide6/Qt/lib/libQt6Network.so.6",
+        "PySide6/Qt/lib/libQt6XcbQpa.so.6", "PySide6/QtNetwork.abi3.so",
+        "torch/testing/_internal/common_utils.py",
+    ]
+    assert [d for d in dropped if keep((d, "", "BINARY"))] == []
+    assert [k for k in kept if not keep((k, "", "BINARY"))] == []
+
+
+def test_identical_linux_executables_become_one_file(monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path, pyproject: dict) -> None:
+    _run_spec(monkeypatch, "linux")
+    share = _SPEC_NAMESPACE["share_identical_executables"]
+    name = pyproject["project"]["name"]
+    (tmp_path / f"{name}-gui").write_bytes(b"\x7fELF same bootloader and archive")
+    (tmp_path / name).write_bytes(b"\x7fELF same bootloader and archive")
+    (tmp_path / name).chmod(0o755)
+    assert share(tmp_path) is True
+    assert os.path.samefile(tmp_path / name, tmp_path / f"{name}-gui")
+    assert share(tmp_path) is False  # already one file
+    (tmp_path / name).unlink()
+    (tmp_path / name).write_bytes(b"different")  # e.g. a console flag that matters
+    assert share(tmp_path) is False
+    assert (tmp_path / name).read_bytes() == b"different"
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert share(tmp_path) is False
+
+
+def test_build_is_niced() -> None:
+    script = (PACKAGING / "pyinstaller" / "build.sh").read_text(encoding="utf-8")
+    [line] = [ln for ln in script.splitlines() if "-m PyInstaller --noconfirm" in ln]
+    assert line.lstrip().startswith('nice -n "${NICE:-10}" ')
