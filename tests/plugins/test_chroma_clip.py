@@ -125,3 +125,64 @@ def test_chroma_exporter_writes_a_queryable_collection(
     hit = col.query(query_images=arrays(photos[:1]), n_results=1)
     assert Path(hit["metadatas"][0][0]["path"]).name == photos[0].name
     assert run_action  # the helper is importable alongside
+
+
+def test_embedding_function_uses_the_configured_weights_file(
+    photoclip_home, install_tiny_model, tiny_weights_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`photoclip models use KEY --weights FILE` offline: the EF loads FILE, no download."""
+    import huggingface_hub.constants as hf_constants
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    from photoclip.config import Settings
+    from photoclip.core.models import Embedder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    spec = install_tiny_model(photoclip_home.config / "models", key="tiny-hub",
+                              weights="hf-hub:photoclip-test/tiny-clip/open_clip_model.safetensors")
+    Settings(model=spec.key, weights_file=str(tiny_weights_file), device="cpu",
+             precision="fp32").save(photoclip_home.settings_file)
+    ef = PhotoclipEmbeddingFunction(device="cpu", precision="fp32")
+    got = ef(["a red bus"])[0]
+    ref = Embedder(spec, models_dir=photoclip_home.models_dir, device="cpu", precision="fp32",
+                   weights_file=tiny_weights_file, allow_download=False)
+    assert np.allclose(got, ref.embed_texts(["a red bus"])[0], atol=1e-5)
+    ref.close()
+    ef.close()
+
+
+def test_float_and_16_bit_arrays_embed_like_the_8_bit_image(
+    tiny_model_spec, photoclip_home, photos: list[Path]
+) -> None:
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    ef = PhotoclipEmbeddingFunction(model=tiny_model_spec.key, device="cpu", precision="fp32")
+    rgb = arrays(photos[:1])[0]
+    as_float = rgb.astype(np.float32) / 255
+    as_16 = rgb.astype(np.uint16) * 257
+    want, *others = ef([rgb, as_float, as_16, as_float.astype(np.float64)])
+    for vec in others:
+        assert float(np.dot(want, vec)) > 0.9999
+    for bad, why in ((rgb.astype(np.float32), r"\[0, 1\]"), (rgb.astype(np.int64), "dtype"),
+                     (np.full((8, 8, 3), np.nan, np.float32), "NaN"),
+                     (rgb[:, :, :2], "shape")):
+        with pytest.raises(ValueError, match=why):
+            ef([bad])
+    ef.close()
+
+
+@pytest.mark.parametrize("bad", [{"precision": "fp64"}, {"device": "gpu"}])
+def test_bad_precision_or_device_is_refused_up_front(
+    tiny_model_spec, photoclip_home, tmp_path: Path, bad: dict
+) -> None:
+    from chromadb.config import Settings
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    with pytest.raises(ValueError, match=r"unknown (precision|device)"):
+        PhotoclipEmbeddingFunction(model=tiny_model_spec.key, **bad)
+    client = chromadb.PersistentClient(str(tmp_path / "db"),
+                                       settings=Settings(anonymized_telemetry=False))
+    assert client.list_collections() == []  # nothing half-made with a config that cannot run
+    with pytest.raises(ValueError, match=r"unknown (precision|device)"):
+        PhotoclipEmbeddingFunction.validate_config({"model": tiny_model_spec.key, **bad})
