@@ -54,6 +54,7 @@ __all__ = [
     "PluginError",
     "as_uint8_pixels",
     "check_embedder_options",
+    "counted",
     "free_name",
     "hookimpl",
     "model_keys",
@@ -397,6 +398,12 @@ class ImageTextEmbedder:
     def close(self) -> None:
         """Free the model's memory (a later call loads it again)."""
         self._embedder.close()
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
+    number (``plural`` for nouns that do not just take an "s": ``counted(2, "copy", "copies")``)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def check_embedder_options(device: str = "auto", precision: str = "auto") -> None:

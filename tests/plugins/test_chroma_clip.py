@@ -117,7 +117,10 @@ def test_chroma_exporter_writes_a_queryable_collection(
     ctx = PluginContext(lib, exporters={**host_export.exporters(), **host.exporters()})
     result = host_export.run_action("export", ctx, ctx.photos(),
                                     {"to": str(tmp_path / "out"), "as": "chroma"})
-    assert "exported 1" in result.message or result.data["as"] == "chroma"
+    assert result.message.startswith(f"exported {len(photos)} photos to ")  # not "1 photos"
+    one = host_export.run_action("export", ctx, ctx.photos()[:1],
+                                 {"to": str(tmp_path / "one"), "as": "chroma"})
+    assert one.message.startswith("exported 1 photo to ")
     client = chromadb.PersistentClient(str(tmp_path / "out"),
                                        settings=Settings(anonymized_telemetry=False))
     col = client.get_collection("photoclip")
@@ -125,6 +128,17 @@ def test_chroma_exporter_writes_a_queryable_collection(
     hit = col.query(query_images=arrays(photos[:1]), n_results=1)
     assert Path(hit["metadatas"][0][0]["path"]).name == photos[0].name
     assert run_action  # the helper is importable alongside
+
+    # a photo without a vector: a clear error, and nothing is written
+    import dataclasses
+
+    from photoclip.plugin_api import PluginError
+
+    unindexed = dataclasses.replace(ctx.photos()[0], id=10**9)  # not in the index
+    with pytest.raises(PluginError, match="1 photo of 2 has no vector yet"):
+        host_export.run_action("export", ctx, [ctx.photos()[1], unindexed],
+                               {"to": str(tmp_path / "none"), "as": "chroma"})
+    assert not (tmp_path / "none" / "chroma.sqlite3").exists()
 
 
 def test_embedding_function_uses_the_configured_weights_file(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from photoclip.plugin_api import Exporter, Photo, PluginContext, hookimpl
+from photoclip.plugin_api import Exporter, Photo, PluginContext, PluginError, counted, hookimpl
 
 COLLECTION = "photoclip"
 
@@ -20,13 +20,20 @@ def export_chroma(context: PluginContext, photos: list[Photo], dest: Path) -> li
 
     from photoclip_chroma.embedding_function import PhotoclipEmbeddingFunction
 
+    by_id = {p.id: p for p in photos}
+    ids, vectors = context.vectors(list(by_id))
+    if len(ids) < len(by_id):
+        missing = len(by_id) - len(ids)
+        raise PluginError(
+            f"{counted(missing, 'photo')} of {len(by_id):,} "
+            f"{'has' if missing == 1 else 'have'} no vector yet (run `photoclip index`); "
+            "nothing was exported"
+        )
     ef = PhotoclipEmbeddingFunction(model=context.model)
     client = chromadb.PersistentClient(str(dest), settings=Settings(anonymized_telemetry=False))
     col = client.get_or_create_collection(
         COLLECTION, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}}
     )
-    by_id = {p.id: p for p in photos}
-    ids, vectors = context.vectors(list(by_id))
     batch = client.get_max_batch_size()
     for lo in range(0, len(ids), batch):
         chunk = ids[lo : lo + batch]
