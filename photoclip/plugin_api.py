@@ -244,15 +244,19 @@ class PluginContext:
         except (EOFError, KeyboardInterrupt):
             return False
 
-    def move_to_trash(self, paths: Sequence[str | Path], *, reason: str = "") -> list[Path]:
+    def move_to_trash(
+        self, paths: Sequence[str | Path], *, reason: str = "", review: str = ""
+    ) -> list[Path]:
         """After the user confirms, move files into photoclip's trash folder (nothing is ever
-        deleted); returns their new paths ([] if the user said no). The library forgets them
-        at the next index run or at once when a watcher runs."""
+        deleted); returns their new paths ([] if the user said no). ``review`` is shown with
+        the question (what will move and why). The library forgets them at the next index run
+        or at once when a watcher runs."""
         if not paths:
             return []
         folder = self._lib.paths.data / "trash" / time.strftime("%Y%m%d-%H%M%S")
         why = f" ({reason})" if reason else ""
-        if not self.confirm(f"Move {len(paths)} files{why} to {folder}?"):
+        shown = f"{review.rstrip()}\n\n" if review else ""
+        if not self.confirm(f"{shown}Move {counted(len(paths), 'file')}{why} to {folder}?"):
             return []
         moved: list[Path] = []
         for p in paths:
