@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,12 @@ HNSW_CONFIG: dict[str, Any] = {
 }
 
 MetadataValue = str | int | float | bool
+
+#: How long (seconds) a Chroma server may stay unreachable in the middle of an operation (a
+#: restart, a network blip) before the operation fails; the environment variable
+#: PHOTOCLIP_CHROMA_PATIENCE overrides it. Tries are 0.5 s apart at first, doubling up to 8 s.
+#: Opening a store does not wait: a server that is not there is reported at once.
+SERVER_PATIENCE = 45.0
 
 
 class VectorStoreError(Exception):
@@ -74,6 +81,46 @@ def _chroma_errors(action: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise VectorStoreError(f"vector store: cannot {action}: {exc}") from exc
+
+
+def server_patience() -> float:
+    """:data:`SERVER_PATIENCE`, or PHOTOCLIP_CHROMA_PATIENCE if that is a number of seconds."""
+    try:
+        return max(0.0, float(os.environ.get("PHOTOCLIP_CHROMA_PATIENCE", SERVER_PATIENCE)))
+    except ValueError:
+        return SERVER_PATIENCE
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server could not be reached (worth trying again), as opposed
+    to the server answering with an error."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):  # refused, reset, timed out, closed mid-answer
+        return True
+    return "Could not connect to a Chroma server" in str(exc)
+
+
+def server_url(host: str, port: int, ssl: bool = False) -> str:
+    """The URL of a Chroma server, as a user would write it in ``chroma_server``."""
+    return f"{'https' if ssl else 'http'}://{host}:{port}"
+
+
+def server_answers(url: str, timeout: float = 3.0) -> str | None:
+    """None if the Chroma server at ``url`` answers its heartbeat, else why not (one line).
+    Does not import chromadb."""
+    import httpx
+
+    try:
+        address = server_address(url)
+        base = server_url(address["host"], address["port"], address["ssl"])
+        response = httpx.get(f"{base}/api/v2/heartbeat", timeout=timeout)
+        response.raise_for_status()
+    except ValueError as exc:
+        return str(exc)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return None
 
 
 def server_address(url: str) -> dict[str, Any]:
@@ -146,30 +193,41 @@ class VectorStore:
         self.name = collection_name
         self._hnsw = dict(HNSW_CONFIG if hnsw is None else hnsw)
         self.path = Path(path) if path is not None else None
+        #: The server's URL (None for a folder).
+        self.url = server_url(host, port, ssl) if host is not None else None
         self._closed = False
-        with _chroma_errors("open the vector store"):
-            if self.path is not None:
+        if self.path is not None:
+            with _chroma_errors("open the vector store"):
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(str(self.path), settings=_settings())
-            else:
+        else:
+            try:
                 self._client = chromadb.HttpClient(
                     host=host, port=port, ssl=ssl, settings=_settings()
                 )
                 self._client.heartbeat()  # fail now, with a clear message, if it is not there
+            except Exception as exc:
+                if _unreachable(exc):
+                    raise VectorStoreError(self._unreachable_message("open the vector store",
+                                                                     None)) from exc
+                raise VectorStoreError(f"vector store: cannot open the vector store: {exc}"
+                                       ) from exc
         try:
-            with _chroma_errors(f"open collection {collection_name!r}"):
-                self._col = self._client.get_or_create_collection(
+            self._col = self._call(
+                f"open collection {collection_name!r}",
+                lambda: self._client.get_or_create_collection(
                     collection_name,
                     configuration={"hnsw": dict(self._hnsw)},
                     metadata={"dim": dim, "photoclip_schema": SCHEMA_VERSION},
                     embedding_function=None,  # never instantiate Chroma's ONNX default
-                )
-                try:
-                    self._max_batch = int(self._client.get_max_batch_size())
-                except Exception:  # an old server without the endpoint
-                    self._max_batch = 5461
-                if self._max_batch <= 0:
-                    self._max_batch = 5461
+                ),
+            )
+            try:
+                self._max_batch = int(self._client.get_max_batch_size())
+            except Exception:  # an old server without the endpoint
+                self._max_batch = 5461
+            if self._max_batch <= 0:
+                self._max_batch = 5461
             stored = (self._col.metadata or {}).get("dim")
             if stored is None:
                 raise VectorStoreError(
@@ -220,12 +278,10 @@ class VectorStore:
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
         metas = [_clean_metadata(m, fill=PHOTO_KEYS) for m in metadatas]
-        with _chroma_errors("store vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                hi = lo + self._max_batch
-                self._collection().upsert(
-                    ids=str_ids[lo:hi], embeddings=vecs[lo:hi], metadatas=metas[lo:hi]
-                )
+        for lo in range(0, len(str_ids), self._max_batch):
+            hi = lo + self._max_batch
+            self._call("store vectors", lambda lo=lo, hi=hi: self._collection().upsert(
+                ids=str_ids[lo:hi], embeddings=vecs[lo:hi], metadatas=metas[lo:hi]))
 
     def update_metadata(
         self, ids: Sequence[int], metadatas: Sequence[Mapping[str, MetadataValue | None]]
@@ -236,17 +292,17 @@ class VectorStore:
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
         metas = [_clean_metadata(m) for m in metadatas]
-        with _chroma_errors("update metadata"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                hi = lo + self._max_batch
-                self._collection().update(ids=str_ids[lo:hi], metadatas=metas[lo:hi])
+        for lo in range(0, len(str_ids), self._max_batch):
+            hi = lo + self._max_batch
+            self._call("update metadata", lambda lo=lo, hi=hi: self._collection().update(
+                ids=str_ids[lo:hi], metadatas=metas[lo:hi]))
 
     def delete(self, ids: Sequence[int]) -> None:
         """Remove photos; ids that are not stored are fine."""
         str_ids = [str(int(i)) for i in ids]
-        with _chroma_errors("delete vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                self._collection().delete(ids=str_ids[lo : lo + self._max_batch])
+        for lo in range(0, len(str_ids), self._max_batch):
+            self._call("delete vectors", lambda lo=lo: self._collection().delete(
+                ids=str_ids[lo : lo + self._max_batch]))
 
     # ----- reads ----------------------------------------------------------------------------
 
@@ -254,27 +310,25 @@ class VectorStore:
         """The stored vectors (float32) of those ``ids`` that exist."""
         str_ids = list(dict.fromkeys(str(int(i)) for i in ids))
         out: dict[int, np.ndarray] = {}
-        with _chroma_errors("read vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                got = self._collection().get(
-                    ids=str_ids[lo : lo + self._max_batch], include=["embeddings"]
-                )
-                embs = _as_matrix(got["embeddings"], self.dim)
-                for sid, vec in zip(got["ids"], embs):
-                    out[int(sid)] = vec
+        for lo in range(0, len(str_ids), self._max_batch):
+            got = self._call("read vectors", lambda lo=lo: self._collection().get(
+                ids=str_ids[lo : lo + self._max_batch], include=["embeddings"]))
+            embs = _as_matrix(got["embeddings"], self.dim)
+            for sid, vec in zip(got["ids"], embs):
+                out[int(sid)] = vec
         return out
 
     def ids(self) -> set[int]:
         """Every stored photo id."""
         out: set[int] = set()
-        with _chroma_errors("list ids"):
-            offset = 0
-            while True:
-                got = self._collection().get(include=[], limit=50_000, offset=offset)
-                out.update(int(i) for i in got["ids"])
-                if len(got["ids"]) < 50_000:
-                    return out
-                offset += len(got["ids"])
+        offset = 0
+        while True:
+            got = self._call("list ids", lambda offset=offset: self._collection().get(
+                include=[], limit=50_000, offset=offset))
+            out.update(int(i) for i in got["ids"])
+            if len(got["ids"]) < 50_000:
+                return out
+            offset += len(got["ids"])
 
     def iter_all(self, batch: int = 5000) -> Iterator[tuple[list[int], np.ndarray, list[dict]]]:
         """Every record, ``batch`` at a time: (ids, float32 vectors, metadatas)."""
@@ -282,10 +336,8 @@ class VectorStore:
             raise ValueError("batch must be positive")
         offset = 0
         while True:
-            with _chroma_errors("read vectors"):
-                got = self._collection().get(
-                    include=["embeddings", "metadatas"], limit=batch, offset=offset
-                )
+            got = self._call("read vectors", lambda offset=offset: self._collection().get(
+                include=["embeddings", "metadatas"], limit=batch, offset=offset))
             ids = [int(i) for i in got["ids"]]
             if not ids:
                 return
@@ -296,8 +348,7 @@ class VectorStore:
             offset += len(ids)
 
     def count(self) -> int:
-        with _chroma_errors("count vectors"):
-            return int(self._collection().count())
+        return int(self._call("count vectors", lambda: self._collection().count()))
 
     def query(
         self, vector: np.ndarray, k: int, where: dict | None = None
@@ -311,17 +362,15 @@ class VectorStore:
             raise ValueError(f"expected a query of dimension {self.dim}, got {vec.shape}")
         if k <= 0:
             return []
-        with _chroma_errors("search vectors"):
-            col = self._collection()
-            available = col.count()
-            if available == 0:
-                return []
-            got = col.query(
-                query_embeddings=vec[None, :],
-                n_results=min(k, available),
-                where=where or None,
-                include=["distances"],
-            )
+        available = self.count()
+        if available == 0:
+            return []
+        got = self._call("search vectors", lambda: self._collection().query(
+            query_embeddings=vec[None, :],
+            n_results=min(k, available),
+            where=where or None,
+            include=["distances"],
+        ))
         ids = got["ids"][0]
         dists = got["distances"][0] if got["distances"] else []
         hits = [(int(i), 1.0 - float(d)) for i, d in zip(ids, dists)]
@@ -359,6 +408,38 @@ class VectorStore:
         self.close()
 
     # ----- internals ------------------------------------------------------------------------
+
+    def _call(self, action: str, fn: Callable[[], Any]) -> Any:
+        """``fn()``, its failures as VectorStoreError. On a server, a call that cannot reach it
+        is tried again for up to :func:`server_patience` seconds (every call here is
+        idempotent), then fails naming the server and the ``chroma_server`` setting."""
+        start = time.monotonic()
+        delay = 0.5
+        warned = False
+        while True:
+            try:
+                with _chroma_errors(action):
+                    return fn()
+            except VectorStoreError as err:
+                cause = err.__cause__
+                if self.url is None or cause is None or not _unreachable(cause):
+                    raise
+                waited = time.monotonic() - start
+                patience = server_patience()
+                if waited + delay > patience:
+                    raise VectorStoreError(self._unreachable_message(action, waited)) from cause
+                if not warned:
+                    log.warning("The Chroma server at %s does not answer (%s); trying again "
+                                "for up to %.0f s", self.url, cause, patience)
+                    warned = True
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+
+    def _unreachable_message(self, action: str, waited: float | None) -> str:
+        how_long = f" for {waited:.0f} s" if waited else ""
+        return (f"vector store: cannot {action}: the Chroma server at {self.url} (the "
+                f"chroma_server setting) did not answer{how_long}; start it, or change or "
+                "clear chroma_server in settings.toml")
 
     def _collection(self) -> Any:
         if self._closed or self._col is None:
