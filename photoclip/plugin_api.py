@@ -5,10 +5,10 @@ releases, this module changes only with :data:`API_VERSION`. A plugin is a modul
 with a ``plugin.toml`` manifest beside it that implements some of the hooks in
 :class:`photoclip.core.hookspecs.PhotoclipSpecs` with :data:`hookimpl`::
 
-    from photoclip.plugin_api import Action, ActionResult, hookimpl
+    from photoclip.plugin_api import Action, ActionResult, counted, hookimpl
 
     def count(context, photos, options):
-        return ActionResult(f"{len(photos)} photos")
+        return ActionResult(counted(len(photos), "photo"))  # "1 photo", "2 photos"
 
     @hookimpl
     def photoclip_actions(register):

@@ -41,7 +41,7 @@ def _server(url: str) -> dict | None:
     """The Chroma server in the settings and whether it answers (None: the embedded store)."""
     if not url:
         return None
-    from photoclip.core.vectors import server_answers
+    from photoclip.core.chroma_server import server_answers
 
     error = server_answers(url)
     return {"url": url, "answers": error is None, "error": error}

@@ -9,9 +9,9 @@ import threading
 import time
 
 from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.core.chroma_server import server_answers
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
-from photoclip.core.vectors import server_answers
 
 
 def register(sub: argparse._SubParsersAction) -> None:

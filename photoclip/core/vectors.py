@@ -9,7 +9,10 @@ Facts this module is built on (chromadb 1.5.x): one ``add``/``upsert`` takes at 
 ``get_max_batch_size()`` items (5,461); ``upsert`` *merges* metadata into an existing record and a
 ``None`` value deletes a key (``add`` rejects ``None``, and an empty metadata dict is rejected);
 embeddings come back as float64; collection configuration is fixed at creation except the
-query-time settings (``ef_search``), which :meth:`chromadb.Collection.modify` can change.
+query-time settings (``ef_search``), which :meth:`chromadb.Collection.modify` can change; a
+metadata value may be a non-empty list of strings, matched by ``{"key": {"$contains": "x"}}``.
+On a server, an operation that cannot reach it is tried again for a while
+(:mod:`photoclip.core.chroma_server`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,19 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from photoclip.core.chroma_server import (  # noqa: F401  (server_address: part of this API)
+    server_address,
+    server_patience,
+    server_url,
+    unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +41,16 @@ SCHEMA_VERSION = 1
 
 #: The metadata keys photoclip writes for a photo. An upsert sets the ones a caller leaves out
 #: (or gives as None) to None, so a re-indexed photo loses stale values (e.g. a camera).
-PHOTO_KEYS = ("path", "folder", "size", "mtime", "hash", "taken", "width", "height", "camera")
+#: ``taken`` (capture time from EXIF) and ``date`` (``taken``, else the file's time) are POSIX
+#: seconds for ``where`` filters (``{"date": {"$gte": 1704067200}}``); ``taken_iso`` and
+#: ``date_iso`` are the same as local ISO 8601 text. The store derives the dates from ``taken``
+#: and ``mtime``. ``tags`` (not set by an upsert, see :meth:`VectorStore.set_tags`) is the
+#: photo's tags as a list: ``{"tags": {"$contains": "beach"}}``.
+PHOTO_KEYS = ("path", "folder", "size", "mtime", "hash", "taken", "width", "height", "camera",
+              "taken_iso", "date", "date_iso")
+TAGS_KEY = "tags"
+#: Catalog meta key: the collection whose ``tags`` are known to match the catalog.
+TAGS_SYNCED_META = "store_tags_synced"
 
 #: HNSW settings for new collections, chosen with bench/search.py. Recall@50 against exact search
 #: (Chroma's defaults M=16, ef_construction=100, ef_search=100 in brackets): 100k CLIP-like
@@ -45,14 +64,7 @@ HNSW_CONFIG: dict[str, Any] = {
     "ef_search": 800,
 }
 
-MetadataValue = str | int | float | bool
-
-#: How long (seconds) a Chroma server may stay unreachable in the middle of an operation (a
-#: restart, a network blip) before the operation fails; the environment variable
-#: PHOTOCLIP_CHROMA_PATIENCE overrides it. Tries are 0.5 s apart at first, doubling up to 8 s.
-#: Opening a store does not wait: a server that is not there is reported at once.
-SERVER_PATIENCE = 45.0
-
+MetadataValue = str | int | float | bool | list[str]
 
 class VectorStoreError(Exception):
     """The vector store cannot be opened or used (wrong dimension, Chroma failure, closed)."""
@@ -81,63 +93,6 @@ def _chroma_errors(action: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise VectorStoreError(f"vector store: cannot {action}: {exc}") from exc
-
-
-def server_patience() -> float:
-    """:data:`SERVER_PATIENCE`, or PHOTOCLIP_CHROMA_PATIENCE if that is a number of seconds."""
-    try:
-        return max(0.0, float(os.environ.get("PHOTOCLIP_CHROMA_PATIENCE", SERVER_PATIENCE)))
-    except ValueError:
-        return SERVER_PATIENCE
-
-
-def _unreachable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the server could not be reached (worth trying again), as opposed
-    to the server answering with an error."""
-    import httpx
-
-    if isinstance(exc, httpx.TransportError):  # refused, reset, timed out, closed mid-answer
-        return True
-    return "Could not connect to a Chroma server" in str(exc)
-
-
-def server_url(host: str, port: int, ssl: bool = False) -> str:
-    """The URL of a Chroma server, as a user would write it in ``chroma_server``."""
-    return f"{'https' if ssl else 'http'}://{host}:{port}"
-
-
-def server_answers(url: str, timeout: float = 3.0) -> str | None:
-    """None if the Chroma server at ``url`` answers its heartbeat, else why not (one line).
-    Does not import chromadb."""
-    import httpx
-
-    try:
-        address = server_address(url)
-        base = server_url(address["host"], address["port"], address["ssl"])
-        response = httpx.get(f"{base}/api/v2/heartbeat", timeout=timeout)
-        response.raise_for_status()
-    except ValueError as exc:
-        return str(exc)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return None
-
-
-def server_address(url: str) -> dict[str, Any]:
-    """``host``, ``port`` and ``ssl`` for :class:`VectorStore` from a Chroma server's URL
-    (``http://host:port``, ``https://host``, or ``host:port``)."""
-    from urllib.parse import urlsplit
-
-    text = url.strip()
-    parts = urlsplit(text if "://" in text else f"http://{text}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"chroma_server must look like http://host:port, not {url!r}")
-    ssl = parts.scheme == "https"
-    try:
-        port = parts.port or (443 if ssl else 8000)
-    except ValueError as exc:
-        raise ValueError(f"chroma_server {url!r}: {exc}") from exc
-    return {"host": parts.hostname, "port": port, "ssl": ssl}
 
 
 def collection_name_for(model_key: str) -> str:
@@ -207,7 +162,7 @@ class VectorStore:
                 )
                 self._client.heartbeat()  # fail now, with a clear message, if it is not there
             except Exception as exc:
-                if _unreachable(exc):
+                if unreachable(exc):
                     raise VectorStoreError(self._unreachable_message("open the vector store",
                                                                      None)) from exc
                 raise VectorStoreError(f"vector store: cannot open the vector store: {exc}"
@@ -277,7 +232,7 @@ class VectorStore:
         if len(metadatas) != len(ids):
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
-        metas = [_clean_metadata(m, fill=PHOTO_KEYS) for m in metadatas]
+        metas = [_clean_metadata(_with_dates(m), fill=PHOTO_KEYS) for m in metadatas]
         for lo in range(0, len(str_ids), self._max_batch):
             hi = lo + self._max_batch
             self._call("store vectors", lambda lo=lo, hi=hi: self._collection().upsert(
@@ -291,11 +246,17 @@ class VectorStore:
         if len(metadatas) != len(ids):
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
-        metas = [_clean_metadata(m) for m in metadatas]
+        metas = [_clean_metadata(_with_dates(m)) for m in metadatas]
         for lo in range(0, len(str_ids), self._max_batch):
             hi = lo + self._max_batch
             self._call("update metadata", lambda lo=lo, hi=hi: self._collection().update(
                 ids=str_ids[lo:hi], metadatas=metas[lo:hi]))
+
+    def set_tags(self, tags: Mapping[int, Sequence[str]]) -> None:
+        """Make the ``tags`` metadata of these photos exactly these (sorted; a photo with none
+        loses the key, as Chroma has no empty lists). Only metadata is written."""
+        ids = list(tags)
+        self.update_metadata(ids, [{TAGS_KEY: sorted(tags[i]) or None} for i in ids])
 
     def delete(self, ids: Sequence[int]) -> None:
         """Remove photos; ids that are not stored are fine."""
@@ -422,7 +383,7 @@ class VectorStore:
                     return fn()
             except VectorStoreError as err:
                 cause = err.__cause__
-                if self.url is None or cause is None or not _unreachable(cause):
+                if self.url is None or cause is None or not unreachable(cause):
                     raise
                 waited = time.monotonic() - start
                 patience = server_patience()
@@ -455,6 +416,75 @@ class VectorStore:
         if len(vecs) != len(ids):
             raise ValueError("ids and vectors must have the same length")
         return vecs
+
+
+def _with_dates(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``meta`` plus ``taken_iso``, ``date`` and ``date_iso`` derived from ``taken`` and
+    ``mtime`` (when ``meta`` has neither, as in a partial update, it is returned as is)."""
+    if "taken" not in meta and "mtime" not in meta:
+        return meta
+    taken, mtime = meta.get("taken"), meta.get("mtime")
+    date = taken if taken is not None else mtime
+    return {**meta, "taken_iso": _iso(taken), "date": date, "date_iso": _iso(date)}
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromtimestamp(float(seconds)).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def store_tags(catalog: Any, model: str, ids: Iterable[int] | None) -> dict[int, list[str]]:
+    """The tags each photo's record carries: the user's, the keywords read from its files and
+    the automatic tags of ``model`` (only those above the tagging threshold are kept at all),
+    distinct regardless of case. ``ids=None``: every photo with a vector of ``model``."""
+    with catalog.transaction() as db:
+        if ids is None:
+            wanted = [r[0] for r in db.execute(
+                "SELECT photo_id FROM embeddings WHERE model=?", (model,))]
+        else:
+            wanted = list(dict.fromkeys(int(i) for i in ids))
+        out: dict[int, list[str]] = {pid: [] for pid in wanted}
+        seen: dict[int, set[str]] = {pid: set() for pid in wanted}
+        for lo in range(0, len(wanted), 500):
+            chunk = wanted[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT photo_id, tag FROM tags WHERE photo_id IN ({marks})"
+                " AND (source <> 'auto' OR model = ?) ORDER BY photo_id, source <> 'user', tag",
+                [*chunk, model],
+            )
+            for pid, tag in rows:
+                if tag.lower() not in seen[pid]:
+                    seen[pid].add(tag.lower())
+                    out[pid].append(tag)
+    return out
+
+
+def sync_store_tags(
+    store: VectorStore, catalog: Any, model: str, ids: Iterable[int] | None = None
+) -> None:
+    """Copy photos' current tags (:func:`store_tags`) into the store's ``tags`` metadata: for
+    ``ids`` after their tags changed, or (``ids=None``) for every photo when the store has not
+    been synced with this catalog yet. A store that cannot be written is logged, not raised (the
+    tags themselves stand); the next opening copies them all again."""
+    if ids is None and catalog.get_meta(TAGS_SYNCED_META) == store.name:
+        return
+    try:
+        tags = store_tags(catalog, model, ids)
+        if tags:
+            store.set_tags(tags)
+        if ids is None:
+            catalog.set_meta(TAGS_SYNCED_META, store.name)
+    except VectorStoreError as exc:
+        log.warning("The vector store's copy of the tags is out of date until it answers: %s",
+                    exc)
+        catalog.set_meta(TAGS_SYNCED_META, None)
 
 
 def _clean_metadata(

@@ -114,6 +114,21 @@ def test_library_on_a_chroma_server(
     again = lib.similar(folder / photos[3].name, limit=1)
     assert Path(again[0].path).name == photos[3].name
     name = lib.store.name
+    lib.tags.add("red bus", lib.photo_ids([folder / photos[1].name]))
+
+    # a plain chromadb client on the server filters by tag and date, and sees the full hash
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    address = server_address(chroma_server)
+    plain = chromadb.HttpClient(host=address["host"], port=address["port"],
+                                settings=ChromaSettings(anonymized_telemetry=False))
+    col = plain.get_collection(name)
+    tagged = col.get(where={"tags": {"$contains": "red bus"}})["metadatas"]
+    assert [Path(m["path"]).name for m in tagged] == [photos[1].name]
+    dated = col.get(where={"date": {"$gte": tagged[0]["date"]}})["metadatas"]
+    assert photos[1].name in {Path(m["path"]).name for m in dated}
+    assert len(tagged[0]["hash"]) == 64 and tagged[0]["date_iso"][:2] in ("19", "20")
     lib.close()
 
     # reopen without the snapshot: every vector comes back from the server
@@ -238,3 +253,38 @@ def test_cli_with_the_server_down(
         lines = [ln for ln in out.stderr.splitlines() if ln.startswith("photoclip: ")]
         assert len(lines) == 1 and server.url in lines[0] and "chroma_server" in lines[0]
         assert "Traceback" not in out.stderr
+
+
+def test_watch_stops_when_the_server_goes_away(
+    server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+    datasets_dir: Path,
+) -> None:
+    """`watch` running, then the server goes for good: after its retry window watch prints one
+    line naming the server and exits non-zero (it used to keep running, printing tracebacks)."""
+    import os
+
+    lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
+                          datasets_dir, server.url, n=2)
+    lib.close()
+    env = {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent),
+           "PHOTOCLIP_CHROMA_PATIENCE": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch", "--polling",
+                             "--quiet-seconds", "0.2"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # the start-up check is done once it says what it watches
+            if line.startswith("watching "):
+                break
+        server.stop()
+        extra = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[5]
+        shutil.copy2(extra, tmp_path / "pics" / "new.jpg")
+        out, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2, (out, err)
+    lines = [ln for ln in err.splitlines() if ln.startswith("photoclip: ")]
+    assert len(lines) == 1 and server.url in lines[0] and "chroma_server" in lines[0]
+    assert "Traceback" not in err

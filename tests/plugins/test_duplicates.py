@@ -44,6 +44,8 @@ def test_groups_and_pairs() -> None:
     vecs = np.eye(3, dtype=np.float32)[[0, 0, 1, 2]]
     assert set(finder.vector_pairs([10, 11, 12, 13], vecs, 0.99)) == {(10, 11)}
     assert finder.exact_pairs({1: "a", 2: "a", 3: "b", 4: None}) == {(1, 2)}
+    full, old = "ab" * 32, "ab" * 16  # the same file hashed before and after issue 14
+    assert finder.exact_pairs({1: full, 2: old, 3: "cd" * 32}) == {(1, 2)}
     assert finder.pair_scores([(1, 2), (3, 4)], [(2, 1)])[:2] == (0.5, 1.0)
 
 

@@ -182,11 +182,12 @@ def vector_threshold(
 
 
 def exact_pairs(content_hashes: dict[int, str | None]) -> set[tuple[int, int]]:
-    """Pairs of photos with identical bytes."""
+    """Pairs of photos with identical bytes (a 64-digit SHA-256 and the 32-digit one that
+    libraries indexed before kept are compared on their first 32 digits)."""
     by_hash: dict[str, list[int]] = {}
     for pid, digest in content_hashes.items():
         if digest:
-            by_hash.setdefault(digest, []).append(pid)
+            by_hash.setdefault(digest[:32], []).append(pid)
     return {
         (a, b) for group in by_hash.values() for i, a in enumerate(sorted(group))
         for b in sorted(group)[i + 1 :]
