@@ -274,8 +274,8 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
                    choices=METHODS, default="all"),
             Option("threshold", "vectors: cosine similarity counted as a duplicate (default: "
                    "set from this library's own spread of similarities)", type=float),
-            Option("max-distance", "phash: differing bits (of 63) still a duplicate "
-                   f"(default {finder.MAX_DISTANCE})", type=int),
+            Option("max-distance", "phash: differing bits (of 63) still a duplicate",
+                   type=int, default=finder.MAX_DISTANCE),
             Option("exact-orientation", "phash: a flipped or turned copy is not a duplicate",
                    type=bool, default=False),
             Option("trash", "move all but the keeper of each group to photoclip's trash "
