@@ -115,6 +115,7 @@ def test_chroma_exporter_writes_a_queryable_collection(
     from photoclip.plugin_api import PluginContext
 
     ctx = PluginContext(lib, exporters={**host_export.exporters(), **host.exporters()})
+    ctx.add_tag("red bus", [ctx.photo(folder / photos[2].name).id])
     result = host_export.run_action("export", ctx, ctx.photos(),
                                     {"to": str(tmp_path / "out"), "as": "chroma"})
     assert result.message.startswith(f"exported {len(photos)} photos to ")  # not "1 photos"
@@ -127,6 +128,9 @@ def test_chroma_exporter_writes_a_queryable_collection(
     assert col.count() == len(photos)
     hit = col.query(query_images=arrays(photos[:1]), n_results=1)
     assert Path(hit["metadatas"][0][0]["path"]).name == photos[0].name
+    tagged = col.get(where={"tags": {"$contains": "red bus"}})["metadatas"]
+    assert [Path(m["path"]).name for m in tagged] == [photos[2].name]
+    assert all(len(m["hash"]) == 64 and m["width"] > 0 for m in col.get()["metadatas"])
     assert run_action  # the helper is importable alongside
 
     # a photo without a vector: a clear error, and nothing is written

@@ -5,6 +5,7 @@ with plain chromadb (``photoclip export --as chroma --to DIR``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from photoclip.plugin_api import Exporter, Photo, PluginContext, PluginError, counted, hookimpl
@@ -40,9 +41,23 @@ def export_chroma(context: PluginContext, photos: list[Photo], dest: Path) -> li
         col.upsert(
             ids=[str(i) for i in chunk], embeddings=vectors[lo : lo + batch],
             uris=[by_id[i].path for i in chunk],
-            metadatas=[{"path": by_id[i].path} for i in chunk],
+            metadatas=[_metadata(context, by_id[i]) for i in chunk],
         )
     return [dest]
+
+
+def _metadata(context: PluginContext, photo: Photo) -> dict[str, str | int | list[str]]:
+    """What a chromadb user can filter on (the same keys as photoclip's own collections):
+    ``{"tags": {"$contains": "beach"}}``, ``{"taken": {"$gte": 1704067200}}``."""
+    meta: dict[str, str | int | list[str] | None] = {
+        "path": photo.path, "hash": photo.content_hash, "width": photo.width,
+        "height": photo.height, "camera": photo.camera,
+        "taken": int(photo.taken) if photo.taken is not None else None,
+        "taken_iso": (datetime.fromtimestamp(photo.taken).isoformat(timespec="seconds")
+                      if photo.taken is not None else None),
+        "tags": sorted(context.tags(photo.id)) or None,  # Chroma has no empty lists
+    }
+    return {k: v for k, v in meta.items() if v is not None}
 
 
 @hookimpl
