@@ -5,10 +5,10 @@ releases, this module changes only with :data:`API_VERSION`. A plugin is a modul
 with a ``plugin.toml`` manifest beside it that implements some of the hooks in
 :class:`photoclip.core.hookspecs.PhotoclipSpecs` with :data:`hookimpl`::
 
-    from photoclip.plugin_api import Action, ActionResult, hookimpl
+    from photoclip.plugin_api import Action, ActionResult, counted, hookimpl
 
     def count(context, photos, options):
-        return ActionResult(f"{len(photos)} photos")
+        return ActionResult(counted(len(photos), "photo"))  # "1 photo", "2 photos"
 
     @hookimpl
     def photoclip_actions(register):
@@ -52,6 +52,9 @@ __all__ = [
     "Photo",
     "PluginContext",
     "PluginError",
+    "as_uint8_pixels",
+    "check_embedder_options",
+    "counted",
     "free_name",
     "hookimpl",
     "model_keys",
@@ -241,15 +244,19 @@ class PluginContext:
         except (EOFError, KeyboardInterrupt):
             return False
 
-    def move_to_trash(self, paths: Sequence[str | Path], *, reason: str = "") -> list[Path]:
+    def move_to_trash(
+        self, paths: Sequence[str | Path], *, reason: str = "", review: str = ""
+    ) -> list[Path]:
         """After the user confirms, move files into photoclip's trash folder (nothing is ever
-        deleted); returns their new paths ([] if the user said no). The library forgets them
-        at the next index run or at once when a watcher runs."""
+        deleted); returns their new paths ([] if the user said no). ``review`` is shown with
+        the question (what will move and why). The library forgets them at the next index run
+        or at once when a watcher runs."""
         if not paths:
             return []
         folder = self._lib.paths.data / "trash" / time.strftime("%Y%m%d-%H%M%S")
         why = f" ({reason})" if reason else ""
-        if not self.confirm(f"Move {len(paths)} files{why} to {folder}?"):
+        shown = f"{review.rstrip()}\n\n" if review else ""
+        if not self.confirm(f"{shown}Move {counted(len(paths), 'file')}{why} to {folder}?"):
             return []
         moved: list[Path] = []
         for p in paths:
@@ -312,6 +319,39 @@ def model_keys() -> list[str]:
     return sorted(available_models(app_paths().config / "models"))
 
 
+def as_uint8_pixels(arr: np.ndarray) -> np.ndarray:
+    """An HxW, HxWx3 or HxWx4 pixel array as uint8, or a ValueError saying why it cannot be.
+
+    uint8 as is; uint16 (16-bit PNG/TIFF) scaled by 255/65535; bool as 0/255; floats must lie in
+    [0, 1] (the usual convention, e.g. ``skimage``/``torchvision``) and are scaled by 255. Floats
+    outside [0, 1], NaNs and other integer types are refused: guessing their range would embed a
+    silently wrong picture.
+    """
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (1, 3, 4)):
+        raise ValueError(f"an image array must be HxW, HxWx3 or HxWx4, not shape {arr.shape}")
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * 255
+    if arr.dtype == np.uint16:
+        return ((arr.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    if np.issubdtype(arr.dtype, np.floating):
+        if arr.size and not np.isfinite(arr).all():
+            raise ValueError("the image array has NaN or infinite values")
+        lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                f"a float image array must hold values in [0, 1], not [{lo:g}, {hi:g}] "
+                "(for 0-255 values pass arr.astype(numpy.uint8))"
+            )
+        return np.rint(arr.astype(np.float64) * 255).astype(np.uint8)
+    raise ValueError(
+        f"unsupported image array dtype {arr.dtype}: use uint8, uint16 or float in [0, 1]"
+    )
+
+
 class ImageTextEmbedder:
     """photoclip's CLIP embedder for plugins: images and texts to L2-normalised vectors.
 
@@ -340,7 +380,8 @@ class ImageTextEmbedder:
         return self._embedder.embed_texts(list(texts))
 
     def embed_images(self, images: Sequence[Image.Image | np.ndarray]) -> np.ndarray:
-        """(N, dim) float32 vectors of PIL images or HxWx3 (or HxW) uint8 arrays."""
+        """(N, dim) float32 vectors of PIL images or HxWx3 (or HxW) arrays: uint8, uint16, or
+        float in [0, 1] (see :func:`as_uint8_pixels`)."""
         from PIL import Image as PILImage
 
         from photoclip.core.images import preprocess
@@ -351,10 +392,7 @@ class ImageTextEmbedder:
             batch = []
             for item in images[lo : lo + self.batch_size]:
                 if isinstance(item, np.ndarray):
-                    arr = item
-                    if arr.dtype != np.uint8:
-                        arr = np.clip(arr, 0, 255).astype(np.uint8)
-                    item = PILImage.fromarray(arr)
+                    item = PILImage.fromarray(as_uint8_pixels(item))
                 batch.append(preprocess(item, spec))
             out.append(self._embedder.embed_images(np.stack(batch)))
         if not out:
@@ -364,6 +402,22 @@ class ImageTextEmbedder:
     def close(self) -> None:
         """Free the model's memory (a later call loads it again)."""
         self._embedder.close()
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
+    number (``plural`` for nouns that do not just take an "s": ``counted(2, "copy", "copies")``)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def check_embedder_options(device: str = "auto", precision: str = "auto") -> None:
+    """A ValueError naming the choices if ``device`` or ``precision`` is not one photoclip knows
+    (``auto``, ``cpu``, ``cuda[:N]``, ``mps``; ``auto`` or a name in ``PRECISIONS``)."""
+    from photoclip.core.models import PRECISIONS, resolve_device
+
+    if precision != "auto" and precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}: use auto, {', '.join(PRECISIONS)}")
+    resolve_device(device)
 
 
 def open_embedder(
@@ -387,9 +441,11 @@ def open_embedder(
 
     paths = app_paths()
     user_dir = Path(user_models_dir) if user_models_dir else paths.config / "models"
-    if not model:
-        model = Settings.load(paths.settings_file).model or DEFAULT_MODEL_KEY
-    spec = get_model_spec(model, user_dir)
+    check_embedder_options(device, precision)  # now, not at the first embedding
+    settings = Settings.load(paths.settings_file)
+    spec = get_model_spec(model or settings.model or DEFAULT_MODEL_KEY, user_dir)
+    if weights_file is None and settings.weights_file and spec.key == settings.model:
+        weights_file = settings.weights_file  # `photoclip models use KEY --weights FILE`
     embedder = Embedder(
         spec,
         models_dir=Path(models_dir) if models_dir else paths.models_dir,

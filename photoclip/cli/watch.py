@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 import time
 
 from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.core.chroma_server import server_answers
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
 
@@ -27,8 +29,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         return 1
     bar = ProgressBar(quiet=args.json)
     lib.download_progress = bar.download
+    _ = lib.store  # a Chroma server that is not there: one line and a non-zero exit, now
     service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
     done = threading.Event()
+    failed: list[str] = []  # the vector store stopped answering: watch stops, non-zero
 
     def on_event(event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
@@ -53,6 +57,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 print(f"watching {modes}; Ctrl-C stops", flush=True)
         elif event.kind == "error":
             bar.close()
+            if lib.settings.chroma_server and server_answers(lib.settings.chroma_server):
+                failed.append(event.message)  # it was given its retry window: stop
+                done.set()
+                return
             print(f"error: {event.message}", flush=True)
         elif event.kind == "stopped":
             done.set()
@@ -69,4 +77,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if not args.json:
             print("stopping after the batch in flight ...", flush=True)
         service.stop()
+    if failed:
+        print(f"photoclip: {failed[0]}; stopped watching", file=sys.stderr)
+        return 2
     return 0

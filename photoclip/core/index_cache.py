@@ -25,7 +25,7 @@ def save(path: Path, ids: np.ndarray, vectors: np.ndarray, hashes: dict[int, str
     """Write a snapshot atomically (a crash never leaves a half-written one in place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    pairs = np.array([hashes.get(int(i), "") for i in ids], dtype="S32")
+    pairs = np.array([hashes.get(int(i), "") for i in ids], dtype="S64")  # 64 hex digits
     with open(tmp, "wb") as f:
         np.savez(f, format=np.int64(FORMAT), ids=ids.astype(np.int64),
                  vectors=vectors.astype(np.float32), hashes=pairs)

@@ -50,7 +50,12 @@ from photoclip.core.query import QueryError, parse_query
 from photoclip.core.tags import TagStore
 from photoclip.core.types import FileInfo, SearchHit
 from photoclip.core.vector_index import ExactIndex
-from photoclip.core.vectors import VectorStore, collection_name_for, server_address
+from photoclip.core.vectors import (
+    VectorStore,
+    collection_name_for,
+    server_address,
+    sync_store_tags,
+)
 from photoclip.plugin_api import PluginContext, photo_from_record
 
 log = logging.getLogger(__name__)
@@ -245,6 +250,7 @@ class Library:
                     self._store = VectorStore(
                         name, self.embedder.dim, path=self.paths.library_dir / "chroma"
                     )
+                sync_store_tags(self._store, self.catalog, spec.key)  # once per store
             return self._store
 
     def _library_id(self) -> str:
@@ -503,6 +509,7 @@ class Library:
         self.catalog.set_file_keywords(
             {pid: (fk.embedded, fk.sidecars) for pid, fk in found.items()}
         )
+        sync_store_tags(self.store, self.catalog, self.model_spec.key, found)
 
     def _changed_sidecars(
         self, folders: Sequence[str], sidecar_bases: set[str], *, whole_library: bool
@@ -899,10 +906,13 @@ class Library:
                         if t.label.lower() not in seen:
                             seen.add(t.label.lower())
                             suggestions[pid].append((t.label, t.label_set, t.score))
-        return self.tags.replace_auto(self.model_spec.key, suggestions)
+        written = self.tags.replace_auto(self.model_spec.key, suggestions)
+        sync_store_tags(self.store, self.catalog, self.model_spec.key, ids)
+        return written
 
     def _user_tags_changed(self, photo_ids: list[int], removed: set[str]) -> None:
         """Mirror the user's tags into XMP sidecars, when the user asked for that."""
+        sync_store_tags(self.store, self.catalog, self.model_spec.key, photo_ids)
         if not self.settings.write_xmp:
             return
         records = self.catalog.get_many(photo_ids)

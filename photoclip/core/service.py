@@ -229,10 +229,14 @@ class LibraryService:
                 self._queue.put(request)  # paused mid-run: finish it after resume
             self._publish(ServiceEvent(kind, report=report))
         except Exception as exc:
-            log.exception("Indexing failed")
             from photoclip.core.errors import user_message
 
-            self._publish(ServiceEvent("error", message=user_message(exc) or repr(exc)))
+            message = user_message(exc)
+            if message:  # an expected error (a server down, a full disk): one line
+                log.error("Indexing failed: %s", message, exc_info=log.isEnabledFor(logging.DEBUG))
+            else:
+                log.exception("Indexing failed")
+            self._publish(ServiceEvent("error", message=message or repr(exc)))
         finally:
             self._busy.clear()
 

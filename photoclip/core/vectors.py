@@ -9,7 +9,10 @@ Facts this module is built on (chromadb 1.5.x): one ``add``/``upsert`` takes at 
 ``get_max_batch_size()`` items (5,461); ``upsert`` *merges* metadata into an existing record and a
 ``None`` value deletes a key (``add`` rejects ``None``, and an empty metadata dict is rejected);
 embeddings come back as float64; collection configuration is fixed at creation except the
-query-time settings (``ef_search``), which :meth:`chromadb.Collection.modify` can change.
+query-time settings (``ef_search``), which :meth:`chromadb.Collection.modify` can change; a
+metadata value may be a non-empty list of strings, matched by ``{"key": {"$contains": "x"}}``.
+On a server, an operation that cannot reach it is tried again for a while
+(:mod:`photoclip.core.chroma_server`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,20 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from photoclip.core.chroma_server import (  # noqa: F401  (server_address: part of this API)
+    server_address,
+    server_patience,
+    server_url,
+    unreachable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +41,16 @@ SCHEMA_VERSION = 1
 
 #: The metadata keys photoclip writes for a photo. An upsert sets the ones a caller leaves out
 #: (or gives as None) to None, so a re-indexed photo loses stale values (e.g. a camera).
-PHOTO_KEYS = ("path", "folder", "size", "mtime", "hash", "taken", "width", "height", "camera")
+#: ``taken`` (capture time from EXIF) and ``date`` (``taken``, else the file's time) are POSIX
+#: seconds for ``where`` filters (``{"date": {"$gte": 1704067200}}``); ``taken_iso`` and
+#: ``date_iso`` are the same as local ISO 8601 text. The store derives the dates from ``taken``
+#: and ``mtime``. ``tags`` (not set by an upsert, see :meth:`VectorStore.set_tags`) is the
+#: photo's tags as a list: ``{"tags": {"$contains": "beach"}}``.
+PHOTO_KEYS = ("path", "folder", "size", "mtime", "hash", "taken", "width", "height", "camera",
+              "taken_iso", "date", "date_iso")
+TAGS_KEY = "tags"
+#: Catalog meta key: the collection whose ``tags`` are known to match the catalog.
+TAGS_SYNCED_META = "store_tags_synced"
 
 #: HNSW settings for new collections, chosen with bench/search.py. Recall@50 against exact search
 #: (Chroma's defaults M=16, ef_construction=100, ef_search=100 in brackets): 100k CLIP-like
@@ -44,8 +64,7 @@ HNSW_CONFIG: dict[str, Any] = {
     "ef_search": 800,
 }
 
-MetadataValue = str | int | float | bool
-
+MetadataValue = str | int | float | bool | list[str]
 
 class VectorStoreError(Exception):
     """The vector store cannot be opened or used (wrong dimension, Chroma failure, closed)."""
@@ -74,23 +93,6 @@ def _chroma_errors(action: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise VectorStoreError(f"vector store: cannot {action}: {exc}") from exc
-
-
-def server_address(url: str) -> dict[str, Any]:
-    """``host``, ``port`` and ``ssl`` for :class:`VectorStore` from a Chroma server's URL
-    (``http://host:port``, ``https://host``, or ``host:port``)."""
-    from urllib.parse import urlsplit
-
-    text = url.strip()
-    parts = urlsplit(text if "://" in text else f"http://{text}")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"chroma_server must look like http://host:port, not {url!r}")
-    ssl = parts.scheme == "https"
-    try:
-        port = parts.port or (443 if ssl else 8000)
-    except ValueError as exc:
-        raise ValueError(f"chroma_server {url!r}: {exc}") from exc
-    return {"host": parts.hostname, "port": port, "ssl": ssl}
 
 
 def collection_name_for(model_key: str) -> str:
@@ -146,30 +148,41 @@ class VectorStore:
         self.name = collection_name
         self._hnsw = dict(HNSW_CONFIG if hnsw is None else hnsw)
         self.path = Path(path) if path is not None else None
+        #: The server's URL (None for a folder).
+        self.url = server_url(host, port, ssl) if host is not None else None
         self._closed = False
-        with _chroma_errors("open the vector store"):
-            if self.path is not None:
+        if self.path is not None:
+            with _chroma_errors("open the vector store"):
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(str(self.path), settings=_settings())
-            else:
+        else:
+            try:
                 self._client = chromadb.HttpClient(
                     host=host, port=port, ssl=ssl, settings=_settings()
                 )
                 self._client.heartbeat()  # fail now, with a clear message, if it is not there
+            except Exception as exc:
+                if unreachable(exc):
+                    raise VectorStoreError(self._unreachable_message("open the vector store",
+                                                                     None)) from exc
+                raise VectorStoreError(f"vector store: cannot open the vector store: {exc}"
+                                       ) from exc
         try:
-            with _chroma_errors(f"open collection {collection_name!r}"):
-                self._col = self._client.get_or_create_collection(
+            self._col = self._call(
+                f"open collection {collection_name!r}",
+                lambda: self._client.get_or_create_collection(
                     collection_name,
                     configuration={"hnsw": dict(self._hnsw)},
                     metadata={"dim": dim, "photoclip_schema": SCHEMA_VERSION},
                     embedding_function=None,  # never instantiate Chroma's ONNX default
-                )
-                try:
-                    self._max_batch = int(self._client.get_max_batch_size())
-                except Exception:  # an old server without the endpoint
-                    self._max_batch = 5461
-                if self._max_batch <= 0:
-                    self._max_batch = 5461
+                ),
+            )
+            try:
+                self._max_batch = int(self._client.get_max_batch_size())
+            except Exception:  # an old server without the endpoint
+                self._max_batch = 5461
+            if self._max_batch <= 0:
+                self._max_batch = 5461
             stored = (self._col.metadata or {}).get("dim")
             if stored is None:
                 raise VectorStoreError(
@@ -219,13 +232,11 @@ class VectorStore:
         if len(metadatas) != len(ids):
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
-        metas = [_clean_metadata(m, fill=PHOTO_KEYS) for m in metadatas]
-        with _chroma_errors("store vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                hi = lo + self._max_batch
-                self._collection().upsert(
-                    ids=str_ids[lo:hi], embeddings=vecs[lo:hi], metadatas=metas[lo:hi]
-                )
+        metas = [_clean_metadata(_with_dates(m), fill=PHOTO_KEYS) for m in metadatas]
+        for lo in range(0, len(str_ids), self._max_batch):
+            hi = lo + self._max_batch
+            self._call("store vectors", lambda lo=lo, hi=hi: self._collection().upsert(
+                ids=str_ids[lo:hi], embeddings=vecs[lo:hi], metadatas=metas[lo:hi]))
 
     def update_metadata(
         self, ids: Sequence[int], metadatas: Sequence[Mapping[str, MetadataValue | None]]
@@ -235,18 +246,24 @@ class VectorStore:
         if len(metadatas) != len(ids):
             raise ValueError("ids and metadatas must have the same length")
         str_ids = [str(int(i)) for i in ids]
-        metas = [_clean_metadata(m) for m in metadatas]
-        with _chroma_errors("update metadata"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                hi = lo + self._max_batch
-                self._collection().update(ids=str_ids[lo:hi], metadatas=metas[lo:hi])
+        metas = [_clean_metadata(_with_dates(m)) for m in metadatas]
+        for lo in range(0, len(str_ids), self._max_batch):
+            hi = lo + self._max_batch
+            self._call("update metadata", lambda lo=lo, hi=hi: self._collection().update(
+                ids=str_ids[lo:hi], metadatas=metas[lo:hi]))
+
+    def set_tags(self, tags: Mapping[int, Sequence[str]]) -> None:
+        """Make the ``tags`` metadata of these photos exactly these (sorted; a photo with none
+        loses the key, as Chroma has no empty lists). Only metadata is written."""
+        ids = list(tags)
+        self.update_metadata(ids, [{TAGS_KEY: sorted(tags[i]) or None} for i in ids])
 
     def delete(self, ids: Sequence[int]) -> None:
         """Remove photos; ids that are not stored are fine."""
         str_ids = [str(int(i)) for i in ids]
-        with _chroma_errors("delete vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                self._collection().delete(ids=str_ids[lo : lo + self._max_batch])
+        for lo in range(0, len(str_ids), self._max_batch):
+            self._call("delete vectors", lambda lo=lo: self._collection().delete(
+                ids=str_ids[lo : lo + self._max_batch]))
 
     # ----- reads ----------------------------------------------------------------------------
 
@@ -254,27 +271,25 @@ class VectorStore:
         """The stored vectors (float32) of those ``ids`` that exist."""
         str_ids = list(dict.fromkeys(str(int(i)) for i in ids))
         out: dict[int, np.ndarray] = {}
-        with _chroma_errors("read vectors"):
-            for lo in range(0, len(str_ids), self._max_batch):
-                got = self._collection().get(
-                    ids=str_ids[lo : lo + self._max_batch], include=["embeddings"]
-                )
-                embs = _as_matrix(got["embeddings"], self.dim)
-                for sid, vec in zip(got["ids"], embs):
-                    out[int(sid)] = vec
+        for lo in range(0, len(str_ids), self._max_batch):
+            got = self._call("read vectors", lambda lo=lo: self._collection().get(
+                ids=str_ids[lo : lo + self._max_batch], include=["embeddings"]))
+            embs = _as_matrix(got["embeddings"], self.dim)
+            for sid, vec in zip(got["ids"], embs):
+                out[int(sid)] = vec
         return out
 
     def ids(self) -> set[int]:
         """Every stored photo id."""
         out: set[int] = set()
-        with _chroma_errors("list ids"):
-            offset = 0
-            while True:
-                got = self._collection().get(include=[], limit=50_000, offset=offset)
-                out.update(int(i) for i in got["ids"])
-                if len(got["ids"]) < 50_000:
-                    return out
-                offset += len(got["ids"])
+        offset = 0
+        while True:
+            got = self._call("list ids", lambda offset=offset: self._collection().get(
+                include=[], limit=50_000, offset=offset))
+            out.update(int(i) for i in got["ids"])
+            if len(got["ids"]) < 50_000:
+                return out
+            offset += len(got["ids"])
 
     def iter_all(self, batch: int = 5000) -> Iterator[tuple[list[int], np.ndarray, list[dict]]]:
         """Every record, ``batch`` at a time: (ids, float32 vectors, metadatas)."""
@@ -282,10 +297,8 @@ class VectorStore:
             raise ValueError("batch must be positive")
         offset = 0
         while True:
-            with _chroma_errors("read vectors"):
-                got = self._collection().get(
-                    include=["embeddings", "metadatas"], limit=batch, offset=offset
-                )
+            got = self._call("read vectors", lambda offset=offset: self._collection().get(
+                include=["embeddings", "metadatas"], limit=batch, offset=offset))
             ids = [int(i) for i in got["ids"]]
             if not ids:
                 return
@@ -296,8 +309,7 @@ class VectorStore:
             offset += len(ids)
 
     def count(self) -> int:
-        with _chroma_errors("count vectors"):
-            return int(self._collection().count())
+        return int(self._call("count vectors", lambda: self._collection().count()))
 
     def query(
         self, vector: np.ndarray, k: int, where: dict | None = None
@@ -311,17 +323,15 @@ class VectorStore:
             raise ValueError(f"expected a query of dimension {self.dim}, got {vec.shape}")
         if k <= 0:
             return []
-        with _chroma_errors("search vectors"):
-            col = self._collection()
-            available = col.count()
-            if available == 0:
-                return []
-            got = col.query(
-                query_embeddings=vec[None, :],
-                n_results=min(k, available),
-                where=where or None,
-                include=["distances"],
-            )
+        available = self.count()
+        if available == 0:
+            return []
+        got = self._call("search vectors", lambda: self._collection().query(
+            query_embeddings=vec[None, :],
+            n_results=min(k, available),
+            where=where or None,
+            include=["distances"],
+        ))
         ids = got["ids"][0]
         dists = got["distances"][0] if got["distances"] else []
         hits = [(int(i), 1.0 - float(d)) for i, d in zip(ids, dists)]
@@ -360,6 +370,38 @@ class VectorStore:
 
     # ----- internals ------------------------------------------------------------------------
 
+    def _call(self, action: str, fn: Callable[[], Any]) -> Any:
+        """``fn()``, its failures as VectorStoreError. On a server, a call that cannot reach it
+        is tried again for up to :func:`server_patience` seconds (every call here is
+        idempotent), then fails naming the server and the ``chroma_server`` setting."""
+        start = time.monotonic()
+        delay = 0.5
+        warned = False
+        while True:
+            try:
+                with _chroma_errors(action):
+                    return fn()
+            except VectorStoreError as err:
+                cause = err.__cause__
+                if self.url is None or cause is None or not unreachable(cause):
+                    raise
+                waited = time.monotonic() - start
+                patience = server_patience()
+                if waited + delay > patience:
+                    raise VectorStoreError(self._unreachable_message(action, waited)) from cause
+                if not warned:
+                    log.warning("The Chroma server at %s does not answer (%s); trying again "
+                                "for up to %.0f s", self.url, cause, patience)
+                    warned = True
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+
+    def _unreachable_message(self, action: str, waited: float | None) -> str:
+        how_long = f" for {waited:.0f} s" if waited else ""
+        return (f"vector store: cannot {action}: the Chroma server at {self.url} (the "
+                f"chroma_server setting) did not answer{how_long}; start it, or change or "
+                "clear chroma_server in settings.toml")
+
     def _collection(self) -> Any:
         if self._closed or self._col is None:
             raise VectorStoreError("the vector store is closed")
@@ -374,6 +416,75 @@ class VectorStore:
         if len(vecs) != len(ids):
             raise ValueError("ids and vectors must have the same length")
         return vecs
+
+
+def _with_dates(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``meta`` plus ``taken_iso``, ``date`` and ``date_iso`` derived from ``taken`` and
+    ``mtime`` (when ``meta`` has neither, as in a partial update, it is returned as is)."""
+    if "taken" not in meta and "mtime" not in meta:
+        return meta
+    taken, mtime = meta.get("taken"), meta.get("mtime")
+    date = taken if taken is not None else mtime
+    return {**meta, "taken_iso": _iso(taken), "date": date, "date_iso": _iso(date)}
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromtimestamp(float(seconds)).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def store_tags(catalog: Any, model: str, ids: Iterable[int] | None) -> dict[int, list[str]]:
+    """The tags each photo's record carries: the user's, the keywords read from its files and
+    the automatic tags of ``model`` (only those above the tagging threshold are kept at all),
+    distinct regardless of case. ``ids=None``: every photo with a vector of ``model``."""
+    with catalog.transaction() as db:
+        if ids is None:
+            wanted = [r[0] for r in db.execute(
+                "SELECT photo_id FROM embeddings WHERE model=?", (model,))]
+        else:
+            wanted = list(dict.fromkeys(int(i) for i in ids))
+        out: dict[int, list[str]] = {pid: [] for pid in wanted}
+        seen: dict[int, set[str]] = {pid: set() for pid in wanted}
+        for lo in range(0, len(wanted), 500):
+            chunk = wanted[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT photo_id, tag FROM tags WHERE photo_id IN ({marks})"
+                " AND (source <> 'auto' OR model = ?) ORDER BY photo_id, source <> 'user', tag",
+                [*chunk, model],
+            )
+            for pid, tag in rows:
+                if tag.lower() not in seen[pid]:
+                    seen[pid].add(tag.lower())
+                    out[pid].append(tag)
+    return out
+
+
+def sync_store_tags(
+    store: VectorStore, catalog: Any, model: str, ids: Iterable[int] | None = None
+) -> None:
+    """Copy photos' current tags (:func:`store_tags`) into the store's ``tags`` metadata: for
+    ``ids`` after their tags changed, or (``ids=None``) for every photo when the store has not
+    been synced with this catalog yet. A store that cannot be written is logged, not raised (the
+    tags themselves stand); the next opening copies them all again."""
+    if ids is None and catalog.get_meta(TAGS_SYNCED_META) == store.name:
+        return
+    try:
+        tags = store_tags(catalog, model, ids)
+        if tags:
+            store.set_tags(tags)
+        if ids is None:
+            catalog.set_meta(TAGS_SYNCED_META, store.name)
+    except VectorStoreError as exc:
+        log.warning("The vector store's copy of the tags is out of date until it answers: %s",
+                    exc)
+        catalog.set_meta(TAGS_SYNCED_META, None)
 
 
 def _clean_metadata(

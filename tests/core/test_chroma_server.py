@@ -23,40 +23,63 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    """``chroma run`` on a free port; yields its URL and stops it afterwards."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
-        exe = Path(shutil.which("chroma") or "chroma")
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
+class ChromaServer:
+    """A real ``chroma run`` on a fixed loopback port and data folder that can be stopped and
+    started again (a server restart, an outage)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        exe = Path(sys.executable).with_name("chroma")
+        self.exe = exe if exe.exists() else Path(shutil.which("chroma") or "chroma")
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = tmp_path / "server-data"
+        self.log_path = tmp_path / "chroma.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [str(self.exe), "run", "--path", str(self.data), "--host", "127.0.0.1",
+                 "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                    break
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1):
+                    return
             except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
+                if self.proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"chroma server did not start: "
-                                f"{(tmp_path / 'chroma.log').read_text()[-2000:]}")
+                                f"{self.log_path.read_text()[-2000:]}")
                 time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
         try:
-            proc.wait(10)
+            self.proc.wait(10)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[ChromaServer]:
+    """A started ``chroma run`` on a free port (stopped afterwards)."""
+    srv = ChromaServer(tmp_path)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture()
+def chroma_server(server: ChromaServer) -> str:
+    """``chroma run`` on a free port; its URL."""
+    return server.url
 
 
 def test_server_address() -> None:
@@ -91,6 +114,21 @@ def test_library_on_a_chroma_server(
     again = lib.similar(folder / photos[3].name, limit=1)
     assert Path(again[0].path).name == photos[3].name
     name = lib.store.name
+    lib.tags.add("red bus", lib.photo_ids([folder / photos[1].name]))
+
+    # a plain chromadb client on the server filters by tag and date, and sees the full hash
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    address = server_address(chroma_server)
+    plain = chromadb.HttpClient(host=address["host"], port=address["port"],
+                                settings=ChromaSettings(anonymized_telemetry=False))
+    col = plain.get_collection(name)
+    tagged = col.get(where={"tags": {"$contains": "red bus"}})["metadatas"]
+    assert [Path(m["path"]).name for m in tagged] == [photos[1].name]
+    dated = col.get(where={"date": {"$gte": tagged[0]["date"]}})["metadatas"]
+    assert photos[1].name in {Path(m["path"]).name for m in dated}
+    assert len(tagged[0]["hash"]) == 64 and tagged[0]["date_iso"][:2] in ("19", "20")
     lib.close()
 
     # reopen without the snapshot: every vector comes back from the server
@@ -115,3 +153,138 @@ def test_unreachable_server_is_a_clear_error(make_library, photoclip_home, tiny_
     with pytest.raises(VectorStoreError, match="cannot open the vector store"):
         _ = lib.store
     lib.close()
+
+
+def _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+                    datasets_dir: Path, url: str, n: int = 16):
+    folder = tmp_path / "pics"
+    folder.mkdir(exist_ok=True)
+    for p in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:n]:
+        shutil.copy2(p, folder / p.name)
+    Settings(folders=[str(folder.resolve())], model=tiny_model_spec.key, device="cpu",
+             precision="fp32", batch_size=4, auto_tag=False, chroma_server=url).save(
+        photoclip_home.settings_file)
+    return make_library([folder])
+
+
+def test_a_server_restart_mid_index_is_waited_for(
+    server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+    datasets_dir: Path,
+) -> None:
+    """The server stops after the first batch and is back a few seconds later: the run
+    retries, completes, and the catalog and the server agree."""
+    import threading
+
+    lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
+                          datasets_dir, server.url)
+    restarted: list[threading.Thread] = []
+
+    def progress(p) -> None:
+        if p.embedded >= 4 and not restarted:
+            server.stop()  # mid-index: the next batch finds no server
+            t = threading.Thread(target=lambda: (time.sleep(3), server.start()))
+            t.start()
+            restarted.append(t)
+
+    report = lib.index_folders(progress=progress)
+    restarted[0].join()
+    assert report.embedded == 16
+    assert lib.store.ids() == lib.catalog.embedded_ids(tiny_model_spec.key) == set(lib.index.ids())
+    lib.close()
+
+
+def test_a_server_gone_for_good_stops_cleanly(
+    server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+    datasets_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No server after the first batch: a clear error naming the URL and the setting, once
+    the retry window is over; nothing recorded that the server does not have."""
+    from photoclip.core.vectors import VectorStoreError
+
+    monkeypatch.setenv("PHOTOCLIP_CHROMA_PATIENCE", "2")
+    lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
+                          datasets_dir, server.url)
+
+    def progress(p) -> None:
+        if p.embedded >= 4 and server.proc is not None:
+            server.stop()
+
+    with pytest.raises(VectorStoreError) as err:
+        lib.index_folders(progress=progress)
+    assert server.url in str(err.value) and "chroma_server" in str(err.value)
+    embedded = lib.catalog.embedded_ids(tiny_model_spec.key)
+    assert 4 <= len(embedded) < 16
+    lib.close()
+    server.start()
+    lib = make_library([tmp_path / "pics"])
+    assert lib.store.ids() == embedded  # the failed batch is in neither
+    assert lib.index_folders().embedded == 16 - len(embedded)  # and is done at the next run
+    assert lib.store.count() == 16
+    lib.close()
+
+
+def test_cli_with_the_server_down(
+    server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+    datasets_dir: Path,
+) -> None:
+    """`index` and `watch` say in one line which server does not answer and exit non-zero;
+    `status` names the server and whether it answers."""
+    import os
+
+    lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
+                          datasets_dir, server.url, n=4)
+    lib.close()
+    env = {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "photoclip", *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    up = cli("status")
+    assert f"Chroma server {server.url} (chroma_server): answers" in up.stdout, up.stderr
+    server.stop()
+    down = cli("status")
+    assert down.returncode == 0 and "NOT ANSWERING" in down.stdout
+    status = __import__("json").loads(cli("status", "--json").stdout)
+    assert status["chroma_server"]["url"] == server.url and not status["chroma_server"]["answers"]
+    for command in ("index", "watch"):
+        out = cli(command)  # watch used to print a 118-line traceback and never exit
+        assert out.returncode != 0
+        lines = [ln for ln in out.stderr.splitlines() if ln.startswith("photoclip: ")]
+        assert len(lines) == 1 and server.url in lines[0] and "chroma_server" in lines[0]
+        assert "Traceback" not in out.stderr
+
+
+def test_watch_stops_when_the_server_goes_away(
+    server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
+    datasets_dir: Path,
+) -> None:
+    """`watch` running, then the server goes for good: after its retry window watch prints one
+    line naming the server and exits non-zero (it used to keep running, printing tracebacks)."""
+    import os
+
+    lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
+                          datasets_dir, server.url, n=2)
+    lib.close()
+    env = {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent),
+           "PHOTOCLIP_CHROMA_PATIENCE": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch", "--polling",
+                             "--quiet-seconds", "0.2"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # the start-up check is done once it says what it watches
+            if line.startswith("watching "):
+                break
+        server.stop()
+        extra = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[5]
+        shutil.copy2(extra, tmp_path / "pics" / "new.jpg")
+        out, err = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 2, (out, err)
+    lines = [ln for ln in err.splitlines() if ln.startswith("photoclip: ")]
+    assert len(lines) == 1 and server.url in lines[0] and "chroma_server" in lines[0]
+    assert "Traceback" not in err

@@ -32,6 +32,19 @@ def _meta(i: int, **extra) -> dict:
     return m
 
 
+def _dated(m: dict) -> dict:
+    """``m`` as stored: plus the dates the store derives (local ISO text, "date" = taken or
+    mtime)."""
+    from datetime import datetime
+
+    out = dict(m)
+    date = m.get("taken") or m["mtime"]
+    out.update(date=date, date_iso=datetime.fromtimestamp(date).isoformat())
+    if m.get("taken"):
+        out["taken_iso"] = datetime.fromtimestamp(m["taken"]).isoformat()
+    return out
+
+
 @pytest.fixture()
 def store(tmp_path: Path):
     s = VectorStore("photos_test", DIM, path=tmp_path / "chroma")
@@ -57,7 +70,7 @@ def test_round_trip(store: VectorStore) -> None:
         seen.update({i: (v, m) for i, v, m in zip(bids, bvecs, metas)})
     assert set(seen) == set(ids)
     np.testing.assert_allclose(seen[7][0], vecs[6], atol=1e-6)
-    assert seen[7][1] == _meta(7, taken=1_600_000_007)
+    assert seen[7][1] == _dated(_meta(7, taken=1_600_000_007))
 
     store.delete([1, 2, 12345])  # a missing id is fine
     assert store.ids() == set(ids) - {1, 2}
@@ -75,14 +88,14 @@ def test_idempotent_upsert_replaces(store: VectorStore) -> None:
     np.testing.assert_allclose(store.get_vectors([2])[2], newer[1], atol=1e-6)
     metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
     assert "camera" not in metas[2]  # None dropped, and the stale value is gone
-    assert metas[2] == _meta(2)
+    assert metas[2] == _dated(_meta(2))
 
 
 def test_metadata_none_dropped_and_update(store: VectorStore) -> None:
     v = _unit(np.random.default_rng(2), 2)
     store.upsert([1, 2], v, [_meta(1, taken=None, camera=None), _meta(2, camera="Nikon")])
     metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
-    assert metas[1] == _meta(1)
+    assert metas[1] == _dated(_meta(1))
     store.update_metadata([2, 77], [{"path": "/q/2.jpg", "folder": "/q"}, {"path": "/x"}])
     metas = {i: m for b, _, ms in store.iter_all() for i, m in zip(b, ms)}
     assert metas[2]["path"] == "/q/2.jpg" and metas[2]["camera"] == "Nikon"
@@ -155,3 +168,67 @@ def test_collection_name_for() -> None:
     assert len(set(names)) == len(names)
     assert collection_name_for("ViT-B-32") == "photos_ViT-B-32"
     assert collection_name_for("ViT-B-32") == collection_name_for("ViT-B-32")
+
+
+def test_a_plain_chroma_client_filters_by_date_and_tag(
+    make_library, photoclip_home, tmp_path: Path, datasets_dir: Path
+) -> None:
+    """The collection carries the full capture date (number + ISO text), the photo's date and
+    its tags, kept current as tags change, so a chromadb user can filter by them."""
+    import os
+    import shutil
+    from datetime import datetime
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    camera = sorted((datasets_dir / "camera-photos" / "images").glob("*"))[0]
+    shutil.copy2(camera, folder / "camera.jpg")  # EXIF DateTimeOriginal 2010-10-12
+    coco = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:3]
+    stamps = [datetime(2020, 1, 1).timestamp(), datetime(2023, 6, 1).timestamp(),
+              datetime(2023, 7, 1).timestamp()]
+    for src, stamp in zip(coco, stamps):
+        shutil.copy2(src, folder / src.name)
+        os.utime(folder / src.name, (stamp, stamp))
+    lib = make_library([folder])
+    lib.index_folders()
+    ids = {Path(p).name: i for p, i in zip(
+        [str(f.resolve()) for f in sorted(folder.iterdir())],
+        lib.photo_ids(sorted(folder.iterdir())))}
+    lib.tags.add("beach", [ids[coco[1].name], ids["camera.jpg"]])
+    lib.tags.add("Dog", [ids[coco[2].name]])
+    lib.tags.add("dog", [ids[coco[2].name]])  # the same tag by case: listed once
+    lib.tags.remove("beach", [ids["camera.jpg"]])
+    name = lib.store.name
+    lib.close()
+
+    client = chromadb.PersistentClient(str(photoclip_home.library_dir / "chroma"),
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+    col = client.get_collection(name)
+
+    def names(where: dict) -> set[str]:
+        return {Path(m["path"]).name for m in col.get(where=where)["metadatas"]}
+
+    assert names({"tags": {"$contains": "beach"}}) == {coco[1].name}
+    assert names({"tags": {"$contains": "Dog"}}) == {coco[2].name}
+    since_2023 = datetime(2023, 1, 1).timestamp()
+    assert names({"date": {"$gte": since_2023}}) == {coco[1].name, coco[2].name}
+    both = {"$and": [{"date": {"$gte": since_2023}}, {"tags": {"$contains": "beach"}}]}
+    assert names(both) == {coco[1].name}
+    cam = col.get(where={"taken": {"$lt": datetime(2011, 1, 1).timestamp()}})["metadatas"]
+    assert [Path(m["path"]).name for m in cam] == ["camera.jpg"]
+    assert cam[0]["taken_iso"].startswith("2010-") and cam[0]["date"] == cam[0]["taken"]
+    assert "beach" not in cam[0].get("tags", [])  # removed: the store follows
+    from photoclip.core.vectors import store_tags
+
+    lib = make_library([folder])
+    want = store_tags(lib.catalog, lib.model_spec.key, None)  # the user's + automatic ones
+    lib.close()
+    everything = col.get()
+    got = {int(i): m.get("tags", []) for i, m in zip(everything["ids"], everything["metadatas"])}
+    assert got == {pid: sorted(tags) for pid, tags in want.items()}
+    dated = col.get(where={"date_iso": {"$in": [datetime.fromtimestamp(stamps[0]).isoformat()]}})
+    assert [Path(m["path"]).name for m in dated["metadatas"]] == [coco[0].name]
+    assert all(len(m["hash"]) == 64 for m in col.get()["metadatas"])  # the full SHA-256

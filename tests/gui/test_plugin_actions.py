@@ -82,11 +82,12 @@ def test_duplicates_from_the_menu_finds_the_copy_and_no_moves_nothing(
     item.trigger()  # the action has options: a dialog built from them comes first
     dialog = actions.options_dialog
     assert dialog is not None and dialog.fields["method"].currentText() == "all"
-    assert dialog.fields["max-distance"].value() == 8
+    assert dialog.fields["max-distance"].value() == 5  # bits; the vector threshold is "auto"
+    assert dialog.fields["threshold"].text() == ""
     dialog.fields["method"].setCurrentText("exact")
     dialog.accept()
-    qtbot.waitUntil(lambda: "groups of duplicates" in window.banner.text, timeout=15_000)
-    assert "1 groups of duplicates among 4 photos" in window.banner.text
+    qtbot.waitUntil(lambda: "of duplicates" in window.banner.text, timeout=15_000)
+    assert "1 group of duplicates among 4 photos" in window.banner.text  # not "1 groups"
     assert window.banner.kind == "plugin"
     assert _grid_paths(window) == {str(first.resolve()), str(copy.resolve())}  # the pair
     assert [b.text() for b in window.banner.buttons()] == ["Details…", "All photos"]
@@ -97,7 +98,7 @@ def test_duplicates_from_the_menu_finds_the_copy_and_no_moves_nothing(
     actions.options_dialog.accept()
     qtbot.waitUntil(lambda: actions.bridge.box is not None, timeout=15_000)
     box = actions.bridge.box
-    assert "Move 1 files" in box.text()
+    assert "Move 1 file " in box.text() and "keep " in box.text()  # the groups come first
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
     assert not window.backend.plugin_lane.wait_idle(0)  # it waits; the GUI thread runs on
     box.button(QMessageBox.StandardButton.No).click()

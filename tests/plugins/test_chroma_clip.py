@@ -115,13 +115,92 @@ def test_chroma_exporter_writes_a_queryable_collection(
     from photoclip.plugin_api import PluginContext
 
     ctx = PluginContext(lib, exporters={**host_export.exporters(), **host.exporters()})
+    ctx.add_tag("red bus", [ctx.photo(folder / photos[2].name).id])
     result = host_export.run_action("export", ctx, ctx.photos(),
                                     {"to": str(tmp_path / "out"), "as": "chroma"})
-    assert "exported 1" in result.message or result.data["as"] == "chroma"
+    assert result.message.startswith(f"exported {len(photos)} photos to ")  # not "1 photos"
+    one = host_export.run_action("export", ctx, ctx.photos()[:1],
+                                 {"to": str(tmp_path / "one"), "as": "chroma"})
+    assert one.message.startswith("exported 1 photo to ")
     client = chromadb.PersistentClient(str(tmp_path / "out"),
                                        settings=Settings(anonymized_telemetry=False))
     col = client.get_collection("photoclip")
     assert col.count() == len(photos)
     hit = col.query(query_images=arrays(photos[:1]), n_results=1)
     assert Path(hit["metadatas"][0][0]["path"]).name == photos[0].name
+    tagged = col.get(where={"tags": {"$contains": "red bus"}})["metadatas"]
+    assert [Path(m["path"]).name for m in tagged] == [photos[2].name]
+    assert all(len(m["hash"]) == 64 and m["width"] > 0 for m in col.get()["metadatas"])
     assert run_action  # the helper is importable alongside
+
+    # a photo without a vector: a clear error, and nothing is written
+    import dataclasses
+
+    from photoclip.plugin_api import PluginError
+
+    unindexed = dataclasses.replace(ctx.photos()[0], id=10**9)  # not in the index
+    with pytest.raises(PluginError, match="1 photo of 2 has no vector yet"):
+        host_export.run_action("export", ctx, [ctx.photos()[1], unindexed],
+                               {"to": str(tmp_path / "none"), "as": "chroma"})
+    assert not (tmp_path / "none" / "chroma.sqlite3").exists()
+
+
+def test_embedding_function_uses_the_configured_weights_file(
+    photoclip_home, install_tiny_model, tiny_weights_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`photoclip models use KEY --weights FILE` offline: the EF loads FILE, no download."""
+    import huggingface_hub.constants as hf_constants
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    from photoclip.config import Settings
+    from photoclip.core.models import Embedder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
+    spec = install_tiny_model(photoclip_home.config / "models", key="tiny-hub",
+                              weights="hf-hub:photoclip-test/tiny-clip/open_clip_model.safetensors")
+    Settings(model=spec.key, weights_file=str(tiny_weights_file), device="cpu",
+             precision="fp32").save(photoclip_home.settings_file)
+    ef = PhotoclipEmbeddingFunction(device="cpu", precision="fp32")
+    got = ef(["a red bus"])[0]
+    ref = Embedder(spec, models_dir=photoclip_home.models_dir, device="cpu", precision="fp32",
+                   weights_file=tiny_weights_file, allow_download=False)
+    assert np.allclose(got, ref.embed_texts(["a red bus"])[0], atol=1e-5)
+    ref.close()
+    ef.close()
+
+
+def test_float_and_16_bit_arrays_embed_like_the_8_bit_image(
+    tiny_model_spec, photoclip_home, photos: list[Path]
+) -> None:
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    ef = PhotoclipEmbeddingFunction(model=tiny_model_spec.key, device="cpu", precision="fp32")
+    rgb = arrays(photos[:1])[0]
+    as_float = rgb.astype(np.float32) / 255
+    as_16 = rgb.astype(np.uint16) * 257
+    want, *others = ef([rgb, as_float, as_16, as_float.astype(np.float64)])
+    for vec in others:
+        assert float(np.dot(want, vec)) > 0.9999
+    for bad, why in ((rgb.astype(np.float32), r"\[0, 1\]"), (rgb.astype(np.int64), "dtype"),
+                     (np.full((8, 8, 3), np.nan, np.float32), "NaN"),
+                     (rgb[:, :, :2], "shape")):
+        with pytest.raises(ValueError, match=why):
+            ef([bad])
+    ef.close()
+
+
+@pytest.mark.parametrize("bad", [{"precision": "fp64"}, {"device": "gpu"}])
+def test_bad_precision_or_device_is_refused_up_front(
+    tiny_model_spec, photoclip_home, tmp_path: Path, bad: dict
+) -> None:
+    from chromadb.config import Settings
+    from photoclip_chroma import PhotoclipEmbeddingFunction
+
+    with pytest.raises(ValueError, match=r"unknown (precision|device)"):
+        PhotoclipEmbeddingFunction(model=tiny_model_spec.key, **bad)
+    client = chromadb.PersistentClient(str(tmp_path / "db"),
+                                       settings=Settings(anonymized_telemetry=False))
+    assert client.list_collections() == []  # nothing half-made with a config that cannot run
+    with pytest.raises(ValueError, match=r"unknown (precision|device)"):
+        PhotoclipEmbeddingFunction.validate_config({"model": tiny_model_spec.key, **bad})

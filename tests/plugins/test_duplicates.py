@@ -21,6 +21,10 @@ PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "duplicates"
 def test_phash_variants_cover_flips_and_turns(datasets_dir: Path) -> None:
     im = Image.open(datasets_dir / "near-duplicates" / "base_images" / "ukbench00120.jpg")
     base = finder.phash_variants(finder.dct_block(im))
+    w, h = im.size
+    crop = im.crop((round(w * 0.075), round(h * 0.075), round(w * 0.925), round(h * 0.925)))
+    found = finder.phash_pairs({1: finder.photo_hashes(im), 2: finder.photo_hashes(crop)}, 5)
+    assert found[(1, 2)] == (0, "cropped")  # an 85% centre crop
     for changed in (ImageOps.mirror(im), ImageOps.flip(im), im.rotate(90, expand=True),
                     im.rotate(180), im.resize((200, 150)), im.convert("L")):
         other = finder.phash_variants(finder.dct_block(changed))
@@ -33,9 +37,15 @@ def test_phash_variants_cover_flips_and_turns(datasets_dir: Path) -> None:
 
 def test_groups_and_pairs() -> None:
     assert finder.groups([(1, 2), (2, 3), (7, 8)]) == [[1, 2, 3], [7, 8]]
+    # stars around the preferred keeper: a chain of look-alikes is not one group
+    chain = [(1, 2), (2, 3), (3, 4), (4, 5), (7, 8)]
+    assert finder.star_groups([1, 2, 3, 4, 5, 7, 8], chain) == [[1, 2], [3, 4], [7, 8]]
+    assert finder.star_groups([3, 1, 2, 4, 5, 8, 7], chain) == [[3, 2, 4], [8, 7]]
     vecs = np.eye(3, dtype=np.float32)[[0, 0, 1, 2]]
     assert set(finder.vector_pairs([10, 11, 12, 13], vecs, 0.99)) == {(10, 11)}
     assert finder.exact_pairs({1: "a", 2: "a", 3: "b", 4: None}) == {(1, 2)}
+    full, old = "ab" * 32, "ab" * 16  # the same file hashed before and after issue 14
+    assert finder.exact_pairs({1: full, 2: old, 3: "cd" * 32}) == {(1, 2)}
     assert finder.pair_scores([(1, 2), (3, 4)], [(2, 1)])[:2] == (0.5, 1.0)
 
 
@@ -84,7 +94,7 @@ def test_duplicates_command(photoclip_home, cli_env: dict, near_duplicates: Path
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)  # nothing indexed yet: no groups, and nothing moved
-    assert data["data"] == {"groups": [], "trashed": []}
+    assert data["data"]["groups"] == [] and data["data"]["trashed"] == []
     index = subprocess.run([sys.executable, "-m", "photoclip", "index"], env=cli_env,
                            capture_output=True, text=True, timeout=300)
     assert index.returncode == 0, index.stderr
@@ -104,3 +114,50 @@ def test_plugin_is_listed_before_import() -> None:
     info = check_manifest(PLUGIN)
     assert info.name == "duplicates" and info.enabled and info.api_version == 1
     assert os.path.exists(PLUGIN / "photoclip_duplicates" / "__init__.py")
+
+
+def test_default_duplicates_on_a_library_with_known_copies(
+    photoclip_home, cli_env: dict, datasets_dir: Path, tmp_path: Path
+) -> None:
+    """`photoclip duplicates` (method all, default thresholds) on COCO photos, copies of some of
+    them and the near-duplicates set: no group bigger than a true group, no unrelated pair, the
+    original kept, and each copy says how it matched its keeper."""
+    from collections import Counter
+
+    from photoclip.config import Settings
+    from tests.plugins.duplicate_library import build, truth_key
+
+    folder = tmp_path / "library"
+    originals = {str(p.resolve()) for p in build(datasets_dir, folder, originals=40, edited=14)}
+    settings = Settings.load(photoclip_home.settings_file)
+    settings.folders = [str(folder.resolve())]
+    settings.save(photoclip_home.settings_file)
+    index = subprocess.run([sys.executable, "-m", "photoclip", "index"], env=cli_env,
+                           capture_output=True, text=True, timeout=600)
+    assert index.returncode == 0, index.stderr
+    out = subprocess.run([sys.executable, "-m", "photoclip", "duplicates", "--json"],
+                         capture_output=True, text=True, env=cli_env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    groups = result["data"]["groups"]
+    sizes = Counter(truth_key(p) for p in folder.rglob("*") if p.is_file())
+    assert len(groups) >= 14
+    for g in groups:
+        members = [g["keep"], *g["duplicates"]]
+        keys = {truth_key(p) for p in members}
+        assert len(keys) == 1, members  # no unrelated pair in a group
+        assert len(members) <= sizes[keys.pop()]
+        for m in g["members"]:
+            assert m["matched_by"] and set(m["matched_by"]) <= {"exact", "phash", "vectors"}
+            assert m["similarity"] is not None and m["phash_bits"] is not None
+    coco = [g for g in groups if truth_key(g["keep"]).startswith("coco:")]
+    assert len(coco) == 14 and all(g["keep"] in originals for g in coco)  # dups/, (1) lose
+    assert any("cropped" in (m["phash_how"] or "") for g in coco for m in g["members"])
+    assert "vectors" in result["data"]["thresholds"]
+    assert result["message"].startswith(f"{len(groups)} groups of duplicates among ")
+    text = subprocess.run([sys.executable, "-m", "photoclip", "duplicates", "--trash"],
+                          capture_output=True, text=True, env=cli_env, timeout=600)
+    assert text.returncode == 0, text.stderr
+    # the question shows the groups before asking, and nothing moves without a yes
+    assert "keep " in text.stderr.split("Move ")[0] and "nothing moved" in text.stdout
+    assert "copy " in text.stdout and "bits apart" in text.stdout

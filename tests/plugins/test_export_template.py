@@ -54,6 +54,8 @@ def test_template_plugin(library, tmp_path: Path) -> None:
     assert "template-pets" in host.label_sets()
     result = run_action(host, library, "template-hello", greeting="hi")
     assert result.message == f"hi, {len(library.index)} photos"
+    one = run_action(host, library, "template-hello", library.plugin_context().photos()[:1])
+    assert one.message == "hello, 1 photo"  # not "1 photos"
     assert not host.accept_file("/x/.thumbnails/a.jpg") and host.accept_file("/x/a.jpg")
 
     # installed the way a user does it: copied into the user plugin folder, then enabled

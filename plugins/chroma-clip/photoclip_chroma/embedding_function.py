@@ -9,7 +9,7 @@ import numpy as np
 from chromadb.api.types import Embeddable, EmbeddingFunction, Embeddings, Space, is_image
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from photoclip.plugin_api import ImageTextEmbedder, open_embedder
+from photoclip.plugin_api import ImageTextEmbedder, check_embedder_options, open_embedder
 
 _CONFIG_KEYS = (
     "model", "device", "precision", "batch_size", "models_dir", "user_models_dir", "weights_file"
@@ -18,11 +18,14 @@ _CONFIG_KEYS = (
 
 @register_embedding_function
 class PhotoclipEmbeddingFunction(EmbeddingFunction[Embeddable]):
-    """Texts and images (HxWx3 uint8 arrays, as Chroma's ImageLoader gives) to photoclip's
-    L2-normalised CLIP vectors, in batches, on the best device.
+    """Texts and images (HxWx3 arrays, as Chroma's ImageLoader gives: uint8, uint16, or float in
+    [0, 1]; anything else is a ValueError) to photoclip's L2-normalised CLIP vectors, in
+    batches, on the best device.
 
     ``model``: a key of photoclip's catalogue (``photoclip models``); ``""`` is the model the
-    user's photoclip uses. The model loads on the first call, not here.
+    user's photoclip uses, with the weights file it was given (``models use KEY --weights
+    FILE``). A bad ``device`` or ``precision`` is a ValueError here; the model loads on the
+    first call.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class PhotoclipEmbeddingFunction(EmbeddingFunction[Embeddable]):
             raise ValueError(f"unknown photoclip embedding function settings: {sorted(unknown)}")
         if not isinstance(config.get("model", ""), str):
             raise ValueError("'model' must be a photoclip model key")
+        check_embedder_options(config.get("device") or "auto", config.get("precision") or "auto")
 
     def close(self) -> None:
         """Free the model's memory."""

@@ -1,18 +1,24 @@
 """The ``duplicates`` plugin: exact and near-duplicate groups for review.
 
-``photoclip duplicates`` (or the GUI's "Find duplicates" on selected photos) groups photos that
-are byte-identical (the content hash photoclip already keeps), look the same to a perceptual hash
-(robust to resizing, re-encoding, grey conversion and, by default, flips and 90-degree turns), or
-whose stored CLIP vectors are nearly identical (catches crops and edits with a real model). It
-prints the groups, best copy first (most pixels, then largest file). Nothing is deleted: with
-``--trash`` the other copies move to photoclip's trash folder after the user confirms.
+``photoclip duplicates`` (or the GUI's "Find duplicates") groups photos that are byte-identical
+(the content hash photoclip already keeps), look the same to a perceptual hash (robust to
+resizing, re-encoding, grey conversion, central crops and, by default, flips and 90-degree
+turns), or whose stored CLIP vectors are nearly identical (catches crops and edits with a real
+model). Each group is a *star*: one keeper, the likely original (:func:`original_first`), and
+copies that each matched the keeper itself, with how and how closely; nothing chains. Nothing is
+deleted: with ``--trash`` the copies move to photoclip's trash folder after the user has seen
+the groups and confirmed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from photoclip.plugin_api import (
@@ -22,6 +28,7 @@ from photoclip.plugin_api import (
     Photo,
     PluginContext,
     PluginError,
+    counted,
     hookimpl,
     open_image,
 )
@@ -32,11 +39,52 @@ log = logging.getLogger(__name__)
 
 PLUGIN = "duplicates"
 METHODS = ("all", "exact", "phash", "vectors")
+#: Folders whose names say they hold copies: such a photo is not the keeper if another is not.
+COPY_FOLDER = re.compile(r"(^|[^a-z])(cop(y|ies)|dups?|duplicates?|backups?|bak)([^a-z]|$)")
+#: File names that say they are a copy: "IMG (1)", "IMG copy", "IMG - Copy", "Copy of IMG".
+COPY_NAME = re.compile(r"( \(\d+\)|[ _-]+copy( \d+)?)$|^copy of ", re.IGNORECASE)
+#: How many groups the --trash question lists before "... and N more".
+QUESTION_GROUPS = 10
+
+
+@dataclass
+class Match:
+    """Why a photo is in its keeper's group: the methods that matched the pair, and scores."""
+
+    methods: list[str] = field(default_factory=list)
+    similarity: float | None = None  # cosine of the stored vectors, when both have one
+    phash_bits: int | None = None
+    phash_how: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if "exact" in self.methods:
+            parts.append("identical file")
+        if self.phash_bits is not None and "phash" in self.methods:
+            parts.append(f"perceptual hash {self.phash_bits} bits apart ({self.phash_how})")
+        if self.similarity is not None:
+            tag = "" if "vectors" in self.methods else ", not a match by itself"
+            parts.append(f"vector similarity {self.similarity:.3f}{tag}")
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"matched_by": list(self.methods), "similarity": self.similarity,
+                "phash_bits": self.phash_bits, "phash_how": self.phash_how}
+
+
+@dataclass
+class Found:
+    """Duplicate groups (``[keeper, *copies]`` ids), why each copy matched, the thresholds."""
+
+    groups: list[list[int]]
+    matches: dict[tuple[int, int], Match]  # (keeper, copy) -> why
+    thresholds: dict[str, Any]
 
 
 def perceptual_hashes(context: PluginContext, photos: list[Photo]) -> dict[int, list[int]]:
-    """pHash variants of each photo, cached by content hash in the plugin's data folder."""
-    cache_file = context.data_dir(PLUGIN) / "phash-v1.json"
+    """:func:`finder.photo_hashes` of each photo, cached by content hash in the plugin's data
+    folder."""
+    cache_file = context.data_dir(PLUGIN) / "phash-v2.json"
     try:
         cache: dict[str, list[int]] = json.loads(cache_file.read_text())
     except (OSError, ValueError):
@@ -45,7 +93,7 @@ def perceptual_hashes(context: PluginContext, photos: list[Photo]) -> dict[int, 
     changed = False
     for photo in photos:
         key = photo.content_hash
-        if key and key in cache:
+        if key and len(cache.get(key, ())) == finder.N_HASHES:
             out[photo.id] = cache[key]
             continue
         try:
@@ -53,7 +101,7 @@ def perceptual_hashes(context: PluginContext, photos: list[Photo]) -> dict[int, 
         except (ValueError, OSError) as exc:
             log.info("No perceptual hash for %s: %s", photo.path, exc)
             continue
-        out[photo.id] = finder.phash_variants(finder.dct_block(image))
+        out[photo.id] = finder.photo_hashes(image)
         if key:
             cache[key] = out[photo.id]
             changed = True
@@ -64,69 +112,155 @@ def perceptual_hashes(context: PluginContext, photos: list[Photo]) -> dict[int, 
     return out
 
 
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return float("inf")
+
+
+def original_first(photos: list[Photo]) -> list[Photo]:
+    """The photos, likeliest original first: most pixels; then not in a folder named like
+    copies/dups/duplicates/backup; then no copy-like name ("IMG (1)", "IMG copy"); then the
+    older file (taken date, else modification time); then the larger file (less re-encoded);
+    then the shorter name; then the path."""
+
+    def key(p: Photo) -> tuple:
+        pure = PurePath(p.path)
+        folders = [part.lower() for part in pure.parts[:-1]]
+        return (
+            -(p.width or 0) * (p.height or 0),
+            any(COPY_FOLDER.search(f) for f in folders),
+            bool(COPY_NAME.search(pure.stem)),
+            p.taken if p.taken is not None else _mtime(p.path),
+            _mtime(p.path),
+            -p.size,
+            len(pure.name),
+            p.path,
+        )
+
+    return sorted(photos, key=key)
+
+
 def find_groups(
     context: PluginContext,
     photos: list[Photo],
     *,
     method: str = "all",
-    threshold: float = 0.95,
-    max_distance: int = 8,
+    threshold: float | None = None,
+    max_distance: int | None = None,
     invariant: bool = True,
-) -> tuple[list[list[int]], dict[tuple[int, int], str]]:
-    """Duplicate groups among ``photos`` and why each pair was matched."""
+) -> Found:
+    """Duplicate groups among ``photos``: stars around the likeliest original.
+
+    ``threshold``: cosine similarity for ``vectors`` (None: :func:`finder.vector_threshold` of
+    this library's vectors); ``max_distance``: pHash bits (None: :data:`finder.MAX_DISTANCE`).
+    """
     if method not in METHODS:
         raise PluginError(f"method must be one of {', '.join(METHODS)}")
-    reasons: dict[tuple[int, int], str] = {}
+    if threshold is not None and not -1.0 <= threshold <= 1.0:
+        raise PluginError(f"threshold is a cosine similarity in [-1, 1], not {threshold:g}")
+    bits = finder.MAX_DISTANCE if max_distance is None else int(max_distance)
+    if not 0 <= bits <= 63:
+        raise PluginError(f"max-distance is a number of bits in 0..63, not {bits}")
+    matched: dict[tuple[int, int], set[str]] = {}
+    thresholds: dict[str, Any] = {"method": method}
     if method in ("all", "exact"):
         for pair in finder.exact_pairs({p.id: p.content_hash for p in photos}):
-            reasons.setdefault(pair, "identical files")
+            matched.setdefault(pair, set()).add("exact")
+    hashes: dict[int, list[int]] = {}
     if method in ("all", "phash"):
         hashes = perceptual_hashes(context, photos)
-        for pair, dist in finder.phash_pairs(hashes, max_distance, invariant=invariant).items():
-            reasons.setdefault(pair, f"perceptual hash, {dist} bits apart")
-    if method in ("all", "vectors"):
-        ids, vectors = context.vectors([p.id for p in photos])
-        for pair, sim in finder.vector_pairs(ids, vectors, threshold).items():
-            reasons.setdefault(pair, f"vectors, similarity {sim:.3f}")
-    return finder.groups(reasons), reasons
+        thresholds["phash_bits"] = bits
+        for pair in finder.phash_pairs(hashes, bits, invariant=invariant):
+            matched.setdefault(pair, set()).add("phash")
+    ids, vectors = context.vectors([p.id for p in photos])
+    row = {pid: r for r, pid in enumerate(ids)}
+    if method in ("all", "vectors") and len(ids) >= 2:
+        if threshold is None:
+            ratio = finder.VECTOR_RATIO_CONFIRMED if method == "all" else finder.VECTOR_RATIO
+            threshold = finder.vector_threshold(vectors, ratio)
+            thresholds["vector_rule"] = f"1 - {ratio:g} x this library's median distance"
+        thresholds["vectors"] = round(float(threshold), 4)
+        close = finder.vector_pairs(ids, vectors, threshold)
+        if method == "all":  # vectors alone are not enough: a loose pHash check must agree
+            thresholds["vectors_confirmed_by_phash_bits"] = finder.CONFIRM_BITS
+            loose = finder.phash_pairs(
+                {i: hashes[i] for pair in close for i in pair if i in hashes},
+                finder.CONFIRM_BITS, invariant=invariant)
+            close = {pair: sim for pair, sim in close.items() if pair in loose}
+        for pair in close:
+            matched.setdefault(pair, set()).add("vectors")
+    order = [p.id for p in original_first(photos)]
+    grouped = finder.star_groups(order, matched)
+    matches: dict[tuple[int, int], Match] = {}
+    for keeper, *copies in grouped:
+        for pid in copies:
+            methods = matched[(min(keeper, pid), max(keeper, pid))]
+            m = Match([k for k in ("exact", "phash", "vectors") if k in methods])
+            if keeper in row and pid in row:
+                m.similarity = round(float(vectors[row[keeper]] @ vectors[row[pid]]), 4)
+            if keeper in hashes and pid in hashes:
+                pair = finder.phash_pairs({keeper: hashes[keeper], pid: hashes[pid]}, 63,
+                                          invariant=invariant)
+                m.phash_bits, m.phash_how = next(iter(pair.values()))
+            matches[(keeper, pid)] = m
+    return Found(grouped, matches, thresholds)
 
 
-def _best_first(group: list[Photo]) -> list[Photo]:
-    return sorted(group, key=lambda p: (-(p.width or 0) * (p.height or 0), -p.size, p.path))
+def _thresholds_text(t: dict[str, Any]) -> str:
+    parts = []
+    if "phash_bits" in t:
+        parts.append(f"perceptual hash <= {t['phash_bits']} bits")
+    if "vectors" in t:
+        rule = f" ({t['vector_rule']})" if "vector_rule" in t else ""
+        also = (f" and perceptual hash <= {t['vectors_confirmed_by_phash_bits']} bits"
+                if "vectors_confirmed_by_phash_bits" in t else "")
+        parts.append(f"vector similarity >= {t['vectors']:.3f}{rule}{also}")
+    return "; ".join(parts)
 
 
 def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
     by_id = {p.id: p for p in photos}
-    grouped, reasons = find_groups(
+    found = find_groups(
         context, photos,
         method=options.get("method") or "all",
-        threshold=float(options.get("threshold") or 0.95),
-        max_distance=int(options.get("max-distance") if options.get("max-distance") is not None
-                         else 8),
+        threshold=None if options.get("threshold") is None else float(options["threshold"]),
+        max_distance=options.get("max-distance"),
         invariant=not options.get("exact-orientation"),
     )
     details: list[str] = []
     data: list[dict[str, Any]] = []
     extra: list[Photo] = []
-    for n, ids in enumerate(grouped, 1):
-        members = _best_first([by_id[i] for i in ids])
-        keep, others = members[0], members[1:]
-        extra += others
-        details.append(f"group {n}: keep {keep.path}")
-        for p in others:
-            why = reasons.get(tuple(sorted((keep.id, p.id)))) or "via another copy"
-            details.append(f"    duplicate {p.path} ({why})")
-        data.append({"keep": keep.path, "duplicates": [p.path for p in others]})
+    for n, (keeper, *copies) in enumerate(found.groups, 1):
+        keep = by_id[keeper]
+        details.append(f"group {n}: keep {keep.path} ({keep.width or '?'}x{keep.height or '?'})")
+        members = []
+        for pid in copies:
+            p, why = by_id[pid], found.matches[(keeper, pid)]
+            extra.append(p)
+            details.append(f"    copy {p.path} ({why.describe()})")
+            members.append({"path": p.path, **why.as_dict()})
+        data.append({"keep": keep.path, "duplicates": [m["path"] for m in members],
+                     "members": members})
+    if found.groups:
+        details.append(f"matched when: {_thresholds_text(found.thresholds) or 'identical files'}")
     message = (
-        f"{len(grouped)} groups of duplicates among {len(photos)} photos; "
-        f"{len(extra)} extra copies"
+        f"{counted(len(found.groups), 'group')} of duplicates among "
+        f"{counted(len(photos), 'photo')}; {counted(len(extra), 'extra copy', 'extra copies')}"
     )
     trashed: list[str] = []
     if options.get("trash") and extra:
-        moved = context.move_to_trash([p.path for p in extra], reason="duplicates")
+        shown = details[: sum(1 + len(g) for g in found.groups[:QUESTION_GROUPS])]
+        more = len(found.groups) - QUESTION_GROUPS
+        review = "\n".join(shown + ([f"... and {counted(more, 'more group')}"] if more > 0 else []))
+        review += f"\n{message}; each group's keeper stays, its copies move."
+        moved = context.move_to_trash([p.path for p in extra], reason="duplicates",
+                                      review=review)
         trashed = [str(m) for m in moved]
         message += f"; moved {len(trashed)} to the trash folder" if trashed else "; nothing moved"
-    return ActionResult(message, details, {"groups": data, "trashed": trashed})
+    return ActionResult(message, details, {"groups": data, "trashed": trashed,
+                                           "thresholds": found.thresholds})
 
 
 @hookimpl
@@ -138,14 +272,16 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
         options=(
             Option("method", "how to compare: all, exact (same bytes), phash, vectors",
                    choices=METHODS, default="all"),
-            Option("threshold", "vectors: cosine similarity counted as a duplicate",
-                   type=float, default=0.95),
+            Option("threshold", "vectors: cosine similarity counted as a duplicate (default: "
+                   "set from this library's own spread of similarities)", type=float),
             Option("max-distance", "phash: differing bits (of 63) still a duplicate",
-                   type=int, default=8),
+                   type=int, default=finder.MAX_DISTANCE),
             Option("exact-orientation", "phash: a flipped or turned copy is not a duplicate",
                    type=bool, default=False),
-            Option("trash", "move all but the best copy of each group to photoclip's trash "
-                   "folder (asks first)", type=bool, default=False),
+            Option("trash", "move all but the keeper of each group to photoclip's trash "
+                   "folder (shows the groups and asks first)", type=bool, default=False),
         ),
         selection="optional",
     ))
+
+

@@ -5,6 +5,8 @@ of symbolic links (``--as links``, the default: instant, no space used) or of co
 (``--as copies``, with their timestamps). ``--numbered`` prefixes names with the rank, so a
 search result keeps its order in any file browser. Other plugins can add exporters
 (``photoclip_exporters``); ``--as`` picks among them all. Existing files are never overwritten.
+An exporter exports every photo it is given or raises :class:`PluginError` (the message counts
+photos, not the files written: a Chroma store is one folder for any number of photos).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from photoclip.plugin_api import (
     Photo,
     PluginContext,
     PluginError,
+    counted,
     free_name,
     hookimpl,
 )
@@ -75,7 +78,7 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
     else:
         written = exporter.export(context, photos, dest)
     return ActionResult(
-        f"exported {len(written)} photos to {dest} as {how}",
+        f"exported {counted(len(photos), 'photo')} to {dest} as {how}",
         [], {"written": [str(p) for p in written], "to": str(dest), "as": how},
     )
 

@@ -18,6 +18,7 @@ from photoclip.plugin_api import (
     Option,
     Photo,
     PluginContext,
+    counted,
     hookimpl,
     parse_label_set,
 )
@@ -36,8 +37,8 @@ def photoclip_label_sets(register: Callable[[LabelSet], None]) -> None:
 def hello(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
     """An action: gets the selected photos and the options the user gave."""
     greeting = options.get("greeting") or "hello"
-    return ActionResult(f"{greeting}, {len(photos)} photos", [p.path for p in photos[:5]],
-                        {"count": len(photos)})
+    return ActionResult(f"{greeting}, {counted(len(photos), 'photo')}",
+                        [p.path for p in photos[:5]], {"count": len(photos)})
 
 
 @hookimpl
