@@ -214,28 +214,46 @@ class MainWindow(QMainWindow):
             self.show_grid()
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
-        """Show a search's answer. The same search answered again (new photos were indexed)
-        keeps the current photo, the selection and the scroll position."""
+        """Show a search's answer. A new request starts at the top with nothing selected; the
+        same request answered again (new photos were indexed) keeps the current photo, the
+        selection and the scroll position."""
         if request != self._request:
             return
-        current = self.grid.currentIndex()
-        keep = current.data(PhotoIdRole) if current.isValid() else None
         refreshed = self._current == self._shown
-        selected = [self.results.item(r).photo_id for r in self.grid.selected_rows()]
+        current = self.grid.currentIndex()
+        keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
+        selected = self.selected_ids() if refreshed else []
         scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search)
+        self.grid.show_empty(self._empty_text(items))
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
-            row = 0
+            row = 0  # the keyboard starts from the best match, which is not selected
         if row is not None:
-            self.grid.setCurrentIndex(self.results.index(row))
-        if refreshed and len(selected) > 1:
+            self.grid.set_current_row(row)
+        if selected:
             self.grid.select_rows(self.results.rows_of_photos(selected))
-        self.grid.scroll_to_value(scroll if refreshed else None)
+        self.grid.scroll_to_value(scroll if refreshed else 0)
         if self.banner.kind == "search":
             self.banner.hide()
+
+    def _empty_text(self, items: list[ResultItem]) -> str:
+        """What an empty grid says: why there is nothing, and what to do."""
+        if items:
+            return ""
+        b = self._current
+        if b.text.strip():
+            return f"No photos match “{b.text.strip()}”."
+        if b.image or b.similar_to is not None:
+            return "No photos are like this one here."
+        if b.folder or b.tag or b.album or b.after or b.before:
+            return "No photos match these filters."
+        if self.opened is not None and not self.opened.folders and not self.sidebar_data.folders:
+            return ("Your library is empty: add a folder of photos "
+                    "(File › Add photo folder…).")
+        return "No photos yet: photoclip is looking through your folders…"
 
     def _search_failed(self, request: int, exc: BaseException) -> None:
         if request != self._request:
@@ -244,6 +262,7 @@ class MainWindow(QMainWindow):
 
         self.results.set_items([])
         self.search_bar.show_count(0, True)
+        self.grid.show_empty(describe_error(exc))
         self.banner.show_message(describe_error(exc), "error")
         self.banner.kind = "search"
 
@@ -315,8 +334,7 @@ class MainWindow(QMainWindow):
     def more_like_this(self, photo_id: int) -> None:
         details = self.photo_view.details
         name = os.path.basename(details.path) if details else str(photo_id)
-        self.search_bar.sort.setCurrentIndex(0)
-        self.results.set_sort("relevance")
+        self.search_bar.choose_sort("relevance")
         self.search_bar.set_similar(photo_id, name)
 
     def _tag_action(self, action: str, tag: str) -> None:
@@ -376,17 +394,19 @@ class MainWindow(QMainWindow):
     def show_photo_set(self, items: list[ResultItem]) -> None:
         """Show these photos in the grid (e.g. a plugin's result) until the next search."""
         self._request += 1  # a search still on its way is dropped
+        self._shown = None  # the next search is a new one
         self.results.set_items(items)
         self.search_bar.show_count(len(items), True)
+        self.grid.show_empty("The plugin named no photos." if not items else "")
         if items:
-            self.grid.setCurrentIndex(self.results.index(0))
+            self.grid.set_current_row(0)
+        self.grid.scroll_to_value(0)
         self.show_grid()
 
     def _more_from_grid(self, photo_id: int) -> None:
         row = self.results.row_of_photo(photo_id)
         name = os.path.basename(self.results.item(row).path) if row is not None else "photo"
-        self.results.set_sort("relevance")
-        self.search_bar.sort.setCurrentIndex(0)
+        self.search_bar.choose_sort("relevance")
         self.search_bar.set_similar(photo_id, name)
 
     def step_photo(self, delta: int) -> None:
