@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.gui.queries import Browse
-from photoclip.gui.wording import count_of
 from photoclip.gui.results_model import DATE, RELEVANCE
+from photoclip.gui.wording import count_of
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
