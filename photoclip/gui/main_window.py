@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
         self._shown: Browse | None = None  # the request the grid shows the answer to
+        self.model_ready = True  # False while the model is missing: browsing only
 
         self.loader = ThumbnailLoader(parent=self)
         self.results = ResultsModel(self.loader, self)
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
 
     def _opened(self, result: OpenResult) -> None:
         self.opened = result
+        self.model_ready = result.model_installed
         self.loader.cache = self.backend.thumbnails
         self.refresh()
         if not result.folders:
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
         self.backend.open()
 
     def _model_missing(self, message: str) -> None:
+        self.model_ready = False
         self.status_panel.label.setText("No model installed: indexing waits")
         self.banner.show_message(message, "error", [
             ("Download the model", lambda: self.backend.download_model()),
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
         ])
 
     def _model_ready(self, key: str) -> None:
+        self.model_ready = True
         if self.banner.isVisible() and self.banner.kind == "error":
             self.banner.hide()
         self.status_panel.label.setText(f"Model {key} ready")
@@ -302,7 +306,8 @@ class MainWindow(QMainWindow):
             [a.name for a, _ in data.albums],
         )
         if self.backend.service is None or not self.status_panel.bar.isVisible():
-            self.status_panel.show_idle(data.photos, data.failed)
+            self.status_panel.show_idle(data.photos, data.failed, data.indexed,
+                                        model_ready=self.model_ready)
         else:
             self.status_panel.show_failed(data.failed)
 
@@ -425,10 +430,12 @@ class MainWindow(QMainWindow):
         if event.kind == "progress" and event.progress is not None:
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
+            self.status_panel.run_finished(event.report)
             self.backend.sidebar(self._sidebar_loaded)
-            self.status_panel.bar.hide()
         elif event.kind == "paused":
             self.status_panel.show_paused()
+        elif event.kind == "resumed":
+            self.status_panel.show_resumed()
 
     def _pause(self, on: bool) -> None:
         if on:
