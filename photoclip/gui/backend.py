@@ -247,8 +247,13 @@ class Backend(QObject):
         if action not in ("add", "remove", "accept", "reject"):
             raise ValueError(action)
         ids = list(photo_ids)
-        self.call(lambda lib: getattr(lib.tags, action)(tag, ids),
-                  lambda _: self.tags_changed.emit())
+
+        def run(lib: Any) -> Any:
+            verbs = {"add": lib.tags.add, "remove": lib.tags.remove, "accept": lib.tags.accept,
+                     "reject": lib.tags.reject}
+            return verbs[action](tag, ids)
+
+        self.call(run, lambda _: self.tags_changed.emit())
 
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
@@ -369,7 +374,7 @@ class Backend(QObject):
 
 
 def missing_model_message(spec: Any) -> str:
-    size = f" ({spec.download_mb:.0f} MB)" if getattr(spec, "download_mb", None) else ""
+    size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
     return (
         f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
         f"Download it{size}, or choose a weights file you downloaded elsewhere."

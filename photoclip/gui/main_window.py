@@ -471,12 +471,10 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self) -> None:
         """First run: ask for folders and the model (the welcome wizard), then index."""
+        from photoclip.gui.welcome import WelcomeDialog
+
         settings = self.backend.settings_copy()
-        try:
-            from photoclip.gui.welcome import WelcomeDialog
-        except ImportError:
-            WelcomeDialog = None
-        if WelcomeDialog is None or settings is None or self.backend.library is None:
+        if settings is None or self.backend.library is None:
             self._welcome_banner()
             return
         dialog = WelcomeDialog(self.backend.library.paths, settings, save=lambda s: None,
@@ -501,11 +499,8 @@ class MainWindow(QMainWindow):
         )
 
     def open_settings(self) -> None:
-        try:
-            from photoclip.gui.settings_dialog import open_settings
-        except ImportError:
-            self.banner.show_message("Settings are not available in this build.", "info")
-            return
+        from photoclip.gui.settings_dialog import open_settings
+
         open_settings(self, self.backend)
 
     def settings_applied(self, _changes: Any = None) -> None:
@@ -513,14 +508,8 @@ class MainWindow(QMainWindow):
         self.plugin_actions.refresh()
 
     def open_about(self) -> None:
-        try:
-            from photoclip.gui.about import show_about
-        except ImportError:
-            from PySide6.QtWidgets import QMessageBox
+        from photoclip.gui.about import show_about
 
-            QMessageBox.about(self, "About photoclip", "photoclip: search your photos by what "
-                              "is in them. Everything stays on your computer.")
-            return
         show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
