@@ -29,6 +29,7 @@ from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.wording import count_of
 
 log = logging.getLogger(__name__)
 
@@ -371,7 +372,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         menu = QMenu(self)
-        n = f" ({len(ids)} photos)" if len(ids) > 1 else ""
+        n = f" ({count_of(len(ids), 'photo')})" if len(ids) > 1 else ""
 
         def add_tag() -> None:
             tag, ok = QInputDialog.getText(self, "Add a tag", f"Tag for the selected photos{n}:")

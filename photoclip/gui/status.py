@@ -38,10 +38,10 @@ def describe_progress(p: Any, carried: int = 0) -> str:
     if p.phase == "cleaning":
         return "Tidying up moved and deleted photos…"
     if p.phase == "keywords":
-        return f"Reading keywords from {p.done:,} of {p.total:,} photos…"
+        return f"Reading keywords from {p.done:,} of {count_of(p.total, 'photo')}…"
     if p.phase == "done":
         return f"Indexed {count_of(p.done + carried, 'photo')}"
-    text = f"Indexing {p.done + carried:,} of {p.total + carried:,} photos"
+    text = f"Indexing {p.done + carried:,} of {count_of(p.total + carried, 'photo')}"
     if p.rate > 0:
         text += f" · {p.rate:.1f}/s"
     if p.eta is not None and p.done < p.total:
