@@ -157,6 +157,9 @@ class Library:
         self._snapshot_version = -1
         self._prototypes: tagging.TextPrototypes | None = None
         self.tags = TagStore(self.catalog, on_user_change=self._user_tags_changed)
+        # set when the app quits: a batch in flight writes no vector and the run ends with
+        # IndexAbandoned (its photos stay pending: indexed again at the next start)
+        self.abandon = threading.Event()
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -1006,6 +1009,10 @@ def _folder_size(folder: Path) -> int:
     return total
 
 
+class IndexAbandoned(Exception):
+    """An index run ended without writing its batch in flight (:attr:`Library.abandon`)."""
+
+
 class _LibrarySink(VectorSink):
     """The indexer's sink inside a library: new vectors are auto-tagged at once, keywords read
     from files are kept as the user's tags."""
@@ -1017,12 +1024,16 @@ class _LibrarySink(VectorSink):
     def put(
         self, records: Sequence[PhotoRecord], vectors: np.ndarray, hashes: Sequence[str]
     ) -> None:
-        super().put(records, vectors, hashes)
-        try:
+        try:  # tags before vectors: a quit while label prototypes are made writes no vector
             self.library._tag_vectors([r.id for r in records], vectors)
-        except Exception:  # tags must never stop indexing; the next run re-tags
+        except Exception as exc:  # tags must never stop indexing; the next run re-tags
+            if self.library.abandon.is_set():
+                raise IndexAbandoned("quitting: the batch in flight is not written") from exc
             log.exception("Automatic tagging of a batch failed")
             self.library.catalog.set_meta(_TAGGING_STATE, None)
+        if self.library.abandon.is_set():
+            raise IndexAbandoned("quitting: the batch in flight is not written")
+        super().put(records, vectors, hashes)
         lib = self.library
         lib.plugins.photos_indexed([photo_from_record(r) for r in records], vectors,
                                    lib.plugin_context())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 500
+SHUTDOWN_WAIT_S = 5.0  # quitting waits at most this long for the work in flight
 PRUNE_THUMBNAILS_AFTER_MS = 120_000  # once per run, when start-up work has settled
 
 
@@ -156,15 +158,26 @@ class Backend(QObject):
         self._unsubscribe = self.service.subscribe(self._relay.emit)
         self.service.start()
 
-    def close(self) -> None:
-        """Stop indexing (after the batch in flight), the lane, and close the library."""
+    def close(self, wait: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop indexing and the lanes, waiting at most ``wait`` s in all for the work in
+        flight, then close the library, never under a thread still using it. The indexing
+        batch in flight is abandoned (it writes no vector; its photos are indexed again at the
+        next start); a thread still busy after ``wait`` is left to the process exit."""
+        deadline = time.monotonic() + wait
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.library is not None:
+            self.library.abandon.set()  # a batch in flight writes nothing more
+        idle = True
         if self.service is not None:
-            self.service.stop()
+            idle = self.service.stop(timeout=wait)
             self.service = None
-        self.plugin_lane.stop()
-        self.lane.stop()
+        for lane in (self.plugin_lane, self.lane):
+            idle = lane.stop(max(0.1, deadline - time.monotonic())) and idle
+        if self.library is not None and not idle:
+            log.warning("Work still running %.0f s after quitting is abandoned; the library "
+                        "is left to the process exit", wait)
+            self.library = None
         if self.library is not None:
             try:
                 self.library.close()
@@ -321,7 +334,7 @@ class Backend(QObject):
 
         def done(result: tuple[str, bool]) -> None:
             key, installed = result
-            if service is not None and not service._thread.is_alive():
+            if service is not None and not service.running:
                 self.service = None
             if installed:
                 self._model_ready(key)
