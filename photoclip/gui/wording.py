@@ -16,3 +16,46 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
 def count_of(n: int, noun: str, many: str | None = None) -> str:
     """``"1 photo"``, ``"1,250 photos"``."""
     return f"{n:,} {plural(n, noun, many)}"
+
+
+NO_INTERNET = (
+    "No internet connection: the model could not be downloaded. You can choose a weights file "
+    "you downloaded elsewhere, or try again later."
+)
+_OFFLINE_TEXT = (
+    "name or service not known", "temporary failure in name resolution", "nodename nor servname",
+    "getaddrinfo failed", "network is unreachable", "no route to host", "connection refused",
+    "failed to establish a new connection", "cannot be reached",
+)
+
+
+def is_offline_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the network or the server cannot be reached."""
+    import socket
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, (socket.gaierror, ConnectionError, TimeoutError)):
+            return True
+        name = type(cur).__name__
+        if name in ("ConnectError", "ConnectTimeout", "ConnectionError", "OfflineModeIsEnabled"):
+            return True
+        if any(t in str(cur).lower() for t in _OFFLINE_TEXT):
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def download_failure(exc: BaseException) -> str:
+    """What the GUI says when a model download fails: a sentence and what to do, never a raw
+    errno or a command line."""
+    if is_offline_error(exc):
+        return NO_INTERNET
+    root: BaseException = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    reason = (str(root).strip().splitlines() or [type(root).__name__])[0][:160]
+    return (f"The model could not be downloaded ({reason}). You can choose a weights file you "
+            "downloaded elsewhere, or try again later.")
