@@ -435,6 +435,15 @@ class Library:
         gone_outside = set(self.catalog.ids_outside(folders))
         return self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
 
+    def scan_folders(self) -> int:
+        """Record the folders' photos in the catalog without a model, so they can be browsed
+        by folder and date before one is installed (embedding them waits for the model).
+        Returns how many photos are new or changed."""
+        folders = list(self.settings.folders)
+        files = scanner.scan(folders, accept=images.is_supported, exclude=self.settings.exclude)
+        diff = self.catalog.apply_scan(self._accepted(files), folders)
+        return diff.new + diff.changed
+
     def sync_paths(
         self,
         changed: Iterable[str],

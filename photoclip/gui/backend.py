@@ -67,6 +67,7 @@ class Backend(QObject):
     _download_relay = Signal(int, int)
     _relay_error = Signal(str)
     _relay_model = Signal(str)
+    _relay_missing = Signal(str)
 
     def __init__(
         self,
@@ -92,6 +93,7 @@ class Backend(QObject):
         self._download_relay.connect(self.download_progress)
         self._relay_error.connect(self.error)
         self._relay_model.connect(self._model_ready)
+        self._relay_missing.connect(self.model_missing)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -129,6 +131,7 @@ class Backend(QObject):
             self.start_service()
         else:
             self.model_missing.emit(result.model_message)
+            self.scan_without_model()
 
     def _prune_thumbnails(self) -> None:
         """Drop thumbnails of photos no longer in the library and keep the cache under its
@@ -147,6 +150,11 @@ class Backend(QObject):
 
     def _open_error(self, exc: BaseException) -> None:
         self.open_failed.emit(describe_error(exc))
+
+    def scan_without_model(self) -> None:
+        """No model yet: put the folders' photos in the catalog, so they can be browsed."""
+        self.call(lambda lib: lib.scan_folders(), lambda _: self.library_changed.emit(),
+                  priority=LOW, key="scan")
 
     def start_service(self) -> None:
         """Start background indexing (once the model can be used)."""
@@ -291,6 +299,8 @@ class Backend(QObject):
         def done(path: str) -> None:
             if self.service is not None:
                 self.service.add_folder(path)
+            else:
+                self.scan_without_model()
             self.library_changed.emit()
 
         self.call(run, done)
@@ -341,6 +351,7 @@ class Backend(QObject):
             else:
                 spec = self.library.model_spec
                 self.model_missing.emit(missing_model_message(spec))
+                self.scan_without_model()
             if folders and self.service is not None:
                 for folder in folders:
                     self.service.add_folder(folder)
@@ -361,7 +372,10 @@ class Backend(QObject):
                 spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
                 download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
             except Exception as exc:
-                self._relay_error.emit(describe_error(exc))
+                from photoclip.gui.wording import download_failure
+
+                log.warning("Model download failed: %s", exc)
+                self._relay_missing.emit(download_failure(exc))  # the banner offers the ways out
                 return
             self._relay_model.emit(spec.key)
 

@@ -34,6 +34,10 @@ from photoclip.gui.wording import count_of
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
+NEEDS_MODEL = (
+    "Searching needs the model, which is not installed yet: download it or choose a weights "
+    "file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar."
+)
 
 
 def pictures_folder() -> str:
@@ -117,7 +121,7 @@ class MainWindow(QMainWindow):
         tags = bar.addMenu("&Tags")
         self._action(tags, "&Suggest tags again", self.backend.retag)
         model = bar.addMenu("&Model")
-        self._action(model, "&Download the model", lambda: self.backend.download_model())
+        self._action(model, "&Download the model", self.download_model)
         self._action(model, "&Choose a weights file…", self.choose_weights)
         helpm = bar.addMenu("&Help")
         self._action(helpm, "&About photoclip", self.open_about)
@@ -188,14 +192,22 @@ class MainWindow(QMainWindow):
         self.model_ready = False
         self.status_panel.label.setText("No model installed: indexing waits")
         self.banner.show_message(message, "error", [
-            ("Download the model", lambda: self.backend.download_model()),
+            ("Download the model", self.download_model),
             ("Choose a weights file…", self.choose_weights),
         ])
+        self.banner.kind = "model"  # until the model is there
+
+    def download_model(self) -> None:
+        """Download the model; the banner says so until it is ready or the download fails."""
+        self.banner.show_message("Downloading the model… (progress in the status bar)", "info")
+        self.banner.kind = "model"
+        self.backend.download_model()
 
     def _model_ready(self, key: str) -> None:
         self.model_ready = True
-        if self.banner.isVisible() and self.banner.kind == "error":
+        if self.banner.kind == "model":  # the model is there: its banner goes
             self.banner.hide()
+            self.banner.kind = ""
         self.status_panel.label.setText(f"Model {key} ready")
         self.refresh()
 
@@ -210,13 +222,19 @@ class MainWindow(QMainWindow):
         self._current = self.search_bar.browse()
         self._request += 1
         request = self._request
+        if show_grid and self.stack.currentWidget() is not self.grid:
+            self.show_grid()
+        if self._current.is_search and not self.model_ready:  # browsing works, search waits
+            self.results.set_items([])
+            self._shown = self._current
+            self.search_bar.show_count(0, True)
+            self.grid.show_empty(NEEDS_MODEL)
+            return
         self.backend.search(
             self._current,
             lambda items: self._show_results(request, items),
             lambda exc: self._search_failed(request, exc),
         )
-        if show_grid and self.stack.currentWidget() is not self.grid:
-            self.show_grid()
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
         """Show a search's answer. A new request starts at the top with nothing selected; the
@@ -458,6 +476,9 @@ class MainWindow(QMainWindow):
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> None:
+        if self.banner.kind == "welcome":  # a folder is there now
+            self.banner.hide()
+            self.banner.kind = ""
         self.status_panel.label.setText(f"Adding {folder}…")
         self.backend.add_folder(folder)
 
@@ -468,6 +489,8 @@ class MainWindow(QMainWindow):
         )
         if path:
             key = self.opened.model if self.opened else "vit-b-32"
+            self.banner.show_message(f"Loading the model with {os.path.basename(path)}…", "info")
+            self.banner.kind = "model"
             self.backend.use_model(key, path)
 
     def show_welcome(self) -> None:
@@ -498,6 +521,7 @@ class MainWindow(QMainWindow):
             [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),
              ("Choose a folder…", self.choose_folder)],
         )
+        self.banner.kind = "welcome"
 
     def open_settings(self) -> None:
         from photoclip.gui.settings_dialog import open_settings

@@ -73,3 +73,37 @@ def test_the_current_cell_shows_its_thumbnail_and_score_when_the_grid_has_focus(
     window.grid.viewport().repaint()
     unfocused = window.grid.viewport().grab(rect).toImage()
     assert focused == unfocused
+
+
+def test_the_sort_box_says_the_order_shown_and_an_empty_grid_says_why(
+    qtbot, gui_photos, write_settings, make_window, wait_indexed
+) -> None:
+    write_settings([gui_photos])
+    window = make_window()
+    wait_indexed(window, N_PHOTOS)
+    sort = window.search_bar.sort
+    assert sort.currentText() == "Newest first" and not sort.isEnabled()  # browsing
+    assert window.grid.empty_text == ""
+    window.search_bar.set_text("a dog")
+    qtbot.waitUntil(lambda: window.results.has_scores, timeout=10_000)
+    assert sort.currentText() == "Best match" and sort.isEnabled()
+
+    window.search_bar.set_filter("tag", "no-such-tag")  # nothing has it
+    qtbot.waitUntil(lambda: window.results.rowCount() == 0, timeout=10_000)
+    assert window.grid.empty_text == "No photos match \u201ca dog\u201d."
+    assert window.search_bar.count.text() == "0 photos found"
+    window.search_bar.set_text("")
+    qtbot.waitUntil(lambda: window.grid.empty_text == "No photos match these filters.",
+                    timeout=10_000)
+    assert sort.currentText() == "Newest first"
+    blank = window.grid.viewport().grab().toImage()
+    window.grid.show_empty("")
+    assert window.grid.viewport().grab().toImage() != blank  # the message is painted
+
+
+def test_an_empty_library_says_to_add_a_folder(
+    qtbot, write_settings, make_window
+) -> None:
+    write_settings([])
+    window = make_window()
+    qtbot.waitUntil(lambda: "Your library is empty" in window.grid.empty_text, timeout=30_000)
