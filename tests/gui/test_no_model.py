@@ -60,3 +60,16 @@ def test_without_a_model_the_photos_are_browsable_and_search_says_it_needs_the_m
     window.search_bar.set_text("a dog")
     qtbot.waitUntil(lambda: window.results.has_scores, timeout=30_000)
     assert window.grid.empty_text == ""
+
+
+def test_a_new_banner_message_replaces_the_old_buttons_at_once(qtbot) -> None:
+    from photoclip.gui.banner import Banner
+
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show_message("first", "error", [("A", lambda: None), ("B", lambda: None)])
+    old = banner.buttons()
+    banner.show_message("second", "error", [("C", lambda: None)])
+    for b in old:  # before the event loop has deleted A and B, they are out of the strip
+        assert b.isHidden() and banner.layout().indexOf(b) == -1
+    assert [b.text() for b in banner.buttons()] == ["C"]
