@@ -1,11 +1,12 @@
 """The Settings dialog: folders, model and device, automatic tags, keywords and XMP, plugins.
 
-The dialog edits a copy; on OK it writes the plain fields (device, tagging, keywords, XMP) into
-the ``Settings`` object it was given, calls ``save`` (the caller's way to persist them, e.g. the
-library's ``save_settings`` run off the GUI thread) and emits :attr:`SettingsDialog.applied`
-with a :class:`SettingsChanges` saying what needs work: folders to add or remove and a model to
-switch to go through the library (``add_folder``, ``remove_folder``, ``use_model``), which also
-update the settings, so the dialog leaves ``folders``, ``model`` and ``weights_file`` alone.
+The dialog edits a copy; on OK it writes the plain fields (device, tagging, keywords, XMP,
+plugins on or off) into the ``Settings`` object it was given, calls ``save`` (the caller's way
+to persist them, e.g. the library's ``save_settings`` run off the GUI thread) and emits
+:attr:`SettingsDialog.applied` with a :class:`SettingsChanges` saying what needs work: folders
+to add or remove and a model to switch to go through the library (``add_folder``,
+``remove_folder``, ``use_model``), which also update the settings, so the dialog leaves
+``folders``, ``model`` and ``weights_file`` alone.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from photoclip.config import AppPaths, Settings
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
-from photoclip.core.plugin_host import PluginInfo, discover
+from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
 from photoclip.gui.wording import count_of
 
 log = logging.getLogger(__name__)
@@ -266,18 +267,40 @@ class SettingsDialog(QDialog):
         if not rows:
             text = "No plugins are installed."
         else:
-            text = (f"{count_of(len(rows), 'plugin')} (turn one on or off with "
-                    "`photoclip plugins enable|disable NAME`; it takes effect at the next "
-                    "start):")
-            for name, state, about in rows:
-                self.plugin_list.addItem(f"{name} ({state}) \u2014 {about}" if about
-                                         else f"{name} ({state})")
+            text = (f"{count_of(len(rows), 'plugin')}. Tick a plugin to turn it on; a change "
+                    "takes effect the next time photoclip starts.")
+            for info, (name, state, about) in zip(self.plugins, rows):
+                item = QListWidgetItem(f"{name} \u2014 {about}" if about else name)
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setToolTip(f"{name}: {state}, {info.source}")
+                if info.source == BUILTIN:  # part of photoclip: always on
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    item.setCheckState(Qt.CheckState.Checked)
+                else:
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Checked if info.enabled
+                                       else Qt.CheckState.Unchecked)
+                self.plugin_list.addItem(item)
         self.plugin_label = QLabel(text)
         self.plugin_label.setWordWrap(True)
         layout.addWidget(self.plugin_label)
         layout.addWidget(self.plugin_list, 1)
         self.plugin_list.setVisible(bool(rows))
         return page
+
+    def plugin_choices(self) -> tuple[list[str], list[str]]:
+        """(enabled_plugins, disabled_plugins) as the settings keep them, from the ticks."""
+        enabled = set(self.settings.enabled_plugins)
+        disabled = set(self.settings.disabled_plugins)
+        for i in range(self.plugin_list.count()):
+            item = self.plugin_list.item(i)
+            if not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                continue
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            on = item.checkState() == Qt.CheckState.Checked
+            (enabled.add if on else enabled.discard)(name)
+            (disabled.discard if on else disabled.add)(name)
+        return sorted(enabled), sorted(disabled)
 
     # ----- interaction -------------------------------------------------------------------------
 
@@ -371,6 +394,7 @@ class SettingsDialog(QDialog):
         s.label_sets = self.enabled_label_sets()
         s.read_keywords = self.read_keywords_check.isChecked()
         s.write_xmp = self.write_xmp_check.isChecked()
+        s.enabled_plugins, s.disabled_plugins = self.plugin_choices()
         try:
             self._save(s)
         except Exception as exc:
@@ -410,7 +434,8 @@ def open_settings(window: Any, backend: Any) -> None:
             def store(lib: Any) -> None:
                 s = lib.settings
                 for name in ("device", "auto_tag", "tag_strictness", "label_sets",
-                             "read_keywords", "write_xmp"):
+                             "read_keywords", "write_xmp", "enabled_plugins",
+                             "disabled_plugins"):
                     setattr(s, name, getattr(edited, name))
                 lib.save_settings()
 

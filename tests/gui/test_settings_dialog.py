@@ -205,3 +205,20 @@ def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
     assert saved and lib.settings.write_xmp and lib.settings.device == "cpu"
     assert lib.settings.folders == ["/p/a"]  # the backend's remove_folder does that
     assert backend.asked == [("remove_folder", "/p/a"), ("use_model", "vit-b-32", None)]
+
+
+def test_plugins_are_turned_on_and_off_by_their_ticks(qtbot, paths: AppPaths) -> None:
+    from photoclip.core.plugin_host import discover
+
+    dialog = _dialog(qtbot, Settings(), paths)
+    items = {str(dialog.plugin_list.item(i).data(Qt.ItemDataRole.UserRole)):
+             dialog.plugin_list.item(i) for i in range(dialog.plugin_list.count())}
+    assert not items["labels"].flags() & Qt.ItemFlag.ItemIsUserCheckable  # built in: always on
+    assert items["export"].checkState() == Qt.CheckState.Checked
+    assert items["template"].checkState() == Qt.CheckState.Unchecked  # off by default
+    assert "photoclip plugins" not in dialog.plugin_label.text()  # no command line in the GUI
+    items["export"].setCheckState(Qt.CheckState.Unchecked)
+    items["template"].setCheckState(Qt.CheckState.Checked)
+    dialog.accept()
+    on = {i.name: i.enabled for i in discover(paths, Settings.load(paths.settings_file))}
+    assert on["export"] is False and on["template"] is True and on["labels"] is True
