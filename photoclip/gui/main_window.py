@@ -29,15 +29,11 @@ from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
-from photoclip.gui.wording import count_of
+from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
-NEEDS_MODEL = (
-    "Searching needs the model, which is not installed yet: download it or choose a weights "
-    "file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar."
-)
 
 
 def pictures_folder() -> str:
@@ -263,20 +259,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
 
     def _empty_text(self, items: list[ResultItem]) -> str:
-        """What an empty grid says: why there is nothing, and what to do."""
-        if items:
-            return ""
-        b = self._current
-        if b.text.strip():
-            return f"No photos match “{b.text.strip()}”."
-        if b.image or b.similar_to is not None:
-            return "No photos are like this one here."
-        if b.folder or b.tag or b.album or b.after or b.before:
-            return "No photos match these filters."
-        if self.opened is not None and not self.opened.folders and not self.sidebar_data.folders:
-            return ("Your library is empty: add a folder of photos "
-                    "(File › Add photo folder…).")
-        return "No photos yet: photoclip is looking through your folders…"
+        has_folders = bool(self.opened is None or self.opened.folders or self.sidebar_data.folders)
+        return "" if items else empty_grid_text(self._current, has_folders)
 
     def _search_failed(self, request: int, exc: BaseException) -> None:
         if request != self._request:
@@ -495,27 +479,12 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self) -> None:
         """First run: ask for folders and the model (the welcome wizard), then index."""
-        from photoclip.gui.welcome import WelcomeDialog
+        from photoclip.gui.welcome import open_welcome
 
-        settings = self.backend.settings_copy()
-        if settings is None or self.backend.library is None:
-            self._welcome_banner()
-            return
-        dialog = WelcomeDialog(self.backend.library.paths, settings, save=lambda s: None,
-                               parent=self)
-        self.welcome = dialog
+        self.welcome = open_welcome(self)
 
-        def finished(code: int) -> None:
-            if code:
-                self.backend.apply_setup(settings.folders, settings.model,
-                                         settings.weights_file or None)
-            else:
-                self._welcome_banner()
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
-    def _welcome_banner(self) -> None:
+    def welcome_banner(self) -> None:
+        """The welcome wizard was cancelled: the banner offers the folders instead."""
         self.banner.show_message(
             "Welcome! Choose the folders with your photos to start.", "info",
             [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -451,3 +452,24 @@ class WelcomeDialog(QWizard):
     def model_ready(self) -> bool:
         """Whether the chosen model can be used now (downloaded, installed or a local file)."""
         return self.download_page.state in ("done", "skipped")
+
+
+def open_welcome(window: Any) -> WelcomeDialog | None:
+    """Open the wizard over the main window (``window.backend``); Finish applies the choices
+    through the backend, Cancel leaves the window's welcome banner."""
+    backend = window.backend
+    settings = backend.settings_copy()
+    if settings is None or backend.library is None:
+        window.welcome_banner()
+        return None
+    dialog = WelcomeDialog(backend.library.paths, settings, save=lambda s: None, parent=window)
+
+    def finished(code: int) -> None:
+        if code:
+            backend.apply_setup(settings.folders, settings.model, settings.weights_file or None)
+        else:
+            window.welcome_banner()
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return dialog

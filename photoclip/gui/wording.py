@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 IRREGULAR = {"copy": "copies", "match": "matches", "this": "these"}
 
 
@@ -59,3 +61,23 @@ def download_failure(exc: BaseException) -> str:
     reason = (str(root).strip().splitlines() or [type(root).__name__])[0][:160]
     return (f"The model could not be downloaded ({reason}). You can choose a weights file you "
             "downloaded elsewhere, or try again later.")
+
+
+NEEDS_MODEL = (
+    "Searching needs the model, which is not installed yet: download it or choose a weights "
+    "file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar."
+)
+
+
+def empty_grid_text(browse: Any, has_folders: bool) -> str:
+    """Why the grid of this request (a :class:`photoclip.gui.queries.Browse`) is empty."""
+    text = browse.text.strip()
+    if text:
+        return f"No photos match \u201c{text}\u201d."
+    if browse.image or browse.similar_to is not None:
+        return "No photos are like this one here."
+    if browse.folder or browse.tag or browse.album or browse.after or browse.before:
+        return "No photos match these filters."
+    if not has_folders:
+        return "Your library is empty: add a folder of photos (File \u203a Add photo folder\u2026)."
+    return "No photos yet: photoclip is looking through your folders\u2026"

@@ -8,8 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from photoclip.gui.main_window import NEEDS_MODEL
-from photoclip.gui.wording import NO_INTERNET
+from photoclip.gui.wording import NEEDS_MODEL, NO_INTERNET
 from tests.gui.conftest import N_PHOTOS
 
 
