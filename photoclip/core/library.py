@@ -162,6 +162,9 @@ class Library:
         self._snapshot_version = -1
         self._prototypes: tagging.TextPrototypes | None = None
         self.tags = TagStore(self.catalog, on_user_change=self._user_tags_changed)
+        # set when the app quits: a batch in flight writes no vector and the run ends with
+        # IndexAbandoned (its photos stay pending: indexed again at the next start)
+        self.abandon = threading.Event()
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -437,6 +440,15 @@ class Library:
             report.keywords_reread += self._catch_up_keywords(progress, stop)
         gone_outside = set(self.catalog.ids_outside(folders))
         return self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
+
+    def scan_folders(self) -> int:
+        """Record the folders' photos in the catalog without a model, so they can be browsed
+        by folder and date before one is installed (embedding them waits for the model).
+        Returns how many photos are new or changed."""
+        folders = list(self.settings.folders)
+        files = scanner.scan(folders, accept=images.is_supported, exclude=self.settings.exclude)
+        diff = self.catalog.apply_scan(self._accepted(files), folders)
+        return diff.new + diff.changed
 
     def sync_paths(
         self,
@@ -1029,6 +1041,10 @@ def _folder_size(folder: Path) -> int:
     return total
 
 
+class IndexAbandoned(Exception):
+    """An index run ended without writing its batch in flight (:attr:`Library.abandon`)."""
+
+
 class _LibrarySink(VectorSink):
     """The indexer's sink inside a library: new vectors are auto-tagged at once, keywords read
     from files are kept as the user's tags."""
@@ -1040,12 +1056,16 @@ class _LibrarySink(VectorSink):
     def put(
         self, records: Sequence[PhotoRecord], vectors: np.ndarray, hashes: Sequence[str]
     ) -> None:
-        super().put(records, vectors, hashes)
-        try:
+        try:  # tags before vectors: a quit while label prototypes are made writes no vector
             self.library._tag_vectors([r.id for r in records], vectors)
-        except Exception:  # tags must never stop indexing; the next run re-tags
+        except Exception as exc:  # tags must never stop indexing; the next run re-tags
+            if self.library.abandon.is_set():
+                raise IndexAbandoned("quitting: the batch in flight is not written") from exc
             log.exception("Automatic tagging of a batch failed")
             self.library.catalog.set_meta(_TAGGING_STATE, None)
+        if self.library.abandon.is_set():
+            raise IndexAbandoned("quitting: the batch in flight is not written")
+        super().put(records, vectors, hashes)
         lib = self.library
         lib.plugins.photos_indexed([photo_from_record(r) for r in records], vectors,
                                    lib.plugin_context())

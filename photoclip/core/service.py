@@ -89,8 +89,10 @@ class LibraryService:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish the batch in flight, then stop watching and indexing."""
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Finish the batch in flight (waiting at most ``timeout`` s), then stop watching and
+        indexing. False when the thread is still busy: the caller must not close the library
+        under it (the batch is abandoned at process exit and indexed again next time)."""
         self._stopping = True
         self._run_stop.set()
         self._resume.set()
@@ -98,6 +100,12 @@ class LibraryService:
         if self._thread.is_alive():
             self._thread.join(timeout)
         self.watcher.stop()
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        """Whether the service thread is alive (started and not yet stopped)."""
+        return self._thread.is_alive()
 
     def pause(self) -> None:
         """Stop after the batch in flight; queued work waits for :meth:`resume`."""
@@ -229,6 +237,10 @@ class LibraryService:
                 self._queue.put(request)  # paused mid-run: finish it after resume
             self._publish(ServiceEvent(kind, report=report))
         except Exception as exc:
+            if self._stopping:  # quitting: the batch in flight was abandoned, not lost
+                log.info("Indexing stopped with its batch in flight unwritten (%s); it is "
+                         "indexed again next time", type(exc).__name__)
+                return
             from photoclip.core.errors import user_message
 
             message = user_message(exc)

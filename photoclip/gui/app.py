@@ -35,6 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from photoclip.logs import setup_logging
 
     setup_logging(app_paths(), logging.INFO, console=sys.stderr is not None, filename="gui.log")
+    from photoclip.gui.platform_check import check_xcb
+
+    problem = check_xcb()  # Qt would abort naming no package
+    if problem:
+        log.error("%s", problem)  # on stderr too (the console handler)
+        return 1
     app = QApplication(list(argv if argv is not None else sys.argv))
     app.setApplicationName("photoclip")
     app.setOrganizationName("photoclip")

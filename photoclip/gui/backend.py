@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 500
+SHUTDOWN_WAIT_S = 5.0  # quitting waits at most this long for the work in flight
 PRUNE_THUMBNAILS_AFTER_MS = 120_000  # once per run, when start-up work has settled
 
 
@@ -65,6 +67,7 @@ class Backend(QObject):
     _download_relay = Signal(int, int)
     _relay_error = Signal(str)
     _relay_model = Signal(str)
+    _relay_missing = Signal(str)
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class Backend(QObject):
         self._download_relay.connect(self.download_progress)
         self._relay_error.connect(self.error)
         self._relay_model.connect(self._model_ready)
+        self._relay_missing.connect(self.model_missing)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -127,6 +131,7 @@ class Backend(QObject):
             self.start_service()
         else:
             self.model_missing.emit(result.model_message)
+            self.scan_without_model()
 
     def _prune_thumbnails(self) -> None:
         """Drop thumbnails of photos no longer in the library and keep the cache under its
@@ -146,6 +151,11 @@ class Backend(QObject):
     def _open_error(self, exc: BaseException) -> None:
         self.open_failed.emit(describe_error(exc))
 
+    def scan_without_model(self) -> None:
+        """No model yet: put the folders' photos in the catalog, so they can be browsed."""
+        self.call(lambda lib: lib.scan_folders(), lambda _: self.library_changed.emit(),
+                  priority=LOW, key="scan")
+
     def start_service(self) -> None:
         """Start background indexing (once the model can be used)."""
         if self.service is not None or self.library is None:
@@ -156,15 +166,26 @@ class Backend(QObject):
         self._unsubscribe = self.service.subscribe(self._relay.emit)
         self.service.start()
 
-    def close(self) -> None:
-        """Stop indexing (after the batch in flight), the lane, and close the library."""
+    def close(self, wait: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop indexing and the lanes, waiting at most ``wait`` s in all for the work in
+        flight, then close the library, never under a thread still using it. The indexing
+        batch in flight is abandoned (it writes no vector; its photos are indexed again at the
+        next start); a thread still busy after ``wait`` is left to the process exit."""
+        deadline = time.monotonic() + wait
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self.library is not None:
+            self.library.abandon.set()  # a batch in flight writes nothing more
+        idle = True
         if self.service is not None:
-            self.service.stop()
+            idle = self.service.stop(timeout=wait)
             self.service = None
-        self.plugin_lane.stop()
-        self.lane.stop()
+        for lane in (self.plugin_lane, self.lane):
+            idle = lane.stop(max(0.1, deadline - time.monotonic())) and idle
+        if self.library is not None and not idle:
+            log.warning("Work still running %.0f s after quitting is abandoned; the library "
+                        "is left to the process exit", wait)
+            self.library = None
         if self.library is not None:
             try:
                 self.library.close()
@@ -247,8 +268,13 @@ class Backend(QObject):
         if action not in ("add", "remove", "accept", "reject"):
             raise ValueError(action)
         ids = list(photo_ids)
-        self.call(lambda lib: getattr(lib.tags, action)(tag, ids),
-                  lambda _: self.tags_changed.emit())
+
+        def run(lib: Any) -> Any:
+            verbs = {"add": lib.tags.add, "remove": lib.tags.remove, "accept": lib.tags.accept,
+                     "reject": lib.tags.reject}
+            return verbs[action](tag, ids)
+
+        self.call(run, lambda _: self.tags_changed.emit())
 
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
@@ -273,6 +299,8 @@ class Backend(QObject):
         def done(path: str) -> None:
             if self.service is not None:
                 self.service.add_folder(path)
+            else:
+                self.scan_without_model()
             self.library_changed.emit()
 
         self.call(run, done)
@@ -316,13 +344,14 @@ class Backend(QObject):
 
         def done(result: tuple[str, bool]) -> None:
             key, installed = result
-            if service is not None and not service._thread.is_alive():
+            if service is not None and not service.running:
                 self.service = None
             if installed:
                 self._model_ready(key)
             else:
                 spec = self.library.model_spec
                 self.model_missing.emit(missing_model_message(spec))
+                self.scan_without_model()
             if folders and self.service is not None:
                 for folder in folders:
                     self.service.add_folder(folder)
@@ -343,7 +372,10 @@ class Backend(QObject):
                 spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
                 download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
             except Exception as exc:
-                self._relay_error.emit(describe_error(exc))
+                from photoclip.gui.wording import download_failure
+
+                log.warning("Model download failed: %s", exc)
+                self._relay_missing.emit(download_failure(exc))  # the banner offers the ways out
                 return
             self._relay_model.emit(spec.key)
 
@@ -369,7 +401,7 @@ class Backend(QObject):
 
 
 def missing_model_message(spec: Any) -> str:
-    size = f" ({spec.download_mb:.0f} MB)" if getattr(spec, "download_mb", None) else ""
+    size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
     return (
         f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
         f"Download it{size}, or choose a weights file you downloaded elsewhere."

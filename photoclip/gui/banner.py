@@ -44,7 +44,9 @@ class Banner(QFrame):
         actions: list[tuple[str, Callable[[], None]]] | None = None,
     ) -> None:
         """Show ``text``; ``actions`` are (button label, callback) pairs."""
-        for b in self._buttons:
+        for b in self._buttons:  # gone at once, not only when the event loop deletes them
+            self._box.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self._buttons = []
         prefix = "⚠  " if kind == "error" else ""

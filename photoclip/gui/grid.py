@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -69,11 +69,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._badge(painter, rect, f"{score:.2f}", pal)
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(pal.color(QPalette.ColorRole.Highlight))
+            painter.setBrush(Qt.BrushStyle.NoBrush)  # a frame only, over the thumbnail
             painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
         painter.restore()
 
     @staticmethod
     def _badge(painter: QPainter, rect: QRect, text: str, pal: QPalette) -> None:
+        painter.save()  # the badge's brush and pen stay in the badge
         fm = QFontMetrics(painter.font())
         w, h = fm.horizontalAdvance(text) + 10, fm.height() + 4
         badge = QRect(rect.right() - w - 4, rect.bottom() - h - 4, w, h)
@@ -83,6 +85,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, 4, 4)
         painter.setPen(pal.color(QPalette.ColorRole.ToolTipText))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
 
 class PhotoGrid(QListView):
@@ -109,6 +112,32 @@ class PhotoGrid(QListView):
         self.activated.connect(self.open_requested)
         self._scroll_wanted: int | None = None
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        self.empty_text = ""
+
+    def show_empty(self, text: str) -> None:
+        """What the grid says while it has no photos ("" says nothing)."""
+        self.empty_text = text
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self.empty_text and model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.25)
+            painter.setFont(font)
+            area = self.viewport().rect().adjusted(40, 40, -40, -40)
+            painter.drawText(area, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self.empty_text)
+            painter.end()
+
+    def set_current_row(self, row: int) -> None:
+        """Make ``row`` the keyboard's current photo without selecting it."""
+        self.selectionModel().setCurrentIndex(
+            self.model().index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

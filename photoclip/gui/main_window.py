@@ -29,6 +29,7 @@ from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
         self._shown: Browse | None = None  # the request the grid shows the answer to
+        self.model_ready = True  # False while the model is missing: browsing only
 
         self.loader = ThumbnailLoader(parent=self)
         self.results = ResultsModel(self.loader, self)
@@ -115,7 +117,7 @@ class MainWindow(QMainWindow):
         tags = bar.addMenu("&Tags")
         self._action(tags, "&Suggest tags again", self.backend.retag)
         model = bar.addMenu("&Model")
-        self._action(model, "&Download the model", lambda: self.backend.download_model())
+        self._action(model, "&Download the model", self.download_model)
         self._action(model, "&Choose a weights file…", self.choose_weights)
         helpm = bar.addMenu("&Help")
         self._action(helpm, "&About photoclip", self.open_about)
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def _opened(self, result: OpenResult) -> None:
         self.opened = result
+        self.model_ready = result.model_installed
         self.loader.cache = self.backend.thumbnails
         self.refresh()
         if not result.folders:
@@ -182,15 +185,25 @@ class MainWindow(QMainWindow):
         self.backend.open()
 
     def _model_missing(self, message: str) -> None:
+        self.model_ready = False
         self.status_panel.label.setText("No model installed: indexing waits")
         self.banner.show_message(message, "error", [
-            ("Download the model", lambda: self.backend.download_model()),
+            ("Download the model", self.download_model),
             ("Choose a weights file…", self.choose_weights),
         ])
+        self.banner.kind = "model"  # until the model is there
+
+    def download_model(self) -> None:
+        """Download the model; the banner says so until it is ready or the download fails."""
+        self.banner.show_message("Downloading the model… (progress in the status bar)", "info")
+        self.banner.kind = "model"
+        self.backend.download_model()
 
     def _model_ready(self, key: str) -> None:
-        if self.banner.isVisible() and self.banner.kind == "error":
+        self.model_ready = True
+        if self.banner.kind == "model":  # the model is there: its banner goes
             self.banner.hide()
+            self.banner.kind = ""
         self.status_panel.label.setText(f"Model {key} ready")
         self.refresh()
 
@@ -205,37 +218,49 @@ class MainWindow(QMainWindow):
         self._current = self.search_bar.browse()
         self._request += 1
         request = self._request
+        if show_grid and self.stack.currentWidget() is not self.grid:
+            self.show_grid()
+        if self._current.is_search and not self.model_ready:  # browsing works, search waits
+            self.results.set_items([])
+            self._shown = self._current
+            self.search_bar.show_count(0, True)
+            self.grid.show_empty(NEEDS_MODEL)
+            return
         self.backend.search(
             self._current,
             lambda items: self._show_results(request, items),
             lambda exc: self._search_failed(request, exc),
         )
-        if show_grid and self.stack.currentWidget() is not self.grid:
-            self.show_grid()
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
-        """Show a search's answer. The same search answered again (new photos were indexed)
-        keeps the current photo, the selection and the scroll position."""
+        """Show a search's answer. A new request starts at the top with nothing selected; the
+        same request answered again (new photos were indexed) keeps the current photo, the
+        selection and the scroll position."""
         if request != self._request:
             return
-        current = self.grid.currentIndex()
-        keep = current.data(PhotoIdRole) if current.isValid() else None
         refreshed = self._current == self._shown
-        selected = [self.results.item(r).photo_id for r in self.grid.selected_rows()]
+        current = self.grid.currentIndex()
+        keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
+        selected = self.selected_ids() if refreshed else []
         scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search)
+        self.grid.show_empty(self._empty_text(items))
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
-            row = 0
+            row = 0  # the keyboard starts from the best match, which is not selected
         if row is not None:
-            self.grid.setCurrentIndex(self.results.index(row))
-        if refreshed and len(selected) > 1:
+            self.grid.set_current_row(row)
+        if selected:
             self.grid.select_rows(self.results.rows_of_photos(selected))
-        self.grid.scroll_to_value(scroll if refreshed else None)
+        self.grid.scroll_to_value(scroll if refreshed else 0)
         if self.banner.kind == "search":
             self.banner.hide()
+
+    def _empty_text(self, items: list[ResultItem]) -> str:
+        has_folders = bool(self.opened is None or self.opened.folders or self.sidebar_data.folders)
+        return "" if items else empty_grid_text(self._current, has_folders)
 
     def _search_failed(self, request: int, exc: BaseException) -> None:
         if request != self._request:
@@ -244,6 +269,7 @@ class MainWindow(QMainWindow):
 
         self.results.set_items([])
         self.search_bar.show_count(0, True)
+        self.grid.show_empty(describe_error(exc))
         self.banner.show_message(describe_error(exc), "error")
         self.banner.kind = "search"
 
@@ -283,7 +309,8 @@ class MainWindow(QMainWindow):
             [a.name for a, _ in data.albums],
         )
         if self.backend.service is None or not self.status_panel.bar.isVisible():
-            self.status_panel.show_idle(data.photos, data.failed)
+            self.status_panel.show_idle(data.photos, data.failed, data.indexed,
+                                        model_ready=self.model_ready)
         else:
             self.status_panel.show_failed(data.failed)
 
@@ -315,8 +342,7 @@ class MainWindow(QMainWindow):
     def more_like_this(self, photo_id: int) -> None:
         details = self.photo_view.details
         name = os.path.basename(details.path) if details else str(photo_id)
-        self.search_bar.sort.setCurrentIndex(0)
-        self.results.set_sort("relevance")
+        self.search_bar.choose_sort("relevance")
         self.search_bar.set_similar(photo_id, name)
 
     def _tag_action(self, action: str, tag: str) -> None:
@@ -348,7 +374,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         menu = QMenu(self)
-        n = f" ({len(ids)} photos)" if len(ids) > 1 else ""
+        n = f" ({count_of(len(ids), 'photo')})" if len(ids) > 1 else ""
 
         def add_tag() -> None:
             tag, ok = QInputDialog.getText(self, "Add a tag", f"Tag for the selected photos{n}:")
@@ -376,17 +402,19 @@ class MainWindow(QMainWindow):
     def show_photo_set(self, items: list[ResultItem]) -> None:
         """Show these photos in the grid (e.g. a plugin's result) until the next search."""
         self._request += 1  # a search still on its way is dropped
+        self._shown = None  # the next search is a new one
         self.results.set_items(items)
         self.search_bar.show_count(len(items), True)
+        self.grid.show_empty("The plugin named no photos." if not items else "")
         if items:
-            self.grid.setCurrentIndex(self.results.index(0))
+            self.grid.set_current_row(0)
+        self.grid.scroll_to_value(0)
         self.show_grid()
 
     def _more_from_grid(self, photo_id: int) -> None:
         row = self.results.row_of_photo(photo_id)
         name = os.path.basename(self.results.item(row).path) if row is not None else "photo"
-        self.results.set_sort("relevance")
-        self.search_bar.sort.setCurrentIndex(0)
+        self.search_bar.choose_sort("relevance")
         self.search_bar.set_similar(photo_id, name)
 
     def step_photo(self, delta: int) -> None:
@@ -405,10 +433,12 @@ class MainWindow(QMainWindow):
         if event.kind == "progress" and event.progress is not None:
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
+            self.status_panel.run_finished(event.report)
             self.backend.sidebar(self._sidebar_loaded)
-            self.status_panel.bar.hide()
         elif event.kind == "paused":
             self.status_panel.show_paused()
+        elif event.kind == "resumed":
+            self.status_panel.show_resumed()
 
     def _pause(self, on: bool) -> None:
         if on:
@@ -430,6 +460,9 @@ class MainWindow(QMainWindow):
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> None:
+        if self.banner.kind == "welcome":  # a folder is there now
+            self.banner.hide()
+            self.banner.kind = ""
         self.status_panel.label.setText(f"Adding {folder}…")
         self.backend.add_folder(folder)
 
@@ -440,45 +473,28 @@ class MainWindow(QMainWindow):
         )
         if path:
             key = self.opened.model if self.opened else "vit-b-32"
+            self.banner.show_message(f"Loading the model with {os.path.basename(path)}…", "info")
+            self.banner.kind = "model"
             self.backend.use_model(key, path)
 
     def show_welcome(self) -> None:
         """First run: ask for folders and the model (the welcome wizard), then index."""
-        settings = self.backend.settings_copy()
-        try:
-            from photoclip.gui.welcome import WelcomeDialog
-        except ImportError:
-            WelcomeDialog = None
-        if WelcomeDialog is None or settings is None or self.backend.library is None:
-            self._welcome_banner()
-            return
-        dialog = WelcomeDialog(self.backend.library.paths, settings, save=lambda s: None,
-                               parent=self)
-        self.welcome = dialog
+        from photoclip.gui.welcome import open_welcome
 
-        def finished(code: int) -> None:
-            if code:
-                self.backend.apply_setup(settings.folders, settings.model,
-                                         settings.weights_file or None)
-            else:
-                self._welcome_banner()
+        self.welcome = open_welcome(self)
 
-        dialog.finished.connect(finished)
-        dialog.open()
-
-    def _welcome_banner(self) -> None:
+    def welcome_banner(self) -> None:
+        """The welcome wizard was cancelled: the banner offers the folders instead."""
         self.banner.show_message(
             "Welcome! Choose the folders with your photos to start.", "info",
             [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),
              ("Choose a folder…", self.choose_folder)],
         )
+        self.banner.kind = "welcome"
 
     def open_settings(self) -> None:
-        try:
-            from photoclip.gui.settings_dialog import open_settings
-        except ImportError:
-            self.banner.show_message("Settings are not available in this build.", "info")
-            return
+        from photoclip.gui.settings_dialog import open_settings
+
         open_settings(self, self.backend)
 
     def settings_applied(self, _changes: Any = None) -> None:
@@ -486,14 +502,8 @@ class MainWindow(QMainWindow):
         self.plugin_actions.refresh()
 
     def open_about(self) -> None:
-        try:
-            from photoclip.gui.about import show_about
-        except ImportError:
-            from PySide6.QtWidgets import QMessageBox
+        from photoclip.gui.about import show_about
 
-            QMessageBox.about(self, "About photoclip", "photoclip: search your photos by what "
-                              "is in them. Everything stays on your computer.")
-            return
         show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from photoclip.gui.backend import describe_error
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.tasks import LOW
+from photoclip.gui.wording import count_of
 
 log = logging.getLogger(__name__)
 
@@ -397,12 +398,25 @@ class PluginActions(QObject):
         ids = list(photo_ids)
         sub = menu.addMenu("Plugins")
         sub.setToolTipsVisible(True)
+        selected = count_of(len(ids), "selected photo")
         for entry in self._entries:
-            action = sub.addAction(entry.title + ("…" if entry.options else ""))
-            action.setToolTip(entry.description)
-            action.setStatusTip(entry.description)
-            action.setData(entry.name)
-            action.triggered.connect(lambda _=False, name=entry.name: self.choose(name, ids))
+            dots = "…" if entry.options else ""
+            # a library-wide action (selection none/optional) runs on the whole library;
+            # an optional one also offers the selection
+            targets: list[tuple[str, list[int]]] = []
+            if entry.selection in ("none", "optional"):
+                targets.append((f"{entry.title} (whole library){dots}", []))
+            if entry.selection == "optional" and ids:
+                targets.append((f"{entry.title} ({selected}){dots}", ids))
+            if entry.selection not in ("none", "optional"):
+                targets.append((f"{entry.title}{dots}", ids))
+            for text, target in targets:
+                action = sub.addAction(text)
+                action.setToolTip(entry.description)
+                action.setStatusTip(entry.description)
+                action.setData(entry.name)
+                action.triggered.connect(
+                    lambda _=False, name=entry.name, target=target: self.choose(name, target))
         return sub
 
     def choose(self, name: str, photo_ids: Sequence[int]) -> None:
@@ -470,7 +484,7 @@ def show_outcome(window: Any, actions: PluginActions, outcome: ActionOutcome) ->
     text = f"{outcome.title}: {outcome.message}"
     if outcome.photos:
         window.show_photo_set(outcome.photos)
-        text += f" (showing its {len(outcome.photos)} photos)"
+        text += f" (showing its {count_of(len(outcome.photos), 'photo')})"
 
         def back() -> None:
             window.banner.hide()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
+from photoclip.gui.wording import count_of
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -147,7 +148,8 @@ class SearchBar(QWidget):
         self.use_dates.toggled.connect(self._dates_toggled)
         self.after.dateChanged.connect(lambda _: self._dates_changed())
         self.before.dateChanged.connect(lambda _: self._dates_changed())
-        self.sort.activated.connect(lambda _=0: self.sort_changed.emit(self.sort.currentData()))
+        self.sort.activated.connect(lambda _=0: self.choose_sort(self.sort.currentData()))
+        self._sort_choice = RELEVANCE  # the user's choice, shown while searching
 
     # ----- input -----------------------------------------------------------------------------
 
@@ -253,9 +255,23 @@ class SearchBar(QWidget):
             limit=limit,
         )
 
+    def choose_sort(self, order: str) -> None:
+        """Sort search results by ``order`` (relevance or date) from now on."""
+        self._sort_choice = order
+        self.sort.setCurrentIndex(max(self.sort.findData(order), 0))
+        self.sort_changed.emit(order)
+
     def show_count(self, n: int, searching: bool) -> None:
-        noun = "photo" if n == 1 else "photos"
-        self.count.setText(f"{n:,} {noun}" + (" found" if searching else ""))
+        """The count of photos shown; the sort box says the order they are in (browsing
+        without a query is always newest first, so the box shows that and waits)."""
+        self.count.setText(count_of(n, "photo") + (" found" if searching else ""))
+        if searching:
+            self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
+            self.sort.setToolTip("")
+        else:
+            self.sort.setCurrentIndex(self.sort.findData(DATE))
+            self.sort.setToolTip("Without a search, photos are shown newest first")
+        self.sort.setEnabled(searching)
 
 
 def _to_date(d: QDate) -> date:

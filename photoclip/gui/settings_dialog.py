@@ -1,18 +1,18 @@
 """The Settings dialog: folders, model and device, automatic tags, keywords and XMP, plugins.
 
-The dialog edits a copy; on OK it writes the plain fields (device, tagging, keywords, XMP) into
-the ``Settings`` object it was given, calls ``save`` (the caller's way to persist them, e.g. the
-library's ``save_settings`` run off the GUI thread) and emits :attr:`SettingsDialog.applied`
-with a :class:`SettingsChanges` saying what needs work: folders to add or remove and a model to
-switch to go through the library (``add_folder``, ``remove_folder``, ``use_model``), which also
-update the settings, so the dialog leaves ``folders``, ``model`` and ``weights_file`` alone.
+The dialog edits a copy; on OK it writes the plain fields (device, tagging, keywords, XMP,
+plugins on or off) into the ``Settings`` object it was given, calls ``save`` (the caller's way
+to persist them, e.g. the library's ``save_settings`` run off the GUI thread) and emits
+:attr:`SettingsDialog.applied` with a :class:`SettingsChanges` saying what needs work: folders
+to add or remove and a model to switch to go through the library (``add_folder``,
+``remove_folder``, ``use_model``), which also update the settings, so the dialog leaves
+``folders``, ``model`` and ``weights_file`` alone.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 
 from photoclip.config import AppPaths, Settings
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
+from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.gui.wording import count_of
 
 log = logging.getLogger(__name__)
 
@@ -79,48 +81,17 @@ class SettingsChanges:
         )
 
 
-def plugin_rows() -> list[tuple[str, str, str]] | None:
-    """(name, version, status or description) of each plugin; None if there is no plugin host.
-
-    ``photoclip.core.plugin_host`` is optional: imported lazily, and any error in it is logged
-    and shown as "no plugin support" rather than breaking the dialog.
-    """
-    try:
-        host = importlib.import_module("photoclip.core.plugin_host")
-    except ImportError:
-        return None
-    except Exception:
-        log.exception("The plugin host failed to import")
-        return None
-    for name in ("list_plugins", "available_plugins", "discover_plugins", "plugins"):
-        fn = getattr(host, name, None)
-        if callable(fn):
-            try:
-                found = fn()
-            except TypeError:
-                continue
-            except Exception as exc:
-                log.warning("Listing plugins failed: %s", exc)
-                return [("(plugins could not be listed)", "", str(exc))]
-            return [_plugin_row(p) for p in (found.values() if isinstance(found, Mapping)
-                                             else found)]
-    log.info("photoclip.core.plugin_host has no function listing plugins")
-    return []
-
-
-def _plugin_row(plugin: Any) -> tuple[str, str, str]:
-    def get(*names: str) -> str:
-        for n in names:
-            v = plugin.get(n) if isinstance(plugin, Mapping) else getattr(plugin, n, None)
-            if v:
-                return str(v)
-        return ""
-
-    error = get("error", "failure")
-    status = f"Failed: {error}" if error else get("description", "summary")
-    if not error and get("enabled") == "False":
-        status = f"(disabled) {status}"
-    return get("name", "key") or str(plugin), get("version", "api_version"), status
+def plugin_rows(infos: Sequence[PluginInfo]) -> list[tuple[str, str, str]]:
+    """(name, state, description or error) of each plugin, as `photoclip plugins` lists them."""
+    rows = []
+    for info in infos:
+        if info.error and not info.loaded:
+            rows.append((info.name, "error", info.error))
+        else:
+            state = "on" if info.enabled else "off"
+            rows.append((info.name, state, info.description + (
+                f" (last error: {info.error})" if info.error else "")))
+    return rows
 
 
 class SettingsDialog(QDialog):
@@ -137,6 +108,7 @@ class SettingsDialog(QDialog):
         label_sets: Mapping[str, Any] | None = None,
         models: Mapping[str, ModelSpec] | None = None,
         installed: Callable[[ModelSpec], bool] | None = None,
+        plugins: Sequence[PluginInfo] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -157,6 +129,8 @@ class SettingsDialog(QDialog):
             paths.config / "models"
         )
         self._installed = installed or self._weights_installed
+        # every plugin found, read from the manifests (nothing is imported)
+        self.plugins = list(plugins) if plugins is not None else discover(paths, settings)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._folders_tab(), "Folders")
         self.tabs.addTab(self._model_tab(), "Model")
@@ -254,7 +228,7 @@ class SettingsDialog(QDialog):
         self.label_set_list = QListWidget()
         enabled = set(self.settings.label_sets)
         for name, label_set in sorted(self.label_sets.items()):
-            desc = getattr(label_set, "description", "")
+            desc = label_set.description
             item = QListWidgetItem(f"{name}: {desc}" if desc else name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -289,22 +263,44 @@ class SettingsDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         self.plugin_list = QListWidget()
-        rows = plugin_rows()
-        if rows is None:
-            text = "Plugins are not available in this version of photoclip yet."
-        elif not rows:
+        rows = plugin_rows(self.plugins)
+        if not rows:
             text = "No plugins are installed."
         else:
-            text = f"{len(rows)} plugin{'s' if len(rows) != 1 else ''}:"
-            for name, version, status in rows:
-                label = f"{name} {version}".strip()
-                self.plugin_list.addItem(f"{label} \u2014 {status}" if status else label)
+            text = (f"{count_of(len(rows), 'plugin')}. Tick a plugin to turn it on; a change "
+                    "takes effect the next time photoclip starts.")
+            for info, (name, state, about) in zip(self.plugins, rows):
+                item = QListWidgetItem(f"{name} \u2014 {about}" if about else name)
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setToolTip(f"{name}: {state}, {info.source}")
+                if info.source == BUILTIN:  # part of photoclip: always on
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    item.setCheckState(Qt.CheckState.Checked)
+                else:
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Checked if info.enabled
+                                       else Qt.CheckState.Unchecked)
+                self.plugin_list.addItem(item)
         self.plugin_label = QLabel(text)
         self.plugin_label.setWordWrap(True)
         layout.addWidget(self.plugin_label)
         layout.addWidget(self.plugin_list, 1)
         self.plugin_list.setVisible(bool(rows))
         return page
+
+    def plugin_choices(self) -> tuple[list[str], list[str]]:
+        """(enabled_plugins, disabled_plugins) as the settings keep them, from the ticks."""
+        enabled = set(self.settings.enabled_plugins)
+        disabled = set(self.settings.disabled_plugins)
+        for i in range(self.plugin_list.count()):
+            item = self.plugin_list.item(i)
+            if not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                continue
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            on = item.checkState() == Qt.CheckState.Checked
+            (enabled.add if on else enabled.discard)(name)
+            (disabled.discard if on else disabled.add)(name)
+        return sorted(enabled), sorted(disabled)
 
     # ----- interaction -------------------------------------------------------------------------
 
@@ -398,6 +394,7 @@ class SettingsDialog(QDialog):
         s.label_sets = self.enabled_label_sets()
         s.read_keywords = self.read_keywords_check.isChecked()
         s.write_xmp = self.write_xmp_check.isChecked()
+        s.enabled_plugins, s.disabled_plugins = self.plugin_choices()
         try:
             self._save(s)
         except Exception as exc:
@@ -413,8 +410,9 @@ class SettingsDialog(QDialog):
         return spec.random_init or weights_path(spec, self.paths.models_dir) is not None
 
 
-def open_settings(window: QWidget, backend: Any) -> None:
-    """Open the Settings dialog for the main window, wired to its ``Backend``.
+def open_settings(window: Any, backend: Any) -> None:
+    """Open the Settings dialog for the main window (its ``show_error`` and
+    ``settings_applied``), wired to its ``Backend``.
 
     Label sets and which models are installed are read on the backend's work lane first (disk
     work, never on the GUI thread); OK saves the plain fields into the library's settings on
@@ -422,23 +420,22 @@ def open_settings(window: QWidget, backend: Any) -> None:
     """
     settings = backend.settings_copy()
     if settings is None or backend.library is None:
-        show = getattr(window, "show_error", None)
-        if show:
-            show("The library is still opening; try Settings again in a moment.")
+        window.show_error("The library is still opening; try Settings again in a moment.")
         return
 
-    def facts(lib: Any) -> tuple[dict[str, Any], dict[str, bool], AppPaths]:
+    def facts(lib: Any) -> tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]:
         installed = {m.spec.key: m.installed for m in lib.models()}
-        return lib.label_sets(), installed, lib.paths
+        return lib.label_sets(), installed, lib.paths, lib.plugins.infos()
 
-    def show(result: tuple[dict[str, Any], dict[str, bool], AppPaths]) -> None:
-        label_sets, installed, paths = result
+    def show(result: tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]) -> None:
+        label_sets, installed, paths, plugins = result
 
         def save(edited: Settings) -> None:
             def store(lib: Any) -> None:
                 s = lib.settings
                 for name in ("device", "auto_tag", "tag_strictness", "label_sets",
-                             "read_keywords", "write_xmp"):
+                             "read_keywords", "write_xmp", "enabled_plugins",
+                             "disabled_plugins"):
                     setattr(s, name, getattr(edited, name))
                 lib.save_settings()
 
@@ -446,13 +443,12 @@ def open_settings(window: QWidget, backend: Any) -> None:
 
         dialog = SettingsDialog(
             settings, paths, save=save, label_sets=label_sets,
-            installed=lambda spec: installed.get(spec.key, False), parent=window,
+            installed=lambda spec: installed.get(spec.key, False), plugins=plugins,
+            parent=window,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.applied.connect(lambda ch: apply_changes(backend, ch, settings))
-        applied = getattr(window, "settings_applied", None)  # e.g. the plugin menu reloads
-        if callable(applied):
-            dialog.applied.connect(applied)
+        dialog.applied.connect(window.settings_applied)  # e.g. the plugin menu reloads
         window.settings_dialog = dialog
         dialog.open()
 

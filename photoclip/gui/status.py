@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.wording import count_of
+
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
@@ -28,17 +30,18 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def describe_progress(p: Any) -> str:
-    """One line for an :class:`photoclip.core.indexer.IndexProgress`."""
+def describe_progress(p: Any, carried: int = 0) -> str:
+    """One line for an :class:`photoclip.core.indexer.IndexProgress`; ``carried`` photos were
+    done by earlier runs of the same work (stopped by a pause) and count as done."""
     if p.phase == "scanning":
         return "Looking for new and changed photos…"
     if p.phase == "cleaning":
         return "Tidying up moved and deleted photos…"
     if p.phase == "keywords":
-        return f"Reading keywords from {p.done:,} of {p.total:,} photos…"
+        return f"Reading keywords from {p.done:,} of {count_of(p.total, 'photo')}…"
     if p.phase == "done":
-        return f"Indexed {p.done:,} photos"
-    text = f"Indexing {p.done:,} of {p.total:,} photos"
+        return f"Indexed {count_of(p.done + carried, 'photo')}"
+    text = f"Indexing {p.done + carried:,} of {count_of(p.total + carried, 'photo')}"
     if p.rate > 0:
         text += f" · {p.rate:.1f}/s"
     if p.eta is not None and p.done < p.total:
@@ -46,6 +49,23 @@ def describe_progress(p: Any) -> str:
     if p.failed:
         text += f" · {p.failed} failed"
     return text
+
+
+def describe_library(photos: int, indexed: int, failed: int, *, paused: bool = False,
+                     model_ready: bool = True) -> str:
+    """The idle line: how many photos, and how many of them are indexed (never "all indexed"
+    while some wait)."""
+    if not photos:
+        return "Indexing paused: no photos yet" if paused else "No photos yet"
+    waiting = photos - indexed - failed
+    if paused:
+        return f"Indexing paused: {indexed:,} of {count_of(photos, 'photo')} indexed"
+    if waiting <= 0:
+        return f"{count_of(photos, 'photo')}, all indexed"
+    if not model_ready:
+        return (f"{count_of(photos, 'photo')} (browse by folder and date; searching needs "
+                "the model)")
+    return f"{indexed:,} of {count_of(photos, 'photo')} indexed"
 
 
 class StatusPanel(QWidget):
@@ -78,17 +98,30 @@ class StatusPanel(QWidget):
         box.addWidget(self.failures)
         self.pause.toggled.connect(self._pause_toggled)
         self.failures.clicked.connect(self.failures_requested)
+        self.carried = 0  # photos done by runs that a pause stopped (progress is cumulative)
+        self._run_done = 0
 
     def _pause_toggled(self, on: bool) -> None:
         self.pause.setText("Resume" if on else "Pause")
         self.pause_toggled.emit(on)
 
+    @property
+    def paused(self) -> bool:
+        return self.pause.isChecked()
+
     def show_progress(self, p: Any) -> None:
-        self.label.setText(describe_progress(p))
+        """A progress snapshot; while paused, the run's last batch is counted but the line
+        keeps saying paused."""
+        if p.phase == "indexing":
+            self._run_done = p.done
+        if self.paused:
+            return
+        carried = self.carried if p.phase == "indexing" else 0
+        self.label.setText(describe_progress(p, carried))
         self.pause.show()
         if p.phase in ("indexing", "keywords") and p.total:
-            self.bar.setRange(0, p.total)
-            self.bar.setValue(p.done)
+            self.bar.setRange(0, p.total + carried)
+            self.bar.setValue(p.done + carried)
             self.bar.show()
         elif p.phase in ("scanning", "cleaning"):
             self.bar.setRange(0, 0)  # busy
@@ -96,20 +129,40 @@ class StatusPanel(QWidget):
         else:
             self.bar.hide()
 
-    def show_idle(self, photos: int, failed: int) -> None:
+    def run_finished(self, report: Any) -> None:
+        """An index run ended: one stopped by a pause carries its count into the next."""
+        if report is not None and report.stopped:
+            self.carried += self._run_done
+        else:
+            self.carried = 0
+        self._run_done = 0
         self.bar.hide()
-        if not self.pause.isChecked():
+
+    def show_idle(self, photos: int, failed: int, indexed: int | None = None, *,
+                  model_ready: bool = True) -> None:
+        self.bar.hide()
+        if not self.paused:
             self.pause.hide()
-        self.label.setText(f"{photos:,} photos, all indexed" if photos else "No photos yet")
+        done = photos - failed if indexed is None else indexed
+        self.label.setText(describe_library(photos, done, failed, paused=self.paused,
+                                            model_ready=model_ready))
         self.show_failed(failed)
 
     def show_failed(self, failed: int) -> None:
         self.failures.setVisible(failed > 0)
-        self.failures.setText(f"{failed} could not be read…")
+        self.failures.setText(f"{count_of(failed, 'photo')} could not be read…")
 
     def show_paused(self) -> None:
+        if not self.pause.isChecked():
+            self.pause.setChecked(True)  # paused elsewhere: the button follows
+        self.pause.show()
         self.label.setText("Indexing paused")
         self.bar.hide()
+
+    def show_resumed(self) -> None:
+        if self.pause.isChecked():
+            self.pause.setChecked(False)
+        self.label.setText("Resuming indexing…")
 
     def show_download(self, done: int, total: int) -> None:
         self.bar.show()

@@ -84,12 +84,14 @@ class TaskLane(QObject):
         """Block until nothing is queued or running (tests and shutdown only)."""
         return self._idle.wait(timeout)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Finish the task in flight, drop the rest and end the thread."""
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Finish the task in flight (waiting at most ``timeout`` s), drop the rest and end the
+        thread; False when the task in flight is still running."""
         with self._lock:
             self._stopped = True
         self._queue.put(_Task(-1, -1, lambda: None))
         self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _main(self) -> None:
         while True:

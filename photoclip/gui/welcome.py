@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -36,13 +37,13 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.config import AppPaths, Settings
-from photoclip.core.errors import user_message
 from photoclip.core.model_catalogue import (
     CATALOGUE,
     DEFAULT_MODEL_KEY,
     ModelSpec,
     available_models,
 )
+from photoclip.gui.wording import download_failure
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +71,6 @@ def default_photo_folder() -> str | None:
     return None
 
 
-def describe_error(exc: BaseException) -> str:
-    message = user_message(exc)
-    return message if message else f"{type(exc).__name__}: {exc}"
-
-
 def _missing_requirements(spec: ModelSpec) -> list[str]:
     return [r for r in spec.requires if importlib.util.find_spec(r) is None]
 
@@ -89,11 +85,14 @@ class FoldersPage(QWizardPage):
     def __init__(self, folders: list[str]) -> None:
         super().__init__()
         self.setTitle("Welcome to photoclip")
-        self.setSubTitle(
+        self.setSubTitle("Choose the folders that hold your photos.")
+        # the long text wraps in the page (a wizard's subtitle is cut off at its width)
+        self.intro = QLabel(
             "photoclip finds your photos by what is in them: type \u201cdog on a beach\u201d and "
-            "see them. Choose the folders that hold your photos; they are only read, never "
-            "changed, and everything stays on this computer."
+            "see them. Your folders are only read, never changed, and everything stays on this "
+            "computer."
         )
+        self.intro.setWordWrap(True)
         self.folder_list = QListWidget()
         self.folder_list.addItems(folders)
         self.add_button = QPushButton("Add folder\u2026")
@@ -107,6 +106,7 @@ class FoldersPage(QWizardPage):
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
         layout.addWidget(self.folder_list)
         layout.addLayout(buttons)
         layout.addWidget(self.hint)
@@ -252,10 +252,23 @@ class DownloadPage(QWizardPage):
         self.retry_button = QPushButton("Try again")
         self.retry_button.clicked.connect(self.start)
         self.retry_button.hide()
+        self.choose_button = QPushButton("Choose a weights file\u2026")
+        self.choose_button.clicked.connect(self._choose_file)
+        self.choose_button.hide()
+        self.link = QLabel()  # where to download the weights by hand: a link that opens
+        self.link.setTextFormat(Qt.TextFormat.RichText)
+        self.link.setOpenExternalLinks(True)
+        self.link.setWordWrap(True)
+        self.link.hide()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.choose_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
-        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.link)
+        layout.addLayout(buttons)
         layout.addStretch(1)
         self.spec: ModelSpec | None = None
         self.weights = ""
@@ -278,8 +291,30 @@ class DownloadPage(QWizardPage):
 
     def _set_state(self, state: str) -> None:
         self.state = state
-        self.retry_button.setVisible(state == "failed")
+        failed = state == "failed"
+        self.retry_button.setVisible(failed)
+        self.choose_button.setVisible(failed)
+        self.link.setVisible(failed and bool(self.link.text()))
+        self.progress.setVisible(not failed)  # no bar stuck at 0%
         self.completeChanged.emit()
+
+    @Slot()
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the model's weights file", "",
+            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
+        )
+        if path:
+            self.use_weights_file(path)
+
+    def use_weights_file(self, path: str) -> None:
+        """Use a weights file the user has instead of downloading (it is checked on Finish)."""
+        wizard = self.wizard()
+        if isinstance(wizard, WelcomeDialog):
+            wizard.model_page.use_file.setChecked(True)
+            wizard.model_page.weights_edit.setText(path)
+        self.weights = path
+        self.start()
 
     @Slot()
     def start(self) -> None:
@@ -317,7 +352,7 @@ class DownloadPage(QWizardPage):
             path = self._download_fn(spec, self.models_dir, self._emit_progress)
         except BaseException as exc:  # reported to the user, never lost in a thread
             log.warning("Model download failed: %s", exc)
-            self._emit(self._failed, describe_error(exc))
+            self._emit(self._failed, download_failure(exc))
             return
         self._emit(self._done, str(path))
 
@@ -353,8 +388,13 @@ class DownloadPage(QWizardPage):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.status.setText(
-            f"{message}\n\nTry again, or press Finish and download the model later "
-            "(photoclip asks again when it starts)."
+            f"{message}\n\nOr press Finish: your photos can be browsed by folder and date "
+            "now, and searching starts once the model is there."
+        )
+        url = self.spec.download_url() if self.spec is not None else None
+        self.link.setText(
+            f'The weights file for {self.spec.key}: <a href="{url}">{url}</a>'
+            if url and self.spec is not None else ""
         )
         self._set_state("failed")
 
@@ -412,3 +452,24 @@ class WelcomeDialog(QWizard):
     def model_ready(self) -> bool:
         """Whether the chosen model can be used now (downloaded, installed or a local file)."""
         return self.download_page.state in ("done", "skipped")
+
+
+def open_welcome(window: Any) -> WelcomeDialog | None:
+    """Open the wizard over the main window (``window.backend``); Finish applies the choices
+    through the backend, Cancel leaves the window's welcome banner."""
+    backend = window.backend
+    settings = backend.settings_copy()
+    if settings is None or backend.library is None:
+        window.welcome_banner()
+        return None
+    dialog = WelcomeDialog(backend.library.paths, settings, save=lambda s: None, parent=window)
+
+    def finished(code: int) -> None:
+        if code:
+            backend.apply_setup(settings.folders, settings.model, settings.weights_file or None)
+        else:
+            window.welcome_banner()
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return dialog

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from photoclip.config import AppPaths, Settings
-from photoclip.gui.results_model import PathRole
+from photoclip.gui.results_model import PathRole, PhotoIdRole
 from tests.gui.conftest import copy_photos
 
 BOOM = '''
@@ -54,6 +54,31 @@ def _menu_action(window, name: str, ids: list[int]):  # type: ignore[no-untyped-
     sub = window.plugin_actions.add_menu(menu, ids)
     assert sub is not None and sub.title() == "Plugins"
     return next(a for a in sub.actions() if a.data() == name)
+
+
+def test_a_library_wide_action_runs_on_the_whole_library_from_one_selected_photo(
+    qtbot, tmp_path, datasets_dir, write_settings, make_window, wait_indexed,
+) -> None:
+    """Find duplicates from the menu of one photo once checked that photo alone."""
+    folder = copy_photos(datasets_dir, tmp_path / "photos", n=3)
+    first = sorted(folder.glob("*.jpg"))[0]
+    shutil.copy(first, folder / "copy-of-first.jpg")
+    write_settings([folder])
+    window = make_window()
+    wait_indexed(window, 4)
+    actions = window.plugin_actions
+    qtbot.waitUntil(lambda: actions.entry("duplicates") is not None, timeout=10_000)
+    one = [window.results.index(0).data(PhotoIdRole)]
+    menu = QMenu(window)
+    sub = actions.add_menu(menu, one)
+    texts = [a.text() for a in sub.actions() if a.data() == "duplicates"]
+    assert texts == ["Find duplicates (whole library)…", "Find duplicates (1 selected photo)…"]
+    next(a for a in sub.actions() if a.text() == texts[0]).trigger()
+    actions.options_dialog.fields["method"].setCurrentText("exact")
+    actions.options_dialog.accept()
+    qtbot.waitUntil(lambda: "duplicates among" in window.banner.text, timeout=15_000)
+    assert "among 4 photos" in window.banner.text  # every photo, not the one selected
+    assert "(showing its 2 photos)" in window.banner.text
 
 
 def _grid_paths(window) -> set[str]:  # type: ignore[no-untyped-def]
@@ -136,7 +161,8 @@ def test_a_failing_action_is_shown_and_settings_reload_the_menu(
     window.grid.selectAll()
     QTimer.singleShot(50, read_popup)
     window._grid_menu(QPoint(5, 5))
-    assert seen and {"Explode", "Pick the first", "Find duplicates…"} <= set(seen[0])
+    assert seen and {"Explode", "Pick the first", "Find duplicates (whole library)…",
+                     "Find duplicates (2 selected photos)…"} <= set(seen[0])
 
     _menu_action(window, "explode", ids).trigger()  # no options: runs at once
     qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=10_000)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import types
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from photoclip.config import AppPaths, Settings
 from photoclip.core.labels import builtin_label_sets
-from photoclip.gui import settings_dialog
 from photoclip.gui.settings_dialog import SettingsChanges, SettingsDialog, plugin_rows
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -139,26 +137,23 @@ def test_user_models_are_offered(qtbot, paths: AppPaths, install_tiny_model) -> 
     assert "installed" in dialog.model_combo.currentText()
 
 
-def test_plugins_page_without_and_with_a_plugin_host(
-    qtbot, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+def test_the_plugins_page_lists_every_plugin_photoclip_plugins_lists(
+    qtbot, paths: AppPaths
 ) -> None:
-    monkeypatch.setitem(sys.modules, "photoclip.core.plugin_host", None)  # absent
-    assert plugin_rows() is None
-    dialog = _dialog(qtbot, Settings(), paths)
-    assert "not available" in dialog.plugin_label.text()
-    host = types.ModuleType("photoclip.core.plugin_host")
-    host.list_plugins = lambda: [  # type: ignore[attr-defined]
-        types.SimpleNamespace(name="exif-dates", version="1.0", description="Dates", error=""),
-        {"name": "broken", "error": "ImportError: no module named foo"},
-    ]
-    monkeypatch.setitem(sys.modules, "photoclip.core.plugin_host", host)
-    rows = plugin_rows()
-    assert rows == [("exif-dates", "1.0", "Dates"),
-                    ("broken", "", "Failed: ImportError: no module named foo")]
-    dialog = _dialog(qtbot, Settings(), paths)
-    assert dialog.plugin_list.count() == 2 and "2 plugins" in dialog.plugin_label.text()
-    host.list_plugins = lambda: []  # type: ignore[attr-defined]
-    assert settings_dialog.plugin_rows() == []
+    """It once guessed function names by getattr, found none and said "No plugins"."""
+    from photoclip.core.plugin_host import PluginHost
+
+    infos = PluginHost(paths=paths).load().infos()  # what `photoclip plugins` prints
+    assert infos
+    dialog = _dialog(qtbot, Settings(), paths)  # reads the manifests itself
+    shown = [dialog.plugin_list.item(i).text() for i in range(dialog.plugin_list.count())]
+    assert [t.split(" ", 1)[0] for t in shown] == [i.name for i in infos]
+    assert f"{len(infos)} plugin" in dialog.plugin_label.text()
+    assert "No plugins" not in dialog.plugin_label.text()
+    given = _dialog(qtbot, Settings(), paths, plugins=infos)  # open_settings passes the host's
+    assert given.plugin_list.count() == len(infos)
+    assert plugin_rows([]) == [] and "No plugins" in _dialog(
+        qtbot, Settings(), paths, plugins=[]).plugin_label.text()
 
 
 class _FakeBackend:
@@ -185,6 +180,7 @@ class _FakeBackend:
 def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
     from PySide6.QtWidgets import QWidget
 
+    from photoclip.core.plugin_host import PluginHost
     from photoclip.gui.settings_dialog import open_settings
 
     saved: list[bool] = []
@@ -192,8 +188,11 @@ def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
         settings=Settings(folders=["/p/a"], model="vit-b-32"), paths=paths,
         label_sets=lambda: dict(builtin_label_sets()),
         models=lambda: [], save_settings=lambda: saved.append(True),
+        plugins=PluginHost(paths=paths),
     )
     window = QWidget()
+    window.show_error = lambda text: None  # type: ignore[attr-defined]
+    window.settings_applied = lambda ch=None: None  # type: ignore[attr-defined]
     qtbot.addWidget(window)
     backend = _FakeBackend(lib)
     open_settings(window, backend)
@@ -206,3 +205,20 @@ def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
     assert saved and lib.settings.write_xmp and lib.settings.device == "cpu"
     assert lib.settings.folders == ["/p/a"]  # the backend's remove_folder does that
     assert backend.asked == [("remove_folder", "/p/a"), ("use_model", "vit-b-32", None)]
+
+
+def test_plugins_are_turned_on_and_off_by_their_ticks(qtbot, paths: AppPaths) -> None:
+    from photoclip.core.plugin_host import discover
+
+    dialog = _dialog(qtbot, Settings(), paths)
+    items = {str(dialog.plugin_list.item(i).data(Qt.ItemDataRole.UserRole)):
+             dialog.plugin_list.item(i) for i in range(dialog.plugin_list.count())}
+    assert not items["labels"].flags() & Qt.ItemFlag.ItemIsUserCheckable  # built in: always on
+    assert items["export"].checkState() == Qt.CheckState.Checked
+    assert items["template"].checkState() == Qt.CheckState.Unchecked  # off by default
+    assert "photoclip plugins" not in dialog.plugin_label.text()  # no command line in the GUI
+    items["export"].setCheckState(Qt.CheckState.Unchecked)
+    items["template"].setCheckState(Qt.CheckState.Checked)
+    dialog.accept()
+    on = {i.name: i.enabled for i in discover(paths, Settings.load(paths.settings_file))}
+    assert on["export"] is False and on["template"] is True and on["labels"] is True

@@ -90,7 +90,8 @@ def test_a_failed_download_says_why_and_can_be_retried(
     page = dialog.download_page
     qtbot.waitUntil(lambda: page.state != "downloading", timeout=60000)
     assert page.state == "failed"
-    assert "Downloading model 'tiny-hub' failed" in page.status.text()
+    assert "The model could not be downloaded" in page.status.text()
+    assert "photoclip models" not in page.status.text()  # no command line in the GUI
     assert page.retry_button.isVisibleTo(dialog)
     assert not dialog.model_ready
     fake_hub.drop_times = 0
@@ -179,3 +180,48 @@ def test_welcome_does_not_import_torch(tmp_path: Path) -> None:
         timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=True,
     )
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_no_internet_is_said_in_words_with_a_link_and_a_way_out(
+    qtbot, photoclip_home: AppPaths, no_pictures, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A real download attempt that cannot resolve the hub's name (.invalid never resolves)."""
+    import huggingface_hub.constants as hf_constants
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://photoclip-offline.invalid")
+    monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+    dialog = _dialog(qtbot, photoclip_home)
+    dialog.next()
+    assert dialog.model_page.buttons["vit-b-32"].isChecked()
+    dialog.next()
+    page = dialog.download_page
+    qtbot.waitUntil(lambda: page.state != "downloading", timeout=60000)
+    assert page.state == "failed"
+    text = page.status.text()
+    assert text.startswith(
+        "No internet connection: the model could not be downloaded. You can choose a weights "
+        "file you downloaded elsewhere, or try again later.")
+    assert "Errno" not in text and "photoclip models" not in text and "`" not in text
+    assert page.link.isVisibleTo(dialog) and page.link.openExternalLinks()
+    assert '<a href="https://huggingface.co/' in page.link.text()
+    assert not page.progress.isVisibleTo(dialog)  # no bar stuck at 0%
+    assert page.choose_button.isVisibleTo(dialog) and page.retry_button.isVisibleTo(dialog)
+    assert dialog.button(QWizard.WizardButton.FinishButton).isEnabled()
+
+    weights_file = tmp_path / "open_clip_model.safetensors"
+    weights_file.write_bytes(b"weights")
+    page.use_weights_file(str(weights_file))  # what "Choose a weights file…" does
+    assert page.state == "skipped" and dialog.model_ready
+    assert not page.choose_button.isVisibleTo(dialog)
+    dialog.accept()
+    assert Settings.load(photoclip_home.settings_file).weights_file == str(weights_file)
+
+
+def test_the_welcome_text_wraps_instead_of_being_cut_off(qtbot, photoclip_home: AppPaths,
+                                                         no_pictures) -> None:
+    dialog = _dialog(qtbot, photoclip_home)
+    page = dialog.folders_page
+    assert "everything stays on this computer" in page.intro.text()
+    assert page.intro.wordWrap()
+    assert len(page.subTitle()) < 60  # the wizard's header line does not wrap

@@ -1,0 +1,83 @@
+"""Words for the GUI: one place for counts of things ("1 photo", "2 photos")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+IRREGULAR = {"copy": "copies", "match": "matches", "this": "these"}
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``noun`` for ``n`` of it: the singular for exactly one, else ``many`` (default: the
+    irregular plural if known, else ``noun + "s"``)."""
+    if n == 1:
+        return noun
+    return many or IRREGULAR.get(noun, noun + "s")
+
+
+def count_of(n: int, noun: str, many: str | None = None) -> str:
+    """``"1 photo"``, ``"1,250 photos"``."""
+    return f"{n:,} {plural(n, noun, many)}"
+
+
+NO_INTERNET = (
+    "No internet connection: the model could not be downloaded. You can choose a weights file "
+    "you downloaded elsewhere, or try again later."
+)
+_OFFLINE_TEXT = (
+    "name or service not known", "temporary failure in name resolution", "nodename nor servname",
+    "getaddrinfo failed", "network is unreachable", "no route to host", "connection refused",
+    "failed to establish a new connection", "cannot be reached",
+)
+
+
+def is_offline_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the network or the server cannot be reached."""
+    import socket
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, (socket.gaierror, ConnectionError, TimeoutError)):
+            return True
+        name = type(cur).__name__
+        if name in ("ConnectError", "ConnectTimeout", "ConnectionError", "OfflineModeIsEnabled"):
+            return True
+        if any(t in str(cur).lower() for t in _OFFLINE_TEXT):
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def download_failure(exc: BaseException) -> str:
+    """What the GUI says when a model download fails: a sentence and what to do, never a raw
+    errno or a command line."""
+    if is_offline_error(exc):
+        return NO_INTERNET
+    root: BaseException = exc
+    while root.__cause__ is not None:
+        root = root.__cause__
+    reason = (str(root).strip().splitlines() or [type(root).__name__])[0][:160]
+    return (f"The model could not be downloaded ({reason}). You can choose a weights file you "
+            "downloaded elsewhere, or try again later.")
+
+
+NEEDS_MODEL = (
+    "Searching needs the model, which is not installed yet: download it or choose a weights "
+    "file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar."
+)
+
+
+def empty_grid_text(browse: Any, has_folders: bool) -> str:
+    """Why the grid of this request (a :class:`photoclip.gui.queries.Browse`) is empty."""
+    text = browse.text.strip()
+    if text:
+        return f"No photos match \u201c{text}\u201d."
+    if browse.image or browse.similar_to is not None:
+        return "No photos are like this one here."
+    if browse.folder or browse.tag or browse.album or browse.after or browse.before:
+        return "No photos match these filters."
+    if not has_folders:
+        return "Your library is empty: add a folder of photos (File \u203a Add photo folder\u2026)."
+    return "No photos yet: photoclip is looking through your folders\u2026"
