@@ -7,7 +7,8 @@ import signal
 import threading
 import time
 
-from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.cli.options import non_negative_float
+from photoclip.cli.output import ProgressBar, emit_json, new_and_moved, no_folders
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
 
@@ -16,21 +17,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("watch", help="follow the folders live and index changes (Ctrl-C stops)")
     p.add_argument("--polling", action="store_true",
                    help="poll instead of native file events (network shares)")
-    p.add_argument("--quiet-seconds", type=float, default=1.0,
+    p.add_argument("--quiet-seconds", type=non_negative_float, default=1.0,
                    help="how long a file must be still before it is read (default 1)")
     p.set_defaults(run=run)
 
 
 def run(lib: Library, args: argparse.Namespace) -> int:
     if not lib.settings.folders:
-        print("no folders to watch: add one with `photoclip folders add ~/Pictures`")
-        return 1
+        raise no_folders()
     bar = ProgressBar(quiet=args.json)
     lib.download_progress = bar.download
     service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
     done = threading.Event()
+    pipe_closed = threading.Event()
 
     def on_event(event: ServiceEvent) -> None:
+        try:
+            show(event)
+        except BrokenPipeError:  # `photoclip watch | head`: stop as if Ctrl-C was pressed
+            pipe_closed.set()
+            done.set()
+
+    def show(event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
             bar.index(event.progress)
             return
@@ -43,7 +51,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             r = event.report
             stamp = time.strftime("%H:%M:%S")
             what = "start-up check" if event.kind == "reconciled" else "changes"
-            print(f"{stamp} {what}: {r.new} new, {r.changed} changed, {r.moved} moved, "
+            new, moved = new_and_moved(r)
+            print(f"{stamp} {what}: {new} new, {r.changed} changed, {moved} moved, "
                   f"{r.removed} removed, {r.failed} failed; embedded {r.embedded}, "
                   f"reused {r.reused}"
                   + (f"; keywords re-read for {r.keywords_reread}" if r.keywords_reread else ""),
@@ -66,7 +75,9 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             pass
     finally:
         bar.close()
-        if not args.json:
+        if not args.json and not pipe_closed.is_set():
             print("stopping after the batch in flight ...", flush=True)
         service.stop()
+    if pipe_closed.is_set():
+        raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
     return 0

@@ -69,6 +69,7 @@ class IndexReport:
     embedded: int = 0
     reused: int = 0
     moved: int = 0
+    moved_in: int = 0  # of the ``new`` files, those that are a known photo moved there
     failed: int = 0
     removed: int = 0
     keywords_reread: int = 0  # photos whose keywords were read without indexing them again
@@ -258,6 +259,7 @@ class Indexer:
                         missing.discard(source)
                         moves.append(_moved(rec, source, item.content_hash))
                         report.moved += 1
+                        report.moved_in += 1
                         if item.keywords is not None:
                             keywords[source] = item.keywords
                     else:
