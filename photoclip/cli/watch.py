@@ -9,6 +9,7 @@ import time
 
 from photoclip.cli.options import non_negative_float
 from photoclip.cli.output import ProgressBar, emit_json, new_and_moved, no_folders
+from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
 
@@ -47,8 +48,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 emit_json({"event": event.kind, "report": event.report, "message": event.message})
             return
         if event.kind in ("reconciled", "batch") and event.report is not None:
-            bar.close()
             r = event.report
+            if event.kind == "batch" and not _did_something(r):
+                return  # e.g. the delete event of a photo already seen moved
+            bar.close()
             stamp = time.strftime("%H:%M:%S")
             what = "start-up check" if event.kind == "reconciled" else "changes"
             new, moved = new_and_moved(r)
@@ -81,3 +84,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
     return 0
+
+
+def _did_something(r: IndexReport) -> bool:
+    return any((r.new, r.changed, r.moved, r.removed, r.failed, r.embedded, r.reused,
+                r.keywords_reread))
