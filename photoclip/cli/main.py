@@ -151,9 +151,12 @@ def _run(argv: list[str], as_json: bool) -> int:
 
 def _hint(exc: Exception) -> str | None:
     from photoclip.config import SettingsError, tomllib
+    from photoclip.core.query import QueryError
 
     if isinstance(exc, SettingsError) and isinstance(exc.__cause__, tomllib.TOMLDecodeError):
         return "fix that line by hand (photoclip does not change the file until it can read it)"
+    if isinstance(exc, QueryError):
+        return "the query syntax: `photoclip search --help`"
     return None
 
 

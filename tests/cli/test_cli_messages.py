@@ -138,6 +138,7 @@ def test_a_malformed_query_points_at_the_problem(indexed: Path) -> None:
         'photoclip: the query ends with "+": put a term after it, or remove it',
         '  "beach" +',
         "          ^",
+        "  the query syntax: `photoclip search --help`",
     ]
     text = photoclip(indexed, "search", "the dog's ball", "-n", "2").stdout  # an apostrophe
     assert len(text.splitlines()) == 2
