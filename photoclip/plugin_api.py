@@ -233,7 +233,7 @@ class PluginContext:
     def add_tag(self, tag: str, photo_ids: Iterable[int]) -> int:
         """Give photos a tag of the user's (as `photoclip tag add`); returns how many changed."""
         ids = list(photo_ids)
-        return self._lib.tags.add(tag, ids) if ids else 0
+        return self._lib.tags.add(tag, ids).changed if ids else 0
 
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question; False when nobody can answer."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.output import emit_json
+from photoclip.cli.output import emit_json, plural
 from photoclip.core.library import Library
 
 
@@ -39,7 +39,7 @@ def run_albums(lib: Library, args: argparse.Namespace) -> int:
     for a, n in rows:
         rule = (f"query {a.query!r} >= {a.min_score}" if a.query
                 else f"tag {a.tag!r}" if a.tag else "plain")
-        print(f"{a.name:<28}{n:>6} photos  ({rule})")
+        print(f"{a.name:<28}{plural(n, 'photo'):>12}  ({rule})")
     return 0
 
 

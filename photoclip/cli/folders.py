@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.output import emit_json
+from photoclip.cli.output import emit_json, plural
 from photoclip.core.library import Library
 
 
@@ -22,13 +22,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(lib: Library, args: argparse.Namespace) -> int:
     action = args.action or "list"
     if action == "add":
-        added = [lib.add_folder(p) for p in args.paths]
+        before = set(lib.settings.folders)
+        paths = list(dict.fromkeys(lib.add_folder(p) for p in args.paths))
+        added = [f for f in paths if f not in before]
+        already = [f for f in paths if f in before]
         if args.json:
-            emit_json({"folders": lib.settings.folders, "added": added})
-        else:
-            for f in added:
-                print(f"added {f}")
-            print("run `photoclip index` to index them")
+            emit_json({"folders": lib.settings.folders, "added": added, "already": already})
+            return 0
+        for f in already:
+            print(f"{f} is already in the library")
+        for f in added:
+            print(f"added {f}")
+        if added:
+            print("run `photoclip index` to index " + ("it" if len(added) == 1 else "them"))
         return 0
     if action == "remove":
         removed = {p: lib.remove_folder(p) for p in args.paths}
@@ -36,7 +42,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             emit_json({"folders": lib.settings.folders, "removed_photos": removed})
         else:
             for f, n in removed.items():
-                print(f"removed {f} ({n} photos left the index; no file was touched)")
+                print(f"removed {f} ({plural(n, 'photo')} left the index; no file was touched)")
         return 0
     if args.json:
         emit_json({"folders": lib.settings.folders})

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import threading
 
-from photoclip.cli.output import ProgressBar, emit_json, human_duration
+from photoclip.cli.output import (
+    ProgressBar,
+    emit_json,
+    human_duration,
+    new_and_moved,
+    no_folders,
+    plural,
+)
 from photoclip.core.library import Library
 
 
@@ -18,8 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(lib: Library, args: argparse.Namespace) -> int:
     if not lib.settings.folders:
-        print("no folders to index: add one with `photoclip folders add ~/Pictures`")
-        return 1
+        raise no_folders()
     bar = ProgressBar(quiet=args.quiet or args.json)
     lib.download_progress = bar.download
     stop = threading.Event()
@@ -36,9 +42,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         emit_json(report)
         return 0
     rate = (report.embedded + report.reused) / report.seconds if report.seconds else 0.0
+    new, moved = new_and_moved(report)
     print(
-        f"{report.scanned} photos scanned: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged"
+        f"{plural(report.scanned, 'photo')} scanned: {new} new, {moved} moved, "
+        f"{report.changed} changed, {report.unchanged} unchanged"
     )
     print(
         f"embedded {report.embedded}, reused {report.reused} (moved {report.moved}), "
@@ -46,7 +53,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         f"in {human_duration(report.seconds)} ({rate:.1f} photos/s)"
     )
     if report.keywords_reread:
-        print(f"keywords read for {report.keywords_reread} photos without indexing them again")
+        print(f"keywords read for {plural(report.keywords_reread, 'photo')} without indexing "
+              "them again")
     for path, reason in report.failures[:20]:
         print(f"  failed: {path}: {reason}")
     if len(report.failures) > 20:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.output import emit_json
+from photoclip.cli.output import emit_json, plural
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
 from photoclip.core.tagging import STRICTNESS
@@ -87,8 +87,9 @@ def _print_retag(report: RetagReport, args: argparse.Namespace) -> None:
     if args.json:
         emit_json({"retag": report})
     else:
-        print(f"re-tagged {report.photos} photos from stored vectors: {report.tags} automatic "
-              f"tags ({report.seconds:.1f} s, no photo embedded again)")
+        print(f"re-tagged {plural(report.photos, 'photo')} from stored vectors: "
+              f"{plural(report.tags, 'automatic tag')} ({report.seconds:.1f} s, "
+              "no photo embedded again)")
 
 
 def _list(lib: Library, args: argparse.Namespace) -> int:

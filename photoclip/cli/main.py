@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from photoclip import __version__
 from photoclip.cli import (
@@ -23,6 +25,15 @@ from photoclip.cli import (
     tags,
     watch,
 )
+from photoclip.cli.output import (
+    EXIT_CODES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_PIPE_CLOSED,
+    EXIT_USAGE,
+    CommandFailed,
+    emit_error,
+)
 
 log = logging.getLogger("photoclip")
 
@@ -33,9 +44,26 @@ COMMANDS = (
 )
 
 
+class UsageError(Exception):
+    """The command line is wrong (argparse's own errors included): exit status 2."""
+
+    def __init__(self, message: str, parser: argparse.ArgumentParser) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are raised, so that --json can report them as JSON
+    (subcommand parsers are of the same class)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="photoclip", description="Search your photos by what is in them."
+    parser = _Parser(
+        prog="photoclip", description="Search your photos by what is in them.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"photoclip {__version__}")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -58,14 +86,32 @@ def _setup_logging(verbose: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the process exit status."""
+    """Run one command; returns the process exit status (see ``EXIT_CODES``)."""
     # --json may be given before or after the command: accept both
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     json_anywhere = "--json" in argv
     argv = [a for a in argv if a != "--json"]
-    args = parser.parse_args(argv)
-    args.json = json_anywhere
+    try:
+        try:
+            status = _run(argv, json_anywhere)
+        finally:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return status
+    except BrokenPipeError:
+        # the reader went away (`photoclip tags | head`): stop quietly, as Unix tools do;
+        # stdout goes to devnull so that Python's own flush at exit does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+
+
+def _run(argv: list[str], as_json: bool) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        return _usage_error(exc, as_json)
+    args.json = as_json
     _setup_logging(args.verbose)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -80,14 +126,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Library(owner=f"photoclip {args.command}") as lib:
             return int(args.run(lib, args) or 0)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+                   as_json=as_json)
+        return EXIT_INTERRUPTED
+    except UsageError as exc:  # a command checked its arguments itself
+        return _usage_error(exc, as_json)
+    except CommandFailed as exc:
+        emit_error(str(exc), type_=exc.type_, exit_code=EXIT_FAILED, hint=exc.hint,
+                   as_json=as_json)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        raise
     except Exception as exc:
-        message = user_message(exc)
+        message, hint = user_message(exc), _hint(exc)
         if message is None or args.debug:
             if args.debug:
                 raise
             log.debug("unexpected error", exc_info=True)
-            message = f"unexpected error: {exc!r} (run with --debug for details)"
-        print(f"photoclip: {message}", file=sys.stderr)
-        return 2
+            message, hint = f"unexpected error: {exc!r}", "run with --debug for details"
+        # the core's input errors are ValueErrors: the command line asked for something invalid
+        code = EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED
+        emit_error(message, type_=type(exc).__name__, exit_code=code, hint=hint,
+                   as_json=as_json)
+        return code
+
+
+def _hint(exc: Exception) -> str | None:
+    from photoclip.config import SettingsError, tomllib
+    from photoclip.core.query import QueryError
+
+    if isinstance(exc, SettingsError) and isinstance(exc.__cause__, tomllib.TOMLDecodeError):
+        return "fix that line by hand (photoclip does not change the file until it can read it)"
+    if isinstance(exc, QueryError):
+        return "the query syntax: `photoclip search --help`"
+    return None
+
+
+def _usage_error(exc: UsageError, as_json: bool) -> int:
+    hint = f"see `{exc.parser.prog} --help`"
+    if as_json:
+        emit_error(str(exc), type_="UsageError", exit_code=EXIT_USAGE, hint=hint, as_json=True)
+    else:  # as argparse prints it
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc}", file=sys.stderr)
+    return EXIT_USAGE

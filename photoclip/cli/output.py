@@ -6,14 +6,71 @@ import json
 import sys
 import time
 from dataclasses import asdict, is_dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from photoclip.core.indexer import IndexProgress
+from photoclip.core.indexer import IndexProgress, IndexReport
+
+if TYPE_CHECKING:
+    from photoclip.core.tags import TagChange
+
+# Exit statuses of the `photoclip` command (also in `photoclip --help` and the README).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
+EXIT_CODES = f"""exit status:
+  {EXIT_OK}    done
+  {EXIT_FAILED}    the command could not be done (a file missing or unreadable, a name not found,
+       the library busy, the model missing, ...)
+  {EXIT_USAGE}    the command line is wrong (an unknown option, a value out of range, a malformed
+       query): fix the command
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_PIPE_CLOSED}  the output was closed early (e.g. `photoclip tags | head`)
+with --json every error is one JSON object on stdout:
+  {{"error": {{"type": ..., "kind": "usage" | "failed" | "interrupted", "message": ...,
+             "hint": ... or null, "exit_code": ...}}}}"""
+
+
+class CommandFailed(Exception):
+    """A command could not be done (exit status 1); ``type_`` names the error for --json."""
+
+    def __init__(self, message: str, *, type_: str = "CommandFailed", hint: str | None = None):
+        super().__init__(message)
+        self.type_, self.hint = type_, hint
+
+
+def no_folders() -> CommandFailed:
+    """The error of `index` and `watch` in a library without folders."""
+    return CommandFailed("no folders in the library", type_="NoFolders",
+                         hint="add one with `photoclip folders add ~/Pictures`")
 
 
 def emit_json(data: Any) -> None:
     """Print ``data`` as JSON (dataclasses become objects)."""
     print(json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str))
+
+
+def emit_error(
+    message: str, *, type_: str, exit_code: int, hint: str | None = None, as_json: bool
+) -> None:
+    """Report an error: one JSON object on stdout with --json, else ``photoclip: ...`` on stderr
+    (and the hint on a line of its own)."""
+    if as_json:
+        kind = {EXIT_USAGE: "usage", EXIT_INTERRUPTED: "interrupted"}.get(exit_code, "failed")
+        emit_json({"error": {"type": type_, "kind": kind, "message": message, "hint": hint,
+                             "exit_code": exit_code}})
+        return
+    print(f"photoclip: {message}", file=sys.stderr)
+    if hint:
+        print(f"  {hint}", file=sys.stderr)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 photo``, ``2 photos`` (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def new_and_moved(report: IndexReport) -> tuple[int, int]:
+    """(new, moved) of an index run, a moved photo counted as moved only: its new path was
+    also counted as a new file."""
+    return max(report.new - report.moved_in, 0), report.moved
 
 
 def _plain(data: Any) -> Any:
@@ -98,3 +155,44 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._shown = False
+
+
+def tag_change_text(change: TagChange) -> str:
+    """``accept 'zzz': not suggested for 1 photo: nothing done ...``: what really happened."""
+    from photoclip.core import tags as t
+
+    def n(outcome: str) -> str:
+        return plural(change.count(outcome), "photo")
+
+    said = {
+        t.ADDED: f"added to {n(t.ADDED)}",
+        t.ACCEPTED: f"accepted on {n(t.ACCEPTED)}: now your own",
+        t.REJECTED: f"removed from {n(t.REJECTED)} and will not be suggested again",
+        t.RECORDED: f"not suggested for {n(t.RECORDED)}; recorded: it will not be suggested",
+        t.REMOVED: f"removed from {n(t.REMOVED)}",
+        t.KEYWORD_REMOVED: f"removed from {n(t.KEYWORD_REMOVED)} (a keyword read from the file "
+        "or its XMP sidecar: the sidecar was written without it; the photo file is never "
+        "changed)",
+        t.KEYWORD_KEPT: f"still a keyword of {n(t.KEYWORD_KEPT)}: read from the file or its "
+        "XMP sidecar, which photoclip changes only with write_xmp on in settings.toml",
+        t.ALREADY_YOURS: f"{n(t.ALREADY_YOURS)} had it as your own already",
+        t.ALREADY_REJECTED: f"{n(t.ALREADY_REJECTED)} had it rejected already",
+        t.OWN_KEPT: f"kept on {n(t.OWN_KEPT)}: it is your own tag there "
+        "(`photoclip tag remove` removes it)",
+        t.NOT_TAGGED: f"{n(t.NOT_TAGGED)} did not have it",
+        t.NOT_SUGGESTED: f"not suggested for {n(t.NOT_SUGGESTED)}: nothing done "
+        "(`photoclip tag add` gives photos a tag of your own)",
+    }
+    parts = [text for outcome, text in said.items() if change.count(outcome)]
+    return f"{change.action} {change.tag!r}: " + ("; ".join(parts) or "no photos")
+
+
+def taken_text(taken: float | None, modified: float) -> str:
+    """``taken 2023-06-30 14:02`` (local time), or the file's date when the capture date is not
+    known (searches by date use that one then)."""
+    def stamp(t: float) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+    if taken is not None:
+        return f"taken {stamp(taken)}"
+    return f"date taken unknown (no EXIF date; file modified {stamp(modified)}, used for dates)"

@@ -8,8 +8,9 @@ import logging
 import sys
 from typing import Any
 
-from photoclip.cli.output import emit_json
-from photoclip.config import app_paths
+from photoclip.cli.options import positive_int
+from photoclip.cli.output import CommandFailed, emit_json
+from photoclip.config import SettingsError, app_paths
 from photoclip.core import plugin_host
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,9 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
     try:
         host = plugin_host.PluginHost(paths=app_paths()).load()
         actions = host.actions()
-    except Exception as exc:  # settings unreadable, ...: the built-in commands still work
+    except SettingsError:  # the command itself says so, naming the file and the line
+        return
+    except Exception as exc:  # a plugin cannot load, ...: the built-in commands still work
         log.warning("Plugins are not available: %s", exc)
         return
     for name, action in actions.items():
@@ -79,7 +82,8 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
             p.add_argument("--query", help="the photos matching a search")
             p.add_argument("--album", help="the photos of an album")
             p.add_argument("--tag", help="the photos with a tag")
-            p.add_argument("--limit", type=int, default=100, help="how many search results")
+            p.add_argument("--limit", type=positive_int, default=100,
+                           help="how many search results, at least 1")
         p.add_argument("--yes", action="store_true", help="answer yes to every question")
         for opt in action.options:
             flag = f"--{opt.name}"
@@ -139,8 +143,7 @@ def run_action(lib: Any, args: argparse.Namespace) -> int:
     try:
         result = host.run_action(action.name, context, photos, options)
     except PluginError as exc:
-        print(f"photoclip {action.name}: {exc}", file=sys.stderr)
-        return 2
+        raise CommandFailed(f"{action.name}: {exc}", type_="PluginError") from exc
     if args.json:
         emit_json({"message": result.message, "details": result.details, "data": result.data})
         return 0

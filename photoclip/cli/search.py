@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
 from photoclip.core.types import SearchHit
 
+SEARCH_HELP = """Find photos by describing what is in them.
+
+examples:
+  photoclip search "a dog running on the beach"
+  photoclip search '"beach" + "sunset" - "people"'     combine terms with + and -
+  photoclip search '2*"red car" + "night"'              weight a term
+  photoclip search ~/Pictures/cat.jpg                   a term may be an image file
+
+what the model sees and does not:
+  the model looks at a small square (224 pixels for most models) cut from the
+  centre of each photo, so the sides of wide photos (panoramas) and the top and
+  bottom of tall ones are not seen, and small details are lost. It matches what
+  things are and the mood of a scene well, but not counts ("two dogs"), text in
+  the photo, left/right, or who a person is. Scores are cosine similarities,
+  usually 0.15 to 0.35: compare them within one search, not across searches."""
+
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", "-n", type=int, default=20, help="how many results (default 20)")
+    p.add_argument("--limit", "-n", type=positive_int, default=20,
+                   help="how many results, at least 1 (default 20)")
     p.add_argument("--folder", help="only photos in this folder or below it")
-    p.add_argument("--after", type=date.fromisoformat, help="taken on or after YYYY-MM-DD")
-    p.add_argument("--before", type=date.fromisoformat, help="taken before YYYY-MM-DD")
-    p.add_argument("--min-score", type=float, help="only results scoring at least this")
+    p.add_argument("--after", type=iso_date, help="taken on or after YYYY-MM-DD")
+    p.add_argument("--before", type=iso_date, help="taken before YYYY-MM-DD")
+    p.add_argument("--min-score", type=score,
+                   help="only results scoring at least this (a cosine similarity, -1 to 1)")
     p.add_argument("--tag", help="only photos with this tag (yours, a file keyword, or automatic)")
     p.add_argument("--album", help="only photos in this album")
 
@@ -25,9 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "search",
         help="find photos by a description",
-        description='Examples: photoclip search "two dogs in the snow"; '
-        'photoclip search \'"beach" + "sunset" - "people"\'; '
-        "a term may also be an image file.",
+        description=SEARCH_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("query", help="text; combine terms with + and -, weight with 2*\"term\"")
     _add_filters(s)
@@ -39,8 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
-    if args.limit < 1:
-        raise ValueError("--limit must be at least 1")
+    if args.after is not None and args.before is not None and args.after >= args.before:
+        raise ValueError(  # a usage error: exit status 2
+            f"--after {args.after} is not before --before {args.before}: no photo can match"
+        )
     return SearchFilters(
         args.folder, args.after, args.before, args.min_score, args.tag, args.album
     )

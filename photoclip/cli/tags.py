@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.output import emit_json
+from photoclip.cli.output import emit_json, tag_change_text, taken_text
 from photoclip.core.library import Library
 
 
@@ -47,11 +47,12 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
 def run_tag(lib: Library, args: argparse.Namespace) -> int:
     ids = lib.photo_ids(args.photos)
     action = getattr(lib.tags, args.action)
-    changed = action(args.tag, ids)
+    change = action(args.tag, ids)
     if args.json:
-        emit_json({"action": args.action, "tag": args.tag, "changed": changed})
+        emit_json({"action": args.action, "tag": change.tag, "photos": change.photos,
+                   "changed": change.changed, "outcomes": change.outcomes})
     else:
-        print(f"{args.action} {args.tag!r}: {changed} of {len(ids)} photos changed")
+        print(tag_change_text(change))
     return 0
 
 
@@ -67,6 +68,7 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     print(rec.path)
     size = f"{rec.width}x{rec.height}" if rec.width else "size unknown"
     print(f"  {size}, {rec.format or '?'}, camera {rec.camera or '-'}")
+    print(f"  {taken_text(rec.taken, rec.mtime_ns / 1e9)}")
     for t in tags:
         if t.source == "auto":
             extra = f" (automatic: {t.label_set}, score {t.score:.2f})"

@@ -8,8 +8,10 @@ import sys
 import threading
 import time
 
-from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.cli.options import non_negative_float
+from photoclip.cli.output import ProgressBar, emit_json, new_and_moved, no_folders
 from photoclip.core.chroma_server import server_answers
+from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
 from photoclip.core.service import LibraryService, ServiceEvent
 
@@ -18,23 +20,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("watch", help="follow the folders live and index changes (Ctrl-C stops)")
     p.add_argument("--polling", action="store_true",
                    help="poll instead of native file events (network shares)")
-    p.add_argument("--quiet-seconds", type=float, default=1.0,
+    p.add_argument("--quiet-seconds", type=non_negative_float, default=1.0,
                    help="how long a file must be still before it is read (default 1)")
     p.set_defaults(run=run)
 
 
 def run(lib: Library, args: argparse.Namespace) -> int:
     if not lib.settings.folders:
-        print("no folders to watch: add one with `photoclip folders add ~/Pictures`")
-        return 1
+        raise no_folders()
     bar = ProgressBar(quiet=args.json)
     lib.download_progress = bar.download
     _ = lib.store  # a Chroma server that is not there: one line and a non-zero exit, now
     service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
     done = threading.Event()
     failed: list[str] = []  # the vector store stopped answering: watch stops, non-zero
+    pipe_closed = threading.Event()
 
     def on_event(event: ServiceEvent) -> None:
+        try:
+            show(event)
+        except BrokenPipeError:  # `photoclip watch | head`: stop as if Ctrl-C was pressed
+            pipe_closed.set()
+            done.set()
+
+    def show(event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
             bar.index(event.progress)
             return
@@ -43,11 +52,14 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 emit_json({"event": event.kind, "report": event.report, "message": event.message})
             return
         if event.kind in ("reconciled", "batch") and event.report is not None:
-            bar.close()
             r = event.report
+            if event.kind == "batch" and not _did_something(r):
+                return  # e.g. the delete event of a photo already seen moved
+            bar.close()
             stamp = time.strftime("%H:%M:%S")
             what = "start-up check" if event.kind == "reconciled" else "changes"
-            print(f"{stamp} {what}: {r.new} new, {r.changed} changed, {r.moved} moved, "
+            new, moved = new_and_moved(r)
+            print(f"{stamp} {what}: {new} new, {r.changed} changed, {moved} moved, "
                   f"{r.removed} removed, {r.failed} failed; embedded {r.embedded}, "
                   f"reused {r.reused}"
                   + (f"; keywords re-read for {r.keywords_reread}" if r.keywords_reread else ""),
@@ -74,10 +86,17 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             pass
     finally:
         bar.close()
-        if not args.json:
+        if not args.json and not pipe_closed.is_set():
             print("stopping after the batch in flight ...", flush=True)
         service.stop()
+    if pipe_closed.is_set():
+        raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
     if failed:
         print(f"photoclip: {failed[0]}; stopped watching", file=sys.stderr)
         return 2
     return 0
+
+
+def _did_something(r: IndexReport) -> bool:
+    return any((r.new, r.changed, r.moved, r.removed, r.failed, r.embedded, r.reused,
+                r.keywords_reread))

@@ -69,6 +69,7 @@ class IndexReport:
     embedded: int = 0
     reused: int = 0
     moved: int = 0
+    moved_in: int = 0  # of the ``new`` files, those that are a known photo moved there
     failed: int = 0
     removed: int = 0
     keywords_reread: int = 0  # photos whose keywords were read without indexing them again
@@ -254,10 +255,13 @@ class Indexer:
                 if item.pixels is None:  # same content as a stored vector
                     source = sources[item.content_hash]
                     is_fresh = rec.hash is None and rec.id not in embedded_ever
+                    if is_fresh and source not in missing and self._file_gone(source):
+                        missing.add(source)  # a move whose delete event has not come yet
                     if source in missing and is_fresh:
                         missing.discard(source)
                         moves.append(_moved(rec, source, item.content_hash))
                         report.moved += 1
+                        report.moved_in += 1
                         if item.keywords is not None:
                             keywords[source] = item.keywords
                     else:
@@ -301,6 +305,11 @@ class Indexer:
             self.model_key, [(p.record.id, p.content_hash or "", p.info) for p in batch]
         )
         report.embedded += len(batch)
+
+    def _file_gone(self, photo_id: int) -> bool:
+        """Whether the file of a catalogued photo no longer exists."""
+        rec = self.catalog.get(photo_id)
+        return rec is not None and not os.path.exists(rec.path)
 
     def _flush_reuse(
         self,

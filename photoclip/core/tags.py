@@ -12,7 +12,9 @@ Rules that protect what users did by hand:
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +37,40 @@ class PhotoTag:
     score: float | None = None
     model: str | None = None
     origin: str | None = None  # for keywords: "file" (inside the photo) or "sidecar" (XMP)
+
+
+# What a tag operation did to one photo (TagChange.outcomes); CHANGES are those that changed it.
+ADDED, ALREADY_YOURS = "added", "already yours"
+REMOVED, KEYWORD_REMOVED, KEYWORD_KEPT, NOT_TAGGED = (
+    "removed", "keyword removed", "keyword kept", "not tagged")
+REJECTED, RECORDED, ALREADY_REJECTED, OWN_KEPT = (
+    "rejected", "recorded", "already rejected", "own kept")
+ACCEPTED, NOT_SUGGESTED = "accepted", "not suggested"
+CHANGES = frozenset({ADDED, REMOVED, KEYWORD_REMOVED, REJECTED, RECORDED, ACCEPTED})
+
+
+@dataclass(frozen=True)
+class TagChange:
+    """What ``add``/``remove``/``reject``/``accept`` did: photos counted by outcome, e.g.
+    ``{"accepted": 2, "not suggested": 1}``. A rejection of a tag that is not suggested is
+    recorded (it will not be suggested); ``own kept``: a rejected tag that is the user's own
+    stays; ``keyword kept``: a keyword read from the file or sidecar that is still there."""
+
+    action: str
+    tag: str
+    outcomes: dict[str, int]
+
+    @property
+    def photos(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def changed(self) -> int:
+        """Photos whose tags (or rejections) changed."""
+        return sum(n for k, n in self.outcomes.items() if k in CHANGES)
+
+    def count(self, outcome: str) -> int:
+        return self.outcomes.get(outcome, 0)
 
 
 @dataclass(frozen=True)
@@ -151,44 +187,64 @@ class TagStore:
 
     # ----- the user's own --------------------------------------------------------------------
 
-    def add(self, tag: str, photo_ids: Iterable[int]) -> int:
+    def _sources(self, db: sqlite3.Connection, tag: str, ids: list[int]) -> dict[int, set[str]]:
+        """The sources of ``tag`` on each photo, plus ``"rejected"`` where it was rejected."""
+        found: dict[int, set[str]] = {pid: set() for pid in ids}
+        for lo in range(0, len(ids), _CHUNK):
+            chunk = ids[lo : lo + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for pid, source in db.execute(
+                f"SELECT photo_id, source FROM tags WHERE tag=? AND photo_id IN ({marks})"
+                f" UNION SELECT photo_id, 'rejected' FROM rejected_tags"
+                f" WHERE tag=? AND photo_id IN ({marks})", (tag, *chunk, tag, *chunk),
+            ):
+                found[pid].add(source)
+        return found
+
+    def add(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
         """Add the user's own tag (it also lifts an earlier rejection of that tag)."""
         tag = normalise_tag(tag)
-        ids = list(photo_ids)
+        ids = list(dict.fromkeys(photo_ids))
+        outcomes: Counter[str] = Counter()
         with self.catalog.transaction() as db:
-            n = 0
             for pid in ids:
-                n += db.execute(
+                n = db.execute(
                     "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'user')",
                     (pid, tag),
                 ).rowcount
                 db.execute("DELETE FROM rejected_tags WHERE photo_id=? AND tag=?", (pid, tag))
+                outcomes[ADDED if n else ALREADY_YOURS] += 1
         self._changed(ids)
-        return n
+        return TagChange("add", tag, dict(outcomes))
 
-    def remove(self, tag: str, photo_ids: Iterable[int]) -> int:
-        """Remove the user's tag, or a keyword read from the photo's file or sidecar; the number
-        of photos that had it. A removed keyword is remembered like a rejection (the files are
-        not changed here), so reading the file again never brings it back; ``add`` lifts it."""
+    def remove(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
+        """Remove the user's tag, or a keyword read from the photo's file or sidecar. A removed
+        keyword is remembered like a rejection (the files are not changed here), so reading the
+        file again never brings it back; ``add`` lifts it. The result says what each photo had."""
         tag = normalise_tag(tag)
-        ids = list(photo_ids)
+        ids = list(dict.fromkeys(photo_ids))
         with self.catalog.transaction() as db:
-            n = 0
+            before = self._sources(db, tag, ids)
             for pid in ids:
-                user = db.execute(
-                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='user'", (pid, tag)
-                ).rowcount
-                keyword = db.execute(
-                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='keyword'", (pid, tag)
-                ).rowcount
-                if keyword:
+                db.execute(
+                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source IN ('user', 'keyword')",
+                    (pid, tag),
+                )
+                if KEYWORD in before[pid]:
                     db.execute(
                         "INSERT OR IGNORE INTO rejected_tags (photo_id, tag) VALUES (?, ?)",
                         (pid, tag),
                     )
-                n += bool(user or keyword)
         self._changed(ids, {tag})
-        return n
+        with self.catalog.transaction() as db:
+            after = self._sources(db, tag, ids)
+        outcomes: Counter[str] = Counter()
+        for pid in ids:
+            if KEYWORD in before[pid]:
+                outcomes[KEYWORD_KEPT if KEYWORD in after[pid] else KEYWORD_REMOVED] += 1
+            else:
+                outcomes[REMOVED if USER in before[pid] else NOT_TAGGED] += 1
+        return TagChange("remove", tag, dict(outcomes))
 
     def unreject(self, photo_id: int, tags: Iterable[str]) -> None:
         """Forget that these tags were rejected or removed (e.g. a removed keyword that is
@@ -199,33 +255,57 @@ class TagStore:
                 [(photo_id, t) for t in tags],
             )
 
-    def reject(self, tag: str, photo_ids: Iterable[int]) -> int:
-        """An automatic tag is wrong for these photos: drop it and never suggest it again."""
+    def reject(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
+        """An automatic tag is wrong for these photos: drop it and never suggest it again
+        (recorded even where it is not suggested now)."""
         tag = normalise_tag(tag)
+        ids = list(dict.fromkeys(photo_ids))
+        outcomes: Counter[str] = Counter()
         with self.catalog.transaction() as db:
-            n = 0
-            for pid in photo_ids:
+            before = self._sources(db, tag, ids)
+            for pid in ids:
                 db.execute(
                     "INSERT OR IGNORE INTO rejected_tags (photo_id, tag) VALUES (?, ?)", (pid, tag)
                 )
-                n += db.execute(
-                    "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'", (pid, tag)
-                ).rowcount
-            return n
-
-    def accept(self, tag: str, photo_ids: Iterable[int]) -> int:
-        """Turn automatic tags into the user's own."""
-        tag = normalise_tag(tag)
-        ids = list(photo_ids)
-        with self.catalog.transaction() as db:
-            n = sum(
                 db.execute(
                     "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'", (pid, tag)
-                ).rowcount
-                for pid in ids
-            )
-            self.add(tag, ids)
-        return n
+                )
+                had = before[pid]
+                if AUTO in had:
+                    outcomes[REJECTED] += 1
+                elif had & {USER, KEYWORD}:
+                    outcomes[OWN_KEPT] += 1
+                else:
+                    outcomes[ALREADY_REJECTED if "rejected" in had else RECORDED] += 1
+        return TagChange("reject", tag, dict(outcomes))
+
+    def accept(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
+        """Turn automatic tags into the user's own; a photo where the tag is not suggested is
+        left alone (``add`` gives a photo a tag of the user's)."""
+        tag = normalise_tag(tag)
+        ids = list(dict.fromkeys(photo_ids))
+        outcomes: Counter[str] = Counter()
+        accepted = []
+        with self.catalog.transaction() as db:
+            before = self._sources(db, tag, ids)
+            for pid in ids:
+                had = before[pid]
+                if AUTO in had:
+                    db.execute(
+                        "DELETE FROM tags WHERE photo_id=? AND tag=? AND source='auto'",
+                        (pid, tag),
+                    )
+                    db.execute(
+                        "INSERT OR IGNORE INTO tags (photo_id, tag, source) VALUES (?, ?, 'user')",
+                        (pid, tag),
+                    )
+                    db.execute("DELETE FROM rejected_tags WHERE photo_id=? AND tag=?", (pid, tag))
+                    accepted.append(pid)
+                    outcomes[ACCEPTED] += 1
+                else:
+                    outcomes[ALREADY_YOURS if had & {USER, KEYWORD} else NOT_SUGGESTED] += 1
+        self._changed(accepted)
+        return TagChange("accept", tag, dict(outcomes))
 
     def set_keywords(self, photo_id: int, keywords: Sequence[str]) -> None:
         """The keywords currently in a photo's file (replacing what was read before)."""
@@ -313,6 +393,11 @@ class TagStore:
             raise TagError("a smart album follows a query or a tag, not both")
         if min_score is not None and query is None:
             raise TagError("--min-score needs --query")
+        if min_score is not None and not -1.0 <= min_score <= 1.0:
+            raise TagError(
+                f"a minimum score is a cosine similarity between -1 and 1, not {min_score:g} "
+                "(try `photoclip search` with the query to see the scores)"
+            )
         if query is not None and min_score is None:
             raise TagError(
                 "an album that follows a query needs a minimum score (--min-score): "

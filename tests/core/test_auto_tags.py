@@ -88,7 +88,7 @@ def test_retag_embeds_no_photo_and_stricter_is_a_subset(tagged: Library) -> None
 def test_rejected_tag_never_returns(tagged: Library, photos: Path) -> None:
     pid = int(tagged.index.ids()[0])
     (label,) = auto_tags(tagged, pid)
-    assert tagged.tags.reject(label, [pid]) == 1
+    assert tagged.tags.reject(label, [pid]).outcomes == {"rejected": 1}
     assert label not in auto_tags(tagged, pid)
     tagged.retag()
     assert label not in auto_tags(tagged, pid)

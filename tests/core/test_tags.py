@@ -29,11 +29,11 @@ def _ids(lib: Library) -> list[int]:
 
 def test_user_tags_and_search_filter(lib: Library) -> None:
     ids = _ids(lib)
-    assert lib.tags.add("beach", ids[:3]) == 3
-    assert lib.tags.add("  Beach ", ids[:1]) == 0  # case and space variants are one tag
+    assert lib.tags.add("beach", ids[:3]).changed == 3
+    assert lib.tags.add("  Beach ", ids[:1]).changed == 0  # case and space variants are one tag
     hits = lib.search("anything", limit=50, filters=SearchFilters(tag="beach"))
     assert {h.photo_id for h in hits} == set(ids[:3])
-    assert lib.tags.remove("beach", ids[:1]) == 1
+    assert lib.tags.remove("beach", ids[:1]).changed == 1
     assert lib.tags.photos_with("beach") == set(ids[1:3])
     counts = {c.tag: c for c in lib.tags.counts()}
     assert counts["beach"].own == 2 and counts["beach"].auto == 0
