@@ -171,8 +171,8 @@ def tag_change_text(change: TagChange) -> str:
         t.RECORDED: f"not suggested for {n(t.RECORDED)}; recorded: it will not be suggested",
         t.REMOVED: f"removed from {n(t.REMOVED)}",
         t.KEYWORD_REMOVED: f"removed from {n(t.KEYWORD_REMOVED)} (a keyword read from the file "
-        "or its XMP sidecar: the sidecar was written without it; the photo file is never "
-        "changed)",
+        "or its XMP sidecar: the removal is remembered, so reading the file again does not "
+        "bring it back; the photo file is never changed, its sidecar only with write_xmp on)",
         t.KEYWORD_KEPT: f"still a keyword of {n(t.KEYWORD_KEPT)}: read from the file or its "
         "XMP sidecar, which photoclip changes only with write_xmp on in settings.toml",
         t.ALREADY_YOURS: f"{n(t.ALREADY_YOURS)} had it as your own already",

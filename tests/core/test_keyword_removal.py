@@ -55,7 +55,7 @@ def test_removing_a_keyword_in_the_photo_lasts(lib: Library, photos: Path,
     lib.settings.write_xmp = write_xmp
     (pid,) = lib.photo_ids([p1(photos)])
     assert listed(lib, pid) == [("beach", KEYWORD), ("sea", KEYWORD)]
-    assert lib.tags.remove("beach", [pid]) == 1  # it was removed: say so
+    assert lib.tags.remove("beach", [pid]).changed == 1  # it was removed: say so
     assert listed(lib, pid) == [("sea", KEYWORD)]
     touch(p1(photos))  # `touch p1.jpg; photoclip index`: the photo is read again
     lib.index_folders()
@@ -86,7 +86,7 @@ def test_removing_a_sidecar_keyword_lasts_while_the_sidecar_keeps_it(
     lib.index_folders()
     (pid,) = lib.photo_ids([photo])
     assert listed(lib, pid) == [("Oma", KEYWORD)]
-    assert lib.tags.remove("oma", [pid]) == 1
+    assert lib.tags.remove("oma", [pid]).changed == 1
     exiftool("-q", "-overwrite_original", "-XMP-dc:Subject+=Opa", sidecar)  # edited elsewhere
     lib.index_folders()
     assert listed(lib, pid) == [("Opa", KEYWORD)]
@@ -122,7 +122,7 @@ def test_a_tag_written_to_the_sidecar_and_read_back_is_listed_once(
     assert [(t.tag, t.source) for t in lib.tags.tags_of(pid)] == [("p1tag", USER)]
     [count] = [c for c in lib.tags.counts() if c.tag == "p1tag"]
     assert (count.own, count.auto) == (1, 0)
-    assert lib.tags.remove("p1tag", [pid]) == 1
+    assert lib.tags.remove("p1tag", [pid]).changed == 1
     touch(photo)
     lib.index_folders()
     assert lib.tags.tags_of(pid) == []
@@ -133,7 +133,7 @@ def test_removing_a_tag_keeps_an_earlier_rejection(lib: Library, photos: Path) -
     photo = sorted(photos.glob("*.jpg"))[1]
     (pid,) = lib.photo_ids([photo])
     lib.tags.reject("dog", [pid])
-    assert lib.tags.remove("dog", [pid]) == 0  # nothing to remove
+    assert lib.tags.remove("dog", [pid]).changed == 0  # nothing to remove
     assert lib.tags.rejected(pid) == {"dog"}
 
 
