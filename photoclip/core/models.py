@@ -43,7 +43,7 @@ from photoclip.core.model_catalogue import (
     read_user_model_file,
 )
 from photoclip.core.model_facts import ModelFacts
-from photoclip.core.torch_compat import import_open_clip
+from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
@@ -434,6 +434,8 @@ class Embedder:
             torch.set_num_threads(self.torch_threads)
         _register(spec)
         cfg = model_config(spec)
+        if cfg["vision_cfg"].get("timm_model_name"):
+            enable_timm()
         kwargs: dict[str, Any] = {}
         text_dir = text_tower_dir(spec, self.models_dir)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
