@@ -18,16 +18,19 @@ cut off (with a warning) if they ever disagree, e.g. after an open_clip change.
 
 Text tower only. A text query needs no image tower, but open_clip builds and loads both. For an
 open_clip ``CLIP`` model whose weights are a safetensors file, :func:`load_text_only` builds the
-model on torch's ``meta`` device (no memory, no random init), drops the image tower, and reads only
-the text tower's tensors from the file (safetensors reads tensors by name). Anything unusual
+model with a token image tower and no random init, drops that tower, and reads only the text
+tower's tensors from the file (safetensors reads tensors by name). (torch's ``meta`` device would
+avoid the allocation, but building on it imports ``torch._dynamo``: 2 s.) Anything unusual
 (another file format, a third-party key layout that open_clip would convert, a custom text tower)
 returns None and the caller loads the whole model as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,13 +132,52 @@ def _agrees(model: Any, tokenizer: Any, encode: Callable[[Any], Any]) -> bool:
         return False
 
 
+_TINY_VISION = {"image_size": 32, "layers": 1, "width": 8, "head_width": 8, "patch_size": 32}
+_INIT_FUNCTIONS = ("normal_", "uniform_", "trunc_normal_", "kaiming_uniform_", "kaiming_normal_",
+                   "xavier_uniform_", "xavier_normal_", "zeros_", "ones_", "constant_")
+
+
+@contextlib.contextmanager
+def _no_weight_init() -> Iterator[None]:
+    """In this thread, ``torch.nn.init`` functions do nothing (the weights are about to be
+    overwritten: random init of a 63M-parameter text tower costs seconds). Other threads are
+    unaffected."""
+    from torch.nn import init
+
+    me = threading.get_ident()
+    originals = {name: getattr(init, name) for name in _INIT_FUNCTIONS if hasattr(init, name)}
+
+    def skipper(original: Callable[..., Any]) -> Callable[..., Any]:
+        def fn(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() == me:
+                return tensor
+            return original(tensor, *args, **kwargs)
+
+        return fn
+
+    with _init_lock:
+        for name, original in originals.items():
+            setattr(init, name, skipper(original))
+        try:
+            yield
+        finally:
+            for name, original in originals.items():
+                setattr(init, name, original)
+
+
+_init_lock = threading.Lock()
+
+
 def load_text_only(
     oc: Any, arch: str, path: Path, *, device: str, precision: str, **create_kwargs: Any
 ) -> Any | None:
     """An open_clip ``CLIP`` model with its text tower loaded from the safetensors file ``path``
     and no image tower (``model.visual`` is None), in ``precision`` on ``device``; None where
-    that cannot be done exactly (the caller then loads the whole model)."""
-    import torch
+    that cannot be done exactly (the caller then loads the whole model).
+
+    The model is built by open_clip's ``create_model`` with a token image tower (dropped at
+    once) and without random init; then every text tensor is read from the file by name, and a
+    strict ``load_state_dict`` guarantees that every parameter was overwritten."""
     from open_clip.model import CLIP
 
     if path.suffix != ".safetensors" or precision not in ("fp32", "bf16", "fp16"):
@@ -144,11 +186,9 @@ def load_text_only(
         from safetensors import safe_open
     except ImportError:
         return None
-    with torch.device("meta"):
-        # built in ``precision`` (as create_model does it: low-precision layers, fp32 norms);
-        # load_state_dict then copies the file's tensors into those dtypes
-        model = oc.create_model(arch, pretrained=None, precision=precision, device="meta",
-                                **create_kwargs)
+    with _no_weight_init():
+        model = oc.create_model(arch, pretrained=None, precision=precision, device=device,
+                                vision_cfg=dict(_TINY_VISION), **create_kwargs)
     if type(model) is not CLIP:
         return None
     model.visual = None
@@ -159,13 +199,8 @@ def load_text_only(
             if not set(wanted) <= present:  # another key layout: open_clip's loader converts it
                 return None
             state = {k: f.get_tensor(k) for k in wanted}
-        model = model.to_empty(device="cpu")
-        model.load_state_dict(state, strict=True)
+        model.load_state_dict(state, strict=True)  # copies into the model's dtypes
     except (RuntimeError, ValueError, OSError) as exc:  # shapes differ, damaged file
         log.debug("Text-tower-only load not possible: %s", exc)
         return None
-    n = model.attn_mask.shape[0]  # the one non-persistent buffer: the causal mask
-    model.attn_mask = torch.full((n, n), float("-inf")).triu_(1)
-    if any(b.is_meta for b in model.buffers()) or any(p.is_meta for p in model.parameters()):
-        return None
-    return model.to(device)
+    return model
