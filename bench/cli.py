@@ -4,7 +4,8 @@ Builds a library of ``--photos`` COCO photos (default 200) on ViT-B-32 with rand
 as a safetensors file (a user model with a weights file: the same loading path as a downloaded
 model; random weights cost the same as trained ones), indexes it once, then runs each command as
 a subprocess ``--runs`` times (no owner process running) and prints p50 / p95 wall time and peak
-RSS (``wait4``'s ``ru_maxrss`` of that process):
+RSS (``wait4``'s ``ru_maxrss`` of that process; Linux counts a child's RSS at its start from its
+parent's, so this script never imports torch itself: the weights are made in a subprocess):
 
 * ``photoclip search "..."`` (a new query each run: no text cache helps);
 * ``photoclip status`` and a no-change ``photoclip index``;
@@ -19,7 +20,10 @@ Precision is fp32 (the issue's laptop-class CPU has no bf16). No timed assertion
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,10 +44,12 @@ QUERIES = ["a dog on a beach", "two people riding bicycles", "a plate of food on
            "a man with an umbrella"]
 
 
-def make_weights(folder: Path, arch: str) -> tuple[dict, Path]:
+def make_weights(folder: Path, arch: str) -> None:
+    """(In a subprocess) random weights of ``arch`` as safetensors; prints its config as JSON."""
     import torch
     from safetensors.torch import save_file
 
+    from photoclip.core.models import cpu_has_fast_bf16
     from photoclip.core.torch_compat import import_open_clip
 
     oc = import_open_clip()
@@ -51,7 +57,8 @@ def make_weights(folder: Path, arch: str) -> tuple[dict, Path]:
     model = oc.create_model(arch, pretrained=None)
     path = folder / f"{arch}-random.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
-    return oc.get_model_config(arch), path
+    print(json.dumps({"config": oc.get_model_config(arch), "path": str(path),
+                      "bf16": cpu_has_fast_bf16()}))
 
 
 def copy_photos(datasets: Path, dst: Path, n: int) -> Path:
@@ -103,14 +110,21 @@ def main() -> None:
     ap.add_argument("--rclip", help="an rclip executable (see /work/shared/tools/README.md)")
     ap.add_argument("--rclip-datadir", help="its RCLIP_DATADIR from rclip_peer_setup.py")
     ap.add_argument("--keep", help="build the library here and keep it (default: a temp dir)")
+    ap.add_argument("--make-weights", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    from photoclip.core.models import cpu_has_fast_bf16
+    if args.make_weights:
+        make_weights(Path(args.make_weights), args.arch)
+        return
 
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="photoclip-bench-"))
     try:
         home = tmp / "home"
         paths = AppPaths(home / "data", home / "config", home / "cache").ensure()
-        cfg, weights = make_weights(tmp, args.arch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        made = json.loads(subprocess.run(
+            [sys.executable, __file__, "--make-weights", str(tmp), "--arch", args.arch],
+            check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+        cfg, weights = made["config"], Path(made["path"])
         key = "bench-" + args.arch.lower()
         write_user_model(paths.config / "models", key, cfg, description="bench",
                          weights=str(weights))
@@ -120,12 +134,13 @@ def main() -> None:
                "PYTHONWARNINGS": "ignore"}
         photoclip = [sys.executable, "-m", "photoclip"]
         print(f"{args.arch} (random weights, safetensors, fp32; native bf16 here: "
-              f"{cpu_has_fast_bf16()}), {os.cpu_count()} CPUs, load average "
+              f"{made['bf16']}), {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.2f}; library of {args.photos} photos")
         t = timed([*photoclip, "index"], env)
-        print(f"first index (not a target here): {t[0]:.1f} s")
+        print(f"first index (not a target here): {t[0]:.1f} s; this script's own peak RSS: "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
-        queries = iter(QUERIES * (1 + args.runs // len(QUERIES)))
+        queries = itertools.cycle(QUERIES)
         report('photoclip search "<new query>"',
                [timed([*photoclip, "search", next(queries), "--limit", "5"], env)
                 for _ in range(args.runs)])

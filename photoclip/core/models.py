@@ -395,6 +395,18 @@ class Embedder:
                 context_length=text_cfg.get("context_length", 77),
                 **text_cfg.get("tokenizer_kwargs", {}),
             )
+        text_cfg = cfg.get("text_cfg", {})
+        if (
+            "siglip" not in self.spec.arch.lower()
+            and not text_cfg.get("hf_tokenizer_name")
+            and not text_cfg.get("tokenizer_kwargs")
+            and text_cfg.get("context_length", 77) == 77
+        ):  # open_clip's own default tokenizer, built at its import (building one costs ~0.5 s)
+            from open_clip import tokenizer as oc_tokenizer
+
+            default = getattr(oc_tokenizer, "_tokenizer", None)
+            if isinstance(default, oc_tokenizer.SimpleTokenizer) and default.context_length == 77:
+                return default
         return oc.get_tokenizer(self.spec.arch)
 
     # ----- embedding -------------------------------------------------------------------------
