@@ -13,8 +13,9 @@ Only towers where this provably holds get the cut: open_clip's ``CLIP`` and ``Te
 text towers with a causal mask, no class token, no padding mask and ``argmax``/``eos``/``first``
 pooling, tokenised by open_clip's ``SimpleTokenizer`` (pads with 0). Everything else (Hugging
 Face text towers, SigLIP's bidirectional towers, CoCa) is encoded at full length, as before. A
-one-off self-check on the loaded model compares the cut path with ``encode_text`` and turns the
-cut off (with a warning) if they ever disagree, e.g. after an open_clip change.
+one-off self-check on the loaded model (at its first batch of 64 or more texts, e.g. label
+prototypes: a one-shot query does not pay for it) compares the cut path with ``encode_text`` and
+turns the cut off (with a warning) if they ever disagree, e.g. after an open_clip change.
 
 Text tower only. A text query needs no image tower, but open_clip builds and loads both. For an
 open_clip ``CLIP`` model whose weights are a safetensors file, :func:`load_text_only` builds the
@@ -41,6 +42,7 @@ __all__ = ["CHECK_PROMPTS", "cut_text_encoder", "load_text_only", "token_lengths
 _CUT_POOLS = ("argmax", "eos", "first")
 CHECK_PROMPTS = ("a photo of a dog.", "a blurry photo of a red bicycle leaning on a wall.")
 _MIN_COSINE = 0.99999
+_CHECK_AT = 64  # texts in a call: the first such call runs the self-check
 
 
 def token_lengths(tokens: Any) -> Any:
@@ -108,11 +110,25 @@ def cut_text_encoder(model: Any, tokenizer: Any) -> Callable[[Any], Any] | None:
             x = proj(x) if isinstance(proj, torch.nn.Linear) else x @ proj
         return x
 
-    if not _agrees(model, tokenizer, encode):
-        log.warning("Cut-length text encoding disagrees with open_clip's encode_text for this "
-                    "model: encoding texts at full length")
-        return None
-    return encode
+    return _checked(model, tokenizer, encode)
+
+
+def _checked(model: Any, tokenizer: Any, encode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``encode``, compared once with ``encode_text`` on the first batch of at least
+    ``_CHECK_AT`` texts (label prototypes; the check costs one full-length encode, too much for
+    a one-shot query); from then on ``encode_text`` if they disagreed."""
+    state = {"checked": False, "ok": True}
+
+    def run(tokens: Any) -> Any:
+        if not state["checked"] and len(tokens) >= _CHECK_AT:
+            state["checked"] = True
+            state["ok"] = _agrees(model, tokenizer, encode)
+            if not state["ok"]:
+                log.warning("Cut-length text encoding disagrees with open_clip's encode_text "
+                            "for this model: encoding texts at full length")
+        return encode(tokens) if state["ok"] else model.encode_text(tokens)
+
+    return run
 
 
 def _agrees(model: Any, tokenizer: Any, encode: Callable[[Any], Any]) -> bool:
@@ -198,8 +214,10 @@ def load_text_only(
             present = set(f.keys())
             if not set(wanted) <= present:  # another key layout: open_clip's loader converts it
                 return None
-            state = {k: f.get_tensor(k) for k in wanted}
-        model.load_state_dict(state, strict=True)  # copies into the model's dtypes
+            params = model.state_dict()
+            # in the model's dtypes, then adopted (assign): no second copy of 250 MB in memory
+            state = {k: f.get_tensor(k).to(params[k].dtype) for k in wanted}
+        model.load_state_dict(state, strict=True, assign=True)
     except (RuntimeError, ValueError, OSError) as exc:  # shapes differ, damaged file
         log.debug("Text-tower-only load not possible: %s", exc)
         return None
