@@ -7,6 +7,12 @@ random inputs (random weights: a check of the arithmetic, not of real-weight acc
 
     python bench/embed.py                       # ViT-B-32, fp32/bf16/int8, threads 1 and 2
     python bench/embed.py --arch MobileCLIP2-S0 --threads 2 --batches 2
+    python bench/embed.py --texts 384           # label prompts/s: full 77 tokens vs cut length
+
+``--texts N`` embeds N of the built-in label sets' distinct prompt texts (every k-th, so the
+length mix is kept) in fp32 at full length (77 tokens, as open_clip pads) and cut to each chunk's
+longest prompt (``photoclip.core.text_tower``), and prints prompts/s, CPU-ms per prompt, the
+speed-up and the smallest cosine between the two.
 """
 
 from __future__ import annotations
@@ -39,12 +45,7 @@ def bench_one(
     arch: str, precision: str, threads: int, batch: int, batches: int, pixels: np.ndarray,
     queries: int,
 ) -> tuple[float, float, np.ndarray]:
-    spec = ModelSpec(
-        key="bench", arch=arch, pretrained=None, hf_hub_id=None, weights_filename="",
-        description="benchmark", imagenet_top1=None, params_millions=None, download_mb=None,
-        random_init=True,
-    )
-    emb = Embedder(spec, models_dir=Path("/nonexistent"), device="cpu", precision=precision,
+    emb = Embedder(_spec(arch), models_dir=Path("/nonexistent"), device="cpu", precision=precision,
                    torch_threads=threads)
     emb.load()
     emb.embed_images(pixels[:batch])  # warm-up: oneDNN builds its kernels on first use
@@ -62,6 +63,47 @@ def bench_one(
     return images_per_s, statistics.median(times) * 1000, vecs
 
 
+def _spec(arch: str) -> ModelSpec:
+    return ModelSpec(
+        key="bench", arch=arch, pretrained=None, hf_hub_id=None, weights_filename="",
+        description="benchmark", imagenet_top1=None, params_millions=None, download_mb=None,
+        random_init=True,
+    )
+
+
+def bench_texts(arch: str, n: int, threads: int) -> None:
+    """Label prompts/s at full length and at the cut length (fp32)."""
+    from photoclip.core.labels import builtin_label_sets
+    from photoclip.core.tagging import _groups
+
+    sets = builtin_label_sets().values()
+    every = [t for s in sets for g in _groups(s) for t in g]
+    texts = list(dict.fromkeys(every))
+    sample = texts[:: max(1, len(texts) // n)][:n]
+    print(f"{arch} (random init), fp32, {threads} threads; built-in label sets: {len(every)} "
+          f"prompts ({len(texts)} distinct); timing {len(sample)} of them; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    results = {}
+    for cut in (False, True):
+        models.CUT_TEXT = cut
+        emb = Embedder(_spec(arch), models_dir=Path("/nonexistent"), device="cpu",
+                       precision="fp32", torch_threads=threads)
+        emb.load()
+        emb.embed_texts(sample[:16], lane="bulk")  # warm-up
+        wall, cpu = time.perf_counter(), time.process_time()
+        vecs = emb.embed_texts(sample, lane="bulk")
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        emb.close()
+        results[cut] = (len(sample) / wall, cpu / len(sample) * 1000, vecs)
+        name = "cut length" if cut else "77 tokens"
+        print(f"{name:<12}{results[cut][0]:8.1f} prompts/s  {results[cut][1]:6.1f} CPU-ms/prompt"
+              f"  -> all {len(texts)} distinct prompts in {len(texts) / results[cut][0]:5.0f} s",
+              flush=True)
+    cos = float(np.min(np.sum(results[True][2] * results[False][2], axis=1)))
+    print(f"speed-up {results[True][0] / results[False][0]:.2f}x (CPU "
+          f"{results[False][1] / results[True][1]:.2f}x); min cosine cut vs full {cos:.7f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", default="ViT-B-32")
@@ -72,10 +114,15 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=10, help="timed text queries")
     ap.add_argument("--no-reparam", action="store_true",
                     help="do not fuse MobileCLIP's training-time branches")
+    ap.add_argument("--texts", type=int, default=0,
+                    help="instead: N label prompts at full and at cut length")
     args = ap.parse_args()
     if args.no_reparam:
         models.REPARAMETERIZE = False
     logging.basicConfig(level=logging.ERROR)
+    if args.texts:
+        bench_texts(args.arch, args.texts, int(args.threads.split(",")[-1]))
+        return
 
     precisions = args.precisions.split(",")
     threads = [int(t) for t in args.threads.split(",")]

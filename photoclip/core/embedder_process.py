@@ -5,21 +5,25 @@ Python's GIL (hundreds of milliseconds at a time, measured in bench/gui.py): in 
 that freezes the window, whatever thread does it. :class:`EmbedderProcess` has the interface of
 :class:`~photoclip.core.models.Embedder` but runs the real one in a spawned child process, so the
 app's own process never imports torch. Pixels travel through shared memory (one copy, no
-pickling of the batch); texts and vectors through a pipe. Calls are serialised like the
-in-process embedder's. If the child dies (killed, out of memory), the call in flight fails with a
-clear error and the next call starts a new child.
+pickling of the batch); texts and vectors through a pipe. If the child dies (killed, out of
+memory), the call in flight fails with a clear error and the next call starts a new child.
+
+Two lanes, as in the in-process embedder: *interactive* calls (a query's texts, one image for
+"more like this", classify's labels) go through their own pipe to their own thread in the child,
+so they never queue behind an image batch (the two run side by side: a query costs tens of
+milliseconds, a batch seconds). *Bulk* calls (image batches, label prototypes) use the other pipe.
+
+Priority: the child runs at exactly the app's niceness + 10 (below normal on Windows), whatever
+thread starts it. (Niceness is per thread on Linux and a child inherits its starting thread's:
+started from the indexer thread, already at +10, a relative +10 made it +19.)
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import hashlib
-import json
 import logging
 import multiprocessing
 import os
-import re
 import sys
 import threading
 import types
@@ -32,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from photoclip.core.model_catalogue import ModelSpec, read_user_model_file
+from photoclip.core.model_catalogue import ModelSpec
+from photoclip.core.model_facts import ModelFacts
 from photoclip.core.types import PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -40,6 +45,8 @@ log = logging.getLogger(__name__)
 __all__ = ["EmbedderProcess", "EmbedderProcessError"]
 
 _START_TIMEOUT = 600.0  # seconds for the child to import torch and report its facts
+LOW_PRIORITY_NICE = 10  # the child's niceness above the app's
+INTERACTIVE_TEXTS = 256  # as photoclip.core.models.INTERACTIVE_TEXTS (not imported: no torch)
 
 
 class EmbedderProcessError(RuntimeError):
@@ -80,11 +87,12 @@ class EmbedderProcess:
             "weights_file": str(weights_file) if weights_file else None,
             "allow_download": allow_download, "torch_threads": int(torch_threads),
         }
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the child's life (start, stop)
+        self._lane_locks = {"bulk": threading.Lock(), "interactive": threading.Lock()}
         self._proc: Any = None
-        self._conn: Connection | None = None
+        self._conns: dict[str, Connection] = {}
         self._facts: _Facts | None = None
-        self._facts_file = Path(models_dir) / ".facts" / f"{_fingerprint(spec)}.json"
+        self._shape_facts = ModelFacts(spec, Path(models_dir))
         self._shm: SharedMemory | None = None
         self.loads = 0
         self.image_batches = 0
@@ -115,22 +123,7 @@ class EmbedderProcess:
         opening a library does not wait for the child to import torch."""
         if self._facts is not None:
             return self._facts.dim, self._facts.preprocess_spec
-        try:
-            data = json.loads(self._facts_file.read_text(encoding="utf-8"))
-            pp = data["preprocess_spec"]
-            return int(data["dim"]), PreprocessSpec(**{
-                k: tuple(v) if isinstance(v, list) else v for k, v in pp.items()
-            })
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def _remember_shape(self, facts: _Facts) -> None:
-        payload = {"dim": facts.dim, "preprocess_spec": dataclasses.asdict(facts.preprocess_spec)}
-        with contextlib.suppress(OSError):
-            self._facts_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._facts_file.with_suffix(".tmp")
-            tmp.write_text(json.dumps(payload), encoding="utf-8")
-            os.replace(tmp, self._facts_file)
+        return self._shape_facts.shape()
 
     @property
     def device(self) -> str:
@@ -153,59 +146,75 @@ class EmbedderProcess:
 
     def load(self) -> None:
         """Load the model in the child now (downloading its weights if allowed and needed)."""
-        self._call(("load",))
+        self._call(("load",), "bulk")
         self.loads = max(self.loads, 1)
 
-    def embed_images(self, pixels: np.ndarray) -> np.ndarray:
-        """(N, 3, H, W) float32 pixels -> (N, D) unit vectors."""
+    def embed_images(self, pixels: np.ndarray, *, lane: str | None = None) -> np.ndarray:
+        """(N, 3, H, W) float32 pixels -> (N, D) unit vectors. ``lane``: by default one image
+        is interactive (sent through the pipe), a batch bulk (through shared memory)."""
         pixels = np.ascontiguousarray(pixels, dtype=np.float32)
-        with self._lock:
-            shm = self._buffer(pixels.nbytes)
-            np.ndarray(pixels.shape, np.float32, buffer=shm.buf)[...] = pixels
-            out = self._call(("images", shm.name, pixels.shape))
+        lane = lane or ("interactive" if len(pixels) <= 1 else "bulk")
+        if lane == "interactive":
+            out = self._call(("pixels", pixels), lane)
+        else:
+            with self._lane_locks["bulk"]:  # the one shared-memory buffer belongs to this lane
+                shm = self._buffer(pixels.nbytes)
+                np.ndarray(pixels.shape, np.float32, buffer=shm.buf)[...] = pixels
+                out = self._call(("images", shm.name, pixels.shape), lane, locked=True)
         self.loads = max(self.loads, 1)
         self.image_batches += 1
         self.images_embedded += len(pixels)
         return out
 
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts -> (N, D) unit vectors."""
-        out = self._call(("texts", list(texts)))
+    def embed_texts(self, texts: Sequence[str], *, lane: str | None = None) -> np.ndarray:
+        """Texts -> (N, D) unit vectors; by default up to 256 texts are interactive."""
+        texts = list(texts)
+        lane = lane or ("interactive" if len(texts) <= INTERACTIVE_TEXTS else "bulk")
+        out = self._call(("texts", texts), lane)
         self.loads = max(self.loads, 1)
         self.texts_embedded += len(texts)
         return out
 
     def close(self) -> None:
-        """Stop the child (it finishes the call in flight first) and free the shared memory."""
-        with self._lock:
+        """Stop the child (it finishes the calls in flight first) and free the shared memory."""
+        with self._lane_locks["bulk"], self._lane_locks["interactive"], self._lock:
             self._stop()
+            if self._shm is not None:  # kept across restarts of the child; freed here
+                with contextlib.suppress(OSError):
+                    self._shm.close()
+                    self._shm.unlink()
+                self._shm = None
 
     # ----- the child's life ------------------------------------------------------------------
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
+        bulk, bulk_child = ctx.Pipe()
+        interactive, interactive_child = ctx.Pipe()
+        nice = _app_niceness() + LOW_PRIORITY_NICE if self.low_priority else None
         proc = ctx.Process(
-            target=_serve, args=(child, self.spec, self._kwargs, self.low_priority),
+            target=_serve,
+            args=(bulk_child, interactive_child, self.spec, self._kwargs, self.low_priority, nice),
             name=f"photoclip-model-{self.spec.key}", daemon=True,
         )
         with _MAIN_LOCK, _without_main_module():
             proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
+        bulk_child.close()
+        interactive_child.close()
+        self._proc, self._conns = proc, {"bulk": bulk, "interactive": interactive}
         try:
-            facts = self._receive(timeout=_START_TIMEOUT)
+            facts = self._receive(bulk, proc, timeout=_START_TIMEOUT)
         except BaseException:
             self._stop()
             raise
         self._facts = facts
-        self._remember_shape(facts)
+        self._shape_facts.remember_shape(facts.dim, facts.preprocess_spec)
         log.info("Model process %d started for %s on %s", proc.pid, self.spec.key, facts.device)
 
     def _stop(self) -> None:
-        conn, proc = self._conn, self._proc
-        self._conn = self._proc = None
-        if conn is not None:
+        conns, proc = self._conns, self._proc
+        self._conns, self._proc = {}, None
+        for conn in conns.values():
             with contextlib.suppress(OSError, ValueError):
                 conn.send(None)
             conn.close()
@@ -214,11 +223,6 @@ class EmbedderProcess:
             if proc.is_alive():
                 proc.kill()
                 proc.join(5)
-        if self._shm is not None:
-            with contextlib.suppress(OSError):
-                self._shm.close()
-                self._shm.unlink()
-            self._shm = None
 
     def _buffer(self, nbytes: int) -> SharedMemory:
         if self._shm is None or self._shm.size < nbytes:
@@ -228,7 +232,8 @@ class EmbedderProcess:
             self._shm = SharedMemory(create=True, size=max(nbytes, 1 << 20))
         return self._shm
 
-    def _call(self, message: tuple[Any, ...]) -> Any:
+    def _running(self) -> tuple[dict[str, Connection], Any]:
+        """The child's pipes and process, (re)started if needed."""
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 if self._proc is not None:
@@ -236,18 +241,25 @@ class EmbedderProcess:
                                 self._proc.exitcode)
                     self._stop()
                 self._start()
-            assert self._conn is not None
-            try:
-                self._conn.send(message)
-            except (OSError, ValueError) as exc:
-                self._stop()
-                raise EmbedderProcessError(f"the model process is gone: {exc}") from exc
-            return self._receive(timeout=None)
+            return self._conns, self._proc
 
-    def _receive(self, timeout: float | None) -> Any:
+    def _call(self, message: tuple[Any, ...], lane: str, locked: bool = False) -> Any:
+        """Send ``message`` down ``lane``'s pipe and wait for the answer (one call per lane at a
+        time; ``locked``: the caller holds the lane's lock already)."""
+        with contextlib.nullcontext() if locked else self._lane_locks[lane]:
+            conns, proc = self._running()
+            conn = conns[lane]
+            try:
+                conn.send(message)
+            except (OSError, ValueError) as exc:
+                with self._lock:
+                    if self._proc is proc:
+                        self._stop()
+                raise EmbedderProcessError(f"the model process is gone: {exc}") from exc
+            return self._receive(conn, proc, timeout=None)
+
+    def _receive(self, conn: Connection, proc: Any, timeout: float | None) -> Any:
         """The child's answer; progress reports on the way are passed to ``progress``."""
-        assert self._conn is not None and self._proc is not None
-        conn, proc = self._conn, self._proc
         while True:
             try:
                 if not conn.poll(timeout if timeout is not None else 1.0):
@@ -257,9 +269,11 @@ class EmbedderProcess:
                         raise EOFError
                     continue
                 kind, *rest = conn.recv()
-            except (EOFError, OSError) as exc:
+            except (EOFError, OSError, ValueError) as exc:
                 code = proc.exitcode
-                self._stop()
+                with self._lock:
+                    if self._proc is proc:  # the other lane may have restarted it already
+                        self._stop()
                 raise EmbedderProcessError(
                     f"the model process stopped unexpectedly (exit code {code}); it restarts "
                     "on the next use"
@@ -277,8 +291,18 @@ class EmbedderProcess:
 # ----- the child -----------------------------------------------------------------------------
 
 
-def _lower_process_priority() -> None:
-    """nice +10 (Linux, macOS); "below normal" on Windows, which has no nice."""
+def _app_niceness() -> int:
+    """The app's niceness: its main thread's (``getpriority`` of the process id reads the main
+    thread on Linux, the process elsewhere), not the calling thread's; 0 where there is none."""
+    try:
+        return os.getpriority(os.PRIO_PROCESS, os.getpid())
+    except (AttributeError, OSError):  # Windows
+        return 0
+
+
+def _set_priority(nice: int | None) -> None:
+    """Set this process to niceness ``nice`` exactly (Linux, macOS; a value it cannot reach is
+    logged), or "below normal" on Windows, which has no nice."""
     try:
         if sys.platform == "win32":
             import ctypes
@@ -287,22 +311,31 @@ def _lower_process_priority() -> None:
             kernel32 = ctypes.windll.kernel32
             if not kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal):
                 raise OSError("SetPriorityClass failed")
-        else:
-            os.nice(10)
-    except (AttributeError, OSError) as exc:
-        log.debug("Could not lower the model process's priority: %s", exc)
+        elif nice is not None:
+            # absolute, not relative: this thread inherited the niceness of whichever thread of
+            # the app started it (nice is per thread on Linux)
+            os.setpriority(os.PRIO_PROCESS, 0, min(int(nice), 19))
+    except (AttributeError, OSError) as exc:  # raising priority needs privileges
+        log.debug("Could not set the model process's priority to %s: %s", nice, exc)
+
+
+_lane_conn = threading.local()  # which pipe this thread of the child answers on
 
 
 def _serve(
-    conn: Connection, spec: ModelSpec, kwargs: dict[str, Any], low_priority: bool
+    conn: Connection, interactive: Connection, spec: ModelSpec, kwargs: dict[str, Any],
+    low_priority: bool, nice: int | None = None,
 ) -> None:
-    """The child's loop: one real Embedder, one request at a time, until told to stop."""
+    """The child: one real Embedder; this thread serves the bulk lane, a second one the
+    interactive lane, each one request at a time, until told to stop."""
     if low_priority:  # indexing is background work: the desktop (and the app's window) first
-        _lower_process_priority()
+        _set_priority(nice)
     from photoclip.core.models import Embedder
 
-    def progress(done: int, total: int) -> None:
-        conn.send(("progress", done, total))
+    _lane_conn.conn = conn
+
+    def progress(done: int, total: int) -> None:  # on the pipe of the call that is loading
+        getattr(_lane_conn, "conn", conn).send(("progress", done, total))
 
     try:
         embedder = Embedder(spec, progress=progress, **{
@@ -313,12 +346,24 @@ def _serve(
     except BaseException as exc:
         conn.send(("error", _portable(exc)))
         return
+    worker = threading.Thread(target=_serve_lane, args=(interactive, embedder, "interactive"),
+                              name="photoclip-model-interactive", daemon=True)
+    worker.start()
+    try:
+        _serve_lane(conn, embedder, "bulk")
+    finally:
+        worker.join(10)
+        embedder.close()
+
+
+def _serve_lane(conn: Connection, embedder: Any, lane: str) -> None:
+    _lane_conn.conn = conn
     shm: SharedMemory | None = None
     try:
         while True:
             try:
                 message = conn.recv()
-            except EOFError:
+            except (EOFError, OSError):
                 return
             if message is None:
                 return
@@ -331,9 +376,11 @@ def _serve(
                             shm.close()
                         shm = _attach(name)
                     pixels = np.ndarray(shape, np.float32, buffer=shm.buf)
-                    result: Any = embedder.embed_images(pixels)
+                    result: Any = embedder.embed_images(pixels, lane=lane)
+                elif kind == "pixels":
+                    result = embedder.embed_images(message[1], lane=lane)
                 elif kind == "texts":
-                    result = embedder.embed_texts(message[1])
+                    result = embedder.embed_texts(message[1], lane=lane)
                 elif kind == "load":
                     embedder.load()
                     result = None
@@ -345,7 +392,6 @@ def _serve(
     finally:
         if shm is not None:
             shm.close()
-        embedder.close()
 
 
 _MAIN_LOCK = threading.Lock()
@@ -363,14 +409,6 @@ def _without_main_module() -> Iterator[None]:
     finally:
         if main is not None:
             sys.modules["__main__"] = main
-
-
-def _fingerprint(spec: ModelSpec) -> str:
-    """What decides a model's shape: its catalogue entry and, for a user model, its file."""
-    data = [dataclasses.asdict(spec), read_user_model_file(spec)]
-    text = json.dumps(data, sort_keys=True, default=str)
-    return re.sub(r"[^a-z0-9-]", "_", spec.key)[:40] + "-" + hashlib.sha256(
-        text.encode("utf-8")).hexdigest()[:16]
 
 
 def _attach(name: str) -> SharedMemory:

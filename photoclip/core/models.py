@@ -1,8 +1,11 @@
 """CLIP models: the catalogue, device and precision choice, and a lazy, thread-safe embedder.
 
-This is the only photoclip module that imports torch or open_clip, and it does so inside functions,
-so importing it is cheap. The catalogue (:mod:`~photoclip.core.model_catalogue`) and weight files
-(:mod:`~photoclip.core.weights`) live beside it and are re-exported here.
+This module and its helpers are the only photoclip modules that import torch or open_clip, and
+they do so inside functions, so importing them is cheap. The catalogue
+(:mod:`~photoclip.core.model_catalogue`), weight files (:mod:`~photoclip.core.weights`), configs
+(:mod:`~photoclip.core.model_config`), device and precision (:mod:`~photoclip.core.precision`),
+remembered facts (:mod:`~photoclip.core.model_facts`) and the text tower's shortcuts
+(:mod:`~photoclip.core.text_tower`) live beside it; the public names are re-exported here.
 
 Precision, measured with ViT-B-32 (``bench/embed.py``): on a CPU with native bf16 instructions
 (AVX512-BF16 or AMX) bf16 weights run about twice as fast as fp32 and stay within cosine 0.999 of
@@ -16,18 +19,13 @@ fp16 (how CLIP was trained); MPS gets fp32. Autocast is never used on the CPU.
 from __future__ import annotations
 
 import contextlib
-import copy
 import gc
 import importlib.util
-import json
 import logging
-import re
-import tempfile
 import threading
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +38,23 @@ from photoclip.core.model_catalogue import (
     ModelUnavailableError,
     available_models,
     get_model_spec,
-    read_user_model_file,
 )
-from photoclip.core.torch_compat import import_open_clip
+from photoclip.core.model_config import (
+    _preprocess_dict,
+    _register,
+    model_config,
+    preprocess_spec_for,
+)
+from photoclip.core.model_facts import ModelFacts
+from photoclip.core.precision import (
+    PRECISIONS,
+    _int8_available,
+    choose_precision,
+    cpu_has_fast_bf16,
+    resolve_device,
+    supported_precisions,
+)
+from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
@@ -72,184 +84,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ("fp32", "bf16", "fp16", "int8")
-_DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 TEXT_CHUNK = 256  # texts per model call
+INTERACTIVE_TEXTS = 256  # at most this many texts in one call: a query (interactive lane)
+CUT_TEXT = True  # encode texts only up to their longest prompt (bench/embed.py can turn off)
+TEXT_ONLY_FIRST = True  # a first call for texts loads only the text tower where possible
+LANES = ("interactive", "bulk")
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
-
-
-# ----- device and precision ------------------------------------------------------------------
-
-
-def resolve_device(preference: str = "auto") -> str:
-    """``auto``: cuda, then mps, then cpu. An explicit device that is not there falls back to the
-    CPU with a logged warning (settings may come from another machine); a malformed one is a
-    ValueError."""
-    pref = (preference or "auto").strip().lower()
-    if not _DEVICE_RE.match(pref):
-        raise ValueError(f"unknown device {preference!r}: use auto, cpu, cuda, cuda:N or mps")
-    if pref == "cpu":
-        return "cpu"
-    import torch
-
-    cuda = torch.cuda.is_available()
-    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
-    if pref == "auto":
-        return "cuda" if cuda else "mps" if mps else "cpu"
-    if pref.startswith("cuda"):
-        if not cuda:
-            log.warning("Device %r requested but CUDA is not available; using the CPU", pref)
-            return "cpu"
-        index = int(pref.split(":")[1]) if ":" in pref else 0
-        if index >= torch.cuda.device_count():
-            log.warning(
-                "Device %r requested but there are %d CUDA devices; using cuda:0",
-                pref, torch.cuda.device_count(),
-            )
-            return "cuda"
-        return pref
-    if not mps:
-        log.warning("Device 'mps' requested but Apple MPS is not available; using the CPU")
-        return "cpu"
-    return "mps"
-
-
-@lru_cache(maxsize=1)
-def cpu_has_fast_bf16() -> bool:
-    """True if the CPU computes bf16 natively (AVX512-BF16 or AMX), where bf16 beats fp32."""
-    import torch
-
-    try:
-        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except AttributeError:  # older torch: read the flags ourselves (Linux)
-        try:
-            flags = Path("/proc/cpuinfo").read_text(errors="replace")
-        except OSError:
-            return False
-        return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
-
-
-def _int8_available() -> bool:
-    import torch
-
-    quant = getattr(torch, "ao", None) and getattr(torch.ao, "quantization", None)
-    engines = [e for e in torch.backends.quantized.supported_engines if e != "none"]
-    return bool(quant is not None and hasattr(quant, "quantize_dynamic") and engines)
-
-
-def supported_precisions(device: str) -> tuple[str, ...]:
-    """The precisions that run on ``device`` (fast or not)."""
-    if device == "cpu":
-        return ("fp32", "bf16", "int8") if _int8_available() else ("fp32", "bf16")
-    if device.startswith("cuda"):
-        import torch
-
-        return ("fp16", "bf16", "fp32") if torch.cuda.is_bf16_supported() else ("fp16", "fp32")
-    return ("fp32", "fp16")  # mps
-
-
-def choose_precision(device: str, preference: str = "auto") -> str:
-    """The precision to run a model in on ``device``; see the module docstring for ``auto``.
-
-    An explicit precision the device cannot run falls back to auto's choice with a warning;
-    an unknown name is a ValueError.
-    """
-    pref = (preference or "auto").strip().lower()
-    if pref != "auto" and pref not in PRECISIONS:
-        raise ValueError(f"unknown precision {preference!r}: use auto, {', '.join(PRECISIONS)}")
-    if device.startswith("cuda"):
-        auto = "fp16"
-    elif device == "mps":
-        auto = "fp32"
-    else:
-        auto = "bf16" if cpu_has_fast_bf16() else "fp32"
-    if pref == "auto":
-        return auto
-    if pref not in supported_precisions(device) or (device == "cpu" and pref == "fp16"):
-        log.warning("Precision %s is not supported on %s; using %s", pref, device, auto)
-        return auto
-    if device == "cpu" and pref == "bf16" and not cpu_has_fast_bf16():
-        log.warning("This CPU has no native bf16: bf16 will be slower than fp32")
-    return pref
-
-
-# ----- configs and preprocessing -------------------------------------------------------------
-
-_registered: dict[str, str] = {}
-_register_lock = threading.Lock()
-_config_dir: Path | None = None
-
-
-def _user_open_clip_config(spec: ModelSpec) -> dict[str, Any] | None:
-    cfg = read_user_model_file(spec).get("open_clip_config")
-    return copy.deepcopy(cfg) if isinstance(cfg, dict) else None
-
-
-def _register(spec: ModelSpec) -> None:
-    """Make a user model's own config known to open_clip under ``spec.arch``."""
-    global _config_dir
-    cfg = _user_open_clip_config(spec)
-    if cfg is None:
-        return
-    text = json.dumps(cfg, sort_keys=True)
-    with _register_lock:
-        if _registered.get(spec.arch) == text:
-            return
-        oc = import_open_clip()
-        if _config_dir is None:
-            _config_dir = Path(tempfile.mkdtemp(prefix="photoclip-open-clip-configs-"))
-        path = _config_dir / f"{spec.arch}.json"
-        path.write_text(text, encoding="utf-8")
-        oc.add_model_config(path)
-        _registered[spec.arch] = text
-
-
-def model_config(spec: ModelSpec) -> dict[str, Any]:
-    """The open_clip model config of ``spec`` (no weights are read)."""
-    cfg = _user_open_clip_config(spec)
-    if cfg is not None:
-        return cfg
-    oc = import_open_clip()
-    cfg = oc.get_model_config(spec.arch)
-    if cfg is None:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}' needs the open_clip architecture '{spec.arch}', which this "
-            "open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`."
-        )
-    return cfg
-
-
-def _preprocess_dict(spec: ModelSpec) -> dict[str, Any]:
-    """open_clip's final PreprocessCfg for ``spec`` as a dict (as create_model would build it)."""
-    oc = import_open_clip()
-    from dataclasses import asdict
-
-    from open_clip.transform import PreprocessCfg, merge_preprocess_dict
-
-    cfg = model_config(spec)
-    pp = asdict(PreprocessCfg())
-    if spec.pretrained:
-        pp = merge_preprocess_dict(pp, oc.get_pretrained_cfg(spec.arch, spec.pretrained))
-    pp["size"] = cfg["vision_cfg"].get("image_size", pp["size"])
-    user = read_user_model_file(spec).get("preprocess") or {}
-    return merge_preprocess_dict(pp, user)
-
-
-def preprocess_spec_for(spec: ModelSpec) -> PreprocessSpec:
-    """How ``spec`` wants its pixels, without loading it."""
-    pp = _preprocess_dict(spec)
-    size = pp["size"]
-    h, w = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
-    mean = tuple(float(v) for v in pp["mean"])
-    std = tuple(float(v) for v in pp["std"])
-    return PreprocessSpec(
-        image_size=(int(h), int(w)),
-        mean=mean,  # type: ignore[arg-type]
-        std=std,  # type: ignore[arg-type]
-        interpolation=str(pp.get("interpolation", "bicubic")),
-        resize_mode=str(pp.get("resize_mode", "shortest")),
-        fill_color=int(pp.get("fill_color", 0)),
-    )
 
 
 def _short(exc: BaseException) -> str:
@@ -262,8 +102,14 @@ def _short(exc: BaseException) -> str:
 
 class Embedder:
     """Lazy, thread-safe CLIP embedder: the model loads on first use, exactly once, even with
-    concurrent callers. Model calls are serialised, so a text query waits for at most one image
-    batch. Device, precision, ``dim`` and ``preprocess_spec`` are known without loading."""
+    concurrent callers. Device, precision, ``dim`` and ``preprocess_spec`` are known without
+    loading (remembered on disk, so without importing torch once the model has run here).
+
+    Two lanes: *interactive* calls (a query's texts, one image) and *bulk* calls (image batches,
+    big text batches such as label prototypes) each run one at a time, but the two lanes run side
+    by side, so a query never waits for an image batch. A first call for texts loads only the
+    text tower where the weights allow it (:func:`~photoclip.core.text_tower.load_text_only`);
+    the first image call then loads the whole model."""
 
     def __init__(
         self,
@@ -287,7 +133,10 @@ class Embedder:
         self._precision_pref = precision
         self._meta_lock = threading.Lock()  # cheap facts; never held during a load
         self._load_lock = threading.Lock()
-        self._run_lock = threading.Lock()
+        self._lane_locks = {lane: threading.Lock() for lane in LANES}
+        self._facts = ModelFacts(spec, self.models_dir)
+        self._full = False  # the image tower is loaded too
+        self._encode_text: Any = None
         self._device: str | None = None
         self._precision: str | None = None
         self._preprocess: PreprocessSpec | None = None
@@ -303,34 +152,51 @@ class Embedder:
 
     # ----- facts known before loading --------------------------------------------------------
 
+    def _shape(self) -> None:
+        """``dim`` and ``preprocess_spec``: remembered, else from the config (imports torch)."""
+        if self._dim is not None and self._preprocess is not None:
+            return
+        cached = self._facts.shape()
+        if cached is None:
+            cached = int(model_config(self.spec)["embed_dim"]), preprocess_spec_for(self.spec)
+            self._facts.remember_shape(*cached)
+        self._dim, self._preprocess = cached
+
     @property
     def preprocess_spec(self) -> PreprocessSpec:
         with self._meta_lock:
-            if self._preprocess is None:
-                self._preprocess = preprocess_spec_for(self.spec)
+            self._shape()
+            assert self._preprocess is not None
             return self._preprocess
 
     @property
     def dim(self) -> int:
         with self._meta_lock:
-            if self._dim is None:
-                self._dim = int(model_config(self.spec)["embed_dim"])
+            self._shape()
+            assert self._dim is not None
             return self._dim
+
+    def _runtime(self, fresh: bool = False) -> tuple[str, str]:
+        """(device, precision); before a load they may come from the facts file."""
+        with self._meta_lock:
+            if fresh or self._device is None or self._precision is None:
+                cached = None if fresh else self._facts.runtime(
+                    self._device_pref, self._precision_pref)
+                if cached is None:
+                    device = resolve_device(self._device_pref)
+                    cached = device, choose_precision(device, self._precision_pref)
+                    self._facts.remember_runtime(
+                        self._device_pref, self._precision_pref, *cached)
+                self._device, self._precision = cached
+            return self._device, self._precision
 
     @property
     def device(self) -> str:
-        with self._meta_lock:
-            if self._device is None:
-                self._device = resolve_device(self._device_pref)
-            return self._device
+        return self._runtime()[0]
 
     @property
     def precision(self) -> str:
-        device = self.device
-        with self._meta_lock:
-            if self._precision is None:
-                self._precision = choose_precision(device, self._precision_pref)
-            return self._precision
+        return self._runtime()[1]
 
     @property
     def loaded(self) -> bool:
@@ -339,12 +205,20 @@ class Embedder:
     # ----- loading ---------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load the model now (downloading its weights first if allowed and needed)."""
-        if self._model is not None:
+        """Load the whole model now (downloading its weights first if allowed and needed)."""
+        self._ensure(full=True)
+
+    @property
+    def text_only(self) -> bool:
+        """True while only the text tower is loaded."""
+        return self._model is not None and not self._full
+
+    def _ensure(self, full: bool) -> None:
+        if self._model is not None and (self._full or not full):
             return
         with self._load_lock:
-            if self._model is None:
-                self._load()
+            if self._model is None or (full and not self._full):
+                self._load(full or not TEXT_ONLY_FIRST)
 
     def _check_requirements(self) -> None:
         missing = [m for m in self.spec.requires if importlib.util.find_spec(m) is None]
@@ -383,18 +257,20 @@ class Embedder:
             )
         return download_weights(spec, self.models_dir, self.progress)
 
-    def _load(self) -> None:
+    def _load(self, full: bool) -> None:
         spec = self.spec
         self._check_requirements()
         path = self._resolve_weights()
         oc = import_open_clip()
         import torch
 
-        device, precision = self.device, self.precision
+        device, precision = self._runtime(fresh=True)
         if self.torch_threads > 0:
             torch.set_num_threads(self.torch_threads)
         _register(spec)
         cfg = model_config(spec)
+        if cfg["vision_cfg"].get("timm_model_name"):
+            enable_timm()
         kwargs: dict[str, Any] = {}
         text_dir = text_tower_dir(spec, self.models_dir)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
@@ -405,6 +281,28 @@ class Embedder:
                 "hf_model_pretrained": False,
             }
         tag_cfg = oc.get_pretrained_cfg(spec.arch, spec.pretrained) if spec.pretrained else {}
+        create_kwargs: dict[str, Any] = {
+            "force_quick_gelu": bool(tag_cfg.get("quick_gelu", False)),
+            "force_preprocess_cfg": _preprocess_dict(spec),
+            **kwargs,
+        }
+        if not full and path is not None and text_dir is None and precision != "int8":
+            from photoclip.core.text_tower import load_text_only
+
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    model = load_text_only(oc, spec.arch, path, device=device,
+                                           precision=precision, **create_kwargs)
+            except Exception:  # the whole model's load below reports any real problem
+                log.debug("Text-tower-only load failed", exc_info=True)
+                model = None
+            if model is not None:
+                log.info("Loaded the text tower of %s on %s in %s from %s",
+                         spec.key, device, precision, path)
+                self._finish_load(model, self._make_tokenizer(oc, cfg, None), cfg, path,
+                                  full=False)
+                return
         log.info(
             "Loading model %s (%s) on %s in %s from %s",
             spec.key, spec.arch, device, precision, path or "random weights",
@@ -421,10 +319,8 @@ class Embedder:
                     pretrained=str(path) if path else None,
                     precision="fp32" if precision == "int8" else precision,
                     device=device,
-                    force_quick_gelu=bool(tag_cfg.get("quick_gelu", False)),
-                    force_preprocess_cfg=_preprocess_dict(spec),
                     require_pretrained=path is not None,
-                    **kwargs,
+                    **create_kwargs,
                 )
             tokenizer = self._make_tokenizer(oc, cfg, text_dir)
         except ModelUnavailableError:
@@ -440,20 +336,36 @@ class Embedder:
             raise ModelUnavailableError(
                 f"Model '{spec.key}' cannot be built ({_short(exc)})."
             ) from exc
-        model.eval()
         if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
             ("fastvit", "mobileone", "repvit")
         ):
             model = _reparameterize(model)
         if precision == "int8":
             model = self._quantize(model)
+        self._finish_load(model, tokenizer, cfg, path, full=True)
+
+    def _finish_load(
+        self, model: Any, tokenizer: Any, cfg: dict[str, Any], path: Path | None, full: bool
+    ) -> None:
+        import torch
+
+        model.eval()
         self._input_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(
             self._precision or "fp32", torch.float32
         )
+        encode = None
+        if CUT_TEXT:
+            from photoclip.core.text_tower import cut_text_encoder
+
+            encode = cut_text_encoder(model, tokenizer)
+        self._encode_text = encode or model.encode_text
         self._tokenizer = tokenizer
         self.weights_used = path
         self._model = model
+        self._full = full
         self.loads += 1
+        with contextlib.suppress(Exception):  # remembered for commands that need no model
+            self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
 
     def _quantize(self, model: Any) -> Any:
         """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
@@ -483,12 +395,26 @@ class Embedder:
                 context_length=text_cfg.get("context_length", 77),
                 **text_cfg.get("tokenizer_kwargs", {}),
             )
+        text_cfg = cfg.get("text_cfg", {})
+        if (
+            "siglip" not in self.spec.arch.lower()
+            and not text_cfg.get("hf_tokenizer_name")
+            and not text_cfg.get("tokenizer_kwargs")
+            and text_cfg.get("context_length", 77) == 77
+        ):  # open_clip's own default tokenizer, built at its import (building one costs ~0.5 s)
+            from open_clip import tokenizer as oc_tokenizer
+
+            default = getattr(oc_tokenizer, "_tokenizer", None)
+            if isinstance(default, oc_tokenizer.SimpleTokenizer) and default.context_length == 77:
+                return default
         return oc.get_tokenizer(self.spec.arch)
 
     # ----- embedding -------------------------------------------------------------------------
 
-    def embed_images(self, pixels: np.ndarray) -> np.ndarray:
-        """(N, 3, H, W) preprocessed float32 pixels -> (N, D) float32 L2-normalised vectors."""
+    def embed_images(self, pixels: np.ndarray, *, lane: str | None = None) -> np.ndarray:
+        """(N, 3, H, W) preprocessed float32 pixels -> (N, D) float32 L2-normalised vectors.
+
+        ``lane``: "interactive" or "bulk"; by default one image is interactive, a batch bulk."""
         arr = np.asarray(pixels, dtype=np.float32)
         h, w = self.preprocess_spec.image_size
         if arr.ndim != 4 or arr.shape[1:] != (3, h, w):
@@ -504,41 +430,62 @@ class Embedder:
             self.images_embedded += len(arr)
             return out
 
-        return self._call(run)
+        return self._call(run, lane or ("interactive" if len(arr) <= 1 else "bulk"), full=True)
 
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Texts -> (N, D) float32 L2-normalised vectors."""
+    def embed_texts(self, texts: Sequence[str], *, lane: str | None = None) -> np.ndarray:
+        """Texts -> (N, D) float32 L2-normalised vectors.
+
+        ``lane``: "interactive" or "bulk"; by default up to ``INTERACTIVE_TEXTS`` texts are
+        interactive. Texts are encoded in chunks of similar length, each only up to its longest
+        prompt where the model allows it (:mod:`~photoclip.core.text_tower`)."""
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
+        lane = lane or ("interactive" if len(texts) <= INTERACTIVE_TEXTS else "bulk")
+
+        def tokenize(_model: Any, tokenizer: Any) -> Any:
+            return tokenizer(texts)
+
+        tokens = self._call(tokenize, lane, full=False)
+        order = np.arange(len(texts))
+        if len(texts) > TEXT_CHUNK and CUT_TEXT:  # chunks of similar length: shorter cuts
+            from photoclip.core.text_tower import token_lengths
+
+            order = np.argsort(token_lengths(tokens).numpy(), kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), TEXT_CHUNK):
-            chunk = texts[start : start + TEXT_CHUNK]
+            rows = order[start : start + TEXT_CHUNK]
 
-            def run(model: Any, tokenizer: Any, chunk: list[str] = chunk) -> np.ndarray:
-                out = _normalised(model.encode_text(tokenizer(chunk).to(self.device)))
-                self.texts_embedded += len(chunk)
-                return out
+            def run(model: Any, _tokenizer: Any, rows: np.ndarray = rows) -> np.ndarray:
+                chunk = tokens[rows.tolist()].to(self.device)
+                vecs = _normalised(self._encode_text(chunk))
+                self.texts_embedded += len(rows)
+                return vecs
 
-            parts.append(self._call(run))
-        return np.concatenate(parts)
+            out[rows] = self._call(run, lane, full=False)
+        return out
 
-    def _call(self, fn: Callable[[Any, Any], np.ndarray]) -> np.ndarray:
-        """Run ``fn(model, tokenizer)`` under the model lock, loading the model first if needed."""
+    def _call(self, fn: Callable[[Any, Any], Any], lane: str, full: bool) -> Any:
+        """Run ``fn(model, tokenizer)`` in ``lane`` (one call at a time per lane), loading the
+        model (``full``: with its image tower) first if needed."""
         import torch
 
+        if lane not in LANES:
+            raise ValueError(f"unknown lane {lane!r}: use {' or '.join(LANES)}")
         while True:
-            self.load()
-            with self._run_lock, torch.inference_mode():
-                if self._model is not None:  # else close() won a race: load again
-                    return fn(self._model, self._tokenizer)
+            self._ensure(full)
+            with self._lane_locks[lane], torch.inference_mode():
+                model = self._model
+                if model is not None and (self._full or not full):  # else close() won a race
+                    return fn(model, self._tokenizer)
 
     def close(self) -> None:
         """Free the model's memory; a later call loads it again."""
-        with self._load_lock, self._run_lock:
+        with self._load_lock, self._lane_locks["interactive"], self._lane_locks["bulk"]:
             if self._model is None:
                 return
-            self._model = self._tokenizer = None
+            self._model = self._tokenizer = self._encode_text = None
+            self._full = False
             gc.collect()
             if self._device and self._device.startswith("cuda"):
                 import torch

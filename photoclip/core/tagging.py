@@ -3,8 +3,9 @@
 Prototypes. Every label of a :class:`~photoclip.core.labels.LabelSet` becomes one text vector:
 each of its prompts is put into each of the set's templates ("a blurry photo of {}."), the
 texts are embedded, L2-normalised, averaged and renormalised (the CLIP paper's prompt ensembling,
-as in open_clip's ``zero_shot_classifier``). Prototypes are cached in memory and as ``.npz`` files
-per (model key, set fingerprint), so tagging a library again embeds no text at all. Only the text
+as in open_clip's ``zero_shot_classifier``). The embedded prompt texts are cached per model, in
+memory and in one ``.npz`` file, so tagging a library again embeds no text at all, and editing a set
+embeds only its new prompts. Only the text
 tower is used: suggestions are computed from the photos' *stored* image vectors.
 
 Calibration. A raw cosine between a photo and a label means little on its own: its scale differs
@@ -77,8 +78,8 @@ log = logging.getLogger(__name__)
 LOGIT_SCALE = 100.0  # exp of the learned logit scale of open_clip's pretrained CLIP models
 BACKGROUND_PROMPTS: tuple[str, ...] = ("something", "an object", "a thing", "a scene", "a picture")
 STRICTNESS: dict[str, float] = {"strict": 0.9, "normal": 0.7, "loose": 0.5}
-_BG_TAG = hashlib.sha256("\n".join(BACKGROUND_PROMPTS).encode()).hexdigest()[:8]
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 1: one file per label set; 2: one file of prompt vectors per model
+PROMPT_BATCH = 512  # texts per embedder call when prototypes are computed (the bulk lane)
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,16 @@ def _normalise_rows(x: np.ndarray) -> np.ndarray:
 
 
 class TextPrototypes:
-    """Text prototypes of label sets for one model, cached in memory and in ``cache_dir``.
+    """Text prototypes of label sets for one model, built from a per-prompt cache.
 
-    ``model_key`` must name the text model exactly (include a weights identity if the same key
-    can point at different weights). ``texts_embedded`` counts the texts this object had embedded.
+    Every prompt text (a template applied to a label's prompt) is embedded once per model and
+    kept, in memory and in one ``.npz`` file per model in ``cache_dir``; a set's prototypes are
+    averaged from those vectors. So editing a set (adding a label, a prompt) embeds only the new
+    texts. ``model_key`` must name the text model exactly (include a weights identity if the same
+    key can point at different weights). ``texts_embedded`` counts the texts this object had
+    embedded. Missing texts are embedded in batches of ``batch_size``, big enough to go to the
+    embedder's bulk lane; ``progress(done, total)`` (here or in :meth:`prepare`) is told after
+    each batch.
     """
 
     def __init__(
@@ -129,13 +136,21 @@ class TextPrototypes:
         embed_texts: Callable[[Sequence[str]], np.ndarray],
         model_key: str,
         cache_dir: Path | None,
+        *,
+        batch_size: int = PROMPT_BATCH,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self._embed = embed_texts
         self.model_key = model_key
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.batch_size = max(1, int(batch_size))
+        self.progress = progress
         self.texts_embedded = 0
-        self._mem: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._lock = threading.Lock()
+        self._vectors: dict[str, np.ndarray] = {}  # persisted per-prompt vectors
+        self._adhoc: dict[str, np.ndarray] = {}  # memory only (ad-hoc labels)
+        self._loaded = False
+        self._sets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._lock = threading.RLock()
 
     def for_set(self, label_set: LabelSet, *, persist: bool = True) -> np.ndarray:
         """(n_labels, D) L2-normalised prototypes, in the set's label order."""
@@ -145,70 +160,122 @@ class TextPrototypes:
         """(D,) the background prototype in the set's templates."""
         return self._get(label_set, persist)[1]
 
-    def _file(self, label_set: LabelSet) -> Path | None:
+    def missing(self, label_sets: Sequence[LabelSet]) -> list[str]:
+        """The distinct prompt texts of ``label_sets`` not embedded yet (for this model)."""
+        with self._lock:
+            self._load_file()
+            wanted = dict.fromkeys(t for s in label_sets for g in _groups(s) for t in g)
+            return [t for t in wanted if t not in self._vectors and t not in self._adhoc]
+
+    def prepare(
+        self,
+        label_sets: Sequence[LabelSet],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Embed every missing prompt of ``label_sets`` now, in big batches, telling
+        ``progress(done, total)`` after each ("340 of 800 prompts"); returns how many were
+        embedded. Later ``for_set`` calls for these sets embed nothing."""
+        todo = self.missing(label_sets)
+        self._embed_missing(todo, persist=True, progress=progress)
+        return len(todo)
+
+    def _file(self) -> Path | None:
         if self.cache_dir is None:
             return None
         model = re.sub(r"[^A-Za-z0-9_.-]", "_", self.model_key)[:80]
-        return self.cache_dir / f"{model}-{label_set.fingerprint}-{_BG_TAG}-v{_CACHE_VERSION}.npz"
+        digest = hashlib.sha256(self.model_key.encode("utf-8")).hexdigest()[:8]
+        return self.cache_dir / f"{model}-{digest}-prompts-v{_CACHE_VERSION}.npz"
 
     def _get(self, label_set: LabelSet, persist: bool) -> tuple[np.ndarray, np.ndarray]:
         key = label_set.fingerprint
         with self._lock:
-            hit = self._mem.get(key)
+            hit = self._sets.get(key)
             if hit is not None:
                 return hit
-            path = self._file(label_set) if persist else None
-            hit = self._read(path, len(label_set.labels)) if path else None
-            if hit is None:
-                hit = self._compute(label_set)
-                if path is not None:
-                    self._write(path, hit)
-            self._mem[key] = hit
+            self._load_file()
+            groups = _groups(label_set)
+            todo = [t for t in dict.fromkeys(t for g in groups for t in g)
+                    if t not in self._vectors]
+            if persist:  # texts embedded for an ad-hoc set are kept now
+                self._vectors.update((t, self._adhoc.pop(t)) for t in todo if t in self._adhoc)
+            todo = [t for t in todo if t not in self._vectors and t not in self._adhoc]
+        # embedded without the lock: a quick ad-hoc set need not wait for a long prepare()
+        self._embed_missing(todo, persist=persist, progress=self.progress)
+        with self._lock:
+            out = [np.mean([self._vector(t) for t in group], axis=0) for group in groups]
+            protos = _normalise_rows(np.stack(out))
+            hit = protos[:-1], protos[-1]
+            self._sets[key] = hit
             return hit
 
-    def _compute(self, label_set: LabelSet) -> tuple[np.ndarray, np.ndarray]:
-        groups = [label_set.prompts_for(label) for label in label_set.labels]
-        groups.append(label_set.prompts_for(Label("background", BACKGROUND_PROMPTS)))
-        flat = [text for group in groups for text in group]
-        vectors = _normalise_rows(np.asarray(self._embed(flat), dtype=np.float32))
-        self.texts_embedded += len(flat)
-        out, start = [], 0
-        for group in groups:
-            out.append(vectors[start : start + len(group)].mean(axis=0))
-            start += len(group)
-        protos = _normalise_rows(np.stack(out))
-        return protos[:-1], protos[-1]
+    def _vector(self, text: str) -> np.ndarray:
+        vec = self._vectors.get(text)
+        return vec if vec is not None else self._adhoc[text]
 
-    @staticmethod
-    def _read(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray] | None:
-        if not path.is_file():
-            return None
+    def _embed_missing(
+        self, texts: list[str], persist: bool, progress: Callable[[int, int], None] | None
+    ) -> None:
+        if not texts:
+            return
+        target = self._vectors if persist else self._adhoc
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            vectors = _normalise_rows(np.asarray(self._embed(batch), dtype=np.float32))
+            if vectors.shape[0] != len(batch):
+                raise ValueError(f"{len(batch)} texts gave {vectors.shape[0]} vectors")
+            with self._lock:
+                self.texts_embedded += len(batch)
+                target.update(zip(batch, vectors))
+            if progress is not None:
+                progress(start + len(batch), len(texts))
+        if persist:
+            with self._lock:
+                self._write()
+
+    def _load_file(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        path = self._file()
+        if path is None or not path.is_file():
+            return
         try:
             with np.load(path, allow_pickle=False) as data:
-                protos = np.asarray(data["prototypes"], dtype=np.float32)
-                background = np.asarray(data["background"], dtype=np.float32)
+                texts = [str(t) for t in data["texts"].tolist()]
+                vectors = np.asarray(data["vectors"], dtype=np.float32)
         except Exception as exc:  # a damaged cache file is rebuilt
             log.warning("Ignoring the damaged prototype cache %s (%s)", path, exc)
-            return None
-        if protos.ndim != 2 or len(protos) != n_labels or background.shape != protos.shape[1:]:
-            log.warning("Ignoring the prototype cache %s: it does not fit the label set", path)
-            return None
-        return protos, background
+            return
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            log.warning("Ignoring the prototype cache %s: its shape is wrong", path)
+            return
+        self._vectors.update(zip(texts, vectors))
 
-    @staticmethod
-    def _write(path: Path, value: tuple[np.ndarray, np.ndarray]) -> None:
+    def _write(self) -> None:
+        path = self._file()
+        if path is None or not self._vectors:
+            return
+        texts = list(self._vectors)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".protos-", suffix=".npz", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    np.savez(f, prototypes=value[0], background=value[1])
+                    np.savez(f, texts=np.array(texts, dtype=str),
+                             vectors=np.stack([self._vectors[t] for t in texts]))
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:  # the cache is an optimisation: tagging goes on without it
             log.warning("Cannot write the prototype cache %s (%s)", path, exc)
+
+
+def _groups(label_set: LabelSet) -> list[list[str]]:
+    """The prompt texts of each label of ``label_set``, then of the background class."""
+    groups = [label_set.prompts_for(label) for label in label_set.labels]
+    groups.append(label_set.prompts_for(Label("background", BACKGROUND_PROMPTS)))
+    return groups
 
 
 # ----- zero-shot classification ------------------------------------------------------------

@@ -152,3 +152,76 @@ def test_shape_is_remembered_so_opening_waits_for_no_child(
         assert again.pid is None  # no child was started for these facts
     finally:
         again.close()
+
+
+def _thread_niceness(pid: int) -> list[int]:
+    """The niceness of every thread of process ``pid`` (Linux: /proc/PID/task/TID/stat)."""
+    out = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        out.append(int(fields[16]))  # field 19 of stat; fields[0] is field 3
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_child_is_app_niceness_plus_10_when_started_from_a_niced_thread(
+    remote: EmbedderProcess,
+) -> None:
+    import threading
+
+    base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    if base + 10 > 19:
+        pytest.skip(f"this test process already runs at nice {base}")
+    seen: dict[str, int] = {}
+
+    def indexer_thread() -> None:  # the indexer thread lowers its own priority, then starts it
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), base + 10)
+        remote.embed_texts(["a dog"])
+        seen["pid"] = remote.pid
+
+    t = threading.Thread(target=indexer_thread)
+    t.start()
+    t.join(120)
+    assert os.getpriority(os.PRIO_PROCESS, seen["pid"]) == base + 10  # not +20 (19)
+    assert set(_thread_niceness(seen["pid"])) == {base + 10}  # both lanes' threads too
+    assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == base  # the app itself unchanged
+
+
+def test_a_text_query_overtakes_a_running_image_batch(
+    photoclip_home, tiny_clip_config: dict
+) -> None:
+    import threading
+
+    from photoclip.core.models import get_model_spec
+    from tests.conftest import write_tiny_model_file
+
+    heavy = {**tiny_clip_config, "vision_cfg": {
+        "image_size": 224, "layers": 8, "width": 384, "head_width": 64, "patch_size": 16}}
+    models = photoclip_home.config / "models"
+    write_tiny_model_file(models, heavy, "random", key="heavy-vision")
+    emb = EmbedderProcess(get_model_spec("heavy-vision", models),
+                          models_dir=photoclip_home.models_dir, device="cpu", precision="fp32")
+    try:
+        emb.load()
+        emb.embed_texts(["warm up"])
+        pixels = np.random.default_rng(0).normal(size=(48, 3, 224, 224)).astype(np.float32)
+        finished: list[str] = []
+
+        def batch() -> None:
+            emb.embed_images(pixels)
+            finished.append("batch")
+
+        worker = threading.Thread(target=batch)
+        worker.start()
+        while not emb._lane_locks["bulk"].locked():  # the batch is on its way
+            pass
+        for i in range(3):
+            vec = emb.embed_texts([f"query {i}"])
+            assert vec.shape == (1, 64)
+            finished.append(f"query {i}")
+        worker.join(300)
+        assert finished == ["query 0", "query 1", "query 2", "batch"]
+        one = emb.embed_images(pixels[:1])  # one image ("more like this") is interactive too
+        np.testing.assert_allclose(one, emb.embed_images(pixels[:2])[:1], atol=1e-5)
+    finally:
+        emb.close()

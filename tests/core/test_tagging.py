@@ -179,3 +179,55 @@ def test_suggest_checks_its_inputs(photo_vecs: np.ndarray, protos: TextPrototype
         suggest(np.ones((2, 7), np.float32), scenes, protos)
     one = suggest(photo_vecs[0], scenes, protos, "loose")  # a single vector is one photo
     assert len(one) == 1
+
+
+class CountingEmbedder:
+    """The real tiny Embedder, recording every text it is asked to embed."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self.calls: list[list[str]] = []
+
+    def embed_texts(self, texts) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.embedder.embed_texts(texts)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for call in self.calls for t in call]
+
+
+def test_adding_a_label_embeds_only_its_prompts(tiny_embedder: Embedder, tmp_path: Path) -> None:
+    templates = ("a photo of {}.", "a blurry photo of {}.")
+    pets = (Label("dog", ("a dog", "a puppy")), Label("cat"))
+    before = LabelSet("pets", "", False, pets, templates, "user")
+    counting = CountingEmbedder(tiny_embedder)
+    protos = TextPrototypes(counting.embed_texts, "tiny-test", tmp_path / "protos")
+    first = protos.for_set(before)
+    assert len(counting.texts) == len(set(counting.texts)) == 3 * 2 + 5 * 2  # + the background
+
+    after = LabelSet("pets", "", False, (*pets, Label("parrot", ("a parrot",))), templates, "user")
+    counting.calls.clear()
+    again = TextPrototypes(counting.embed_texts, "tiny-test", tmp_path / "protos")  # a new run
+    second = again.for_set(after)
+    assert counting.texts == ["a photo of a parrot.", "a blurry photo of a parrot."]
+    np.testing.assert_allclose(second[:2], first, atol=1e-6)  # the old labels are unchanged
+    assert second.shape == (3, tiny_embedder.dim)
+
+
+def test_prepare_embeds_in_big_batches_with_progress(
+    tiny_embedder: Embedder, tmp_path: Path
+) -> None:
+    sets = list(builtin_label_sets().values())[:3]
+    counting = CountingEmbedder(tiny_embedder)
+    protos = TextPrototypes(counting.embed_texts, "tiny-test", tmp_path, batch_size=300)
+    total = len(protos.missing(sets))
+    seen: list[tuple[int, int]] = []
+    assert protos.prepare(sets, progress=lambda done, n: seen.append((done, n))) == total
+    assert total > 300 and len(counting.texts) == total == len(set(counting.texts))
+    assert all(len(call) <= 300 for call in counting.calls) and len(counting.calls[0]) == 300
+    assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    counting.calls.clear()
+    for s in sets:  # everything prepared: no more embedding
+        protos.for_set(s)
+    assert counting.calls == [] and protos.missing(sets) == []

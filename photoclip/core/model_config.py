@@ -1,0 +1,93 @@
+"""open_clip model configs and preprocessing of catalogue and user models, without weights.
+(Imports open_clip, inside the functions.)"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError, read_user_model_file
+from photoclip.core.torch_compat import import_open_clip
+from photoclip.core.types import PreprocessSpec
+
+__all__ = ["model_config", "preprocess_spec_for"]
+
+_registered: dict[str, str] = {}
+_register_lock = threading.Lock()
+_config_dir: Path | None = None
+
+
+def _user_open_clip_config(spec: ModelSpec) -> dict[str, Any] | None:
+    cfg = read_user_model_file(spec).get("open_clip_config")
+    return copy.deepcopy(cfg) if isinstance(cfg, dict) else None
+
+
+def _register(spec: ModelSpec) -> None:
+    """Make a user model's own config known to open_clip under ``spec.arch``."""
+    global _config_dir
+    cfg = _user_open_clip_config(spec)
+    if cfg is None:
+        return
+    text = json.dumps(cfg, sort_keys=True)
+    with _register_lock:
+        if _registered.get(spec.arch) == text:
+            return
+        oc = import_open_clip()
+        if _config_dir is None:
+            _config_dir = Path(tempfile.mkdtemp(prefix="photoclip-open-clip-configs-"))
+        path = _config_dir / f"{spec.arch}.json"
+        path.write_text(text, encoding="utf-8")
+        oc.add_model_config(path)
+        _registered[spec.arch] = text
+
+
+def model_config(spec: ModelSpec) -> dict[str, Any]:
+    """The open_clip model config of ``spec`` (no weights are read)."""
+    cfg = _user_open_clip_config(spec)
+    if cfg is not None:
+        return cfg
+    oc = import_open_clip()
+    cfg = oc.get_model_config(spec.arch)
+    if cfg is None:
+        raise ModelUnavailableError(
+            f"Model '{spec.key}' needs the open_clip architecture '{spec.arch}', which this "
+            "open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`."
+        )
+    return cfg
+
+
+def _preprocess_dict(spec: ModelSpec) -> dict[str, Any]:
+    """open_clip's final PreprocessCfg for ``spec`` as a dict (as create_model would build it)."""
+    oc = import_open_clip()
+    from dataclasses import asdict
+
+    from open_clip.transform import PreprocessCfg, merge_preprocess_dict
+
+    cfg = model_config(spec)
+    pp = asdict(PreprocessCfg())
+    if spec.pretrained:
+        pp = merge_preprocess_dict(pp, oc.get_pretrained_cfg(spec.arch, spec.pretrained))
+    pp["size"] = cfg["vision_cfg"].get("image_size", pp["size"])
+    user = read_user_model_file(spec).get("preprocess") or {}
+    return merge_preprocess_dict(pp, user)
+
+
+def preprocess_spec_for(spec: ModelSpec) -> PreprocessSpec:
+    """How ``spec`` wants its pixels, without loading it."""
+    pp = _preprocess_dict(spec)
+    size = pp["size"]
+    h, w = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+    mean = tuple(float(v) for v in pp["mean"])
+    std = tuple(float(v) for v in pp["std"])
+    return PreprocessSpec(
+        image_size=(int(h), int(w)),
+        mean=mean,  # type: ignore[arg-type]
+        std=std,  # type: ignore[arg-type]
+        interpolation=str(pp.get("interpolation", "bicubic")),
+        resize_mode=str(pp.get("resize_mode", "shortest")),
+        fill_color=int(pp.get("fill_color", 0)),
+    )

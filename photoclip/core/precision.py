@@ -1,0 +1,106 @@
+"""Device and precision choice for CLIP models (see :mod:`photoclip.core.models` for the
+measurements behind ``auto``). Only these functions import torch, inside them."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("fp32", "bf16", "fp16", "int8")
+_DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+def resolve_device(preference: str = "auto") -> str:
+    """``auto``: cuda, then mps, then cpu. An explicit device that is not there falls back to the
+    CPU with a logged warning (settings may come from another machine); a malformed one is a
+    ValueError."""
+    pref = (preference or "auto").strip().lower()
+    if not _DEVICE_RE.match(pref):
+        raise ValueError(f"unknown device {preference!r}: use auto, cpu, cuda, cuda:N or mps")
+    if pref == "cpu":
+        return "cpu"
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if pref == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if pref.startswith("cuda"):
+        if not cuda:
+            log.warning("Device %r requested but CUDA is not available; using the CPU", pref)
+            return "cpu"
+        index = int(pref.split(":")[1]) if ":" in pref else 0
+        if index >= torch.cuda.device_count():
+            log.warning(
+                "Device %r requested but there are %d CUDA devices; using cuda:0",
+                pref, torch.cuda.device_count(),
+            )
+            return "cuda"
+        return pref
+    if not mps:
+        log.warning("Device 'mps' requested but Apple MPS is not available; using the CPU")
+        return "cpu"
+    return "mps"
+
+
+@lru_cache(maxsize=1)
+def cpu_has_fast_bf16() -> bool:
+    """True if the CPU computes bf16 natively (AVX512-BF16 or AMX), where bf16 beats fp32."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # older torch: read the flags ourselves (Linux)
+        try:
+            flags = Path("/proc/cpuinfo").read_text(errors="replace")
+        except OSError:
+            return False
+        return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
+
+
+def _int8_available() -> bool:
+    import torch
+
+    quant = getattr(torch, "ao", None) and getattr(torch.ao, "quantization", None)
+    engines = [e for e in torch.backends.quantized.supported_engines if e != "none"]
+    return bool(quant is not None and hasattr(quant, "quantize_dynamic") and engines)
+
+
+def supported_precisions(device: str) -> tuple[str, ...]:
+    """The precisions that run on ``device`` (fast or not)."""
+    if device == "cpu":
+        return ("fp32", "bf16", "int8") if _int8_available() else ("fp32", "bf16")
+    if device.startswith("cuda"):
+        import torch
+
+        return ("fp16", "bf16", "fp32") if torch.cuda.is_bf16_supported() else ("fp16", "fp32")
+    return ("fp32", "fp16")  # mps
+
+
+def choose_precision(device: str, preference: str = "auto") -> str:
+    """The precision to run a model in on ``device``; see the module docstring for ``auto``.
+
+    An explicit precision the device cannot run falls back to auto's choice with a warning;
+    an unknown name is a ValueError.
+    """
+    pref = (preference or "auto").strip().lower()
+    if pref != "auto" and pref not in PRECISIONS:
+        raise ValueError(f"unknown precision {preference!r}: use auto, {', '.join(PRECISIONS)}")
+    if device.startswith("cuda"):
+        auto = "fp16"
+    elif device == "mps":
+        auto = "fp32"
+    else:
+        auto = "bf16" if cpu_has_fast_bf16() else "fp32"
+    if pref == "auto":
+        return auto
+    if pref not in supported_precisions(device) or (device == "cpu" and pref == "fp16"):
+        log.warning("Precision %s is not supported on %s; using %s", pref, device, auto)
+        return auto
+    if device == "cpu" and pref == "bf16" and not cpu_has_fast_bf16():
+        log.warning("This CPU has no native bf16: bf16 will be slower than fp32")
+    return pref
