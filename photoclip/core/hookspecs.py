@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from photoclip.core.labels import LabelSet
-    from photoclip.plugin_api import Action, Exporter, Photo, PluginContext
+    from photoclip.core.plugin_context import PluginContext
+    from photoclip.core.types import Action, Exporter, Photo
 
 PROJECT = "photoclip"
 hookspec = pluggy.HookspecMarker(PROJECT)

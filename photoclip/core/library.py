@@ -45,13 +45,13 @@ from photoclip.core.models import (
     get_model_spec,
     weights_path,
 )
+from photoclip.core.plugin_context import PluginContext
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError, parse_query
 from photoclip.core.tags import TagStore
-from photoclip.core.types import FileInfo, SearchHit
+from photoclip.core.types import FileInfo, SearchHit, photo_from_record
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vectors import VectorStore, collection_name_for, server_address
-from photoclip.plugin_api import PluginContext, photo_from_record
 
 log = logging.getLogger(__name__)
 
@@ -1023,6 +1023,8 @@ class _LibrarySink(VectorSink):
         except Exception:  # tags must never stop indexing; the next run re-tags
             log.exception("Automatic tagging of a batch failed")
             self.library.catalog.set_meta(_TAGGING_STATE, None)
+
+    def recorded(self, records: Sequence[PhotoRecord], vectors: np.ndarray) -> None:
         lib = self.library
         lib.plugins.photos_indexed([photo_from_record(r) for r in records], vectors,
                                    lib.plugin_context())

@@ -175,7 +175,7 @@ def _entry_point_manifests() -> list[Manifest | PluginInfo]:
 
 def _builtin_manifests() -> list[Manifest]:
     from photoclip.core import builtin_plugins
-    from photoclip.plugin_api import API_VERSION
+    from photoclip.core.types import API_VERSION
 
     return [
         Manifest(name, desc, API_VERSION, f"{builtin_plugins.__name__}:{attr}", BUILTIN,
@@ -217,7 +217,7 @@ def is_enabled(manifest: Manifest, settings: Settings) -> bool:
 
 
 def _check(manifest: Manifest, seen: set[str]) -> str | None:
-    from photoclip.plugin_api import API_VERSION
+    from photoclip.core.types import API_VERSION
 
     if manifest.name in seen:
         return f"another plugin named {manifest.name!r} was found first"
@@ -444,7 +444,7 @@ class PluginHost:
 
     def actions(self) -> dict[str, Any]:
         """Actions on photos (``plugin_api.Action``) by name, in registration order."""
-        from photoclip.plugin_api import Action
+        from photoclip.core.types import Action
 
         with self._lock:
             if self._actions is None:
@@ -453,7 +453,7 @@ class PluginHost:
 
     def exporters(self) -> dict[str, Any]:
         """Exporters (``plugin_api.Exporter``) by name."""
-        from photoclip.plugin_api import Exporter
+        from photoclip.core.types import Exporter
 
         with self._lock:
             if self._exporters is None:
@@ -489,7 +489,7 @@ class PluginHost:
         """Run an action. A :class:`~photoclip.plugin_api.PluginError` it raises passes through
         (its message is for the user); any other failure is recorded and raised as a
         PluginError naming the plugin."""
-        from photoclip.plugin_api import ActionResult, PluginError
+        from photoclip.core.types import ActionResult, PluginError
 
         action = self.actions().get(name)
         if action is None:
