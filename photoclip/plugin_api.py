@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from photoclip.core.analysis import Analyzer, AnalyzerError
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
 from photoclip.core.plugin_context import PluginContext, free_name
@@ -47,6 +48,8 @@ __all__ = [
     "API_VERSION",
     "Action",
     "ActionResult",
+    "Analyzer",
+    "AnalyzerError",
     "Exporter",
     "ImageTextEmbedder",
     "Label",

@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from photoclip.cli.output import emit_json
 from photoclip.config import app_paths
 from photoclip.core import plugin_host
+
+if TYPE_CHECKING:
+    from photoclip.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -106,38 +109,25 @@ def _confirm(args: argparse.Namespace) -> Any:
     return confirm
 
 
-def _selected(context: Any, lib: Any, args: argparse.Namespace, selection: str) -> list[Any]:
-    if selection == "none":
-        return []
-    chosen: list[Any] = []
-    if args.photos:
-        chosen += context.photos(lib.photo_ids(args.photos))
-    if args.query:
-        chosen += context.search(args.query, args.limit)
-    if args.album:
-        chosen += context.album(args.album)
-    if args.tag:
-        chosen += context.with_tag(args.tag)
-    given = args.photos or args.query or args.album or args.tag
-    if not given:
-        if selection == "required":
-            raise ValueError("choose photos: files, --query, --album or --tag")
-        chosen = context.photos()
-    return list({p.id: p for p in chosen}.values())
+def run_action(lib: Library, args: argparse.Namespace) -> int:
+    from photoclip.core.types import PluginError
 
-
-def run_action(lib: Any, args: argparse.Namespace) -> int:
-    from photoclip.plugin_api import PluginError
-
-    host = lib.plugins
-    action = host.actions()[args.action_name]
-    context = lib.plugin_context(confirm=_confirm(args))
+    action = lib.actions.all()[args.action_name]
+    context = lib.actions.context(_confirm(args))
     options = {
         opt.name: getattr(args, "opt_" + opt.name.replace("-", "_")) for opt in action.options
     }
-    photos = _selected(context, lib, args, action.selection)
-    try:
-        result = host.run_action(action.name, context, photos, options)
+    chosen = action.selection != "none" and (args.photos or args.query or args.album or args.tag)
+    if action.selection == "required" and not chosen:
+        raise ValueError("choose photos: files, --query, --album or --tag")
+    try:  # the core's rule for which photos an action gets (the GUI's too)
+        photos = lib.actions.targets(
+            action, context, ids=lib.photo_ids(args.photos) if chosen and args.photos else (),
+            query=args.query if chosen else None, album=args.album if chosen else None,
+            tag=args.tag if chosen else None, limit=getattr(args, "limit", 100),
+            none_chosen="no photos matched",
+        )
+        result = lib.actions.run(action.name, photos, options, context=context)
     except PluginError as exc:
         print(f"photoclip {action.name}: {exc}", file=sys.stderr)
         return 2

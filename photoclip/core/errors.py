@@ -37,3 +37,12 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, KeyError):
         return str(exc.args[0]) if exc.args else "not found"
     return None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One sentence for the user (the GUI's banners and dialogs); unexpected errors still get a
+    short, honest line."""
+    message = user_message(exc)
+    if message:
+        return message[0].upper() + message[1:]
+    return f"Something went wrong: {type(exc).__name__}: {exc}"

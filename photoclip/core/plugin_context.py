@@ -7,16 +7,34 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
-from photoclip.core.types import Exporter, Photo, photo_from_record
-
-if TYPE_CHECKING:
-    from photoclip.core.library import Library
+from photoclip.config import AppPaths
+from photoclip.core.albums import PhotoTags
+from photoclip.core.browse import Browsing
+from photoclip.core.types import Exporter, Photo, SearchHit, photo_from_record
+from photoclip.core.vector_space import VectorSpace
 
 log = logging.getLogger(__name__)
+
+
+class LibraryView(Protocol):
+    """What a context needs of the library (the :class:`~photoclip.core.library.Library`
+    provides it; the core below the facade never imports the facade)."""
+
+    paths: AppPaths
+    browse: Browsing
+    tagging: PhotoTags
+    vectors: VectorSpace
+
+    @property
+    def model_spec(self) -> Any: ...
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
+
+    def album_members(self, name: str) -> set[int]: ...
 
 
 class PluginContext:
@@ -28,7 +46,7 @@ class PluginContext:
 
     def __init__(
         self,
-        library: Library,
+        library: LibraryView,
         *,
         confirm: Callable[[str], bool] | None = None,
         exporters: dict[str, Exporter] | None = None,
@@ -47,22 +65,22 @@ class PluginContext:
     def photos(self, ids: Iterable[int] | None = None) -> list[Photo]:
         """Photos by id (unknown ids are left out), or every indexed photo; in id order."""
         if ids is None:
-            ids = self._lib.index.ids().tolist()
-        records = self._lib.catalog.get_many(ids)
+            ids = self._lib.vectors.index().ids().tolist()
+        records = self._lib.browse.records(ids)
         return [photo_from_record(records[i]) for i in sorted(records)]
 
     def photo(self, target: int | str | Path) -> Photo | None:
         """One photo by id or path; None if it is not in the library."""
         if isinstance(target, int):
-            rec = self._lib.catalog.get(target)
+            rec = self._lib.browse.record(target)
         else:
-            rec = self._lib.catalog.get_by_path(str(Path(target).expanduser().resolve()))
+            rec = self._lib.browse.record_at(target)
         return photo_from_record(rec) if rec is not None else None
 
     def vectors(self, ids: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
         """Stored L2-normalised vectors (float32, one row per photo) of ``ids`` that have one,
         or of every indexed photo."""
-        index = self._lib.index
+        index = self._lib.vectors.index()
         if ids is None:
             all_ids, vecs = index.snapshot()
             return [int(i) for i in all_ids], np.asarray(vecs, dtype=np.float32)
@@ -83,11 +101,11 @@ class PluginContext:
 
     def with_tag(self, tag: str) -> list[Photo]:
         """The photos carrying a tag (the user's, a keyword or an automatic one)."""
-        return self.photos(self._lib.tags.photos_with(tag))
+        return self.photos(self._lib.tagging.photos_with(tag))
 
     def tags(self, photo_id: int) -> list[str]:
         """The user's own tags of a photo."""
-        return self._lib.tags.user_tags(photo_id)
+        return self._lib.tagging.own(photo_id)
 
     def exporters(self) -> dict[str, Exporter]:
         """Every registered exporter, by name."""
@@ -98,7 +116,7 @@ class PluginContext:
     def add_tag(self, tag: str, photo_ids: Iterable[int]) -> int:
         """Give photos a tag of the user's (as `photoclip tag add`); returns how many changed."""
         ids = list(photo_ids)
-        return self._lib.tags.add(tag, ids) if ids else 0
+        return self._lib.tagging.add(tag, ids) if ids else 0
 
     def confirm(self, question: str) -> bool:
         """Ask the user a yes/no question; False when nobody can answer."""
@@ -136,7 +154,7 @@ class PluginContext:
         return path
 
     def _photos_in_order(self, ids: list[int]) -> list[Photo]:
-        records = self._lib.catalog.get_many(ids)
+        records = self._lib.browse.records(ids)
         return [photo_from_record(records[i]) for i in ids if i in records]
 
 

@@ -89,6 +89,11 @@ class LibraryService:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the service's thread is alive (started and not yet stopped)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the batch in flight, then stop watching and indexing."""
         self._stopping = True

@@ -9,32 +9,35 @@ arrive on its own thread and are re-posted as Qt signals. Errors become one read
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from photoclip.config import AppPaths, app_paths
-from photoclip.core.errors import user_message
-from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core.albums import TAG_ACTIONS
+from photoclip.core.errors import describe_error
+from photoclip.core.model_catalogue import ModelSpec
+from photoclip.gui.queries import (
+    Browse,
+    PhotoDetails,
+    ResultItem,
+    SidebarData,
+    load_details,
+    load_sidebar,
+)
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
+
+if TYPE_CHECKING:
+    from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.service import LibraryService
+    from photoclip.core.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 500
 PRUNE_THUMBNAILS_AFTER_MS = 120_000  # once per run, when start-up work has settled
-
-
-def describe_error(exc: BaseException) -> str:
-    """One sentence for the user; unexpected errors still get a short, honest line."""
-    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
-        return f"The disk is full: {exc.filename or ''} (free some space and try again)".strip()
-    message = user_message(exc)
-    if message:
-        return message[0].upper() + message[1:]
-    return f"Something went wrong: {type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -45,7 +48,7 @@ class OpenResult:
     model: str
     model_installed: bool
     model_message: str = ""
-    models: list[Any] = field(default_factory=list)
+    models: list[ModelEntry] = field(default_factory=list)
 
 
 class Backend(QObject):
@@ -63,8 +66,6 @@ class Backend(QObject):
 
     _relay = Signal(object)
     _download_relay = Signal(int, int)
-    _relay_error = Signal(str)
-    _relay_model = Signal(str)
 
     def __init__(
         self,
@@ -82,14 +83,14 @@ class Backend(QObject):
         # plugin actions may take minutes (duplicates over a whole library): their own lane,
         # so searches and clicks never wait behind them
         self.plugin_lane = TaskLane("photoclip-plugins", self)
-        self.library: Any = None  # photoclip.core.library.Library once open
-        self.service: Any = None  # photoclip.core.service.LibraryService once started
-        self.thumbnails: Any = None  # photoclip.core.thumbnails.ThumbnailCache
+        # downloads and cache upkeep: long or low-priority work off the two lanes above
+        self.background_lane = TaskLane("photoclip-background", self)
+        self.library: Library | None = None  # once open
+        self.service: LibraryService | None = None  # once started
+        self.thumbnails: ThumbnailCache | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
         self._download_relay.connect(self.download_progress)
-        self._relay_error.connect(self.error)
-        self._relay_model.connect(self._model_ready)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class Backend(QObject):
         spec = lib.model_spec
         installed = lib.model_installed(spec)
         if installed:
-            _ = lib.index  # load (and reconcile) the index now, not on the first search
+            lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
@@ -137,11 +138,11 @@ class Backend(QObject):
 
         def run() -> None:
             try:
-                cache.prune(lib.catalog.paths())
+                cache.prune(lib.browse.known_paths())
             except Exception:  # e.g. the library closed meanwhile; next run tries again
                 log.exception("Pruning the thumbnail cache failed")
 
-        threading.Thread(target=run, name="photoclip-thumbnail-prune", daemon=True).start()
+        self.background_lane.submit(run, priority=LOW, key="prune-thumbnails")
 
     def _open_error(self, exc: BaseException) -> None:
         self.open_failed.emit(describe_error(exc))
@@ -163,6 +164,7 @@ class Backend(QObject):
         if self.service is not None:
             self.service.stop()
             self.service = None
+        self.background_lane.stop(timeout=1.0)  # a download in flight is abandoned
         self.plugin_lane.stop()
         self.lane.stop()
         if self.library is not None:
@@ -198,7 +200,7 @@ class Backend(QObject):
 
     def call(
         self,
-        fn: Callable[[Any], Any],
+        fn: Callable[[Library], Any],
         on_done: Callable[[Any], None] | None = None,
         *,
         priority: int = NORMAL,
@@ -229,7 +231,7 @@ class Backend(QObject):
         self.call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:
-        self.call(lambda lib: PhotoDetails.load(lib, photo_id), on_done, priority=HIGH,
+        self.call(lambda lib: load_details(lib, photo_id), on_done, priority=HIGH,
                   key="details")
 
     def classify(
@@ -238,25 +240,23 @@ class Backend(QObject):
         self.call(lambda lib: lib.classify(photo_id, labels), on_done, priority=HIGH)
 
     def sidebar(self, on_done: Callable[[SidebarData], None]) -> None:
-        self.call(SidebarData.load, on_done, priority=LOW, key="sidebar")
+        self.call(load_sidebar, on_done, priority=LOW, key="sidebar")
 
     # ----- tags, albums, folders -------------------------------------------------------------
 
     def edit_tags(self, action: str, tag: str, photo_ids: Sequence[int]) -> None:
-        """``action``: add | remove | accept | reject (the TagStore's verbs)."""
-        if action not in ("add", "remove", "accept", "reject"):
+        """``action``: add | remove | accept | reject (see :class:`PhotoTags.apply`)."""
+        if action not in TAG_ACTIONS:
             raise ValueError(action)
         ids = list(photo_ids)
-        self.call(lambda lib: getattr(lib.tags, action)(tag, ids),
+        self.call(lambda lib: lib.tagging.apply(action, tag, ids),
                   lambda _: self.tags_changed.emit())
 
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
 
-        def run(lib: Any) -> int:
-            if create:
-                lib.tags.create_album(album)
-            return lib.tags.add_to_album(album, ids)
+        def run(lib: Library) -> int:
+            return lib.albums.add(album, ids, create=create)
 
         self.call(run, lambda _: self.tags_changed.emit())
 
@@ -266,9 +266,8 @@ class Backend(QObject):
         self.call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Any) -> str:
-            path = lib.add_folder(folder)
-            return path
+        def run(lib: Library) -> str:
+            return lib.add_folder(folder)
 
         def done(path: str) -> None:
             if self.service is not None:
@@ -301,7 +300,7 @@ class Backend(QObject):
         """
         service = self.service
 
-        def run(lib: Any) -> tuple[str, bool]:
+        def run(lib: Library) -> tuple[str, bool]:
             if model and (reload or model != lib.model_spec.key or weights_file):
                 if service is not None:
                     service.stop()
@@ -311,16 +310,16 @@ class Backend(QObject):
             spec = lib.model_spec
             installed = lib.model_installed(spec)
             if installed:
-                _ = lib.index
+                lib.warm_up()
             return spec.key, installed
 
         def done(result: tuple[str, bool]) -> None:
             key, installed = result
-            if service is not None and not service._thread.is_alive():
+            if service is not None and not service.running:
                 self.service = None
             if installed:
                 self._model_ready(key)
-            else:
+            elif self.library is not None:
                 spec = self.library.model_spec
                 self.model_missing.emit(missing_model_message(spec))
             if folders and self.service is not None:
@@ -336,18 +335,17 @@ class Backend(QObject):
         if lib is None:
             return
 
-        def run() -> None:
+        def run() -> str:
             from photoclip.core.models import download_weights, get_model_spec
 
-            try:
-                spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
-                download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
-            except Exception as exc:
-                self._relay_error.emit(describe_error(exc))
-                return
-            self._relay_model.emit(spec.key)
+            spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
+            download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
+            return spec.key
 
-        threading.Thread(target=run, name="photoclip-download", daemon=True).start()
+        # searches go on meanwhile: the download has a lane of its own
+        self.background_lane.submit(
+            run, self._model_ready, lambda exc: self.error.emit(describe_error(exc))
+        )
 
     @Slot(str)
     def _model_ready(self, key: str) -> None:
@@ -361,14 +359,14 @@ class Backend(QObject):
             self.service.request_full_scan()
         self.library_changed.emit()
 
-    def settings_copy(self) -> Any:
+    def settings_copy(self) -> Settings | None:
         """A copy of the settings for a dialog to edit (applied back through the backend)."""
         import copy
 
         return copy.deepcopy(self.library.settings) if self.library is not None else None
 
 
-def missing_model_message(spec: Any) -> str:
+def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if getattr(spec, "download_mb", None) else ""
     return (
         f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
@@ -376,7 +374,7 @@ def missing_model_message(spec: Any) -> str:
     )
 
 
-def _missing(spec: Any) -> Exception:
+def _missing(spec: ModelSpec) -> Exception:
     from photoclip.core.model_catalogue import ModelUnavailableError
 
     return ModelUnavailableError(missing_model_message(spec))

@@ -38,6 +38,8 @@ def describe_progress(p: Any) -> str:
         return f"Reading keywords from {p.done:,} of {p.total:,} photos…"
     if p.phase == "done":
         return f"Indexed {p.done:,} photos"
+    if p.phase == "analyzing":  # an analyzer (p.current: its title) after indexing
+        return f"{p.current or 'Analysing'}: {p.done:,} of {p.total:,} photos…"
     text = f"Indexing {p.done:,} of {p.total:,} photos"
     if p.rate > 0:
         text += f" · {p.rate:.1f}/s"
@@ -86,7 +88,7 @@ class StatusPanel(QWidget):
     def show_progress(self, p: Any) -> None:
         self.label.setText(describe_progress(p))
         self.pause.show()
-        if p.phase in ("indexing", "keywords") and p.total:
+        if p.phase in ("indexing", "keywords", "analyzing") and p.total:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.done)
             self.bar.show()

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -36,13 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.config import AppPaths, Settings
-from photoclip.core.errors import user_message
+from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import (
     CATALOGUE,
     DEFAULT_MODEL_KEY,
     ModelSpec,
     available_models,
 )
+from photoclip.core.scanner import pictures_folder
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +64,7 @@ def needs_welcome(paths: AppPaths) -> bool:
 
 def default_photo_folder() -> str | None:
     """The system Pictures folder, if it exists."""
-    where = QStandardPaths.StandardLocation.PicturesLocation
-    for folder in QStandardPaths.standardLocations(where):
-        if folder and Path(folder).is_dir():
-            return str(Path(folder).resolve())
-    return None
-
-
-def describe_error(exc: BaseException) -> str:
-    message = user_message(exc)
-    return message if message else f"{type(exc).__name__}: {exc}"
+    return pictures_folder()
 
 
 def _missing_requirements(spec: ModelSpec) -> list[str]:

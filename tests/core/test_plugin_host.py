@@ -210,11 +210,11 @@ def test_library_calls_the_hooks(
     lib = make_library([coco_folder])
     report = lib.index_folders()
     assert report.embedded == 7  # the plugin kept skipme.jpg out
-    assert lib.catalog.get_by_path(str(coco_folder / "skipme.jpg")) is None
-    assert len(lib.tags.photos_with("seen-by-plugin")) == 7  # photos_indexed added tags
-    assert len(lib.tags.photos_with("hash-known")) == 7  # regression: hooks saw no hash
+    assert lib._catalog.get_by_path(str(coco_folder / "skipme.jpg")) is None
+    assert len(lib._tags.photos_with("seen-by-plugin")) == 7  # photos_indexed added tags
+    assert len(lib._tags.photos_with("hash-known")) == 7  # regression: hooks saw no hash
     seen = sys.modules["pc_test_good"].SEEN_HASHES
-    assert seen == {i: r.hash for i, r in lib.catalog.get_many(seen).items()}
+    assert seen == {i: r.hash for i, r in lib._catalog.get_many(seen).items()}
     assert "good-set" in lib.label_sets()  # plugin label sets beside the built-in ones
     assert any("indexed exploded" in e for e in lib.plugins.errors("raising"))
     # the user's label file of the same name replaces a plugin's set
