@@ -420,7 +420,10 @@ class Library:
 
     def status(self) -> LibraryStatus:
         spec = self.model_spec
-        self.vectors.index()  # a store that lost vectors shows here, not hidden
+        try:  # loading the index checks the store: one that lost vectors shows here
+            self.vectors.index()
+        except Exception as exc:  # e.g. a Chroma server that is down: the catalog still counts
+            log.warning("Cannot check the vector store: %s", exc)
         counts = self._catalog.counts(spec.key)
         emb = self.embedder
         return LibraryStatus(

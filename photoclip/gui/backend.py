@@ -31,7 +31,7 @@ from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library, ModelEntry
-    from photoclip.core.service import LibraryService
+    from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class Backend(QObject):
     # ----- service events --------------------------------------------------------------------
 
     @Slot(object)
-    def _on_service_event(self, event: Any) -> None:
+    def _on_service_event(self, event: ServiceEvent) -> None:
         self.service_event.emit(event)
         if event.kind in ("batch", "reconciled"):
             self.library_changed.emit()

@@ -39,12 +39,14 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.errors import describe_error
+from photoclip.core.types import Option
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.tasks import LOW
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library
     from photoclip.core.plugin_host import PluginHost
+    from photoclip.gui.backend import Backend
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class ActionEntry:
     name: str
     title: str
     description: str
-    options: tuple[Any, ...] = ()  # photoclip.plugin_api.Option
+    options: tuple[Option, ...] = ()
     selection: str = "required"
     plugin: str = ""
 
@@ -243,7 +245,7 @@ class OptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _field(self, opt: Any) -> QWidget:
+    def _field(self, opt: Option) -> QWidget:
         if opt.choices:
             combo = QComboBox(self)
             combo.addItems([str(c) for c in opt.choices])
@@ -316,12 +318,12 @@ class PluginActions(QObject):
     finished = Signal(object)  # ActionOutcome
     failed = Signal(str)  # one sentence for the user
 
-    def __init__(self, backend: Any, window: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, window: QWidget | None = None) -> None:
         super().__init__(window)
         self.backend = backend
         self._window = window
         self.bridge = ConfirmBridge(window, self)
-        self._host: Any = None
+        self._host: PluginHost | None = None
         self._entries: list[ActionEntry] = []
         self.options_dialog: OptionsDialog | None = None
         self.details_box: QMessageBox | None = None
@@ -339,7 +341,7 @@ class PluginActions(QObject):
         self.backend.call(lambda lib: load_actions(lib, previous), self._loaded, priority=LOW,
                           key="plugin-actions", on_error=self._load_failed)
 
-    def _loaded(self, result: tuple[Any, list[ActionEntry]]) -> None:
+    def _loaded(self, result: tuple[PluginHost, list[ActionEntry]]) -> None:
         self._host, self._entries = result
         log.debug("Plugin actions: %s", [e.name for e in self._entries])
         self.changed.emit()
@@ -421,7 +423,7 @@ class PluginActions(QObject):
         self.bridge.close()
 
 
-def show_outcome(window: Any, actions: PluginActions, outcome: ActionOutcome) -> None:
+def show_outcome(window: QWidget, actions: PluginActions, outcome: ActionOutcome) -> None:
     """Tell the user what an action did: the banner, and its photos in the grid if any."""
     buttons: list[tuple[str, Callable[[], None]]] = []
     if outcome.details:
