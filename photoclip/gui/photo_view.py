@@ -220,8 +220,8 @@ class PhotoView(QWidget):
         _fill(self.exif, details.exif or {"": "none in this file"})
         if tags_changed:  # a refresh with the same tags keeps the user's selection in the list
             self.tags_model.set_tags(details.tags)
-        self.albums_label.setText(
-            "In: " + ", ".join(details.albums) if details.albums else "In no album yet")
+        albums = details.albums + details.smart_albums  # smart ones too, as `photoclip photo`
+        self.albums_label.setText("In: " + ", ".join(albums) if albums else "In no album yet")
         current = self.album_choice.currentText()
         self.album_choice.clear()
         self.album_choice.addItems(details.all_albums)
