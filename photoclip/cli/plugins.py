@@ -1,5 +1,5 @@
-"""`photoclip plugins list|enable|disable`, and one command per plugin action
-(`photoclip duplicates`, `photoclip export`, ...)."""
+"""`photoclip plugins list|enable|disable`, `photoclip analyzers [on|off NAME]`, and one command
+per plugin action (`photoclip duplicates`, `photoclip export`, ...)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         v = psub.add_parser(verb, help=f"{verb} a plugin (takes effect at the next start)")
         v.add_argument("name")
     p.set_defaults(run=run_plugins, needs_library=False)
+    a = sub.add_parser("analyzers", help="what runs on every photo after indexing, and where "
+                       "each stands (on, off)")
+    asub = a.add_subparsers(dest="action")
+    asub.add_parser("list", help="every analyzer with done, failed and pending photos")
+    for verb in ("on", "off"):
+        v = asub.add_parser(verb, help=f"turn an analyzer {verb} for this library")
+        v.add_argument("name")
+    a.set_defaults(run=run_analyzers)
     _register_actions(sub)
+
+
+def run_analyzers(lib: Library, args: argparse.Namespace) -> int:
+    if args.action in ("on", "off"):
+        lib.analysis.set_enabled(args.name, args.action == "on")
+        if args.json:
+            emit_json({"analyzer": args.name, "enabled": args.action == "on"})
+        else:
+            print(f"analyzer {args.name} is {args.action} (`photoclip index` catches up)")
+        return 0
+    rows = lib.analysis.status()
+    if args.json:
+        emit_json({"analyzers": rows})
+        return 0
+    print(f"{'analyzer':<16}{'state':<7}{'done':>8}{'failed':>8}{'pending':>9}  what")
+    for s in rows:
+        state = "on" if s.enabled else "off"
+        print(f"{s.name:<16}{state:<7}{s.done:>8}{s.failed:>8}{s.pending:>9}  {s.title}")
+    return 0
 
 
 def run_plugins(_lib: None, args: argparse.Namespace) -> int:

@@ -142,7 +142,11 @@ def test_failing_analyzer_is_isolated_and_versions_and_off(
     folder = add_analyzer_plugin(photoclip_home)
     (folder / "fail.txt").write_text("1")
     lib = make_library([])
-    lib.index_folders()
+    seen = []
+    lib.index_folders(seen.append)
+    # its own progress phase, through the callback `photoclip index`, `watch` and the GUI use
+    mine = [p for p in seen if p.phase == "analyzing" and p.current == "Counting photos"]
+    assert mine and mine[-1].done == mine[-1].total == N_PHOTOS
     stage: AnalysisStage = lib.analysis
     assert len(stage.failures("counting")) == N_PHOTOS  # reported, skipped, marked failed
     assert all("exploded" in why for _, why in stage.failures("counting"))
@@ -188,3 +192,24 @@ def test_a_changed_photo_is_analysed_again(
     assert len(rows) == N_PHOTOS + 1
     (pid,) = lib.photo_ids([photo])
     assert rows[-1][0] == pid and rows[-1][1] == lib.browse.record(pid).hash
+
+
+def test_analyzers_command_lists_and_turns_off(
+    make_library, indexed: Path, photoclip_home: AppPaths, capsys, restore_logging
+) -> None:
+    import json
+
+    from photoclip.cli.main import main
+
+    folder = add_analyzer_plugin(photoclip_home)
+    assert main(["analyzers", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["analyzers"]}
+    assert rows["counting"]["pending"] == N_PHOTOS and rows["counting"]["enabled"]
+    assert rows["auto-tags"]["done"] == N_PHOTOS and rows["auto-tags"]["pending"] == 0
+    assert main(["analyzers", "off", "counting"]) == 0
+    lib = make_library([])
+    lib.index_folders()
+    assert log_lines(folder) == []  # off: it never ran
+    lib.close()
+    assert main(["analyzers"]) == 0
+    assert "counting        off" in capsys.readouterr().out
