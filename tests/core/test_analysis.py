@@ -97,7 +97,8 @@ def test_plugin_analyzer_catches_up_survives_kill_9_and_sees_hashes(
     make_library, indexed: Path, photoclip_home: AppPaths
 ) -> None:
     folder = add_analyzer_plugin(photoclip_home)
-    env = {**os.environ, "SLOW_ANALYZER": "0.5", "PYTHONPATH": str(Path.cwd())}
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "SLOW_ANALYZER": "2", "PYTHONPATH": str(repo)}
     child = subprocess.Popen([sys.executable, "-c", CHILD], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
