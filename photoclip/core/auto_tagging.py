@@ -192,15 +192,25 @@ class AutoTagsPlugin:
     of everything tags depend on, so a change of model, label sets or strictness re-tags every
     photo (from stored vectors: nothing is embedded again)."""
 
-    def __init__(self, auto: AutoTagging) -> None:
+    def __init__(
+        self, auto: AutoTagging, adopt: Callable[[str], None] | None = None
+    ) -> None:
         self._auto = auto
+        self._adopt = adopt  # called once with the first state (a library tagged before)
 
     @hookimpl
     def photoclip_analyzers(self, register: Callable[[Analyzer], None]) -> None:
         register(Analyzer(
-            AUTO_TAGS, "Suggesting tags", version=self._auto.state, analyze=self._analyze,
+            AUTO_TAGS, "Suggesting tags", version=self._version, analyze=self._analyze,
             batch_size=_RETAG_CHUNK,
         ))
+
+    def _version(self) -> str:
+        state = self._auto.state()
+        adopt, self._adopt = self._adopt, None
+        if adopt is not None:
+            adopt(state)
+        return state
 
     def _analyze(self, context: object, photos: list[Photo], vectors: np.ndarray) -> None:
         self._auto.tag_vectors([p.id for p in photos], vectors)

@@ -56,6 +56,8 @@ from photoclip.core.xmp_mirror import XmpMirror
 
 log = logging.getLogger(__name__)
 
+_OLD_TAGGING_STATE = "tagging_state"  # catalog meta key of libraries tagged before analyzers
+
 __all__ = [
     "Library", "LibraryStatus", "ModelEntry", "QueryError", "RetagReport", "SearchFilters",
 ]
@@ -222,7 +224,7 @@ class Library:
             if self._plugins is None:
                 self._plugins = PluginHost(
                     self.settings, self.paths,
-                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags)},
+                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags, self._adopt_tags)},
                 ).load()
             return self._plugins
 
@@ -356,6 +358,17 @@ class Library:
         return self.auto_tags.retag(
             photo_ids, recorded=lambda ids, state: self.analysis.record(AUTO_TAGS, state, ids)
         )
+
+    def _adopt_tags(self, state: str) -> None:
+        """A library tagged before the analysis stage kept one record of what its tags were
+        made with: when that is today's state, every indexed photo's tags are current."""
+        old = self._catalog.get_meta(_OLD_TAGGING_STATE)
+        if old is None:
+            return
+        if old == state:
+            ids = sorted(self._catalog.embedded_ids(self.model_spec.key))
+            self.analysis.record(AUTO_TAGS, state, ids)
+        self._catalog.set_meta(_OLD_TAGGING_STATE, None)
 
     def analyzers(self) -> dict[str, Analyzer]:
         """Every registered analyzer (built-in and plugins'), by name."""

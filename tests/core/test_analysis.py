@@ -214,3 +214,23 @@ def test_analyzers_command_lists_and_turns_off(
     lib.close()
     assert main(["analyzers"]) == 0
     assert "counting        off" in capsys.readouterr().out
+
+
+def test_a_library_tagged_before_analyzers_is_not_tagged_again(
+    make_library, indexed: Path
+) -> None:
+    lib = make_library([])
+    state = lib.auto_tags.state()
+    with lib._catalog.transaction() as db:  # as the previous release left it
+        db.execute("DELETE FROM analysis")
+    lib._catalog.set_meta("tagging_state", state)
+    lib.close()
+    lib = make_library([])
+    assert lib.analysis.pending("auto-tags") == [] and lib.tags_current()
+    assert lib._catalog.get_meta("tagging_state") is None
+    with lib._catalog.transaction() as db:  # tagged with other settings: all are tagged again
+        db.execute("DELETE FROM analysis")
+    lib._catalog.set_meta("tagging_state", "an older state")
+    lib.close()
+    lib = make_library([])
+    assert len(lib.analysis.pending("auto-tags")) == N_PHOTOS
