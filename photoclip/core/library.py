@@ -16,6 +16,7 @@ import contextlib
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,8 +255,6 @@ class Library:
         """A random id of this library (names its collections on a Chroma server)."""
         lib_id = self._catalog.get_meta("library_id")
         if not lib_id:
-            import uuid
-
             lib_id = uuid.uuid4().hex[:12]
             self._catalog.set_meta("library_id", lib_id)
         return lib_id
@@ -433,11 +432,13 @@ class Library:
 
     def status(self) -> LibraryStatus:
         spec = self.model_spec
-        try:  # loading the index checks the store: one that lost vectors shows here
-            self.vectors.index()
-        except Exception as exc:  # e.g. a Chroma server that is down: the catalog still counts
-            log.warning("Cannot check the vector store: %s", exc)
         counts = self._catalog.counts(spec.key)
+        if counts.indexed or self.vectors.has_store():  # nothing to check in a new library
+            try:  # loading the index checks the store: one that lost vectors shows here
+                self.vectors.index()
+                counts = self._catalog.counts(spec.key)
+            except Exception as exc:  # e.g. a Chroma server that is down: the catalog counts
+                log.warning("Cannot check the vector store: %s", exc)
         emb = self.embedder
         return LibraryStatus(
             folders=list(self.settings.folders),
