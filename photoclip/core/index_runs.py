@@ -92,30 +92,53 @@ class IndexRuns:
         *,
         retry_failed: bool = False,
     ) -> IndexReport:
-        """Scan the folders, embed what is new or changed, and drop what is gone."""
-        cat, kw = self._catalog, self._keywords
+        """Scan the folders, embed what is new or changed, drop what is gone, then run the
+        analyzers. Files deleted or moved while the run went on are found at its end: one more
+        (stat-only) pass lets moved ones keep their identity and removes the rest, so nothing
+        deleted lingers in the index or in search."""
         folders = list(self._settings.folders)
         report = IndexReport()
         if progress:
             progress(IndexProgress("scanning", 0, 0, 0, 0, 0, 0.0))
         if retry_failed:
-            cat.retry_failed()
+            self._catalog.retry_failed()
+        self._scan_pass(folders, progress, stop, report, first=True)
+        if not report.stopped and self._vanished(folders):
+            log.info("Files were deleted or moved during the run: scanning once more")
+            self._scan_pass(folders, progress, stop, report, first=False)
+        self._after(progress, stop)
+        return report
+
+    def _scan_pass(
+        self,
+        folders: list[str],
+        progress: ProgressCallback | None,
+        stop: threading.Event | None,
+        report: IndexReport,
+        *,
+        first: bool,
+    ) -> None:
+        cat, kw = self._catalog, self._keywords
         sidecars: set[str] = set()
         files = scanner.scan(
             folders, accept=images.is_supported, exclude=self._settings.exclude,
             sidecars=sidecars,
         )
         diff = cat.apply_scan(self._accepted(files), folders)
-        report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
-        report.scanned = diff.new + diff.changed + diff.unchanged
-        report.keywords_reread = kw.reread_sidecars(
-            kw.changed_sidecars(folders, sidecars, whole_library=True)
-        )
-        if kw.catch_up_due():
-            report.keywords_reread += kw.catch_up(progress, stop)
+        if first:
+            report.new, report.changed, report.unchanged = diff.new, diff.changed, diff.unchanged
+            report.scanned = diff.new + diff.changed + diff.unchanged
+            report.keywords_reread = kw.reread_sidecars(
+                kw.changed_sidecars(folders, sidecars, whole_library=True)
+            )
+            if kw.catch_up_due():
+                report.keywords_reread += kw.catch_up(progress, stop)
+        else:  # only what appeared meanwhile (a moved file's new path)
+            report.new += diff.new
+            report.changed += diff.changed
+            report.scanned += diff.new + diff.changed
         gone_outside = set(cat.ids_outside(folders))
-        return self._run(set(diff.missing_ids), gone_outside, progress, stop, report,
-                         recheck=folders)
+        self._run(set(diff.missing_ids), gone_outside, progress, stop, report)
 
     def sync_paths(
         self,
@@ -179,7 +202,9 @@ class IndexRuns:
                 report.unchanged += 1
         report.scanned = report.new + report.changed + report.unchanged
         report.keywords_reread += kw.reread_sidecars(kw.photos_of_sidecars(sidecar_events))
-        return self._run(missing, set(), progress, stop, report)
+        self._run(missing, set(), progress, stop, report)  # the watcher reports deletions
+        self._after(progress, stop)
+        return report
 
     def _run(
         self,
@@ -188,12 +213,9 @@ class IndexRuns:
         progress: ProgressCallback | None,
         stop: threading.Event | None,
         report: IndexReport,
-        *,
-        recheck: Sequence[str] = (),
     ) -> IndexReport:
-        """Embed everything pending, let moved files claim ``missing`` photos, sweep the rest,
-        then run the analyzers. ``recheck``: folders whose files may have been deleted while
-        the run went on (a whole scan): they are looked at once more at the end."""
+        """Embed everything pending, let moved files claim ``missing`` photos, sweep the rest
+        (the caller runs the analyzers after)."""
         cat = self._catalog
         space = self._space()
         work = [r for r in cat.pending(space.model_key) if r.id not in missing]
@@ -207,7 +229,7 @@ class IndexRuns:
                 work, missing=missing, progress=progress, stop=stop, report=report
             )
         if not report.stopped:
-            gone = missing | also_gone | set(self._vanished(recheck, work))
+            gone = missing | also_gone
             if progress:
                 progress(IndexProgress("cleaning", 0, len(gone), 0, 0, 0, 0.0))
             removed, moved = space.forget(sorted(gone))
@@ -217,15 +239,11 @@ class IndexRuns:
             report.failures = [f for f in report.failures if f[0] not in failed_gone]
             report.failed -= len(failed_gone)
         log.info("Index run: %s; %d photos searchable", report, len(index))
-        self._after(progress, stop)
         return report
 
-    def _vanished(self, folders: Sequence[str], work: Sequence[PhotoRecord]) -> list[int]:
-        """Photos under ``folders`` (or, for a watcher sync, those just worked on) whose files
-        were deleted while the run went on: found at the end, so they never linger."""
-        if folders:
-            return [
-                pid for path, (pid, _, _) in self._catalog.stats_by_path(folders).items()
-                if not os.path.exists(path)
-            ]
-        return [r.id for r in work if not os.path.exists(r.path)]
+    def _vanished(self, folders: Sequence[str]) -> list[int]:
+        """Photos under ``folders`` whose files are gone (deleted or moved during a run)."""
+        return [
+            pid for path, (pid, _, _) in self._catalog.stats_by_path(folders).items()
+            if not os.path.exists(path)
+        ]

@@ -59,3 +59,27 @@ def test_files_deleted_during_a_run_leave_the_index_at_its_end(
     hits = lib.search("a photo", limit=50)
     assert {h.path for h in hits} == left  # search never returns a path known to be gone
     assert not any(path in {str(f) for f in doomed} for path, _ in report.failures)
+
+
+def test_a_file_moved_during_a_run_keeps_its_identity(
+    make_library, datasets_dir: Path, tmp_path: Path
+) -> None:
+    photos = copy_coco(datasets_dir, tmp_path / "Pictures", 12)
+    lib = make_library([photos])
+    lib.index_folders()
+    for f in sorted(photos.glob("*.jpg"))[:6]:  # changed: indexed again by the next run
+        f.write_bytes(f.read_bytes() + b"\0")
+    keep = sorted(photos.glob("*.jpg"))[-1]  # unchanged, already indexed
+    (pid,) = lib.photo_ids([keep])
+    lib._tags.add("mine", [pid])
+    target = photos / "sub" / "moved.jpg"
+
+    def progress(p: IndexProgress) -> None:
+        if p.phase == "indexing" and p.done and not target.exists():
+            target.parent.mkdir()
+            keep.rename(target)
+
+    report = lib.index_folders(progress)
+    assert target.exists() and report.removed == 0 and report.moved == 1
+    assert lib.photo_ids([target]) == [pid] and "mine" in lib.tagging.own(pid)
+    assert str(keep) not in {h.path for h in lib.search("a photo", limit=50)}
