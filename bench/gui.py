@@ -104,7 +104,7 @@ def child_stall(home: Path, photos: int, seconds: float) -> None:
         if (
             kind in ("idle", "batch", "reconciled") and lib is not None
             and state["done"] is None
-            and lib.catalog.counts(lib.model_spec.key).indexed >= photos
+            and lib._catalog.counts(lib.model_spec.key).indexed >= photos
         ):
             state["done"] = time.perf_counter() - state["start"]
             QTimer.singleShot(500, finish)
@@ -113,7 +113,7 @@ def child_stall(home: Path, photos: int, seconds: float) -> None:
         heart.stop()
         scroller.stop()
         lib = window.backend.library
-        indexed = lib.catalog.counts(lib.model_spec.key).indexed if lib else 0
+        indexed = lib._catalog.counts(lib.model_spec.key).indexed if lib else 0
         naive_ms = naive_batch(lib) if lib else None
         steady = sorted(gaps[20:]) or [0]  # the first beats cover window creation
         loaded = int(state.get("loaded_at", len(gaps)))
@@ -148,7 +148,7 @@ def naive_batch(lib: object) -> float:
 
     emb = lib.embedder  # type: ignore[attr-defined]
     spec = emb.preprocess_spec
-    paths = [r.path for r in lib.catalog.get_many(range(1, 33)).values()]  # type: ignore
+    paths = [r.path for r in lib._catalog.get_many(range(1, 33)).values()]  # type: ignore
     import numpy as np
 
     t = time.perf_counter()

@@ -151,7 +151,7 @@ def first_run(paths: list[Path], home: Path, key: str, device: str, precision: s
     t0 = time.perf_counter()
     lib.embedder.load()
     t1 = time.perf_counter()
-    prompts = lib.prototypes.prepare(lib.enabled_label_sets())
+    prompts = lib.auto_tags.prototypes.prepare(lib.auto_tags.enabled_label_sets())
     t2 = time.perf_counter()
     _ = lib.index  # open the store
     report = lib.index_folders()
@@ -168,7 +168,7 @@ def steady_rate(
     """Indexing alone: a fresh library, the model loaded and the prompt cache warm."""
     lib = open_library(home, paths[0].parent, key, device, precision, cache)
     lib.embedder.load()
-    assert lib.prototypes.missing(lib.enabled_label_sets()) == [], "prompt cache not warm"
+    assert lib.auto_tags.prototypes.missing(lib.auto_tags.enabled_label_sets()) == [], "prompt cache not warm"
     _ = lib.index  # open the store before the clock starts
     t0 = time.perf_counter()
     report = lib.index_folders()

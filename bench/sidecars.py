@@ -63,15 +63,15 @@ def main() -> None:
 
         def walk() -> set[str]:
             bases: set[str] = set()
-            lib.catalog.apply_scan(
+            lib._catalog.apply_scan(
                 scanner.scan(folders, accept=images.is_supported, sidecars=bases), folders
             )
             return bases
 
         walk()
-        ids = [pid for pid, _, _ in lib.catalog.stats_by_path(folders).values()]
-        lib.catalog.mark_indexed(lib.model_spec.key, [(pid, f"h{pid}", None) for pid in ids])
-        lib._changed_sidecars(folders, walk(), whole_library=True)  # records the stamps once
+        ids = [pid for pid, _, _ in lib._catalog.stats_by_path(folders).values()]
+        lib._catalog.mark_indexed(lib.model_spec.key, [(pid, f"h{pid}", None) for pid in ids])
+        lib.keyword_sync.changed_sidecars(folders, walk(), whole_library=True)  # records the stamps
 
         walks, checks = [], []
         for _ in range(3):
@@ -79,7 +79,7 @@ def main() -> None:
             bases = walk()
             walks.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            changed = lib._changed_sidecars(folders, bases, whole_library=True)
+            changed = lib.keyword_sync.changed_sidecars(folders, bases, whole_library=True)
             checks.append(time.perf_counter() - t0)
         t_walk, t_check = min(walks), min(checks)
         assert changed == [], changed
@@ -89,23 +89,23 @@ def main() -> None:
             keywords.write_sidecar(p, ["Oma", "Summer", "beach", "edited"])
         bases = walk()
         t0 = time.perf_counter()
-        changed = lib._changed_sidecars(folders, bases, whole_library=True)
+        changed = lib.keyword_sync.changed_sidecars(folders, bases, whole_library=True)
         t_find = time.perf_counter() - t0
         t0 = time.perf_counter()
-        reread = lib._reread_sidecars(changed)
+        reread = lib.keyword_sync.reread_sidecars(changed)
         t_reread = time.perf_counter() - t0
         assert reread == n_edit, (reread, n_edit)
 
         # a watcher batch: "save metadata to files" in Lightroom touches thousands of sidecars
         events = [str(p) + ".xmp" for p in with_sidecar[: len(with_sidecar) // 10]]
         t0 = time.perf_counter()
-        owners = lib._photos_of_sidecars(events)
+        owners = lib.keyword_sync.photos_of_sidecars(events)
         t_events = time.perf_counter() - t0
         assert len(owners) == len(events)
         sample = events[:200]
         t0 = time.perf_counter()
         for sidecar in sample:  # naive: one catalog query per sidecar
-            folder_photos = lib.catalog.photos_in_folder(os.path.dirname(sidecar))
+            folder_photos = lib._catalog.photos_in_folder(os.path.dirname(sidecar))
             _ = [pid for path, pid in folder_photos.items() if path + ".xmp" == sidecar]
         t_events_naive = (time.perf_counter() - t0) * len(events) / len(sample)
 

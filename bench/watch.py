@@ -111,8 +111,8 @@ def main() -> None:
             dst = photos / f"new_{i}.jpg"
             shutil.copy2(src, dst)
             t = time.perf_counter()
-            while lib.catalog.get_by_path(str(dst)) is None or lib.index.vector(
-                lib.catalog.get_by_path(str(dst)).id
+            while lib._catalog.get_by_path(str(dst)) is None or lib.index.vector(
+                lib._catalog.get_by_path(str(dst)).id
             ) is None:
                 time.sleep(0.01)
             latencies.append(time.perf_counter() - t)

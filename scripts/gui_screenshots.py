@@ -101,7 +101,7 @@ def main() -> int:
 
     def indexed() -> int:
         lib = window.backend.library
-        return lib.catalog.counts(lib.model_spec.key).indexed if lib else 0
+        return lib._catalog.counts(lib.model_spec.key).indexed if lib else 0
 
     total = sum(1 for p in (DATASETS / "coco-mini").rglob("*.jpg"))
     wait(lambda: indexed() >= total, 600)

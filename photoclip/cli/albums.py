@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_albums(lib: Library, args: argparse.Namespace) -> int:
-    rows = [(a, len(lib.album_members(a.name))) for a in lib.tags.albums()]
+    rows = lib.albums.counts()
     if args.json:
         emit_json({"albums": [{**a.__dict__, "smart": a.smart, "photos": n} for a, n in rows]})
         return 0
@@ -44,21 +44,20 @@ def run_albums(lib: Library, args: argparse.Namespace) -> int:
 
 
 def run_album(lib: Library, args: argparse.Namespace) -> int:
-    t = lib.tags
+    albums = lib.albums
     if args.action == "create":
-        album = t.create_album(args.name, query=args.query, min_score=args.min_score,
-                               tag=args.tag)
-        result: dict = {"album": album.name, "photos": len(lib.album_members(album.name))}
+        album = albums.create(args.name, query=args.query, min_score=args.min_score,
+                              tag=args.tag)
+        result: dict = {"album": album.name, "photos": len(albums.members(album.name))}
     elif args.action == "add":
-        result = {"added": t.add_to_album(args.name, lib.photo_ids(args.photos))}
+        result = {"added": albums.add(args.name, lib.photo_ids(args.photos))}
     elif args.action == "remove":
-        result = {"removed": t.remove_from_album(args.name, lib.photo_ids(args.photos))}
+        result = {"removed": albums.remove(args.name, lib.photo_ids(args.photos))}
     elif args.action == "delete":
-        t.delete_album(args.name)
+        albums.delete(args.name)
         result = {"deleted": args.name}
     else:
-        ids = lib.album_members(args.name)
-        paths = sorted(r.path for r in lib.catalog.get_many(ids).values())
+        paths = lib.browse.paths(albums.members(args.name))
         result = {"album": args.name, "paths": paths}
         if not args.json:
             print("\n".join(paths) if paths else "(empty)")

@@ -95,7 +95,9 @@ def _print_retag(report: RetagReport, args: argparse.Namespace) -> None:
 def _list(lib: Library, args: argparse.Namespace) -> int:
     errors: list[str] = []
     sets = lib.label_sets(errors)
-    enabled = {ls.name for ls in lib.enabled_label_sets()} if lib.settings.auto_tag else set()
+    enabled = (
+        {ls.name for ls in lib.auto_tags.enabled_label_sets()} if lib.settings.auto_tag else set()
+    )
     s = lib.settings
     if args.json:
         emit_json({

@@ -135,7 +135,7 @@ class ProgressBar:
         if p.phase == "scanning":
             self._write("scanning folders ...", force=True)
             return
-        if p.phase not in ("indexing", "keywords") or p.total == 0:
+        if p.phase not in ("indexing", "keywords", "analyzing") or p.total == 0:
             return
         line = (
             f"{p.phase} {self._bar(p.done, p.total)} {p.done}/{p.total}  "

@@ -1,17 +1,20 @@
-"""`photoclip plugins list|enable|disable`, and one command per plugin action
-(`photoclip duplicates`, `photoclip export`, ...)."""
+"""`photoclip plugins list|enable|disable`, `photoclip analyzers [on|off NAME]`, and one command
+per plugin action (`photoclip duplicates`, `photoclip export`, ...)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from photoclip.cli.options import positive_int
 from photoclip.cli.output import CommandFailed, emit_json
 from photoclip.config import SettingsError, app_paths
 from photoclip.core import plugin_host
+
+if TYPE_CHECKING:
+    from photoclip.core.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         v = psub.add_parser(verb, help=f"{verb} a plugin (takes effect at the next start)")
         v.add_argument("name")
     p.set_defaults(run=run_plugins, needs_library=False)
+    a = sub.add_parser("analyzers", help="what runs on every photo after indexing, and where "
+                       "each stands (on, off)")
+    asub = a.add_subparsers(dest="action")
+    asub.add_parser("list", help="every analyzer with done, failed and pending photos")
+    for verb in ("on", "off"):
+        v = asub.add_parser(verb, help=f"turn an analyzer {verb} for this library")
+        v.add_argument("name")
+    a.set_defaults(run=run_analyzers)
     _register_actions(sub)
+
+
+def run_analyzers(lib: Library, args: argparse.Namespace) -> int:
+    if args.action in ("on", "off"):
+        lib.analysis.set_enabled(args.name, args.action == "on")
+        if args.json:
+            emit_json({"analyzer": args.name, "enabled": args.action == "on"})
+        else:
+            print(f"analyzer {args.name} is {args.action} (`photoclip index` catches up)")
+        return 0
+    rows = lib.analysis.status()
+    if args.json:
+        emit_json({"analyzers": rows})
+        return 0
+    print(f"{'analyzer':<16}{'state':<7}{'done':>8}{'failed':>8}{'pending':>9}  what")
+    for s in rows:
+        state = "on" if s.enabled else "off"
+        print(f"{s.name:<16}{state:<7}{s.done:>8}{s.failed:>8}{s.pending:>9}  {s.title}")
+    return 0
 
 
 def run_plugins(_lib: None, args: argparse.Namespace) -> int:
@@ -110,38 +140,25 @@ def _confirm(args: argparse.Namespace) -> Any:
     return confirm
 
 
-def _selected(context: Any, lib: Any, args: argparse.Namespace, selection: str) -> list[Any]:
-    if selection == "none":
-        return []
-    chosen: list[Any] = []
-    if args.photos:
-        chosen += context.photos(lib.photo_ids(args.photos))
-    if args.query:
-        chosen += context.search(args.query, args.limit)
-    if args.album:
-        chosen += context.album(args.album)
-    if args.tag:
-        chosen += context.with_tag(args.tag)
-    given = args.photos or args.query or args.album or args.tag
-    if not given:
-        if selection == "required":
-            raise ValueError("choose photos: files, --query, --album or --tag")
-        chosen = context.photos()
-    return list({p.id: p for p in chosen}.values())
+def run_action(lib: Library, args: argparse.Namespace) -> int:
+    from photoclip.core.types import PluginError
 
-
-def run_action(lib: Any, args: argparse.Namespace) -> int:
-    from photoclip.plugin_api import PluginError
-
-    host = lib.plugins
-    action = host.actions()[args.action_name]
-    context = lib.plugin_context(confirm=_confirm(args))
+    action = lib.actions.all()[args.action_name]
+    context = lib.actions.context(_confirm(args))
     options = {
         opt.name: getattr(args, "opt_" + opt.name.replace("-", "_")) for opt in action.options
     }
-    photos = _selected(context, lib, args, action.selection)
-    try:
-        result = host.run_action(action.name, context, photos, options)
+    chosen = action.selection != "none" and (args.photos or args.query or args.album or args.tag)
+    if action.selection == "required" and not chosen:
+        raise ValueError("choose photos: files, --query, --album or --tag")
+    try:  # the core's rule for which photos an action gets (the GUI's too)
+        photos = lib.actions.targets(
+            action, context, ids=lib.photo_ids(args.photos) if chosen and args.photos else (),
+            query=args.query if chosen else None, album=args.album if chosen else None,
+            tag=args.tag if chosen else None, limit=getattr(args, "limit", 100),
+            none_chosen="no photos matched",
+        )
+        result = lib.actions.run(action.name, photos, options, context=context)
     except PluginError as exc:
         raise CommandFailed(f"{action.name}: {exc}", type_="PluginError") from exc
     if args.json:

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_tags(lib: Library, args: argparse.Namespace) -> int:
-    counts = lib.tags.counts()
+    counts = lib.tagging.counts()
     if args.json:
         emit_json({"tags": counts})
         return 0
@@ -46,8 +46,7 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
 
 def run_tag(lib: Library, args: argparse.Namespace) -> int:
     ids = lib.photo_ids(args.photos)
-    action = getattr(lib.tags, args.action)
-    change = action(args.tag, ids)
+    change = lib.tagging.apply(args.action, args.tag, ids)
     if args.json:
         emit_json({"action": args.action, "tag": change.tag, "photos": change.photos,
                    "changed": change.changed, "outcomes": change.outcomes})
@@ -58,18 +57,18 @@ def run_tag(lib: Library, args: argparse.Namespace) -> int:
 
 def run_photo(lib: Library, args: argparse.Namespace) -> int:
     (pid,) = lib.photo_ids([args.photo])
-    rec = lib.catalog.get(pid)
-    tags = lib.tags.tags_of(pid)
-    rejected = sorted(lib.tags.rejected(pid))
-    albums = [a.name for a in lib.tags.albums() if pid in lib.album_members(a.name)]
+    d = lib.browse.details(pid, exif=False)  # the same details the GUI's photo view shows
+    rec = lib.browse.record(pid)
+    albums = d.albums + d.smart_albums
+    rejected = d.rejected
     if args.json:
-        emit_json({"photo": rec, "tags": tags, "rejected": rejected, "albums": albums})
+        emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums})
         return 0
-    print(rec.path)
-    size = f"{rec.width}x{rec.height}" if rec.width else "size unknown"
-    print(f"  {size}, {rec.format or '?'}, camera {rec.camera or '-'}")
-    print(f"  {taken_text(rec.taken, rec.mtime_ns / 1e9)}")
-    for t in tags:
+    print(d.path)
+    size = f"{d.width}x{d.height}" if d.width else "size unknown"
+    print(f"  {size}, {d.format or '?'}, camera {d.camera or '-'}")
+    print(f"  {taken_text(d.taken, rec.mtime_ns / 1e9)}")
+    for t in d.tags:
         if t.source == "auto":
             extra = f" (automatic: {t.label_set}, score {t.score:.2f})"
         elif t.source == "user":

@@ -11,7 +11,8 @@ from typing import Any
 from photoclip.core import keywords
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import LabelSet, builtin_label_sets
-from photoclip.plugin_api import Action, ActionResult, Option, Photo, PluginContext
+from photoclip.core.plugin_context import PluginContext
+from photoclip.core.types import Action, ActionResult, Option, Photo
 
 log = logging.getLogger(__name__)
 

@@ -95,3 +95,12 @@ class CatalogTooNewError(Exception):
             f"the catalog {path} has schema version {version}, written by a newer photoclip; "
             f"this one reads versions up to {supported}: please upgrade photoclip"
         )
+
+
+def describe_error(exc: BaseException) -> str:
+    """One sentence for the user (the GUI's banners and dialogs); unexpected errors still get a
+    short, honest line."""
+    message = user_message(exc)
+    if message:
+        return message[0].upper() + message[1:]
+    return f"Something went wrong: {type(exc).__name__}: {exc}"

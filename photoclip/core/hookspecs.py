@@ -16,8 +16,10 @@ import pluggy
 if TYPE_CHECKING:
     import numpy as np
 
+    from photoclip.core.analysis import Analyzer
     from photoclip.core.labels import LabelSet
-    from photoclip.plugin_api import Action, Exporter, Photo, PluginContext
+    from photoclip.core.plugin_context import PluginContext
+    from photoclip.core.types import Action, Exporter, Photo
 
 PROJECT = "photoclip"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -87,4 +89,24 @@ class PhotoclipSpecs:
             def photoclip_photos_indexed(photos, vectors, context):
                 big = [p.id for p in photos if (p.width or 0) * (p.height or 0) > 40e6]
                 context.add_tag("huge", big)
+        """
+
+    @hookspec
+    def photoclip_analyzers(self, register: Callable[[Analyzer], None]) -> None:
+        """Register analyzers: work done on every indexed photo *after* it is searchable and its
+        content hash is recorded (faces, text in photos, ...). Each analyzer keeps its own
+        per-photo state, so it catches up on an existing library in the background, goes on
+        after a crash, and runs again on every photo when its ``version`` changes. A failing
+        analyzer is reported and skipped; its photos are marked failed with the reason.
+
+        Example::
+
+            def analyze(context, photos, vectors):
+                dark = [p.id for p, v in zip(photos, vectors) if is_dark(p.path)]
+                context.add_tag("dark", dark)
+                return None  # or {photo_id: "reason"} for photos that failed
+
+            @hookimpl
+            def photoclip_analyzers(register):
+                register(Analyzer("dark", "Finding dark photos", version="1", analyze=analyze))
         """

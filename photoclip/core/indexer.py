@@ -105,6 +105,10 @@ class VectorSink:
         self.store.upsert(ids, vectors, [photo_metadata(r, h) for r, h in zip(records, hashes)])
         self.index.add(ids, vectors, [r.folder for r in records], [r.date for r in records])
 
+    def recorded(self, records: Sequence[PhotoRecord], vectors: np.ndarray) -> None:
+        """A batch is stored *and* recorded in the catalog: ``records`` are read back from it,
+        so their content hashes are known (the library hands them to plugins and analyzers)."""
+
     def keywords(self, found: dict[int, FileKeywords]) -> None:
         """Keywords read from the files of these photos (a plain sink has nowhere to keep them;
         the library's sink stores them as tags)."""
@@ -305,6 +309,7 @@ class Indexer:
             self.model_key, [(p.record.id, p.content_hash or "", p.info) for p in batch]
         )
         report.embedded += len(batch)
+        self._recorded([r.id for r in records], vectors)
 
     def _file_gone(self, photo_id: int) -> bool:
         """Whether the file of a catalogued photo no longer exists."""
@@ -337,11 +342,21 @@ class Indexer:
                     [h for _, h, _ in ready],
                 )
                 self.catalog.mark_indexed(self.model_key, [(r.id, h, None) for r, h, _ in ready])
+                self._recorded(
+                    [rec.id for rec, _, _ in ready], np.stack([vectors[s] for _, _, s in ready])
+                )
             lost = [rec for rec, _, src in copies if src not in vectors]
             for rec in lost:  # the source vector vanished: embed this one next run
                 log.warning("Stored vector for %s is missing; it will be embedded again", rec.path)
                 report.reused -= 1
             copies.clear()
+
+
+    def _recorded(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Hand a recorded batch on, as the catalog now has it (hashes included)."""
+        fresh = self.catalog.get_many(ids)
+        keep = [k for k, i in enumerate(ids) if i in fresh]
+        self.sink.recorded([fresh[ids[k]] for k in keep], vectors[keep])
 
 
 def prepare_photo(

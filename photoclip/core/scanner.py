@@ -18,6 +18,23 @@ def normalise_folder(folder: str | Path) -> str:
     return str(Path(folder).expanduser().resolve())
 
 
+def pictures_folder() -> str | None:
+    """The user's Pictures folder (XDG ``user-dirs.dirs`` on Linux, ``~/Pictures`` elsewhere),
+    if it exists; the GUI offers it, the CLI suggests it."""
+    home = Path.home()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "user-dirs.dirs"
+    candidate = home / "Pictures"
+    try:
+        for line in config.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == "XDG_PICTURES_DIR":
+                value = value.strip().strip('"').replace("$HOME", str(home))
+                candidate = Path(value)
+    except OSError:
+        pass
+    return str(candidate.resolve()) if candidate.is_dir() else None
+
+
 def is_excluded(name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 

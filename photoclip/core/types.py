@@ -1,9 +1,17 @@
-"""Small immutable values passed between the core's parts."""
+"""Small immutable values passed between the core's parts, and the plugin API's value types
+(:mod:`photoclip.plugin_api` re-exports those; the core never imports the public API)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from photoclip.core.plugin_context import PluginContext
 
 
 @dataclass(frozen=True)
@@ -51,3 +59,106 @@ class SearchHit:
     photo_id: int
     path: str
     score: float  # cosine similarity of the (weighted) query and the photo
+
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+#: The version of the plugin API. A plugin's manifest names the version it was written for; the
+#: host loads it only if that equals this number (re-exported by :mod:`photoclip.plugin_api`).
+API_VERSION = 1
+
+
+class PluginError(Exception):
+    """A plugin cannot do what was asked; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo in the library, as plugins see it."""
+
+    id: int
+    path: str
+    size: int  # bytes
+    width: int | None = None
+    height: int | None = None
+    taken: float | None = None  # POSIX time from EXIF, if known
+    camera: str | None = None
+    content_hash: str | None = None  # identical files have identical hashes
+
+
+@dataclass(frozen=True)
+class Option:
+    """A setting of an action: a CLI flag ``--NAME`` and a field in the GUI's action dialog."""
+
+    name: str  # [a-z][a-z0-9-]*
+    help: str
+    type: type = str  # str | int | float | bool (bool: a switch, default False)
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: a one-line message, optional detail lines and JSON-able data."""
+
+    message: str
+    details: list[str] = field(default_factory=list)
+    data: Any = None
+
+
+ActionRun = Callable[["PluginContext", list[Photo], dict[str, Any]], ActionResult]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action on selected photos (GUI context menu, CLI command ``photoclip NAME``).
+
+    ``selection``: "required" (at least one photo), "optional" (none selected means the whole
+    library) or "none" (the action ignores photos). ``run(context, photos, options)`` returns
+    an :class:`ActionResult`; it may raise :class:`PluginError` with a message for the user.
+    Actions never delete: to remove files use :meth:`PluginContext.move_to_trash`, which asks.
+    """
+
+    name: str
+    title: str
+    description: str
+    run: ActionRun
+    options: tuple[Option, ...] = ()
+    selection: Literal["required", "optional", "none"] = "required"
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"action name {self.name!r} must match {_NAME_RE.pattern}")
+        if self.selection not in ("required", "optional", "none"):
+            raise ValueError(f"action {self.name}: bad selection {self.selection!r}")
+
+
+ExportFn = Callable[["PluginContext", list[Photo], Path], list[Path]]
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """A way to export photos into a folder: ``export(context, photos, dest)`` returns the paths
+    it wrote. ``dest`` exists when it is called."""
+
+    name: str
+    description: str
+    export: ExportFn
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"exporter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+def photo_from_record(rec: Any) -> Photo:
+    """A Photo from a catalog record (for photoclip itself; plugins get Photos)."""
+    return Photo(
+        rec.id, rec.path, rec.size, rec.width, rec.height, rec.taken, rec.camera, rec.hash
+    )
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
+    number (``plural`` for nouns that do not just take an "s": ``counted(2, "copy", "copies")``)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

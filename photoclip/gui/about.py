@@ -105,8 +105,8 @@ def show_about(window: QWidget) -> AboutDialog:
     if lib is not None and backend is not None:
 
         def facts(lib: Any) -> tuple[str, str]:
-            emb = lib.embedder
-            return lib.model_spec.key, f"{emb.device}, {emb.precision}"
+            device, precision = lib.runtime()
+            return lib.model_spec.key, f"{device}, {precision}"
 
         def done(result: tuple[str, str]) -> None:
             with contextlib.suppress(RuntimeError):  # closed meanwhile

@@ -9,34 +9,37 @@ arrive on its own thread and are re-posted as Qt signals. Errors become one read
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from photoclip.config import AppPaths, app_paths
-from photoclip.core.errors import user_message
-from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core.albums import TAG_ACTIONS
+from photoclip.core.errors import describe_error
+from photoclip.core.model_catalogue import ModelSpec
+from photoclip.gui.queries import (
+    Browse,
+    PhotoDetails,
+    ResultItem,
+    SidebarData,
+    load_details,
+    load_sidebar,
+)
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
+
+if TYPE_CHECKING:
+    from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.service import LibraryService, ServiceEvent
+    from photoclip.core.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 500
 SHUTDOWN_WAIT_S = 5.0  # quitting waits at most this long for the work in flight
 PRUNE_THUMBNAILS_AFTER_MS = 120_000  # once per run, when start-up work has settled
-
-
-def describe_error(exc: BaseException) -> str:
-    """One sentence for the user; unexpected errors still get a short, honest line."""
-    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
-        return f"The disk is full: {exc.filename or ''} (free some space and try again)".strip()
-    message = user_message(exc)
-    if message:
-        return message[0].upper() + message[1:]
-    return f"Something went wrong: {type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -47,7 +50,7 @@ class OpenResult:
     model: str
     model_installed: bool
     model_message: str = ""
-    models: list[Any] = field(default_factory=list)
+    models: list[ModelEntry] = field(default_factory=list)
 
 
 class Backend(QObject):
@@ -65,9 +68,6 @@ class Backend(QObject):
 
     _relay = Signal(object)
     _download_relay = Signal(int, int)
-    _relay_error = Signal(str)
-    _relay_model = Signal(str)
-    _relay_missing = Signal(str)
 
     def __init__(
         self,
@@ -85,15 +85,14 @@ class Backend(QObject):
         # plugin actions may take minutes (duplicates over a whole library): their own lane,
         # so searches and clicks never wait behind them
         self.plugin_lane = TaskLane("photoclip-plugins", self)
-        self.library: Any = None  # photoclip.core.library.Library once open
-        self.service: Any = None  # photoclip.core.service.LibraryService once started
-        self.thumbnails: Any = None  # photoclip.core.thumbnails.ThumbnailCache
+        # downloads and cache upkeep: long or low-priority work off the two lanes above
+        self.background_lane = TaskLane("photoclip-background", self)
+        self.library: Library | None = None  # once open
+        self.service: LibraryService | None = None  # once started
+        self.thumbnails: ThumbnailCache | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
         self._download_relay.connect(self.download_progress)
-        self._relay_error.connect(self.error)
-        self._relay_model.connect(self._model_ready)
-        self._relay_missing.connect(self.model_missing)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -114,7 +113,7 @@ class Backend(QObject):
         spec = lib.model_spec
         installed = lib.model_installed(spec)
         if installed:
-            _ = lib.index  # load (and reconcile) the index now, not on the first search
+            lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
@@ -142,11 +141,11 @@ class Backend(QObject):
 
         def run() -> None:
             try:
-                cache.prune(lib.catalog.paths())
+                cache.prune(lib.browse.known_paths())
             except Exception:  # e.g. the library closed meanwhile; next run tries again
                 log.exception("Pruning the thumbnail cache failed")
 
-        threading.Thread(target=run, name="photoclip-thumbnail-prune", daemon=True).start()
+        self.background_lane.submit(run, priority=LOW, key="prune-thumbnails")
 
     def _open_error(self, exc: BaseException) -> None:
         self.open_failed.emit(describe_error(exc))
@@ -180,7 +179,7 @@ class Backend(QObject):
         if self.service is not None:
             idle = self.service.stop(timeout=wait)
             self.service = None
-        for lane in (self.plugin_lane, self.lane):
+        for lane in (self.plugin_lane, self.lane, self.background_lane):
             idle = lane.stop(max(0.1, deadline - time.monotonic())) and idle
         if self.library is not None and not idle:
             log.warning("Work still running %.0f s after quitting is abandoned; the library "
@@ -196,7 +195,7 @@ class Backend(QObject):
     # ----- service events --------------------------------------------------------------------
 
     @Slot(object)
-    def _on_service_event(self, event: Any) -> None:
+    def _on_service_event(self, event: ServiceEvent) -> None:
         self.service_event.emit(event)
         if event.kind in ("batch", "reconciled"):
             self.library_changed.emit()
@@ -219,7 +218,7 @@ class Backend(QObject):
 
     def call(
         self,
-        fn: Callable[[Any], Any],
+        fn: Callable[[Library], Any],
         on_done: Callable[[Any], None] | None = None,
         *,
         priority: int = NORMAL,
@@ -250,7 +249,7 @@ class Backend(QObject):
         self.call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:
-        self.call(lambda lib: PhotoDetails.load(lib, photo_id), on_done, priority=HIGH,
+        self.call(lambda lib: load_details(lib, photo_id), on_done, priority=HIGH,
                   key="details")
 
     def classify(
@@ -259,30 +258,23 @@ class Backend(QObject):
         self.call(lambda lib: lib.classify(photo_id, labels), on_done, priority=HIGH)
 
     def sidebar(self, on_done: Callable[[SidebarData], None]) -> None:
-        self.call(SidebarData.load, on_done, priority=LOW, key="sidebar")
+        self.call(load_sidebar, on_done, priority=LOW, key="sidebar")
 
     # ----- tags, albums, folders -------------------------------------------------------------
 
     def edit_tags(self, action: str, tag: str, photo_ids: Sequence[int]) -> None:
-        """``action``: add | remove | accept | reject (the TagStore's verbs)."""
-        if action not in ("add", "remove", "accept", "reject"):
+        """``action``: add | remove | accept | reject (see :class:`PhotoTags.apply`)."""
+        if action not in TAG_ACTIONS:
             raise ValueError(action)
         ids = list(photo_ids)
-
-        def run(lib: Any) -> Any:
-            verbs = {"add": lib.tags.add, "remove": lib.tags.remove, "accept": lib.tags.accept,
-                     "reject": lib.tags.reject}
-            return verbs[action](tag, ids)
-
-        self.call(run, lambda _: self.tags_changed.emit())
+        self.call(lambda lib: lib.tagging.apply(action, tag, ids),
+                  lambda _: self.tags_changed.emit())
 
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
 
-        def run(lib: Any) -> int:
-            if create:
-                lib.tags.create_album(album)
-            return lib.tags.add_to_album(album, ids)
+        def run(lib: Library) -> int:
+            return lib.albums.add(album, ids, create=create)
 
         self.call(run, lambda _: self.tags_changed.emit())
 
@@ -292,9 +284,8 @@ class Backend(QObject):
         self.call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Any) -> str:
-            path = lib.add_folder(folder)
-            return path
+        def run(lib: Library) -> str:
+            return lib.add_folder(folder)
 
         def done(path: str) -> None:
             if self.service is not None:
@@ -329,7 +320,7 @@ class Backend(QObject):
         """
         service = self.service
 
-        def run(lib: Any) -> tuple[str, bool]:
+        def run(lib: Library) -> tuple[str, bool]:
             if model and (reload or model != lib.model_spec.key or weights_file):
                 if service is not None:
                     service.stop()
@@ -339,7 +330,7 @@ class Backend(QObject):
             spec = lib.model_spec
             installed = lib.model_installed(spec)
             if installed:
-                _ = lib.index
+                lib.warm_up()
             return spec.key, installed
 
         def done(result: tuple[str, bool]) -> None:
@@ -348,7 +339,7 @@ class Backend(QObject):
                 self.service = None
             if installed:
                 self._model_ready(key)
-            else:
+            elif self.library is not None:
                 spec = self.library.model_spec
                 self.model_missing.emit(missing_model_message(spec))
                 self.scan_without_model()
@@ -365,21 +356,21 @@ class Backend(QObject):
         if lib is None:
             return
 
-        def run() -> None:
+        def run() -> str:
             from photoclip.core.models import download_weights, get_model_spec
 
-            try:
-                spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
-                download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
-            except Exception as exc:
-                from photoclip.gui.wording import download_failure
+            spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
+            download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
+            return spec.key
 
-                log.warning("Model download failed: %s", exc)
-                self._relay_missing.emit(download_failure(exc))  # the banner offers the ways out
-                return
-            self._relay_model.emit(spec.key)
+        def failed(exc: BaseException) -> None:
+            from photoclip.gui.wording import download_failure
 
-        threading.Thread(target=run, name="photoclip-download", daemon=True).start()
+            log.warning("Model download failed: %s", exc)
+            self.model_missing.emit(download_failure(exc))  # the banner offers the ways out
+
+        # searches go on meanwhile: the download has a lane of its own
+        self.background_lane.submit(run, self._model_ready, failed)
 
     @Slot(str)
     def _model_ready(self, key: str) -> None:
@@ -393,14 +384,14 @@ class Backend(QObject):
             self.service.request_full_scan()
         self.library_changed.emit()
 
-    def settings_copy(self) -> Any:
+    def settings_copy(self) -> Settings | None:
         """A copy of the settings for a dialog to edit (applied back through the backend)."""
         import copy
 
         return copy.deepcopy(self.library.settings) if self.library is not None else None
 
 
-def missing_model_message(spec: Any) -> str:
+def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
     return (
         f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
@@ -408,7 +399,7 @@ def missing_model_message(spec: Any) -> str:
     )
 
 
-def _missing(spec: Any) -> Exception:
+def _missing(spec: ModelSpec) -> Exception:
     from photoclip.core.model_catalogue import ModelUnavailableError
 
     return ModelUnavailableError(missing_model_message(spec))

@@ -6,7 +6,7 @@ import logging
 import os
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.scanner import pictures_folder as core_pictures_folder
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.grid import PhotoGrid
@@ -38,8 +39,7 @@ REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
 
 def pictures_folder() -> str:
     """The system's Pictures folder (or the home folder)."""
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-    return found or os.path.expanduser("~")
+    return core_pictures_folder() or os.path.expanduser("~")
 
 
 class MainWindow(QMainWindow):
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
     def _search_failed(self, request: int, exc: BaseException) -> None:
         if request != self._request:
             return
-        from photoclip.gui.backend import describe_error
+        from photoclip.core.errors import describe_error
 
         self.results.set_items([])
         self.search_bar.show_count(0, True)
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
 
     def show_failures(self) -> None:
         def load(lib: Any) -> list[tuple[str, str]]:
-            return [(r.path, r.error or "") for r in lib.catalog.failed()]
+            return lib.browse.failures()
 
         self.backend.call(load, lambda rows: FailuresDialog(rows, self).exec())
 

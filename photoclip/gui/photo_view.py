@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -29,17 +28,23 @@ from PySide6.QtWidgets import (
 from photoclip.gui.queries import PhotoDetails
 from photoclip.gui.reveal import reveal_in_file_manager
 from photoclip.gui.tags_model import PhotoTagsModel, SourceRole, TagRole
+from photoclip.gui.tasks import HIGH, TaskLane
 
 PREVIEW_PX = 2048
 
 
 class _PreviewLoader(QObject):
-    """Decode a preview (EXIF orientation applied) on a thread; newest request wins."""
+    """Decode a preview (EXIF orientation applied) on a lane of its own; newest request wins
+    (a request not yet started is dropped when another comes)."""
 
     loaded = Signal(str, QImage)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lane = TaskLane("photoclip-preview", self)
+
     def load(self, path: str) -> None:
-        def run() -> None:
+        def run() -> tuple[str, QImage]:
             reader = QImageReader(path)
             reader.setAutoTransform(True)
             size = reader.size()
@@ -49,10 +54,13 @@ class _PreviewLoader(QObject):
             image = reader.read()
             if image.isNull():  # a format Qt cannot read (HEIC, RAW): Pillow via the core
                 image = _pillow_preview(path)
-            with contextlib.suppress(RuntimeError):
-                self.loaded.emit(path, image)
+            return path, image
 
-        threading.Thread(target=run, name="photoclip-preview", daemon=True).start()
+        def done(result: tuple[str, QImage]) -> None:
+            with contextlib.suppress(RuntimeError):  # the view is gone
+                self.loaded.emit(*result)
+
+        self._lane.submit(run, done, priority=HIGH, key="preview")
 
 
 def _pillow_preview(path: str) -> QImage:
@@ -220,8 +228,8 @@ class PhotoView(QWidget):
         _fill(self.exif, details.exif or {"": "none in this file"})
         if tags_changed:  # a refresh with the same tags keeps the user's selection in the list
             self.tags_model.set_tags(details.tags)
-        self.albums_label.setText(
-            "In: " + ", ".join(details.albums) if details.albums else "In no album yet")
+        albums = details.albums + details.smart_albums  # smart ones too, as `photoclip photo`
+        self.albums_label.setText("In: " + ", ".join(albums) if albums else "In no album yet")
         current = self.album_choice.currentText()
         self.album_choice.clear()
         self.album_choice.addItems(details.all_albums)

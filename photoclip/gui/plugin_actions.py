@@ -10,17 +10,16 @@ thread never waits for a plugin, and a plugin never touches a widget.
 The outcome comes back as an :class:`ActionOutcome` (the result's message and detail lines, plus
 the library photos its data names, ready for the grid); a failure, a plugin's own exception
 included, as one readable sentence. The Qt-free parts (:func:`load_actions`,
-:func:`run_action`, :func:`photos_in`) run on the lanes.
+:func:`run_action`) run on the lanes.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
@@ -39,14 +38,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoclip.gui.backend import describe_error
+from photoclip.core.errors import describe_error
+from photoclip.core.types import Option
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.tasks import LOW
 from photoclip.gui.wording import count_of
 
+if TYPE_CHECKING:
+    from photoclip.core.library import Library
+    from photoclip.core.plugin_host import PluginHost
+    from photoclip.gui.backend import Backend
+
 log = logging.getLogger(__name__)
 
-MAX_REFERENCED = 5000  # photos taken from one result's data for the grid
 
 
 # ----- Qt-free: runs on the lane ------------------------------------------------------------------
@@ -59,7 +63,7 @@ class ActionEntry:
     name: str
     title: str
     description: str
-    options: tuple[Any, ...] = ()  # photoclip.plugin_api.Option
+    options: tuple[Option, ...] = ()
     selection: str = "required"
     plugin: str = ""
 
@@ -75,14 +79,14 @@ class ActionOutcome:
     photos: list[ResultItem] = field(default_factory=list)
 
 
-def current_host(lib: Any, previous: Any = None) -> Any:
+def current_host(lib: Library, previous: PluginHost | None = None) -> PluginHost:
     """The plugin host for the menu: ``previous`` (at first the library's own) unless the saved
     settings now enable other plugins; then a freshly loaded one (for actions only: indexing
     hooks follow at the next start)."""
     from photoclip.config import Settings
     from photoclip.core.plugin_host import PluginHost, discover
 
-    host = previous if previous is not None else lib.plugins
+    host = previous if previous is not None else lib.actions.host()
     try:
         saved = Settings.load(lib.paths.settings_file)
         wanted = {i.name for i in discover(lib.paths, saved) if i.enabled}
@@ -95,78 +99,35 @@ def current_host(lib: Any, previous: Any = None) -> Any:
     return PluginHost(saved, lib.paths).load()
 
 
-def load_actions(lib: Any, previous: Any = None) -> tuple[Any, list[ActionEntry]]:
+def load_actions(
+    lib: Library, previous: PluginHost | None = None
+) -> tuple[PluginHost, list[ActionEntry]]:
     """The plugin host and its actions, in registration order."""
     host = current_host(lib, previous)
     entries = [
         ActionEntry(a.name, a.title, a.description, tuple(a.options), a.selection,
                     host.owner(a.name) or "")
-        for a in host.actions().values()
+        for a in lib.actions.all(host).values()
     ]
     return host, entries
 
 
 def run_action(
-    lib: Any, host: Any, name: str, photo_ids: Sequence[int], options: dict[str, Any],
-    confirm: Callable[[str], bool] | None,
+    lib: Library, host: PluginHost, name: str, photo_ids: Sequence[int],
+    options: dict[str, Any], confirm: Callable[[str], bool] | None,
 ) -> ActionOutcome:
-    """Run action ``name`` on the photos ``photo_ids`` (the CLI's rules for ``selection``)."""
-    from photoclip.plugin_api import PluginContext, PluginError
+    """Run action ``name`` on the photos ``photo_ids`` (the core's rules for ``selection``,
+    the same as the CLI's)."""
+    from photoclip.core.types import PluginError
 
-    action = host.actions().get(name)
+    action = lib.actions.all(host).get(name)
     if action is None:
         raise PluginError(f"the action {name!r} is no longer available")
-    context = PluginContext(lib, confirm=confirm, exporters=host.exporters())
-    if action.selection == "none":
-        photos = []
-    elif photo_ids:
-        photos = context.photos(photo_ids)
-    elif action.selection == "optional":
-        photos = context.photos()
-    else:
-        photos = []
-    if action.selection == "required" and not photos:
-        raise PluginError("select some photos first")
-    log.info("Running plugin action %s on %d photos", name, len(photos))
-    result = host.run_action(name, context, photos, options)
+    context = lib.actions.context(confirm, host)
+    photos = lib.actions.targets(action, context, ids=list(photo_ids))
+    result = lib.actions.run(name, photos, options, context=context, host=host)
     return ActionOutcome(name, action.title, result.message, [str(d) for d in result.details],
-                         photos_in(lib, result.data))
-
-
-def _referenced(data: Any, key: str = "") -> Iterator[int | str]:
-    """Photo ids (ints under keys like ``id``/``photo_ids``) and absolute paths in ``data``."""
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _referenced(v, str(k).lower())
-    elif isinstance(data, (list, tuple, set, frozenset)):
-        for v in data:
-            yield from _referenced(v, key)
-    elif isinstance(data, os.PathLike):
-        yield os.fspath(data)  # type: ignore[misc]
-    elif isinstance(data, str):
-        if os.path.isabs(data):
-            yield data
-    elif (isinstance(data, int) and not isinstance(data, bool)
-          and (key in ("id", "ids") or key.endswith(("_id", "_ids")))):
-        yield data
-
-
-def photos_in(lib: Any, data: Any) -> list[ResultItem]:
-    """The library photos that an action's result data names (in order, existing files only)."""
-    items: list[ResultItem] = []
-    seen: set[int] = set()
-    for n, ref in enumerate(_referenced(data)):
-        if n >= MAX_REFERENCED:
-            break
-        if isinstance(ref, int):
-            rec = lib.catalog.get(ref)
-        else:
-            rec = lib.catalog.get_by_path(os.path.abspath(ref))
-        if rec is None or rec.id in seen or rec.error is not None or not os.path.exists(rec.path):
-            continue
-        seen.add(rec.id)
-        items.append(ResultItem(rec.id, rec.path, rec.date))
-    return items
+                         lib.browse.named_in(result.data))
 
 
 # ----- confirmations across threads -----------------------------------------------------------
@@ -285,7 +246,7 @@ class OptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def _field(self, opt: Any) -> QWidget:
+    def _field(self, opt: Option) -> QWidget:
         if opt.choices:
             combo = QComboBox(self)
             combo.addItems([str(c) for c in opt.choices])
@@ -358,12 +319,12 @@ class PluginActions(QObject):
     finished = Signal(object)  # ActionOutcome
     failed = Signal(str)  # one sentence for the user
 
-    def __init__(self, backend: Any, window: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, window: QWidget | None = None) -> None:
         super().__init__(window)
         self.backend = backend
         self._window = window
         self.bridge = ConfirmBridge(window, self)
-        self._host: Any = None
+        self._host: PluginHost | None = None
         self._entries: list[ActionEntry] = []
         self.options_dialog: OptionsDialog | None = None
         self.details_box: QMessageBox | None = None
@@ -381,7 +342,7 @@ class PluginActions(QObject):
         self.backend.call(lambda lib: load_actions(lib, previous), self._loaded, priority=LOW,
                           key="plugin-actions", on_error=self._load_failed)
 
-    def _loaded(self, result: tuple[Any, list[ActionEntry]]) -> None:
+    def _loaded(self, result: tuple[PluginHost, list[ActionEntry]]) -> None:
         self._host, self._entries = result
         log.debug("Plugin actions: %s", [e.name for e in self._entries])
         self.changed.emit()
@@ -476,7 +437,7 @@ class PluginActions(QObject):
         self.bridge.close()
 
 
-def show_outcome(window: Any, actions: PluginActions, outcome: ActionOutcome) -> None:
+def show_outcome(window: QWidget, actions: PluginActions, outcome: ActionOutcome) -> None:
     """Tell the user what an action did: the banner, and its photos in the grid if any."""
     buttons: list[tuple[str, Callable[[], None]]] = []
     if outcome.details:

@@ -425,7 +425,7 @@ def open_settings(window: Any, backend: Any) -> None:
 
     def facts(lib: Any) -> tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]:
         installed = {m.spec.key: m.installed for m in lib.models()}
-        return lib.label_sets(), installed, lib.paths, lib.plugins.infos()
+        return lib.label_sets(), installed, lib.paths, lib.plugin_infos()
 
     def show(result: tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]) -> None:
         label_sets, installed, paths, plugins = result

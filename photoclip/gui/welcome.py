@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -43,6 +43,7 @@ from photoclip.core.model_catalogue import (
     ModelSpec,
     available_models,
 )
+from photoclip.core.scanner import pictures_folder
 from photoclip.gui.wording import download_failure
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,7 @@ def needs_welcome(paths: AppPaths) -> bool:
 
 def default_photo_folder() -> str | None:
     """The system Pictures folder, if it exists."""
-    where = QStandardPaths.StandardLocation.PicturesLocation
-    for folder in QStandardPaths.standardLocations(where):
-        if folder and Path(folder).is_dir():
-            return str(Path(folder).resolve())
-    return None
+    return pictures_folder()
 
 
 def _missing_requirements(spec: ModelSpec) -> list[str]:

@@ -43,7 +43,7 @@ def tagged(make_library: Callable[[list[Path]], Library], photos: Path) -> Libra
 
 
 def auto_tags(lib: Library, pid: int) -> dict[str, float]:
-    return {t.tag: t.score for t in lib.tags.tags_of(pid) if t.source == AUTO}
+    return {t.tag: t.score for t in lib._tags.tags_of(pid) if t.source == AUTO}
 
 
 def test_indexing_suggests_one_label_per_photo_from_an_exclusive_set(tagged: Library) -> None:
@@ -51,7 +51,7 @@ def test_indexing_suggests_one_label_per_photo_from_an_exclusive_set(tagged: Lib
     ids = [int(i) for i in tagged.index.ids()]
     assert len(ids) == 8
     for pid in ids:
-        tags = [t for t in tagged.tags.tags_of(pid) if t.source == AUTO]
+        tags = [t for t in tagged._tags.tags_of(pid) if t.source == AUTO]
         assert len(tags) == 1, tags
         (tag,) = tags
         assert tag.tag in scenes and tag.label_set == "scenes"
@@ -62,7 +62,7 @@ def test_indexing_suggests_one_label_per_photo_from_an_exclusive_set(tagged: Lib
     (label,) = auto_tags(tagged, some)
     hits = tagged.search("a photo", limit=20, filters=SearchFilters(tag=label))
     assert some in {h.photo_id for h in hits}
-    assert {h.photo_id for h in hits} == tagged.tags.photos_with(label)
+    assert {h.photo_id for h in hits} == tagged._tags.photos_with(label)
 
 
 def test_retag_embeds_no_photo_and_stricter_is_a_subset(tagged: Library) -> None:
@@ -80,26 +80,26 @@ def test_retag_embeds_no_photo_and_stricter_is_a_subset(tagged: Library) -> None
     assert report.photos == len(ids) and tagged.tags_current()
     assert all(strict[pid] <= loose[pid] for pid in ids)
     # a second retag with unchanged settings embeds no text either (prototypes are cached)
-    texts = tagged.prototypes.texts_embedded
+    texts = tagged.auto_tags.prototypes.texts_embedded
     tagged.retag()
-    assert tagged.prototypes.texts_embedded == texts
+    assert tagged.auto_tags.prototypes.texts_embedded == texts
 
 
 def test_rejected_tag_never_returns(tagged: Library, photos: Path) -> None:
     pid = int(tagged.index.ids()[0])
     (label,) = auto_tags(tagged, pid)
-    assert tagged.tags.reject(label, [pid]).outcomes == {"rejected": 1}
+    assert tagged._tags.reject(label, [pid]).outcomes == {"rejected": 1}
     assert label not in auto_tags(tagged, pid)
     tagged.retag()
     assert label not in auto_tags(tagged, pid)
     assert len(auto_tags(tagged, pid)) == 0  # exclusive: the winner was rejected, none other
     # the photo's file changes: it is embedded again, and still the rejection holds
-    path = Path(tagged.catalog.get(pid).path)
+    path = Path(tagged._catalog.get(pid).path)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     report = tagged.index_folders()
     assert report.changed == 1
     assert label not in auto_tags(tagged, pid)
-    assert label in tagged.tags.rejected(pid)
+    assert label in tagged._tags.rejected(pid)
 
 
 def test_user_tags_survive_retag_model_switch_and_reindex(
@@ -108,13 +108,13 @@ def test_user_tags_survive_retag_model_switch_and_reindex(
     pid = int(tagged.index.ids()[0])
     (label,) = auto_tags(tagged, pid)
     other = int(tagged.index.ids()[1])
-    tagged.tags.add(label, [other])  # the user's tag with the same name as a suggestion
-    tagged.tags.add("grandma", [pid])
-    tagged.tags.accept(label, [pid])  # accepting makes it the user's own
-    assert {t.tag: t.source for t in tagged.tags.tags_of(pid)} == {label: USER, "grandma": USER}
+    tagged._tags.add(label, [other])  # the user's tag with the same name as a suggestion
+    tagged._tags.add("grandma", [pid])
+    tagged._tags.accept(label, [pid])  # accepting makes it the user's own
+    assert {t.tag: t.source for t in tagged._tags.tags_of(pid)} == {label: USER, "grandma": USER}
 
     def own(p: int) -> set[str]:
-        return {t.tag for t in tagged.tags.tags_of(p) if t.source == USER}
+        return {t.tag for t in tagged._tags.tags_of(p) if t.source == USER}
 
     tagged.settings.tag_strictness = "loose"
     tagged.retag()
@@ -127,12 +127,12 @@ def test_user_tags_survive_retag_model_switch_and_reindex(
     assert own(pid) == {label, "grandma"} and label in own(other)
     tagged.use_model("tiny-test")
     # a full re-index from scratch: vectors forgotten, every photo embedded again
-    tagged.catalog.forget_embeddings(tagged.model_spec.key, tagged.catalog.embedded_ids(
+    tagged._catalog.forget_embeddings(tagged.model_spec.key, tagged._catalog.embedded_ids(
         tagged.model_spec.key))
     tagged.close()
     lib = make_library([photos])
     lib.index_folders()
-    assert {t.tag for t in lib.tags.tags_of(pid) if t.source == USER} == {label, "grandma"}
+    assert {t.tag for t in lib._tags.tags_of(pid) if t.source == USER} == {label, "grandma"}
 
 
 def test_label_set_file_edits_and_turning_tags_off(tagged: Library) -> None:
@@ -187,24 +187,24 @@ def test_keywords_in_files_become_searchable_tags(
     lib.settings.auto_tag = False
     lib.index_folders()
     a, b = lib.photo_ids([first, second])
-    assert {(t.tag, t.source) for t in lib.tags.tags_of(a)} == {
+    assert {(t.tag, t.source) for t in lib._tags.tags_of(a)} == {
         ("Summer 2024", KEYWORD), ("Oma", KEYWORD)
     }
-    assert lib.tags.photos_with("oma") == {a, b}  # case-insensitive
+    assert lib._tags.photos_with("oma") == {a, b}  # case-insensitive
     hits = lib.search("a photo", limit=50, filters=SearchFilters(tag="Oma"))
     assert {h.photo_id for h in hits} == {a, b}
     # the sidecar changes and the photo is re-read: keywords follow the file
     write_sidecar(first, ["Oma"])
     os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
     lib.index_folders()
-    assert {t.tag for t in lib.tags.tags_of(a)} == {"Oma"}
+    assert {t.tag for t in lib._tags.tags_of(a)} == {"Oma"}
     # a moved photo keeps its keywords (same id, no re-embedding)
     moved = photos / "renamed.jpg"
     first.rename(moved)
     Path(str(first) + ".xmp").rename(str(moved) + ".xmp")
     lib.index_folders()
     assert lib.photo_ids([moved]) == [a]
-    assert {t.tag for t in lib.tags.tags_of(a)} == {"Oma"}
+    assert {t.tag for t in lib._tags.tags_of(a)} == {"Oma"}
 
 
 def test_user_tags_written_to_xmp_sidecars_only_when_asked(
@@ -217,13 +217,13 @@ def test_user_tags_written_to_xmp_sidecars_only_when_asked(
     original = photo.read_bytes()
     (pid,) = lib.photo_ids([photo])
     sidecar = Path(str(photo) + ".xmp")
-    lib.tags.add("beach", [pid])
+    lib._tags.add("beach", [pid])
     assert not sidecar.exists()  # off by default
     lib.settings.write_xmp = True
-    lib.tags.add("Café au lait", [pid])
-    lib.tags.add("sunset", [pid])
+    lib._tags.add("Café au lait", [pid])
+    lib._tags.add("sunset", [pid])
     assert set(read_keywords(photo)) == {"beach", "Café au lait", "sunset"}
-    lib.tags.remove("sunset", [pid])
+    lib._tags.remove("sunset", [pid])
     assert set(read_keywords(photo)) == {"beach", "Café au lait"}
     assert photo.read_bytes() == original  # never the photo itself
     if EXIFTOOL:  # what other tools see
@@ -238,4 +238,4 @@ def test_user_tags_written_to_xmp_sidecars_only_when_asked(
     # re-indexing reads the sidecar back: the removed tag does not come back as a keyword
     os.utime(photo, ns=(photo.stat().st_atime_ns, photo.stat().st_mtime_ns + 10**9))
     lib.index_folders()
-    assert {t.tag for t in lib.tags.tags_of(pid)} == {"beach", "Café au lait"}
+    assert {t.tag for t in lib._tags.tags_of(pid)} == {"beach", "Café au lait"}

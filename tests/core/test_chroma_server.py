@@ -114,7 +114,7 @@ def test_library_on_a_chroma_server(
     again = lib.similar(folder / photos[3].name, limit=1)
     assert Path(again[0].path).name == photos[3].name
     name = lib.store.name
-    lib.tags.add("red bus", lib.photo_ids([folder / photos[1].name]))
+    lib._tags.add("red bus", lib.photo_ids([folder / photos[1].name]))
 
     # a plain chromadb client on the server filters by tag and date, and sees the full hash
     import chromadb
@@ -189,7 +189,7 @@ def test_a_server_restart_mid_index_is_waited_for(
     report = lib.index_folders(progress=progress)
     restarted[0].join()
     assert report.embedded == 16
-    assert lib.store.ids() == lib.catalog.embedded_ids(tiny_model_spec.key) == set(lib.index.ids())
+    assert lib.store.ids() == lib._catalog.embedded_ids(tiny_model_spec.key) == set(lib.index.ids())
     lib.close()
 
 
@@ -212,7 +212,7 @@ def test_a_server_gone_for_good_stops_cleanly(
     with pytest.raises(VectorStoreError) as err:
         lib.index_folders(progress=progress)
     assert server.url in str(err.value) and "chroma_server" in str(err.value)
-    embedded = lib.catalog.embedded_ids(tiny_model_spec.key)
+    embedded = lib._catalog.embedded_ids(tiny_model_spec.key)
     assert 4 <= len(embedded) < 16
     lib.close()
     server.start()

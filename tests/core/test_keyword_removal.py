@@ -46,7 +46,7 @@ def touch(path: Path) -> None:
 
 
 def listed(lib: Library, pid: int) -> list[tuple[str, str]]:
-    return sorted((t.tag, t.source) for t in lib.tags.tags_of(pid))
+    return sorted((t.tag, t.source) for t in lib._tags.tags_of(pid))
 
 
 @pytest.mark.parametrize("write_xmp", [False, True])
@@ -55,7 +55,7 @@ def test_removing_a_keyword_in_the_photo_lasts(lib: Library, photos: Path,
     lib.settings.write_xmp = write_xmp
     (pid,) = lib.photo_ids([p1(photos)])
     assert listed(lib, pid) == [("beach", KEYWORD), ("sea", KEYWORD)]
-    assert lib.tags.remove("beach", [pid]).changed == 1  # it was removed: say so
+    assert lib._tags.remove("beach", [pid]).changed == 1  # it was removed: say so
     assert listed(lib, pid) == [("sea", KEYWORD)]
     touch(p1(photos))  # `touch p1.jpg; photoclip index`: the photo is read again
     lib.index_folders()
@@ -69,12 +69,12 @@ def test_removing_a_keyword_in_the_photo_lasts(lib: Library, photos: Path,
 
 def test_adding_it_again_brings_it_back(lib: Library, photos: Path) -> None:
     (pid,) = lib.photo_ids([p1(photos)])
-    lib.tags.remove("beach", [pid])
-    lib.tags.add("beach", [pid])
+    lib._tags.remove("beach", [pid])
+    lib._tags.add("beach", [pid])
     touch(p1(photos))
     lib.index_folders()
     assert ("beach", USER) in listed(lib, pid)
-    assert [t.tag for t in lib.tags.tags_of(pid)].count("beach") == 1
+    assert [t.tag for t in lib._tags.tags_of(pid)].count("beach") == 1
 
 
 def test_removing_a_sidecar_keyword_lasts_while_the_sidecar_keeps_it(
@@ -86,7 +86,7 @@ def test_removing_a_sidecar_keyword_lasts_while_the_sidecar_keeps_it(
     lib.index_folders()
     (pid,) = lib.photo_ids([photo])
     assert listed(lib, pid) == [("Oma", KEYWORD)]
-    assert lib.tags.remove("oma", [pid]).changed == 1
+    assert lib._tags.remove("oma", [pid]).changed == 1
     exiftool("-q", "-overwrite_original", "-XMP-dc:Subject+=Opa", sidecar)  # edited elsewhere
     lib.index_folders()
     assert listed(lib, pid) == [("Opa", KEYWORD)]
@@ -101,7 +101,7 @@ def test_a_keyword_added_again_in_another_tool_comes_back(lib: Library, photos: 
     exiftool("-q", "-o", sidecar, "-XMP-dc:Subject=Oma", "-XMP-dc:Subject=Opa")
     lib.index_folders()
     (pid,) = lib.photo_ids([photo])
-    lib.tags.remove("Oma", [pid])
+    lib._tags.remove("Oma", [pid])
     assert exif_json(sidecar, "-XMP-dc:Subject")["XMP-dc:Subject"] == ["Opa"]
     lib.index_folders()
     assert listed(lib, pid) == [("Opa", KEYWORD)]
@@ -116,25 +116,25 @@ def test_a_tag_written_to_the_sidecar_and_read_back_is_listed_once(
     lib.settings.write_xmp = True
     photo = sorted(photos.glob("*.jpg"))[1]
     (pid,) = lib.photo_ids([photo])
-    lib.tags.add("p1tag", [pid])
+    lib._tags.add("p1tag", [pid])
     touch(photo)  # the photo is read again, and its sidecar with it
     lib.index_folders()
-    assert [(t.tag, t.source) for t in lib.tags.tags_of(pid)] == [("p1tag", USER)]
-    [count] = [c for c in lib.tags.counts() if c.tag == "p1tag"]
+    assert [(t.tag, t.source) for t in lib._tags.tags_of(pid)] == [("p1tag", USER)]
+    [count] = [c for c in lib._tags.counts() if c.tag == "p1tag"]
     assert (count.own, count.auto) == (1, 0)
-    assert lib.tags.remove("p1tag", [pid]).changed == 1
+    assert lib._tags.remove("p1tag", [pid]).changed == 1
     touch(photo)
     lib.index_folders()
-    assert lib.tags.tags_of(pid) == []
+    assert lib._tags.tags_of(pid) == []
 
 
 def test_removing_a_tag_keeps_an_earlier_rejection(lib: Library, photos: Path) -> None:
     lib.settings.write_xmp = True
     photo = sorted(photos.glob("*.jpg"))[1]
     (pid,) = lib.photo_ids([photo])
-    lib.tags.reject("dog", [pid])
-    assert lib.tags.remove("dog", [pid]).changed == 0  # nothing to remove
-    assert lib.tags.rejected(pid) == {"dog"}
+    lib._tags.reject("dog", [pid])
+    assert lib._tags.remove("dog", [pid]).changed == 0  # nothing to remove
+    assert lib._tags.rejected(pid) == {"dog"}
 
 
 def test_writing_tags_keeps_the_sidecars_keywords_when_reading_them_is_off(
@@ -147,11 +147,11 @@ def test_writing_tags_keeps_the_sidecars_keywords_when_reading_them_is_off(
     sidecar = photo.with_name(photo.name + ".xmp")
     exiftool("-q", "-o", sidecar, "-XMP-dc:Subject=Oma", "-XMP-digiKam:TagsList=People/Oma")
     (pid,) = lib.photo_ids([photo])
-    lib.tags.add("p1tag", [pid])
+    lib._tags.add("p1tag", [pid])
     found = exif_json(sidecar, "-XMP-dc:Subject", "-XMP-digiKam:TagsList")
     assert found["XMP-dc:Subject"] == ["Oma", "p1tag"]
     assert found["XMP-digiKam:TagsList"] == ["People/Oma", "p1tag"]
-    lib.tags.remove("p1tag", [pid])
+    lib._tags.remove("p1tag", [pid])
     found = exif_json(sidecar, "-XMP-dc:Subject", "-XMP-digiKam:TagsList")
     assert found["XMP-dc:Subject"] == ["Oma"]
     assert found["XMP-digiKam:TagsList"] == ["People/Oma"]

@@ -64,7 +64,7 @@ def test_incremental_rename_copy_delete_edit(make_library, photos: Path) -> None
 
     # rename and move into another folder: same id, same vector, no model call
     src = sorted(photos.glob("*.jpg"))[0]
-    before = lib.catalog.get_by_path(str(src))
+    before = lib._catalog.get_by_path(str(src))
     vec_before = lib.index.vector(before.id)
     (photos / "moved").mkdir()
     dst = photos / "moved" / "renamed.jpg"
@@ -72,7 +72,7 @@ def test_incremental_rename_copy_delete_edit(make_library, photos: Path) -> None
     report = lib.index_folders()
     assert (report.moved, report.embedded, report.removed) == (1, 0, 0)
     assert emb.images_embedded == calls
-    after = lib.catalog.get_by_path(str(dst))
+    after = lib._catalog.get_by_path(str(dst))
     assert after.id == before.id
     assert np.array_equal(lib.index.vector(after.id), vec_before)
     in_moved = lib.search("anything", filters=SearchFilters(folder=str(photos / "moved")))
@@ -84,7 +84,7 @@ def test_incremental_rename_copy_delete_edit(make_library, photos: Path) -> None
     report = lib.index_folders()
     assert (report.reused, report.embedded) == (1, 0)
     assert emb.images_embedded == calls
-    copy_id = lib.catalog.get_by_path(str(copy)).id
+    copy_id = lib._catalog.get_by_path(str(copy)).id
     assert copy_id != before.id
     assert np.array_equal(lib.index.vector(copy_id), vec_before)
 
@@ -93,7 +93,7 @@ def test_incremental_rename_copy_delete_edit(make_library, photos: Path) -> None
     gone.unlink()
     assert lib.index_folders().removed == 1
     assert str(gone) not in {h.path for h in lib.search("x", limit=100)}
-    assert lib.catalog.get_by_path(str(gone)) is None
+    assert lib._catalog.get_by_path(str(gone)) is None
 
     # an edited file is embedded again
     edited = sorted(photos.glob("*.jpg"))[2]
@@ -157,13 +157,13 @@ def test_weighted_query_is_the_weighted_sum(make_library, photos: Path) -> None:
 def test_crash_leftovers_are_repaired_on_open(make_library, photos: Path) -> None:
     lib: Library = make_library([photos])
     lib.index_folders()
-    ids = sorted(lib.catalog.indexed_ids(lib.model_spec.key))
+    ids = sorted(lib._catalog.indexed_ids(lib.model_spec.key))
     # a vector written just before a crash, never recorded in the catalog
     lib.store.upsert([999_999], lib.index.vector(ids[0])[None], [{"path": "/nowhere.jpg"}])
     # a catalog row whose vector never reached the store
     lib.store.delete([ids[1]])
     lib.close()
-    lib.paths.library_dir.joinpath(lib._snapshot_path.name).unlink()  # a crash leaves none
+    lib.paths.library_dir.joinpath(lib.vectors.snapshot_path.name).unlink()  # a crash leaves none
     lib = make_library([photos])
     assert len(lib.index) == len(ids) - 1  # loading the index reconciles it with the catalog
     assert 999_999 not in lib.store.ids()
@@ -203,7 +203,7 @@ def test_reopening_uses_the_index_snapshot_only_when_it_matches(make_library, ph
     # an edit after the snapshot was written: the snapshot no longer matches the catalog
     lib.index_folders()
     victim = sorted(photos.glob("*.jpg"))[0]
-    lib.catalog.mark_indexed(lib.model_spec.key, [(lib.catalog.get_by_path(str(victim)).id,
+    lib._catalog.mark_indexed(lib.model_spec.key, [(lib._catalog.get_by_path(str(victim)).id,
                                                   "0" * 32, None)])
     lib.close()
     lib = make_library([photos])
@@ -220,5 +220,5 @@ def test_process_decode_pool_gives_the_same_vectors(make_library, photos: Path) 
     report = lib.index_folders()
     assert (report.embedded, report.failed) == (15, 0)
     for path in sorted(photos.rglob("*.*"))[:4]:
-        stored = lib.index.vector(lib.catalog.get_by_path(str(path)).id)
+        stored = lib.index.vector(lib._catalog.get_by_path(str(path)).id)
         assert _cos(stored, lib.embed_file(path)) > 0.9999

@@ -53,6 +53,11 @@ def photoclip_accept_file(path):
 def photoclip_photos_indexed(photos, vectors, context):
     assert len(photos) == len(vectors)
     context.add_tag("seen-by-plugin", [p.id for p in photos])
+    # the hashes are recorded before the hook runs (identical files, identical hashes)
+    context.add_tag("hash-known", [p.id for p in photos if p.content_hash])
+    SEEN_HASHES.update({p.id: p.content_hash for p in photos})
+
+SEEN_HASHES = {}
 """
 
 RAISING = """
@@ -205,8 +210,11 @@ def test_library_calls_the_hooks(
     lib = make_library([coco_folder])
     report = lib.index_folders()
     assert report.embedded == 7  # the plugin kept skipme.jpg out
-    assert lib.catalog.get_by_path(str(coco_folder / "skipme.jpg")) is None
-    assert len(lib.tags.photos_with("seen-by-plugin")) == 7  # photos_indexed added tags
+    assert lib._catalog.get_by_path(str(coco_folder / "skipme.jpg")) is None
+    assert len(lib._tags.photos_with("seen-by-plugin")) == 7  # photos_indexed added tags
+    assert len(lib._tags.photos_with("hash-known")) == 7  # regression: hooks saw no hash
+    seen = sys.modules["pc_test_good"].SEEN_HASHES
+    assert seen == {i: r.hash for i, r in lib._catalog.get_many(seen).items()}
     assert "good-set" in lib.label_sets()  # plugin label sets beside the built-in ones
     assert any("indexed exploded" in e for e in lib.plugins.errors("raising"))
     # the user's label file of the same name replaces a plugin's set

@@ -51,13 +51,13 @@ def _library_with_backup(
     folder, later = photos
     lib = make_library([folder])
     lib.index_folders()
-    ids = {Path(r.path).name: r.id for r in lib.catalog.all_photos()}
+    ids = {Path(r.path).name: r.id for r in lib._catalog.all_photos()}
     first, second, third, _ = sorted(ids)
-    lib.tags.add("grandma", [ids[first], ids[second]])
-    lib.tags.reject("dog", [ids[third]])
-    lib.tags.create_album("Family")
-    lib.tags.add_to_album("Family", [ids[first]])
-    lib.tags.create_album("All of grandma", tag="grandma")
+    lib._tags.add("grandma", [ids[first], ids[second]])
+    lib._tags.reject("dog", [ids[third]])
+    lib._tags.create_album("Family")
+    lib._tags.add_to_album("Family", [ids[first]])
+    lib._tags.create_album("All of grandma", tag="grandma")
     lib.close()
     make_library([folder]).close()  # a later open: the daily backup
     assert len(catalog_backup.list_backups(photoclip_home.library_dir / "backups")) == 1
@@ -69,8 +69,8 @@ def _library_with_backup(
     lib = make_library([folder])
     report = lib.index_folders()
     assert report.embedded == 2
-    new_ids = {Path(r.path).name: r.id for r in lib.catalog.all_photos()}
-    lib.tags.add("too late", [new_ids[later[0].name]])  # only in the damaged catalog
+    new_ids = {Path(r.path).name: r.id for r in lib._catalog.all_photos()}
+    lib._tags.add("too late", [new_ids[later[0].name]])  # only in the damaged catalog
     lib.close()
     return new_ids
 
@@ -80,19 +80,19 @@ def _check_recovered(
 ) -> None:
     names = sorted(n for n in ids if n not in {p.name for p in later})
     first, second, third, _ = names
-    assert lib.tags.photos_with("grandma", ["user"]) == {ids[first], ids[second]}
-    assert lib.tags.rejected(ids[third]) == {"dog"}
-    albums = {a.name: a for a in lib.tags.albums()}
+    assert lib._tags.photos_with("grandma", ["user"]) == {ids[first], ids[second]}
+    assert lib._tags.rejected(ids[third]) == {"dog"}
+    albums = {a.name: a for a in lib._tags.albums()}
     assert set(albums) == {"Family", "All of grandma"}
-    assert lib.tags.plain_members(albums["Family"]) == {ids[first]}
-    assert lib.tags.photos_with("too late") == set()  # made after the backup: gone
+    assert lib._tags.plain_members(albums["Family"]) == {ids[first]}
+    assert lib._tags.photos_with("too late") == set()  # made after the backup: gone
     # the photos added since the backup are back, same ids, with their vectors
-    assert {Path(r.path).name: r.id for r in lib.catalog.all_photos()} == ids
+    assert {Path(r.path).name: r.id for r in lib._catalog.all_photos()} == ids
     st = lib.status()
     assert (st.photos, st.indexed) == (6, 6)
     report = lib.index_folders()
     assert (report.embedded, report.new) == (0, 0)  # nothing embedded again
-    kw = {name: {(t.tag, t.source) for t in lib.tags.tags_of(ids[name])}
+    kw = {name: {(t.tag, t.source) for t in lib._tags.tags_of(ids[name])}
           for name in (later[0].name, later[1].name)}
     assert ("inside", "keyword") in kw[later[0].name]  # read again from the file
     assert ("Oma", "keyword") in kw[later[1].name]  # and from its sidecar
@@ -199,8 +199,8 @@ def test_no_good_backup_starts_from_the_store_and_skips_damaged_backups(
     folder, _ = photos
     lib = make_library([folder])
     lib.index_folders()
-    lib.tags.add("mine", [r.id for r in lib.catalog.all_photos()][:1])
-    ids = {r.path: r.id for r in lib.catalog.all_photos()}
+    lib._tags.add("mine", [r.id for r in lib._catalog.all_photos()][:1])
+    ids = {r.path: r.id for r in lib._catalog.all_photos()}
     lib.close()
     make_library([folder]).close()  # a backup ...
     (backup,) = catalog_backup.list_backups(photoclip_home.library_dir / "backups")
@@ -211,7 +211,7 @@ def test_no_good_backup_starts_from_the_store_and_skips_damaged_backups(
     report = recover_catalog(photoclip_home)
     assert report.backup is None and report.photos_from_store == 4 and report.photos == 4
     lib = make_library([folder])
-    assert {r.path: r.id for r in lib.catalog.all_photos()} == ids
+    assert {r.path: r.id for r in lib._catalog.all_photos()} == ids
     assert lib.index_folders().embedded == 0
-    assert lib.tags.photos_with("mine") == set()  # it lived only in the catalog
+    assert lib._tags.photos_with("mine") == set()  # it lived only in the catalog
     lib.close()

@@ -51,8 +51,8 @@ def running(make_library, folder: Path) -> Iterator[tuple[Library, LibraryServic
 
 
 def indexed_paths(lib: Library) -> set[str]:
-    ids = lib.catalog.indexed_ids(lib.model_spec.key)
-    return {r.path for r in lib.catalog.get_many(ids).values()}
+    ids = lib._catalog.indexed_ids(lib.model_spec.key)
+    return {r.path for r in lib._catalog.get_many(ids).values()}
 
 
 def test_start_up_reconciles(running) -> None:
@@ -76,25 +76,25 @@ def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> No
     assert lib.similar(new, limit=1)[0].path == str(new)
     assert emb.images_embedded == calls + 1
     calls = emb.images_embedded
-    photo_id = lib.catalog.get_by_path(str(new)).id
+    photo_id = lib._catalog.get_by_path(str(new)).id
     vec = lib.index.vector(photo_id).copy()
 
     renamed = folder / "renamed.jpg"
     new.rename(renamed)
     wait_for(lambda: str(renamed) in indexed_paths(lib) and str(new) not in indexed_paths(lib))
-    assert lib.catalog.get_by_path(str(renamed)).id == photo_id
+    assert lib._catalog.get_by_path(str(renamed)).id == photo_id
 
     (folder / "sub").mkdir()
     moved = folder / "sub" / "renamed.jpg"
     renamed.rename(moved)
     wait_for(lambda: str(moved) in indexed_paths(lib) and len(indexed_paths(lib)) == 4)
-    assert lib.catalog.get_by_path(str(moved)).id == photo_id, [
+    assert lib._catalog.get_by_path(str(moved)).id == photo_id, [
         e.report for e in events if e.kind == "batch"]
 
     (folder / "sub").rename(folder / "album")
     final = folder / "album" / "renamed.jpg"
     wait_for(lambda: str(final) in indexed_paths(lib) and len(indexed_paths(lib)) == 4)
-    assert lib.catalog.get_by_path(str(final)).id == photo_id
+    assert lib._catalog.get_by_path(str(final)).id == photo_id
     assert (lib.index.vector(photo_id) == vec).all()
     assert emb.images_embedded == calls, [e.report for e in events if e.kind == "batch"]
 
@@ -102,7 +102,7 @@ def test_copy_rename_move_delete(running, folder: Path, spare: list[Path]) -> No
     with Image.open(final) as im:
         im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(final)
     wait_for(lambda: emb.images_embedded == calls + 1)
-    assert lib.catalog.get_by_path(str(final)).id == photo_id
+    assert lib._catalog.get_by_path(str(final)).id == photo_id
     wait_for(lambda: not (lib.index.vector(photo_id) == vec).all())
 
     final.unlink()

@@ -54,7 +54,7 @@ def photo_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def keywords_of(lib: Library, pid: int) -> set[str]:
-    return {t.tag for t in lib.tags.tags_of(pid) if t.source == KEYWORD}
+    return {t.tag for t in lib._tags.tags_of(pid) if t.source == KEYWORD}
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 90.0) -> None:
@@ -77,7 +77,7 @@ def test_an_edited_sidecar_is_read_again_and_the_photo_is_not(
     (pid,) = lib.photo_ids([photo])
     inside = keywords_of(lib, pid)
     assert {"baseball", "Citizens Bank Park"} <= inside
-    lib.tags.add("my own", [pid])
+    lib._tags.add("my own", [pid])
 
     sidecar = write_sidecar(photo, ["Oma", "Summer 2024"])  # digiKam/darktable: photo.jpg.xmp
     report = lib.index_folders()
@@ -85,7 +85,7 @@ def test_an_edited_sidecar_is_read_again_and_the_photo_is_not(
     assert report.embedded == report.changed == 0  # no photo was indexed again
     assert keywords_of(lib, pid) == inside | {"Oma", "Summer 2024"}
     assert photo_file_reads == []  # the keywords inside the photo were known
-    origins = {t.tag: t.origin for t in lib.tags.tags_of(pid) if t.source == KEYWORD}
+    origins = {t.tag: t.origin for t in lib._tags.tags_of(pid) if t.source == KEYWORD}
     assert origins["Oma"] == "sidecar" and origins["baseball"] == "file"  # shown to the user
 
     write_sidecar(photo, ["Oma"])
@@ -98,8 +98,8 @@ def test_an_edited_sidecar_is_read_again_and_the_photo_is_not(
     sidecar.unlink()
     assert lib.index_folders().keywords_reread == 1
     assert keywords_of(lib, pid) == inside
-    assert {t.tag for t in lib.tags.tags_of(pid) if t.source == USER} == {"my own"}
-    assert lib.tags.photos_with("Oma") == set()
+    assert {t.tag for t in lib._tags.tags_of(pid) if t.source == USER} == {"my own"}
+    assert lib._tags.photos_with("Oma") == set()
 
 
 def test_a_lightroom_sidecar_belongs_to_every_photo_of_its_name(lib: Library, photos: Path) -> None:
@@ -110,8 +110,8 @@ def test_a_lightroom_sidecar_belongs_to_every_photo_of_its_name(lib: Library, ph
     lib.index_folders()
     ids = lib.photo_ids([jpeg, twin])
     sidecar = write_sidecar(jpeg, ["pair"], convention="adobe")  # photo.xmp, as Lightroom writes
-    assert lib._photos_of_sidecars([str(sidecar)]) == set(ids)  # what a watcher event reaches
-    assert lib._photos_of_sidecars([str(jpeg) + ".xmp"]) == {ids[0]}  # darktable's: one photo
+    assert lib.keyword_sync.photos_of_sidecars([str(sidecar)]) == set(ids)  # a watcher event
+    assert lib.keyword_sync.photos_of_sidecars([str(jpeg) + ".xmp"]) == {ids[0]}  # darktable
     assert lib.index_folders().keywords_reread == 2
     assert all(keywords_of(lib, pid) == {"pair"} for pid in ids)
 
@@ -125,7 +125,7 @@ def test_a_library_indexed_before_sidecars_were_tracked_is_not_read_again(
     lib.settings.auto_tag = False
     lib.index_folders()
     (pid,) = lib.photo_ids([photo])
-    with lib.catalog.transaction() as db:  # as an older photoclip left it
+    with lib._catalog.transaction() as db:  # as an older photoclip left it
         db.execute("DELETE FROM file_keywords")
         db.execute("DELETE FROM meta WHERE key='sidecars_known'")
     photo_file_reads.clear()
@@ -143,7 +143,7 @@ def test_photoclips_own_sidecar_writes_are_not_read_back(lib: Library, photos: P
     photo = sorted(photos.glob("*.jpg"))[1]
     (pid,) = lib.photo_ids([photo])
     lib.settings.write_xmp = True
-    lib.tags.add("beach", [pid])
+    lib._tags.add("beach", [pid])
     assert keyword_files.read_keywords(photo) == ["beach"]
     assert lib.index_folders().keywords_reread == 0
 
@@ -152,7 +152,7 @@ def test_no_sidecars_are_read_when_keywords_are_off(lib: Library, photos: Path) 
     lib.settings.read_keywords = False
     write_sidecar(sorted(photos.glob("*.jpg"))[1], ["Oma"])
     assert lib.index_folders().keywords_reread == 0
-    assert lib.tags.photos_with("Oma") == set()
+    assert lib._tags.photos_with("Oma") == set()
 
 
 @pytest.fixture()
@@ -176,7 +176,7 @@ def test_a_sidecar_edited_while_the_app_runs_updates_the_tags(
     wait_for(lambda: keywords_of(lib, pid) == {"Oma"})
     sidecar.unlink()
     wait_for(lambda: keywords_of(lib, pid) == set())
-    assert lib.catalog.counts(lib.model_spec.key).pending == 0
+    assert lib._catalog.counts(lib.model_spec.key).pending == 0
 
 
 def test_photoclips_own_writes_are_not_read_back_while_the_app_runs(
@@ -185,11 +185,11 @@ def test_photoclips_own_writes_are_not_read_back_while_the_app_runs(
     photo = sorted(photos.glob("*.jpg"))[1]
     (pid,) = lib.photo_ids([photo])
     lib.settings.write_xmp = True
-    lib.tags.add("beach", [pid])
+    lib._tags.add("beach", [pid])
     assert keyword_files.read_keywords(photo) == ["beach"]
     time.sleep(1.5)  # the watcher has seen the sidecar being written and settled
     assert service.wait_idle(30)
-    assert [(t.tag, t.source) for t in lib.tags.tags_of(pid)] == [("beach", USER)]
+    assert [(t.tag, t.source) for t in lib._tags.tags_of(pid)] == [("beach", USER)]
 
 
 def test_keywords_are_read_once_reading_them_is_turned_on(

@@ -197,10 +197,10 @@ def test_a_plain_chroma_client_filters_by_date_and_tag(
     ids = {Path(p).name: i for p, i in zip(
         [str(f.resolve()) for f in sorted(folder.iterdir())],
         lib.photo_ids(sorted(folder.iterdir())))}
-    lib.tags.add("beach", [ids[coco[1].name], ids["camera.jpg"]])
-    lib.tags.add("Dog", [ids[coco[2].name]])
-    lib.tags.add("dog", [ids[coco[2].name]])  # the same tag by case: listed once
-    lib.tags.remove("beach", [ids["camera.jpg"]])
+    lib._tags.add("beach", [ids[coco[1].name], ids["camera.jpg"]])
+    lib._tags.add("Dog", [ids[coco[2].name]])
+    lib._tags.add("dog", [ids[coco[2].name]])  # the same tag by case: listed once
+    lib._tags.remove("beach", [ids["camera.jpg"]])
     name = lib.store.name
     lib.close()
 
@@ -224,7 +224,7 @@ def test_a_plain_chroma_client_filters_by_date_and_tag(
     from photoclip.core.vectors import store_tags
 
     lib = make_library([folder])
-    want = store_tags(lib.catalog, lib.model_spec.key, None)  # the user's + automatic ones
+    want = store_tags(lib._catalog, lib.model_spec.key, None)  # the user's + automatic ones
     lib.close()
     everything = col.get()
     got = {int(i): m.get("tags", []) for i, m in zip(everything["ids"], everything["metadatas"])}

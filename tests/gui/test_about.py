@@ -43,7 +43,7 @@ def test_show_about_asks_the_lane_for_the_device(qtbot, tmp_path: Path) -> None:
     lib = types.SimpleNamespace(
         paths=paths, settings=Settings(model="vit-b-16"),
         model_spec=types.SimpleNamespace(key="vit-b-16"),
-        embedder=types.SimpleNamespace(device="cpu", precision="fp32"),
+        runtime=lambda: ("cpu", "fp32"),
     )
     calls = []
     backend = types.SimpleNamespace(

@@ -45,8 +45,8 @@ def test_quitting_mid_indexing_ends_the_process_and_loses_nothing(
 
     caplog.set_level("INFO")
     with Library(photoclip_home) as lib:  # the next start
-        catalog = set(lib.catalog.indexed_ids(lib.model_spec.key))
+        catalog = set(lib._catalog.indexed_ids(lib.model_spec.key))
         assert set(lib.store.ids()) == catalog  # no vector the catalog does not know
-        assert lib.catalog.counts(lib.model_spec.key).photos == N  # the rest waits, pending
+        assert lib._catalog.counts(lib.model_spec.key).photos == N  # the rest waits, pending
         assert len(lib.index) == len(catalog)
     assert "the catalog does not know" not in caplog.text

@@ -31,7 +31,7 @@ def test_pausing_shows_how_many_are_indexed_and_resuming_continues_the_count(
     qtbot.waitUntil(lambda: any(r.stopped for r in finished), timeout=60_000)
     stop_watching()
     assert panel.pause.isChecked() and panel.pause.text() == "Resume"  # the button follows
-    counts = window.backend.library.catalog.counts(window.backend.library.model_spec.key)
+    counts = window.backend.library._catalog.counts(window.backend.library.model_spec.key)
     assert 0 < counts.indexed < N
 
     window.refresh()  # what a resize, a new search or a tag edit brings: the sidebar again

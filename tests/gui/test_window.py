@@ -78,7 +78,7 @@ def test_a_rejected_tag_stays_gone_after_retagging(
     wait_indexed(window, N_PHOTOS)
     lib = window.backend.library
     photo_id = window.results.index(0).data(PhotoIdRole)
-    if not any(t.source == "auto" for t in lib.tags.tags_of(photo_id)):
+    if not any(t.source == "auto" for t in lib._tags.tags_of(photo_id)):
         lib.retag([photo_id])
     window.open_photo(window.results.index(0))
     view = window.photo_view
@@ -95,8 +95,8 @@ def test_a_rejected_tag_stays_gone_after_retagging(
     window.backend.retag()  # the Tags menu's "Suggest tags again"
     qtbot.waitUntil(lambda: window.backend.lane.wait_idle(0), timeout=20_000)
     qtbot.wait(50)
-    assert tag in lib.tags.rejected(photo_id)
-    assert tag not in {t.tag for t in lib.tags.tags_of(photo_id)}
+    assert tag in lib._tags.rejected(photo_id)
+    assert tag not in {t.tag for t in lib._tags.tags_of(photo_id)}
     assert tag not in view.tags_model.tags()
 
     view.new_tag.setText("my own tag")  # the user's tags: add, then remove

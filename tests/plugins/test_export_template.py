@@ -31,8 +31,8 @@ def test_export_links_copies_and_albums(library, tmp_path: Path) -> None:
     assert all(p.is_symlink() and os.path.samefile(p, h.path) for p, h in zip(written, top))
 
     ids = [p.id for p in ctx.photos()][:2]
-    library.tags.create_album("trip")
-    library.tags.add_to_album("trip", ids)
+    library._tags.create_album("trip")
+    library._tags.add_to_album("trip", ids)
     album = ctx.album("trip")
     copies = run_action(host, library, "export", album, to=str(tmp_path / "copies"),
                         **{"as": "copies"})

@@ -1,0 +1,172 @@
+"""What a plugin may see and change of the open library (re-exported by ``plugin_api``)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from photoclip.config import AppPaths
+from photoclip.core.albums import PhotoTags
+from photoclip.core.browse import Browsing
+from photoclip.core.types import Exporter, Photo, SearchHit, counted, photo_from_record
+from photoclip.core.vector_space import VectorSpace
+
+log = logging.getLogger(__name__)
+
+
+class LibraryView(Protocol):
+    """What a context needs of the library (the :class:`~photoclip.core.library.Library`
+    provides it; the core below the facade never imports the facade)."""
+
+    paths: AppPaths
+    browse: Browsing
+    tagging: PhotoTags
+    vectors: VectorSpace
+
+    @property
+    def model_spec(self) -> Any: ...
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
+
+    def album_members(self, name: str) -> set[int]: ...
+
+
+class PluginContext:
+    """What a plugin may read and change in the open library (given to actions and events).
+
+    ``confirm(question) -> bool`` is supplied by the front end (a dialog in the GUI, a y/N
+    prompt or ``--yes`` in the CLI); without one, every question is answered "no".
+    """
+
+    def __init__(
+        self,
+        library: LibraryView,
+        *,
+        confirm: Callable[[str], bool] | None = None,
+        exporters: dict[str, Exporter] | None = None,
+    ) -> None:
+        self._lib = library
+        self._confirm = confirm
+        self._exporters = dict(exporters or {})
+
+    # ----- reading -----------------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """The key of the model the library's vectors come from (``photoclip models``)."""
+        return str(self._lib.model_spec.key)
+
+    def photos(self, ids: Iterable[int] | None = None) -> list[Photo]:
+        """Photos by id (unknown ids are left out), or every indexed photo; in id order."""
+        if ids is None:
+            ids = self._lib.vectors.index().ids().tolist()
+        records = self._lib.browse.records(ids)
+        return [photo_from_record(records[i]) for i in sorted(records)]
+
+    def photo(self, target: int | str | Path) -> Photo | None:
+        """One photo by id or path; None if it is not in the library."""
+        if isinstance(target, int):
+            rec = self._lib.browse.record(target)
+        else:
+            rec = self._lib.browse.record_at(target)
+        return photo_from_record(rec) if rec is not None else None
+
+    def vectors(self, ids: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
+        """Stored L2-normalised vectors (float32, one row per photo) of ``ids`` that have one,
+        or of every indexed photo."""
+        index = self._lib.vectors.index()
+        if ids is None:
+            all_ids, vecs = index.snapshot()
+            return [int(i) for i in all_ids], np.asarray(vecs, dtype=np.float32)
+        pairs = [(int(i), index.vector(int(i))) for i in ids]
+        pairs = [(i, v) for i, v in pairs if v is not None]
+        if not pairs:
+            return [], np.zeros((0, index.dim), dtype=np.float32)
+        return [i for i, _ in pairs], np.stack([v for _, v in pairs]).astype(np.float32)
+
+    def search(self, query: str, limit: int = 20) -> list[Photo]:
+        """The best matches of a text query (the same syntax as ``photoclip search``)."""
+        hits = self._lib.search(query, limit=limit)
+        return self._photos_in_order([h.photo_id for h in hits])
+
+    def album(self, name: str) -> list[Photo]:
+        """The photos in an album (smart albums are evaluated now)."""
+        return self.photos(self._lib.album_members(name))
+
+    def with_tag(self, tag: str) -> list[Photo]:
+        """The photos carrying a tag (the user's, a keyword or an automatic one)."""
+        return self.photos(self._lib.tagging.photos_with(tag))
+
+    def tags(self, photo_id: int) -> list[str]:
+        """The user's own tags of a photo."""
+        return self._lib.tagging.own(photo_id)
+
+    def exporters(self) -> dict[str, Exporter]:
+        """Every registered exporter, by name."""
+        return dict(self._exporters)
+
+    # ----- changing ----------------------------------------------------------------------------
+
+    def add_tag(self, tag: str, photo_ids: Iterable[int]) -> int:
+        """Give photos a tag of the user's (as `photoclip tag add`); returns how many changed."""
+        ids = list(photo_ids)
+        return self._lib.tagging.add(tag, ids).changed if ids else 0
+
+    def confirm(self, question: str) -> bool:
+        """Ask the user a yes/no question; False when nobody can answer."""
+        if self._confirm is None:
+            return False
+        try:
+            return bool(self._confirm(question))
+        except (EOFError, KeyboardInterrupt):
+            return False
+
+    def move_to_trash(
+        self, paths: Sequence[str | Path], *, reason: str = "", review: str = ""
+    ) -> list[Path]:
+        """After the user confirms, move files into photoclip's trash folder (nothing is ever
+        deleted); returns their new paths ([] if the user said no). ``review`` is shown with
+        the question (what will move and why). The library forgets them at the next index run
+        or at once when a watcher runs."""
+        if not paths:
+            return []
+        folder = self._lib.paths.data / "trash" / time.strftime("%Y%m%d-%H%M%S")
+        why = f" ({reason})" if reason else ""
+        shown = f"{review.rstrip()}\n\n" if review else ""
+        if not self.confirm(f"{shown}Move {counted(len(paths), 'file')}{why} to {folder}?"):
+            return []
+        moved: list[Path] = []
+        for p in paths:
+            src = Path(p)
+            target = free_name(folder / src.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(src), target)
+            moved.append(target)
+            log.info("Moved %s to %s", src, target)
+        return moved
+
+    def data_dir(self, plugin: str) -> Path:
+        """A folder where plugin ``plugin`` may keep files (caches, state); created if needed."""
+        path = self._lib.paths.data / "plugin-data" / plugin
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _photos_in_order(self, ids: list[int]) -> list[Photo]:
+        records = self._lib.browse.records(ids)
+        return [photo_from_record(records[i]) for i in ids if i in records]
+
+
+def free_name(target: Path) -> Path:
+    """``target`` if nothing is there, else ``name (2).ext``, ``name (3).ext``, ..."""
+    n = 2
+    candidate = target
+    while candidate.exists() or candidate.is_symlink():
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        n += 1
+    return candidate
