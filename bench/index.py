@@ -168,7 +168,8 @@ def steady_rate(
     """Indexing alone: a fresh library, the model loaded and the prompt cache warm."""
     lib = open_library(home, paths[0].parent, key, device, precision, cache)
     lib.embedder.load()
-    assert lib.auto_tags.prototypes.missing(lib.auto_tags.enabled_label_sets()) == [], "prompt cache not warm"
+    tags = lib.auto_tags
+    assert tags.prototypes.missing(tags.enabled_label_sets()) == [], "prompt cache not warm"
     _ = lib.index  # open the store before the clock starts
     t0 = time.perf_counter()
     report = lib.index_folders()
