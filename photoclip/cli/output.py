@@ -44,7 +44,7 @@ def no_folders() -> CommandFailed:
 
 def emit_json(data: Any) -> None:
     """Print ``data`` as JSON (dataclasses become objects)."""
-    print(json.dumps(_plain(data), indent=2, ensure_ascii=False, default=str))
+    print(json.dumps(plain_data(data), indent=2, ensure_ascii=False, default=str))
 
 
 def emit_error(
@@ -73,13 +73,13 @@ def new_and_moved(report: IndexReport) -> tuple[int, int]:
     return max(report.new - report.moved_in, 0), report.moved
 
 
-def _plain(data: Any) -> Any:
+def plain_data(data: Any) -> Any:
     if is_dataclass(data) and not isinstance(data, type):
-        return {k: _plain(v) for k, v in asdict(data).items()}
+        return {k: plain_data(v) for k, v in asdict(data).items()}
     if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
+        return {k: plain_data(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
-        return [_plain(v) for v in data]
+        return [plain_data(v) for v in data]
     return data
 
 

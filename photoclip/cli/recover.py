@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from photoclip.cli.output import emit_json
+from photoclip.cli.output import EXIT_USAGE, emit_error, emit_json
 
 if TYPE_CHECKING:
     from photoclip.core.recovery import RecoveryPlan
@@ -38,12 +38,13 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"recovered": False, "plan": plan})
         else:
-            print(f"the catalog {plan.catalog} is sound: nothing to recover")
+            print(f"the catalog {plan.catalog_file} is sound: nothing to recover")
         return 0
     if not args.yes:
         if args.json or not sys.stdin.isatty():
-            print("photoclip: recover changes the library: add --yes to go ahead", file=sys.stderr)
-            return 2
+            emit_error("recover changes the library: add --yes to go ahead",
+                       type_="ConfirmationNeeded", exit_code=EXIT_USAGE, as_json=args.json)
+            return EXIT_USAGE
         _describe(plan)
         if input("Restore it? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing was changed")
@@ -53,7 +54,7 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         emit_json({"recovered": True, "report": report})
         return 0
     if report.problem:
-        print(f"damaged:   {report.catalog} ({report.problem})")
+        print(f"damaged:   {report.catalog_file} ({report.problem})")
     for kept in report.kept_as:
         print(f"kept as:   {kept}")
     r = report.restored
@@ -74,9 +75,9 @@ def run(_lib: None, args: argparse.Namespace) -> int:
 
 def _describe(plan: RecoveryPlan) -> None:
     if plan.problem:
-        print(f"damaged:   {plan.catalog} ({plan.problem})")
+        print(f"damaged:   {plan.catalog_file} ({plan.problem})")
     else:
-        print(f"catalog:   {plan.catalog} (sound; --force replaces it)")
+        print(f"catalog:   {plan.catalog_file} (sound; --force replaces it)")
     for bad in plan.bad_backups:
         print(f"skipped:   {bad}")
     if plan.backup:

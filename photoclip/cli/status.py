@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.output import _plain, emit_json, human_bytes
+from photoclip.cli.output import emit_json, human_bytes, plain_data
 from photoclip.core.library import Library
 
 
@@ -18,7 +18,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     st = lib.status()
     server = _server(lib.settings.chroma_server)
     if args.json:
-        emit_json({**_plain(st), **({"chroma_server": server} if server else {})})
+        emit_json({**plain_data(st), **({"chroma_server": server} if server else {})})
         return 0
     print(f"folders:   {', '.join(st.folders) or '(none: photoclip folders add PATH)'}")
     counts = f"{st.indexed} indexed, {st.pending} pending, {st.failed} failed"

@@ -49,7 +49,7 @@ class CatalogContents:
 class RecoveryPlan:
     """What :func:`recover_catalog` would do (nothing is changed by looking)."""
 
-    catalog: str
+    catalog_file: str
     problem: str | None  # None: the catalog is sound
     backup: str | None  # the newest good backup
     backup_taken: str | None
@@ -61,7 +61,7 @@ class RecoveryPlan:
 class RecoveryReport:
     """What :func:`recover_catalog` did."""
 
-    catalog: str
+    catalog_file: str
     problem: str | None
     kept_as: list[str]  # the damaged file (and its -wal/-shm) under their new names
     backup: str | None  # the backup restored; None: a new catalog was started
@@ -99,7 +99,7 @@ def inspect_catalog(paths: AppPaths) -> RecoveryPlan:
     problem = catalog_backup.check(path, full=True)
     backup, bad = catalog_backup.newest_good(catalog_backup.backups_dir(path))
     return RecoveryPlan(
-        catalog=str(path),
+        catalog_file=str(path),
         problem=problem,
         backup=str(backup.path) if backup else None,
         backup_taken=backup.taken_text if backup else None,
@@ -157,7 +157,7 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
     finally:
         catalog.close()
     report = RecoveryReport(
-        catalog=str(path),
+        catalog_file=str(path),
         problem=problem,
         kept_as=[str(p) for p in kept],
         backup=str(backup.path) if backup else None,

@@ -188,7 +188,7 @@ def test_open_settings_wires_a_backend(qtbot, paths: AppPaths) -> None:
         settings=Settings(folders=["/p/a"], model="vit-b-32"), paths=paths,
         label_sets=lambda: dict(builtin_label_sets()),
         models=lambda: [], save_settings=lambda: saved.append(True),
-        plugins=PluginHost(paths=paths),
+        plugin_infos=lambda: PluginHost(paths=paths).infos(),
     )
     window = QWidget()
     window.show_error = lambda text: None  # type: ignore[attr-defined]
