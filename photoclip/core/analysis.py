@@ -33,21 +33,8 @@ from photoclip.core.types import _NAME_RE, Photo, photo_from_record
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ANALYSIS_SCHEMA", "AnalysisStage", "Analyzer", "AnalyzerError", "AnalyzerStatus"]
+__all__ = ["AnalysisStage", "Analyzer", "AnalyzerError", "AnalyzerStatus"]
 
-#: The agreed table (docs/architecture.md); a numbered catalog migration creates it too.
-ANALYSIS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS analysis (
-    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
-    analyzer TEXT NOT NULL,
-    version  TEXT NOT NULL,
-    status   TEXT NOT NULL,
-    error    TEXT,
-    updated  REAL NOT NULL,
-    PRIMARY KEY (photo_id, analyzer)
-);
-CREATE INDEX IF NOT EXISTS analysis_by_analyzer ON analysis(analyzer, status);
-"""
 DONE, FAILED = "done", "failed"
 _OFF = "analyzers_off"  # catalog meta key: JSON list of the analyzers the user turned off
 
@@ -127,11 +114,7 @@ class AnalysisStage:
         self._vectors = vectors
         self._context = context
         self._failed = failed
-        self._lock = threading.Lock()
-        with catalog.transaction() as db:
-            for statement in ANALYSIS_SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        self._lock = threading.Lock()  # the `analysis` table: catalog migration 2
 
     # ----- state ---------------------------------------------------------------------------------
 
