@@ -135,7 +135,11 @@ class ProgressBar:
         if p.phase == "scanning":
             self._write("scanning folders ...", force=True)
             return
-        if p.phase not in ("indexing", "keywords", "analyzing") or p.total == 0:
+        if p.phase not in ("indexing", "keywords", "analyzing", "preparing") or p.total == 0:
+            return
+        if p.phase == "preparing":  # an analyzer's one-off work, e.g. label prompts
+            line = f"{p.current or 'preparing'} {self._bar(p.done, p.total)} {p.done}/{p.total}"
+            self._write(line, force=p.done == p.total)
             return
         line = (
             f"{p.phase} {self._bar(p.done, p.total)} {p.done}/{p.total}  "

@@ -55,6 +55,9 @@ class Analyzer:
     is analysed again. A callable is asked at the start of each run (the built-in automatic
     tags follow the settings that way). ``batch_size``: photos per call of ``analyze``; each
     batch is recorded when it returns, so keep a batch to a few seconds of work.
+    ``prepare(step)``: optional one-off work before the first batch of a run (the automatic
+    tags embed their label prompts), shown as its own phase: it calls ``step(done, total)``
+    as it goes, and stops early (the next run goes on) when ``step`` returns False.
     """
 
     name: str
@@ -62,6 +65,8 @@ class Analyzer:
     version: str | Callable[[], str]
     analyze: AnalyzeFn
     batch_size: int = 64
+    prepare: Callable[[Callable[[int, int], bool]], object] | None = None
+    prepare_title: str = ""
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -233,6 +238,8 @@ class AnalysisStage:
                 progress(IndexProgress("analyzing", done, len(ids), 0, 0, 0,
                                        time.perf_counter() - start, analyzer.title))
 
+        if analyzer.prepare is not None and not self._prepare(analyzer, progress, stop):
+            return 0
         emit()
         for lo in range(0, len(ids), analyzer.batch_size):
             if stop is not None and stop.is_set():
@@ -255,6 +262,28 @@ class AnalysisStage:
         log.info("Analyzer %s: %d photos (%.1f s)", analyzer.name, done,
                  time.perf_counter() - start)
         return done
+
+    def _prepare(
+        self, analyzer: Analyzer, progress: ProgressCallback | None, stop: threading.Event | None
+    ) -> bool:
+        """Run the analyzer's one-off preparation as a ``preparing`` phase; False when it was
+        stopped or failed (its photos wait for the next run)."""
+        start = time.perf_counter()
+        title = analyzer.prepare_title or f"Preparing {analyzer.title.lower()}"
+
+        def step(done: int, total: int) -> bool:
+            if progress is not None:
+                progress(IndexProgress("preparing", done, total, 0, 0, 0,
+                                       time.perf_counter() - start, title))
+            return not (stop is not None and stop.is_set())
+
+        assert analyzer.prepare is not None
+        try:
+            analyzer.prepare(step)
+        except Exception as exc:
+            self._report(analyzer, "prepare", exc)
+            return False
+        return not (stop is not None and stop.is_set())
 
     def _report(self, analyzer: Analyzer, what: str, exc: BaseException) -> None:
         if self._failed is not None:

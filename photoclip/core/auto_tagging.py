@@ -31,6 +31,7 @@ __all__ = ["AUTO_TAGS", "AutoTagging", "AutoTagsPlugin", "RetagReport"]
 AUTO_TAGS = "auto-tags"  # the analyzer's name
 
 _RETAG_CHUNK = 4096
+_PROMPT_BATCH = 128  # prompts per embedder call: a pause or quit waits for one batch at most
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,17 @@ class AutoTagging:
                     lambda texts: self._embed_texts(list(texts)),
                     self.model_identity(),
                     self._paths.cache / "prototypes",
+                    batch_size=_PROMPT_BATCH,
                 )
             return self._prototypes
+
+    def prepare_prototypes(self, progress: Callable[[int, int], bool | None] | None = None) -> int:
+        """Embed the enabled label sets' prompts that are not embedded yet (none when automatic
+        tags are off); ``progress(done, total)`` after each batch, False from it stops there.
+        Returns how many prompts were embedded."""
+        if not self._settings.auto_tag:
+            return 0
+        return self.prototypes.prepare(self.enabled_label_sets(), progress=progress)
 
     def model_identity(self) -> str:
         key = self._model_key()
@@ -206,8 +216,14 @@ class AutoTagsPlugin:
     def photoclip_analyzers(self, register: Callable[[Analyzer], None]) -> None:
         register(Analyzer(
             AUTO_TAGS, "Suggesting tags", version=self._version, analyze=self._analyze,
-            batch_size=_RETAG_CHUNK,
+            batch_size=_RETAG_CHUNK, prepare=self._prepare,
+            prepare_title="Preparing automatic tags (label prompts)",
         ))
+
+    def _prepare(self, step: Callable[[int, int], bool]) -> None:
+        """Embed the enabled label sets' prompts not embedded yet, in batches, with progress
+        ("Preparing automatic tags: 340 of 800 prompts"); stops when ``step`` says so."""
+        self._auto.prepare_prototypes(step)
 
     def _version(self) -> str:
         state = self._auto.state()

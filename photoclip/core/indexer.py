@@ -37,7 +37,7 @@ MAX_FILE_BYTES = 1 << 30  # a "photo" over 1 GiB is not read into memory
 class IndexProgress:
     """A snapshot of an index run, sent after every batch."""
 
-    phase: str  # scanning | keywords | indexing | cleaning | done
+    phase: str  # scanning | keywords | indexing | cleaning | done | preparing | analyzing
     done: int
     total: int
     embedded: int

@@ -138,7 +138,7 @@ class TextPrototypes:
         cache_dir: Path | None,
         *,
         batch_size: int = PROMPT_BATCH,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], bool | None] | None = None,
     ) -> None:
         self._embed = embed_texts
         self.model_key = model_key
@@ -170,11 +170,12 @@ class TextPrototypes:
     def prepare(
         self,
         label_sets: Sequence[LabelSet],
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], bool | None] | None = None,
     ) -> int:
         """Embed every missing prompt of ``label_sets`` now, in big batches, telling
-        ``progress(done, total)`` after each ("340 of 800 prompts"); returns how many were
-        embedded. Later ``for_set`` calls for these sets embed nothing."""
+        ``progress(done, total)`` after each ("340 of 800 prompts"; a progress that returns
+        False stops it there, keeping what is done); returns how many were embedded. Later
+        ``for_set`` calls for these sets embed nothing."""
         todo = self.missing(label_sets)
         self._embed_missing(todo, persist=True, progress=progress)
         return len(todo)
@@ -213,7 +214,7 @@ class TextPrototypes:
         return vec if vec is not None else self._adhoc[text]
 
     def _embed_missing(
-        self, texts: list[str], persist: bool, progress: Callable[[int, int], None] | None
+        self, texts: list[str], persist: bool, progress: Callable[[int, int], bool | None] | None
     ) -> None:
         if not texts:
             return
@@ -226,8 +227,8 @@ class TextPrototypes:
             with self._lock:
                 self.texts_embedded += len(batch)
                 target.update(zip(batch, vectors))
-            if progress is not None:
-                progress(start + len(batch), len(texts))
+            if progress is not None and progress(start + len(batch), len(texts)) is False:
+                break  # asked to stop: what is embedded is kept, the rest comes next time
         if persist:
             with self._lock:
                 self._write()

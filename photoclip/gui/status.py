@@ -41,6 +41,8 @@ def describe_progress(p: Any, carried: int = 0) -> str:
         return f"Reading keywords from {p.done:,} of {count_of(p.total, 'photo')}…"
     if p.phase == "done":
         return f"Indexed {count_of(p.done + carried, 'photo')}"
+    if p.phase == "preparing":  # an analyzer's one-off work before its photos (label prompts)
+        return f"{p.current or 'Preparing'}: {p.done:,} of {p.total:,}…"
     if p.phase == "analyzing":  # an analyzer (p.current: its title) after indexing
         return f"{p.current or 'Analysing'}: {p.done:,} of {count_of(p.total, 'photo')}…"
     text = f"Indexing {p.done + carried:,} of {count_of(p.total + carried, 'photo')}"
@@ -121,7 +123,7 @@ class StatusPanel(QWidget):
         carried = self.carried if p.phase == "indexing" else 0
         self.label.setText(describe_progress(p, carried))
         self.pause.show()
-        if p.phase in ("indexing", "keywords", "analyzing") and p.total:
+        if p.phase in ("indexing", "keywords", "analyzing", "preparing") and p.total:
             self.bar.setRange(0, p.total + carried)
             self.bar.setValue(p.done + carried)
             self.bar.show()

@@ -239,3 +239,46 @@ def test_user_tags_written_to_xmp_sidecars_only_when_asked(
     os.utime(photo, ns=(photo.stat().st_atime_ns, photo.stat().st_mtime_ns + 10**9))
     lib.index_folders()
     assert {t.tag for t in lib._tags.tags_of(pid)} == {"beach", "Café au lait"}
+
+
+def test_label_prompts_are_prepared_in_their_own_phase_after_photos_are_searchable(
+    make_library: Callable[[list[Path]], Library], photos: Path
+) -> None:
+    """A fresh library: photos are stored and searchable first; then the label prompts are
+    embedded as a visible 'preparing' phase (n of m prompts); a stop there leaves the tags for
+    the next run, which embeds only the prompts still missing."""
+    import threading
+
+    from photoclip.core.indexer import IndexProgress
+
+    lib = make_library([photos])
+    lib.settings.label_sets = ["scenes", "animals"]
+    lib.save_settings()
+    wanted = len(lib.auto_tags.prototypes.missing(lib.auto_tags.enabled_label_sets()))
+    assert wanted > lib.auto_tags.prototypes.batch_size  # more than one batch to stop between
+    seen: list[IndexProgress] = []
+    stop = threading.Event()
+
+    def progress(p: IndexProgress) -> None:
+        seen.append(p)
+        if p.phase == "preparing" and p.done > 0:
+            assert lib.search("a photo", limit=3)  # searchable while prompts are embedded
+            stop.set()  # stop after the first batch of prompts
+
+    lib.index_folders(progress, stop)
+    phases = [p.phase for p in seen]
+    assert "indexing" in phases and "preparing" in phases
+    assert phases.index("indexing") < phases.index("preparing")
+    preparing = [p for p in seen if p.phase == "preparing"]
+    assert preparing[0].total == wanted and "automatic tags" in (preparing[0].current or "")
+    assert "analyzing" not in phases  # stopped: no tags yet, they come next time
+    assert not lib.tags_current()
+    left = len(lib.auto_tags.prototypes.missing(lib.auto_tags.enabled_label_sets()))
+    assert 0 < left < wanted  # what was embedded before the stop is kept
+
+    seen.clear()
+    lib.index_folders(seen.append)
+    preparing = [p for p in seen if p.phase == "preparing"]
+    assert preparing and preparing[-1].done == preparing[-1].total == left
+    assert "analyzing" in [p.phase for p in seen]
+    assert lib.tags_current()
