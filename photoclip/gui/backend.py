@@ -20,6 +20,7 @@ from photoclip.config import AppPaths, Settings, app_paths
 from photoclip.core.albums import TAG_ACTIONS
 from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import ModelSpec
+from photoclip.gui.download import ModelDownload
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
@@ -67,7 +68,6 @@ class Backend(QObject):
     model_missing = Signal(str)  # a sentence saying what to do
 
     _relay = Signal(object)
-    _download_relay = Signal(int, int)
 
     def __init__(
         self,
@@ -92,7 +92,9 @@ class Backend(QObject):
         self.thumbnails: ThumbnailCache | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
-        self._download_relay.connect(self.download_progress)
+        # every model download the GUI runs (and the library's own) reports through this one
+        self.downloads = ModelDownload(self.background_lane, parent=self)
+        self.downloads.progress.connect(self.download_progress)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -107,7 +109,7 @@ class Backend(QObject):
         paths = (self.paths or app_paths()).ensure()
         # the model runs in a child process: importing torch in this one would freeze the window
         lib = Library(paths, owner="photoclip-gui", model_process=True)
-        lib.download_progress = self._download_relay.emit
+        lib.download_progress = self.downloads.report
         self.library = lib
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
         spec = lib.model_spec
@@ -351,26 +353,20 @@ class Backend(QObject):
         self.call(run, done, priority=HIGH)
 
     def download_model(self, key: str | None = None) -> None:
-        """Download a model's weights on a thread of its own (searches go on meanwhile)."""
+        """Download a model's weights on the background lane (searches go on meanwhile)."""
         lib = self.library
         if lib is None:
             return
 
-        def run() -> str:
-            from photoclip.core.models import download_weights, get_model_spec
+        def spec() -> ModelSpec:
+            from photoclip.core.models import get_model_spec
 
-            spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
-            download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
-            return spec.key
+            return get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
 
-        def failed(exc: BaseException) -> None:
-            from photoclip.gui.wording import download_failure
-
-            log.warning("Model download failed: %s", exc)
-            self.model_missing.emit(download_failure(exc))  # the banner offers the ways out
-
-        # searches go on meanwhile: the download has a lane of its own
-        self.background_lane.submit(run, self._model_ready, failed)
+        # on failure the banner offers the ways out
+        self.downloads.start(spec, lib.paths.models_dir,
+                             lambda spec, _path: self._model_ready(spec.key),
+                             self.model_missing.emit)
 
     @Slot(str)
     def _model_ready(self, key: str) -> None:

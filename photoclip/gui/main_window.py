@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -17,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoclip.core.scanner import pictures_folder as core_pictures_folder
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
+from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
@@ -35,11 +34,6 @@ from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
-
-
-def pictures_folder() -> str:
-    """The system's Pictures folder (or the home folder)."""
-    return core_pictures_folder() or os.path.expanduser("~")
 
 
 class MainWindow(QMainWindow):
@@ -455,7 +449,7 @@ class MainWindow(QMainWindow):
     # ----- folders, models, dialogs ----------------------------------------------------------
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder", pictures_folder())
+        folder = choose_photo_folder(self)
         if folder:
             self.add_folder(folder)
 
@@ -467,10 +461,7 @@ class MainWindow(QMainWindow):
         self.backend.add_folder(folder)
 
     def choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", os.path.expanduser("~"),
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             key = self.opened.model if self.opened else "vit-b-32"
             self.banner.show_message(f"Loading the model with {os.path.basename(path)}…", "info")
@@ -487,7 +478,7 @@ class MainWindow(QMainWindow):
         """The welcome wizard was cancelled: the banner offers the folders instead."""
         self.banner.show_message(
             "Welcome! Choose the folders with your photos to start.", "info",
-            [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),
+            [("Add my Pictures folder", lambda: self.add_folder(pictures_or_home())),
              ("Choose a folder…", self.choose_folder)],
         )
         self.banner.kind = "welcome"

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 from photoclip.config import AppPaths, Settings
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.wording import count_of
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _browse_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")
+        folder = choose_photo_folder(self)
         if folder:
             self.add_folder(folder)
 
@@ -325,10 +325,7 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _browse_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", "",
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             self.weights_edit.setText(path)
 
