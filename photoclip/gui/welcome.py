@@ -14,7 +14,7 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -43,6 +43,9 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.scanner import pictures_folder
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
+
+if TYPE_CHECKING:
+    from photoclip.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -419,7 +422,7 @@ class WelcomeDialog(QWizard):
         return self.download_page.state in ("done", "skipped")
 
 
-def open_welcome(window: Any) -> WelcomeDialog | None:
+def open_welcome(window: MainWindow) -> WelcomeDialog | None:
     """Open the wizard over the main window (``window.backend``); Finish applies the choices
     through the backend, Cancel leaves the window's welcome banner."""
     backend = window.backend
