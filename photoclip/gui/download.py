@@ -26,7 +26,8 @@ DownloadFn = Callable[[ModelSpec, Path, Callable[[int, int], None]], Path]
 
 
 class ModelDownload(QObject):
-    """Downloads weights on ``lane`` (or on a lane of its own named ``name``)."""
+    """Downloads weights on ``lane`` (or on a lane of its own named ``name``, started at the
+    first download)."""
 
     progress = Signal(int, int)  # bytes done, bytes in all (0: not known yet); GUI thread
     _relay = Signal(int, int)
@@ -40,8 +41,9 @@ class ModelDownload(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._own_lane = lane is None
-        self.lane = lane if lane is not None else TaskLane(name, self)
+        self._lane = lane
+        self._own_lane: TaskLane | None = None  # started at the first download
+        self._name = name
         if download is None:
             from photoclip.core.weights import download_weights as download
         self._download = download
@@ -72,7 +74,17 @@ class ModelDownload(QObject):
 
         self.lane.submit(run, lambda result: on_done(*result), failed)
 
+    @property
+    def lane(self) -> TaskLane:
+        """The lane downloads run on: the one given, else one of its own (made when needed)."""
+        if self._lane is not None:
+            return self._lane
+        if self._own_lane is None:
+            self._own_lane = TaskLane(self._name, self)
+        return self._own_lane
+
     def stop(self, timeout: float = 0.0) -> None:
         """End a lane of its own (a download in flight finishes and reports to no one)."""
-        if self._own_lane:
-            self.lane.stop(timeout)
+        if self._own_lane is not None:
+            self._own_lane.stop(timeout)
+            self._own_lane = None
