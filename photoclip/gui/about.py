@@ -10,7 +10,6 @@ import contextlib
 import html
 import platform
 import sys
-from typing import Any
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl, qVersion
@@ -104,14 +103,10 @@ def show_about(window: QWidget) -> AboutDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if lib is not None and backend is not None:
 
-        def facts(lib: Any) -> tuple[str, str]:
-            device, precision = lib.runtime()
-            return lib.model_spec.key, f"{device}, {precision}"
-
         def done(result: tuple[str, str]) -> None:
             with contextlib.suppress(RuntimeError):  # closed meanwhile
                 dialog.set_facts(model=result[0], device=result[1])
 
-        backend.call(facts, done, on_error=lambda exc: None)
+        backend.runtime(done, on_error=lambda exc: None)
     dialog.open()
     return dialog

@@ -20,6 +20,7 @@ from photoclip.config import AppPaths, Settings, app_paths
 from photoclip.core.albums import TAG_ACTIONS
 from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import ModelSpec
+from photoclip.gui.download import ModelDownload
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
@@ -31,9 +32,12 @@ from photoclip.gui.queries import (
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
+    from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
+    from photoclip.gui.plugin_actions import ActionEntry, ActionOutcome
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,16 @@ class OpenResult:
     models: list[ModelEntry] = field(default_factory=list)
 
 
+@dataclass
+class SettingsFacts:
+    """What the Settings dialog needs from the library besides the settings."""
+
+    label_sets: dict[str, LabelSet]
+    installed: dict[str, bool]  # model key -> weights there
+    paths: AppPaths
+    plugin_infos: list[PluginInfo]
+
+
 class Backend(QObject):
     """Owns the Library, the LibraryService and the work lane; talks to the GUI by signals."""
 
@@ -67,7 +81,6 @@ class Backend(QObject):
     model_missing = Signal(str)  # a sentence saying what to do
 
     _relay = Signal(object)
-    _download_relay = Signal(int, int)
 
     def __init__(
         self,
@@ -92,7 +105,9 @@ class Backend(QObject):
         self.thumbnails: ThumbnailCache | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
-        self._download_relay.connect(self.download_progress)
+        # every model download the GUI runs (and the library's own) reports through this one
+        self.downloads = ModelDownload(self.background_lane, parent=self)
+        self.downloads.progress.connect(self.download_progress)
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -107,7 +122,7 @@ class Backend(QObject):
         paths = (self.paths or app_paths()).ensure()
         # the model runs in a child process: importing torch in this one would freeze the window
         lib = Library(paths, owner="photoclip-gui", model_process=True)
-        lib.download_progress = self._download_relay.emit
+        lib.download_progress = self.downloads.report
         self.library = lib
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
         spec = lib.model_spec
@@ -152,7 +167,7 @@ class Backend(QObject):
 
     def scan_without_model(self) -> None:
         """No model yet: put the folders' photos in the catalog, so they can be browsed."""
-        self.call(lambda lib: lib.scan_folders(), lambda _: self.library_changed.emit(),
+        self._call(lambda lib: lib.scan_folders(), lambda _: self.library_changed.emit(),
                   priority=LOW, key="scan")
 
     def start_service(self) -> None:
@@ -214,9 +229,9 @@ class Backend(QObject):
     def paused(self) -> bool:
         return bool(self.service is not None and self.service.paused)
 
-    # ----- generic calls ---------------------------------------------------------------------
+    # ----- the one way onto a lane (private: the GUI asks through the named methods) ----------
 
-    def call(
+    def _call(
         self,
         fn: Callable[[Library], Any],
         on_done: Callable[[Any], None] | None = None,
@@ -246,19 +261,19 @@ class Backend(QObject):
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Text, image or similar-photo search, or the whole library by date; newest wins."""
-        self.call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
+        self._call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:
-        self.call(lambda lib: load_details(lib, photo_id), on_done, priority=HIGH,
+        self._call(lambda lib: load_details(lib, photo_id), on_done, priority=HIGH,
                   key="details")
 
     def classify(
         self, photo_id: int, labels: str, on_done: Callable[[list[tuple[str, float]]], None]
     ) -> None:
-        self.call(lambda lib: lib.classify(photo_id, labels), on_done, priority=HIGH)
+        self._call(lambda lib: lib.classify(photo_id, labels), on_done, priority=HIGH)
 
     def sidebar(self, on_done: Callable[[SidebarData], None]) -> None:
-        self.call(load_sidebar, on_done, priority=LOW, key="sidebar")
+        self._call(load_sidebar, on_done, priority=LOW, key="sidebar")
 
     # ----- tags, albums, folders -------------------------------------------------------------
 
@@ -267,7 +282,7 @@ class Backend(QObject):
         if action not in TAG_ACTIONS:
             raise ValueError(action)
         ids = list(photo_ids)
-        self.call(lambda lib: lib.tagging.apply(action, tag, ids),
+        self._call(lambda lib: lib.tagging.apply(action, tag, ids),
                   lambda _: self.tags_changed.emit())
 
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
@@ -276,12 +291,12 @@ class Backend(QObject):
         def run(lib: Library) -> int:
             return lib.albums.add(album, ids, create=create)
 
-        self.call(run, lambda _: self.tags_changed.emit())
+        self._call(run, lambda _: self.tags_changed.emit())
 
     def retag(self, photo_ids: Sequence[int] | None = None) -> None:
         """Suggest automatic tags again from the stored vectors (rejected ones stay away)."""
         ids = None if photo_ids is None else list(photo_ids)
-        self.call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
+        self._call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
         def run(lib: Library) -> str:
@@ -294,7 +309,7 @@ class Backend(QObject):
                 self.scan_without_model()
             self.library_changed.emit()
 
-        self.call(run, done)
+        self._call(run, done)
 
     def remove_folder(self, folder: str) -> None:
         """Stop indexing a folder and drop its photos from the library (files are untouched)."""
@@ -302,7 +317,68 @@ class Backend(QObject):
             self.service.remove_folder(folder)
             return
         # no indexing service (e.g. no model yet): remove it on the work lane directly
-        self.call(lambda lib: lib.remove_folder(folder), lambda _: self.library_changed.emit())
+        self._call(lambda lib: lib.remove_folder(folder), lambda _: self.library_changed.emit())
+
+    def failures(self, on_done: Callable[[list[tuple[str, str]]], None]) -> None:
+        """The files that could not be indexed: (path, reason) pairs."""
+        self._call(lambda lib: lib.browse.failures(), on_done)
+
+    # ----- settings, plugins, facts ----------------------------------------------------------
+
+    def settings_facts(self, on_done: Callable[[SettingsFacts], None]) -> None:
+        """What the Settings dialog shows besides the settings themselves."""
+
+        def run(lib: Library) -> SettingsFacts:
+            installed = {m.spec.key: m.installed for m in lib.models()}
+            return SettingsFacts(lib.label_sets(), installed, lib.paths, lib.plugin_infos())
+
+        self._call(run, on_done)
+
+    def save_settings(self, edited: Settings, names: Sequence[str]) -> None:
+        """Copy the settings ``names`` from ``edited`` into the library's and save them."""
+        fields = {name: getattr(edited, name) for name in names}
+
+        def run(lib: Library) -> None:
+            for name, value in fields.items():
+                setattr(lib.settings, name, value)
+            lib.save_settings()
+
+        self._call(run)
+
+    def runtime(
+        self, on_done: Callable[[tuple[str, str]], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """The model in use and where it runs: (key, "device, precision")."""
+
+        def run(lib: Library) -> tuple[str, str]:
+            device, precision = lib.runtime()
+            return lib.model_spec.key, f"{device}, {precision}"
+
+        self._call(run, on_done, on_error=on_error)
+
+    def plugin_actions(
+        self, previous: PluginHost | None,
+        on_done: Callable[[tuple[PluginHost, list[ActionEntry]]], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """The plugin host for the menu and its actions (see :func:`load_actions`)."""
+        from photoclip.gui.plugin_actions import load_actions
+
+        self._call(lambda lib: load_actions(lib, previous), on_done, priority=LOW,
+                   key="plugin-actions", on_error=on_error)
+
+    def run_plugin_action(
+        self, host: PluginHost, name: str, photo_ids: Sequence[int], options: dict[str, Any],
+        confirm: Callable[[str], bool] | None, on_done: Callable[[ActionOutcome], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Run a plugin action on the plugin lane (never in the way of searches)."""
+        from photoclip.gui.plugin_actions import run_action
+
+        ids = list(photo_ids)
+        self._call(lambda lib: run_action(lib, host, name, ids, options, confirm), on_done,
+                   on_error=on_error, lane=self.plugin_lane)
 
     # ----- models ----------------------------------------------------------------------------
 
@@ -348,29 +424,23 @@ class Backend(QObject):
                     self.service.add_folder(folder)
             self.library_changed.emit()
 
-        self.call(run, done, priority=HIGH)
+        self._call(run, done, priority=HIGH)
 
     def download_model(self, key: str | None = None) -> None:
-        """Download a model's weights on a thread of its own (searches go on meanwhile)."""
+        """Download a model's weights on the background lane (searches go on meanwhile)."""
         lib = self.library
         if lib is None:
             return
 
-        def run() -> str:
-            from photoclip.core.models import download_weights, get_model_spec
+        def spec() -> ModelSpec:
+            from photoclip.core.models import get_model_spec
 
-            spec = get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
-            download_weights(spec, lib.paths.models_dir, self._download_relay.emit)
-            return spec.key
+            return get_model_spec(key or lib.model_spec.key, lib.user_models_dir)
 
-        def failed(exc: BaseException) -> None:
-            from photoclip.gui.wording import download_failure
-
-            log.warning("Model download failed: %s", exc)
-            self.model_missing.emit(download_failure(exc))  # the banner offers the ways out
-
-        # searches go on meanwhile: the download has a lane of its own
-        self.background_lane.submit(run, self._model_ready, failed)
+        # on failure the banner offers the ways out
+        self.downloads.start(spec, lib.paths.models_dir,
+                             lambda spec, _path: self._model_ready(spec.key),
+                             self.model_missing.emit)
 
     @Slot(str)
     def _model_ready(self, key: str) -> None:

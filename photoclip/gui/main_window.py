@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMainWindow,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from photoclip.core.scanner import pictures_folder as core_pictures_folder
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
+from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.menus import build_menus
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
@@ -32,14 +26,13 @@ from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
+if TYPE_CHECKING:
+    from photoclip.core.service import ServiceEvent
+    from photoclip.gui.settings_dialog import SettingsChanges
+
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 1500  # coalesce grid/sidebar refreshes while indexing
-
-
-def pictures_folder() -> str:
-    """The system's Pictures folder (or the home folder)."""
-    return core_pictures_folder() or os.path.expanduser("~")
 
 
 class MainWindow(QMainWindow):
@@ -93,43 +86,10 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_after_indexing)
 
-        self._menus()
+        self.add_folder_action = build_menus(self)
         self._wire()
 
     # ----- set-up ----------------------------------------------------------------------------
-
-    def _menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self.add_folder_action = self._action(file, "&Add photo folder…", self.choose_folder,
-                                              QKeySequence.StandardKey.Open)
-        self._action(file, "&Settings…", self.open_settings, QKeySequence.StandardKey.Preferences)
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        view = bar.addMenu("&View")
-        self._action(view, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
-        self._action(view, "&Back to photos", self.show_grid, QKeySequence(Qt.Key.Key_Escape))
-        self._action(view, "&All photos", self.show_everything, QKeySequence("Ctrl+Home"))
-        self._action(view, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
-        self._action(view, "&Previous photo", lambda: self.step_photo(-1),
-                     QKeySequence("Alt+Left"))
-        self._action(view, "&Next photo", lambda: self.step_photo(1), QKeySequence("Alt+Right"))
-        tags = bar.addMenu("&Tags")
-        self._action(tags, "&Suggest tags again", self.backend.retag)
-        model = bar.addMenu("&Model")
-        self._action(model, "&Download the model", self.download_model)
-        self._action(model, "&Choose a weights file…", self.choose_weights)
-        helpm = bar.addMenu("&Help")
-        self._action(helpm, "&About photoclip", self.open_about)
-
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(lambda _=False: slot())
-        menu.addAction(action)
-        self.addAction(action)
-        return action
 
     def _wire(self) -> None:
         b = self.backend
@@ -366,7 +326,7 @@ class MainWindow(QMainWindow):
     def selected_ids(self) -> list[int]:
         return [self.results.item(r).photo_id for r in self.grid.selected_rows()]
 
-    def _grid_menu(self, pos: Any) -> None:
+    def _grid_menu(self, pos: QPoint) -> None:
         """Actions on the selected photos (multi-select with Shift/Ctrl)."""
         from PySide6.QtWidgets import QInputDialog, QMenu
 
@@ -429,7 +389,7 @@ class MainWindow(QMainWindow):
 
     # ----- indexing --------------------------------------------------------------------------
 
-    def _service_event(self, event: Any) -> None:
+    def _service_event(self, event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
@@ -447,15 +407,12 @@ class MainWindow(QMainWindow):
             self.backend.resume()
 
     def show_failures(self) -> None:
-        def load(lib: Any) -> list[tuple[str, str]]:
-            return lib.browse.failures()
-
-        self.backend.call(load, lambda rows: FailuresDialog(rows, self).exec())
+        self.backend.failures(lambda rows: FailuresDialog(rows, self).exec())
 
     # ----- folders, models, dialogs ----------------------------------------------------------
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder", pictures_folder())
+        folder = choose_photo_folder(self)
         if folder:
             self.add_folder(folder)
 
@@ -467,10 +424,7 @@ class MainWindow(QMainWindow):
         self.backend.add_folder(folder)
 
     def choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", os.path.expanduser("~"),
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             key = self.opened.model if self.opened else "vit-b-32"
             self.banner.show_message(f"Loading the model with {os.path.basename(path)}…", "info")
@@ -487,7 +441,7 @@ class MainWindow(QMainWindow):
         """The welcome wizard was cancelled: the banner offers the folders instead."""
         self.banner.show_message(
             "Welcome! Choose the folders with your photos to start.", "info",
-            [("Add my Pictures folder", lambda: self.add_folder(pictures_folder())),
+            [("Add my Pictures folder", lambda: self.add_folder(pictures_or_home())),
              ("Choose a folder…", self.choose_folder)],
         )
         self.banner.kind = "welcome"
@@ -497,7 +451,7 @@ class MainWindow(QMainWindow):
 
         open_settings(self, self.backend)
 
-    def settings_applied(self, _changes: Any = None) -> None:
+    def settings_applied(self, _changes: SettingsChanges | None = None) -> None:
         """The Settings dialog saved: read the plugin actions again."""
         self.plugin_actions.refresh()
 

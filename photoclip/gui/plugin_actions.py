@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
 from photoclip.core.errors import describe_error
 from photoclip.core.types import Option
 from photoclip.gui.queries import ResultItem
-from photoclip.gui.tasks import LOW
 from photoclip.gui.wording import count_of
 
 if TYPE_CHECKING:
@@ -339,8 +338,7 @@ class PluginActions(QObject):
     def refresh(self) -> None:
         """Read the actions again on the lane (the library is open, or the settings changed)."""
         previous = self._host
-        self.backend.call(lambda lib: load_actions(lib, previous), self._loaded, priority=LOW,
-                          key="plugin-actions", on_error=self._load_failed)
+        self.backend.plugin_actions(previous, self._loaded, self._load_failed)
 
     def _loaded(self, result: tuple[PluginHost, list[ActionEntry]]) -> None:
         self._host, self._entries = result
@@ -409,9 +407,8 @@ class PluginActions(QObject):
         ids = list(photo_ids)
         ask = self.bridge.ask
         self.started.emit(title)
-        self.backend.call(lambda lib: run_action(lib, host, name, ids, options, ask),
-                          self.finished.emit, on_error=lambda exc: self._run_failed(title, exc),
-                          lane=self.backend.plugin_lane)
+        self.backend.run_plugin_action(host, name, ids, options, ask, self.finished.emit,
+                                       lambda exc: self._run_failed(title, exc))
 
     def _run_failed(self, title: str, exc: BaseException) -> None:
         from photoclip.plugin_api import PluginError

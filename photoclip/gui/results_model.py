@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Slot
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
 
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
@@ -26,7 +33,9 @@ _Index = QModelIndex | QPersistentModelIndex
 class ResultsModel(QAbstractListModel):
     """A flat list of :class:`ResultItem`; the decoration role loads thumbnails lazily."""
 
-    def __init__(self, loader: ThumbnailLoader | None = None, parent: Any = None) -> None:
+    def __init__(
+        self, loader: ThumbnailLoader | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._items: list[ResultItem] = []
         self._row_of: dict[str, int] = {}

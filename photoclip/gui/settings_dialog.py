@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,9 +39,19 @@ from PySide6.QtWidgets import (
 from photoclip.config import AppPaths, Settings
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.wording import count_of
 
+if TYPE_CHECKING:
+    from photoclip.core.labels import LabelSet
+    from photoclip.gui.backend import Backend, SettingsFacts
+    from photoclip.gui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
+
+#: The plain settings OK writes into the library's (folders and the model go through the backend).
+SAVED_BY_THE_DIALOG = ("device", "auto_tag", "tag_strictness", "label_sets", "read_keywords",
+                       "write_xmp", "enabled_plugins", "disabled_plugins")
 
 __all__ = [
     "STRICTNESS_CHOICES", "SettingsChanges", "SettingsDialog", "apply_changes", "open_settings",
@@ -105,7 +114,7 @@ class SettingsDialog(QDialog):
         paths: AppPaths,
         *,
         save: Callable[[Settings], None] | None = None,
-        label_sets: Mapping[str, Any] | None = None,
+        label_sets: Mapping[str, LabelSet] | None = None,
         models: Mapping[str, ModelSpec] | None = None,
         installed: Callable[[ModelSpec], bool] | None = None,
         plugins: Sequence[PluginInfo] | None = None,
@@ -314,7 +323,7 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _browse_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")
+        folder = choose_photo_folder(self)
         if folder:
             self.add_folder(folder)
 
@@ -325,10 +334,7 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def _browse_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", "",
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             self.weights_edit.setText(path)
 
@@ -410,7 +416,7 @@ class SettingsDialog(QDialog):
         return spec.random_init or weights_path(spec, self.paths.models_dir) is not None
 
 
-def open_settings(window: Any, backend: Any) -> None:
+def open_settings(window: MainWindow, backend: Backend) -> None:
     """Open the Settings dialog for the main window (its ``show_error`` and
     ``settings_applied``), wired to its ``Backend``.
 
@@ -423,27 +429,15 @@ def open_settings(window: Any, backend: Any) -> None:
         window.show_error("The library is still opening; try Settings again in a moment.")
         return
 
-    def facts(lib: Any) -> tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]:
-        installed = {m.spec.key: m.installed for m in lib.models()}
-        return lib.label_sets(), installed, lib.paths, lib.plugin_infos()
-
-    def show(result: tuple[dict[str, Any], dict[str, bool], AppPaths, list[PluginInfo]]) -> None:
-        label_sets, installed, paths, plugins = result
+    def show(facts: SettingsFacts) -> None:
+        label_sets, installed, paths = facts.label_sets, facts.installed, facts.paths
 
         def save(edited: Settings) -> None:
-            def store(lib: Any) -> None:
-                s = lib.settings
-                for name in ("device", "auto_tag", "tag_strictness", "label_sets",
-                             "read_keywords", "write_xmp", "enabled_plugins",
-                             "disabled_plugins"):
-                    setattr(s, name, getattr(edited, name))
-                lib.save_settings()
-
-            backend.call(store)
+            backend.save_settings(edited, SAVED_BY_THE_DIALOG)
 
         dialog = SettingsDialog(
             settings, paths, save=save, label_sets=label_sets,
-            installed=lambda spec: installed.get(spec.key, False), plugins=plugins,
+            installed=lambda spec: installed.get(spec.key, False), plugins=facts.plugin_infos,
             parent=window,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -452,10 +446,10 @@ def open_settings(window: Any, backend: Any) -> None:
         window.settings_dialog = dialog
         dialog.open()
 
-    backend.call(facts, show)
+    backend.settings_facts(show)
 
 
-def apply_changes(backend: Any, ch: SettingsChanges, settings: Settings) -> None:
+def apply_changes(backend: Backend, ch: SettingsChanges, settings: Settings) -> None:
     """Carry out what the dialog reported, through the backend (all off the GUI thread)."""
     for folder in ch.folders_added:
         backend.add_folder(folder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from photoclip.gui.queries import SidebarData
@@ -20,7 +20,7 @@ SECTIONS = ("Folders", "My tags", "Automatic tags", "Albums")
 class SidebarModel(QStandardItemModel):
     """A two-level tree; each leaf carries a (kind, value) filter and a count."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.set_data(SidebarData([], [], []))
 

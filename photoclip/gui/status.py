@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 
 from photoclip.gui.wording import count_of
 
+if TYPE_CHECKING:
+    from photoclip.core.indexer import IndexProgress, IndexReport
+
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
@@ -30,7 +33,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def describe_progress(p: Any, carried: int = 0) -> str:
+def describe_progress(p: IndexProgress, carried: int = 0) -> str:
     """One line for an :class:`photoclip.core.indexer.IndexProgress`; ``carried`` photos were
     done by earlier runs of the same work (stopped by a pause) and count as done."""
     if p.phase == "scanning":
@@ -113,7 +116,7 @@ class StatusPanel(QWidget):
     def paused(self) -> bool:
         return self.pause.isChecked()
 
-    def show_progress(self, p: Any) -> None:
+    def show_progress(self, p: IndexProgress) -> None:
         """A progress snapshot; while paused, the run's last batch is counted but the line
         keeps saying paused."""
         if p.phase == "indexing":
@@ -133,7 +136,7 @@ class StatusPanel(QWidget):
         else:
             self.bar.hide()
 
-    def run_finished(self, report: Any) -> None:
+    def run_finished(self, report: IndexReport | None) -> None:
         """An index run ended: one stopped by a pause carries its count into the next."""
         if report is not None and report.stopped:
             self.carried += self._run_done

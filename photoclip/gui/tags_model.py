@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+if TYPE_CHECKING:
+    from photoclip.core.tags import PhotoTag
 
 TagRole = Qt.ItemDataRole.UserRole + 1
 SourceRole = Qt.ItemDataRole.UserRole + 2  # user | keyword | auto
@@ -14,8 +17,8 @@ TagScoreRole = Qt.ItemDataRole.UserRole + 3
 _SOURCE_TEXT = {"user": "yours", "keyword": "from the file", "auto": "automatic"}
 
 
-def _source_text(tag: Any) -> str:
-    if getattr(tag, "origin", None) == "sidecar":
+def _source_text(tag: PhotoTag) -> str:
+    if tag.origin == "sidecar":
         return "from the XMP sidecar"
     return _SOURCE_TEXT.get(tag.source, tag.source)
 
@@ -23,11 +26,11 @@ def _source_text(tag: Any) -> str:
 class PhotoTagsModel(QAbstractListModel):
     """Rows of :class:`photoclip.core.tags.PhotoTag`; own tags first, then automatic by score."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tags: list[Any] = []
+        self._tags: list[PhotoTag] = []
 
-    def set_tags(self, tags: Sequence[Any]) -> None:
+    def set_tags(self, tags: Sequence[PhotoTag]) -> None:
         self.beginResetModel()
         self._tags = sorted(tags, key=lambda t: (t.source == "auto", -(t.score or 0.0), t.tag))
         self.endResetModel()

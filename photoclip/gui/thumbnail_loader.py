@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict, deque
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+if TYPE_CHECKING:
+    from photoclip.core.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +36,7 @@ class ThumbnailLoader(QObject):
     ) -> None:
         super().__init__(parent)
         self.size = size
-        self.cache: Any = None  # a ThumbnailCache, set once the library is open
+        self.cache: ThumbnailCache | None = None  # set once the library is open
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._memory_items = memory_items
         self._waiting: deque[str] = deque()

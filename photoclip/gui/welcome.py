@@ -1,8 +1,8 @@
 """The first-run welcome: pick photo folders, pick a model, download it, done.
 
-A :class:`QWizard` with three pages. The model download runs on a worker thread through the
-core's :func:`photoclip.core.weights.download_weights` with its progress hook; progress and the
-outcome come back as queued Qt signals, so the GUI thread never waits on the network or the disk.
+A :class:`QWizard` with three pages. The model download runs on a work lane of its own through
+the GUI's one :class:`photoclip.gui.download.ModelDownload` (the core's ``download_weights``);
+progress and the outcome come back on the GUI thread, which never waits on the network or disk.
 "Use a weights file I already have" skips the download for offline installs. Nothing here imports
 torch. On Finish the chosen folders, model and weights file are written into the ``Settings``
 given (and, by default, saved to the settings file).
@@ -10,19 +10,16 @@ given (and, by default, saved to the settings file).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,7 +41,11 @@ from photoclip.core.model_catalogue import (
     available_models,
 )
 from photoclip.core.scanner import pictures_folder
-from photoclip.gui.wording import download_failure
+from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.download import DownloadFn, ModelDownload
+
+if TYPE_CHECKING:
+    from photoclip.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class FoldersPage(QWizardPage):
 
     @Slot()
     def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")
+        folder = choose_photo_folder(self)
         if folder:
             self.add_path(folder)
 
@@ -221,26 +222,20 @@ class ModelPage(QWizardPage):
 
     @Slot()
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", "",
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             self.weights_edit.setText(path)
 
 
 class DownloadPage(QWizardPage):
-    """Downloads the chosen model on a worker thread, showing progress."""
+    """Downloads the chosen model on a work lane of its own, showing progress."""
 
-    _progress = Signal(int, int)
-    _done = Signal(str)
-    _failed = Signal(str)
-
-    def __init__(self, models_dir: Path, download: Callable[..., Path]) -> None:
+    def __init__(self, models_dir: Path, download: DownloadFn | None = None) -> None:
         super().__init__()
         self.setTitle("Getting the model")
         self.models_dir = models_dir
-        self._download_fn = download
+        self.downloads = ModelDownload(download=download, name="photoclip-welcome-download",
+                                       parent=self)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -271,10 +266,7 @@ class DownloadPage(QWizardPage):
         self.weights = ""
         self.state = "idle"  # idle | downloading | done | failed | skipped
         self.error = ""
-        self._thread: threading.Thread | None = None
-        self._progress.connect(self._on_progress)
-        self._done.connect(self._on_done)
-        self._failed.connect(self._on_failed)
+        self.downloads.progress.connect(self._on_progress)
 
     def initializePage(self) -> None:
         wizard = self.wizard()
@@ -297,10 +289,7 @@ class DownloadPage(QWizardPage):
 
     @Slot()
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the model's weights file", "",
-            "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)",
-        )
+        path = choose_weights_file(self)
         if path:
             self.use_weights_file(path)
 
@@ -338,28 +327,8 @@ class DownloadPage(QWizardPage):
         self.progress.setRange(0, 0)  # busy until the first bytes tell the size
         self.error = ""
         self._set_state("downloading")
-        self._thread = threading.Thread(
-            target=self._run, args=(spec,), name="photoclip-welcome-download", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, spec: ModelSpec) -> None:
-        """On the worker thread: download, then report through queued signals."""
-        try:
-            path = self._download_fn(spec, self.models_dir, self._emit_progress)
-        except BaseException as exc:  # reported to the user, never lost in a thread
-            log.warning("Model download failed: %s", exc)
-            self._emit(self._failed, download_failure(exc))
-            return
-        self._emit(self._done, str(path))
-
-    def _emit_progress(self, done: int, total: int) -> None:
-        self._emit(self._progress, done, total)
-
-    @staticmethod
-    def _emit(signal: object, *args: object) -> None:
-        with contextlib.suppress(RuntimeError):  # the dialog was closed while downloading
-            signal.emit(*args)  # type: ignore[attr-defined]
+        self.downloads.start(spec, self.models_dir, lambda _spec, path: self._on_done(str(path)),
+                             self._on_failed)
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -405,7 +374,7 @@ class WelcomeDialog(QWizard):
         settings: Settings,
         *,
         save: Callable[[Settings], None] | None = None,
-        download: Callable[..., Path] | None = None,
+        download: DownloadFn | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -417,8 +386,6 @@ class WelcomeDialog(QWizard):
         self.paths = paths
         self.settings = settings
         self._save = save or (lambda s: s.save(paths.settings_file))
-        if download is None:
-            from photoclip.core.weights import download_weights as download
         self.models = available_models(paths.config / "models")
         folders = list(settings.folders)
         if not folders and (pictures := default_photo_folder()):
@@ -445,13 +412,17 @@ class WelcomeDialog(QWizard):
         log.info("First-run setup: folders %s, model %s", s.folders, s.model)
         super().accept()
 
+    def done(self, result: int) -> None:
+        self.download_page.downloads.stop()  # its lane ends (after a download in flight)
+        super().done(result)
+
     @property
     def model_ready(self) -> bool:
         """Whether the chosen model can be used now (downloaded, installed or a local file)."""
         return self.download_page.state in ("done", "skipped")
 
 
-def open_welcome(window: Any) -> WelcomeDialog | None:
+def open_welcome(window: MainWindow) -> WelcomeDialog | None:
     """Open the wizard over the main window (``window.backend``); Finish applies the choices
     through the backend, Cancel leaves the window's welcome banner."""
     backend = window.backend

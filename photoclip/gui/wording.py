@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from photoclip.gui.queries import Browse
 
 IRREGULAR = {"copy": "copies", "match": "matches", "this": "these"}
 
@@ -69,7 +72,7 @@ NEEDS_MODEL = (
 )
 
 
-def empty_grid_text(browse: Any, has_folders: bool) -> str:
+def empty_grid_text(browse: Browse, has_folders: bool) -> str:
     """Why the grid of this request (a :class:`photoclip.gui.queries.Browse`) is empty."""
     text = browse.text.strip()
     if text:

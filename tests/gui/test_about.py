@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from photoclip import __version__
 from photoclip.config import AppPaths
 from photoclip.gui.about import AboutDialog, about_rows
+from photoclip.gui.backend import Backend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -46,8 +47,15 @@ def test_show_about_asks_the_lane_for_the_device(qtbot, tmp_path: Path) -> None:
         runtime=lambda: ("cpu", "fp32"),
     )
     calls = []
-    backend = types.SimpleNamespace(
-        library=lib, call=lambda fn, done, **kw: calls.append((fn, done)))
+
+    class LaneBackend:  # the Backend's own request; its lane call is kept for the test to run
+        library = lib
+        runtime = Backend.runtime
+
+        def _call(self, fn, done, **kw):  # type: ignore[no-untyped-def]
+            calls.append((fn, done))
+
+    backend = LaneBackend()
     window = QWidget()
     window.backend = backend
     qtbot.addWidget(window)

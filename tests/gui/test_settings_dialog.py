@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from photoclip.config import AppPaths, Settings
 from photoclip.core.labels import builtin_label_sets
+from photoclip.gui.backend import Backend
 from photoclip.gui.settings_dialog import SettingsChanges, SettingsDialog, plugin_rows
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -157,7 +158,11 @@ def test_the_plugins_page_lists_every_plugin_photoclip_plugins_lists(
 
 
 class _FakeBackend:
-    """Runs lane calls at once and records what the dialog asked for."""
+    """The Backend's own settings requests, their lane calls run at once; records what else
+    the dialog asked for."""
+
+    settings_facts = Backend.settings_facts
+    save_settings = Backend.save_settings
 
     def __init__(self, lib: object) -> None:
         self.library = lib
@@ -168,7 +173,7 @@ class _FakeBackend:
 
         return copy.deepcopy(self.library.settings)  # type: ignore[attr-defined]
 
-    def call(self, fn, on_done=None, **kw):  # type: ignore[no-untyped-def]
+    def _call(self, fn, on_done=None, **kw):  # type: ignore[no-untyped-def]
         result = fn(self.library)
         if on_done:
             on_done(result)

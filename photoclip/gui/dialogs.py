@@ -1,0 +1,33 @@
+"""The file dialogs the GUI asks in several places, written once: a model's weights file and a
+photo folder (starting in the system Pictures folder)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from photoclip.core.scanner import pictures_folder
+
+WEIGHTS_TITLE = "Choose the model's weights file"
+WEIGHTS_FILTER = "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)"
+FOLDER_TITLE = "Add a photo folder"
+
+
+def pictures_or_home() -> str:
+    """The system's Pictures folder, or the home folder where there is none."""
+    return pictures_folder() or os.path.expanduser("~")
+
+
+def choose_weights_file(parent: QWidget | None) -> str | None:
+    """Ask for a weights file (starting in the home folder); None when cancelled."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, WEIGHTS_TITLE, os.path.expanduser("~"), WEIGHTS_FILTER
+    )
+    return path or None
+
+
+def choose_photo_folder(parent: QWidget | None) -> str | None:
+    """Ask for a photo folder (starting in the Pictures folder); None when cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, FOLDER_TITLE, pictures_or_home())
+    return folder or None
