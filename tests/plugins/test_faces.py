@@ -156,3 +156,37 @@ def test_analyzer_catches_up_off_stores_nothing_and_forget_leaves_no_face_data(
     assert gone.data["forgotten"] and gone.data["faces"] == before
     assert [p for p in data_dir.rglob("*") if p.is_file()] == []
     lib.close()
+
+
+def test_people_command_lists_names_merges_and_shows_as_json(
+    cli_env: dict, photoclip_home, datasets_dir: Path, tmp_path: Path, face_models: FaceModels
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    folder = copy_lfw(datasets_dir, tmp_path / "Pictures",
+                      [(who, k) for who in IDENTITIES[:2] for k in (1, 2)])
+    settings = Settings.load(photoclip_home.settings_file)
+    settings.folders = [str(folder.resolve())]
+    settings.save(photoclip_home.settings_file)
+    enable_faces(photoclip_home.settings_file)
+
+    def photoclip(*args: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "photoclip", *args, "--json"], env=cli_env,
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    photoclip("index")
+    listed = photoclip("people")["data"]["people"]
+    assert [p["faces"] for p in listed] == [2, 2] and all(p["name"] is None for p in listed)
+    a, b = listed[0]["id"], listed[1]["id"]
+    assert photoclip("people", "--person", str(a), "--name", "Anna")["data"]["name"] == "Anna"
+    shown = photoclip("people", "--show", "anna")["data"]
+    assert len(shown["paths"]) == 2 and len(shown["faces"]) == 2
+    merged = photoclip("people", "--person", "Anna", "--merge", str(b))["data"]
+    assert merged == {"id": a, "name": "Anna", "faces": 4, "photos": 4}
+    bad = subprocess.run([sys.executable, "-m", "photoclip", "people", "--show", "Nobody"],
+                         env=cli_env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "no person 'Nobody'" in bad.stderr
