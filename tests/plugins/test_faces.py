@@ -190,3 +190,70 @@ def test_people_command_lists_names_merges_and_shows_as_json(
     bad = subprocess.run([sys.executable, "-m", "photoclip", "people", "--show", "Nobody"],
                          env=cli_env, capture_output=True, text=True)
     assert bad.returncode != 0 and "no person 'Nobody'" in bad.stderr
+
+
+CHILD = """
+from photoclip.core.library import Library
+lib = Library()
+lib.index_folders()
+lib.close()
+"""
+
+
+def test_kill_9_during_face_analysis_then_resume_stores_no_duplicates(
+    make_library, datasets_dir: Path, tmp_path: Path, photoclip_home, face_models: FaceModels
+) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    chosen = [(who, k) for who in IDENTITIES for k in range(1, 11)][:40]  # 3 batches of 16
+    folder = copy_lfw(datasets_dir, tmp_path / "Pictures", chosen)
+    make_library([folder]).close()  # writes the settings (tiny model, the folder)
+    enable_faces(photoclip_home.settings_file)
+    faces_file = photoclip_home.data / "plugin-data" / "faces" / FILE_NAME
+
+    def stored() -> int:
+        if not faces_file.exists():
+            return 0
+        try:
+            with sqlite3.connect(faces_file, timeout=1) as db:
+                return db.execute("SELECT COUNT(DISTINCT photo_id) FROM faces").fetchone()[0]
+        except sqlite3.OperationalError:  # created but no table yet
+            return 0
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}  # PHOTOCLIP_HOME: the test's home
+    child = subprocess.Popen([sys.executable, "-c", CHILD], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 600  # a bound on a stuck child, not a timed assertion
+        while stored() == 0 and child.poll() is None:
+            assert time.monotonic() < deadline, "the child never stored a face"
+            time.sleep(0.05)
+        assert child.poll() is None, child.communicate()[1][-2000:]
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert 0 < stored() < len(chosen)  # killed mid-way through the photos
+
+    lib = make_library([])
+    assert 0 < len(lib.analysis.pending("faces")) < len(chosen)
+    lib.index_folders()
+    assert lib.analysis.pending("faces") == []
+    store = FaceStore(faces_file.parent)
+    records = lib.browse.records(lib.vectors.index().ids().tolist()).values()
+    by_name = {Path(r.path).name: r.id for r in records}
+    assert len(by_name) == len(chosen)
+    for who, k in chosen:
+        photo_id = by_name[lfw(datasets_dir, who, k).name]
+        expected = face_models.faces_in_file(folder / lfw(datasets_dir, who, k).name)
+        assert len(store.faces(photo_id=photo_id)) == len(expected)  # once, never twice
+    store.close()
+    lib.close()
