@@ -1,0 +1,183 @@
+"""The ``faces`` plugin: People. Finds the faces in every indexed photo, groups them into people
+and lets the user name, merge and correct them; everything stays on this machine.
+
+- The ``faces`` analyzer (the core's analysis stage) runs after photos are searchable: it
+  detects faces with dlib's HOG detector on a reduced image, aligns them with the 5-point
+  landmark model and encodes them with dlib's ResNet (128-d), then stores each photo's faces in
+  the plugin's own SQLite file (``store``), matched to a known person when confident.
+- ``photoclip people`` lists people (largest first), names, merges, shows a person's photos,
+  says "not this person" for a face, clusters again, and forgets every face (``--forget``).
+
+Off by default (``photoclip plugins enable faces``); ``photoclip analyzers off faces`` stops
+new face analysis, ``photoclip people --forget --yes`` removes every face vector and name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from photoclip.plugin_api import (
+    Action,
+    ActionResult,
+    Analyzer,
+    AnalyzerError,
+    Option,
+    Photo,
+    PluginContext,
+    PluginError,
+    counted,
+    hookimpl,
+)
+
+from . import people as people_ops
+from . import store as face_store
+from .models import MODEL_VERSION, FaceModelsMissing, shared_models
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "faces"
+
+
+def open_store(context: PluginContext) -> face_store.FaceStore:
+    """The plugin's face store of the context's library."""
+    return face_store.FaceStore(context.data_dir(PLUGIN))
+
+
+def analyze(context: PluginContext, photos: list[Photo], vectors: np.ndarray
+            ) -> Mapping[int, str] | None:
+    """The analyzer: each photo's faces, stored in one transaction per batch."""
+    try:
+        models = shared_models()
+    except FaceModelsMissing as exc:
+        raise AnalyzerError(str(exc)) from exc
+    found, failed = {}, {}
+    for photo in photos:
+        size = (photo.width, photo.height) if photo.width and photo.height else None
+        try:
+            found[photo.id] = models.faces_in_file(photo.path, size)
+        except (OSError, ValueError) as exc:
+            failed[photo.id] = str(exc)
+    store = open_store(context)
+    try:
+        store.replace_photos(found)
+    finally:
+        store.close()
+    return failed or None
+
+
+def _person_line(p: face_store.Person) -> str:
+    return (f"{p.id:>5}  {p.name or '(unnamed)':<30} {counted(p.faces, 'face'):>10}  "
+            f"{counted(p.photos, 'photo')}")
+
+
+def _as_dict(p: face_store.Person) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
+
+
+def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
+    """``photoclip people``: list, or the one change the options ask for."""
+    folder = context.data_dir(PLUGIN)
+    if options.get("forget"):
+        faces, persons = _counts(context)
+        if not context.confirm(f"Remove every face ({counted(faces, 'face')}) and every "
+                               f"name ({counted(persons, 'person', 'people')})?"):
+            return ActionResult("nothing removed", data={"forgotten": False})
+        face_store.forget(folder)
+        return ActionResult(
+            "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
+            data={"forgotten": True, "faces": faces, "people": persons},
+        )
+    store = face_store.FaceStore(folder)
+    try:
+        return _run(context, store, options)
+    except people_ops.PeopleError as exc:
+        raise PluginError(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _counts(context: PluginContext) -> tuple[int, int]:
+    if not (context.data_dir(PLUGIN) / face_store.FILE_NAME).exists():
+        return 0, 0
+    store = open_store(context)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str, Any]
+         ) -> ActionResult:
+    stale = {f.photo_id for f in store.faces()}
+    stale -= {p.id for p in context.photos(stale)}
+    if stale:  # photos removed from the library take their faces with them
+        store.remove_photos(stale)
+    if options.get("recluster"):
+        people_ops.recluster(store)
+    else:
+        people_ops.ensure_clustered(store)
+    person = options.get("person")
+    if options.get("not-face") is not None:
+        new = people_ops.not_person(store, int(options["not-face"]))
+        return ActionResult(f"face {options['not-face']} moved to person {new}",
+                            data={"face": options["not-face"], "person": new})
+    if options.get("name"):
+        if not person:
+            raise PluginError("say whose name it is: --person ID --name NAME")
+        p = people_ops.name(store, person, options["name"])
+        return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
+    if options.get("merge"):
+        if not person:
+            raise PluginError("say who to merge into: --person A --merge B")
+        p = people_ops.merge(store, person, options["merge"])
+        return ActionResult(f"merged into person {p.id} ({counted(p.faces, 'face')})",
+                            data=_as_dict(p))
+    if options.get("show") or person:
+        p = people_ops.find_person(store, options.get("show") or person)
+        shown = context.photos(store.photos_of(p.id))
+        faces = store.faces(person_id=p.id)
+        lines = [ph.path for ph in shown]
+        lines += [f"  face {f.id}: photo {f.photo_id} box "
+                  f"{', '.join(str(round(v)) for v in f.box)}" for f in faces]
+        return ActionResult(
+            f"{p.name or f'person {p.id}'}: {counted(len(shown), 'photo')}", lines,
+            data={**_as_dict(p), "paths": [ph.path for ph in shown],
+                  "faces": [{"id": f.id, "photo_id": f.photo_id, "box": list(f.box),
+                             "confidence": f.confidence, "locked": f.locked} for f in faces]},
+        )
+    everyone = store.people()
+    return ActionResult(
+        counted(len(everyone), "person", "people"), [_person_line(p) for p in everyone],
+        data={"people": [_as_dict(p) for p in everyone]},
+    )
+
+
+@hookimpl
+def photoclip_analyzers(register: Callable[[Analyzer], None]) -> None:
+    register(Analyzer("faces", "Finding faces", version=MODEL_VERSION, analyze=analyze,
+                      batch_size=16))
+
+
+@hookimpl
+def photoclip_actions(register: Callable[[Action], None]) -> None:
+    register(Action(
+        "people", "People",
+        "List the people in your photos (largest first), name, merge, show; --forget removes "
+        "every face and name",
+        run,
+        options=(
+            Option("person", "a person's id or name (with --name, --merge; alone: show them)"),
+            Option("name", "name --person (a name someone has already merges the two)"),
+            Option("merge", "merge this person (id or name) into --person"),
+            Option("show", "the photos and faces of a person (id or name)"),
+            Option("not-face", "this face id is not its person: never put it back", type=int),
+            Option("recluster", "group every face again (your decisions are kept)", type=bool),
+            Option("forget", "remove every face vector and name (asks; --yes to confirm)",
+                   type=bool),
+        ),
+        selection="none",
+    ))
