@@ -31,3 +31,9 @@ def test_search_examples_where_users_type_do_not_count(qtbot) -> None:
     metainfo = (Path(photoclip.__file__).parent / "data" / "desktop" / METAINFO_FILE).read_text()
     for text in (hint, metainfo):
         assert "two dogs" not in text and "dog playing in the snow" in text
+
+
+def test_library_with_unreadable_photos_is_not_all_indexed() -> None:
+    """366 photos of which 6 could not be read: 360 are searchable, not "all"."""
+    assert describe_library(366, 360, 6) == "360 of 366 photos indexed"
+    assert describe_library(366, 366, 0) == "366 photos, all indexed"
