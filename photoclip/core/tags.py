@@ -98,6 +98,10 @@ class TagError(ValueError):
     """A tag or album operation that cannot be done; the message says why."""
 
 
+class AlbumNotFoundError(TagError, LookupError):
+    """No album by that name: a name not found (exit status 1), not a malformed command."""
+
+
 def normalise_tag(tag: str) -> str:
     tag = " ".join(tag.strip().split())
     if not tag:
@@ -382,7 +386,7 @@ class TagStore:
         for album in self.albums():
             if album.name.lower() == name.strip().lower():
                 return album
-        raise TagError(f"no album called {name!r}")
+        raise AlbumNotFoundError(f"no album called {name!r}")
 
     def create_album(
         self, name: str, *, query: str | None = None, min_score: float | None = None,
