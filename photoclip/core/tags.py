@@ -102,10 +102,10 @@ class AlbumNotFoundError(TagError, LookupError):
     """No album by that name: a name not found (exit status 1), not a malformed command."""
 
 
-def normalise_tag(tag: str) -> str:
+def normalise_tag(tag: str, what: str = "a tag") -> str:
     tag = " ".join(tag.strip().split())
     if not tag:
-        raise TagError("a tag cannot be empty")
+        raise TagError(f"{what} cannot be empty")
     return tag
 
 
@@ -392,7 +392,7 @@ class TagStore:
         self, name: str, *, query: str | None = None, min_score: float | None = None,
         tag: str | None = None,
     ) -> Album:
-        name = normalise_tag(name)
+        name = normalise_tag(name, "an album's name")
         if query is not None and tag is not None:
             raise TagError("a smart album follows a query or a tag, not both")
         if min_score is not None and query is None:
