@@ -66,6 +66,7 @@ def test_with_json_every_error_is_a_json_object(indexed: Path, tmp_path: Path) -
         (["search", '"beach" +'], 2, "QueryError"),
         (["search", "x", "--min-score", "5"], 2, "UsageError"),
         (["search", "x", "--limit", "0"], 2, "UsageError"),
+        (["search", "x", "--folder", "/no/such/folder"], 2, "ValueError"),  # not "no matches"
         (["no-such-command"], 2, "UsageError"),
         (["similar", str(notes)], 1, "ImageDecodeError"),
         (["similar", "/no/such.jpg"], 1, "FileNotFoundError"),
