@@ -144,8 +144,10 @@ def _run(argv: list[str], as_json: bool) -> int:
                 raise
             log.debug("unexpected error", exc_info=True)
             message, hint = f"unexpected error: {exc!r}", "run with --debug for details"
-        # the core's input errors are ValueErrors: the command line asked for something invalid
-        code = EXIT_USAGE if isinstance(exc, ValueError) else EXIT_FAILED
+        # the core's input errors are ValueErrors: the command line asked for something invalid;
+        # a name that is not found (LookupError) is a failure, as `photoclip --help` says
+        invalid = isinstance(exc, ValueError) and not isinstance(exc, LookupError)
+        code = EXIT_USAGE if invalid else EXIT_FAILED
         emit_error(message, type_=type(exc).__name__, exit_code=code, hint=hint,
                    as_json=as_json)
         return code

@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from photoclip.cli.output import EXIT_USAGE, emit_error, emit_json
+from photoclip.cli.output import emit_error, emit_json, plural
 
 if TYPE_CHECKING:
-    from photoclip.core.recovery import RecoveryPlan
+    from photoclip.core.recovery import RecoveryPlan, RecoveryReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,9 +42,9 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         return 0
     if not args.yes:
         if args.json or not sys.stdin.isatty():
-            emit_error("recover changes the library: add --yes to go ahead",
-                       type_="ConfirmationNeeded", exit_code=EXIT_USAGE, as_json=args.json)
-            return EXIT_USAGE
+            emit_error("recover changes the library: add --yes to go ahead", type_="UsageError",
+                       exit_code=2, as_json=args.json)
+            return 2
         _describe(plan)
         if input("Restore it? [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing was changed")
@@ -53,6 +53,12 @@ def run(_lib: None, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"recovered": True, "report": report})
         return 0
+    print_report(report)
+    return 0
+
+
+def print_report(report: RecoveryReport) -> None:
+    """What ``recover`` did, in words (counts in the right number: "1 photo", "2 photos")."""
     if report.problem:
         print(f"damaged:   {report.catalog_file} ({report.problem})")
     for kept in report.kept_as:
@@ -60,17 +66,19 @@ def run(_lib: None, args: argparse.Namespace) -> int:
     r = report.restored
     if report.backup:
         print(f"restored:  {report.backup} (taken {report.backup_taken})")
-        print(f"           {r.photos} photos, {r.user_tags} tags of yours, "
-              f"{r.rejected_tags} rejected tags, {r.albums} albums as of {report.backup_taken}")
+        print(f"           {plural(r.photos, 'photo')}, {plural(r.user_tags, 'tag')} of yours, "
+              f"{plural(r.rejected_tags, 'rejected tag')}, {plural(r.albums, 'album')} as of "
+              f"{report.backup_taken}")
     else:
         print("restored:  no good backup was found: a new catalog was started")
     if report.store_note:
         print(f"vectors:   {report.store_note}")
     else:
-        print(f"vectors:   {report.photos_from_store} photos indexed since the backup were "
-              "added back from the vector store")
-    print(f"now:       {report.photos} photos; run `photoclip index` to catch up with the folders")
-    return 0
+        n = report.photos_from_store
+        print(f"vectors:   {plural(n, 'photo')} indexed since the backup "
+              f"{'was' if n == 1 else 'were'} added back from the vector store")
+    print(f"now:       {plural(report.photos, 'photo')}; run `photoclip index` to catch up with "
+          "the folders")
 
 
 def _describe(plan: RecoveryPlan) -> None:
@@ -82,8 +90,9 @@ def _describe(plan: RecoveryPlan) -> None:
         print(f"skipped:   {bad}")
     if plan.backup:
         c = plan.backup_contents
-        print(f"backup:    {plan.backup} (taken {plan.backup_taken}): {c.photos} photos, "
-              f"{c.user_tags} tags of yours, {c.albums} albums")
+        print(f"backup:    {plan.backup} (taken {plan.backup_taken}): "
+              f"{plural(c.photos, 'photo')}, {plural(c.user_tags, 'tag')} of yours, "
+              f"{plural(c.albums, 'album')}")
     else:
         print("backup:    none is good: a new catalog is started from the vector store")
     print("The damaged file is kept beside the catalog; nothing is deleted.")

@@ -55,23 +55,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(run=run_similar)
 
 
-def _filters(args: argparse.Namespace) -> SearchFilters:
+def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
     if args.after is not None and args.before is not None and args.after >= args.before:
         raise ValueError(  # a usage error: exit status 2
             f"--after {args.after} is not before --before {args.before}: no photo can match"
         )
+    if args.folder:
+        folder = Path(args.folder).expanduser().resolve()
+        if not folder.is_dir() and not any(
+            folder.is_relative_to(Path(f).expanduser().resolve()) for f in lib.settings.folders
+        ):  # a typo would otherwise be "no matching photos", as if the search had found none
+            raise ValueError(f"--folder {args.folder}: no such folder, and none of the "
+                             "library's folders holds it: no photo can match")
     return SearchFilters(
         args.folder, args.after, args.before, args.min_score, args.tag, args.album
     )
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
-    return _show(lib.search(args.query, limit=args.limit, filters=_filters(args)), args)
+    return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 
 def run_similar(lib: Library, args: argparse.Namespace) -> int:
     target = Path(args.photo)
-    return _show(lib.similar(target, limit=args.limit, filters=_filters(args)), args)
+    return _show(lib.similar(target, limit=args.limit, filters=_filters(lib, args)), args)
 
 
 def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:

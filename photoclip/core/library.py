@@ -438,6 +438,8 @@ class Library:
         ids = []
         for p in paths:
             rec = self._catalog.get_by_path(str(Path(p).expanduser().resolve()))
+            if rec is None and not Path(p).expanduser().exists():
+                raise KeyError(f"no such file: {p}")  # "index it first" would not help
             if rec is None:
                 raise KeyError(f"not in the library (index it first): {p}")
             ids.append(rec.id)

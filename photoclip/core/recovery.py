@@ -167,7 +167,7 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
         store_note=note,
         photos=photos,
     )
-    log.warning("Recovered the catalog %s: %s", path, report)
+    log.info("Recovered the catalog %s: %s", path, report)  # the caller shows the report
     return report
 
 

@@ -98,10 +98,14 @@ class TagError(ValueError):
     """A tag or album operation that cannot be done; the message says why."""
 
 
-def normalise_tag(tag: str) -> str:
+class AlbumNotFoundError(TagError, LookupError):
+    """No album by that name: a name not found (exit status 1), not a malformed command."""
+
+
+def normalise_tag(tag: str, what: str = "a tag") -> str:
     tag = " ".join(tag.strip().split())
     if not tag:
-        raise TagError("a tag cannot be empty")
+        raise TagError(f"{what} cannot be empty")
     return tag
 
 
@@ -382,13 +386,13 @@ class TagStore:
         for album in self.albums():
             if album.name.lower() == name.strip().lower():
                 return album
-        raise TagError(f"no album called {name!r}")
+        raise AlbumNotFoundError(f"no album called {name!r}")
 
     def create_album(
         self, name: str, *, query: str | None = None, min_score: float | None = None,
         tag: str | None = None,
     ) -> Album:
-        name = normalise_tag(name)
+        name = normalise_tag(name, "an album's name")
         if query is not None and tag is not None:
             raise TagError("a smart album follows a query or a tag, not both")
         if min_score is not None and query is None:

@@ -153,24 +153,6 @@ _INIT_FUNCTIONS = ("normal_", "uniform_", "trunc_normal_", "kaiming_uniform_", "
                    "xavier_uniform_", "xavier_normal_", "zeros_", "ones_", "constant_")
 
 
-class _RandomInitNotice(logging.Filter):
-    """open_clip's "No pretrained weights loaded ... initialized randomly" warning (logged on the
-    root logger): untrue here, the weights are read from the file right after."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("No pretrained weights loaded")
-
-
-@contextlib.contextmanager
-def _no_random_init_notice() -> Iterator[None]:
-    root, notice = logging.getLogger(), _RandomInitNotice()
-    root.addFilter(notice)
-    try:
-        yield
-    finally:
-        root.removeFilter(notice)
-
-
 @contextlib.contextmanager
 def _no_weight_init() -> Iterator[None]:
     """In this thread, ``torch.nn.init`` functions do nothing (the weights are about to be
@@ -202,6 +184,25 @@ def _no_weight_init() -> Iterator[None]:
 _init_lock = threading.Lock()
 
 
+class _DropRandomInitWarning(logging.Filter):
+    """Drops open_clip's "No pretrained weights loaded ... initialized randomly" (it logs on
+    the root logger): here the weights are loaded from the file right after, so on every
+    search the user would read a false warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No pretrained weights loaded")
+
+
+@contextlib.contextmanager
+def _quiet_random_init_warning() -> Iterator[None]:
+    root, drop = logging.getLogger(), _DropRandomInitWarning()
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
+
+
 def load_text_only(
     oc: Any, arch: str, path: Path, *, device: str, precision: str, **create_kwargs: Any
 ) -> Any | None:
@@ -220,7 +221,7 @@ def load_text_only(
         from safetensors import safe_open
     except ImportError:
         return None
-    with _no_weight_init(), _no_random_init_notice():
+    with _no_weight_init(), _quiet_random_init_warning():
         model = oc.create_model(arch, pretrained=None, precision=precision, device=device,
                                 vision_cfg=dict(_TINY_VISION), **create_kwargs)
     if type(model) is not CLIP:

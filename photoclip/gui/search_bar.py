@@ -91,7 +91,7 @@ class SearchBar(QWidget):
         self.edit = _QueryEdit(self)
         self.edit.setObjectName("searchEdit")
         self.edit.setPlaceholderText(
-            "Describe a photo (\"two dogs in the snow\"), or drop or paste a photo here")
+            "Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here")
         self.edit.setClearButtonEnabled(True)
         self.image_chip = QToolButton(self)
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -61,14 +61,16 @@ def describe_progress(p: IndexProgress, carried: int = 0) -> str:
 def describe_library(photos: int, indexed: int, failed: int, *, paused: bool = False,
                      model_ready: bool = True) -> str:
     """The idle line: how many photos, and how many of them are indexed (never "all indexed"
-    while some wait)."""
+    while some wait or could not be read)."""
     if not photos:
         return "Indexing paused: no photos yet" if paused else "No photos yet"
     waiting = photos - indexed - failed
     if paused:
         return f"Indexing paused: {indexed:,} of {count_of(photos, 'photo')} indexed"
-    if waiting <= 0:
+    if waiting <= 0 and not failed:
         return f"{count_of(photos, 'photo')}, all indexed"
+    if waiting <= 0:  # the rest could not be read: the failures link beside says so
+        return f"{indexed:,} of {count_of(photos, 'photo')} indexed"
     if not model_ready:
         return (f"{count_of(photos, 'photo')} (browse by folder and date; searching needs "
                 "the model)")

@@ -181,7 +181,12 @@ def test_tags_and_albums_from_the_command_line(cli_home: Path, library_folder: P
     shown = photoclip(cli_home, "photo", photos[0]).stdout
     assert "tag beach (yours)" in shown and "Beach days" in shown
     proc = photoclip(cli_home, "tag", "add", "x", "/not/indexed.jpg", check=False)
-    assert proc.returncode == 1 and "not in the library" in proc.stderr
+    assert proc.returncode == 1 and "no such file: /not/indexed.jpg" in proc.stderr
+    assert "index it first" not in proc.stderr  # indexing cannot help a file that is not there
+    outside = cli_home / "outside.jpg"  # a file that exists but is in no library folder
+    outside.write_bytes(Path(photos[0]).read_bytes())
+    proc = photoclip(cli_home, "photo", str(outside), check=False)
+    assert proc.returncode == 1 and "not in the library (index it first)" in proc.stderr
 
 
 def test_classify_from_the_command_line(cli_home: Path, library_folder: Path) -> None:

@@ -66,11 +66,14 @@ def test_with_json_every_error_is_a_json_object(indexed: Path, tmp_path: Path) -
         (["search", '"beach" +'], 2, "QueryError"),
         (["search", "x", "--min-score", "5"], 2, "UsageError"),
         (["search", "x", "--limit", "0"], 2, "UsageError"),
+        (["search", "x", "--folder", "/no/such/folder"], 2, "ValueError"),  # not "no matches"
         (["no-such-command"], 2, "UsageError"),
         (["similar", str(notes)], 1, "ImageDecodeError"),
         (["similar", "/no/such.jpg"], 1, "FileNotFoundError"),
         (["tag", "add", "x", "/not/indexed.jpg"], 1, "KeyError"),
-        (["album", "show", "nothing"], 2, "TagError"),
+        (["album", "show", "nothing"], 1, "AlbumNotFoundError"),  # README: not found is 1
+        (["search", "x", "--album", "nothing"], 1, "AlbumNotFoundError"),
+        (["album", "create", "  "], 2, "TagError"),  # a malformed name is a usage error
     ]
     for i, (args, status, kind) in enumerate(cases):
         for argv in (["--json", *args], [*args, "--json"])[: 2 if i < 2 else 1]:

@@ -117,16 +117,20 @@ def test_recover_command_restores_the_backup_and_the_photos_since(
         make_library([photos[0]])
     assert str(catalog) in str(err.value) and "2020-01-01 12:00" in str(err.value)
     failed = photoclip("status")
-    assert failed.returncode == 1  # could not be done (2 is a wrong command line)
+    assert failed.returncode == 1  # the command could not be done (README's exit statuses)
     assert f"the catalog {catalog} is damaged" in failed.stderr
     assert "photoclip recover" in failed.stderr and "unexpected" not in failed.stderr
 
     asked = photoclip("recover")  # not a terminal, no --yes: nothing is changed
     assert asked.returncode == 2 and "--yes" in asked.stderr
+    asked = photoclip("--json", "recover")  # with --json the refusal is JSON on stdout too
+    error = json.loads(asked.stdout)["error"]
+    assert asked.returncode == error["exit_code"] == 2 and "--yes" in error["message"]
     assert catalog.read_bytes() == damaged_bytes
 
     done = photoclip("--json", "recover", "--yes")
     assert done.returncode == 0, done.stderr
+    assert "RecoveryReport(" not in done.stderr  # the report is the output, not a log dump
     report = json.loads(done.stdout)["report"]
     assert report["backup_taken"] == "2020-01-01 12:00"
     assert report["restored"] == {"photos": 4, "user_tags": 2, "rejected_tags": 1,
@@ -215,3 +219,19 @@ def test_no_good_backup_starts_from_the_store_and_skips_damaged_backups(
     assert lib.index_folders().embedded == 0
     assert lib._tags.photos_with("mine") == set()  # it lived only in the catalog
     lib.close()
+
+
+def test_recover_report_says_1_photo_not_1_photos(capsys: pytest.CaptureFixture) -> None:
+    from photoclip.cli.recover import print_report
+    from photoclip.core.recovery import CatalogContents, RecoveryReport
+
+    print_report(RecoveryReport(
+        catalog="/l/catalog.sqlite3", problem="database disk image is malformed",
+        kept_as=["/l/catalog.sqlite3.damaged"], backup="/l/backups/b.sqlite3",
+        backup_taken="2026-12-01 15:36", restored=CatalogContents(1, 1, 1, 1, 2),
+        photos_from_store=1, store_note=None, photos=1,
+    ))
+    out = capsys.readouterr().out
+    assert "1 photo, 1 tag of yours, 1 rejected tag, 1 album as of" in out
+    assert "1 photo indexed since the backup was added back" in out
+    assert "now:       1 photo;" in out and "1 photos" not in out

@@ -97,6 +97,8 @@ def test_albums_plain_and_smart(lib: Library) -> None:
         lib._tags.create_album("picked")
     with pytest.raises(TagError, match="minimum score"):
         lib._tags.create_album("Vague", query="a dog")
+    with pytest.raises(TagError, match="an album's name cannot be empty"):  # not "a tag"
+        lib._tags.create_album("   ")
     lib._tags.delete_album("Picked")
     assert [a.name for a in lib._tags.albums()] == ["Dogs", "Query"]
 

@@ -128,3 +128,19 @@ def test_text_query_loads_only_the_text_tower(tiny_model_spec: ModelSpec, photoc
     np.testing.assert_allclose(got_i, want_i, atol=1e-6)
     np.testing.assert_allclose(emb.embed_texts(PROMPTS), want_t, atol=1e-6)
     emb.close()
+
+
+def test_text_only_load_does_not_warn_of_random_weights(
+    tiny_model_spec: ModelSpec, photoclip_home, caplog: pytest.LogCaptureFixture
+) -> None:
+    """open_clip logs "No pretrained weights loaded ... initialized randomly" for the bare text
+    tower that is then filled from the weights file: a false alarm on every CLI search."""
+    import logging
+
+    emb = Embedder(tiny_model_spec, models_dir=photoclip_home.models_dir, device="cpu",
+                   precision="fp32")
+    with caplog.at_level(logging.WARNING):
+        emb.embed_texts(["a dog"])
+    assert emb.text_only
+    assert not [r for r in caplog.records if "initialized randomly" in r.getMessage()]
+    emb.close()
