@@ -226,7 +226,7 @@ def test_recover_report_says_1_photo_not_1_photos(capsys: pytest.CaptureFixture)
     from photoclip.core.recovery import CatalogContents, RecoveryReport
 
     print_report(RecoveryReport(
-        catalog="/l/catalog.sqlite3", problem="database disk image is malformed",
+        catalog_file="/l/catalog.sqlite3", problem="database disk image is malformed",
         kept_as=["/l/catalog.sqlite3.damaged"], backup="/l/backups/b.sqlite3",
         backup_taken="2026-12-01 15:36", restored=CatalogContents(1, 1, 1, 1, 2),
         photos_from_store=1, store_note=None, photos=1,
