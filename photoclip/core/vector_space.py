@@ -19,12 +19,12 @@ from pathlib import Path
 from photoclip.core import index_cache
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.indexer import VectorSink
+from photoclip.core.store_tags import sync_store_tags
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vectors import (
     VectorStore,
     collection_name_for,
     server_address,
-    sync_store_tags,
 )
 
 log = logging.getLogger(__name__)

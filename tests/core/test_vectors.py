@@ -221,7 +221,7 @@ def test_a_plain_chroma_client_filters_by_date_and_tag(
     assert [Path(m["path"]).name for m in cam] == ["camera.jpg"]
     assert cam[0]["taken_iso"].startswith("2010-") and cam[0]["date"] == cam[0]["taken"]
     assert "beach" not in cam[0].get("tags", [])  # removed: the store follows
-    from photoclip.core.vectors import store_tags
+    from photoclip.core.store_tags import store_tags
 
     lib = make_library([folder])
     want = store_tags(lib._catalog, lib.model_spec.key, None)  # the user's + automatic ones
