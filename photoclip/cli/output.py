@@ -9,6 +9,7 @@ from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from photoclip.core.indexer import IndexProgress, IndexReport
+from photoclip.core.types import counted
 
 if TYPE_CHECKING:
     from photoclip.core.tags import TagChange
@@ -63,8 +64,8 @@ def emit_error(
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 photo``, ``2 photos`` (``many`` for irregular plurals)."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
+    """``1 photo``, ``2 photos``, ``1,250 photos`` (:func:`photoclip.core.types.counted`)."""
+    return counted(n, word, many)
 
 
 def new_and_moved(report: IndexReport) -> tuple[int, int]:

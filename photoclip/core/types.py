@@ -158,7 +158,19 @@ def photo_from_record(rec: Any) -> Photo:
     )
 
 
+#: Plurals that are not the noun + "s" (``plural_of`` knows them without being told).
+IRREGULAR_PLURALS = {"copy": "copies", "match": "matches", "this": "these"}
+
+
+def plural_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``noun`` for exactly one, else ``plural`` (default: the known irregular plural, else
+    ``noun + "s"``). The one rule for every count photoclip prints or shows."""
+    if n == 1:
+        return noun
+    return plural or IRREGULAR_PLURALS.get(noun, noun + "s")
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
-    number (``plural`` for nouns that do not just take an "s": ``counted(2, "copy", "copies")``)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    number (``plural`` for nouns :data:`IRREGULAR_PLURALS` does not know)."""
+    return f"{n:,} {plural_of(n, noun, plural)}"

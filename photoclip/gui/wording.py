@@ -1,26 +1,23 @@
-"""Words for the GUI: one place for counts of things ("1 photo", "2 photos")."""
+"""Words for the GUI. Counts of things ("1 photo", "2 photos") follow the core's one rule."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from photoclip.core.types import counted, plural_of
+
 if TYPE_CHECKING:
     from photoclip.gui.queries import Browse
 
-IRREGULAR = {"copy": "copies", "match": "matches", "this": "these"}
-
 
 def plural(n: int, noun: str, many: str | None = None) -> str:
-    """``noun`` for ``n`` of it: the singular for exactly one, else ``many`` (default: the
-    irregular plural if known, else ``noun + "s"``)."""
-    if n == 1:
-        return noun
-    return many or IRREGULAR.get(noun, noun + "s")
+    """``noun`` for ``n`` of it (:func:`photoclip.core.types.plural_of`)."""
+    return plural_of(n, noun, many)
 
 
 def count_of(n: int, noun: str, many: str | None = None) -> str:
-    """``"1 photo"``, ``"1,250 photos"``."""
-    return f"{n:,} {plural(n, noun, many)}"
+    """``"1 photo"``, ``"1,250 photos"`` (:func:`photoclip.core.types.counted`)."""
+    return counted(n, noun, many)
 
 
 NO_INTERNET = (
