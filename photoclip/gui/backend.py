@@ -467,9 +467,3 @@ def missing_model_message(spec: ModelSpec) -> str:
         f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
         f"Download it{size}, or choose a weights file you downloaded elsewhere."
     )
-
-
-def _missing(spec: ModelSpec) -> Exception:
-    from photoclip.core.model_catalogue import ModelUnavailableError
-
-    return ModelUnavailableError(missing_model_message(spec))
