@@ -49,6 +49,8 @@ def forward(argv: list[str], as_json: bool) -> int | None:
         got = owner.connect(app_paths().library_dir)
     except owner.OwnerRefused as exc:
         return _fail(str(exc), "OwnerRefused", as_json)
+    except KeyboardInterrupt:  # an owner that does not answer its socket, and Ctrl-C
+        return _interrupted(as_json)
     if got is None:
         return None
     conn, endpoint = got
@@ -89,11 +91,15 @@ def _talk(conn: Any, argv: list[str], as_json: bool, command: str, endpoint: Any
         if command == "index" and not as_json:
             print(f"interrupted: {endpoint.owner} (pid {endpoint.pid}) goes on indexing in "
                   "the background", file=sys.stderr)
-        from photoclip.cli.output import emit_error
+        return _interrupted(as_json)
 
-        emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
-                   as_json=as_json)
-        return EXIT_INTERRUPTED
+
+def _interrupted(as_json: bool) -> int:
+    from photoclip.cli.output import emit_error
+
+    emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+               as_json=as_json)
+    return EXIT_INTERRUPTED
 
 
 def _fail(message: str, type_: str, as_json: bool, hint: str | None = None) -> int:

@@ -206,6 +206,7 @@ def _index(lib: Library, service: LibraryService | None, args: argparse.Namespac
     """`photoclip index` on an owner: its service scans; progress and report as in-process."""
     from photoclip.cli.index import show_report
     from photoclip.cli.output import ProgressBar, no_folders
+    from photoclip.core.indexer import IndexProgress
 
     if not lib.settings.folders:
         raise no_folders()
@@ -216,6 +217,8 @@ def _index(lib: Library, service: LibraryService | None, args: argparse.Namespac
     bar = ProgressBar(quiet=args.quiet or args.json)
     progress: queue.Queue[Any] = queue.Queue()  # shown from this thread (routed to the client)
     future = service.scan(progress.put, retry_failed=args.retry_failed)
+    # as in-process, the first line comes at once (the scan may wait for the run in flight)
+    bar.index(IndexProgress("scanning", 0, 0, 0, 0, 0, 0.0))
     try:
         while not future.done():
             if channel.closed.is_set():  # the client was interrupted: the scan goes on

@@ -25,6 +25,7 @@ import pytest
 from photoclip.config import AppPaths, Settings
 from photoclip.core import owner
 from tests.cli.helpers import as_json, photoclip
+from tests.cli.test_cli_errors import run_into_closed_pipe
 from tests.conftest import TINY_KEY
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX socket permissions")
@@ -151,6 +152,14 @@ def test_index_and_watch_through_the_owner(watched: Owner, datasets_dir: Path) -
     assert f"photoclip watch (pid {watched.proc.pid})" in second.stderr
 
 
+def test_a_closed_stdout_ends_a_client_quietly(watched: Owner) -> None:
+    for args in (["tags"], ["--json", "search", "a photo"], ["status"]):
+        proc = run_into_closed_pipe(watched.home, *args)
+        assert proc.returncode == 141, (args, proc.stderr)
+        assert proc.stderr == "", args
+    assert watched.proc.poll() is None
+
+
 def test_endpoint_is_private_and_checks_the_key(watched: Owner) -> None:
     endpoint = owner.read_endpoint(watched.library_dir)
     assert endpoint is not None and endpoint.pid == watched.proc.pid
@@ -193,5 +202,22 @@ def test_a_query_is_answered_while_a_backlog_indexes(
         st = as_json(photoclip(home, "status", "--json"))
         assert isinstance(as_json(found)["results"], list)
         assert st["indexed"] < 200  # answered (and asked again) before the backlog ended
+
+        # `photoclip index` waits for the owner's scan; Ctrl-C stops the waiting, cleanly
+        env = {**os.environ, "PHOTOCLIP_HOME": str(home)}
+        client = subprocess.Popen([sys.executable, "-m", "photoclip", "index"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert client.stderr is not None
+        assert client.stderr.readline() == "scanning folders ...\n"  # the owner answers
+        proc.send_signal(signal.SIGSTOP)  # its scan waits for the backlog: hold it there
+        try:
+            client.send_signal(signal.SIGINT)
+            _, err = client.communicate(timeout=120)
+        finally:
+            proc.send_signal(signal.SIGCONT)
+        assert client.returncode == 130
+        assert "photoclip: interrupted" in err and "Traceback" not in err
+        assert proc.poll() is None  # the owner goes on
+        assert photoclip(home, "tags").returncode == 0
     finally:
         stop(proc)
