@@ -171,6 +171,28 @@ def test_endpoint_is_private_and_checks_the_key(watched: Owner) -> None:
     with pytest.raises(AuthenticationError):
         Client(endpoint.address, endpoint.family, authkey=b"not the key").close()
     assert photoclip(watched.home, "tags").returncode == 0  # it goes on answering
+    if os.geteuid() == 0:  # another user: only root can become one, in a forked child
+        assert _connect_as(65534, endpoint.address) == "refused"
+
+
+def _connect_as(uid: int, address: str) -> str:
+    import socket
+
+    pid = os.fork()
+    if pid == 0:  # the child: a few system calls, then out
+        code = 1
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(address)
+            code = 0
+        except PermissionError:
+            code = 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return {0: "connected", 3: "refused"}.get(os.waitstatus_to_exitcode(status), "error")
 
 
 def test_kill_9_of_the_owner_blocks_nothing(watched: Owner) -> None:
