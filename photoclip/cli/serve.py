@@ -131,6 +131,9 @@ def start_owner(
     the indexing service, once there is one. None (and a log line) when the endpoint cannot be
     made: the owner then works alone, as before."""
     _install_routing()
+    # a request thread takes the GIL back from the indexing threads within 1 ms, not 5 (the
+    # app sets the same for its GUI thread): searches while indexing answer that much sooner
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
     server = OwnerServer(lib.paths.library_dir, lambda r, ch: _handle(lib, service, r, ch),
                          owner=owner)
     try:
