@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -56,14 +57,26 @@ def photoclip(env: dict, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=True)
 
 
-def timed_searches(env: dict, n: int, tag: str) -> list[float]:
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of process ``pid``, or of this one's waited-for children."""
+    if pid is None:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_searches(env: dict, n: int, tag: str, owner_pid: int) -> tuple[list[float], str]:
     times = []
+    client0, owner0 = cpu_seconds(), cpu_seconds(owner_pid)
     for i in range(n):
         t = time.perf_counter()
         proc = photoclip(env, "search", f"photo number {i} of {tag}", "--limit", "20")
         times.append(time.perf_counter() - t)
         assert len(proc.stdout.splitlines()) == 20, proc.stdout
-    return times
+    client = (cpu_seconds() - client0) / n * 1000
+    served = (cpu_seconds(owner_pid) - owner0) / n * 1000
+    return times, f"CPU per search: client process {client:.0f} ms, owner {served:.0f} ms"
 
 
 def pct(times: list[float]) -> str:
@@ -94,9 +107,10 @@ def main() -> None:
         print(f"library: {args.photos} photos indexed in {time.perf_counter() - t:.0f} s "
               "(tiny model; not the figure of interest)")
 
-        t = time.perf_counter()
+        t, load = time.perf_counter(), os.getloadavg()[0]
         photoclip(env, "search", "no owner", "-n", "20")
-        print(f"no owner: one-shot `photoclip search` {time.perf_counter() - t:.2f} s")
+        print(f"no owner: one-shot `photoclip search` {time.perf_counter() - t:.2f} s "
+              f"(load average {load:.1f} on {os.cpu_count()} cores)")
 
         watch = subprocess.Popen(
             [sys.executable, "-m", "photoclip", "watch", "--quiet-seconds", "0.2"], env=env,
@@ -109,15 +123,16 @@ def main() -> None:
             photoclip(env, "search", "warm up", "-n", "20")  # the owner loads its index once
             while json.loads(photoclip(env, "status", "--json").stdout)["pending"]:
                 time.sleep(0.5)
-            print(f"owner idle:     {pct(timed_searches(env, args.searches, 'idle'))}")
+            idle, cpu = timed_searches(env, args.searches, "idle", watch.pid)
+            print(f"owner idle:     {pct(idle)}; {cpu}")
 
             make_files(photos, args.backlog, start=args.photos)  # the owner starts on them
             while json.loads(photoclip(env, "status", "--json").stdout)["pending"] == 0:
                 time.sleep(0.05)
-            during = timed_searches(env, args.searches, "busy")
+            during, _ = timed_searches(env, args.searches, "busy", watch.pid)
             left = json.loads(photoclip(env, "status", "--json").stdout)["pending"]
-            print(f"owner indexing: {pct(during)}; backlog still pending at the end: {left} "
-                  f"of {args.backlog} photos")
+            print(f"owner indexing: {pct(during)}; load average {os.getloadavg()[0]:.1f}; "
+                  f"backlog still pending at the end: {left} of {args.backlog} photos")
         finally:
             watch.send_signal(signal.SIGINT)
             try:
