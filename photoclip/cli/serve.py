@@ -128,9 +128,13 @@ def start_owner(
     lib: Library, service: Callable[[], LibraryService | None], owner: str
 ) -> OwnerServer | None:
     """Serve the CLI's commands for ``lib`` (whose lock this process holds); ``service`` gives
-    the indexing service, once there is one. None (and a log line) when the endpoint cannot be
-    made: the owner then works alone, as before."""
+    the indexing service, once there is one. Call it before the model loads. None (and a log
+    line) when the endpoint cannot be made: the owner then works alone, as before."""
     _install_routing()
+    # OpenMP's threads spin for a while after each op by default: between an owner's model
+    # calls that burned ~95 ms of CPU per search (bench/owner.py), CPU the clients and the app
+    # need on a 2-core machine. Read when torch loads, so call this before the model exists.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # a request thread takes the GIL back from the indexing threads within 1 ms, not 5 (the
     # app sets the same for its GUI thread): searches while indexing answer that much sooner
     sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))

@@ -81,9 +81,9 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    service.start()
     # other photoclip commands are answered here meanwhile (photoclip.cli.client)
     server = start_owner(lib, lambda: service, "photoclip watch")
+    service.start()
     try:
         while not done.wait(0.5):
             pass

@@ -129,11 +129,11 @@ class Backend(QObject):
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
         spec = lib.model_spec
         installed = lib.model_installed(spec)
-        if installed:
-            lib.warm_up()  # load (and reconcile) the index now, not on the first search
         from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here
 
         self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
+        if installed:
+            lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
