@@ -49,6 +49,9 @@ def forward(argv: list[str], as_json: bool) -> int | None:
         got = owner.connect(app_paths().library_dir)
     except owner.OwnerRefused as exc:
         return _fail(str(exc), "OwnerRefused", as_json)
+    except owner.OwnerNotAnswering as exc:
+        return _fail(str(exc), "OwnerNotAnswering", as_json,
+                     hint="it holds the library: wait for it, or stop it and run this again")
     except KeyboardInterrupt:  # an owner that does not answer its socket, and Ctrl-C
         return _interrupted(as_json)
     if got is None:

@@ -62,6 +62,10 @@ class OwnerRefused(Exception):
     """An owner is listening but refused this process (a wrong key)."""
 
 
+class OwnerNotAnswering(Exception):
+    """An owner took the connection but did not answer in time (stopped or hung)."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """Where a library's owner listens, as ``owner.json`` says."""
@@ -201,8 +205,12 @@ def connect(library_dir: Path) -> tuple[Connection, Endpoint] | None:
     except OSError:
         return None
     try:
-        conn = Client(endpoint.address, endpoint.family, authkey=key)
-    except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError):
+        conn = _client(endpoint, key, connect_timeout())
+    except TimeoutError:
+        raise OwnerNotAnswering(
+            f"the library's owner ({endpoint.owner}, pid {endpoint.pid}) does not answer"
+        ) from None
+    except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError, EOFError):
         log.debug("the owner named in %s does not answer: it is gone", ENDPOINT_FILE)
         return None
     except AuthenticationError as exc:
@@ -212,6 +220,35 @@ def connect(library_dir: Path) -> tuple[Connection, Endpoint] | None:
         log.debug("cannot reach the owner at %s: %s", endpoint.address, exc)
         return None
     return conn, endpoint
+
+
+def connect_timeout() -> float:
+    """How long a client waits for an owner to take its connection (seconds;
+    ``PHOTOCLIP_OWNER_TIMEOUT`` overrides the default 10)."""
+    try:
+        return max(0.1, float(os.environ.get("PHOTOCLIP_OWNER_TIMEOUT", "10")))
+    except ValueError:
+        return 10.0
+
+
+def _client(endpoint: Endpoint, key: bytes, timeout: float) -> Connection:
+    """:func:`multiprocessing.connection.Client`, but an owner that takes the connection and
+    never answers (stopped, hung) is a TimeoutError after ``timeout`` s, not a wait forever."""
+    from multiprocessing import connection
+
+    if endpoint.family == "AF_PIPE":  # pragma: no cover - Windows
+        conn = connection.PipeClient(endpoint.address)  # type: ignore[attr-defined]
+    else:
+        conn = connection.SocketClient(endpoint.address)  # type: ignore[attr-defined]
+    try:
+        if not conn.poll(timeout):  # the owner's challenge comes first
+            raise TimeoutError
+        answer_challenge(conn, key)
+        deliver_challenge(conn, key)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def recv_json(conn: Connection) -> dict[str, Any]:

@@ -232,8 +232,12 @@ def test_a_query_is_answered_while_a_backlog_indexes(
         try:
             client.send_signal(signal.SIGINT)
             _, err = client.communicate(timeout=120)
+            # an owner that takes connections but does not answer: said, not waited for
+            hung = photoclip(home, "tags", check=False, PHOTOCLIP_OWNER_TIMEOUT="1")
         finally:
             proc.send_signal(signal.SIGCONT)
+        assert hung.returncode == 1
+        assert f"owner (photoclip watch, pid {proc.pid}) does not answer" in hung.stderr
         assert client.returncode == 130
         assert "photoclip: interrupted" in err and "Traceback" not in err
         assert proc.poll() is None  # the owner goes on
