@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 import time
 
 from photoclip.cli.options import non_negative_float
-from photoclip.cli.output import ProgressBar, emit_json, new_and_moved, no_folders
+from photoclip.cli.output import (
+    CommandFailed,
+    ProgressBar,
+    emit_json,
+    new_and_moved,
+    no_folders,
+)
 from photoclip.core.chroma_server import server_answers
 from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
@@ -47,6 +52,14 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if event.kind == "progress" and event.progress is not None:
             bar.index(event.progress)
             return
+        if event.kind == "error" and lib.settings.chroma_server and server_answers(
+                lib.settings.chroma_server):
+            bar.close()
+            failed.append(event.message)  # it was given its retry window: stop
+            done.set()
+            return
+        if event.kind == "stopped":
+            done.set()
         if args.json:
             if event.kind != "progress":
                 emit_json({"event": event.kind, "report": event.report, "message": event.message})
@@ -69,13 +82,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 print(f"watching {modes}; Ctrl-C stops", flush=True)
         elif event.kind == "error":
             bar.close()
-            if lib.settings.chroma_server and server_answers(lib.settings.chroma_server):
-                failed.append(event.message)  # it was given its retry window: stop
-                done.set()
-                return
             print(f"error: {event.message}", flush=True)
-        elif event.kind == "stopped":
-            done.set()
 
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -91,9 +98,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         service.stop()
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
-    if failed:
-        print(f"photoclip: {failed[0]}; stopped watching", file=sys.stderr)
-        return 2
+    if failed:  # a runtime failure (exit 1), reported as every error is (JSON with --json)
+        raise CommandFailed(f"{failed[0]}; stopped watching", type_="VectorStoreError")
     return 0
 
 
