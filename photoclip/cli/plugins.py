@@ -101,6 +101,8 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
     except Exception as exc:  # a plugin cannot load, ...: the built-in commands still work
         log.warning("Plugins are not available: %s", exc)
         return
+    from photoclip.core.actions import resolve_options
+
     for name, action in actions.items():
         if name in sub.choices:
             log.warning("Plugin action %r clashes with a built-in command; skipped", name)
@@ -115,7 +117,7 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
             p.add_argument("--limit", type=positive_int, default=100,
                            help="how many search results, at least 1")
         p.add_argument("--yes", action="store_true", help="answer yes to every question")
-        for opt in action.options:
+        for opt in resolve_options(action.options, host):
             flag = f"--{opt.name}"
             dest = "opt_" + opt.name.replace("-", "_")
             if opt.type is bool:

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core.types import UnknownChoiceError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -247,12 +248,12 @@ def discover(
 def set_enabled(name: str, enabled: bool, paths: AppPaths | None = None) -> Settings:
     """Enable or disable a plugin by name in the saved settings (effective at the next start;
     the GUI's settings page and `photoclip plugins enable|disable` call this).
-    KeyError for a name no plugin has; ValueError for a built-in."""
+    UnknownChoiceError (a ValueError) for a name no plugin has; ValueError for a built-in."""
     paths = paths or app_paths()
     settings = Settings.load(paths.settings_file)
     known = {i.name: i for i in discover(paths, settings)}
     if name not in known:
-        raise KeyError(f"no plugin named {name!r} (see `photoclip plugins list`)")
+        raise UnknownChoiceError("plugin", name, sorted(known), see="photoclip plugins list")
     if known[name].source == BUILTIN:
         raise ValueError(f"{name!r} is part of photoclip and cannot be disabled")
     settings.disabled_plugins = sorted(

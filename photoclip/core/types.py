@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +72,18 @@ class PluginError(Exception):
     """A plugin cannot do what was asked; the message is shown to the user as is."""
 
 
+class UnknownChoiceError(ValueError):
+    """A name that is not one of those photoclip offers (a model, a plugin, an analyzer, a label
+    set, an exporter, an option's choice): a usage error (exit status 2) whose message names
+    the choices. (The user's own things, albums and tags, are "not found" instead.)"""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str], see: str = "") -> None:
+        self.what, self.name, self.choices = what, name, tuple(choices)
+        listed = ", ".join(self.choices) or "(none)"
+        super().__init__(f"no {what} {name!r}; choose one of: {listed}"
+                         + (f" (see `{see}`)" if see else ""))
+
+
 @dataclass(frozen=True)
 class Photo:
     """A photo in the library, as plugins see it."""
@@ -96,6 +108,9 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] = ()
     required: bool = False
+    #: Choices known only when the plugins are loaded: "exporters" (every exporter's name).
+    #: The fronts show them as :attr:`choices` (:meth:`PluginActions.options`).
+    choices_from: str = ""
 
 
 @dataclass(frozen=True)

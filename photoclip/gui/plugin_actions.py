@@ -104,7 +104,7 @@ def load_actions(
     """The plugin host and its actions, in registration order."""
     host = current_host(lib, previous)
     entries = [
-        ActionEntry(a.name, a.title, a.description, tuple(a.options), a.selection,
+        ActionEntry(a.name, a.title, a.description, lib.actions.options(a, host), a.selection,
                     host.owner(a.name) or "")
         for a in lib.actions.all(host).values()
     ]

@@ -15,6 +15,7 @@ import pytest
 from photoclip.config import AppPaths, Settings
 from photoclip.core import plugin_host
 from photoclip.core.plugin_host import PluginHost, discover, set_enabled
+from photoclip.core.types import UnknownChoiceError
 from photoclip.plugin_api import API_VERSION
 
 
@@ -168,7 +169,7 @@ def test_enable_disable(photoclip_home: AppPaths, user_plugins: Path) -> None:
     set_enabled("off", True, photoclip_home)
     infos = by_name(discover(photoclip_home))
     assert infos["good"].enabled and infos["off"].enabled
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownChoiceError, match="choose one of: "):
         set_enabled("nope", True, photoclip_home)
     with pytest.raises(ValueError, match="part of photoclip"):
         set_enabled("labels", False, photoclip_home)
