@@ -102,12 +102,14 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
         log.warning("Plugins are not available: %s", exc)
         return
     from photoclip.core.actions import resolve_options
+    from photoclip.core.types import display_text
 
     for name, action in actions.items():
         if name in sub.choices:
             log.warning("Plugin action %r clashes with a built-in command; skipped", name)
             continue
-        p = sub.add_parser(name, help=action.title, description=action.description)
+        p = sub.add_parser(name, help=display_text(action.title),
+                           description=display_text(action.description))
         if action.selection != "none":
             every = " (none: the whole library)" if action.selection == "optional" else ""
             p.add_argument("photos", nargs="*", help=f"photo files{every}")

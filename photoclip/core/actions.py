@@ -17,6 +17,7 @@ from photoclip.core.types import (
     Photo,
     PluginError,
     UnknownChoiceError,
+    display_text,
 )
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,12 @@ class PluginActions:
 
 
 def resolve_options(options: Sequence[Option], host: PluginHost) -> tuple[Option, ...]:
-    """``options`` with the choices of those with ``choices_from`` filled in from ``host``."""
+    """``options`` as the fronts show them: the choices of those with ``choices_from`` filled
+    in from ``host``, the help as plain text (:func:`display_text`)."""
     sources = {"exporters": host.exporters}
     out = []
     for opt in options:
+        opt = replace(opt, help=display_text(opt.help))
         if opt.choices_from and not opt.choices:
             source = sources.get(opt.choices_from)
             if source is None:

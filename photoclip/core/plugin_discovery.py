@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from photoclip.config import AppPaths, Settings, app_paths
-from photoclip.core.types import UnknownChoiceError
+from photoclip.core.types import UnknownChoiceError, display_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -120,7 +120,8 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     default = data.get("enabled_by_default", True)
     if not isinstance(default, bool):
         raise PluginManifestError(f"{location}: 'enabled_by_default' must be true or false")
-    return Manifest(name, description.strip(), version, module, source, location,
+    # what every list shows (CLI, Settings > Plugins): plain text, without reST/Markdown marks
+    return Manifest(name, display_text(description), version, module, source, location,
                     enabled_by_default=default)
 
 
