@@ -32,6 +32,7 @@ from photoclip.core.auto_tagging import AUTO_TAGS, AutoTagging, AutoTagsPlugin, 
 from photoclip.core.browse import Browsing, SearchFilters
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.embedder_process import EmbedderProcess
+from photoclip.core.folders import FolderAddition, plan_addition
 from photoclip.core.index_runs import IndexRuns
 from photoclip.core.indexer import Indexer, IndexReport, ProgressCallback, VectorSink
 from photoclip.core.keyword_sync import KeywordSync
@@ -286,20 +287,26 @@ class Library:
 
     # ----- folders ---------------------------------------------------------------------------
 
-    def add_folder(self, folder: str | Path) -> str:
+    def add_folder(self, folder: str | Path) -> FolderAddition:
+        """Add a library folder (:func:`photoclip.core.folders.plan_addition`: one inside a
+        library folder changes nothing, one holding library folders takes their place)."""
         path = scanner.normalise_folder(folder)
         if not Path(path).is_dir():
             raise FileNotFoundError(f"not a folder: {path}")
-        if path not in self.settings.folders:
-            self.settings.folders.append(path)
+        plan = plan_addition(self.settings.folders, path)
+        if plan.added:
+            self.settings.folders = list(plan.folders)
             self.save_settings()
-        return path
+        return plan
 
     def remove_folder(self, folder: str | Path) -> int:
         """Stop indexing a folder and drop its photos from the index (files are never touched)."""
         path = scanner.normalise_folder(folder)
         if path not in self.settings.folders:
-            raise KeyError(f"not a library folder: {path}")
+            within = plan_addition(self.settings.folders, path).within
+            raise KeyError(f"not a library folder: {path}" + (
+                f" (it is part of the library folder {within}, which is indexed whole)"
+                if within else ""))
         self.settings.folders.remove(path)
         self.save_settings()
         ids = self._catalog.ids_outside(self.settings.folders)

@@ -32,6 +32,7 @@ from photoclip.gui.queries import (
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
     from photoclip.core.plugin_host import PluginHost, PluginInfo
@@ -75,6 +76,7 @@ class Backend(QObject):
     error = Signal(str)
     service_event = Signal(object)  # ServiceEvent, on the GUI thread
     library_changed = Signal()  # photos were indexed, moved or removed
+    folder_added = Signal(object)  # FolderAddition: what adding a folder did
     tags_changed = Signal()
     download_progress = Signal(int, int)
     model_ready = Signal(str)  # a model was downloaded or chosen: its key
@@ -299,15 +301,19 @@ class Backend(QObject):
         self._call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Library) -> str:
-            return lib.add_folder(folder)
+        """Add a library folder (the core's rule for nested folders); ``folder_added`` says
+        what happened."""
+        service = self.service
 
-        def done(path: str) -> None:
-            if self.service is not None:
-                self.service.add_folder(path)
-            else:
+        def run(lib: Library) -> FolderAddition:
+            return service.add_folder(folder) if service is not None else lib.add_folder(folder)
+
+        def done(plan: FolderAddition) -> None:
+            if service is None and plan.added:
                 self.scan_without_model()
-            self.library_changed.emit()
+            self.folder_added.emit(plan)
+            if plan.added:
+                self.library_changed.emit()
 
         self._call(run, done)
 

@@ -27,6 +27,7 @@ from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.service import ServiceEvent
     from photoclip.gui.settings_dialog import SettingsChanges
 
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         b.model_ready.connect(self._model_ready)
         b.service_event.connect(self._service_event)
         b.library_changed.connect(self._refresh_timer.start)
+        b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
@@ -422,6 +424,13 @@ class MainWindow(QMainWindow):
             self.banner.kind = ""
         self.status_panel.label.setText(f"Adding {folder}…")
         self.backend.add_folder(folder)
+
+    def _folder_added(self, plan: FolderAddition) -> None:
+        """Say what adding a folder did (the core's words): a nested folder is not a second
+        library folder, a parent takes its subfolders' place."""
+        self.status_panel.label.setText(plan.text)
+        if not plan.added or plan.absorbed:
+            self.banner.show_message(plan.text, "info")
 
     def choose_weights(self) -> None:
         path = choose_weights_file(self)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.config import AppPaths, Settings
+from photoclip.core.folders import contains, plan_addition
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
@@ -177,9 +178,13 @@ class SettingsDialog(QDialog):
             "folder forgets its photos in photoclip; the files themselves are never touched."
         )
         note.setWordWrap(True)
+        self.folder_status = QLabel("")  # what the last "Add folder" did
+        self.folder_status.setWordWrap(True)
+        self.folder_status.setObjectName("folder-status")
         layout = QVBoxLayout(page)
         layout.addWidget(self.folder_list)
         layout.addLayout(row)
+        layout.addWidget(self.folder_status)
         layout.addWidget(note)
         return page
 
@@ -317,9 +322,14 @@ class SettingsDialog(QDialog):
         return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
 
     def add_folder(self, folder: str) -> None:
-        path = str(Path(folder).expanduser().resolve())
-        if path not in self.folders():
-            self.folder_list.addItem(path)
+        """Add a folder to the list by the core's rule (:func:`plan_addition`: one inside a
+        listed folder changes nothing, one holding listed folders takes their place) and say
+        what happened."""
+        plan = plan_addition(self.folders(), str(Path(folder).expanduser().resolve()))
+        if plan.added:
+            self.folder_list.clear()
+            self.folder_list.addItems(list(plan.folders))
+        self.folder_status.setText(plan.text)
 
     @Slot()
     def _browse_folder(self) -> None:
@@ -360,9 +370,11 @@ class SettingsDialog(QDialog):
         """What OK would do, compared with the settings given."""
         s = self.settings
         folders = self.folders()
-        ch = SettingsChanges(
-            folders_added=[f for f in folders if f not in s.folders],
-            folders_removed=[f for f in s.folders if f not in folders],
+        added = [f for f in folders if f not in s.folders]
+        ch = SettingsChanges(  # a folder now inside an added one is part of it, not removed
+            folders_added=added,
+            folders_removed=[f for f in s.folders
+                             if f not in folders and not any(contains(a, f) for a in added)],
         )
         key = str(self.model_combo.currentData())
         weights = self.weights_edit.text().strip()

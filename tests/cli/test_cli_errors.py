@@ -143,3 +143,22 @@ def test_a_name_not_among_the_choices_is_a_usage_error_naming_them(
     photoclip(cli_home, "album", "create", "Trip")
     album = photoclip(cli_home, "album", "show", "nosuch", check=False)
     assert album.returncode == 1 and "your albums: Trip" in album.stderr
+
+
+def test_folders_add_of_a_nested_folder_says_what_happens(cli_home: Path, tmp_path: Path) -> None:
+    """`folders add ~/Pictures/2024` beside ~/Pictures added it again (watched twice), and the
+    reverse too; now the subfolder changes nothing and the parent takes the child's place."""
+    import json
+
+    root = tmp_path / "Pictures"
+    (root / "2024").mkdir(parents=True)
+    photoclip(cli_home, "folders", "add", str(root / "2024"))
+    inside = photoclip(cli_home, "folders", "add", str(root / "2024"), str(root / "2024" / "."))
+    assert inside.stdout.count("is already in the library") == 1
+    parent = photoclip(cli_home, "folders", "add", str(root))
+    assert f"added {root.resolve()}; it holds {(root / '2024').resolve()}" in parent.stdout
+    sub = as_json(photoclip(cli_home, "--json", "folders", "add", str(root / "2024")))
+    assert sub["added"] == [] and sub["within"] == {
+        str((root / "2024").resolve()): str(root.resolve())}
+    assert json.loads(photoclip(cli_home, "--json", "folders").stdout)["folders"] == [
+        str(root.resolve())]

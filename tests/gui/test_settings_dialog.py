@@ -261,3 +261,21 @@ def test_plugin_descriptions_are_shown_as_plain_text(qtbot, paths: AppPaths) -> 
     assert resolve_options(action.options, host)[0].help == "one of a or b"
     for text in ("2*3*4 and a * b", "snake_case and __init__", "it's 5 o'clock"):
         assert display_text(text) == text  # not markup: left alone
+
+
+def test_a_nested_folder_is_not_added_twice(qtbot, paths: AppPaths, tmp_path: Path) -> None:
+    """Settings > Folders follows the core's rule (core.folders): a subfolder of a listed
+    folder changes nothing and says so; a parent takes its subfolder's place, and OK then
+    adds the parent without removing the subfolder's photos."""
+    root = tmp_path / "Photos"
+    (root / "2024" / "trip").mkdir(parents=True)
+    child = str((root / "2024").resolve())
+    dialog = _dialog(qtbot, Settings(folders=[child]), paths)
+    dialog.add_folder(str(root / "2024" / "trip"))
+    assert dialog.folders() == [child]
+    assert "already in the library as part of" in dialog.folder_status.text()
+    dialog.add_folder(str(root))
+    assert dialog.folders() == [str(root.resolve())]
+    assert "no longer listed or watched on its own" in dialog.folder_status.text()
+    changes = dialog.changes()
+    assert changes.folders_added == [str(root.resolve())] and changes.folders_removed == []
