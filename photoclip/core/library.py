@@ -512,6 +512,11 @@ class Library:
         spec = get_model_spec(key, self.user_models_dir)
         if weights_file is not None and not Path(weights_file).is_file():
             raise FileNotFoundError(f"no such weights file: {weights_file}")
+        if weights_file is not None:  # a file for another model is refused, saying what it is
+            from photoclip.core.weights_check import check_weights_file
+
+            check_weights_file(spec, Path(weights_file).expanduser().resolve(),
+                               available_models(self.user_models_dir))
         with self._guard:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""
