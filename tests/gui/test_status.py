@@ -56,3 +56,61 @@ def test_pausing_shows_how_many_are_indexed_and_resuming_continues_the_count(
     values = [v for v, _ in shown]
     assert values == sorted(values) and values[0] >= counts.indexed  # ... and never goes back
     assert panel.label.text() == f"{N} photos, all indexed"
+
+
+def test_pause_and_resume_from_the_button_twice_never_go_back(
+    qtbot, tmp_path, datasets_dir, write_settings, make_window
+) -> None:
+    """The whole path a user takes: the Pause button (GUI thread -> backend -> service), a
+    resize and a refresh while paused, Resume, and all of it once more. Over the whole first
+    index the count in the line and the bar only grow and the bar keeps its length; while
+    paused the line says paused (never "all indexed"); after the last resume it ends at
+    "all indexed"."""
+    photos = copy_photos(datasets_dir, tmp_path / "photos", n=N)
+    write_settings([photos])
+    window = make_window()
+    panel = window.status_panel
+    qtbot.waitUntil(lambda: window.backend.service is not None, timeout=60_000)
+    service = window.backend.service
+    lib = window.backend.library
+    seen: list[tuple[int, int, str]] = []  # (bar value, bar maximum, line) at each progress
+    stopped: list[int] = []
+    resumed_at: list[int] = []  # len(seen) at each Resume
+    pause_at = [4, 16]  # photos done (in all) when the button is pressed
+
+    def on_event(event) -> None:  # on the GUI thread, after the window handled the event
+        if event.kind == "progress" and event.progress.phase == "indexing" and not panel.paused:
+            seen.append((panel.bar.value(), panel.bar.maximum(), panel.label.text()))
+            if pause_at and panel.bar.value() >= pause_at[0]:
+                pause_at.pop(0)
+                qtbot.mouseClick(panel.pause, Qt.MouseButton.LeftButton)  # Pause
+        if event.kind in ("batch", "reconciled") and event.report is not None \
+                and event.report.stopped:
+            stopped.append(lib._catalog.counts(lib.model_spec.key).indexed)
+
+    window.backend.service_event.connect(on_event)
+    for round_ in (1, 2):
+        qtbot.waitUntil(lambda: len(stopped) == round_, timeout=120_000)  # noqa: B023
+        assert service.paused and panel.pause.text() == "Resume"
+        indexed = stopped[-1]
+        assert 0 < indexed < N
+        expected = f"Indexing paused: {indexed} of {N} photos indexed"
+        window.resize(window.width() + 40, window.height() + 30)  # as the new user did
+        window.refresh()  # a search, a tag edit: the sidebar and the idle line again
+        qtbot.waitUntil(lambda: panel.label.text() == expected, timeout=10_000)  # noqa: B023
+        qtbot.wait(300)  # anything else queued for the GUI thread has run by now
+        assert panel.label.text() == expected and not panel.bar.isVisible()
+        resumed_at.append(len(seen))
+        qtbot.mouseClick(panel.pause, Qt.MouseButton.LeftButton)  # Resume
+        assert not service.paused and panel.pause.text() == "Pause"
+    qtbot.waitUntil(lambda: service.wait_idle(0) and "all indexed" in panel.label.text(),
+                    timeout=120_000)
+    assert panel.label.text() == f"{N} photos, all indexed"
+    assert not [line for *_, line in seen if "all indexed" in line or "paused" in line]
+    assert {total for _, total, _ in seen} == {N}  # the bar keeps its length ...
+    values = [v for v, _, _ in seen]
+    assert values == sorted(values) and values[-1] == N, values  # ... and never goes back
+    counts = [int(line.split()[1].replace(",", "")) for *_, line in seen]
+    assert counts == values  # the line says what the bar shows
+    for at, indexed in zip(resumed_at, stopped):  # the first count after Resume: no restart
+        assert seen[at][0] >= indexed, (seen[at], indexed)
