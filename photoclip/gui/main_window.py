@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
         self._shown: Browse | None = None  # the request the grid shows the answer to
+        self._last_phase = ""  # of the indexing progress last shown
         self.model_ready = True  # False while the model is missing: browsing only
 
         self.loader = ThumbnailLoader(parent=self)
@@ -207,7 +208,8 @@ class MainWindow(QMainWindow):
         scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
         self._shown = self._current
-        self.search_bar.show_count(len(items), self._current.is_search)
+        self.search_bar.show_count(len(items), self._current.is_search,
+                                   self.sidebar_data.waiting)
         self.grid.show_empty(self._empty_text(items))
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
@@ -265,7 +267,10 @@ class MainWindow(QMainWindow):
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
         self.sidebar_data = data
-        self.sidebar_model.set_data(data, data.photos)
+        self.sidebar_model.set_data(data, data.browsable)  # what "All photos" shows
+        if self._shown is not None:  # the count above the grid, with the same numbers
+            self.search_bar.show_count(self.results.rowCount(), self._shown.is_search,
+                                       data.waiting)
         self.search_bar.set_choices(
             [f for f, _ in data.folders], [t.tag for t in data.tags],
             [a.name for a, _ in data.albums],
@@ -393,6 +398,11 @@ class MainWindow(QMainWindow):
 
     def _service_event(self, event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
+            phase = event.progress.phase
+            if self._last_phase in ("scanning", "cleaning") and phase not in (
+                    "scanning", "cleaning"):  # the scan recorded new photos: browsable now
+                self._refresh_timer.start()
+            self._last_phase = phase
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
             self.status_panel.run_finished(event.report)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.browse import shown_count_text
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
-from photoclip.gui.wording import count_of
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -261,10 +261,11 @@ class SearchBar(QWidget):
         self.sort.setCurrentIndex(max(self.sort.findData(order), 0))
         self.sort_changed.emit(order)
 
-    def show_count(self, n: int, searching: bool) -> None:
-        """The count of photos shown; the sort box says the order they are in (browsing
-        without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(count_of(n, "photo") + (" found" if searching else ""))
+    def show_count(self, n: int, searching: bool, waiting: int = 0) -> None:
+        """The count of photos shown (the core's rule: a search says how many photos it
+        could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
+        (browsing without a query is always newest first, so the box shows that and waits)."""
+        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")

@@ -114,3 +114,51 @@ def test_pause_and_resume_from_the_button_twice_never_go_back(
     assert counts == values  # the line says what the bar shows
     for at, indexed in zip(resumed_at, stopped):  # the first count after Resume: no restart
         assert seen[at][0] >= indexed, (seen[at], indexed)
+
+
+def test_the_grid_and_the_sidebar_count_the_same_photos_while_some_wait(
+    qtbot, tmp_path, datasets_dir, write_settings, make_window
+) -> None:
+    """Indexing paused with 12 of 32 photos embedded: the grid said "0 photos" (then "12
+    photos" for a search) beside "All photos — 32". One rule from the core now: browsing
+    shows and counts every readable photo, as "All photos" does (a file that cannot be read
+    is in neither: the failures link lists it), and a search says how many it could not see."""
+    from photoclip.core.browse import shown_count_text
+
+    photos = copy_photos(datasets_dir, tmp_path / "photos", n=32)
+    broken = photos / "0-broken.jpg"  # first in path order: read before the pause
+    broken.write_bytes(b"\xff\xd8 not really a jpeg")
+    write_settings([photos])
+    window = make_window()
+    qtbot.waitUntil(lambda: window.backend.service is not None, timeout=60_000)
+    service = window.backend.service
+
+    def pause_early(event) -> None:  # on the service thread: before the next batch
+        if (event.kind == "progress" and event.progress.phase == "indexing"
+                and event.progress.done >= 12 and not service.paused):
+            service.pause()
+
+    service.subscribe(pause_early)
+    lib = window.backend.library
+    stopped: list[object] = []
+    window.backend.service_event.connect(
+        lambda e: stopped.append(e) if e.kind in ("batch", "reconciled") and e.report is not None
+        and e.report.stopped else None)
+    qtbot.waitUntil(lambda: bool(stopped), timeout=60_000)
+    counts = lib._catalog.counts(lib.model_spec.key)
+    assert counts.photos == 33 and counts.failed == 1 and 12 <= counts.indexed < 32
+    waiting = 32 - counts.indexed
+    qtbot.waitUntil(lambda: window.results.rowCount() == 32, timeout=10_000)  # no "0 photos"
+    qtbot.waitUntil(lambda: window.sidebar_model.item(0).text() == "All photos — 32",
+                    timeout=10_000)
+    assert window.search_bar.count.text() == "32 photos"
+    folder = window.sidebar_model.section("Folders").child(0)
+    assert folder.text() == "photos — 32"
+
+    qtbot.keyClicks(window.search_bar.edit, "a dog")
+    qtbot.waitUntil(lambda: window.results.has_scores, timeout=10_000)
+    assert window.results.rowCount() == counts.indexed
+    assert window.search_bar.count.text() == (
+        f"{counts.indexed} photos found ({waiting} more not indexed yet, so not searched)")
+    assert shown_count_text(5, searching=True) == "5 photos found"
+    assert shown_count_text(1, searching=False, waiting=3) == "1 photo"
