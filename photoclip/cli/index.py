@@ -6,7 +6,9 @@ import argparse
 import threading
 
 from photoclip.cli.output import (
+    EXIT_INTERRUPTED,
     ProgressBar,
+    emit_error,
     emit_json,
     human_duration,
     new_and_moved,
@@ -34,8 +36,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         stop.set()
         bar.close()
-        print("interrupted: work up to the last batch is saved; run `photoclip index` to resume")
-        return 130
+        emit_error(  # one JSON object with --json, as every error is
+            "interrupted: work up to the last batch is saved; run `photoclip index` to resume",
+            type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED, as_json=args.json)
+        return EXIT_INTERRUPTED
     finally:
         bar.close()
     if args.json:
