@@ -40,6 +40,7 @@ from photoclip.config import AppPaths, Settings
 from photoclip.core.folders import contains, plan_addition
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.core.types import display_text
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.wording import count_of
 
@@ -198,7 +199,8 @@ class SettingsDialog(QDialog):
             state = "installed" if self._installed(spec) else f"not downloaded{size}"
             self.model_combo.addItem(f"{key} ({state})", key)
             self.model_combo.setItemData(
-                self.model_combo.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+                self.model_combo.count() - 1, display_text(spec.description),
+                Qt.ItemDataRole.ToolTipRole
             )
         if self.model_combo.findData(current) < 0:
             self.model_combo.addItem(f"{current} (unknown)", current)
@@ -242,7 +244,7 @@ class SettingsDialog(QDialog):
         self.label_set_list = QListWidget()
         enabled = set(self.settings.label_sets)
         for name, label_set in sorted(self.label_sets.items()):
-            desc = label_set.description
+            desc = display_text(label_set.description)  # a user's set may carry markup
             item = QListWidgetItem(f"{name}: {desc}" if desc else name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -351,7 +353,7 @@ class SettingsDialog(QDialog):
     @Slot()
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
-        note = spec.description if spec else ""
+        note = display_text(spec.description) if spec else ""
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
             note += ("\nSwitching model indexes every photo again with it (the old model's "
                      "index is kept). A missing model is downloaded first.")

@@ -41,6 +41,7 @@ from photoclip.core.model_catalogue import (
     available_models,
 )
 from photoclip.core.scanner import pictures_folder
+from photoclip.core.types import display_text
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
 
@@ -159,7 +160,7 @@ class ModelPage(QWizardPage):
             size = "installed" if _installed(spec, models_dir) else (
                 f"{spec.download_mb:.0f} MB download" if spec.download_mb else "download")
             button = QRadioButton(f"{role}: {key} ({size})")
-            note = spec.description
+            note = display_text(spec.description)
             missing = _missing_requirements(spec)
             if missing:
                 if "pip install" not in note:

@@ -262,6 +262,12 @@ def test_plugin_descriptions_are_shown_as_plain_text(qtbot, paths: AppPaths) -> 
     for text in ("2*3*4 and a * b", "snake_case and __init__", "it's 5 o'clock"):
         assert display_text(text) == text  # not markup: left alone
 
+    from photoclip.core.labels import Label, LabelSet  # a user's label set: the same rule
+
+    mine = LabelSet("pets", "My **own** pets, see ``pets.toml``", False, (Label("cat"),))
+    labels = _dialog(qtbot, Settings(), paths, label_sets={"pets": mine}).label_set_list
+    assert labels.item(0).text() == "pets: My own pets, see pets.toml"
+
 
 def test_a_nested_folder_is_not_added_twice(qtbot, paths: AppPaths, tmp_path: Path) -> None:
     """Settings > Folders follows the core's rule (core.folders): a subfolder of a listed
