@@ -6,7 +6,8 @@ is a copy of the store in memory; the snapshot is a copy of the index for a fast
 snapshot is used only when it matches the catalog *and* the store (a cheap count check, read
 from the store's SQLite file without chromadb where it can be:
 :mod:`~photoclip.core.store_count`), so a store that lost data (its folder deleted, an old
-backup, a server that lost a collection) is never hidden: the photos whose vectors are gone are queued to be embedded again.
+backup, a server that lost a collection) is never hidden: the photos whose vectors are gone
+are queued to be embedded again.
 """
 
 from __future__ import annotations
