@@ -88,6 +88,8 @@ TEXT_CHUNK = 256  # texts per model call
 INTERACTIVE_TEXTS = 256  # at most this many texts in one call: a query (interactive lane)
 CUT_TEXT = True  # encode texts only up to their longest prompt (bench/embed.py can turn off)
 TEXT_ONLY_FIRST = True  # a first call for texts loads only the text tower where possible
+NUMPY_TEXT = True  # a few texts before any load: the verified torch-free tower (numpy_text)
+NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-threaded)
 LANES = ("interactive", "bulk")
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
@@ -104,6 +106,10 @@ class Embedder:
     """Lazy, thread-safe CLIP embedder: the model loads on first use, exactly once, even with
     concurrent callers. Device, precision, ``dim`` and ``preprocess_spec`` are known without
     loading (remembered on disk, so without importing torch once the model has run here).
+
+    Before this embedder has loaded a model, a call for a few texts (a query) runs the text tower
+    in numpy without importing torch where an earlier load verified that it gives the same
+    features (:mod:`~photoclip.core.numpy_text`).
 
     Two lanes: *interactive* calls (a query's texts, one image) and *bulk* calls (image batches,
     big text batches such as label prototypes) each run one at a time, but the two lanes run side
@@ -366,6 +372,10 @@ class Embedder:
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
             self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
+        if NUMPY_TEXT and path is not None and self._precision in ("fp32", "int8"):
+            from photoclip.core.numpy_text import remember_verified
+
+            remember_verified(self._facts, model, tokenizer, path)
 
     def _quantize(self, model: Any) -> Any:
         """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
@@ -441,6 +451,11 @@ class Embedder:
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if NUMPY_TEXT and len(texts) <= NUMPY_TEXTS and self.loads == 0:
+            vecs = self._numpy_texts(texts)  # a one-shot query: no torch import at all
+            if vecs is not None:
+                self.texts_embedded += len(texts)
+                return vecs
         lane = lane or ("interactive" if len(texts) <= INTERACTIVE_TEXTS else "bulk")
 
         def tokenize(_model: Any, tokenizer: Any) -> Any:
@@ -464,6 +479,21 @@ class Embedder:
 
             out[rows] = self._call(run, lane, full=False)
         return out
+
+    def _numpy_texts(self, texts: list[str]) -> np.ndarray | None:
+        """Texts through the verified torch-free text tower, or None (then torch)."""
+        if self.spec.random_init or self._runtime()[0] != "cpu":
+            return None
+        from photoclip.core.numpy_text import encode_verified
+
+        path = self.weights_file if self.weights_file is not None else installed_weights(
+            self.spec, self.models_dir)
+        if path is None or not path.is_file():
+            return None
+        vecs = encode_verified(self._facts, path, self._runtime()[1], texts)
+        if vecs is not None:
+            self.weights_used = path
+        return vecs
 
     def _call(self, fn: Callable[[Any, Any], Any], lane: str, full: bool) -> Any:
         """Run ``fn(model, tokenizer)`` in ``lane`` (one call at a time per lane), loading the
