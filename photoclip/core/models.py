@@ -42,8 +42,10 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.model_config import (
     _preprocess_dict,
     _register,
+    make_tokenizer,
     model_config,
     preprocess_spec_for,
+    reparameterize,
 )
 from photoclip.core.model_facts import ModelFacts
 from photoclip.core.precision import (
@@ -306,7 +308,7 @@ class Embedder:
             if model is not None:
                 log.info("Loaded the text tower of %s on %s in %s from %s",
                          spec.key, device, precision, path)
-                self._finish_load(model, self._make_tokenizer(oc, cfg, None), cfg, path,
+                self._finish_load(model, make_tokenizer(oc, self.spec, cfg, None), cfg, path,
                                   full=False)
                 return
         log.info(
@@ -328,7 +330,7 @@ class Embedder:
                     require_pretrained=path is not None,
                     **create_kwargs,
                 )
-            tokenizer = self._make_tokenizer(oc, cfg, text_dir)
+            tokenizer = make_tokenizer(oc, spec, cfg, text_dir)
         except ModelUnavailableError:
             raise
         except Exception as exc:
@@ -345,7 +347,7 @@ class Embedder:
         if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
             ("fastvit", "mobileone", "repvit")
         ):
-            model = _reparameterize(model)
+            model = reparameterize(model)
         if precision == "int8":
             model = self._quantize(model)
         self._finish_load(model, tokenizer, cfg, path, full=True)
@@ -394,30 +396,6 @@ class Embedder:
                 model.visual, {torch.nn.Linear}, dtype=torch.qint8
             )
         return model
-
-    def _make_tokenizer(self, oc: Any, cfg: dict[str, Any], text_dir: Path | None) -> Any:
-        if text_dir is not None:
-            from open_clip.tokenizer import HFTokenizer
-
-            text_cfg = cfg["text_cfg"]
-            return HFTokenizer(
-                str(text_dir),
-                context_length=text_cfg.get("context_length", 77),
-                **text_cfg.get("tokenizer_kwargs", {}),
-            )
-        text_cfg = cfg.get("text_cfg", {})
-        if (
-            "siglip" not in self.spec.arch.lower()
-            and not text_cfg.get("hf_tokenizer_name")
-            and not text_cfg.get("tokenizer_kwargs")
-            and text_cfg.get("context_length", 77) == 77
-        ):  # open_clip's own default tokenizer, built at its import (building one costs ~0.5 s)
-            from open_clip import tokenizer as oc_tokenizer
-
-            default = getattr(oc_tokenizer, "_tokenizer", None)
-            if isinstance(default, oc_tokenizer.SimpleTokenizer) and default.context_length == 77:
-                return default
-        return oc.get_tokenizer(self.spec.arch)
 
     # ----- embedding -------------------------------------------------------------------------
 
@@ -522,15 +500,6 @@ class Embedder:
 
                 with contextlib.suppress(Exception):
                     torch.cuda.empty_cache()
-
-
-def _reparameterize(model: Any) -> Any:
-    """Fuse the training-time branches of MobileCLIP-style (re-parameterisable) image towers."""
-    try:
-        from timm.utils import reparameterize_model
-    except ImportError:
-        return model
-    return reparameterize_model(model, inplace=True)
 
 
 def _normalised(features: Any) -> np.ndarray:
