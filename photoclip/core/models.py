@@ -22,6 +22,7 @@ import contextlib
 import gc
 import importlib.util
 import logging
+import sys
 import threading
 import warnings
 import zlib
@@ -92,6 +93,9 @@ CUT_TEXT = True  # encode texts only up to their longest prompt (bench/embed.py 
 TEXT_ONLY_FIRST = True  # a first call for texts loads only the text tower where possible
 NUMPY_TEXT = True  # a few texts before any load: the verified torch-free tower (numpy_text)
 NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-threaded)
+# ... and only in a process that has not imported torch: there, torch's text tower loads in a
+# fraction of a second and gives the very vectors the rest of the process computes
+NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
@@ -109,9 +113,9 @@ class Embedder:
     concurrent callers. Device, precision, ``dim`` and ``preprocess_spec`` are known without
     loading (remembered on disk, so without importing torch once the model has run here).
 
-    Before this embedder has loaded a model, a call for a few texts (a query) runs the text tower
-    in numpy without importing torch where an earlier load verified that it gives the same
-    features (:mod:`~photoclip.core.numpy_text`).
+    In a process without torch, before this embedder has loaded a model, a call for a few texts
+    (a query) runs the text tower in numpy without importing torch where an earlier load
+    verified that it gives the same features (:mod:`~photoclip.core.numpy_text`).
 
     Two lanes: *interactive* calls (a query's texts, one image) and *bulk* calls (image batches,
     big text batches such as label prototypes) each run one at a time, but the two lanes run side
@@ -429,7 +433,8 @@ class Embedder:
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if NUMPY_TEXT and len(texts) <= NUMPY_TEXTS and self.loads == 0:
+        if (NUMPY_TEXT and len(texts) <= NUMPY_TEXTS and self.loads == 0
+                and (NUMPY_TEXT_WITH_TORCH or "torch" not in sys.modules)):
             vecs = self._numpy_texts(texts)  # a one-shot query: no torch import at all
             if vecs is not None:
                 self.texts_embedded += len(texts)

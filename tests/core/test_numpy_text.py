@@ -67,8 +67,9 @@ def test_numpy_tower_equals_encode_text(
 
 
 def test_embedder_uses_it_only_after_a_verified_load(
-    tiny_model_spec: ModelSpec, photoclip_home, tmp_path: Path
+    tiny_model_spec: ModelSpec, photoclip_home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(models, "NUMPY_TEXT_WITH_TORCH", True)  # this process imported torch
     kw = {"models_dir": photoclip_home.models_dir, "device": "cpu", "precision": "fp32"}
     texts = ["a dog on a beach", '"beach" + "sunset"', "two people riding bicycles"]
     fresh = Embedder(tiny_model_spec, **kw)
@@ -85,6 +86,12 @@ def test_embedder_uses_it_only_after_a_verified_load(
     assert emb.embed_texts(["x"] * (models.NUMPY_TEXTS + 1)).shape == (17, 64)
     assert emb.loads == 1  # more texts than a query: torch
     emb.close()
+    monkeypatch.setattr(models, "NUMPY_TEXT_WITH_TORCH", False)
+    with_torch = Embedder(tiny_model_spec, **kw)
+    with_torch.embed_texts(texts)  # torch is imported here: its text tower, as the rest
+    assert with_torch.loads == 1
+    with_torch.close()
+    monkeypatch.setattr(models, "NUMPY_TEXT_WITH_TORCH", True)
 
     bf16 = Embedder(tiny_model_spec, **{**kw, "precision": "bf16"})
     bf16.embed_texts(["a dog"])  # verified for fp32 only: another precision loads torch
