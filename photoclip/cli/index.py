@@ -15,6 +15,7 @@ from photoclip.cli.output import (
     no_folders,
     plural,
 )
+from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
 
 
@@ -42,6 +43,11 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         bar.close()
+    return show_report(report, args)
+
+
+def show_report(report: IndexReport, args: argparse.Namespace) -> int:
+    """Print what an index run did (here, or by the library's owner for this command)."""
     if args.json:
         emit_json(report)
         return 0

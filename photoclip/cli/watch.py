@@ -15,6 +15,7 @@ from photoclip.cli.output import (
     new_and_moved,
     no_folders,
 )
+from photoclip.cli.serve import start_owner
 from photoclip.core.chroma_server import server_answers
 from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
@@ -88,10 +89,14 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     service.start()
+    # other photoclip commands are answered here meanwhile (photoclip.cli.client)
+    server = start_owner(lib, lambda: service, "photoclip watch")
     try:
         while not done.wait(0.5):
             pass
     finally:
+        if server is not None:
+            server.stop()
         bar.close()
         if not args.json and not pipe_closed.is_set():
             print("stopping after the batch in flight ...", flush=True)

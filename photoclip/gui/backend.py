@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from photoclip.core.folders import FolderAddition
     from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.owner import OwnerServer
     from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
@@ -105,6 +106,7 @@ class Backend(QObject):
         self.library: Library | None = None  # once open
         self.service: LibraryService | None = None  # once started
         self.thumbnails: ThumbnailCache | None = None
+        self.owner_server: OwnerServer | None = None  # answers other photoclip commands
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
         # every model download the GUI runs (and the library's own) reports through this one
@@ -131,6 +133,9 @@ class Backend(QObject):
         installed = lib.model_installed(spec)
         if installed:
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
+        from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here
+
+        self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
@@ -188,6 +193,9 @@ class Backend(QObject):
         batch in flight is abandoned (it writes no vector; its photos are indexed again at the
         next start); a thread still busy after ``wait`` is left to the process exit."""
         deadline = time.monotonic() + wait
+        if self.owner_server is not None:
+            self.owner_server.stop()  # other commands open the library themselves from now on
+            self.owner_server = None
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self.library is not None:

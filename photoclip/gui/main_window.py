@@ -189,6 +189,8 @@ class MainWindow(QMainWindow):
             self.search_bar.show_count(0, True)
             self.grid.show_empty(NEEDS_MODEL)
             return
+        if self._current.is_search and self._current != self._shown:  # not a refresh
+            self.search_bar.show_searching()
         self.backend.search(
             self._current,
             lambda items: self._show_results(request, items),

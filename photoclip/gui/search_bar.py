@@ -261,6 +261,10 @@ class SearchBar(QWidget):
         self.sort.setCurrentIndex(max(self.sort.findData(order), 0))
         self.sort_changed.emit(order)
 
+    def show_searching(self) -> None:
+        """A search is in flight: say so until its answer replaces it (:meth:`show_count`)."""
+        self.count.setText("Searching…")
+
     def show_count(self, n: int, searching: bool, waiting: int = 0) -> None:
         """The count of photos shown (the core's rule: a search says how many photos it
         could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
