@@ -39,6 +39,7 @@ from photoclip.core.types import (
     Option,
     Photo,
     PluginError,
+    Region,
     counted,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "Photo",
     "PluginContext",
     "PluginError",
+    "Region",
     "as_uint8_pixels",
     "check_embedder_options",
     "counted",
