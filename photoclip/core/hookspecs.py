@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from photoclip.core.analysis import Analyzer
     from photoclip.core.labels import LabelSet
     from photoclip.core.plugin_context import PluginContext
-    from photoclip.core.types import Action, Exporter, Photo, SearchFilter, SearchScorer
+    from photoclip.core.types import (
+        Action,
+        Exporter,
+        Photo,
+        Region,
+        SearchFilter,
+        SearchScorer,
+    )
 
 PROJECT = "photoclip"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -141,4 +148,20 @@ class PhotoclipSpecs:
             @hookimpl
             def photoclip_search_scorers(register):
                 register(SearchScorer("text", score, weight=0.2))
+        """
+
+    @hookspec
+    def photoclip_photo_regions(
+        self, photo: Photo, context: PluginContext
+    ) -> Sequence[Region] | None:
+        """The regions of one photo the plugin knows (faces, lines of text): the photo view
+        draws them (a toggle shows or hides them) and lets the user act on one (name a face,
+        copy a text line). Called when a photo is shown, off the GUI thread: read what an
+        analyzer stored, never run a model here. Return None or [] for none.
+
+        Example::
+
+            @hookimpl
+            def photoclip_photo_regions(photo, context):
+                return [Region("face", (10, 20, 64, 64), "Anna", confidence=0.9, id="17")]
         """

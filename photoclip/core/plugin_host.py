@@ -317,6 +317,24 @@ class PluginHost:
                 "photoclip_photos_indexed", photos=list(photos), vectors=vectors, context=context
             )
 
+    def photo_regions(self, photo: Any, context: Any) -> list[Any]:
+        """Every plugin's regions of one photo (``core.types.Region``, ``plugin`` filled in),
+        in plugin order; a plugin that raises or returns something else is recorded and
+        skipped."""
+        from photoclip.core.types import Region
+
+        out: list[Region] = []
+        for plugin, result in self._call_each("photoclip_photo_regions", photo=photo,
+                                              context=context):
+            regions = list(result or ())
+            bad = [r for r in regions if not isinstance(r, Region)]
+            if bad:
+                self._failed(plugin, "photoclip_photo_regions", TypeError(
+                    f"expected Regions, got {type(bad[0]).__name__}"))
+                continue
+            out.extend(replace(r, plugin=plugin) for r in regions)
+        return out
+
     def run_action(
         self, name: str, context: Any, photos: list[Any], options: dict[str, Any]
     ) -> Any:

@@ -205,6 +205,40 @@ class SearchScorer:
             raise ValueError(f"search scorer {self.name}: weight must lie in [0, 1]")
 
 
+#: The kinds of photo region photoclip's photo view knows how to act on (others are drawn too).
+REGION_KINDS = ("face", "text")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A part of one photo a plugin knows something about (hook ``photoclip_photo_regions``).
+
+    ``box`` is (left, top, width, height) in the upright photo's pixels (EXIF orientation
+    applied, the original's size, not a preview's); ``kind`` says what it is ("face", "text",
+    or a plugin's own word), ``label`` what to show with it ("Anna", "Unnamed", a text line).
+    ``id`` is the plugin's own key for the region (a face id), handed back when the user acts
+    on it; ``plugin`` is filled in by photoclip with the name of the plugin that returned it.
+    """
+
+    kind: str
+    box: tuple[float, float, float, float]
+    label: str = ""
+    confidence: float | None = None
+    id: str | None = None
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind or not isinstance(self.kind, str):
+            raise ValueError("a region needs a kind, e.g. 'face' or 'text'")
+        box = tuple(float(v) for v in self.box)
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0 or min(box[0], box[1]) < 0:
+            raise ValueError(f"a region's box is (left, top, width > 0, height > 0), "
+                             f"not {self.box!r}")
+        object.__setattr__(self, "box", box)
+        if self.id is not None:
+            object.__setattr__(self, "id", str(self.id))
+
+
 def photo_from_record(rec: Any) -> Photo:
     """A Photo from a catalog record (for photoclip itself; plugins get Photos)."""
     return Photo(
