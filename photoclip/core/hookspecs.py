@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from photoclip.core.labels import LabelSet
     from photoclip.core.people import People
     from photoclip.core.plugin_context import PluginContext
-    from photoclip.core.types import Action, Exporter, Photo, Region
+    from photoclip.core.types import (
+        Action,
+        Exporter,
+        Photo,
+        Region,
+        SearchFilter,
+        SearchScorer,
+    )
 
 PROJECT = "photoclip"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -110,6 +117,38 @@ class PhotoclipSpecs:
             @hookimpl
             def photoclip_analyzers(register):
                 register(Analyzer("dark", "Finding dark photos", version="1", analyze=analyze))
+        """
+
+    @hookspec
+    def photoclip_search_filters(self, register: Callable[[SearchFilter], None]) -> None:
+        """Register named search filters: each narrows a search or a browse to the photos it
+        returns for a value (``photoclip search "beach" --where person=Anna``, ``text:"wifi"``
+        in a query). List them in ``plugin.toml`` as well so the CLI has ``--NAME`` without
+        importing the plugin::
+
+            [search_filters]
+            person = "only photos with this person (repeat: all of them)"
+
+        Example::
+
+            @hookimpl
+            def photoclip_search_filters(register):
+                register(SearchFilter("person", "photos with this person", photos=with_person))
+        """
+
+    @hookspec
+    def photoclip_search_scorers(self, register: Callable[[SearchScorer], None]) -> None:
+        """Register scorers that raise photos in a text query's ranking, with a reason shown in
+        the results (the text in photos raises a photo that contains the query's words).
+
+        Example::
+
+            def score(context, text, limit):
+                return {pid: Match(1.0, f"text: {text}") for pid in photos_saying(text, limit)}
+
+            @hookimpl
+            def photoclip_search_scorers(register):
+                register(SearchScorer("text", score, weight=0.2))
         """
 
     @hookspec

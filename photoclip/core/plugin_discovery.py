@@ -18,6 +18,8 @@ package), read without importing the plugin::
     api_version = 1                      # photoclip.plugin_api.API_VERSION it was written for
     module = "photoclip_duplicates"      # what to import (folders: relative to the folder)
     enabled_by_default = true            # optional (the template plugin says false)
+    [search_filters]                     # optional: the search filters it registers, with
+    person = "photos with this person"   # their help, so the CLI has --person unimported
 
 A plugin is enabled if its name is in ``Settings.enabled_plugins``, or if it is enabled by
 default and its name is not in ``Settings.disabled_plugins``. Loading imports the
@@ -66,6 +68,7 @@ class Manifest:
     sys_path: str | None = None  # a folder to put on sys.path before importing ``module``
     enabled_by_default: bool = True
     entry_point: Any = None  # importlib.metadata.EntryPoint for installed plugins
+    search_filters: tuple[tuple[str, str], ...] = ()  # (name, help) it declares
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,15 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     default = data.get("enabled_by_default", True)
     if not isinstance(default, bool):
         raise PluginManifestError(f"{location}: 'enabled_by_default' must be true or false")
+    filters = data.get("search_filters", {})
+    if not isinstance(filters, dict) or not all(
+        isinstance(k, str) and re.match(r"^[a-z][a-z0-9-]{0,39}$", k) and isinstance(v, str)
+        for k, v in filters.items()
+    ):
+        raise PluginManifestError(f"{location}: 'search_filters' must be a table of "
+                                  'name = "help" (lowercase names)')
     return Manifest(name, description.strip(), version, module, source, location,
-                    enabled_by_default=default)
+                    enabled_by_default=default, search_filters=tuple(filters.items()))
 
 
 def read_manifest(folder: Path, source: str) -> Manifest:

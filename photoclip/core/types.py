@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,7 +58,8 @@ class SearchHit:
     rank: int  # 1-based
     photo_id: int
     path: str
-    score: float  # cosine similarity of the (weighted) query and the photo
+    score: float  # cosine similarity of the (weighted) query and the photo, plus plugin boosts
+    reasons: tuple[str, ...] = ()  # why it matched besides the picture: "text: wifi password"
 
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -149,6 +150,59 @@ class Exporter:
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
             raise ValueError(f"exporter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one photo matches a search filter's value or a scorer's query.
+
+    ``score`` in [0, 1]: how well (orders a query made only of filters; a scorer's boost is
+    ``weight * score``). ``reason``: shown with the result (``"text: wifi password"``).
+    """
+
+    score: float = 1.0
+    reason: str = ""
+
+
+#: ``photos(context, value)``: the photos that pass, as ids or {id: Match}.
+FilterFn = Callable[["PluginContext", str], "Iterable[int] | Mapping[int, Match]"]
+#: ``score(context, text, limit)``: {photo id: Match} for photos the query's text matches.
+ScoreFn = Callable[["PluginContext", str, int], "Mapping[int, Match]"]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A named filter that narrows a search or a browse to photos: ``--where NAME=VALUE`` and
+    ``NAME:"VALUE"`` in a query (``text:"wifi password"``); given twice, a photo must pass both.
+    Declare it in the plugin's ``plugin.toml`` too (``[search_filters]``) so the CLI offers
+    ``--NAME`` without importing the plugin."""
+
+    name: str
+    help: str
+    photos: FilterFn
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search filter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+@dataclass(frozen=True)
+class SearchScorer:
+    """Boosts for a text query's ranking: ``score(context, text, limit)`` returns
+    {photo id: Match} for photos the query's text matches (``text``: the query's added terms,
+    image files left out). A photo's score becomes its CLIP score plus ``weight * match.score``
+    and its result says ``match.reason``; boosted photos join the results even when the CLIP
+    score alone would leave them out."""
+
+    name: str
+    score: ScoreFn
+    weight: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search scorer name {self.name!r} must match {_NAME_RE.pattern}")
+        if not 0 <= self.weight <= 1:
+            raise ValueError(f"search scorer {self.name}: weight must lie in [0, 1]")
 
 
 #: The kinds of photo region photoclip's photo view knows how to act on (others are drawn too).
