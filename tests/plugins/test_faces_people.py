@@ -123,3 +123,48 @@ def test_suggestions_are_confirmed_or_declined_for_good(
     with pytest.raises(PeopleError, match="no suggestion"):
         ops.answer(store, no, True)
     store.close()
+
+
+def test_search_by_person_with_and_without_a_query(
+    make_library, datasets_dir: Path, tmp_path: Path, photoclip_home, face_models,  # noqa: F811
+    capsys: pytest.CaptureFixture[str], restore_logging,
+) -> None:
+    """`photoclip search "..." --person Anna [--person Ben]` keeps the photos with all of
+    them; `photoclip search --person Anna` lists Anna's photos (browse)."""
+    import json
+    import shutil
+
+    from photoclip.cli import main as cli
+
+    folder = tmp_path / "Pictures"
+    folder.mkdir()
+    groups = ["2008_001009", "2008_001322", "2008_002506"]
+    for g in groups:
+        shutil.copy2(datasets_dir / "faces" / "groups" / f"{g}.jpg", folder)
+    make_library([folder]).close()
+    enable_faces(photoclip_home.settings_file)
+    lib = make_library([])
+    lib.index_folders()
+    photos = by_file(lib)
+    people = lib.plugins.people(lib.plugin_context())
+    first, second = (people.faces_in(photos[g].id) for g in groups[:2])
+    assert len(first) >= 2 and len(second) >= 1
+    people.name_face(first[0].id, "Anna")
+    people.name_face(first[1].id, "Ben")
+    people.name_face(second[0].id, "anna")  # the same Anna
+    lib.close()
+
+    def search(*args: str) -> list[str]:
+        assert cli.main(["--json", "search", *args]) == 0
+        return sorted(Path(h["path"]).stem for h in json.loads(capsys.readouterr().out)
+                      ["results"])
+
+    assert search("--person", "Anna") == groups[:2]
+    assert search("--person", "Anna", "--person", "Ben") == groups[:1]
+    assert search("people outdoors", "--person", "ben") == groups[:1]
+    assert search("people", "--where", "person=Anna", "-n", "5") == groups[:2]
+    assert search('person:"Anna" person:Ben') == groups[:1]
+    assert cli.main(["search", "--person", "Nobody"]) == 1
+    assert "no person 'Nobody'" in capsys.readouterr().err
+    assert cli.main(["search"]) == 2
+    assert "say what to find" in capsys.readouterr().err

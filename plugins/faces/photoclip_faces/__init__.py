@@ -30,6 +30,7 @@ from photoclip.plugin_api import (
     PluginContext,
     PluginError,
     Region,
+    SearchFilter,
     counted,
     hookimpl,
 )
@@ -241,3 +242,9 @@ def photoclip_photo_regions(photo: Photo, context: PluginContext) -> list[Region
 @hookimpl
 def photoclip_people(context: PluginContext) -> api.FacesPeople:
     return api.FacesPeople(context)
+
+
+@hookimpl
+def photoclip_search_filters(register: Callable[[SearchFilter], None]) -> None:
+    register(SearchFilter("person", "only photos with this person, by name or id",
+                          photos=api.person_filter))

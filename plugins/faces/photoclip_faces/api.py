@@ -10,12 +10,14 @@ from typing import TypeVar
 
 from photoclip.plugin_api import (
     UNNAMED,
+    Match,
     People,
     PeopleError,
     PersonFace,
     PersonSummary,
     Photo,
     PluginContext,
+    PluginError,
     Region,
 )
 
@@ -139,6 +141,24 @@ def photo_regions(context: PluginContext, photo: Photo) -> list[Region]:
     return out
 
 
+def person_filter(context: PluginContext, value: str) -> dict[int, Match]:
+    """The search filter ``person``: the photos with a face of that person (a name, any case,
+    or an id). One indexed query, no clustering: as fast as the search itself."""
+    folder = context.data_dir(PLUGIN)
+    if not (folder / FILE_NAME).exists():
+        raise PluginError("no faces yet: turn People on (`photoclip plugins enable faces`) "
+                          "and index")
+    store = FaceStore(folder)
+    try:
+        person = ops.find_person(store, value)
+        reason = f"person: {person.name or f'person {person.id}'}"
+        return {pid: Match(1.0, reason) for pid in store.photos_of(person.id)}
+    except PeopleError as exc:
+        raise PluginError(str(exc)) from exc
+    finally:
+        store.close()
+
+
 def _name_of(context: PluginContext, person_id: int) -> str:
     store = FaceStore(context.data_dir(PLUGIN))
     try:
@@ -147,4 +167,4 @@ def _name_of(context: PluginContext, person_id: int) -> str:
         store.close()
 
 
-__all__ = ["FacesPeople", "PeopleError", "photo_regions", "tidy"]
+__all__ = ["FacesPeople", "PeopleError", "person_filter", "photo_regions", "tidy"]
