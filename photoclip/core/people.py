@@ -31,6 +31,7 @@ class PersonFace:
     name: str | None
     confidence: float = 0.0
     suggested: int | None = None  # a named person this face may be (the user confirms)
+    suggested_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ class FacesPeople(People):
 def _face(f: StoredFace, names: dict[int, str], suggested: int | None = None) -> PersonFace:
     return PersonFace(f.id, f.photo_id, f.box, f.person_id,
                       names.get(f.person_id) if f.person_id is not None else None,
-                      f.confidence, suggested)
+                      f.confidence, suggested,
+                      names.get(suggested) if suggested is not None else None)
 
 
 def _summary(store: FaceStore, p: Person, suggestions: int = 0) -> PersonSummary:
@@ -131,12 +132,7 @@ def photo_regions(context: PluginContext, photo: Photo) -> list[Region]:
     shows as "Anna?"), the detector's score, the face id."""
     out = []
     for f in FacesPeople(context).faces_in(photo.id):
-        if f.name:
-            label = f.name
-        elif f.suggested is not None:
-            label = f"{_name_of(context, f.suggested)}?"
-        else:
-            label = UNNAMED
+        label = f.name or (f"{f.suggested_name}?" if f.suggested_name else UNNAMED)
         out.append(Region("face", f.box, label, f.confidence, id=str(f.id)))
     return out
 
@@ -155,14 +151,6 @@ def person_filter(context: PluginContext, value: str) -> dict[int, Match]:
         return {pid: Match(1.0, reason) for pid in store.photos_of(person.id)}
     except PeopleError as exc:
         raise PluginError(str(exc)) from exc
-    finally:
-        store.close()
-
-
-def _name_of(context: PluginContext, person_id: int) -> str:
-    store = FaceStore(context.data_dir(PLUGIN))
-    try:
-        return store.named().get(person_id, UNNAMED)
     finally:
         store.close()
 
