@@ -137,3 +137,61 @@ def test_people_sidebar_and_face_boxes(
     qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
                                           if not p.hidden}, timeout=20_000)
     assert not window.banner.isVisible(), window.banner.text
+
+
+def test_suggested_faces_are_reviewed_in_the_gui(
+    qtbot, tmp_path: Path, datasets_dir: Path, write_settings, make_window, wait_indexed
+) -> None:
+    """Venus Williams' faces are near her sister Serena's but not near enough to join her:
+    once Serena is named they are suggested ("Serena?" on the photo, "2 to review" in the
+    list); the review dialog's Yes joins one, the photo view's "No" keeps the other out."""
+    from photoclip.gui.people_review import FaceRole
+
+    folder = tmp_path / "sisters"
+    folder.mkdir()
+    for who, k in [("Serena_Williams", 1), ("Serena_Williams", 2), ("Serena_Williams", 3),
+                   ("Venus_Williams", 5), ("Venus_Williams", 7)]:
+        shutil.copy2(datasets_dir / "faces" / "lfw" / who / f"{who}_{k:04d}.jpg", folder)
+    write_settings([folder], enabled_plugins=["faces"])
+    window = make_window()
+    wait_indexed(window, 5)
+    panel = window.people
+    qtbot.waitUntil(lambda: [p.photos for _, p, _ in people_entries(window)][:1] == [3],
+                    timeout=60_000)
+    serena = people_entries(window)[0][1]
+    panel.ask_text = lambda *_: "Serena"
+    action(panel.person_menu(serena), "Name").trigger()
+    qtbot.waitUntil(lambda: people_entries(window)[0][0] == "Serena — 3 (2 to review)",
+                    timeout=20_000)
+    serena = people_entries(window)[0][1]
+
+    action(panel.person_menu(serena), "Review 2 suggested").trigger()
+    dialog = panel.review
+    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=20_000)
+    assert dialog.list.item(0).text() == "May be Serena"
+    qtbot.waitUntil(lambda: not dialog.list.item(0).icon().isNull(), timeout=20_000)
+    first = dialog.list.item(0).data(FaceRole)
+    dialog.list.setCurrentRow(0)
+    dialog.yes.click()
+    qtbot.waitUntil(lambda: people_entries(window)[0][0] == "Serena — 4 (1 to review)",
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.list.count() == 1
+                    and dialog.list.item(0).data(FaceRole) != first, timeout=20_000)
+    dialog.close()
+
+    # the other one, on its photo: drawn as "Serena?", answered "No" from its menu
+    other = dialog.faces[0]
+    lib = window.backend.library
+    row = next(r for r in range(window.results.rowCount())
+               if window.results.index(r).data(PhotoIdRole) == other.photo_id)
+    window.open_photo(window.results.index(row))
+    view = window.photo_view
+    qtbot.waitUntil(lambda: [r.label for r in view.preview.regions] == ["Serena?"],
+                    timeout=20_000)
+    view.preview.region_clicked.emit(view.preview.regions[0], QPoint(0, 0))
+    action(panel.menu, "No, this is not Serena").trigger()
+    qtbot.waitUntil(lambda: people_entries(window)[0][0] == "Serena — 4", timeout=20_000)
+    qtbot.waitUntil(lambda: [r.label for r in view.preview.regions] == ["Unnamed"],
+                    timeout=20_000)
+    assert lib.plugins.people(lib.plugin_context()).suggestions() == []
+    assert not window.banner.isVisible(), window.banner.text
