@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QStandardItem
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
@@ -55,6 +55,8 @@ class PeoplePanel(QObject):
         self.menu: QMenu | None = None  # the menu shown last (a popup: the GUI never waits)
         window.sidebar_model.people_section = self._section
         sidebar = window.sidebar
+        sidebar.setUniformRowHeights(False)  # the People entries' face thumbnails are taller
+        sidebar.setIconSize(QSize(28, 28))
         sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         sidebar.customContextMenuRequested.connect(self._sidebar_menu)
         view = window.photo_view

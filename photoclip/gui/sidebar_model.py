@@ -56,14 +56,16 @@ class SidebarModel(QStandardItemModel):
         self.refresh_people()
 
     def refresh_people(self) -> None:
-        """Build the People section again (after the tree, where it was)."""
+        """Build the People section again, after the folders (automatic tags may be many)."""
         for row in range(self.rowCount()):
             if self.item(row).text() == PEOPLE:
                 self.removeRow(row)
                 break
         people = self.people_section()
         if people is not None:
-            self.invisibleRootItem().appendRow(people)
+            after = next((r for r in range(self.rowCount()) if self.item(r).text() == SECTIONS[0]),
+                         self.rowCount() - 1)
+            self.insertRow(after + 1, people)
 
     def section(self, name: str) -> QStandardItem:
         for row in range(self.rowCount()):
