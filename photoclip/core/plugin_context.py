@@ -26,6 +26,7 @@ class LibraryView(Protocol):
 
     paths: AppPaths
     browse: Browsing
+    analysis: Any  # core.analysis.AnalysisStage
     tagging: PhotoTags
     vectors: VectorSpace
 
@@ -150,6 +151,12 @@ class PluginContext:
             moved.append(target)
             log.info("Moved %s to %s", src, target)
         return moved
+
+    def reset_analyzer(self, name: str) -> int:
+        """Start analyzer ``name`` over: every photo is analysed again at the next index run
+        while it is on (after the plugin removed its results, e.g. "forget every face").
+        Returns the photos that were done; KeyError for an unknown analyzer."""
+        return int(self._lib.analysis.reset(name))
 
     def data_dir(self, plugin: str) -> Path:
         """A folder where plugin ``plugin`` may keep files (caches, state); created if needed."""

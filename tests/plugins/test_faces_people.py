@@ -168,3 +168,32 @@ def test_search_by_person_with_and_without_a_query(
     assert "no person 'Nobody'" in capsys.readouterr().err
     assert cli.main(["search"]) == 2
     assert "say what to find" in capsys.readouterr().err
+
+
+def test_forget_then_on_again_analyses_every_photo_again(faces_library, photoclip_home
+                                                         ) -> None:
+    """`people --forget` removes every face and starts the analyzer over (the core's
+    AnalysisStage.reset, not a version change): turned off, nothing comes back; on again,
+    the next index run finds every photo's faces again."""
+    from photoclip_faces.store import FILE_NAME
+
+    from photoclip.plugin_testing import run_action
+
+    lib = faces_library
+    photo_ids = sorted(lib.vectors.index().ids().tolist())
+    assert lib.analysis.pending("faces") == []
+    lib.analysis.set_enabled("faces", False)
+    gone = run_action(lib.plugins, lib, "people", forget=True, confirm=True)
+    assert gone.data["forgotten"] and gone.data["faces"] == len(photo_ids)
+    assert sorted(lib.analysis.pending("faces")) == photo_ids
+    lib.index_folders()  # off: nothing is computed or stored
+    data_dir = photoclip_home.data / "plugin-data" / "faces"
+    assert not (data_dir / FILE_NAME).exists()
+    lib.analysis.set_enabled("faces", True)
+    lib.index_folders()
+    assert lib.analysis.pending("faces") == []
+    store = FaceStore(data_dir)
+    assert sorted({f.photo_id for f in store.faces()}) == photo_ids
+    store.close()
+    with pytest.raises(KeyError, match="no analyzer named 'nope'"):
+        lib.analysis.reset("nope")

@@ -93,6 +93,7 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
                                f"name ({counted(persons, 'person', 'people')})?"):
             return ActionResult("nothing removed", data={"forgotten": False})
         face_store.forget(folder)
+        context.reset_analyzer("faces")  # turned on again, every photo is analysed again
         return ActionResult(
             "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
             data={"forgotten": True, "faces": faces, "people": persons},
