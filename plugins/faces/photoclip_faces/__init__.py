@@ -35,7 +35,7 @@ from photoclip.plugin_api import (
     hookimpl,
 )
 
-from . import api
+from . import api, sidecars
 from . import people as people_ops
 from . import store as face_store
 from .models import MODEL_VERSION, FaceModelsMissing, shared_models
@@ -60,8 +60,10 @@ def analyze(context: PluginContext, photos: list[Photo], vectors: np.ndarray
     found, failed = {}, {}
     for photo in photos:
         size = (photo.width, photo.height) if photo.width and photo.height else None
+        # names the user gave faces in digiKam, Lightroom, Picasa (MWG regions): kept as theirs
+        named = [(r.label, r.box) for r in context.named_regions(photo) if r.kind == "face"]
         try:
-            found[photo.id] = models.faces_in_file(photo.path, size)
+            found[photo.id] = models.faces_in_file(photo.path, size, named)
         except (OSError, ValueError) as exc:
             failed[photo.id] = str(exc)
     store = open_store(context)
@@ -100,7 +102,8 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         )
     store = face_store.FaceStore(folder)
     try:
-        return _run(context, store, options)
+        with sidecars.follow(context, store):
+            return _run(context, store, options)
     except people_ops.PeopleError as exc:
         raise PluginError(str(exc)) from exc
     finally:

@@ -22,6 +22,7 @@ from photoclip.plugin_api import (
 )
 
 from . import people as ops
+from . import sidecars
 from .store import FILE_NAME, FaceStore, Person, StoredFace
 
 PLUGIN = "faces"
@@ -59,6 +60,13 @@ class FacesPeople(People):
                 tidy(self.context, store)
             return fn(store)
 
+    def _change(self, fn: Callable[[FaceStore], T]) -> T:
+        """A change: the sidecars of the photos whose confirmed names changed follow."""
+        with self._store() as store:
+            tidy(self.context, store)
+            with sidecars.follow(self.context, store):
+                return fn(store)
+
     def people(self, *, hidden: bool = False) -> list[PersonSummary]:
         def run(store: FaceStore) -> list[PersonSummary]:
             waiting: dict[int, int] = {}
@@ -86,16 +94,16 @@ class FacesPeople(People):
         return self._with(run, tidy_first=False)
 
     def name(self, person: int | str, name: str) -> PersonSummary:
-        return self._with(lambda s: _summary(s, ops.name(s, person, name)))
+        return self._change(lambda s: _summary(s, ops.name(s, person, name)))
 
     def name_face(self, face_id: int, name: str) -> PersonSummary:
-        return self._with(lambda s: _summary(s, ops.name_face(s, face_id, name)))
+        return self._change(lambda s: _summary(s, ops.name_face(s, face_id, name)))
 
     def merge(self, into: int | str, other: int | str) -> PersonSummary:
-        return self._with(lambda s: _summary(s, ops.merge(s, into, other)))
+        return self._change(lambda s: _summary(s, ops.merge(s, into, other)))
 
     def not_person(self, face_id: int) -> int | None:
-        return self._with(lambda s: ops.not_person(s, face_id))
+        return self._change(lambda s: ops.not_person(s, face_id))
 
     def hide(self, person: int | str, hidden: bool = True) -> PersonSummary:
         return self._with(lambda s: _summary(s, ops.hide(s, person, hidden)))
@@ -108,7 +116,7 @@ class FacesPeople(People):
         return self._with(run)
 
     def confirm(self, face_id: int, yes: bool = True) -> int | None:
-        return self._with(lambda s: ops.answer(s, face_id, yes))
+        return self._change(lambda s: ops.answer(s, face_id, yes))
 
 
 def _face(f: StoredFace, names: dict[int, str], suggested: int | None = None) -> PersonFace:

@@ -121,14 +121,16 @@ class FaceStore:
                 who = clustering.assign(vecs, known, persons,
                                         rejected=[k[2] if k else set() for k in kept])
                 for face, person, old in zip(faces, who, kept):
+                    locked = bool(old and old[1])
                     if old is not None and old[1]:  # the user's decision for this face stays
                         person = old[0]
+                    if face.name:  # the user's name in the photo's MWG regions wins
+                        person, locked = self._person_named(db, face.name), True
                     cur = db.execute(
                         "INSERT INTO faces (photo_id, left, top, width, height, confidence, "
                         "vector, person_id, locked, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (photo_id, face.left, face.top, face.width, face.height,
-                         face.confidence, _blob(face.vector), person,
-                         int(bool(old and old[1])), now),
+                         face.confidence, _blob(face.vector), person, int(locked), now),
                     )
                     for no in old[2] if old else ():
                         db.execute("INSERT OR IGNORE INTO rejections VALUES (?, ?)",
@@ -139,6 +141,28 @@ class FaceStore:
             db.execute("DELETE FROM persons WHERE id NOT IN "
                        "(SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL)")
         return stored
+
+    @staticmethod
+    def _person_named(db: sqlite3.Connection, name: str) -> int:
+        """The person called ``name`` (any case), made if there is none."""
+        row = db.execute("SELECT id FROM persons WHERE lower(name) = lower(?)",
+                         (name.strip(),)).fetchone()
+        if row is not None:
+            return int(row[0])
+        return int(db.execute("INSERT INTO persons (name) VALUES (?)",
+                              (name.strip(),)).lastrowid)
+
+    def named_faces(self) -> dict[int, set[tuple[int, str, tuple[float, ...]]]]:
+        """{photo id: {(face id, name, box)}} of the faces the user confirmed for a named
+        person (what the photos' sidecars carry as MWG face regions)."""
+        out: dict[int, set[tuple[int, str, tuple[float, ...]]]] = {}
+        with self._lock:
+            for pid, fid, name, *box in self._db.execute(
+                "SELECT f.photo_id, f.id, p.name, f.left, f.top, f.width, f.height FROM faces f "
+                "JOIN persons p ON p.id = f.person_id WHERE p.name IS NOT NULL AND f.locked = 1"
+            ):
+                out.setdefault(pid, set()).add((fid, name, tuple(box)))
+        return out
 
     def remove_photos(self, photo_ids: Iterable[int]) -> None:
         """Forget the faces of photos no longer in the library."""
