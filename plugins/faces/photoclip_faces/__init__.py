@@ -35,7 +35,7 @@ from photoclip.plugin_api import (
     hookimpl,
 )
 
-from . import api, sidecars
+from . import api, sidecars, workers
 from . import people as people_ops
 from . import store as face_store
 from .models import MODEL_VERSION, FaceModelsMissing, shared_models
@@ -54,18 +54,21 @@ def analyze(context: PluginContext, photos: list[Photo], vectors: np.ndarray
             ) -> Mapping[int, str] | None:
     """The analyzer: each photo's faces, stored in one transaction per batch."""
     try:
-        models = shared_models()
+        shared_models()  # here first: a missing model is one clear error, not one per worker
     except FaceModelsMissing as exc:
         raise AnalyzerError(str(exc)) from exc
-    found, failed = {}, {}
+    jobs = []
     for photo in photos:
         size = (photo.width, photo.height) if photo.width and photo.height else None
         # names the user gave faces in digiKam, Lightroom, Picasa (MWG regions): kept as theirs
         named = [(r.label, r.box) for r in context.named_regions(photo) if r.kind == "face"]
-        try:
-            found[photo.id] = models.faces_in_file(photo.path, size, named)
-        except (OSError, ValueError) as exc:
-            failed[photo.id] = str(exc)
+        jobs.append((photo.path, size, named))
+    found, failed = {}, {}
+    for photo, result in zip(photos, workers.faces_of(jobs)):
+        if isinstance(result, str):
+            failed[photo.id] = result
+        else:
+            found[photo.id] = result
     store = open_store(context)
     try:
         store.replace_photos(found)

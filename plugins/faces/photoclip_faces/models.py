@@ -8,6 +8,7 @@ plugin lists and explains itself where dlib is not installed.
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ from photoclip.plugin_api import open_image
 LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
 ENCODER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 #: The longer side of the image faces are detected on. HOG finds faces of about 80 px and up
-#: at this size, so a photo's faces from about 80 * (long side / DETECT_SIDE) px are found
-#: (docs/bench/faces.txt measures it).
-DETECT_SIDE = 1280
+#: at this size, so a photo's faces from about 8% of its longer side are found: the group
+#: photos' 40 px faces (500 px photos, enlarged x2), and a 4000 x 3000 photo's faces from
+#: 320 px. A 4000 px photo decodes straight at this size (JPEG DCT scaling 1/4, no resize);
+#: docs/bench/faces.txt measures it.
+DETECT_SIDE = 1000
 #: Small photos are enlarged at most this much before detection (LFW's 250 px crops, phones'
 #: thumbnails): a 40 px face becomes an 80 px one.
 MAX_UPSCALE = 2.0
@@ -147,8 +150,15 @@ class FaceModels:
     def faces_in_file(self, path: str | Path, original_size: tuple[int, int] | None = None,
                       named: Sequence[tuple[str, Box]] = ()) -> list[Face]:
         """The faces of a photo file (decoded upright, reduced to about the detection size)."""
-        image = open_image(path, min_side=self.detect_side)
+        image = open_image(path, min_side=self.decode_side(original_size))
         return self.faces(image, original_size, named)
+
+    def decode_side(self, original_size: tuple[int, int] | None) -> int:
+        """The shorter side to decode at so that the longer one is about the detection size
+        (the decoder's DCT scaling does the rest: a 4000 x 3000 JPEG decodes at 1000 x 750)."""
+        if not original_size or min(original_size) <= 0:
+            return self.detect_side
+        return max(1, math.ceil(self.detect_side * min(original_size) / max(original_size)))
 
 
 Box = tuple[float, float, float, float]  # left, top, width, height
