@@ -17,6 +17,8 @@ examples:
   photoclip search '"beach" + "sunset" - "people"'     combine terms with + and -
   photoclip search '2*"red car" + "night"'              weight a term
   photoclip search ~/Pictures/cat.jpg                   a term may be an image file
+  photoclip search 'receipt text:"total"'               a plugin's filter as an operator
+  photoclip search beach --where person=Anna            a plugin's filter as an option
 
 what the model sees and does not:
   the model looks at a small square (224 pixels for most models) cut from the
@@ -37,6 +39,44 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
                    help="only results scoring at least this (a cosine similarity, -1 to 1)")
     p.add_argument("--tag", help="only photos with this tag (yours, a file keyword, or automatic)")
     p.add_argument("--album", help="only photos in this album")
+    p.add_argument("--where", action="append", default=[], metavar="FILTER=VALUE",
+                   help="a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
+                   "in a query: FILTER:\"VALUE\")")
+    for name, help_ in declared_filters():
+        if f"--{name}" not in p._option_string_actions:
+            p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
+                           metavar="VALUE", help=f"{help_} (a plugin's filter)")
+
+
+def declared_filters() -> list[tuple[str, str]]:
+    """The search filters plugins declare in their manifests (no plugin is imported)."""
+    from photoclip.config import app_paths
+    from photoclip.core.plugin_discovery import Manifest, find_manifests
+
+    try:
+        manifests = find_manifests(app_paths())
+    except Exception:  # a broken install must not break every command's parser
+        return []
+    seen: dict[str, str] = {}
+    for m in manifests:
+        if isinstance(m, Manifest):
+            for name, help_ in m.search_filters:
+                seen.setdefault(name, help_)
+    return sorted(seen.items())
+
+
+def where_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The (filter, value) pairs of ``--where F=V`` and the ``--F V`` aliases."""
+    out = []
+    for item in args.where:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+        out.append((name.strip(), value.strip()))
+    for key, values in sorted(vars(args).items()):
+        if key.startswith("where_"):
+            out += [(key[len("where_"):], v) for v in values]
+    return tuple(out)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("query", help="text; combine terms with + and -, weight with 2*\"term\"")
+    s.add_argument("query", nargs="?", default="",
+                   help="text; combine terms with + and -, weight with 2*\"term\" (none with "
+                   "a plugin's filter, e.g. --person Anna: every photo that passes it)")
     _add_filters(s)
     s.set_defaults(run=run_search)
     m = sub.add_parser("similar", help="find photos like a photo (any image file)")
@@ -68,11 +110,15 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
             raise ValueError(f"--folder {args.folder}: no such folder, and none of the "
                              "library's folders holds it: no photo can match")
     return SearchFilters(
-        args.folder, args.after, args.before, args.min_score, args.tag, args.album
+        args.folder, args.after, args.before, args.min_score, args.tag, args.album,
+        where=where_of(args),
     )
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if not args.query.strip() and not where_of(args):
+        raise ValueError("say what to find: a query, or a plugin's filter such as --where "
+                         "person=Anna (`photoclip search --help`)")
     return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 
@@ -90,4 +136,6 @@ def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:
         return 0
     for hit in hits:
         print(f"{hit.rank:>4}  {hit.score:6.3f}  {hit.path}")
+        for reason in hit.reasons:
+            print(f"              {reason}")
     return 0

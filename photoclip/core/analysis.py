@@ -198,6 +198,15 @@ class AnalysisStage:
         with self._catalog.transaction() as db:
             db.execute("DELETE FROM analysis WHERE status=?", (FAILED,))
 
+    def reset(self, name: str) -> int:
+        """Start ``name`` over: forget which photos it analysed (done or failed), so each is
+        analysed again at the next run while it is on (e.g. after its plugin deleted its
+        results); returns the photos forgotten. Its on/off setting stays."""
+        if name not in self.analyzers():
+            raise KeyError(f"no analyzer named {name!r}")
+        with self._catalog.transaction() as db:
+            return db.execute("DELETE FROM analysis WHERE analyzer=?", (name,)).rowcount
+
     def forget(self, photo_ids: Sequence[int]) -> None:
         """These photos' content changed (they were embedded again): analyse them again."""
         if not photo_ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from photoclip.core import scanner
 from photoclip.core.albums import Albums
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.tags import Album, PhotoTag, TagCount, TagStore
-from photoclip.core.types import SearchHit, counted
+from photoclip.core.types import Match, SearchHit, counted
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,12 @@ class SearchFilters:
     min_score: float | None = None
     tag: str | None = None  # the user's, a file keyword or an automatic tag
     album: str | None = None
+    #: plugins' search filters, (name, value) each; a photo must pass all of them
+    where: tuple[tuple[str, str], ...] = ()
+
+
+#: the photos passing plugins' filters, with their matches (None: no such filter)
+WhereFn = Callable[[Sequence[tuple[str, str]]], "dict[int, list[Match]] | None"]
 
 
 def epoch(value: date | datetime | None) -> float | None:
@@ -122,25 +128,46 @@ def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
 class Browsing:
     """The photo questions of the fronts (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog, tags: TagStore, albums: Albums) -> None:
+    def __init__(
+        self, catalog: Catalog, tags: TagStore, albums: Albums, where: WhereFn | None = None
+    ) -> None:
         self._catalog = catalog
         self._tags = tags
         self._albums = albums
+        self._where = where
 
-    def allowed_ids(self, filters: SearchFilters) -> set[int] | None:
-        """The photos a tag or album filter allows (None: no such filter)."""
+    def where_matches(self, filters: SearchFilters) -> dict[int, list[Match]] | None:
+        """The photos passing the plugins' filters of ``filters.where``, with their matches
+        (None: no such filter). ValueError for a filter no plugin provides."""
+        if not filters.where:
+            return None
+        if self._where is None:
+            raise ValueError("plugins' search filters are not available here")
+        return self._where(filters.where)
+
+    def allowed_ids(
+        self, filters: SearchFilters, matches: dict[int, list[Match]] | None = None
+    ) -> set[int] | None:
+        """The photos a tag, album or plugin filter allows (None: no such filter). ``matches``:
+        the plugins' filters' answer if already asked (:meth:`where_matches`)."""
         allowed: set[int] | None = None
+        if filters.where:
+            allowed = set(matches if matches is not None else self.where_matches(filters) or {})
         if filters.tag:
-            allowed = self._tags.photos_with(filters.tag)
+            tagged = self._tags.photos_with(filters.tag)
+            allowed = tagged if allowed is None else allowed & tagged
         if filters.album:
             members = self._albums.members(filters.album)
             allowed = members if allowed is None else allowed & members
         return allowed
 
-    def everything(self, filters: SearchFilters | None = None) -> list[ResultItem]:
+    def everything(
+        self, filters: SearchFilters | None = None,
+        matches: dict[int, list[Match]] | None = None,
+    ) -> list[ResultItem]:
         """Every readable photo that passes the filters, newest first (browsing, no query)."""
         filters = filters or SearchFilters()
-        allowed = self.allowed_ids(filters)
+        allowed = self.allowed_ids(filters, matches)
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
         after, before = epoch(filters.after), epoch(filters.before)
         items = []

@@ -50,6 +50,7 @@ from photoclip.core.plugin_context import PluginContext
 from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError
+from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
 from photoclip.core.tags import TagStore
 from photoclip.core.types import SearchHit, photo_from_record
@@ -123,10 +124,13 @@ class Library:
         self.xmp.attach(self._tags)
         self.tagging = PhotoTags(self._tags)
         self.albums = Albums(self._tags, self._search_ids)
-        self.browse = Browsing(cat, self._tags, self.albums)
+        self.search_contributions = SearchContributions(
+            lambda: self.plugins, lambda: self.plugin_context()
+        )
+        self.browse = Browsing(cat, self._tags, self.albums, self.search_contributions.matches)
         self._search = Searcher(
             lambda: self.embedder, lambda: self.vectors.index(), self.browse,
-            lambda: self.settings.max_megapixels,
+            lambda: self.settings.max_megapixels, self.search_contributions,
         )
         self.vectors = self._vector_space()
         self.keyword_sync = KeywordSync(cat, self._tags, s, lambda: self.model_spec.key)

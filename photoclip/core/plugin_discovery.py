@@ -20,6 +20,8 @@ package), read without importing the plugin::
     enabled_by_default = true            # optional (the template plugin says false)
     hooks = ["photoclip_exporters"]      # optional: import the module only when one of these
                                          # hooks is first needed (npe2-style lazy manifests)
+    [search_filters]                     # optional: the search filters it registers, with
+    person = "photos with this person"   # their help, so the CLI has --person unimported
 
 A plugin is enabled if its name is in ``Settings.enabled_plugins``, or if it is enabled by
 default and its name is not in ``Settings.disabled_plugins``. Loading imports the
@@ -72,6 +74,7 @@ class Manifest:
     enabled_by_default: bool = True
     entry_point: Any = None  # importlib.metadata.EntryPoint for installed plugins
     hooks: tuple[str, ...] | None = None  # declared hooks: imported when one is needed
+    search_filters: tuple[tuple[str, str], ...] = ()  # (name, help) it declares
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,17 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     default = data.get("enabled_by_default", True)
     if not isinstance(default, bool):
         raise PluginManifestError(f"{location}: 'enabled_by_default' must be true or false")
+    filters = data.get("search_filters", {})
+    if not isinstance(filters, dict) or not all(
+        isinstance(k, str) and re.match(r"^[a-z][a-z0-9-]{0,39}$", k) and isinstance(v, str)
+        for k, v in filters.items()
+    ):
+        raise PluginManifestError(f"{location}: 'search_filters' must be a table of "
+                                  'name = "help" (lowercase names)')
     # what every list shows (CLI, Settings > Plugins): plain text, without reST/Markdown marks
     return Manifest(name, display_text(description), version, module, source, location,
-                    enabled_by_default=default, hooks=_hooks(data.get("hooks"), location))
+                    enabled_by_default=default, hooks=_hooks(data.get("hooks"), location),
+                    search_filters=tuple(filters.items()))
 
 
 def _hooks(value: Any, location: str) -> tuple[str, ...] | None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,7 +58,8 @@ class SearchHit:
     rank: int  # 1-based
     photo_id: int
     path: str
-    score: float  # cosine similarity of the (weighted) query and the photo
+    score: float  # cosine similarity of the (weighted) query and the photo, plus plugin boosts
+    reasons: tuple[str, ...] = ()  # why it matched besides the picture: "text: wifi password"
 
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -164,6 +165,93 @@ class Exporter:
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
             raise ValueError(f"exporter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one photo matches a search filter's value or a scorer's query.
+
+    ``score`` in [0, 1]: how well (orders a query made only of filters; a scorer's boost is
+    ``weight * score``). ``reason``: shown with the result (``"text: wifi password"``).
+    """
+
+    score: float = 1.0
+    reason: str = ""
+
+
+#: ``photos(context, value)``: the photos that pass, as ids or {id: Match}.
+FilterFn = Callable[["PluginContext", str], "Iterable[int] | Mapping[int, Match]"]
+#: ``score(context, text, limit)``: {photo id: Match} for photos the query's text matches.
+ScoreFn = Callable[["PluginContext", str, int], "Mapping[int, Match]"]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A named filter that narrows a search or a browse to photos: ``--where NAME=VALUE`` and
+    ``NAME:"VALUE"`` in a query (``text:"wifi password"``); given twice, a photo must pass both.
+    Declare it in the plugin's ``plugin.toml`` too (``[search_filters]``) so the CLI offers
+    ``--NAME`` without importing the plugin."""
+
+    name: str
+    help: str
+    photos: FilterFn
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search filter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+@dataclass(frozen=True)
+class SearchScorer:
+    """Boosts for a text query's ranking: ``score(context, text, limit)`` returns
+    {photo id: Match} for photos the query's text matches (``text``: the query's added terms,
+    image files left out). A photo's score becomes its CLIP score plus ``weight * match.score``
+    and its result says ``match.reason``; boosted photos join the results even when the CLIP
+    score alone would leave them out."""
+
+    name: str
+    score: ScoreFn
+    weight: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search scorer name {self.name!r} must match {_NAME_RE.pattern}")
+        if not 0 <= self.weight <= 1:
+            raise ValueError(f"search scorer {self.name}: weight must lie in [0, 1]")
+
+
+#: The kinds of photo region photoclip's photo view knows how to act on (others are drawn too).
+REGION_KINDS = ("face", "text")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A part of one photo a plugin knows something about (hook ``photoclip_photo_regions``).
+
+    ``box`` is (left, top, width, height) in the upright photo's pixels (EXIF orientation
+    applied, the original's size, not a preview's); ``kind`` says what it is ("face", "text",
+    or a plugin's own word), ``label`` what to show with it ("Anna", "Unnamed", a text line).
+    ``id`` is the plugin's own key for the region (a face id), handed back when the user acts
+    on it; ``plugin`` is filled in by photoclip with the name of the plugin that returned it.
+    """
+
+    kind: str
+    box: tuple[float, float, float, float]
+    label: str = ""
+    confidence: float | None = None
+    id: str | None = None
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind or not isinstance(self.kind, str):
+            raise ValueError("a region needs a kind, e.g. 'face' or 'text'")
+        box = tuple(float(v) for v in self.box)
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0 or min(box[0], box[1]) < 0:
+            raise ValueError(f"a region's box is (left, top, width > 0, height > 0), "
+                             f"not {self.box!r}")
+        object.__setattr__(self, "box", box)
+        if self.id is not None:
+            object.__setattr__(self, "id", str(self.id))
 
 
 def photo_from_record(rec: Any) -> Photo:

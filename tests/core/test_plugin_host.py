@@ -59,6 +59,13 @@ def photoclip_photos_indexed(photos, vectors, context):
     SEEN_HASHES.update({p.id: p.content_hash for p in photos})
 
 SEEN_HASHES = {}
+
+@hookimpl
+def photoclip_photo_regions(photo, context):
+    from photoclip.plugin_api import Region
+    if photo.width is None:
+        return None
+    return [Region("face", (1, 2, photo.width / 2, photo.height / 2), "Anna", 0.9, id=7)]
 """
 
 RAISING = """
@@ -75,6 +82,10 @@ def photoclip_accept_file(path):
 @hookimpl
 def photoclip_photos_indexed(photos, vectors, context):
     raise RuntimeError("indexed exploded")
+
+@hookimpl
+def photoclip_photo_regions(photo, context):
+    raise RuntimeError("regions exploded")
 
 def boom(ctx, photos, opts):
     raise ZeroDivisionError("action exploded")
@@ -96,6 +107,10 @@ def user_plugins(photoclip_home: AppPaths) -> Path:
         @hookimpl
         def photoclip_exporters(register):
             register("not an exporter")
+
+        @hookimpl
+        def photoclip_photo_regions(photo, context):
+            return [(0, 0, 10, 10)]
     """)
     write_plugin(root, "broken-import", "import no_such_module_anywhere\n")
     write_plugin(root, "future", "", api=API_VERSION + 1)
@@ -157,6 +172,23 @@ def test_broken_plugins_are_reported_and_skipped(
 
     with pytest.raises(PluginError, match=r"raising.*action exploded"):
         host.run_action("boom", None, [], {})
+
+
+def test_photo_regions_come_from_each_plugin_and_a_broken_one_is_skipped(
+    photoclip_home: AppPaths, user_plugins: Path
+) -> None:
+    from photoclip.plugin_api import Photo, Region
+
+    host = PluginHost(Settings(), photoclip_home).load()
+    regions = host.photo_regions(Photo(1, "/photos/a.jpg", 10, 640, 480), None)
+    assert regions == [Region("face", (1.0, 2.0, 320.0, 240.0), "Anna", 0.9, "7", "good")]
+    assert host.photo_regions(Photo(2, "/photos/b.jpg", 10), None) == []
+    assert any("regions exploded" in e for e in host.errors("raising"))
+    assert any("expected Regions, got tuple" in e for e in host.errors("wrong-type"))
+    with pytest.raises(ValueError, match="width > 0"):
+        Region("face", (0, 0, 0, 10))
+    with pytest.raises(ValueError, match="needs a kind"):
+        Region("", (0, 0, 5, 10))
 
 
 def test_enable_disable(photoclip_home: AppPaths, user_plugins: Path) -> None:
