@@ -30,6 +30,7 @@ import numpy as np
 from photoclip.core.analysis import Analyzer, AnalyzerError
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
+from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
 from photoclip.core.plugin_context import PluginContext, free_name
 from photoclip.core.types import (
     API_VERSION,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_VERSION",
+    "UNNAMED",
     "Action",
     "ActionResult",
     "Analyzer",
@@ -61,6 +63,10 @@ __all__ = [
     "LabelSet",
     "Match",
     "Option",
+    "People",
+    "PeopleError",
+    "PersonFace",
+    "PersonSummary",
     "Photo",
     "PluginContext",
     "PluginError",

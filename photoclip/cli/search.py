@@ -86,7 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("query", help="text; combine terms with + and -, weight with 2*\"term\"")
+    s.add_argument("query", nargs="?", default="",
+                   help="text; combine terms with + and -, weight with 2*\"term\" (none with "
+                   "a plugin's filter, e.g. --person Anna: every photo that passes it)")
     _add_filters(s)
     s.set_defaults(run=run_search)
     m = sub.add_parser("similar", help="find photos like a photo (any image file)")
@@ -114,6 +116,9 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if not args.query.strip() and not where_of(args):
+        raise ValueError("say what to find: a query, or a plugin's filter such as --where "
+                         "person=Anna (`photoclip search --help`)")
     return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from photoclip.core.analysis import Analyzer
     from photoclip.core.labels import LabelSet
+    from photoclip.core.people import People
     from photoclip.core.plugin_context import PluginContext
     from photoclip.core.types import (
         Action,
@@ -164,4 +165,17 @@ class PhotoclipSpecs:
             @hookimpl
             def photoclip_photo_regions(photo, context):
                 return [Region("face", (10, 20, 64, 64), "Anna", confidence=0.9, id="17")]
+        """
+
+    @hookspec(firstresult=True)
+    def photoclip_people(self, context: PluginContext) -> People | None:
+        """The library's people (a :class:`~photoclip.core.people.People`), for the GUI's
+        People view, its photo view's face actions and search by person; None when the
+        plugin has none to give (e.g. People is off). The first plugin that returns one wins.
+
+        Example::
+
+            @hookimpl
+            def photoclip_people(context):
+                return MyPeople(context)
         """

@@ -335,6 +335,21 @@ class PluginHost:
             out.extend(replace(r, plugin=plugin) for r in regions)
         return out
 
+    def people(self, context: Any) -> Any:
+        """The :class:`~photoclip.core.people.People` a plugin provides for this library, or
+        None (no plugin provides one, or it failed: recorded against it)."""
+        from photoclip.core.people import People
+
+        for plugin, result in self._call_each("photoclip_people", context=context):
+            if result is None:
+                continue
+            if not isinstance(result, People):
+                self._failed(plugin, "photoclip_people", TypeError(
+                    f"expected People, got {type(result).__name__}"))
+                continue
+            return result
+        return None
+
     def run_action(
         self, name: str, context: Any, photos: list[Any], options: dict[str, Any]
     ) -> Any:

@@ -380,6 +380,38 @@ class Backend(QObject):
         self._call(lambda lib: run_action(lib, host, name, ids, options, confirm), on_done,
                    on_error=on_error, lane=self.plugin_lane)
 
+    # ----- people and photo regions (plugins' contributions, through the core's hooks) ----------
+
+    def regions(self, photo_id: int, on_done: Callable[[list[Any]], None]) -> None:
+        """Every plugin's regions of one photo (``core.types.Region``); newest photo wins."""
+        from photoclip.gui.people_requests import load_regions
+
+        self._call(lambda lib: load_regions(lib, photo_id), on_done, key="regions")
+
+    def people_request(
+        self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None, *,
+        key: str | None = None, priority: int = NORMAL, optional: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``fn(people)`` with the library's :class:`~photoclip.core.people.People` on the
+        work lane; when no plugin provides People, a PeopleError saying how to turn it on, or
+        ``fn(None)`` if ``optional``. The named requests: :mod:`photoclip.gui.people_requests`."""
+        from photoclip.gui.people_requests import people_of
+
+        self._call(lambda lib: fn(people_of(lib, optional)), on_done, key=key,
+                   priority=priority, on_error=on_error)
+
+    def face_thumbnails(
+        self, faces: Sequence[Any], size: int, on_done: Callable[[dict[int, Any]], None]
+    ) -> None:
+        """Square crops ({face id: QImage}) of ``faces`` (``core.people.PersonFace``), made on
+        the background lane (they decode photos)."""
+        from photoclip.gui.people_requests import crop_faces
+
+        wanted = list(faces)
+        self._call(lambda lib: crop_faces(lib, wanted, size), on_done, priority=LOW,
+                   lane=self.background_lane)
+
     # ----- models ----------------------------------------------------------------------------
 
     def use_model(self, key: str, weights_file: str | None = None) -> None:

@@ -15,6 +15,7 @@ from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
 from photoclip.gui.menus import build_menus
+from photoclip.gui.people_panel import PeoplePanel
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
 
         self.add_folder_action = build_menus(self)
         self._wire()
+        self.people = PeoplePanel(self)  # the People section and the photo view's regions
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -258,6 +260,8 @@ class MainWindow(QMainWindow):
     def _sidebar_filter(self, kind: str, value: Any) -> None:
         if kind == "all":
             self.show_everything()
+        elif kind == "person":
+            self.search_bar.set_person(value)
         else:
             self.search_bar.set_filter(kind, value)
 

@@ -97,6 +97,12 @@ class SearchBar(QWidget):
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.image_chip.setToolTip("Searching by this image; click to clear")
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
         self.album = QComboBox(self)
@@ -119,6 +125,7 @@ class SearchBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
+        top.addWidget(self.person_chip)
         filters = QHBoxLayout()
         for label, widget in (("Folder", self.folder), ("Tag", self.tag), ("Album", self.album)):
             filters.addWidget(QLabel(label, self))
@@ -143,6 +150,7 @@ class SearchBar(QWidget):
         self.edit.returnPressed.connect(self.submit)
         self.edit.image_given.connect(self.set_image)
         self.image_chip.clicked.connect(lambda: self.set_image(None))
+        self.person_chip.clicked.connect(lambda: self.set_person(None))
         for combo in (self.folder, self.tag, self.album):
             combo.activated.connect(lambda _=0: self.changed.emit())
         self.use_dates.toggled.connect(self._dates_toggled)
@@ -168,6 +176,12 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = None
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         self.submit()
 
     def set_image(self, path: str | None, notify: bool = True) -> None:
@@ -180,6 +194,12 @@ class SearchBar(QWidget):
             self.image_chip.show()
         else:
             self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         if notify:
             self.submit()
 
@@ -231,9 +251,18 @@ class SearchBar(QWidget):
         combo.setCurrentIndex(max(i, 0))
         self.submit()
 
+    def set_person(self, person: tuple[int, str] | None, notify: bool = True) -> None:
+        """Only photos with this person (id, name), from the People list; None clears it."""
+        self.person = person
+        self.person_chip.setText(f"Person: {person[1]}  ✕" if person else "")
+        self.person_chip.setVisible(person is not None)
+        if notify:
+            self.submit()
+
     def clear_filters(self) -> None:
         for combo in (self.folder, self.tag, self.album):
             combo.setCurrentIndex(0)
+        self.set_person(None, notify=False)
         self.use_dates.setChecked(False)
         self.submit()
 
@@ -252,6 +281,7 @@ class SearchBar(QWidget):
             album=self.album.currentData(),
             after=after,
             before=before,
+            where=(("person", str(self.person[0])),) if self.person else (),
             limit=limit,
         )
 

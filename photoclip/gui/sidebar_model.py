@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -10,11 +11,12 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from photoclip.gui.queries import SidebarData
 
-KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | None for headings
+KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | person | None: headings
 ValueRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
 
 SECTIONS = ("Folders", "My tags", "Automatic tags", "Albums")
+PEOPLE = "People"
 
 
 class SidebarModel(QStandardItemModel):
@@ -22,6 +24,8 @@ class SidebarModel(QStandardItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: builds the People section (gui.people_sidebar), or None while People is off
+        self.people_section: Callable[[], QStandardItem | None] = lambda: None
         self.set_data(SidebarData([], [], []))
 
     def set_data(self, data: SidebarData, total: int | None = None) -> None:
@@ -49,6 +53,19 @@ class SidebarModel(QStandardItemModel):
             sections["Albums"].appendRow(leaf)
         for name in SECTIONS:
             root.appendRow(sections[name])
+        self.refresh_people()
+
+    def refresh_people(self) -> None:
+        """Build the People section again, after the folders (automatic tags may be many)."""
+        for row in range(self.rowCount()):
+            if self.item(row).text() == PEOPLE:
+                self.removeRow(row)
+                break
+        people = self.people_section()
+        if people is not None:
+            after = next((r for r in range(self.rowCount()) if self.item(r).text() == SECTIONS[0]),
+                         self.rowCount() - 1)
+            self.insertRow(after + 1, people)
 
     def section(self, name: str) -> QStandardItem:
         for row in range(self.rowCount()):

@@ -29,10 +29,13 @@ from photoclip.plugin_api import (
     Photo,
     PluginContext,
     PluginError,
+    Region,
+    SearchFilter,
     counted,
     hookimpl,
 )
 
+from . import api
 from . import people as people_ops
 from . import store as face_store
 from .models import MODEL_VERSION, FaceModelsMissing, shared_models
@@ -75,7 +78,10 @@ def _person_line(p: face_store.Person) -> str:
 
 
 def _as_dict(p: face_store.Person) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
+    out = {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
+    if p.hidden:
+        out["hidden"] = True
+    return out
 
 
 def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
@@ -112,22 +118,26 @@ def _counts(context: PluginContext) -> tuple[int, int]:
 
 def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str, Any]
          ) -> ActionResult:
-    stale = {f.photo_id for f in store.faces()}
-    stale -= {p.id for p in context.photos(stale)}
-    if stale:  # photos removed from the library take their faces with them
-        store.remove_photos(stale)
+    api.tidy(context, store)
     if options.get("recluster"):
         people_ops.recluster(store)
-    else:
-        people_ops.ensure_clustered(store)
+    changed = _change(store, options)
+    if changed is not None:
+        return changed
     person = options.get("person")
+    if options.get("suggestions"):
+        return _suggestions(store, person)
     if options.get("not-face") is not None:
         new = people_ops.not_person(store, int(options["not-face"]))
         return ActionResult(f"face {options['not-face']} moved to person {new}",
                             data={"face": options["not-face"], "person": new})
     if options.get("name"):
+        if options.get("face") is not None:
+            p = people_ops.name_face(store, int(options["face"]), options["name"])
+            return ActionResult(f"face {options['face']} is {p.name}", data=_as_dict(p))
         if not person:
-            raise PluginError("say whose name it is: --person ID --name NAME")
+            raise PluginError("say whose name it is: --person ID --name NAME "
+                              "(or --face ID --name NAME)")
         p = people_ops.name(store, person, options["name"])
         return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
     if options.get("merge"):
@@ -149,10 +159,43 @@ def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str,
                   "faces": [{"id": f.id, "photo_id": f.photo_id, "box": list(f.box),
                              "confidence": f.confidence, "locked": f.locked} for f in faces]},
         )
-    everyone = store.people()
+    hidden = bool(options.get("hidden"))
+    everyone = store.people(hidden=hidden)
+    what = counted(len(everyone), "hidden person" if hidden else "person",
+                   "hidden people" if hidden else "people")
     return ActionResult(
-        counted(len(everyone), "person", "people"), [_person_line(p) for p in everyone],
+        what, [_person_line(p) for p in everyone],
         data={"people": [_as_dict(p) for p in everyone]},
+    )
+
+
+def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResult | None:
+    """Hide or show a person, or answer a suggestion; None when not asked to."""
+    for key, hidden in (("hide", True), ("unhide", False)):
+        if options.get(key):
+            p = people_ops.hide(store, options[key], hidden)
+            return ActionResult(f"{p.name or f'person {p.id}'} is "
+                                f"{'hidden' if hidden else 'shown again'}", data=_as_dict(p))
+    for key, yes in (("accept", True), ("decline", False)):
+        if options.get(key) is not None:
+            face = int(options[key])
+            who = people_ops.answer(store, face, yes)
+            return ActionResult(f"face {face} {'joined' if yes else 'stays out of'} the "
+                                "suggested person", data={"face": face, "person": who})
+    return None
+
+
+def _suggestions(store: face_store.FaceStore, person: str | None) -> ActionResult:
+    found = people_ops.suggestions(store, person)
+    names = store.named()
+    faces = [f for f in store.faces() if f.id in found]
+    lines = [f"  face {f.id}: photo {f.photo_id} may be {names[found[f.id]]} "
+             f"(--accept {f.id} / --decline {f.id})" for f in faces]
+    return ActionResult(
+        counted(len(faces), "suggestion"), lines,
+        data={"suggestions": [{"face": f.id, "photo_id": f.photo_id, "box": list(f.box),
+                               "person": found[f.id], "name": names[found[f.id]]}
+                              for f in faces]},
     )
 
 
@@ -174,10 +217,34 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
             Option("name", "name --person (a name someone has already merges the two)"),
             Option("merge", "merge this person (id or name) into --person"),
             Option("show", "the photos and faces of a person (id or name)"),
+            Option("face", "with --name: this face id is that person's", type=int),
             Option("not-face", "this face id is not its person: never put it back", type=int),
+            Option("hide", "hide a person (id or name) from the list"),
+            Option("unhide", "show a hidden person again"),
+            Option("hidden", "list the hidden people", type=bool),
+            Option("suggestions", "faces that may be a named person (--person: theirs only)",
+                   type=bool),
+            Option("accept", "this suggested face is the suggested person", type=int),
+            Option("decline", "this suggested face is not the suggested person", type=int),
             Option("recluster", "group every face again (your decisions are kept)", type=bool),
             Option("forget", "remove every face vector and name (asks; --yes to confirm)",
                    type=bool),
         ),
         selection="none",
     ))
+
+
+@hookimpl
+def photoclip_photo_regions(photo: Photo, context: PluginContext) -> list[Region]:
+    return api.photo_regions(context, photo)
+
+
+@hookimpl
+def photoclip_people(context: PluginContext) -> api.FacesPeople:
+    return api.FacesPeople(context)
+
+
+@hookimpl
+def photoclip_search_filters(register: Callable[[SearchFilter], None]) -> None:
+    register(SearchFilter("person", "only photos with this person, by name or id",
+                          photos=api.person_filter))

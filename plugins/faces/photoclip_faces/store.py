@@ -73,6 +73,7 @@ class Person:
     name: str | None
     faces: int
     photos: int
+    hidden: bool = False
 
 
 class FaceStore:
@@ -193,27 +194,52 @@ class FaceStore:
                 for r in rows]
 
     def face(self, face_id: int) -> StoredFace | None:
-        found = [f for f in self.faces() if f.id == face_id]
-        return found[0] if found else None
+        with self._lock:
+            r = self._db.execute(
+                "SELECT id, photo_id, left, top, width, height, confidence, person_id, locked "
+                "FROM faces WHERE id=?", (face_id,)).fetchone()
+        return (StoredFace(r[0], r[1], (r[2], r[3], r[4], r[5]), r[6], r[7], bool(r[8]))
+                if r else None)
 
-    def people(self) -> list[Person]:
-        """Every person with their face and photo counts, largest first."""
+    def people(self, *, hidden: bool | None = False) -> list[Person]:
+        """Every person with their face and photo counts, largest first: the shown ones
+        (``hidden=False``), the hidden ones (True) or all (None)."""
+        where = "" if hidden is None else f"WHERE p.hidden = {int(hidden)} "
         with self._lock:
             rows = self._db.execute(
-                "SELECT p.id, p.name, COUNT(f.id), COUNT(DISTINCT f.photo_id) FROM persons p "
-                "JOIN faces f ON f.person_id = p.id WHERE p.hidden = 0 GROUP BY p.id "
+                "SELECT p.id, p.name, COUNT(f.id), COUNT(DISTINCT f.photo_id), p.hidden "
+                f"FROM persons p JOIN faces f ON f.person_id = p.id {where}GROUP BY p.id "
                 "ORDER BY COUNT(f.id) DESC, p.id"
             ).fetchall()
-        return [Person(*r) for r in rows]
+        return [Person(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     def person(self, key: int | str) -> Person | None:
-        """A person by id or by name (case-insensitive)."""
-        for p in self.people():
+        """A person by id or by name (case-insensitive), hidden ones too."""
+        for p in self.people(hidden=None):
             if (isinstance(key, int) and p.id == key) or (
                 isinstance(key, str) and p.name is not None and p.name.lower() == key.lower()
             ):
                 return p
         return None
+
+    def set_hidden(self, person_id: int, hidden: bool) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE persons SET hidden=? WHERE id=?", (int(hidden), person_id))
+
+    def named(self) -> dict[int, str]:
+        """{person id: name} of every named person."""
+        with self._lock:
+            return dict(self._db.execute(
+                "SELECT id, name FROM persons WHERE name IS NOT NULL").fetchall())
+
+    def vectors_of(self, face_ids: Sequence[int]) -> np.ndarray:
+        """The vectors of ``face_ids`` in that order."""
+        with self._lock:
+            found = {r[0]: _vector(r[1]) for r in self._db.execute(
+                f"SELECT id, vector FROM faces WHERE id IN ({','.join('?' * len(face_ids))})",
+                list(face_ids))}
+        return (np.stack([found[i] for i in face_ids]) if face_ids
+                else np.zeros((0, 128), dtype=np.float32))
 
     def photos_of(self, person_id: int) -> list[int]:
         with self._lock:
