@@ -216,3 +216,21 @@ def test_query_terms() -> None:
         'words : "wifi"', 'words : "password"']
     assert tokens.query_terms("12.50") == ['words : "12 50"']
     assert engine.available()
+
+
+def test_photo_command_prints_its_text(library, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import json
+
+    from photoclip.cli import tags
+
+    lib, ids, _ = library
+    path = lib.browse.record(ids["card-exif6.jpg"]).path
+    assert tags.run_photo(lib, argparse.Namespace(photo=path, json=False)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [ln.strip() for ln in out if ln.strip().startswith("text:")] == [
+        f"text: {line}" for line in RENDERED]
+    assert tags.run_photo(lib, argparse.Namespace(photo=path, json=True)) == 0
+    regions = json.loads(capsys.readouterr().out)["regions"]
+    assert [(r["kind"], r["label"], r["plugin"]) for r in regions] == [
+        ("text", line, "ocr") for line in RENDERED]
