@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 SKIM_SIDE = 320  # the quick look for any text at all, long side (pixels)
 SKIM_THRESHOLD = 0.3  # a text probability above this anywhere in the quick look: read on
 DET_SIDE = 960  # the detector's input, long side (pixels)
-DECODE_SIDE = 1600  # decoded for recognition: the shorter side at least this (or the original)
+DECODE_SIDE = 1200  # decoded for recognition: the shorter side at least this (or the original)
 MIN_SCORE = 0.5  # recognised lines below this confidence are dropped
 #: changes whenever the results would (models, sizes, rules): every photo is read again
 ENGINE_VERSION = f"rapidocr3-ppocrv6s-skim{SKIM_SIDE}-det{DET_SIDE}-dec{DECODE_SIDE}-1"
