@@ -59,10 +59,12 @@ def open_store(context: PluginContext) -> text_store.TextStore:
 
 def _with_store(context: PluginContext, fn: Callable[[text_store.TextStore], Any],
                 empty: Any) -> Any:
-    """``fn(store)``, or ``empty`` when no text was ever stored (nothing is created)."""
-    if not (context.data_dir(PLUGIN) / text_store.FILE_NAME).exists():
+    """``fn(store)`` on a read-only connection, or ``empty`` when no text was ever stored
+    (nothing is created)."""
+    folder = context.data_dir(PLUGIN)
+    if not (folder / text_store.FILE_NAME).exists():
         return empty
-    store = open_store(context)
+    store = text_store.TextStore(folder, readonly=True)
     try:
         return fn(store)
     finally:

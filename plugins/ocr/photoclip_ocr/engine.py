@@ -24,13 +24,16 @@ from photoclip.plugin_api import open_image
 
 log = logging.getLogger(__name__)
 
-SKIM_SIDE = 320  # the quick look for any text at all, long side (pixels)
-SKIM_THRESHOLD = 0.3  # a text probability above this anywhere in the quick look: read on
+SKIM_SIDE = 480  # the quick look for any text at all, long side (pixels)
+SKIM_THRESHOLD = 0.5  # a text probability above this anywhere in the quick look: read on
 DET_SIDE = 960  # the detector's input, long side (pixels)
 DECODE_SIDE = 1200  # decoded for recognition: the shorter side at least this (or the original)
 MIN_SCORE = 0.5  # recognised lines below this confidence are dropped
+MIN_HEIGHT = 6  # boxes thinner than this (pixels of the decoded image) are not read
+REC_BATCH = 16  # lines per recogniser call
 #: changes whenever the results would (models, sizes, rules): every photo is read again
-ENGINE_VERSION = f"rapidocr3-ppocrv6s-skim{SKIM_SIDE}-det{DET_SIDE}-dec{DECODE_SIDE}-1"
+ENGINE_VERSION = (f"rapidocr3-ppocrv6s-skim{SKIM_SIDE}@{SKIM_THRESHOLD}-det{DET_SIDE}"
+                  f"-dec{DECODE_SIDE}-h{MIN_HEIGHT}-1")
 
 
 class OcrUnavailable(RuntimeError):
@@ -80,6 +83,7 @@ class Reader:
                 engine = RapidOCR(params={
                     "Global.log_level": "warning",
                     "Det.limit_type": "max", "Det.limit_side_len": DET_SIDE,
+                    "Rec.rec_batch_num": REC_BATCH,
                     "EngineConfig.onnxruntime.intra_op_num_threads": n,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 })
@@ -103,16 +107,18 @@ class Reader:
         if not self.may_have_text(bgr):
             return []
         found = det(bgr)
-        if found.boxes is None or len(found.boxes) == 0:
+        boxes = [np.asarray(b, dtype=np.float32) for b in (found.boxes
+                 if found.boxes is not None else [])]
+        boxes = [b for b in boxes if _thickness(b) >= MIN_HEIGHT]
+        if not boxes:
             return []  # text-free: no crop, no recognition
-        crops = [get_rotate_crop_image(bgr, np.asarray(b, dtype=np.float32).copy())
-                 for b in found.boxes]
+        crops = [get_rotate_crop_image(bgr, b.copy()) for b in boxes]
         upright = cls(crops).img_list or crops
         read = rec(TextRecInput(img=upright))
         h, w = rgb.shape[:2]
         sx, sy = (size[0] / w, size[1] / h) if size else (1.0, 1.0)
         lines = []
-        for box, text, score in zip(found.boxes, read.txts or (), read.scores or ()):
+        for box, text, score in zip(boxes, read.txts or (), read.scores or ()):
             text = text.strip()
             if not text or float(score) < MIN_SCORE:
                 continue
@@ -128,6 +134,11 @@ class Reader:
         det = self._load()[0]
         small = DetPreProcess(SKIM_SIDE, "max", det.mean, det.std)(bgr)
         return small is not None and float(det.session(small).max()) > SKIM_THRESHOLD
+
+
+def _thickness(quad: np.ndarray) -> float:
+    """The shorter side of a detected box (the height of a line of text)."""
+    return float(min(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[0] - quad[1])))
 
 
 _shared = Reader()

@@ -58,11 +58,15 @@ class TextHit:
 
 
 class TextStore:
-    """One connection to the text file (open one per thread; close it)."""
+    """One connection to the text file (open one per thread; close it). ``readonly``: for
+    questions only, on a file that exists (no schema check: cheaper, searches open one each)."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, folder: Path, *, readonly: bool = False) -> None:
         self.path = folder / FILE_NAME
+        if readonly:
+            self._db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
+            return
+        folder.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
