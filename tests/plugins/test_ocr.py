@@ -210,11 +210,16 @@ def test_the_text_command(library) -> None:
 
 def test_query_terms() -> None:
     assert tokens.index_terms("增值税发票 No.12") == ("增值 值税 税发 发票 no 12", "增 值 税 发 票")
-    assert tokens.query_terms("发票") == ['words : "发票"']
-    assert tokens.query_terms("票") == ['chars : "票"']
-    assert tokens.query_terms("a photo of the ＷｉＦｉ password") == [
-        'words : "wifi"', 'words : "password"']
-    assert tokens.query_terms("12.50") == ['words : "12 50"']
+    def fts(text: str) -> list[str]:
+        return [t.fts() for t in tokens.query_terms(text)]
+
+    assert fts("发票") == ['words : "发票"']
+    assert fts("票") == ['chars : "票"']
+    assert fts("a photo of the ＷｉＦｉ password") == ['words : "wifi"*', 'words : "password"*']
+    assert fts("12.50 ab") == ['words : "12 50"', 'words : "ab"']
+    assert tokens.one_edit_apart("fusionopolis", "furionopolis")
+    assert tokens.one_edit_apart("genaxis", "genaxiss") and tokens.one_edit_apart("ab", "b")
+    assert not tokens.one_edit_apart("genaxis", "genexus")
     assert engine.available()
 
 

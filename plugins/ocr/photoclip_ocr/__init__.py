@@ -102,7 +102,7 @@ def text_filter(context: PluginContext, value: str) -> dict[int, Match]:
     hits = _with_store(context, lambda s: s.search(value, limit=100_000), [])
     out = {}
     for h in hits:
-        if len(h.matched) == h.terms:
+        if len(h.matched) == h.terms:  # every word (one letter away counts)
             strength = max(0.0, -h.rank)
             out[h.photo_id] = Match(strength / (1 + strength), _reason(h.line))
     return out

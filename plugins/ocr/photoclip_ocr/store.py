@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import Line
-from .tokens import index_terms, query_terms
+from .tokens import FUZZY_MIN, Term, index_terms, one_edit_apart, query_terms
 
 FILE_NAME = "text.sqlite3"
 
@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS lines (id INTEGER PRIMARY KEY, photo_id INTEGER NOT N
 CREATE INDEX IF NOT EXISTS lines_by_photo ON lines (photo_id, n);
 CREATE VIRTUAL TABLE IF NOT EXISTS lines_fts USING fts5(
     words, chars, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS lines_vocab USING fts5vocab(lines_fts, 'row');
 """
+NEAR_WEIGHT = 0.7  # a word found only one letter away counts for this much of a word
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,18 @@ class StoredLine:
 @dataclass(frozen=True)
 class TextHit:
     """A photo whose text matches a query: which of the query's words it holds (indexes into
-    :func:`~photoclip_ocr.tokens.query_terms`), its best line and the best full-text rank."""
+    :func:`~photoclip_ocr.tokens.query_terms`) and how well (1, or :data:`NEAR_WEIGHT` for a
+    word found one letter away), its best line and the best full-text rank."""
 
     photo_id: int
-    matched: frozenset[int]
+    matched: Mapping[int, float]
     terms: int
     line: str
     rank: float  # FTS5 bm25: lower is better
 
     @property
     def coverage(self) -> float:
-        return len(self.matched) / self.terms if self.terms else 0.0
+        return sum(self.matched.values()) / self.terms if self.terms else 0.0
 
 
 class TextStore:
@@ -138,23 +141,47 @@ class TextStore:
         """Photos whose lines hold any of the query's words, most words first, then best rank.
         A photo holds a word when any of its lines does."""
         terms = query_terms(text)
-        found: dict[int, dict[str, set[int]]] = {}  # photo -> line -> the words it holds
+        found: dict[int, dict[str, dict[int, float]]] = {}  # photo -> line -> {word: how well}
         ranks: dict[int, float] = {}
         for k, term in enumerate(terms):
-            rows = self._db.execute(
-                "SELECT l.photo_id, l.text, bm25(lines_fts) AS r FROM lines_fts "
-                "JOIN lines l ON l.id = lines_fts.rowid WHERE lines_fts MATCH ? ORDER BY r "
-                "LIMIT ?", (term, 20 * limit)).fetchall()
-            for photo_id, line, rank in rows:
-                found.setdefault(photo_id, {}).setdefault(line, set()).add(k)
-                ranks[photo_id] = min(rank, ranks.get(photo_id, rank))
+            queries = [(term.fts(), 1.0)]
+            near = self._near(term)
+            if near:
+                queries.append((term.fts_near(near), NEAR_WEIGHT))
+            for query, weight in queries:
+                for photo_id, line, rank in self._db.execute(
+                    "SELECT l.photo_id, l.text, bm25(lines_fts) AS r FROM lines_fts JOIN lines l "
+                    "ON l.id = lines_fts.rowid WHERE lines_fts MATCH ? ORDER BY r LIMIT ?",
+                    (query, 20 * limit),
+                ):
+                    words = found.setdefault(photo_id, {}).setdefault(line, {})
+                    words[k] = max(weight, words.get(k, 0.0))
+                    ranks[photo_id] = min(rank, ranks.get(photo_id, rank))
         hits = []
         for pid, by_line in found.items():
-            matched = frozenset().union(*by_line.values())
-            line = max(by_line, key=lambda t: (len(by_line[t]), -len(t)))
+            matched: dict[int, float] = {}
+            for words in by_line.values():
+                for k, w in words.items():
+                    matched[k] = max(w, matched.get(k, 0.0))
+            line = max(by_line, key=lambda t: (sum(by_line[t].values()), -len(t)))
             hits.append(TextHit(pid, matched, len(terms), line, ranks[pid]))
-        hits.sort(key=lambda h: (-len(h.matched), h.rank, h.photo_id))
+        hits.sort(key=lambda h: (-h.coverage, h.rank, h.photo_id))
         return hits[:limit]
+
+
+    def _near(self, term: Term) -> list[str]:
+        """Index terms one letter away from a long Latin query word (same first two letters:
+        a misread first letter is rare, and the range keeps the lookup small)."""
+        word = term.word
+        if word is None or len(word) < FUZZY_MIN:
+            return []
+        try:
+            rows = self._db.execute(
+                "SELECT term FROM lines_vocab WHERE term >= ? AND term < ?",
+                (word[:2], word[:2] + "\uffff")).fetchall()
+        except sqlite3.OperationalError:  # a file from before the vocabulary table
+            return []
+        return [t for (t,) in rows if not t.startswith(word) and one_edit_apart(word, t)][:20]
 
 
 def forget(folder: Path) -> None:
