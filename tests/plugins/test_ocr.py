@@ -239,3 +239,26 @@ def test_photo_command_prints_its_text(library, capsys: pytest.CaptureFixture[st
     regions = json.loads(capsys.readouterr().out)["regions"]
     assert [(r["kind"], r["label"], r["plugin"]) for r in regions] == [
         ("text", line, "ocr") for line in RENDERED]
+
+
+def test_store_prefix_and_near_matches(tmp_path: Path) -> None:
+    from photoclip_ocr.engine import Line
+    from photoclip_ocr.store import NEAR_WEIGHT
+
+    quad = ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0))
+    store = TextStore(tmp_path)
+    store.replace_photos({1: [Line("furionopolis Reserver", 0.9, quad)],
+                          2: [Line("Genexis Theatre", 0.9, quad)], 3: []})
+    store.replace_photos({3: [Line("reserve", 0.9, quad)]})  # read again: replaced
+    reader = TextStore(tmp_path, readonly=True)
+    try:
+        assert [(h.photo_id, h.coverage) for h in reader.search("fusionopolis")] == [
+            (1, NEAR_WEIGHT)]
+        assert [h.photo_id for h in reader.search("reserve")] == [3, 1]  # exact first
+        (hit,) = reader.search("genaxis theatre")
+        assert hit.photo_id == 2 and hit.coverage == pytest.approx((NEAR_WEIGHT + 1) / 2)
+        assert reader.search("genoxus") == []  # two letters away
+        assert store.counts() == (3, 3, 3)
+    finally:
+        reader.close()
+        store.close()
