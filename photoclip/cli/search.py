@@ -26,7 +26,10 @@ what the model sees and does not:
   bottom of tall ones are not seen, and small details are lost. It matches what
   things are and the mood of a scene well, but not counts ("two dogs"), text in
   the photo, left/right, or who a person is. Scores are cosine similarities,
-  usually 0.15 to 0.35: compare them within one search, not across searches."""
+  usually 0.15 to 0.35: compare them within one search, not across searches.
+  The ocr plugin reads text in photos (photoclip plugins enable ocr): a query's
+  words in a photo's text add up to 0.25 to its score, text:"..." keeps only
+  photos whose text holds every word."""
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
