@@ -6,7 +6,7 @@ import os
 import tempfile
 from datetime import date
 
-from PySide6.QtCore import QDate, QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.i18n import tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
 from photoclip.gui.wording import count_of
@@ -91,27 +92,27 @@ class SearchBar(QWidget):
         self.edit = _QueryEdit(self)
         self.edit.setObjectName("searchEdit")
         self.edit.setPlaceholderText(
-            "Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here")
+            tr("Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here"))
         self.edit.setClearButtonEnabled(True)
         self.image_chip = QToolButton(self)
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.image_chip.setToolTip("Searching by this image; click to clear")
+        self.image_chip.setToolTip(tr("Searching by this image; click to clear"))
         self.image_chip.hide()
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
         self.album = QComboBox(self)
-        self.use_dates = QCheckBox("From", self)
+        self.use_dates = QCheckBox(tr("From"), self)
         self.after = QDateEdit(self)
         self.before = QDateEdit(self)
         for d in (self.after, self.before):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            d.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
             d.setEnabled(False)
         self.after.setDate(QDate.currentDate().addYears(-1))
         self.before.setDate(QDate.currentDate())
         self.sort = QComboBox(self)
-        self.sort.addItem("Best match", RELEVANCE)
-        self.sort.addItem("Newest first", DATE)
+        self.sort.addItem(tr("Best match"), RELEVANCE)
+        self.sort.addItem(tr("Newest first"), DATE)
         self.count = QLabel(self)
         self.count.setObjectName("resultCount")
         self.set_choices([], [], [])
@@ -120,12 +121,13 @@ class SearchBar(QWidget):
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
         filters = QHBoxLayout()
-        for label, widget in (("Folder", self.folder), ("Tag", self.tag), ("Album", self.album)):
+        for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
+                              (tr("Album"), self.album)):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(widget)
         filters.addWidget(self.use_dates)
         filters.addWidget(self.after)
-        filters.addWidget(QLabel("to", self))
+        filters.addWidget(QLabel(tr("to", "dates"), self))
         filters.addWidget(self.before)
         filters.addStretch(1)
         filters.addWidget(self.count)
@@ -176,7 +178,7 @@ class SearchBar(QWidget):
         self.similar_to = None
         if path:
             self.edit.clear()
-            self.image_chip.setText(f"Image: {os.path.basename(path)}  ✕")
+            self.image_chip.setText(tr("Image: {name}").format(name=os.path.basename(path)) + "  ✕")
             self.image_chip.show()
         else:
             self.image_chip.hide()
@@ -188,7 +190,7 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = photo_id
         self.edit.clear()
-        self.image_chip.setText(f"Like: {name}  ✕")
+        self.image_chip.setText(tr("Like: {name}").format(name=name) + "  ✕")
         self.image_chip.show()
         self.submit()
 
@@ -206,8 +208,8 @@ class SearchBar(QWidget):
     def set_choices(self, folders: list[str], tags: list[str], albums: list[str]) -> None:
         """Refill the filter lists, keeping the current choices where they still exist."""
         for combo, anything, values in (
-            (self.folder, "All folders", folders), (self.tag, "Any tag", tags),
-            (self.album, "Any album", albums),
+            (self.folder, tr("All folders"), folders), (self.tag, tr("Any tag"), tags),
+            (self.album, tr("Any album"), albums),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -264,13 +266,14 @@ class SearchBar(QWidget):
     def show_count(self, n: int, searching: bool) -> None:
         """The count of photos shown; the sort box says the order they are in (browsing
         without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(count_of(n, "photo") + (" found" if searching else ""))
+        photos = count_of(n, "photo")
+        self.count.setText(tr("{photos} found").format(photos=photos) if searching else photos)
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")
         else:
             self.sort.setCurrentIndex(self.sort.findData(DATE))
-            self.sort.setToolTip("Without a search, photos are shown newest first")
+            self.sort.setToolTip(tr("Without a search, photos are shown newest first"))
         self.sort.setEnabled(searching)
 
 
