@@ -109,7 +109,19 @@ def extract(sources: list[Path] | None = None) -> Extracted:
                 for arg in [*node.args, *(k.value for k in node.keywords)]:
                     if _has_words(arg):
                         out.problems.append(f"{where}: a text given to {name}() without tr()")
+    if sources is None:
+        data_texts(out)
     return out
+
+
+def data_texts(out: Extracted) -> None:
+    """Texts the GUI shows from the core's data: the model catalogue's descriptions (shown as
+    ``tr(spec.description, "model")``)."""
+    from photoclip.core.model_catalogue import CATALOGUE
+
+    for spec in CATALOGUE.values():
+        out.messages.setdefault((spec.description, "model"), []).append(
+            f"photoclip/core/model_catalogue.py:{spec.key}")
 
 
 def read_ts(ts: Path) -> dict[Key, tuple[str, bool]]:

@@ -66,7 +66,7 @@ def parse_po(path: Path) -> dict[str, str]:
             if text:
                 entries[ident] = text
 
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             flush()

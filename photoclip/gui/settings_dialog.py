@@ -198,7 +198,8 @@ class SettingsDialog(QDialog):
                      else tr("not downloaded{size}").format(size=size))
             self.model_combo.addItem(f"{key} ({state})", key)
             self.model_combo.setItemData(
-                self.model_combo.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+                self.model_combo.count() - 1, tr(spec.description, "model"),
+                Qt.ItemDataRole.ToolTipRole
             )
         if self.model_combo.findData(current) < 0:
             self.model_combo.addItem(f"{current} ({tr('unknown')})", current)
@@ -362,7 +363,7 @@ class SettingsDialog(QDialog):
     @Slot()
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
-        note = spec.description if spec else ""
+        note = tr(spec.description, "model") if spec else ""
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
             note += "\n" + tr("Switching model indexes every photo again with it (the old "
                                "model's index is kept). A missing model is downloaded first.")

@@ -160,13 +160,13 @@ class ModelPage(QWizardPage):
             size = tr("installed") if _installed(spec, models_dir) else (
                 tr("{mb} MB download").format(mb=f"{spec.download_mb:.0f}") if spec.download_mb
                 else tr("download"))
-            button = QRadioButton(f"{tr(role)}: {key} ({size})")
-            note = spec.description
+            button = QRadioButton(tr("{role}: {model} ({size})").format(
+                role=tr(role), model=key, size=size))
+            note = tr(spec.description, "model")
             missing = _missing_requirements(spec)
             if missing:
-                if "pip install" not in note:
-                    note += "\n" + tr("Needs {packages} installed first.").format(
-                        packages=", ".join(missing))
+                note += "\n" + tr("Not available in this installation: it needs {packages}, "
+                                   "which are not installed.").format(packages=", ".join(missing))
                 button.setEnabled(False)
             button.setToolTip(note)
             detail = QLabel(note)
