@@ -32,10 +32,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from photoclip.cli.i18n import compile_po  # noqa: E402
+from photoclip.cli.i18n import ARGPARSE_TEXTS, compile_po, parse_po  # noqa: E402
 from photoclip.languages import I18N_DIR, LANGUAGES  # noqa: E402
 
 GUI_SOURCES = REPO / "photoclip" / "gui"
+CLI_SOURCES = REPO / "photoclip" / "cli"
 CONTEXT = "photoclip"  # photoclip.gui.i18n.CONTEXT
 #: Qt calls whose string arguments the user sees: a literal there must go through tr().
 SHOWN = frozenset({
@@ -159,6 +160,50 @@ def render_ts(language: str, messages: dict[Key, list[str]],
     return "\n".join(lines)
 
 
+def extract_cli(sources: list[Path] | None = None) -> Extracted:
+    """Every text the CLI translates (``_("...")``, ``N_("...")`` in photoclip/cli, and
+    argparse's own words), and any ``_()`` around something other than a literal."""
+    out = Extracted()
+    for text in ARGPARSE_TEXTS:
+        out.messages[(text, "")] = ["argparse"]
+    for path in sources or sorted(CLI_SOURCES.rglob("*.py")):
+        rel = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_") and node.args):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                out.messages.setdefault((first.value, ""), []).append(f"{rel}:{node.lineno}")
+            elif not isinstance(first, (ast.Name, ast.Attribute, ast.Subscript)):
+                out.problems.append(f"{rel}:{node.lineno}: _() needs a literal text (put values "
+                                    "in with .format() after it, not an f-string inside)")
+    return out
+
+
+def _po_string(text: str) -> str:
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def po_path(language: str) -> Path:
+    return I18N_DIR / f"photoclip_cli_{language}.po"
+
+
+def render_po(language: str, messages: dict[Key, list[str]], old: dict[str, str]) -> str:
+    """The CLI's ``.po`` for ``messages`` (sorted; untranslated ones have an empty msgstr)."""
+    lines = ['# photoclip command line, ' + LANGUAGES[language] + '. Update with',
+             '# python scripts/update_translations.py', 'msgid ""', 'msgstr ""',
+             '"Content-Type: text/plain; charset=UTF-8\\n"',
+             f'"Language: {language}\\n"', ""]
+    for source, _ in sorted(messages):
+        lines.append(f"msgid {_po_string(source)}")
+        lines.append(f"msgstr {_po_string(old.get(source, ''))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def qt_tool(name: str) -> str:
     """Path of PySide6's ``lrelease`` (the PySide6 package ships it)."""
     here = Path(sys.executable).parent
@@ -219,6 +264,20 @@ def main(argv: list[str] | None = None) -> int:
                     problems.append(f"{qm.relative_to(REPO)} is out of date with its .ts")
                 else:
                     shutil.copy(built, qm)
+    cli = extract_cli()
+    problems += cli.problems
+    for language in translated_languages():
+        po = po_path(language)
+        old = {k: v for k, v in (parse_po(po) if po.exists() else {}).items() if k}
+        text = render_po(language, cli.messages, old)
+        problems += [f"untranslated in {po.name}: {k[0]!r}" for k in sorted(cli.messages)
+                     if not old.get(k[0])]
+        current = po.read_text(encoding="utf-8") if po.exists() else ""
+        if text != current:
+            if args.check:
+                problems.append(f"{po.relative_to(REPO)} is out of date with the code")
+            else:
+                po.write_text(text, encoding="utf-8")
     for po in sorted(I18N_DIR.glob("*.po")):
         mo = po.with_suffix(".mo")
         data = compile_po(po)

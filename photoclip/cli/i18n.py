@@ -16,7 +16,22 @@ import gettext
 import struct
 from pathlib import Path
 
-from photoclip.languages import DEFAULT_LANGUAGE, I18N_DIR, choose_language, environment_languages
+from photoclip.languages import (
+    DEFAULT_LANGUAGE,
+    I18N_DIR,
+    choose_language,
+    environment_languages,
+)
+
+#: argparse's own words that photoclip's help and errors show (translated by the same catalogue).
+ARGPARSE_TEXTS = (
+    "usage: ", "options", "optional arguments", "positional arguments",
+    "show this help message and exit", "show program's version number and exit",
+    "%(prog)s: error: %(message)s\n", "the following arguments are required: %s",
+    "unrecognized arguments: %s", "invalid choice: %(value)r (choose from %(choices)s)",
+    "expected one argument", "invalid %(type)s value: %(value)r", "not allowed with argument %s",
+    "ambiguous option: %(option)s could match %(matches)s",
+)
 
 _catalogue: gettext.NullTranslations = gettext.NullTranslations()
 _language = DEFAULT_LANGUAGE
@@ -25,6 +40,12 @@ _language = DEFAULT_LANGUAGE
 def _(text: str) -> str:
     """``text`` in the CLI's language."""
     return _catalogue.gettext(text)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue and return it unchanged (translate it later with
+    :func:`_`)."""
+    return text
 
 
 def language() -> str:
@@ -50,6 +71,16 @@ def set_language(setting: str = "") -> str:
 
     argparse._ = _  # type: ignore[attr-defined]  # "usage:", "options", its errors
     return lang
+
+
+def language_setting() -> str:
+    """The ``language`` setting ("" when the settings cannot be read: the environment's)."""
+    from photoclip.config import Settings, SettingsError, app_paths
+
+    try:
+        return Settings.load(app_paths().settings_file).language
+    except (SettingsError, OSError, TypeError):
+        return ""
 
 
 def parse_po(path: Path) -> dict[str, str]:

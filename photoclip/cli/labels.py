@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
@@ -21,20 +22,20 @@ from photoclip.core.tagging import STRICTNESS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("labels", help="the label sets behind automatic tags; where to edit them")
+    p = sub.add_parser("labels", help=_("the label sets behind automatic tags; where to edit them"))
     lsub = p.add_subparsers(dest="action")
-    show = lsub.add_parser("show", help="a set's labels and prompts")
+    show = lsub.add_parser("show", help=_("a set's labels and prompts"))
     show.add_argument("name")
-    edit = lsub.add_parser("edit", help="copy a built-in set into your labels folder to edit it")
+    edit = lsub.add_parser("edit", help=_("copy a built-in set into your labels folder to edit it"))
     edit.add_argument("name")
     for action, text in (("enable", "tag photos with these sets"),
                          ("disable", "stop tagging with these sets")):
         a = lsub.add_parser(action, help=text)
         a.add_argument("names", nargs="+")
-    strict = lsub.add_parser("strictness", help="how sure a suggestion must be")
+    strict = lsub.add_parser("strictness", help=_("how sure a suggestion must be"))
     strict.add_argument("level", choices=list(STRICTNESS))
-    lsub.add_parser("retag", help="re-tag the library now from stored vectors")
-    auto = lsub.add_parser("auto", help="turn automatic tags on or off")
+    lsub.add_parser("retag", help=_("re-tag the library now from stored vectors"))
+    auto = lsub.add_parser("auto", help=_("turn automatic tags on or off"))
     auto.add_argument("state", choices=["on", "off"])
     p.set_defaults(run=run)
 
@@ -53,7 +54,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             emit_json({"file": str(target)})
         else:
             print(f"edit {target}")
-            print("then run `photoclip labels retag` (the GUI and `photoclip watch` notice it)")
+            print(_("then run `photoclip labels retag` (the GUI and `photoclip watch` notice it)"))
         return 0
     s = lib.settings
     if action in ("enable", "disable"):
@@ -123,7 +124,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
     for error in errors:
         print(f"broken label set file skipped: {error}")
     print(f"\nyour label sets: {lib.labels_dir}/*.toml (a file named like a built-in replaces it)")
-    print("`photoclip labels edit NAME` copies a built-in there to edit; `labels show NAME`")
+    print(_("`photoclip labels edit NAME` copies a built-in there to edit; `labels show NAME`"))
     return 0
 
 

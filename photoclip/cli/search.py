@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
@@ -29,28 +30,30 @@ what the model sees and does not:
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", "-n", type=positive_int, default=20,
-                   help="how many results, at least 1 (default 20)")
-    p.add_argument("--folder", help="only photos in this folder or below it")
-    p.add_argument("--after", type=iso_date, help="taken on or after YYYY-MM-DD")
-    p.add_argument("--before", type=iso_date, help="taken before YYYY-MM-DD")
+                   help=_("how many results, at least 1 (default 20)"))
+    p.add_argument("--folder", help=_("only photos in this folder or below it"))
+    p.add_argument("--after", type=iso_date, help=_("taken on or after YYYY-MM-DD"))
+    p.add_argument("--before", type=iso_date, help=_("taken before YYYY-MM-DD"))
     p.add_argument("--min-score", type=score,
-                   help="only results scoring at least this (a cosine similarity, -1 to 1)")
-    p.add_argument("--tag", help="only photos with this tag (yours, a file keyword, or automatic)")
-    p.add_argument("--album", help="only photos in this album")
+                   help=_("only results scoring at least this (a cosine similarity, "
+                          "-1 to 1)"))
+    p.add_argument("--tag",
+                   help=_("only photos with this tag (yours, a file keyword, or automatic)"))
+    p.add_argument("--album", help=_("only photos in this album"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "search",
-        help="find photos by a description",
+        help=_("find photos by a description"),
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("query", help="text; combine terms with + and -, weight with 2*\"term\"")
+    s.add_argument("query", help=_("text; combine terms with + and -, weight with 2*\"term\""))
     _add_filters(s)
     s.set_defaults(run=run_search)
-    m = sub.add_parser("similar", help="find photos like a photo (any image file)")
-    m.add_argument("photo", help="an image file, indexed or not")
+    m = sub.add_parser("similar", help=_("find photos like a photo (any image file)"))
+    m.add_argument("photo", help=_("an image file, indexed or not"))
     _add_filters(m)
     m.set_defaults(run=run_similar)
 
@@ -86,7 +89,7 @@ def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:
         emit_json({"results": hits})
         return 0
     if not hits:
-        print("no matching photos")
+        print(_("no matching photos"))
         return 0
     for hit in hits:
         print(f"{hit.rank:>4}  {hit.score:6.3f}  {hit.path}")

@@ -74,13 +74,30 @@ def install_language(app: QCoreApplication, setting: str = "") -> str:
 
 
 def format_number(n: int | float) -> str:
-    """``n`` in the locale's format (``1,250``)."""
-    return QLocale().toString(n)
+    """``n`` in the locale's format (``1,250``; the C locale, which groups no digits, as
+    English)."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return f"{n:,}"
+    return locale.toString(n)
+
+
+def date_format() -> str:
+    """The locale's short date format for date fields (the C locale: ``yyyy-MM-dd``)."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return "yyyy-MM-dd"
+    return locale.dateFormat(QLocale.FormatType.ShortFormat)
 
 
 def format_date(timestamp: float) -> str:
-    """A photo's date and time in the locale's short format."""
+    """A photo's date and time in the locale's short format (the C locale: ``2024-05-03 14:02``)."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        from datetime import datetime
+
+        return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
     when = QDateTime.fromSecsSinceEpoch(int(timestamp))
-    return QLocale().toString(when, QLocale.FormatType.ShortFormat)
+    return locale.toString(when, QLocale.FormatType.ShortFormat)
 
 

@@ -6,7 +6,7 @@ import os
 import tempfile
 from datetime import date
 
-from PySide6.QtCore import QDate, QLocale, QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoclip.gui.i18n import tr
+from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
 from photoclip.gui.wording import count_of
@@ -106,7 +106,7 @@ class SearchBar(QWidget):
         self.before = QDateEdit(self)
         for d in (self.after, self.before):
             d.setCalendarPopup(True)
-            d.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))
+            d.setDisplayFormat(date_format())
             d.setEnabled(False)
         self.after.setDate(QDate.currentDate().addYears(-1))
         self.before.setDate(QDate.currentDate())
