@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.i18n import _
+from photoclip.cli.i18n import _, language
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
@@ -120,7 +120,8 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
         kind = "one of" if ls.exclusive else "any of"
         mark = "enabled" if ls.name in enabled else "-"
         where = "" if ls.source == BUILTIN else f"  [{ls.source}]"
-        print(f"{ls.name:<12}{kind:<13}{len(ls.labels):>7}  {mark:<9}{ls.description}{where}")
+        about = ls.display_description(language())
+        print(f"{ls.name:<12}{kind:<13}{len(ls.labels):>7}  {mark:<9}{about}{where}")
     for error in errors:
         print(f"broken label set file skipped: {error}")
     print(f"\nyour label sets: {lib.labels_dir}/*.toml (a file named like a built-in replaces it)")
@@ -139,8 +140,10 @@ def _show(lib: Library, args: argparse.Namespace) -> int:
                    "source": ls.source})
         return 0
     kind = "exclusive: at most one label per photo" if ls.exclusive else "each label on its own"
-    print(f"{ls.name}: {ls.description} ({kind}; {ls.source})")
+    print(f"{ls.name}: {ls.display_description(language())} ({kind}; {ls.source})")
     for label in ls.labels:
-        print(f"  {label.name:<20} {' | '.join(label.prompts)}")
+        shown = label.display(language())
+        name = label.name if shown == label.name else f"{label.name} ({shown})"
+        print(f"  {name:<20} {' | '.join(label.prompts)}")
     print(f"  templates: {' | '.join(ls.templates)}")
     return 0

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QTranslator,
 )
 
+from photoclip.gui import tag_names
 from photoclip.languages import DEFAULT_LANGUAGE, I18N_DIR, choose_language
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def install_language(app: QCoreApplication, setting: str = "") -> str:
     """Install the translators for ``setting`` (``""``: the system's language) on ``app`` and
     make its locale the default for dates and numbers. Returns the language code used."""
     language = choose_language(setting, system_languages())
+    tag_names.language = language
     for old in _installed:
         app.removeTranslator(old)
     _installed.clear()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
+from photoclip.gui.tag_names import shown
 from photoclip.gui.wording import count_of
 
 DEBOUNCE_MS = 250
@@ -217,7 +218,7 @@ class SearchBar(QWidget):
             combo.addItem(anything, None)
             for v in values:
                 combo.addItem(os.path.basename(v.rstrip("/\\")) or v if combo is self.folder
-                              else v, v)
+                              else shown(v) if combo is self.tag else v, v)
                 combo.setItemData(combo.count() - 1, v, Qt.ItemDataRole.ToolTipRole)
             i = combo.findData(current)
             combo.setCurrentIndex(max(i, 0))

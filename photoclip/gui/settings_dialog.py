@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from photoclip.config import AppPaths, Settings
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.gui import tag_names
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.wording import count_of
@@ -243,7 +244,7 @@ class SettingsDialog(QDialog):
         self.label_set_list = QListWidget()
         enabled = set(self.settings.label_sets)
         for name, label_set in sorted(self.label_sets.items()):
-            desc = label_set.description
+            desc = label_set.display_description(tag_names.language)
             item = QListWidgetItem(f"{name}: {desc}" if desc else name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.i18n import format_number as num
 from photoclip.gui.queries import SidebarData
+from photoclip.gui.tag_names import shown
 
 KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | None for headings
 ValueRole = Qt.ItemDataRole.UserRole + 2
@@ -41,7 +42,7 @@ class SidebarModel(QStandardItemModel):
             if tc.own:
                 sections["My tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.own))
             if tc.auto:
-                sections["Automatic tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.auto))
+                sections["Automatic tags"].appendRow(_leaf(shown(tc.tag), "tag", tc.tag, tc.auto))
         for album, n in data.albums:
             leaf = _leaf(album.name, "album", album.name, n)
             if album.smart:

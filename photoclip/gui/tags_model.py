@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from photoclip.gui.i18n import N_, tr
+from photoclip.gui.tag_names import shown
 
 if TYPE_CHECKING:
     from photoclip.core.tags import PhotoTag
@@ -51,7 +52,7 @@ class PhotoTagsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if t.source == "auto":
                 score = f" {t.score:.0%}" if t.score is not None else ""
-                return f"{t.tag}  ({tr('suggested{score}').format(score=score)})"
+                return f"{shown(t.tag)}  ({tr('suggested{score}').format(score=score)})"
             return t.tag if t.source == "user" else f"{t.tag}  ({_source_text(t)})"
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = tr(", label set {name}").format(name=t.label_set) if t.label_set else ""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from photoclip.config import AppPaths, Settings
 from photoclip.gui.i18n import install_language, tr
+from photoclip.gui.tags_model import SourceRole
 
 REPO = Path(__file__).resolve().parents[2]
 RUN = "python scripts/update_translations.py"
@@ -141,12 +142,20 @@ def test_the_window_and_its_menus_speak_chinese(
     assert [window.sidebar_model.item(r).text() for r in range(5)] == [
         "全部照片 — 10", "文件夹", "我的标签", "自动标签", "相册"]
     assert window.sidebar_model.section("Folders").rowCount() == 1  # found by its English name
+    # automatic tags show their label's Chinese name; the tag itself (the filter) stays English
+    qtbot.waitUntil(lambda: bool(window.sidebar_model.leaves("Automatic tags")), timeout=60_000)
+    for text, tag, _ in window.sidebar_model.leaves("Automatic tags"):
+        assert re.search(r"[\u4e00-\u9fff]", text) and tag.isascii(), (text, tag)
     bar = window.search_bar
     assert untranslated(window, (bar.folder, bar.tag, bar.album)) == []
 
     window.open_photo(window.results.index(0))
     qtbot.waitUntil(lambda: window.photo_view.details is not None, timeout=10_000)
     assert window.photo_view.more_button.text() == "查找相似照片"
+    view = window.photo_view.tags_model
+    for row in range(view.rowCount()):
+        if view.index(row).data(SourceRole) == "auto":
+            assert "推荐" in view.index(row).data() and not english_words(view.index(row).data())
     assert untranslated(window.photo_view) == []
 
 
@@ -194,6 +203,7 @@ _SHOW = """
 import sys
 from PySide6.QtWidgets import QApplication
 from photoclip.gui.i18n import install_language, tr
+from photoclip.gui.tags_model import SourceRole
 app = QApplication([])
 print(install_language(app, sys.argv[1]), tr("Open"), tr("&File"))
 """
