@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from photoclip.cli.i18n import _
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
+from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
 from photoclip.core.types import SearchHit
 
 SEARCH_HELP = """Find photos by describing what is in them.
@@ -76,6 +78,11 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
+        print("photoclip: " + _("the model {model} understands English only, so this query's "
+                                "matches mean little: switch with `photoclip models use "
+                                "{multilingual}` (or search in English)").format(
+            model=lib.model_spec.key, multilingual=MULTILINGUAL_MODEL), file=sys.stderr)
     return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from photoclip.core.model_needs import needs_multilingual
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
@@ -168,6 +169,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.banner.kind = ""
         self.status_panel.label.setText(tr("Model {key} ready").format(key=key))
+        if self.opened is not None:
+            self.opened.model = key  # the language hint reads it
         self.refresh()
 
     def show_error(self, message: str) -> None:
@@ -189,11 +192,29 @@ class MainWindow(QMainWindow):
             self.search_bar.show_count(0, True)
             self.grid.show_empty(tr(NEEDS_MODEL))
             return
+        self._language_hint(self._current.text)
         self.backend.search(
             self._current,
             lambda items: self._show_results(request, items),
             lambda exc: self._search_failed(request, exc),
         )
+
+    def _language_hint(self, text: str) -> None:
+        """One line when the query is Chinese, Japanese or Korean and the model reads English
+        only (its matches would mean little), with the way to switch."""
+        opened = self.opened
+        spec = next((e.spec for e in opened.models if e.spec.key == opened.model), None) \
+            if opened is not None else None
+        if spec is not None and needs_multilingual(spec, text):
+            self.banner.show_message(tr(
+                "The model {model} understands English only, so searches in Chinese, Japanese "
+                "or Korean find little. Choose the multilingual model in Settings \u203a Model, "
+                "or search in English.").format(model=spec.key), "info",
+                [(tr("Settings\u2026"), self.open_settings)])
+            self.banner.kind = "language"
+        elif self.banner.kind == "language":
+            self.banner.hide()
+            self.banner.kind = ""
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
         """Show a search's answer. A new request starts at the top with nothing selected; the

@@ -10,7 +10,6 @@ given (and, by default, saved to the settings file).
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +39,7 @@ from photoclip.core.model_catalogue import (
     ModelSpec,
     available_models,
 )
+from photoclip.core.model_needs import missing_requirements
 from photoclip.core.scanner import pictures_folder
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
@@ -68,10 +68,6 @@ def needs_welcome(paths: AppPaths) -> bool:
 def default_photo_folder() -> str | None:
     """The system Pictures folder, if it exists."""
     return pictures_folder()
-
-
-def _missing_requirements(spec: ModelSpec) -> list[str]:
-    return [r for r in spec.requires if importlib.util.find_spec(r) is None]
 
 
 def _installed(spec: ModelSpec, models_dir: Path) -> bool:
@@ -163,7 +159,7 @@ class ModelPage(QWizardPage):
             button = QRadioButton(tr("{role}: {model} ({size})").format(
                 role=tr(role), model=key, size=size))
             note = tr(spec.description, "model")
-            missing = _missing_requirements(spec)
+            missing = missing_requirements(spec)
             if missing:
                 note += "\n" + tr("Not available in this installation: it needs {packages}, "
                                    "which are not installed.").format(packages=", ".join(missing))

@@ -97,3 +97,32 @@ def test_status_in_chinese(cli_home: Path) -> None:
     assert set(zh_json) == set(en_json)
     assert {k: v for k, v in zh_json.items() if k != "store_bytes"} == {
         k: v for k, v in en_json.items() if k != "store_bytes"}  # the store grew meanwhile
+
+
+def test_a_chinese_query_with_an_english_only_model_says_so(cli_home: Path) -> None:
+    proc = photoclip(cli_home, "search", "海边的狗")
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "understands English only" in lines[0]
+    assert "photoclip models use xlm-roberta-vit-b-32" in lines[0]
+    assert "没有匹配的照片" not in proc.stdout  # English output: LANGUAGE=en
+    assert "海边的狗" not in photoclip(cli_home, "search", "a dog on a beach").stderr
+    assert "English only" not in photoclip(cli_home, "search", "a dog on a beach").stderr
+    machine = photoclip(cli_home, "--json", "search", "海边的狗")
+    assert as_json(machine) == {"results": []}  # stdout stays JSON; the line is on stderr
+    zh = photoclip(cli_home, "search", "海边的狗", **ZH).stderr
+    assert "只懂英文" in zh and "photoclip models use xlm-roberta-vit-b-32" in zh
+
+
+def test_models_use_refuses_a_model_whose_packages_are_missing(
+    cli_home: Path, tiny_clip_config: dict
+) -> None:
+    from photoclip.core.model_catalogue import write_user_model
+
+    write_user_model(cli_home / "config" / "models", "needs-more", tiny_clip_config,
+                     description="d", requires=["photoclip_test_no_such_package"])
+    before = as_json(photoclip(cli_home, "--json", "status"))["model"]
+    proc = photoclip(cli_home, "models", "use", "needs-more", check=False)
+    assert proc.returncode == 1
+    assert "photoclip_test_no_such_package" in proc.stderr and "now using" not in proc.stdout
+    assert as_json(photoclip(cli_home, "--json", "status"))["model"] == before

@@ -158,6 +158,15 @@ def test_the_window_and_its_menus_speak_chinese(
             assert "推荐" in view.index(row).data() and not english_words(view.index(row).data())
     assert untranslated(window.photo_view) == []
 
+    # a Chinese query with the English-only tiny model: one line saying so, and the way out
+    window.search_bar.set_text("海边的狗")
+    window.run_search()
+    assert window.banner.kind == "language" and "只懂英文" in window.banner.text
+    assert "设置 › 模型" in window.banner.text
+    window.search_bar.set_text("a dog on a beach")
+    window.run_search()
+    assert window.banner.kind != "language" and not window.banner.isVisible()
+
 
 def test_the_dialogs_speak_chinese(chinese, qtbot, tmp_path: Path) -> None:
     from photoclip.gui.about import AboutDialog

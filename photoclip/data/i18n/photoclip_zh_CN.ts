@@ -605,6 +605,10 @@
         <translation>设置（配置）</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
     </message>
@@ -671,6 +675,10 @@
     <message>
         <source>The model is ready. Press Finish to start.</source>
         <translation>模型已就绪。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model in Settings › Model, or search in English.</source>
+        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型，或改用英文搜索。</translation>
     </message>
     <message>
         <source>The plugin action {name} is no longer available.</source>
