@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("folders", help="the photo folders in the library")
+    p = sub.add_parser("folders", help=_("the photo folders in the library"))
     fsub = p.add_subparsers(dest="action")
-    fsub.add_parser("list", help="list the folders")
-    a = fsub.add_parser("add", help="add folders (index them with `photoclip index`)")
+    fsub.add_parser("list", help=_("list the folders"))
+    a = fsub.add_parser("add", help=_("add folders (index them with `photoclip index`)"))
     a.add_argument("paths", nargs="+")
-    r = fsub.add_parser("remove", help="remove folders and their photos from the index")
+    r = fsub.add_parser("remove", help=_("remove folders and their photos from the index"))
     r.add_argument("paths", nargs="+")
     p.set_defaults(run=run)
 
@@ -46,7 +47,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"folders": lib.settings.folders})
     elif not lib.settings.folders:
-        print("no folders yet: add one with `photoclip folders add ~/Pictures`")
+        print(_("no folders yet: add one with `photoclip folders add ~/Pictures`"))
     else:
         for f in lib.settings.folders:
             print(f)

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import positive_int
 from photoclip.cli.output import CommandFailed, emit_json
 from photoclip.config import SettingsError, app_paths
@@ -20,17 +21,17 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plugins", help="list, enable or disable plugins")
+    p = sub.add_parser("plugins", help=_("list, enable or disable plugins"))
     psub = p.add_subparsers(dest="action")
-    psub.add_parser("list", help="every plugin found, enabled or not (the default)")
+    psub.add_parser("list", help=_("every plugin found, enabled or not (the default)"))
     for verb in ("enable", "disable"):
         v = psub.add_parser(verb, help=f"{verb} a plugin (takes effect at the next start)")
         v.add_argument("name")
     p.set_defaults(run=run_plugins, needs_library=False)
-    a = sub.add_parser("analyzers", help="what runs on every photo after indexing, and where "
-                       "each stands (on, off)")
+    a = sub.add_parser("analyzers", help=_("what runs on every photo after indexing, and where "
+                       "each stands (on, off)"))
     asub = a.add_subparsers(dest="action")
-    asub.add_parser("list", help="every analyzer with done, failed and pending photos")
+    asub.add_parser("list", help=_("every analyzer with done, failed and pending photos"))
     for verb in ("on", "off"):
         v = asub.add_parser(verb, help=f"turn an analyzer {verb} for this library")
         v.add_argument("name")
@@ -113,12 +114,12 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
         if action.selection != "none":
             every = " (none: the whole library)" if action.selection == "optional" else ""
             p.add_argument("photos", nargs="*", help=f"photo files{every}")
-            p.add_argument("--query", help="the photos matching a search")
-            p.add_argument("--album", help="the photos of an album")
-            p.add_argument("--tag", help="the photos with a tag")
+            p.add_argument("--query", help=_("the photos matching a search"))
+            p.add_argument("--album", help=_("the photos of an album"))
+            p.add_argument("--tag", help=_("the photos with a tag"))
             p.add_argument("--limit", type=positive_int, default=100,
-                           help="how many search results, at least 1")
-        p.add_argument("--yes", action="store_true", help="answer yes to every question")
+                           help=_("how many search results, at least 1"))
+        p.add_argument("--yes", action="store_true", help=_("answer yes to every question"))
         for opt in resolve_options(action.options, host):
             flag = f"--{opt.name}"
             dest = "opt_" + opt.name.replace("-", "_")

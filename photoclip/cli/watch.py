@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import non_negative_float
 from photoclip.cli.output import (
     CommandFailed,
@@ -23,11 +24,11 @@ from photoclip.core.service import LibraryService, ServiceEvent
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("watch", help="follow the folders live and index changes (Ctrl-C stops)")
+    p = sub.add_parser("watch", help=_("follow the folders live and index changes (Ctrl-C stops)"))
     p.add_argument("--polling", action="store_true",
-                   help="poll instead of native file events (network shares)")
+                   help=_("poll instead of native file events (network shares)"))
     p.add_argument("--quiet-seconds", type=non_negative_float, default=1.0,
-                   help="how long a file must be still before it is read (default 1)")
+                   help=_("how long a file must be still before it is read (default 1)"))
     p.set_defaults(run=run)
 
 

@@ -512,8 +512,14 @@ class Library:
         ]
 
     def use_model(self, key: str, weights_file: str | None = None) -> ModelSpec:
-        """Switch models; each model has its own vectors, so nothing is mixed."""
+        """Switch models; each model has its own vectors, so nothing is mixed. A model whose
+        packages are missing is refused (ModelUnavailableError) and nothing changes."""
+        from photoclip.core.model_catalogue import ModelUnavailableError
+        from photoclip.core.model_needs import missing_requirements, requirements_message
+
         spec = get_model_spec(key, self.user_models_dir)
+        if missing_requirements(spec):
+            raise ModelUnavailableError(requirements_message(spec, missing_requirements(spec)))
         if weights_file is not None and not Path(weights_file).is_file():
             raise FileNotFoundError(f"no such weights file: {weights_file}")
         if weights_file is not None:  # a file for another model is refused, saying what it is

@@ -131,8 +131,8 @@ _ENTRIES = (
         arch="xlm-roberta-base-ViT-B-32",
         pretrained="laion5b_s13b_b90k",
         hf_hub_id="laion/CLIP-ViT-B-32-xlm-roberta-base-laion5B-s13B-b90k",
-        description="Multilingual search (100 languages; LAION-5B XLM-RoBERTa + ViT-B/32); "
-        "needs `pip install transformers sentencepiece`",
+        description="Multilingual search, Chinese included (100 languages; LAION-5B "
+        "XLM-RoBERTa + ViT-B/32)",
         imagenet_top1=62.4,
         params_millions=366.1,
         download_mb=1470,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import logging
 import sys
 import threading
@@ -49,6 +48,7 @@ from photoclip.core.model_config import (
     reparameterize,
 )
 from photoclip.core.model_facts import ModelFacts
+from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
 from photoclip.core.precision import (
     PRECISIONS,
     _int8_available,
@@ -62,7 +62,6 @@ from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
     installed_weights,
-    text_tower_dir,
     weights_path,
 )
 
@@ -233,13 +232,11 @@ class Embedder:
                 self._load(full or not TEXT_ONLY_FIRST)
 
     def _check_requirements(self) -> None:
-        missing = [m for m in self.spec.requires if importlib.util.find_spec(m) is None]
+        from photoclip.core.model_needs import missing_requirements, requirements_message
+
+        missing = missing_requirements(self.spec)
         if missing:
-            extra = " (or `pip install 'photoclip[multilingual]'`)" * self.spec.multilingual
-            raise ModelUnavailableError(
-                f"Model '{self.spec.key}' needs {', '.join(missing)}: run "
-                f"`pip install {' '.join(missing)}`{extra}, then try again."
-            )
+            raise ModelUnavailableError(requirements_message(self.spec, missing))
 
     def _resolve_weights(self) -> Path | None:
         spec = self.spec
@@ -284,7 +281,7 @@ class Embedder:
         if cfg["vision_cfg"].get("timm_model_name"):
             enable_timm()
         kwargs: dict[str, Any] = {}
-        text_dir = text_tower_dir(spec, self.models_dir)
+        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
             kwargs["text_cfg"] = {
                 **cfg["text_cfg"],
@@ -339,6 +336,9 @@ class Embedder:
             raise
         except Exception as exc:
             log.debug("Model load failed", exc_info=True)
+            if spec.hf_text_model and from_text_tower(exc):  # not the weights' fault
+                raise ModelUnavailableError(
+                    text_tower_message(spec, self.models_dir, _short(exc))) from exc
             if path is not None:
                 raise ModelUnavailableError(
                     f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "

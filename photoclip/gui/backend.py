@@ -21,6 +21,7 @@ from photoclip.core.albums import TAG_ACTIONS
 from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import ModelSpec
 from photoclip.gui.download import ModelDownload
+from photoclip.gui.i18n import tr
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
@@ -509,7 +510,7 @@ class Backend(QObject):
 
 def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
-    return (
-        f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
-        f"Download it{size}, or choose a weights file you downloaded elsewhere."
-    )
+    return tr(
+        "The model '{model}' is not installed yet, so photos cannot be indexed or searched. "
+        "Download it{size}, or choose a weights file you downloaded elsewhere."
+    ).format(model=spec.key, size=size)
