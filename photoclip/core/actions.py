@@ -85,6 +85,13 @@ class PluginActions:
             raise PluginError(none_chosen)
         return list({p.id: p for p in chosen}.values())
 
+    def check_options(self, name: str, options: dict[str, Any]) -> None:
+        """UnknownChoiceError (a usage error naming the choices) for an option value action
+        ``name`` does not offer: checked before its photos are chosen."""
+        host = self._host()
+        if name in host.actions():
+            check_choices(resolve_options(host.actions()[name].options, host), options)
+
     def run(
         self,
         name: str,
@@ -104,14 +111,17 @@ class PluginActions:
         return host.run_action(name, context or self.context(host=host), photos, options)
 
 
-def resolve_options(options: Sequence[Option], host: PluginHost) -> tuple[Option, ...]:
+def resolve_options(options: Sequence[Option], host: PluginHost, *, fill_choices: bool = True
+                    ) -> tuple[Option, ...]:
     """``options`` as the fronts show them: the choices of those with ``choices_from`` filled
-    in from ``host``, the help as plain text (:func:`display_text`)."""
+    in from ``host`` (unless ``fill_choices`` is false: the CLI's parser leaves them to the
+    check when the action runs, so that building it imports no plugin), the help as plain
+    text (:func:`display_text`)."""
     sources = {"exporters": host.exporters}
     out = []
     for opt in options:
         opt = replace(opt, help=display_text(opt.help))
-        if opt.choices_from and not opt.choices:
+        if fill_choices and opt.choices_from and not opt.choices:
             source = sources.get(opt.choices_from)
             if source is None:
                 log.warning("Option %s: unknown choices_from %r", opt.name, opt.choices_from)
