@@ -5,10 +5,10 @@ process needs them before anything heavy is imported)."""
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 EXIT_CODES = f"""exit status:
   {EXIT_OK}    done
-  {EXIT_FAILED}    the command could not be done (a file missing or unreadable, a name not found,
+  {EXIT_FAILED}    the command could not be done (a file missing or unreadable, an album not found,
        the library busy, the model missing, ...)
   {EXIT_USAGE}    the command line is wrong (an unknown option, a value out of range, a malformed
-       query): fix the command
+       query, a name that is not one of the choices, which the message lists): fix the command
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
   {EXIT_PIPE_CLOSED}  the output was closed early (e.g. `photoclip tags | head`)
 with --json every error is one JSON object on stdout:

@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from photoclip import __version__
 from photoclip.cli import client
+from photoclip.cli.i18n import _, language_setting, set_language
 
 log = logging.getLogger("photoclip")
 
@@ -60,14 +61,15 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from photoclip.cli.output import EXIT_CODES
 
+    set_language(language_setting())  # before the parser: its help is translated
     parser = _Parser(
-        prog="photoclip", description="Search your photos by what is in them.",
+        prog="photoclip", description=_("Search your photos by what is in them."),
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"photoclip {__version__}")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--verbose", "-v", action="count", default=0, help="more log output")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    parser.add_argument("--verbose", "-v", action="count", default=0, help=_("more log output"))
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks on errors"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands():
         module.register(sub)
@@ -174,7 +176,8 @@ def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
             if args.debug:
                 raise
             log.debug("unexpected error", exc_info=True)
-            message, hint = f"unexpected error: {exc!r}", "run with --debug for details"
+            message = _("unexpected error: {error}").format(error=repr(exc))
+            hint = _("run with --debug for details")
         # the core's input errors are ValueErrors: the command line asked for something invalid;
         # a name that is not found (LookupError) is a failure, as `photoclip --help` says
         invalid = isinstance(exc, ValueError) and not isinstance(exc, LookupError)
@@ -189,19 +192,21 @@ def _hint(exc: Exception) -> str | None:
     from photoclip.core.query import QueryError
 
     if isinstance(exc, SettingsError) and isinstance(exc.__cause__, tomllib.TOMLDecodeError):
-        return "fix that line by hand (photoclip does not change the file until it can read it)"
+        return _("fix that line by hand (photoclip does not change the file until it can "
+                 "read it)")
     if isinstance(exc, QueryError):
-        return "the query syntax: `photoclip search --help`"
+        return _("the query syntax: `photoclip search --help`")
     return None
 
 
 def _usage_error(exc: UsageError, as_json: bool) -> int:
     from photoclip.cli.output import EXIT_USAGE, emit_error
 
-    hint = f"see `{exc.parser.prog} --help`"
+    hint = _("see `{prog} --help`").format(prog=exc.parser.prog)
     if as_json:
         emit_error(str(exc), type_="UsageError", exit_code=EXIT_USAGE, hint=hint, as_json=True)
     else:  # as argparse prints it
         exc.parser.print_usage(sys.stderr)
-        print(f"{exc.parser.prog}: error: {exc}", file=sys.stderr)
+        print(_("{prog}: error: {message}").format(prog=exc.parser.prog, message=exc),
+              file=sys.stderr)
     return EXIT_USAGE

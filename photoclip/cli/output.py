@@ -16,6 +16,7 @@ from photoclip.cli.exits import (  # noqa: F401 - the CLI's modules import them 
     EXIT_PIPE_CLOSED,
     EXIT_USAGE,
 )
+from photoclip.cli.i18n import N_, _
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.types import counted
 
@@ -32,8 +33,8 @@ class CommandFailed(Exception):
 
 def no_folders() -> CommandFailed:
     """The error of `index` and `watch` in a library without folders."""
-    return CommandFailed("no folders in the library", type_="NoFolders",
-                         hint="add one with `photoclip folders add ~/Pictures`")
+    return CommandFailed(_("no folders in the library"), type_="NoFolders",
+                         hint=_("add one with `photoclip folders add ~/Pictures`"))
 
 
 def emit_json(data: Any) -> None:
@@ -51,14 +52,20 @@ def emit_error(
         emit_json({"error": {"type": type_, "kind": kind, "message": message, "hint": hint,
                              "exit_code": exit_code}})
         return
-    print(f"photoclip: {message}", file=sys.stderr)
+    print(f"photoclip: {message}", file=sys.stderr)  # the message is already translated
     if hint:
         print(f"  {hint}", file=sys.stderr)
 
 
+#: The nouns the CLI counts, for the catalogue (Chinese puts the measure word there: "张照片").
+COUNTED_NOUNS = (N_("photo"), N_("tag"), N_("album"), N_("automatic tag"), N_("rejected tag"))
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 photo``, ``2 photos``, ``1,250 photos`` (:func:`photoclip.core.types.counted`)."""
-    return counted(n, word, many)
+    """``1 photo``, ``2 photos``, ``1,250 photos`` (:func:`photoclip.core.types.counted`); in
+    another language the noun's translation (``1,250 张照片``)."""
+    translated = _(word)
+    return counted(n, word, many) if translated == word else f"{n:,} {translated}"
 
 
 def new_and_moved(report: IndexReport) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from photoclip.core import images, keywords, scanner
+from photoclip.core.folders import FolderAddition, outermost
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.library import Library
 from photoclip.core.watcher import FolderWatcher
@@ -131,11 +132,16 @@ class LibraryService:
     def paused(self) -> bool:
         return not self._resume.is_set()
 
-    def add_folder(self, folder: str) -> str:
-        path = self.library.add_folder(folder)
-        self.watcher.watch(path)
-        self._queue.put(_Request(changed={path}))
-        return path
+    def add_folder(self, folder: str) -> FolderAddition:
+        """Add a library folder and follow it (a folder it takes the place of is no longer
+        watched on its own: see :mod:`photoclip.core.folders`)."""
+        plan = self.library.add_folder(folder)
+        for absorbed in plan.absorbed:
+            self.watcher.unwatch(absorbed)
+        if plan.path in self.library.settings.folders and plan.path not in self.watcher.modes:
+            self.watcher.watch(plan.path)  # added now, or by the library just before
+            self._queue.put(_Request(changed={plan.path}))
+        return plan
 
     def remove_folder(self, folder: str) -> None:
         """Stop watching a folder; its photos leave the index (files are never touched)."""
@@ -202,7 +208,7 @@ class LibraryService:
         self._publish(ServiceEvent("started"))
         lib = self.library
         try:
-            self.watcher.start(lib.settings.folders)
+            self.watcher.start(outermost(lib.settings.folders))  # nested ones: watched once
             if self.reconcile_on_start:
                 self._queue.put(_Request(full_scan=True))
             while True:

@@ -21,6 +21,7 @@ from photoclip.core.albums import TAG_ACTIONS
 from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import ModelSpec
 from photoclip.gui.download import ModelDownload
+from photoclip.gui.i18n import tr
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
@@ -32,6 +33,7 @@ from photoclip.gui.queries import (
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
     from photoclip.core.owner import OwnerServer
@@ -76,6 +78,7 @@ class Backend(QObject):
     error = Signal(str)
     service_event = Signal(object)  # ServiceEvent, on the GUI thread
     library_changed = Signal()  # photos were indexed, moved or removed
+    folder_added = Signal(object)  # FolderAddition: what adding a folder did
     tags_changed = Signal()
     download_progress = Signal(int, int)
     model_ready = Signal(str)  # a model was downloaded or chosen: its key
@@ -307,15 +310,19 @@ class Backend(QObject):
         self._call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Library) -> str:
-            return lib.add_folder(folder)
+        """Add a library folder (the core's rule for nested folders); ``folder_added`` says
+        what happened."""
+        service = self.service
 
-        def done(path: str) -> None:
-            if self.service is not None:
-                self.service.add_folder(path)
-            else:
+        def run(lib: Library) -> FolderAddition:
+            return service.add_folder(folder) if service is not None else lib.add_folder(folder)
+
+        def done(plan: FolderAddition) -> None:
+            if service is None and plan.added:
                 self.scan_without_model()
-            self.library_changed.emit()
+            self.folder_added.emit(plan)
+            if plan.added:
+                self.library_changed.emit()
 
         self._call(run, done)
 
@@ -387,6 +394,38 @@ class Backend(QObject):
         ids = list(photo_ids)
         self._call(lambda lib: run_action(lib, host, name, ids, options, confirm), on_done,
                    on_error=on_error, lane=self.plugin_lane)
+
+    # ----- people and photo regions (plugins' contributions, through the core's hooks) ----------
+
+    def regions(self, photo_id: int, on_done: Callable[[list[Any]], None]) -> None:
+        """Every plugin's regions of one photo (``core.types.Region``); newest photo wins."""
+        from photoclip.gui.people_requests import load_regions
+
+        self._call(lambda lib: load_regions(lib, photo_id), on_done, key="regions")
+
+    def people_request(
+        self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None, *,
+        key: str | None = None, priority: int = NORMAL, optional: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``fn(people)`` with the library's :class:`~photoclip.core.people.People` on the
+        work lane; when no plugin provides People, a PeopleError saying how to turn it on, or
+        ``fn(None)`` if ``optional``. The named requests: :mod:`photoclip.gui.people_requests`."""
+        from photoclip.gui.people_requests import people_of
+
+        self._call(lambda lib: fn(people_of(lib, optional)), on_done, key=key,
+                   priority=priority, on_error=on_error)
+
+    def face_thumbnails(
+        self, faces: Sequence[Any], size: int, on_done: Callable[[dict[int, Any]], None]
+    ) -> None:
+        """Square crops ({face id: QImage}) of ``faces`` (``core.people.PersonFace``), made on
+        the background lane (they decode photos)."""
+        from photoclip.gui.people_requests import crop_faces
+
+        wanted = list(faces)
+        self._call(lambda lib: crop_faces(lib, wanted, size), on_done, priority=LOW,
+                   lane=self.background_lane)
 
     # ----- models ----------------------------------------------------------------------------
 
@@ -471,7 +510,7 @@ class Backend(QObject):
 
 def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
-    return (
-        f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
-        f"Download it{size}, or choose a weights file you downloaded elsewhere."
-    )
+    return tr(
+        "The model '{model}' is not installed yet, so photos cannot be indexed or searched. "
+        "Download it{size}, or choose a weights file you downloaded elsewhere."
+    ).format(model=spec.key, size=size)

@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.browse import shown_count_text
+from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
-from photoclip.gui.wording import count_of
+from photoclip.gui.tag_names import shown
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -91,27 +93,33 @@ class SearchBar(QWidget):
         self.edit = _QueryEdit(self)
         self.edit.setObjectName("searchEdit")
         self.edit.setPlaceholderText(
-            "Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here")
+            tr("Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here"))
         self.edit.setClearButtonEnabled(True)
         self.image_chip = QToolButton(self)
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.image_chip.setToolTip("Searching by this image; click to clear")
+        self.image_chip.setToolTip(tr("Searching by this image; click to clear"))
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
         self.album = QComboBox(self)
-        self.use_dates = QCheckBox("From", self)
+        self.use_dates = QCheckBox(tr("From"), self)
         self.after = QDateEdit(self)
         self.before = QDateEdit(self)
         for d in (self.after, self.before):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            d.setDisplayFormat(date_format())
             d.setEnabled(False)
         self.after.setDate(QDate.currentDate().addYears(-1))
         self.before.setDate(QDate.currentDate())
         self.sort = QComboBox(self)
-        self.sort.addItem("Best match", RELEVANCE)
-        self.sort.addItem("Newest first", DATE)
+        self.sort.addItem(tr("Best match"), RELEVANCE)
+        self.sort.addItem(tr("Newest first"), DATE)
         self.count = QLabel(self)
         self.count.setObjectName("resultCount")
         self.set_choices([], [], [])
@@ -119,13 +127,15 @@ class SearchBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
+        top.addWidget(self.person_chip)
         filters = QHBoxLayout()
-        for label, widget in (("Folder", self.folder), ("Tag", self.tag), ("Album", self.album)):
+        for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
+                              (tr("Album"), self.album)):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(widget)
         filters.addWidget(self.use_dates)
         filters.addWidget(self.after)
-        filters.addWidget(QLabel("to", self))
+        filters.addWidget(QLabel(tr("to", "dates"), self))
         filters.addWidget(self.before)
         filters.addStretch(1)
         filters.addWidget(self.count)
@@ -143,6 +153,7 @@ class SearchBar(QWidget):
         self.edit.returnPressed.connect(self.submit)
         self.edit.image_given.connect(self.set_image)
         self.image_chip.clicked.connect(lambda: self.set_image(None))
+        self.person_chip.clicked.connect(lambda: self.set_person(None))
         for combo in (self.folder, self.tag, self.album):
             combo.activated.connect(lambda _=0: self.changed.emit())
         self.use_dates.toggled.connect(self._dates_toggled)
@@ -168,6 +179,12 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = None
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         self.submit()
 
     def set_image(self, path: str | None, notify: bool = True) -> None:
@@ -176,10 +193,16 @@ class SearchBar(QWidget):
         self.similar_to = None
         if path:
             self.edit.clear()
-            self.image_chip.setText(f"Image: {os.path.basename(path)}  ✕")
+            self.image_chip.setText(tr("Image: {name}").format(name=os.path.basename(path)) + "  ✕")
             self.image_chip.show()
         else:
             self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.hide()
         if notify:
             self.submit()
 
@@ -188,7 +211,7 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = photo_id
         self.edit.clear()
-        self.image_chip.setText(f"Like: {name}  ✕")
+        self.image_chip.setText(tr("Like: {name}").format(name=name) + "  ✕")
         self.image_chip.show()
         self.submit()
 
@@ -206,8 +229,8 @@ class SearchBar(QWidget):
     def set_choices(self, folders: list[str], tags: list[str], albums: list[str]) -> None:
         """Refill the filter lists, keeping the current choices where they still exist."""
         for combo, anything, values in (
-            (self.folder, "All folders", folders), (self.tag, "Any tag", tags),
-            (self.album, "Any album", albums),
+            (self.folder, tr("All folders"), folders), (self.tag, tr("Any tag"), tags),
+            (self.album, tr("Any album"), albums),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -215,7 +238,7 @@ class SearchBar(QWidget):
             combo.addItem(anything, None)
             for v in values:
                 combo.addItem(os.path.basename(v.rstrip("/\\")) or v if combo is self.folder
-                              else v, v)
+                              else shown(v) if combo is self.tag else v, v)
                 combo.setItemData(combo.count() - 1, v, Qt.ItemDataRole.ToolTipRole)
             i = combo.findData(current)
             combo.setCurrentIndex(max(i, 0))
@@ -231,9 +254,18 @@ class SearchBar(QWidget):
         combo.setCurrentIndex(max(i, 0))
         self.submit()
 
+    def set_person(self, person: tuple[int, str] | None, notify: bool = True) -> None:
+        """Only photos with this person (id, name), from the People list; None clears it."""
+        self.person = person
+        self.person_chip.setText(f"Person: {person[1]}  ✕" if person else "")
+        self.person_chip.setVisible(person is not None)
+        if notify:
+            self.submit()
+
     def clear_filters(self) -> None:
         for combo in (self.folder, self.tag, self.album):
             combo.setCurrentIndex(0)
+        self.set_person(None, notify=False)
         self.use_dates.setChecked(False)
         self.submit()
 
@@ -252,6 +284,7 @@ class SearchBar(QWidget):
             album=self.album.currentData(),
             after=after,
             before=before,
+            where=(("person", str(self.person[0])),) if self.person else (),
             limit=limit,
         )
 
@@ -263,18 +296,19 @@ class SearchBar(QWidget):
 
     def show_searching(self) -> None:
         """A search is in flight: say so until its answer replaces it (:meth:`show_count`)."""
-        self.count.setText("Searching…")
+        self.count.setText(tr("Searching…"))
 
-    def show_count(self, n: int, searching: bool) -> None:
-        """The count of photos shown; the sort box says the order they are in (browsing
-        without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(count_of(n, "photo") + (" found" if searching else ""))
+    def show_count(self, n: int, searching: bool, waiting: int = 0) -> None:
+        """The count of photos shown (the core's rule: a search says how many photos it
+        could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
+        (browsing without a query is always newest first, so the box shows that and waits)."""
+        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")
         else:
             self.sort.setCurrentIndex(self.sort.findData(DATE))
-            self.sort.setToolTip("Without a search, photos are shown newest first")
+            self.sort.setToolTip(tr("Without a search, photos are shown newest first"))
         self.sort.setEnabled(searching)
 
 
