@@ -69,7 +69,9 @@ def forward(argv: list[str], as_json: bool) -> int | None:
 def _talk(conn: Any, argv: list[str], as_json: bool, command: str, endpoint: Any) -> int:
     from photoclip.core.owner import recv_json, send_json
 
-    request = {"argv": argv, "json": as_json, "cwd": os.getcwd(),
+    locale = {k: v for k in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+              if (v := os.environ.get(k))}  # the owner answers in this process's language
+    request = {"argv": argv, "json": as_json, "cwd": os.getcwd(), "locale": locale,
                "tty": {"out": _isatty(sys.stdout), "err": _isatty(sys.stderr)}}
     try:
         send_json(conn, request)

@@ -12,8 +12,11 @@ the ``.mo`` compiled from them (``scripts/update_translations.py``). The languag
 from __future__ import annotations
 
 import ast
+import contextlib
 import gettext
 import struct
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from photoclip.languages import (
@@ -35,11 +38,12 @@ ARGPARSE_TEXTS = (
 
 _catalogue: gettext.NullTranslations = gettext.NullTranslations()
 _language = DEFAULT_LANGUAGE
+_thread = threading.local()  # a library's owner answers each client in the client's language
 
 
 def _(text: str) -> str:
-    """``text`` in the CLI's language."""
-    return _catalogue.gettext(text)
+    """``text`` in the CLI's language (this thread's, inside :func:`speaking`)."""
+    return (getattr(_thread, "catalogue", None) or _catalogue).gettext(text)
 
 
 def N_(text: str) -> str:
@@ -50,7 +54,18 @@ def N_(text: str) -> str:
 
 def language() -> str:
     """The language the CLI speaks now."""
-    return _language
+    return getattr(_thread, "language", None) or _language
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Speak ``lang`` on this thread only (an owner process answering a client)."""
+    _hook_argparse()
+    _thread.catalogue, _thread.language = _load(lang), lang
+    try:
+        yield
+    finally:
+        _thread.catalogue = _thread.language = None
 
 
 def mo_path(lang: str) -> Path:
@@ -61,16 +76,23 @@ def set_language(setting: str = "") -> str:
     """Speak ``setting`` (``""``: the environment's language); returns the code used."""
     global _catalogue, _language
     lang = choose_language(setting, environment_languages())
-    catalogue: gettext.NullTranslations = gettext.NullTranslations()
+    _catalogue, _language = _load(lang), lang
+    _hook_argparse()
+    return lang
+
+
+def _load(lang: str) -> gettext.NullTranslations:
     path = mo_path(lang)
     if lang != DEFAULT_LANGUAGE and path.exists():
         with path.open("rb") as f:
-            catalogue = gettext.GNUTranslations(f)
-    _catalogue, _language = catalogue, lang
+            return gettext.GNUTranslations(f)
+    return gettext.NullTranslations()
+
+
+def _hook_argparse() -> None:
     import argparse
 
     argparse._ = _  # type: ignore[attr-defined]  # "usage:", "options", its errors
-    return lang
 
 
 def language_setting() -> str:

@@ -58,10 +58,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, self)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, choose_language: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser, in the CLI's language (``choose_language``: set it from the
+    settings and the environment first; an owner answering a client has set it already)."""
     from photoclip.cli.output import EXIT_CODES
 
-    set_language(language_setting())  # before the parser: its help is translated
+    if choose_language:
+        set_language(language_setting())  # before the parser: its help is translated
     parser = _Parser(
         prog="photoclip", description=_("Search your photos by what is in them."),
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,

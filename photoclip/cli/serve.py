@@ -29,8 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from photoclip.cli.i18n import speaking
 from photoclip.cli.output import EXIT_INTERRUPTED, CommandFailed
 from photoclip.core.owner import Channel, OwnerServer
+from photoclip.languages import choose_language, environment_languages
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library
@@ -150,41 +152,48 @@ def start_owner(
 
 
 _parser_lock = threading.Lock()
-_parser: argparse.ArgumentParser | None = None
+_parsers: dict[str, argparse.ArgumentParser] = {}  # one per language (help texts translated)
 _command_lock = threading.Lock()  # one command at a time, as on the app's interactive lane
 
 
-def _parse(argv: list[str], as_json: bool) -> argparse.Namespace | int:
-    global _parser
+def _parse(argv: list[str], as_json: bool, lang: str) -> argparse.Namespace | int:
     from photoclip.cli import main
 
     with _parser_lock:
-        if _parser is None:
-            _parser = main.build_parser()
-        return main.parse(_parser, argv, as_json)
+        if lang not in _parsers:
+            _parsers[lang] = main.build_parser(choose_language=False)
+        return main.parse(_parsers[lang], argv, as_json)
 
 
 def _handle(lib: Library, service: Callable[[], LibraryService | None],
             request: dict[str, Any], channel: Channel) -> None:
-    from photoclip.cli import main
-
     tty = request.get("tty") or {}
     out = _ClientStream(channel, "out", bool(tty.get("out")))
     err = _ClientStream(channel, "err", bool(tty.get("err")))
     _local.stdout, _local.stderr = out, err
+    locale = request.get("locale") or {}
+    lang = choose_language(lib.settings.language, environment_languages(
+        {str(k): str(v) for k, v in locale.items()} if isinstance(locale, dict) else {}))
     try:
-        args = _parse([str(a) for a in request["argv"]], bool(request.get("json")))
-        if isinstance(args, int):
-            code = args
-        else:
-            args.debug = False  # a traceback is the owner's log's, not the client's
-            _absolute_paths(args, Path(str(request.get("cwd") or os.getcwd())))
-            code = main.execute(args, lambda: _run(lib, service(), args, channel))
+        with speaking(lang):  # the client's language, as the command would speak it there
+            code = _answer(lib, service, request, channel, lang)
         out.flush()
         err.flush()
     finally:
         _local.stdout = _local.stderr = None
     channel.send({"exit": code})
+
+
+def _answer(lib: Library, service: Callable[[], LibraryService | None],
+            request: dict[str, Any], channel: Channel, lang: str) -> int:
+    from photoclip.cli import main
+
+    args = _parse([str(a) for a in request["argv"]], bool(request.get("json")), lang)
+    if isinstance(args, int):
+        return args
+    args.debug = False  # a traceback is the owner's log's, not the client's
+    _absolute_paths(args, Path(str(request.get("cwd") or os.getcwd())))
+    return main.execute(args, lambda: _run(lib, service(), args, channel))
 
 
 def _run(lib: Library, service: LibraryService | None, args: argparse.Namespace,

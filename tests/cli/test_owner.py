@@ -106,6 +106,8 @@ def watched(tmp_path_factory, install_tiny_model, datasets_dir: Path) -> Iterato
     before |= {name: photoclip(home, *args, check=False)
                for name, args in _commands(folder).items()}
     before["status"] = photoclip(home, "status", "--json")
+    before["zh"] = photoclip(home, "search", "x", "--after", "yesterday", check=False,
+                             LANGUAGE="zh_CN")
     proc = start_watch(home)
     yield Owner(home, paths.library_dir, folder, proc, before)
     stop(proc)
@@ -117,6 +119,12 @@ def test_clients_answer_as_in_process(watched: Owner) -> None:
         want = watched.before[name]
         assert (got.returncode, got.stdout, got.stderr) == (
             want.returncode, want.stdout, want.stderr), name
+    # the client's language, not the owner's (usage errors are translated)
+    zh = photoclip(watched.home, "search", "x", "--after", "yesterday", check=False,
+                   LANGUAGE="zh_CN")
+    want = watched.before["zh"]
+    assert "用法" in want.stderr
+    assert (zh.returncode, zh.stdout, zh.stderr) == (want.returncode, want.stdout, want.stderr)
     codes = {name: watched.before[name].returncode
              for name in ("bad-query-json", "unknown-photo")}
     assert codes == {"bad-query-json": 2, "unknown-photo": 1}
