@@ -302,10 +302,6 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
-        <source>Faces &amp;&amp; text</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
         <comment>model</comment>
         <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
@@ -529,10 +525,6 @@
         <translation>暂停索引（当前这一批完成后）</translation>
     </message>
     <message>
-        <source>People</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Photo</source>
         <translation>照片</translation>
     </message>
@@ -609,10 +601,6 @@
         <translation>搜索需要模型，但模型尚未安装：请下载模型或选择权重文件（“模型”菜单）。在此之前，可以在侧边栏按文件夹和日期浏览照片。</translation>
     </message>
     <message>
-        <source>Searching…</source>
-        <translation>正在搜索…</translation>
-    </message>
-    <message>
         <source>Settings (config)</source>
         <translation>设置（配置）</translation>
     </message>
@@ -623,10 +611,6 @@
     <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
-    </message>
-    <message>
-        <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
-        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Size</source>
@@ -947,6 +931,10 @@
     <message>
         <source>{photos} could not be read…</source>
         <translation>{photos}无法读取…</translation>
+    </message>
+    <message>
+        <source>{photos} found</source>
+        <translation>找到 {photos}</translation>
     </message>
     <message>
         <source>{photos}, all indexed</source>
