@@ -601,6 +601,10 @@
         <translation>搜索需要模型，但模型尚未安装：请下载模型或选择权重文件（“模型”菜单）。在此之前，可以在侧边栏按文件夹和日期浏览照片。</translation>
     </message>
     <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
         <source>Settings (config)</source>
         <translation>设置（配置）</translation>
     </message>
