@@ -125,7 +125,7 @@ def main() -> None:
         s.enabled_plugins = ["ocr"]
         s.save(paths.settings_file)
         lib = Library(paths)
-        engine.shared_reader()._load()  # model loading is not per photo
+        engine.shared_reader().load()  # model loading is not per photo
         skim_time = [0.0]
         skimmed = [0]
         reader = engine.shared_reader()

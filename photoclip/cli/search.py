@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
 from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
 from photoclip.core.types import SearchHit
+
+log = logging.getLogger(__name__)
 
 SEARCH_HELP = """Find photos by describing what is in them.
 
@@ -51,9 +54,12 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
                    help=_("a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
                           "in a query: FILTER:\"VALUE\")"))
     for name, help_ in declared_filters():
-        if f"--{name}" not in p._option_string_actions:
+        try:
             p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
                            metavar="VALUE", help=_("{help} (a plugin's filter)").format(help=help_))
+        except argparse.ArgumentError:  # a built-in option of that name wins
+            log.warning("A plugin's search filter --%s clashes with an option; use --where",
+                        name)
 
 
 def declared_filters() -> list[tuple[str, str]]:
@@ -124,9 +130,6 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
-    if not args.query.strip() and not where_of(args):
-        raise ValueError(_("say what to find: a query, or a plugin's filter such as --where "
-                         "person=Anna (`photoclip search --help`)"))
     if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
         print("photoclip: " + _("the model {model} understands English only, so this query's "
                                 "matches mean little: switch with `photoclip models use "

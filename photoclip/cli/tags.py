@@ -62,9 +62,7 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     rec = lib.browse.record(pid)
     albums = d.albums + d.smart_albums
     rejected = d.rejected
-    context = lib.plugin_context()
-    photo = context.photo(pid)
-    regions = lib.plugins.photo_regions(photo, context) if photo is not None else []
+    regions = lib.photo_regions(pid)
     if args.json:
         emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums,
                    "regions": regions})

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Boost", "SearchContributions", "split_operators"]
 
-_OPERATOR = re.compile(
-    r"""(?:(?<=\s)|^)([a-z][a-z0-9-]{0,39}):(?:"([^"]*)"|'([^']*)'|([^\s"']+))"""
+_OPERATOR = re.compile(  # an optional sign before it (a "+" joining it to the terms), NAME:VALUE
+    r"""(?:(?<=\s)|^)(?:([+-])\s+)?([a-z][a-z0-9-]{0,39}):(?:"([^"]*)"|'([^']*)'|([^\s"']+))"""
 )
 
 
@@ -48,21 +48,21 @@ def split_operators(query: str, names: Iterable[str]) -> tuple[str, list[tuple[s
     found: list[tuple[str, str]] = []
 
     def take(m: re.Match[str]) -> str:
-        name = m.group(1)
+        sign, name = m.group(1), m.group(2)
         if name not in known:
             return m.group(0)
-        value = next(g for g in m.groups()[1:] if g is not None).strip()
+        if sign == "-":
+            raise ValueError(f'a filter cannot be subtracted ("- {name}:..."): '
+                             "search for what the photos hold")
+        value = next(g for g in m.groups()[2:] if g is not None).strip()
         if not value:
             raise ValueError(f'the {name}: operator needs a value, e.g. {name}:"some words"')
         found.append((name, value))
         return " "
 
-    rest = _OPERATOR.sub(take, query) if known else query
-    rest = re.sub(r"\s+", " ", rest).strip()
-    while rest[:2] in ("+ ", "- ") or rest in ("+", "-"):  # a sign left by a removed operator
-        rest = rest[2:].strip()
-    while rest[-2:] in (" +", " -"):
-        rest = rest[:-2].strip()
+    if not known:
+        return query.strip(), found
+    rest = re.sub(r"\s+", " ", _OPERATOR.sub(take, query)).strip()
     return rest, found
 
 

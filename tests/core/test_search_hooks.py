@@ -69,8 +69,14 @@ def test_split_operators() -> None:
     assert split_operators('"beach" + text:"menu"', names) == ('"beach"', [("text", "menu")])
     assert split_operators("meet at time:5pm", names) == ("meet at time:5pm", [])
     assert split_operators("url http://x.org", names) == ("url http://x.org", [])
+    assert split_operators('text:menu + "beach"', names) == ('+ "beach"', [("text", "menu")])
+    # nothing else is dropped: a dangling sign stays for the query parser to refuse
+    assert split_operators('"beach" +', names) == ('"beach" +', [])
+    assert split_operators('"beach" + text:menu +', names) == ('"beach" +', [("text", "menu")])
     with pytest.raises(ValueError, match="needs a value"):
         split_operators('text:""', names)
+    with pytest.raises(ValueError, match="cannot be subtracted"):
+        split_operators('beach - text:menu', names)
 
 
 @pytest.fixture()

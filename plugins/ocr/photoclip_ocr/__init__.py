@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -76,14 +77,25 @@ def analyze(context: PluginContext, photos: list[Photo], vectors: np.ndarray
     """The analyzer: each photo's lines, stored in one transaction per batch."""
     reader = engine.shared_reader()
     found, failed = {}, {}
-    for photo in photos:
+
+    def read(photo: Photo) -> tuple[Photo, list[engine.Line] | str]:
         size = (photo.width, photo.height) if photo.width and photo.height else None
         try:
-            found[photo.id] = reader.read_file(photo.path, size)
-        except engine.OcrUnavailable as exc:
-            raise AnalyzerError(str(exc)) from exc
+            return photo, reader.read_file(photo.path, size)
         except (OSError, ValueError) as exc:
-            failed[photo.id] = str(exc)
+            return photo, str(exc)
+
+    try:
+        reader.load()
+        with ThreadPoolExecutor(min(engine.WORKERS, len(photos)) or 1,
+                                thread_name_prefix="photoclip-ocr") as pool:
+            for photo, result in pool.map(read, photos):
+                if isinstance(result, str):
+                    failed[photo.id] = result
+                else:
+                    found[photo.id] = result
+    except engine.OcrUnavailable as exc:
+        raise AnalyzerError(str(exc)) from exc
     store = open_store(context)
     try:
         store.replace_photos(found)

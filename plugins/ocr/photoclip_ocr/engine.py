@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,13 +63,24 @@ class Line:
         return left, top, max(1.0, max(xs) - left), max(1.0, max(ys) - top)
 
 
-class Reader:
-    """The three models, loaded on first use and shared by the threads of one process."""
+#: photos read at once, each on one thread (onnxruntime runs without the GIL). One thread per
+#: model call wastes less than one call on two threads (measured on 2 cores: 40% less CPU time
+#: per photo), so a batch's photos are read side by side instead.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
-    def __init__(self, threads: int = 0) -> None:
+
+class Reader:
+    """The three models, loaded on first use and shared by the threads of one process; each
+    model call runs on ``threads`` threads (default 1: see :data:`WORKERS`)."""
+
+    def __init__(self, threads: int = 1) -> None:
         self._threads = threads
         self._lock = threading.Lock()
         self._models: tuple[Any, Any, Any] | None = None
+
+    def load(self) -> None:
+        """Load the models now (OcrUnavailable without rapidocr)."""
+        self._load()
 
     def _load(self) -> tuple[Any, Any, Any]:
         with self._lock:
@@ -79,7 +91,7 @@ class Reader:
                 logging.getLogger("RapidOCR").setLevel(logging.WARNING)
                 from rapidocr import RapidOCR
 
-                n = self._threads or -1
+                n = self._threads if self._threads > 0 else -1
                 engine = RapidOCR(params={
                     "Global.log_level": "warning",
                     "Det.limit_type": "max", "Det.limit_side_len": DET_SIDE,
