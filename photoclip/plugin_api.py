@@ -30,15 +30,20 @@ import numpy as np
 from photoclip.core.analysis import Analyzer, AnalyzerError
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
+from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
 from photoclip.core.plugin_context import PluginContext, free_name
 from photoclip.core.types import (
     API_VERSION,
     Action,
     ActionResult,
     Exporter,
+    Match,
     Option,
     Photo,
     PluginError,
+    Region,
+    SearchFilter,
+    SearchScorer,
     counted,
 )
 
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_VERSION",
+    "UNNAMED",
     "Action",
     "ActionResult",
     "Analyzer",
@@ -55,10 +61,18 @@ __all__ = [
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
+    "Match",
     "Option",
+    "People",
+    "PeopleError",
+    "PersonFace",
+    "PersonSummary",
     "Photo",
     "PluginContext",
     "PluginError",
+    "Region",
+    "SearchFilter",
+    "SearchScorer",
     "as_uint8_pixels",
     "check_embedder_options",
     "counted",

@@ -22,18 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(lib: Library, args: argparse.Namespace) -> int:
     action = args.action or "list"
-    if action == "add":
-        before = set(lib.settings.folders)
-        paths = list(dict.fromkeys(lib.add_folder(p) for p in args.paths))
-        added = [f for f in paths if f not in before]
-        already = [f for f in paths if f in before]
+    if action == "add":  # a folder inside a library folder is part of it (core.folders)
+        plans = [lib.add_folder(p) for p in args.paths]
+        added = list(dict.fromkeys(p.path for p in plans if p.added))
         if args.json:
-            emit_json({"folders": lib.settings.folders, "added": added, "already": already})
+            emit_json({"folders": lib.settings.folders, "added": added,
+                       "already": list(dict.fromkeys(p.path for p in plans if not p.added)),
+                       "within": {p.path: p.within for p in plans if p.within},
+                       "absorbed": {p.path: list(p.absorbed) for p in plans if p.absorbed}})
             return 0
-        for f in already:
-            print(_("{folder} is already in the library").format(folder=f))
-        for f in added:
-            print(_("added {folder}").format(folder=f))
+        for text in dict.fromkeys(p.text for p in plans):
+            print(text)
         if added:
             print(_("run `photoclip index` to index it") if len(added) == 1
                   else _("run `photoclip index` to index them"))

@@ -7,13 +7,16 @@ import threading
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import (
+    EXIT_INTERRUPTED,
     ProgressBar,
+    emit_error,
     emit_json,
     human_duration,
     new_and_moved,
     no_folders,
     plural,
 )
+from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
 
 
@@ -35,10 +38,17 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         stop.set()
         bar.close()
-        print(_("interrupted: work up to the last batch is saved; run `photoclip index` to resume"))
-        return 130
+        emit_error(  # one JSON object with --json, as every error is
+            _("interrupted: work up to the last batch is saved; run `photoclip index` to resume"),
+            type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED, as_json=args.json)
+        return EXIT_INTERRUPTED
     finally:
         bar.close()
+    return show_report(report, args)
+
+
+def show_report(report: IndexReport, args: argparse.Namespace) -> int:
+    """Print what an index run did (here, or by the library's owner for this command)."""
     if args.json:
         emit_json(report)
         return 0

@@ -19,6 +19,7 @@ from photoclip.cli.output import emit_json, plural
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
 from photoclip.core.tagging import STRICTNESS
+from photoclip.core.types import UnknownChoiceError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,9 +62,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         known = lib.label_sets()
         unknown = [n for n in args.names if n not in known]
         if unknown:
-            raise KeyError(
-                f"no label set {', '.join(unknown)}; the sets are: {', '.join(known)}"
-            )
+            raise UnknownChoiceError("label set", ", ".join(unknown), known,
+                                     see="photoclip labels")
         enabled = list(s.label_sets or known)
         if action == "enable":
             enabled += [n for n in args.names if n not in enabled]
@@ -133,7 +133,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
 def _show(lib: Library, args: argparse.Namespace) -> int:
     sets = lib.label_sets()
     if args.name not in sets:
-        raise KeyError(f"no label set {args.name!r}; the sets are: {', '.join(sets)}")
+        raise UnknownChoiceError("label set", args.name, sets, see="photoclip labels")
     ls = sets[args.name]
     if args.json:
         emit_json({"name": ls.name, "exclusive": ls.exclusive, "templates": ls.templates,

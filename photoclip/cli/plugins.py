@@ -102,11 +102,15 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
     except Exception as exc:  # a plugin cannot load, ...: the built-in commands still work
         log.warning("Plugins are not available: %s", exc)
         return
+    from photoclip.core.actions import resolve_options
+    from photoclip.core.types import display_text
+
     for name, action in actions.items():
         if name in sub.choices:
             log.warning("Plugin action %r clashes with a built-in command; skipped", name)
             continue
-        p = sub.add_parser(name, help=action.title, description=action.description)
+        p = sub.add_parser(name, help=display_text(action.title),
+                           description=display_text(action.description))
         if action.selection != "none":
             every = " (none: the whole library)" if action.selection == "optional" else ""
             p.add_argument("photos", nargs="*", help=f"photo files{every}")
@@ -116,7 +120,7 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
             p.add_argument("--limit", type=positive_int, default=100,
                            help=_("how many search results, at least 1"))
         p.add_argument("--yes", action="store_true", help=_("answer yes to every question"))
-        for opt in action.options:
+        for opt in resolve_options(action.options, host, fill_choices=False):
             flag = f"--{opt.name}"
             dest = "opt_" + opt.name.replace("-", "_")
             if opt.type is bool:
@@ -149,6 +153,7 @@ def run_action(lib: Library, args: argparse.Namespace) -> int:
     options = {
         opt.name: getattr(args, "opt_" + opt.name.replace("-", "_")) for opt in action.options
     }
+    lib.actions.check_options(action.name, options)  # a wrong choice before any file is read
     chosen = action.selection != "none" and (args.photos or args.query or args.album or args.tag)
     if action.selection == "required" and not chosen:
         raise ValueError("choose photos: files, --query, --album or --tag")

@@ -20,6 +20,8 @@ examples:
   photoclip search '"beach" + "sunset" - "people"'     combine terms with + and -
   photoclip search '2*"red car" + "night"'              weight a term
   photoclip search ~/Pictures/cat.jpg                   a term may be an image file
+  photoclip search 'receipt text:"total"'               a plugin's filter as an operator
+  photoclip search beach --where person=Anna            a plugin's filter as an option
 
 what the model sees and does not:
   the model looks at a small square (224 pixels for most models) cut from the
@@ -27,7 +29,10 @@ what the model sees and does not:
   bottom of tall ones are not seen, and small details are lost. It matches what
   things are and the mood of a scene well, but not counts ("two dogs"), text in
   the photo, left/right, or who a person is. Scores are cosine similarities,
-  usually 0.15 to 0.35: compare them within one search, not across searches."""
+  usually 0.15 to 0.35: compare them within one search, not across searches.
+  The ocr plugin reads text in photos (photoclip plugins enable ocr): a query's
+  words in a photo's text add up to 0.25 to its score, text:"..." keeps only
+  photos whose text holds every word."""
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -42,6 +47,44 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag",
                    help=_("only photos with this tag (yours, a file keyword, or automatic)"))
     p.add_argument("--album", help=_("only photos in this album"))
+    p.add_argument("--where", action="append", default=[], metavar="FILTER=VALUE",
+                   help=_("a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
+                          "in a query: FILTER:\"VALUE\")"))
+    for name, help_ in declared_filters():
+        if f"--{name}" not in p._option_string_actions:
+            p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
+                           metavar="VALUE", help=_("{help} (a plugin's filter)").format(help=help_))
+
+
+def declared_filters() -> list[tuple[str, str]]:
+    """The search filters plugins declare in their manifests (no plugin is imported)."""
+    from photoclip.config import app_paths
+    from photoclip.core.plugin_discovery import Manifest, find_manifests
+
+    try:
+        manifests = find_manifests(app_paths())
+    except Exception:  # a broken install must not break every command's parser
+        return []
+    seen: dict[str, str] = {}
+    for m in manifests:
+        if isinstance(m, Manifest):
+            for name, help_ in m.search_filters:
+                seen.setdefault(name, help_)
+    return sorted(seen.items())
+
+
+def where_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The (filter, value) pairs of ``--where F=V`` and the ``--F V`` aliases."""
+    out = []
+    for item in args.where:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+        out.append((name.strip(), value.strip()))
+    for key, values in sorted(vars(args).items()):
+        if key.startswith("where_"):
+            out += [(key[len("where_"):], v) for v in values]
+    return tuple(out)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +94,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("query", help=_("text; combine terms with + and -, weight with 2*\"term\""))
+    s.add_argument("query", nargs="?", default="",
+                   help=_("text; combine terms with + and -, weight with 2*\"term\" (none with "
+                          "a plugin's filter, e.g. --person Anna: every photo that passes it)"))
     _add_filters(s)
     s.set_defaults(run=run_search)
     m = sub.add_parser("similar", help=_("find photos like a photo (any image file)"))
@@ -73,11 +118,15 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
             raise ValueError(f"--folder {args.folder}: no such folder, and none of the "
                              "library's folders holds it: no photo can match")
     return SearchFilters(
-        args.folder, args.after, args.before, args.min_score, args.tag, args.album
+        args.folder, args.after, args.before, args.min_score, args.tag, args.album,
+        where=where_of(args),
     )
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if not args.query.strip() and not where_of(args):
+        raise ValueError(_("say what to find: a query, or a plugin's filter such as --where "
+                         "person=Anna (`photoclip search --help`)"))
     if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
         print("photoclip: " + _("the model {model} understands English only, so this query's "
                                 "matches mean little: switch with `photoclip models use "
@@ -100,4 +149,6 @@ def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:
         return 0
     for hit in hits:
         print(f"{hit.rank:>4}  {hit.score:6.3f}  {hit.path}")
+        for reason in hit.reasons:
+            print(f"              {reason}")
     return 0

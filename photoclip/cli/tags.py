@@ -62,8 +62,12 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     rec = lib.browse.record(pid)
     albums = d.albums + d.smart_albums
     rejected = d.rejected
+    context = lib.plugin_context()
+    photo = context.photo(pid)
+    regions = lib.plugins.photo_regions(photo, context) if photo is not None else []
     if args.json:
-        emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums})
+        emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums,
+                   "regions": regions})
         return 0
     print(d.path)
     size = f"{d.width}x{d.height}" if d.width else _("size unknown")
@@ -85,4 +89,6 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
         print("  " + _("rejected: {tags}").format(tags=", ".join(rejected)))
     if albums:
         print("  " + _("albums: {albums}").format(albums=", ".join(albums)))
+    for r in regions:  # the plugins' regions: lines of text, faces, ...
+        print(f"  {r.kind}: {r.label or '-'}")
     return 0

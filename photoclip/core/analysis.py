@@ -29,7 +29,7 @@ import numpy as np
 from photoclip.core.catalog import Catalog
 from photoclip.core.indexer import IndexProgress, ProgressCallback
 from photoclip.core.plugin_context import PluginContext
-from photoclip.core.types import _NAME_RE, Photo, photo_from_record
+from photoclip.core.types import _NAME_RE, Photo, UnknownChoiceError, photo_from_record
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,8 @@ class AnalysisStage:
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Turn an analyzer on or off for this library (off: its results stay, nothing new)."""
         if name not in self.analyzers():
-            raise KeyError(f"no analyzer named {name!r}")
+            raise UnknownChoiceError("analyzer", name, self.analyzers(),
+                                     see="photoclip analyzers")
         off = self._off() - {name} | (set() if enabled else {name})
         self._catalog.set_meta(_OFF, json.dumps(sorted(off)) if off else None)
 
@@ -196,6 +197,15 @@ class AnalysisStage:
         """Analyse the photos that failed again at the next run."""
         with self._catalog.transaction() as db:
             db.execute("DELETE FROM analysis WHERE status=?", (FAILED,))
+
+    def reset(self, name: str) -> int:
+        """Start ``name`` over: forget which photos it analysed (done or failed), so each is
+        analysed again at the next run while it is on (e.g. after its plugin deleted its
+        results); returns the photos forgotten. Its on/off setting stays."""
+        if name not in self.analyzers():
+            raise KeyError(f"no analyzer named {name!r}")
+        with self._catalog.transaction() as db:
+            return db.execute("DELETE FROM analysis WHERE analyzer=?", (name,)).rowcount
 
     def forget(self, photo_ids: Sequence[int]) -> None:
         """These photos' content changed (they were embedded again): analyse them again."""

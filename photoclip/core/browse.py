@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from photoclip.core import scanner
 from photoclip.core.albums import Albums
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.tags import Album, PhotoTag, TagCount, TagStore
-from photoclip.core.types import SearchHit
+from photoclip.core.types import Match, SearchHit, counted
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,12 @@ class SearchFilters:
     min_score: float | None = None
     tag: str | None = None  # the user's, a file keyword or an automatic tag
     album: str | None = None
+    #: plugins' search filters, (name, value) each; a photo must pass all of them
+    where: tuple[tuple[str, str], ...] = ()
+
+
+#: the photos passing plugins' filters, with their matches (None: no such filter)
+WhereFn = Callable[[Sequence[tuple[str, str]]], "dict[int, list[Match]] | None"]
 
 
 def epoch(value: date | datetime | None) -> float | None:
@@ -95,29 +101,73 @@ class SidebarData:
     indexed: int = 0
     failed: int = 0
 
+    @property
+    def browsable(self) -> int:
+        """What "All photos" shows: every photo that could be read (the failed ones are
+        listed apart), searchable or still waiting to be indexed."""
+        return self.photos - self.failed
+
+    @property
+    def waiting(self) -> int:
+        """Photos not indexed yet: browsable, but no search sees them until they are."""
+        return max(self.photos - self.indexed - self.failed, 0)
+
+
+def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
+    """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
+    (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
+    indexed yet, so not searched)`` for a search, which sees indexed photos only."""
+    if not searching:
+        return counted(shown, "photo")
+    text = f"{counted(shown, 'photo')} found"
+    if waiting > 0:
+        text += f" ({waiting:,} more not indexed yet, so not searched)"
+    return text
+
 
 class Browsing:
     """The photo questions of the fronts (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog, tags: TagStore, albums: Albums) -> None:
+    def __init__(
+        self, catalog: Catalog, tags: TagStore, albums: Albums, where: WhereFn | None = None
+    ) -> None:
         self._catalog = catalog
         self._tags = tags
         self._albums = albums
+        self._where = where
 
-    def allowed_ids(self, filters: SearchFilters) -> set[int] | None:
-        """The photos a tag or album filter allows (None: no such filter)."""
+    def where_matches(self, filters: SearchFilters) -> dict[int, list[Match]] | None:
+        """The photos passing the plugins' filters of ``filters.where``, with their matches
+        (None: no such filter). ValueError for a filter no plugin provides."""
+        if not filters.where:
+            return None
+        if self._where is None:
+            raise ValueError("plugins' search filters are not available here")
+        return self._where(filters.where)
+
+    def allowed_ids(
+        self, filters: SearchFilters, matches: dict[int, list[Match]] | None = None
+    ) -> set[int] | None:
+        """The photos a tag, album or plugin filter allows (None: no such filter). ``matches``:
+        the plugins' filters' answer if already asked (:meth:`where_matches`)."""
         allowed: set[int] | None = None
+        if filters.where:
+            allowed = set(matches if matches is not None else self.where_matches(filters) or {})
         if filters.tag:
-            allowed = self._tags.photos_with(filters.tag)
+            tagged = self._tags.photos_with(filters.tag)
+            allowed = tagged if allowed is None else allowed & tagged
         if filters.album:
             members = self._albums.members(filters.album)
             allowed = members if allowed is None else allowed & members
         return allowed
 
-    def everything(self, filters: SearchFilters | None = None) -> list[ResultItem]:
+    def everything(
+        self, filters: SearchFilters | None = None,
+        matches: dict[int, list[Match]] | None = None,
+    ) -> list[ResultItem]:
         """Every readable photo that passes the filters, newest first (browsing, no query)."""
         filters = filters or SearchFilters()
-        allowed = self.allowed_ids(filters)
+        allowed = self.allowed_ids(filters, matches)
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
         after, before = epoch(filters.after), epoch(filters.before)
         items = []
@@ -189,10 +239,12 @@ class Browsing:
 
     def sidebar(self, folders: list[str], model_key: str, *, model_ok: bool) -> SidebarData:
         """Folders, tags and albums with counts (query albums count 0 without a model)."""
-        counted = [(f, len(self._catalog.stats_by_path([f]))) for f in folders]
+        failed = {r.path for r in self._catalog.failed()}  # counted as browsing shows them
+        per_folder = [(f, len(self._catalog.stats_by_path([f]).keys() - failed))
+                      for f in folders]
         counts = self._catalog.counts(model_key)
         return SidebarData(
-            counted, self._tags.counts(), self._albums.counts(evaluate_queries=model_ok),
+            per_folder, self._tags.counts(), self._albums.counts(evaluate_queries=model_ok),
             counts.photos, counts.indexed, counts.failed,
         )
 

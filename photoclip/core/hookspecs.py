@@ -18,8 +18,16 @@ if TYPE_CHECKING:
 
     from photoclip.core.analysis import Analyzer
     from photoclip.core.labels import LabelSet
+    from photoclip.core.people import People
     from photoclip.core.plugin_context import PluginContext
-    from photoclip.core.types import Action, Exporter, Photo
+    from photoclip.core.types import (
+        Action,
+        Exporter,
+        Photo,
+        Region,
+        SearchFilter,
+        SearchScorer,
+    )
 
 PROJECT = "photoclip"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -109,4 +117,65 @@ class PhotoclipSpecs:
             @hookimpl
             def photoclip_analyzers(register):
                 register(Analyzer("dark", "Finding dark photos", version="1", analyze=analyze))
+        """
+
+    @hookspec
+    def photoclip_search_filters(self, register: Callable[[SearchFilter], None]) -> None:
+        """Register named search filters: each narrows a search or a browse to the photos it
+        returns for a value (``photoclip search "beach" --where person=Anna``, ``text:"wifi"``
+        in a query). List them in ``plugin.toml`` as well so the CLI has ``--NAME`` without
+        importing the plugin::
+
+            [search_filters]
+            person = "only photos with this person (repeat: all of them)"
+
+        Example::
+
+            @hookimpl
+            def photoclip_search_filters(register):
+                register(SearchFilter("person", "photos with this person", photos=with_person))
+        """
+
+    @hookspec
+    def photoclip_search_scorers(self, register: Callable[[SearchScorer], None]) -> None:
+        """Register scorers that raise photos in a text query's ranking, with a reason shown in
+        the results (the text in photos raises a photo that contains the query's words).
+
+        Example::
+
+            def score(context, text, limit):
+                return {pid: Match(1.0, f"text: {text}") for pid in photos_saying(text, limit)}
+
+            @hookimpl
+            def photoclip_search_scorers(register):
+                register(SearchScorer("text", score, weight=0.2))
+        """
+
+    @hookspec
+    def photoclip_photo_regions(
+        self, photo: Photo, context: PluginContext
+    ) -> Sequence[Region] | None:
+        """The regions of one photo the plugin knows (faces, lines of text): the photo view
+        draws them (a toggle shows or hides them) and lets the user act on one (name a face,
+        copy a text line). Called when a photo is shown, off the GUI thread: read what an
+        analyzer stored, never run a model here. Return None or [] for none.
+
+        Example::
+
+            @hookimpl
+            def photoclip_photo_regions(photo, context):
+                return [Region("face", (10, 20, 64, 64), "Anna", confidence=0.9, id="17")]
+        """
+
+    @hookspec(firstresult=True)
+    def photoclip_people(self, context: PluginContext) -> People | None:
+        """The library's people (a :class:`~photoclip.core.people.People`), for the GUI's
+        People view, its photo view's face actions and search by person; None when the
+        plugin has none to give (e.g. People is off). The first plugin that returns one wins.
+
+        Example::
+
+            @hookimpl
+            def photoclip_people(context):
+                return MyPeople(context)
         """

@@ -32,6 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from photoclip.core.types import UnknownChoiceError
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -271,9 +273,7 @@ def write_user_copy(name: str, user_dir: Path, *, overwrite: bool = False) -> Pa
     files = {n[:-5]: f for n, f in _builtin_files().items()}
     builtins = builtin_label_sets()
     if name not in builtins:
-        raise LabelSetError(
-            f"there is no built-in label set {name!r}; choose one of: {', '.join(builtins)}"
-        )
+        raise UnknownChoiceError("built-in label set", name, builtins)
     source = next(
         f for stem, f in files.items()
         if stem == name or tomllib.loads(f.read_text(encoding="utf-8")).get("name") == name

@@ -37,6 +37,10 @@ class ModelUnavailableError(Exception):
         self.message = message
 
 
+class UnknownModelError(ModelUnavailableError, ValueError):
+    """No model by that key: a usage error (exit status 2); the message names the keys."""
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One usable model: what open_clip calls it, where its weights come from, how good it is."""
@@ -269,7 +273,7 @@ def get_model_spec(key: str, user_models_dir: Path | None = None) -> ModelSpec:
     models = available_models(user_models_dir)
     spec = models.get(key.strip().lower())
     if spec is None:
-        raise ModelUnavailableError(
+        raise UnknownModelError(
             f"Unknown model '{key}'. Choose one of: {', '.join(models)} "
             "(see `photoclip models list`)."
         )

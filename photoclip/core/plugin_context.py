@@ -14,7 +14,14 @@ import numpy as np
 from photoclip.config import AppPaths
 from photoclip.core.albums import PhotoTags
 from photoclip.core.browse import Browsing
-from photoclip.core.types import Exporter, Photo, SearchHit, counted, photo_from_record
+from photoclip.core.types import (
+    Exporter,
+    Photo,
+    Region,
+    SearchHit,
+    counted,
+    photo_from_record,
+)
 from photoclip.core.vector_space import VectorSpace
 
 log = logging.getLogger(__name__)
@@ -26,6 +33,8 @@ class LibraryView(Protocol):
 
     paths: AppPaths
     browse: Browsing
+    analysis: Any  # core.analysis.AnalysisStage
+    settings: Any  # config.Settings
     tagging: PhotoTags
     vectors: VectorSpace
 
@@ -150,6 +159,45 @@ class PluginContext:
             moved.append(target)
             log.info("Moved %s to %s", src, target)
         return moved
+
+    def named_regions(self, photo: Photo) -> list[Region]:
+        """The named MWG regions (``mwg-rs:Regions``: digiKam's, Lightroom's, Picasa's people)
+        of a photo's sidecar, else of the photo file: the user's own names. ``kind`` is "face"
+        for MWG's Face type, else MWG's type in lower case; ``label`` is the name."""
+        from photoclip.core.xmp_regions import read_named_regions
+
+        size = self._upright_size(photo)
+        if size is None:
+            return []
+        return [Region(r.kind.lower(), r.box, r.name) for r in
+                read_named_regions(photo.path, size) if r.box[2] > 0 and r.box[3] > 0]
+
+    def write_named_regions(self, photo: Photo, regions: Sequence[Region]) -> bool:
+        """Write these named face regions (``label``: the person's name) into the photo's XMP
+        sidecar as MWG regions, in place of the face regions there (other kinds stay), if the
+        user turned on ``write_xmp``; the photo file is never written. True if the sidecar
+        was written; a sidecar that cannot be is logged and left alone."""
+        from photoclip.core.xmp_regions import NamedRegion, write_face_regions
+
+        size = self._upright_size(photo)
+        if not self._lib.settings.write_xmp or size is None:
+            return False
+        try:
+            return write_face_regions(photo.path, [NamedRegion(r.label, r.box)
+                                                   for r in regions if r.label], size) is not None
+        except (OSError, ValueError) as exc:
+            log.warning("Cannot write the face regions of %s: %s", photo.path, exc)
+            return False
+
+    @staticmethod
+    def _upright_size(photo: Photo) -> tuple[int, int] | None:
+        return (photo.width, photo.height) if photo.width and photo.height else None
+
+    def reset_analyzer(self, name: str) -> int:
+        """Start analyzer ``name`` over: every photo is analysed again at the next index run
+        while it is on (after the plugin removed its results, e.g. "forget every face").
+        Returns the photos that were done; KeyError for an unknown analyzer."""
+        return int(self._lib.analysis.reset(name))
 
     def data_dir(self, plugin: str) -> Path:
         """A folder where plugin ``plugin`` may keep files (caches, state); created if needed."""

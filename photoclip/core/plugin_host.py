@@ -88,7 +88,10 @@ class PluginHost:
         self._actions: dict[str, Any] | None = None
         self._exporters: dict[str, Any] | None = None
         self._analyzers: dict[str, Any] | None = None
+        self._search_filters: dict[str, Any] | None = None
+        self._search_scorers: dict[str, Any] | None = None
         self._owners: dict[tuple[str, str], str] = {}
+        self._lazy: list[tuple[Manifest, int]] = []  # enabled, not imported yet; index in _infos
 
     # ----- loading -------------------------------------------------------------------------------
 
@@ -108,7 +111,9 @@ class PluginHost:
                 info = PluginInfo(m.name, m.description, m.api_version, m.source, enabled,
                                   _check(m, seen), m.location)
                 seen.add(m.name)
-                if info.error is None and enabled:
+                if info.error is None and enabled and m.hooks is not None:
+                    self._lazy.append((m, len(self._infos)))  # imported when a hook needs it
+                elif info.error is None and enabled:
                     info = self._load_one(m, info)
                 elif info.error:
                     log.warning("Plugin %s not loaded: %s", m.name, info.error)
@@ -120,6 +125,24 @@ class PluginHost:
                 info = PluginInfo(name, _doc(obj), None, USER, True, location=repr(obj))
                 self._infos.append(self._register(name, obj, info))
         return self
+
+    def _wake(self, hook_name: str | None = None) -> None:
+        """Import the lazily loaded plugins that declare ``hook_name`` (None: all of them)."""
+        with self._lock:
+            due = [(m, i) for m, i in self._lazy
+                   if hook_name is None or hook_name in (m.hooks or ())]
+            if not due:
+                return
+            self._lazy = [entry for entry in self._lazy if entry not in due]
+            for m, i in due:
+                self._infos[i] = self._load_one(m, self._infos[i])
+                obj = self.pm.get_plugin(m.name)
+                undeclared = sorted(
+                    h.name for h in (self.pm.get_hookcallers(obj) or []) if obj is not None
+                    and h.name not in (m.hooks or ()))
+                if undeclared:
+                    log.warning("Plugin %s implements hooks its plugin.toml does not list (%s): "
+                                "they may be called late", m.name, ", ".join(undeclared))
 
     def _load_one(self, m: Manifest, info: PluginInfo) -> PluginInfo:
         try:
@@ -156,8 +179,10 @@ class PluginHost:
     # ----- facts ---------------------------------------------------------------------------------
 
     def infos(self) -> list[PluginInfo]:
-        """Every plugin found, with whether it loaded and its last error."""
+        """Every plugin found, with whether it loaded and its last error (every enabled plugin
+        is imported to say so)."""
         self.load()
+        self._wake()
         out = []
         for info in self._infos:
             errors = self._errors.get(info.name)
@@ -181,6 +206,7 @@ class PluginHost:
 
     def _impls(self, hook_name: str) -> list[Any]:
         self.load()
+        self._wake(hook_name)
         hook = getattr(self.pm.hook, hook_name)
         return list(hook.get_hookimpls())  # registration order
 
@@ -257,14 +283,45 @@ class PluginHost:
                 self._analyzers = self._collect("photoclip_analyzers", Analyzer, lambda a: a.name)
             return dict(self._analyzers)
 
+    def search_filters(self) -> dict[str, Any]:
+        """Search filters (``plugin_api.SearchFilter``) by name."""
+        from photoclip.core.types import SearchFilter
+
+        with self._lock:
+            if self._search_filters is None:
+                self._search_filters = self._collect(
+                    "photoclip_search_filters", SearchFilter, lambda f: f.name
+                )
+            return dict(self._search_filters)
+
+    def search_scorers(self) -> dict[str, Any]:
+        """Search scorers (``plugin_api.SearchScorer``) by name."""
+        from photoclip.core.types import SearchScorer
+
+        with self._lock:
+            if self._search_scorers is None:
+                self._search_scorers = self._collect(
+                    "photoclip_search_scorers", SearchScorer, lambda s: s.name
+                )
+            return dict(self._search_scorers)
+
     def owner(self, item_name: str, kind: str = "action") -> str | None:
-        """Which plugin registered the action (or ``kind="exporter"``, ``"analyzer"``)."""
-        {"action": self.actions, "exporter": self.exporters, "analyzer": self.analyzers}[kind]()
+        """Which plugin registered the action (or ``kind="exporter"``, ``"analyzer"``,
+        ``"searchfilter"``, ``"searchscorer"``)."""
+        {"action": self.actions, "exporter": self.exporters, "analyzer": self.analyzers,
+         "searchfilter": self.search_filters, "searchscorer": self.search_scorers}[kind]()
         return self._owners.get((kind, item_name))
 
     def analyzer_failed(self, name: str, what: str, exc: BaseException) -> None:
         """Record an analyzer's failure against the plugin that registered it."""
         self._failed(self.owner(name, "analyzer") or name, f"analyzer {name} ({what})", exc)
+
+    def contribution_failed(self, kind: str, name: str, exc: BaseException) -> str:
+        """Record a failure of a registered item (``kind`` as for :meth:`owner`) against the
+        plugin that registered it; returns that plugin's name."""
+        plugin = self.owner(name, kind) or "?"
+        self._failed(plugin, f"{kind.replace('search', 'search ')} {name}", exc)
+        return plugin
 
     def accept_file(self, path: str) -> bool:
         """False if any plugin rejects the file (a plugin that raises has no say)."""
@@ -283,6 +340,39 @@ class PluginHost:
             self._call_each(
                 "photoclip_photos_indexed", photos=list(photos), vectors=vectors, context=context
             )
+
+    def photo_regions(self, photo: Any, context: Any) -> list[Any]:
+        """Every plugin's regions of one photo (``core.types.Region``, ``plugin`` filled in),
+        in plugin order; a plugin that raises or returns something else is recorded and
+        skipped."""
+        from photoclip.core.types import Region
+
+        out: list[Region] = []
+        for plugin, result in self._call_each("photoclip_photo_regions", photo=photo,
+                                              context=context):
+            regions = list(result or ())
+            bad = [r for r in regions if not isinstance(r, Region)]
+            if bad:
+                self._failed(plugin, "photoclip_photo_regions", TypeError(
+                    f"expected Regions, got {type(bad[0]).__name__}"))
+                continue
+            out.extend(replace(r, plugin=plugin) for r in regions)
+        return out
+
+    def people(self, context: Any) -> Any:
+        """The :class:`~photoclip.core.people.People` a plugin provides for this library, or
+        None (no plugin provides one, or it failed: recorded against it)."""
+        from photoclip.core.people import People
+
+        for plugin, result in self._call_each("photoclip_people", context=context):
+            if result is None:
+                continue
+            if not isinstance(result, People):
+                self._failed(plugin, "photoclip_people", TypeError(
+                    f"expected People, got {type(result).__name__}"))
+                continue
+            return result
+        return None
 
     def run_action(
         self, name: str, context: Any, photos: list[Any], options: dict[str, Any]

@@ -1,11 +1,13 @@
 """Searching a library: text queries (with weighted terms and example images), similar
-photos, and the filters they share with browsing (:class:`photoclip.core.browse.Browsing`)."""
+photos, and the filters they share with browsing (:class:`photoclip.core.browse.Browsing`).
+Plugins' filters (query operators such as ``text:"wifi"``) and scorers come in through
+:mod:`photoclip.core.search_hooks`."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,8 @@ import numpy as np
 from photoclip.core import images, scanner
 from photoclip.core.browse import Browsing, SearchFilters, epoch
 from photoclip.core.query import QueryError, parse_query
-from photoclip.core.types import SearchHit
+from photoclip.core.search_hooks import Boost, SearchContributions
+from photoclip.core.types import Match, SearchHit
 from photoclip.core.vector_index import ExactIndex
 
 __all__ = ["Searcher"]
@@ -40,7 +43,7 @@ class _TextCache:
 class Searcher:
     """Text and similarity search over one library's exact index. Handed in: the model
     (a callable: it loads lazily and changes with the model), the index, the browsing answers
-    (records and filters) and the decode limit."""
+    (records and filters), the decode limit and the plugins' search contributions."""
 
     def __init__(
         self,
@@ -48,11 +51,13 @@ class Searcher:
         index: Callable[[], ExactIndex],
         browse: Browsing,
         max_megapixels: Callable[[], float],
+        contributions: SearchContributions | None = None,
     ) -> None:
         self._embedder = embedder
         self._index = index
         self._browse = browse
         self._max_megapixels = max_megapixels
+        self._contrib = contributions
         self._text_cache = _TextCache()
 
     def model_changed(self) -> None:
@@ -62,7 +67,15 @@ class Searcher:
     def search(
         self, query: str, *, limit: int = 20, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
-        """Photos that best match a text query (``"beach" + "sunset" - "people"`` allowed)."""
+        """Photos that best match a text query (``"beach" + "sunset" - "people"`` allowed;
+        plugins' filter operators such as ``text:"wifi"`` too, and their scorers' boosts)."""
+        filters = filters or SearchFilters()
+        if self._contrib is not None:
+            query, operators = self._contrib.split(query)
+            if operators:
+                filters = replace(filters, where=filters.where + tuple(operators))
+            if not query and filters.where:
+                return self._filtered_only(filters, limit)
         terms = parse_query(query)
         texts = [t.text for t in terms if not _is_image_file(t.text)]
         text_vecs = dict(zip(texts, self.embed_texts(texts))) if texts else {}
@@ -72,7 +85,25 @@ class Searcher:
             if vec is None:
                 vec = self.embed_file(term.text)
             combined += term.weight * vec
-        return self.search_vector(combined, limit, filters or SearchFilters())
+        words = " ".join(t.text for t in terms if t.weight > 0 and t.text in text_vecs)
+        boosts = self._contrib.boosts(words, 5 * limit + 50) if self._contrib and words else {}
+        return self.search_vector(combined, limit, filters, boosts)
+
+    def _filtered_only(self, filters: SearchFilters, limit: int) -> list[SearchHit]:
+        """A query made only of plugins' filters: the photos passing them, best match first
+        (then newest); the score is the matches' mean score."""
+        matches = self._browse.where_matches(filters) or {}
+        items = self._browse.everything(filters, matches)
+
+        def mean(ms: list[Match]) -> float:
+            return sum(m.score for m in ms) / len(ms) if ms else 0.0
+
+        items.sort(key=lambda r: mean(matches.get(r.photo_id, [])), reverse=True)  # stable
+        return [
+            SearchHit(rank, r.photo_id, r.path, mean(matches.get(r.photo_id, [])),
+                      _reasons(matches.get(r.photo_id, [])))
+            for rank, r in enumerate(items[:limit], start=1)
+        ]
 
     def similar(
         self, target: str | Path | int, *, limit: int = 20, filters: SearchFilters | None = None
@@ -111,30 +142,55 @@ class Searcher:
         return self._embedder().embed_images(images.preprocess(image, spec)[None])[0]
 
     def search_vector(
-        self, vec: np.ndarray, limit: int, filters: SearchFilters
+        self, vec: np.ndarray, limit: int, filters: SearchFilters,
+        boosts: dict[int, Boost] | None = None,
     ) -> list[SearchHit]:
-        """Photos nearest to a query vector that pass the filters, best first."""
+        """Photos nearest to a query vector that pass the filters, best first. ``boosts``
+        (the plugins' scorers') are added to the cosine; boosted photos are ranked even when
+        the cosine alone would leave them out."""
         norm = float(np.linalg.norm(vec))
         if norm == 0:
             raise QueryError("the query's terms cancel each other out")
+        boosts = boosts or {}
+        q = (vec / norm).astype(np.float32)
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
-        allowed = self._browse.allowed_ids(filters)  # one rule for searching and browsing
-        found = self._index().search(
-            (vec / norm).astype(np.float32),
-            limit,
-            folder=folder,
-            after=epoch(filters.after),
-            before=epoch(filters.before),
-            min_score=filters.min_score,
+        matches = self._browse.where_matches(filters)
+        allowed = self._browse.allowed_ids(filters, matches)  # one rule for search and browse
+        where = dict(folder=folder, after=epoch(filters.after), before=epoch(filters.before))
+        index = self._index()
+        found = index.search(
+            q, limit, min_score=filters.min_score,
             allowed_ids=None if allowed is None else np.fromiter(allowed, dtype=np.int64),
+            **where,  # type: ignore[arg-type]
         )
-        records = self._browse.records(pid for pid, _ in found)
-        return [
-            SearchHit(rank, pid, records[pid].path, float(score))
-            for rank, (pid, score) in enumerate(
-                ((p, s) for p, s in found if p in records), start=1
-            )
-        ]
+        scored = {pid: float(s) for pid, s in found}
+        extra = [p for p in boosts if p not in scored and (allowed is None or p in allowed)]
+        if extra:  # boosted photos the cosine alone left out: their cosine, then the boost
+            scored.update((pid, float(s)) for pid, s in index.search(
+                q, len(extra), allowed_ids=np.asarray(extra, dtype=np.int64),
+                **where,  # type: ignore[arg-type]
+            ))
+        ranked = sorted(
+            ((pid, s + (boosts[pid].score if pid in boosts else 0.0)) for pid, s in scored.items()),
+            key=lambda ps: (-ps[1], ps[0]),
+        )
+        if filters.min_score is not None:
+            ranked = [(p, s) for p, s in ranked if s >= filters.min_score]
+        ranked = ranked[:limit]
+        records = self._browse.records(pid for pid, _ in ranked)
+        hits = []
+        for pid, score in ranked:
+            if pid not in records:
+                continue
+            reasons = _reasons((matches or {}).get(pid, []))
+            if pid in boosts:
+                reasons += tuple(r for r in boosts[pid].reasons if r not in reasons)
+            hits.append(SearchHit(len(hits) + 1, pid, records[pid].path, score, reasons))
+        return hits
+
+
+def _reasons(matches: list[Match]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.reason for m in matches if m.reason))
 
 
 def _is_image_file(text: str) -> bool:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,7 +58,8 @@ class SearchHit:
     rank: int  # 1-based
     photo_id: int
     path: str
-    score: float  # cosine similarity of the (weighted) query and the photo
+    score: float  # cosine similarity of the (weighted) query and the photo, plus plugin boosts
+    reasons: tuple[str, ...] = ()  # why it matched besides the picture: "text: wifi password"
 
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -70,6 +71,18 @@ API_VERSION = 1
 
 class PluginError(Exception):
     """A plugin cannot do what was asked; the message is shown to the user as is."""
+
+
+class UnknownChoiceError(ValueError):
+    """A name that is not one of those photoclip offers (a model, a plugin, an analyzer, a label
+    set, an exporter, an option's choice): a usage error (exit status 2) whose message names
+    the choices. (The user's own things, albums and tags, are "not found" instead.)"""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str], see: str = "") -> None:
+        self.what, self.name, self.choices = what, name, tuple(choices)
+        listed = ", ".join(self.choices) or "(none)"
+        super().__init__(f"no {what} {name!r}; choose one of: {listed}"
+                         + (f" (see `{see}`)" if see else ""))
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,9 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] = ()
     required: bool = False
+    #: Choices known only when the plugins are loaded: "exporters" (every exporter's name).
+    #: The fronts show them as :attr:`choices` (:meth:`PluginActions.options`).
+    choices_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,93 @@ class Exporter:
             raise ValueError(f"exporter name {self.name!r} must match {_NAME_RE.pattern}")
 
 
+@dataclass(frozen=True)
+class Match:
+    """How one photo matches a search filter's value or a scorer's query.
+
+    ``score`` in [0, 1]: how well (orders a query made only of filters; a scorer's boost is
+    ``weight * score``). ``reason``: shown with the result (``"text: wifi password"``).
+    """
+
+    score: float = 1.0
+    reason: str = ""
+
+
+#: ``photos(context, value)``: the photos that pass, as ids or {id: Match}.
+FilterFn = Callable[["PluginContext", str], "Iterable[int] | Mapping[int, Match]"]
+#: ``score(context, text, limit)``: {photo id: Match} for photos the query's text matches.
+ScoreFn = Callable[["PluginContext", str, int], "Mapping[int, Match]"]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A named filter that narrows a search or a browse to photos: ``--where NAME=VALUE`` and
+    ``NAME:"VALUE"`` in a query (``text:"wifi password"``); given twice, a photo must pass both.
+    Declare it in the plugin's ``plugin.toml`` too (``[search_filters]``) so the CLI offers
+    ``--NAME`` without importing the plugin."""
+
+    name: str
+    help: str
+    photos: FilterFn
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search filter name {self.name!r} must match {_NAME_RE.pattern}")
+
+
+@dataclass(frozen=True)
+class SearchScorer:
+    """Boosts for a text query's ranking: ``score(context, text, limit)`` returns
+    {photo id: Match} for photos the query's text matches (``text``: the query's added terms,
+    image files left out). A photo's score becomes its CLIP score plus ``weight * match.score``
+    and its result says ``match.reason``; boosted photos join the results even when the CLIP
+    score alone would leave them out."""
+
+    name: str
+    score: ScoreFn
+    weight: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise ValueError(f"search scorer name {self.name!r} must match {_NAME_RE.pattern}")
+        if not 0 <= self.weight <= 1:
+            raise ValueError(f"search scorer {self.name}: weight must lie in [0, 1]")
+
+
+#: The kinds of photo region photoclip's photo view knows how to act on (others are drawn too).
+REGION_KINDS = ("face", "text")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A part of one photo a plugin knows something about (hook ``photoclip_photo_regions``).
+
+    ``box`` is (left, top, width, height) in the upright photo's pixels (EXIF orientation
+    applied, the original's size, not a preview's); ``kind`` says what it is ("face", "text",
+    or a plugin's own word), ``label`` what to show with it ("Anna", "Unnamed", a text line).
+    ``id`` is the plugin's own key for the region (a face id), handed back when the user acts
+    on it; ``plugin`` is filled in by photoclip with the name of the plugin that returned it.
+    """
+
+    kind: str
+    box: tuple[float, float, float, float]
+    label: str = ""
+    confidence: float | None = None
+    id: str | None = None
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.kind or not isinstance(self.kind, str):
+            raise ValueError("a region needs a kind, e.g. 'face' or 'text'")
+        box = tuple(float(v) for v in self.box)
+        if len(box) != 4 or box[2] <= 0 or box[3] <= 0 or min(box[0], box[1]) < 0:
+            raise ValueError(f"a region's box is (left, top, width > 0, height > 0), "
+                             f"not {self.box!r}")
+        object.__setattr__(self, "box", box)
+        if self.id is not None:
+            object.__setattr__(self, "id", str(self.id))
+
+
 def photo_from_record(rec: Any) -> Photo:
     """A Photo from a catalog record (for photoclip itself; plugins get Photos)."""
     return Photo(
@@ -174,3 +277,24 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
     number (``plural`` for nouns :data:`IRREGULAR_PLURALS` does not know)."""
     return f"{n:,} {plural_of(n, noun, plural)}"
+
+
+_LINK_RST = re.compile(r"`([^`<]+?)\s*<[^>`]+>`__?")  # `text <url>`_
+_LINK_MD = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url), ![alt](src)
+_ROLE = re.compile(r":[a-z][\w.+-]*:`(~?)([^`]+)`")  # :class:`Name`, :func:`~mod.name`
+_CODE = re.compile(r"``(.+?)``|`([^`\n]+)`_{0,2}")  # ``code``, `code`, `ref`_
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def display_text(text: str) -> str:
+    """A description written with reST or Markdown inline markup (``code``, `code`,
+    **bold**, *emphasis*, :role:`target`, links) as plain text for a label, a list or a
+    tooltip: the marks removed, lines joined. The one rule every front uses for plugin text."""
+    text = _LINK_RST.sub(r"\1", text)
+    text = _LINK_MD.sub(r"\1", text)
+    text = _ROLE.sub(lambda m: m.group(2).split(".")[-1] if m.group(1) else m.group(2), text)
+    text = _CODE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    text = _STRONG.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    return " ".join(text.split())

@@ -33,8 +33,10 @@ from photoclip.gui.queries import (
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.owner import OwnerServer
     from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
@@ -76,6 +78,7 @@ class Backend(QObject):
     error = Signal(str)
     service_event = Signal(object)  # ServiceEvent, on the GUI thread
     library_changed = Signal()  # photos were indexed, moved or removed
+    folder_added = Signal(object)  # FolderAddition: what adding a folder did
     tags_changed = Signal()
     download_progress = Signal(int, int)
     model_ready = Signal(str)  # a model was downloaded or chosen: its key
@@ -104,6 +107,7 @@ class Backend(QObject):
         self.library: Library | None = None  # once open
         self.service: LibraryService | None = None  # once started
         self.thumbnails: ThumbnailCache | None = None
+        self.owner_server: OwnerServer | None = None  # answers other photoclip commands
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
         # every model download the GUI runs (and the library's own) reports through this one
@@ -130,6 +134,9 @@ class Backend(QObject):
         installed = lib.model_installed(spec)
         if installed:
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
+        from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here
+
+        self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
@@ -187,6 +194,9 @@ class Backend(QObject):
         batch in flight is abandoned (it writes no vector; its photos are indexed again at the
         next start); a thread still busy after ``wait`` is left to the process exit."""
         deadline = time.monotonic() + wait
+        if self.owner_server is not None:
+            self.owner_server.stop()  # other commands open the library themselves from now on
+            self.owner_server = None
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self.library is not None:
@@ -300,15 +310,19 @@ class Backend(QObject):
         self._call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Library) -> str:
-            return lib.add_folder(folder)
+        """Add a library folder (the core's rule for nested folders); ``folder_added`` says
+        what happened."""
+        service = self.service
 
-        def done(path: str) -> None:
-            if self.service is not None:
-                self.service.add_folder(path)
-            else:
+        def run(lib: Library) -> FolderAddition:
+            return service.add_folder(folder) if service is not None else lib.add_folder(folder)
+
+        def done(plan: FolderAddition) -> None:
+            if service is None and plan.added:
                 self.scan_without_model()
-            self.library_changed.emit()
+            self.folder_added.emit(plan)
+            if plan.added:
+                self.library_changed.emit()
 
         self._call(run, done)
 
@@ -380,6 +394,38 @@ class Backend(QObject):
         ids = list(photo_ids)
         self._call(lambda lib: run_action(lib, host, name, ids, options, confirm), on_done,
                    on_error=on_error, lane=self.plugin_lane)
+
+    # ----- people and photo regions (plugins' contributions, through the core's hooks) ----------
+
+    def regions(self, photo_id: int, on_done: Callable[[list[Any]], None]) -> None:
+        """Every plugin's regions of one photo (``core.types.Region``); newest photo wins."""
+        from photoclip.gui.people_requests import load_regions
+
+        self._call(lambda lib: load_regions(lib, photo_id), on_done, key="regions")
+
+    def people_request(
+        self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None, *,
+        key: str | None = None, priority: int = NORMAL, optional: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``fn(people)`` with the library's :class:`~photoclip.core.people.People` on the
+        work lane; when no plugin provides People, a PeopleError saying how to turn it on, or
+        ``fn(None)`` if ``optional``. The named requests: :mod:`photoclip.gui.people_requests`."""
+        from photoclip.gui.people_requests import people_of
+
+        self._call(lambda lib: fn(people_of(lib, optional)), on_done, key=key,
+                   priority=priority, on_error=on_error)
+
+    def face_thumbnails(
+        self, faces: Sequence[Any], size: int, on_done: Callable[[dict[int, Any]], None]
+    ) -> None:
+        """Square crops ({face id: QImage}) of ``faces`` (``core.people.PersonFace``), made on
+        the background lane (they decode photos)."""
+        from photoclip.gui.people_requests import crop_faces
+
+        wanted = list(faces)
+        self._call(lambda lib: crop_faces(lib, wanted, size), on_done, priority=LOW,
+                   lane=self.background_lane)
 
     # ----- models ----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pict
 from photoclip.gui.grid import PhotoGrid
 from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
+from photoclip.gui.people_panel import PeoplePanel
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
@@ -29,6 +30,7 @@ from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.service import ServiceEvent
     from photoclip.gui.settings_dialog import SettingsChanges
 
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
         self._shown: Browse | None = None  # the request the grid shows the answer to
+        self._last_phase = ""  # of the indexing progress last shown
         self.model_ready = True  # False while the model is missing: browsing only
 
         self.loader = ThumbnailLoader(parent=self)
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
 
         self.add_folder_action = build_menus(self)
         self._wire()
+        self.people = PeoplePanel(self)  # the People section and the photo view's regions
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         b.model_ready.connect(self._model_ready)
         b.service_event.connect(self._service_event)
         b.library_changed.connect(self._refresh_timer.start)
+        b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
@@ -192,6 +197,8 @@ class MainWindow(QMainWindow):
             self.search_bar.show_count(0, True)
             self.grid.show_empty(tr(NEEDS_MODEL))
             return
+        if self._current.is_search and self._current != self._shown:  # not a refresh
+            self.search_bar.show_searching()
         self._language_hint(self._current.text)
         self.backend.search(
             self._current,
@@ -229,7 +236,8 @@ class MainWindow(QMainWindow):
         scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
         self._shown = self._current
-        self.search_bar.show_count(len(items), self._current.is_search)
+        self.search_bar.show_count(len(items), self._current.is_search,
+                                   self.sidebar_data.waiting)
         self.grid.show_empty(self._empty_text(items))
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
@@ -282,12 +290,17 @@ class MainWindow(QMainWindow):
     def _sidebar_filter(self, kind: str, value: Any) -> None:
         if kind == "all":
             self.show_everything()
+        elif kind == "person":
+            self.search_bar.set_person(value)
         else:
             self.search_bar.set_filter(kind, value)
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
         self.sidebar_data = data
-        self.sidebar_model.set_data(data, data.photos)
+        self.sidebar_model.set_data(data, data.browsable)  # what "All photos" shows
+        if self._shown is not None:  # the count above the grid, with the same numbers
+            self.search_bar.show_count(self.results.rowCount(), self._shown.is_search,
+                                       data.waiting)
         self.search_bar.set_choices(
             [f for f, _ in data.folders], [t.tag for t in data.tags],
             [a.name for a, _ in data.albums],
@@ -313,6 +326,7 @@ class MainWindow(QMainWindow):
         if photo_id is None:
             return
         self.stack.setCurrentWidget(self.photo_view)
+        self.photo_view.set_query(self._shown.text if self._shown is not None else "")
         self.backend.details(photo_id, self._details_loaded)
 
     def _details_loaded(self, details: PhotoDetails) -> None:
@@ -418,6 +432,11 @@ class MainWindow(QMainWindow):
 
     def _service_event(self, event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
+            phase = event.progress.phase
+            if self._last_phase in ("scanning", "cleaning") and phase not in (
+                    "scanning", "cleaning"):  # the scan recorded new photos: browsable now
+                self._refresh_timer.start()
+            self._last_phase = phase
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
             self.status_panel.run_finished(event.report)
@@ -449,6 +468,13 @@ class MainWindow(QMainWindow):
             self.banner.kind = ""
         self.status_panel.label.setText(tr("Adding {folder}…").format(folder=folder))
         self.backend.add_folder(folder)
+
+    def _folder_added(self, plan: FolderAddition) -> None:
+        """Say what adding a folder did (the core's words): a nested folder is not a second
+        library folder, a parent takes its subfolders' place."""
+        self.status_panel.label.setText(plan.text)
+        if not plan.added or plan.absorbed:
+            self.banner.show_message(plan.text, "info")
 
     def choose_weights(self) -> None:
         path = choose_weights_file(self)

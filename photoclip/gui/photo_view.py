@@ -6,7 +6,7 @@ import contextlib
 import os
 from typing import Any
 
-from PySide6.QtCore import QObject, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.gui.i18n import N_, format_date, tr
+from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
+from photoclip.gui.regions import RegionPreview
 from photoclip.gui.reveal import reveal_in_file_manager
 from photoclip.gui.tags_model import PhotoTagsModel, SourceRole, TagRole
 from photoclip.gui.tasks import HIGH, TaskLane
@@ -84,6 +86,8 @@ class PhotoView(QWidget):
     tag_action = Signal(str, str)  # action (add|remove|accept|reject), tag
     album_add = Signal(str, bool)  # album, create it first
     classify = Signal(str)  # labels, comma separated
+    region_clicked = Signal(object, QPoint)  # core.types.Region, the click's global position
+    photo_shown = Signal(int)  # a photo's details were shown (again): its regions may follow
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +97,8 @@ class PhotoView(QWidget):
         self._loader = _PreviewLoader(self)
         self._loader.loaded.connect(self._preview_loaded)
 
-        self.preview = QLabel(self)
+        self.preview = RegionPreview(self)
+        self.preview.setObjectName("photoPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setMinimumSize(200, 200)
@@ -105,6 +110,12 @@ class PhotoView(QWidget):
         self.open_button = QPushButton(tr("Open"), self)
         self.open_button.setToolTip(tr("Open in the system's photo viewer"))
         self.reveal_button = QPushButton(tr("Show in folder"), self)
+        self.regions_button = QPushButton(tr("Faces && text"), self)
+        self.regions_button.setObjectName("regionsToggle")
+        self.regions_button.setCheckable(True)
+        self.regions_button.setChecked(True)
+        self.regions_button.setToolTip(tr("Show or hide the faces and text found in the photo; "
+                                          "click one to name it or copy it"))
 
         self.title = QLabel(self)
         self.title.setWordWrap(True)
@@ -114,6 +125,7 @@ class PhotoView(QWidget):
         self.title.setFont(font)
         self.info = QFormLayout()
         self.exif = QFormLayout()
+        self.text_box = PhotoTextBox(self)
 
         self.tags_model = PhotoTagsModel(self)
         self.tags_view = QListView(self)
@@ -146,6 +158,8 @@ class PhotoView(QWidget):
         self.more_button.clicked.connect(self._more)
         self.open_button.clicked.connect(self.open_external)
         self.reveal_button.clicked.connect(self.reveal)
+        self.regions_button.toggled.connect(self.preview.set_shown)
+        self.preview.region_clicked.connect(self.region_clicked)
         self.accept_button.clicked.connect(lambda: self._selected_tag("accept"))
         self.reject_button.clicked.connect(lambda: self._selected_tag("reject"))
         self.remove_button.clicked.connect(lambda: self._selected_tag("remove"))
@@ -158,7 +172,8 @@ class PhotoView(QWidget):
 
     def _layout(self) -> None:
         actions = QHBoxLayout()
-        for b in (self.back_button, self.more_button, self.open_button, self.reveal_button):
+        for b in (self.back_button, self.more_button, self.open_button, self.reveal_button,
+                  self.regions_button):
             actions.addWidget(b)
         actions.addStretch(1)
         left = QWidget(self)
@@ -170,6 +185,7 @@ class PhotoView(QWidget):
         panel = QWidget(self)
         pv = QVBoxLayout(panel)
         pv.addWidget(self.title)
+        pv.addWidget(self.text_box)
         info_box = QGroupBox(tr("File"), panel)
         info_box.setLayout(self.info)
         pv.addWidget(info_box)
@@ -238,9 +254,12 @@ class PhotoView(QWidget):
         self._tag_buttons()
         if not same:
             self.classify_result.clear()
+            self.preview.set_regions([], None)
+            self.text_box.set_regions([])
             self._image = QImage()
             self.preview.setText(tr("Loading…"))
             self._loader.load(details.path)
+        self.photo_shown.emit(details.photo_id)
 
     def _preview_loaded(self, path: str, image: QImage) -> None:
         if self.details is None or path != self.details.path:
@@ -262,6 +281,19 @@ class PhotoView(QWidget):
             Qt.TransformationMode.SmoothTransformation,
         )
         self.preview.setPixmap(pix)
+
+    def show_regions(self, photo_id: int, regions: list[Any]) -> None:
+        """Draw these regions (``core.types.Region``) over the photo, if it is still shown."""
+        if self.details is not None and self.details.photo_id == photo_id:
+            size = (self.details.width, self.details.height) if self.details.width else None
+            self.preview.set_regions(regions, size)  # type: ignore[arg-type]
+            self.text_box.set_regions(regions)
+            label = tr("Faces && text")
+            self.regions_button.setText(f"{label} ({len(regions)})" if regions else label)
+
+    def set_query(self, query: str) -> None:
+        """The search that led to the photos: its words are highlighted in the photo's text."""
+        self.text_box.set_query(query)
 
     def show_classification(self, results: list[tuple[str, float]]) -> None:
         self.classify_result.setText(

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.errors import describe_error
-from photoclip.core.types import Option
+from photoclip.core.types import Option, display_text
 from photoclip.gui.i18n import tr
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.wording import count_of
@@ -105,7 +105,8 @@ def load_actions(
     """The plugin host and its actions, in registration order."""
     host = current_host(lib, previous)
     entries = [
-        ActionEntry(a.name, a.title, a.description, tuple(a.options), a.selection,
+        ActionEntry(a.name, display_text(a.title), display_text(a.description),
+                    lib.actions.options(a, host), a.selection,
                     host.owner(a.name) or "")
         for a in lib.actions.all(host).values()
     ]

@@ -35,6 +35,7 @@ class Browse:
     before: date | None = None  # exclusive
     tag: str | None = None
     album: str | None = None
+    where: tuple[tuple[str, str], ...] = ()  # plugins' search filters, e.g. ("person", "12")
     limit: int = 500
 
     @property
@@ -44,7 +45,7 @@ class Browse:
     def filters(self) -> SearchFilters:
         return SearchFilters(
             folder=self.folder, after=self.after, before=self.before, tag=self.tag,
-            album=self.album,
+            album=self.album, where=self.where,
         )
 
     def run(self, lib: Library) -> list[ResultItem]:

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.browse import shown_count_text
 from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
 from photoclip.gui.tag_names import shown
-from photoclip.gui.wording import count_of
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -99,6 +99,12 @@ class SearchBar(QWidget):
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.image_chip.setToolTip(tr("Searching by this image; click to clear"))
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
+        self.person_chip.hide()
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
         self.album = QComboBox(self)
@@ -121,6 +127,7 @@ class SearchBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
+        top.addWidget(self.person_chip)
         filters = QHBoxLayout()
         for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
                               (tr("Album"), self.album)):
@@ -146,6 +153,7 @@ class SearchBar(QWidget):
         self.edit.returnPressed.connect(self.submit)
         self.edit.image_given.connect(self.set_image)
         self.image_chip.clicked.connect(lambda: self.set_image(None))
+        self.person_chip.clicked.connect(lambda: self.set_person(None))
         for combo in (self.folder, self.tag, self.album):
             combo.activated.connect(lambda _=0: self.changed.emit())
         self.use_dates.toggled.connect(self._dates_toggled)
@@ -171,6 +179,12 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = None
         self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
+        self.person_chip.hide()
         self.submit()
 
     def set_image(self, path: str | None, notify: bool = True) -> None:
@@ -183,6 +197,12 @@ class SearchBar(QWidget):
             self.image_chip.show()
         else:
             self.image_chip.hide()
+        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
+        self.person_chip = QToolButton(self)
+        self.person_chip.setObjectName("personChip")
+        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
+        self.person_chip.hide()
         if notify:
             self.submit()
 
@@ -234,9 +254,18 @@ class SearchBar(QWidget):
         combo.setCurrentIndex(max(i, 0))
         self.submit()
 
+    def set_person(self, person: tuple[int, str] | None, notify: bool = True) -> None:
+        """Only photos with this person (id, name), from the People list; None clears it."""
+        self.person = person
+        self.person_chip.setText(f"Person: {person[1]}  ✕" if person else "")
+        self.person_chip.setVisible(person is not None)
+        if notify:
+            self.submit()
+
     def clear_filters(self) -> None:
         for combo in (self.folder, self.tag, self.album):
             combo.setCurrentIndex(0)
+        self.set_person(None, notify=False)
         self.use_dates.setChecked(False)
         self.submit()
 
@@ -255,6 +284,7 @@ class SearchBar(QWidget):
             album=self.album.currentData(),
             after=after,
             before=before,
+            where=(("person", str(self.person[0])),) if self.person else (),
             limit=limit,
         )
 
@@ -264,11 +294,15 @@ class SearchBar(QWidget):
         self.sort.setCurrentIndex(max(self.sort.findData(order), 0))
         self.sort_changed.emit(order)
 
-    def show_count(self, n: int, searching: bool) -> None:
-        """The count of photos shown; the sort box says the order they are in (browsing
-        without a query is always newest first, so the box shows that and waits)."""
-        photos = count_of(n, "photo")
-        self.count.setText(tr("{photos} found").format(photos=photos) if searching else photos)
+    def show_searching(self) -> None:
+        """A search is in flight: say so until its answer replaces it (:meth:`show_count`)."""
+        self.count.setText(tr("Searching…"))
+
+    def show_count(self, n: int, searching: bool, waiting: int = 0) -> None:
+        """The count of photos shown (the core's rule: a search says how many photos it
+        could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
+        (browsing without a query is always newest first, so the box shows that and waits)."""
+        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")

@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.config import AppPaths, Settings
+from photoclip.core.folders import contains, plan_addition
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.core.types import display_text
 from photoclip.gui import tag_names
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.i18n import N_, tr
@@ -182,9 +184,13 @@ class SettingsDialog(QDialog):
             "folder forgets its photos in photoclip; the files themselves are never touched."
         ))
         note.setWordWrap(True)
+        self.folder_status = QLabel("")  # what the last "Add folder" did
+        self.folder_status.setWordWrap(True)
+        self.folder_status.setObjectName("folder-status")
         layout = QVBoxLayout(page)
         layout.addWidget(self.folder_list)
         layout.addLayout(row)
+        layout.addWidget(self.folder_status)
         layout.addWidget(note)
         return page
 
@@ -199,7 +205,7 @@ class SettingsDialog(QDialog):
                      else tr("not downloaded{size}").format(size=size))
             self.model_combo.addItem(f"{key} ({state})", key)
             self.model_combo.setItemData(
-                self.model_combo.count() - 1, tr(spec.description, "model"),
+                self.model_combo.count() - 1, display_text(tr(spec.description, "model")),
                 Qt.ItemDataRole.ToolTipRole
             )
         if self.model_combo.findData(current) < 0:
@@ -244,7 +250,7 @@ class SettingsDialog(QDialog):
         self.label_set_list = QListWidget()
         enabled = set(self.settings.label_sets)
         for name, label_set in sorted(self.label_sets.items()):
-            desc = label_set.display_description(tag_names.language)
+            desc = display_text(label_set.display_description(tag_names.language))
             item = QListWidgetItem(f"{name}: {desc}" if desc else name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -340,9 +346,14 @@ class SettingsDialog(QDialog):
         return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
 
     def add_folder(self, folder: str) -> None:
-        path = str(Path(folder).expanduser().resolve())
-        if path not in self.folders():
-            self.folder_list.addItem(path)
+        """Add a folder to the list by the core's rule (:func:`plan_addition`: one inside a
+        listed folder changes nothing, one holding listed folders takes their place) and say
+        what happened."""
+        plan = plan_addition(self.folders(), str(Path(folder).expanduser().resolve()))
+        if plan.added:
+            self.folder_list.clear()
+            self.folder_list.addItems(list(plan.folders))
+        self.folder_status.setText(plan.text)
 
     @Slot()
     def _browse_folder(self) -> None:
@@ -364,7 +375,7 @@ class SettingsDialog(QDialog):
     @Slot()
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
-        note = tr(spec.description, "model") if spec else ""
+        note = display_text(tr(spec.description, "model")) if spec else ""
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
             note += "\n" + tr("Switching model indexes every photo again with it (the old "
                                "model's index is kept). A missing model is downloaded first.")
@@ -383,9 +394,11 @@ class SettingsDialog(QDialog):
         """What OK would do, compared with the settings given."""
         s = self.settings
         folders = self.folders()
-        ch = SettingsChanges(
-            folders_added=[f for f in folders if f not in s.folders],
-            folders_removed=[f for f in s.folders if f not in folders],
+        added = [f for f in folders if f not in s.folders]
+        ch = SettingsChanges(  # a folder now inside an added one is part of it, not removed
+            folders_added=added,
+            folders_removed=[f for f in s.folders
+                             if f not in folders and not any(contains(a, f) for a in added)],
         )
         key = str(self.model_combo.currentData())
         weights = self.weights_edit.text().strip()

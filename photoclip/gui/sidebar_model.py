@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -13,12 +14,13 @@ from photoclip.gui.i18n import format_number as num
 from photoclip.gui.queries import SidebarData
 from photoclip.gui.tag_names import shown
 
-KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | None for headings
+KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | person | None: headings
 ValueRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
 
 SECTIONS = (N_("Folders"), N_("My tags"), N_("Automatic tags"), N_("Albums"))
 SectionRole = Qt.ItemDataRole.UserRole + 4  # a heading's English name (SECTIONS)
+PEOPLE = N_("People")
 
 
 class SidebarModel(QStandardItemModel):
@@ -26,6 +28,8 @@ class SidebarModel(QStandardItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: builds the People section (gui.people_sidebar), or None while People is off
+        self.people_section: Callable[[], QStandardItem | None] = lambda: None
         self.set_data(SidebarData([], [], []))
 
     def set_data(self, data: SidebarData, total: int | None = None) -> None:
@@ -54,6 +58,20 @@ class SidebarModel(QStandardItemModel):
             sections["Albums"].appendRow(leaf)
         for name in SECTIONS:
             root.appendRow(sections[name])
+        self.refresh_people()
+
+    def refresh_people(self) -> None:
+        """Build the People section again, after the folders (automatic tags may be many)."""
+        for row in range(self.rowCount()):
+            if self.item(row).data(SectionRole) == PEOPLE:
+                self.removeRow(row)
+                break
+        people = self.people_section()
+        if people is not None:
+            rows = range(self.rowCount())
+            after = next((r for r in rows if self.item(r).data(SectionRole) == SECTIONS[0]),
+                         self.rowCount() - 1)
+            self.insertRow(after + 1, people)
 
     def section(self, name: str) -> QStandardItem:
         for row in range(self.rowCount()):

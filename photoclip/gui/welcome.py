@@ -41,6 +41,7 @@ from photoclip.core.model_catalogue import (
 )
 from photoclip.core.model_needs import missing_requirements
 from photoclip.core.scanner import pictures_folder
+from photoclip.core.types import display_text
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
 from photoclip.gui.i18n import N_, tr
@@ -158,7 +159,7 @@ class ModelPage(QWizardPage):
                 else tr("download"))
             button = QRadioButton(tr("{role}: {model} ({size})").format(
                 role=tr(role), model=key, size=size))
-            note = tr(spec.description, "model")
+            note = display_text(tr(spec.description, "model"))
             missing = missing_requirements(spec)
             if missing:
                 note += "\n" + tr("Not available in this installation: it needs {packages}, "

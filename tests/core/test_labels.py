@@ -19,6 +19,7 @@ from photoclip.core.labels import (
     parse_label_set,
     write_user_copy,
 )
+from photoclip.core.types import UnknownChoiceError
 
 USER_SET = """
 name = "pets"
@@ -137,8 +138,9 @@ def test_write_user_copy_round_trips(tmp_path: Path) -> None:
     assert sets["food"].source == str(path)
     with pytest.raises(LabelSetError, match="already exists"):
         write_user_copy("food", tmp_path / "labels")
-    with pytest.raises(LabelSetError, match="no built-in"):
-        write_user_copy("nope", tmp_path / "labels")
+    with pytest.raises(UnknownChoiceError, match="no built-in label set 'nope'; choose one of"):
+        write_user_copy("nope", tmp_path / "labels")  # a usage error (exit 2) naming the sets
+
 
 
 def test_builtin_sets_have_chinese_names_and_english_prompts() -> None:

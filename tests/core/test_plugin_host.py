@@ -15,6 +15,7 @@ import pytest
 from photoclip.config import AppPaths, Settings
 from photoclip.core import plugin_host
 from photoclip.core.plugin_host import PluginHost, discover, set_enabled
+from photoclip.core.types import UnknownChoiceError
 from photoclip.plugin_api import API_VERSION
 
 
@@ -58,6 +59,13 @@ def photoclip_photos_indexed(photos, vectors, context):
     SEEN_HASHES.update({p.id: p.content_hash for p in photos})
 
 SEEN_HASHES = {}
+
+@hookimpl
+def photoclip_photo_regions(photo, context):
+    from photoclip.plugin_api import Region
+    if photo.width is None:
+        return None
+    return [Region("face", (1, 2, photo.width / 2, photo.height / 2), "Anna", 0.9, id=7)]
 """
 
 RAISING = """
@@ -74,6 +82,10 @@ def photoclip_accept_file(path):
 @hookimpl
 def photoclip_photos_indexed(photos, vectors, context):
     raise RuntimeError("indexed exploded")
+
+@hookimpl
+def photoclip_photo_regions(photo, context):
+    raise RuntimeError("regions exploded")
 
 def boom(ctx, photos, opts):
     raise ZeroDivisionError("action exploded")
@@ -95,6 +107,10 @@ def user_plugins(photoclip_home: AppPaths) -> Path:
         @hookimpl
         def photoclip_exporters(register):
             register("not an exporter")
+
+        @hookimpl
+        def photoclip_photo_regions(photo, context):
+            return [(0, 0, 10, 10)]
     """)
     write_plugin(root, "broken-import", "import no_such_module_anywhere\n")
     write_plugin(root, "future", "", api=API_VERSION + 1)
@@ -158,6 +174,23 @@ def test_broken_plugins_are_reported_and_skipped(
         host.run_action("boom", None, [], {})
 
 
+def test_photo_regions_come_from_each_plugin_and_a_broken_one_is_skipped(
+    photoclip_home: AppPaths, user_plugins: Path
+) -> None:
+    from photoclip.plugin_api import Photo, Region
+
+    host = PluginHost(Settings(), photoclip_home).load()
+    regions = host.photo_regions(Photo(1, "/photos/a.jpg", 10, 640, 480), None)
+    assert regions == [Region("face", (1.0, 2.0, 320.0, 240.0), "Anna", 0.9, "7", "good")]
+    assert host.photo_regions(Photo(2, "/photos/b.jpg", 10), None) == []
+    assert any("regions exploded" in e for e in host.errors("raising"))
+    assert any("expected Regions, got tuple" in e for e in host.errors("wrong-type"))
+    with pytest.raises(ValueError, match="width > 0"):
+        Region("face", (0, 0, 0, 10))
+    with pytest.raises(ValueError, match="needs a kind"):
+        Region("", (0, 0, 5, 10))
+
+
 def test_enable_disable(photoclip_home: AppPaths, user_plugins: Path) -> None:
     set_enabled("good", False, photoclip_home)
     assert Settings.load(photoclip_home.settings_file).disabled_plugins == ["good"]
@@ -168,7 +201,7 @@ def test_enable_disable(photoclip_home: AppPaths, user_plugins: Path) -> None:
     set_enabled("off", True, photoclip_home)
     infos = by_name(discover(photoclip_home))
     assert infos["good"].enabled and infos["off"].enabled
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownChoiceError, match="choose one of: "):
         set_enabled("nope", True, photoclip_home)
     with pytest.raises(ValueError, match="part of photoclip"):
         set_enabled("labels", False, photoclip_home)
@@ -250,3 +283,38 @@ def test_template_folder_copies_into_user_plugins(photoclip_home: AppPaths) -> N
     shutil.copytree(src, plugin_host.user_plugins_dir(photoclip_home) / "template-copy")
     infos = [i for i in discover(photoclip_home) if i.name == "template"]
     assert len(infos) == 2 and infos[1].error and "found first" in infos[1].error
+
+
+def test_plugins_listing_their_hooks_are_imported_only_when_a_hook_is_needed(
+    photoclip_home: AppPaths,
+) -> None:
+    root = plugin_host.user_plugins_dir(photoclip_home)
+    write_plugin(root, "lazy-exporter", """
+        from photoclip.plugin_api import Exporter, hookimpl
+
+        @hookimpl
+        def photoclip_exporters(register):
+            register(Exporter("lazy-copies", "Lazy", lambda ctx, photos, dest: []))
+    """, extra='hooks = ["photoclip_exporters"]\n')
+    write_plugin(root, "lazy-typo", "", extra='hooks = ["photoclip_exporter"]\n')
+    host = PluginHost(Settings(), photoclip_home).load()
+    assert "xmp-sidecars" in host.actions()
+    assert "pc_test_lazy_exporter" not in sys.modules  # neither load() nor actions() import it
+    assert "lazy-copies" in host.exporters()
+    assert "pc_test_lazy_exporter" in sys.modules
+    infos = by_name(host.infos())
+    assert infos["lazy-exporter"].loaded and infos["lazy-exporter"].error is None
+    assert "unknown hooks: photoclip_exporter" in infos["lazy-typo"].error
+
+
+def test_cli_start_imports_no_chromadb(photoclip_home: AppPaths) -> None:
+    """The chroma-clip plugin (enabled by default) declares only photoclip_exporters: a CLI
+    start, which registers a command per plugin action, does not import it nor chromadb."""
+    code = ("import sys; from photoclip.cli.main import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('chromadb', 'photoclip_chroma', 'torch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    assert out.strip() == "[]", out
+    host = PluginHost(Settings(), photoclip_home).load()
+    assert "chroma" in host.exporters()  # and the exporter is there when asked for

@@ -16,6 +16,7 @@ pytest.importorskip("dlib", reason="the faces plugin needs dlib (pip install dli
 from photoclip_faces import clustering, people
 from photoclip_faces.models import FaceModels, FaceModelsMissing, models_dir
 from photoclip_faces.store import FILE_NAME, FaceStore
+from photoclip_faces.workers import worker_count
 
 from photoclip.config import Settings
 from photoclip.plugin_testing import run_action
@@ -235,6 +236,8 @@ def test_kill_9_during_face_analysis_then_resume_stores_no_duplicates(
             assert time.monotonic() < deadline, "the child never stored a face"
             time.sleep(0.05)
         assert child.poll() is None, child.communicate()[1][-2000:]
+        helpers = children_of(child.pid)  # the face workers (one per core)
+        assert helpers or worker_count() == 1
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     finally:
@@ -242,6 +245,9 @@ def test_kill_9_during_face_analysis_then_resume_stores_no_duplicates(
             child.kill()
             child.wait()
     assert 0 < stored() < len(chosen)  # killed mid-way through the photos
+    while any(alive(pid) for pid in helpers):  # the workers go with it, none is left behind
+        assert time.monotonic() < deadline, f"face workers {helpers} outlived their parent"
+        time.sleep(0.05)
 
     lib = make_library([])
     assert 0 < len(lib.analysis.pending("faces")) < len(chosen)
@@ -257,3 +263,25 @@ def test_kill_9_during_face_analysis_then_resume_stores_no_duplicates(
         assert len(store.faces(photo_id=photo_id)) == len(expected)  # once, never twice
     store.close()
     lib.close()
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -29,10 +29,13 @@ from photoclip.plugin_api import (
     Photo,
     PluginContext,
     PluginError,
+    Region,
+    SearchFilter,
     counted,
     hookimpl,
 )
 
+from . import api, sidecars, workers
 from . import people as people_ops
 from . import store as face_store
 from .models import MODEL_VERSION, FaceModelsMissing, shared_models
@@ -51,16 +54,21 @@ def analyze(context: PluginContext, photos: list[Photo], vectors: np.ndarray
             ) -> Mapping[int, str] | None:
     """The analyzer: each photo's faces, stored in one transaction per batch."""
     try:
-        models = shared_models()
+        shared_models()  # here first: a missing model is one clear error, not one per worker
     except FaceModelsMissing as exc:
         raise AnalyzerError(str(exc)) from exc
-    found, failed = {}, {}
+    jobs = []
     for photo in photos:
         size = (photo.width, photo.height) if photo.width and photo.height else None
-        try:
-            found[photo.id] = models.faces_in_file(photo.path, size)
-        except (OSError, ValueError) as exc:
-            failed[photo.id] = str(exc)
+        # names the user gave faces in digiKam, Lightroom, Picasa (MWG regions): kept as theirs
+        named = [(r.label, r.box) for r in context.named_regions(photo) if r.kind == "face"]
+        jobs.append((photo.path, size, named))
+    found, failed = {}, {}
+    for photo, result in zip(photos, workers.faces_of(jobs)):
+        if isinstance(result, str):
+            failed[photo.id] = result
+        else:
+            found[photo.id] = result
     store = open_store(context)
     try:
         store.replace_photos(found)
@@ -75,7 +83,10 @@ def _person_line(p: face_store.Person) -> str:
 
 
 def _as_dict(p: face_store.Person) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
+    out = {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
+    if p.hidden:
+        out["hidden"] = True
+    return out
 
 
 def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
@@ -87,13 +98,15 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
                                f"name ({counted(persons, 'person', 'people')})?"):
             return ActionResult("nothing removed", data={"forgotten": False})
         face_store.forget(folder)
+        context.reset_analyzer("faces")  # turned on again, every photo is analysed again
         return ActionResult(
             "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
             data={"forgotten": True, "faces": faces, "people": persons},
         )
     store = face_store.FaceStore(folder)
     try:
-        return _run(context, store, options)
+        with sidecars.follow(context, store):
+            return _run(context, store, options)
     except people_ops.PeopleError as exc:
         raise PluginError(str(exc)) from exc
     finally:
@@ -112,22 +125,26 @@ def _counts(context: PluginContext) -> tuple[int, int]:
 
 def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str, Any]
          ) -> ActionResult:
-    stale = {f.photo_id for f in store.faces()}
-    stale -= {p.id for p in context.photos(stale)}
-    if stale:  # photos removed from the library take their faces with them
-        store.remove_photos(stale)
+    api.tidy(context, store)
     if options.get("recluster"):
         people_ops.recluster(store)
-    else:
-        people_ops.ensure_clustered(store)
+    changed = _change(store, options)
+    if changed is not None:
+        return changed
     person = options.get("person")
+    if options.get("suggestions"):
+        return _suggestions(store, person)
     if options.get("not-face") is not None:
         new = people_ops.not_person(store, int(options["not-face"]))
         return ActionResult(f"face {options['not-face']} moved to person {new}",
                             data={"face": options["not-face"], "person": new})
     if options.get("name"):
+        if options.get("face") is not None:
+            p = people_ops.name_face(store, int(options["face"]), options["name"])
+            return ActionResult(f"face {options['face']} is {p.name}", data=_as_dict(p))
         if not person:
-            raise PluginError("say whose name it is: --person ID --name NAME")
+            raise PluginError("say whose name it is: --person ID --name NAME "
+                              "(or --face ID --name NAME)")
         p = people_ops.name(store, person, options["name"])
         return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
     if options.get("merge"):
@@ -149,10 +166,43 @@ def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str,
                   "faces": [{"id": f.id, "photo_id": f.photo_id, "box": list(f.box),
                              "confidence": f.confidence, "locked": f.locked} for f in faces]},
         )
-    everyone = store.people()
+    hidden = bool(options.get("hidden"))
+    everyone = store.people(hidden=hidden)
+    what = counted(len(everyone), "hidden person" if hidden else "person",
+                   "hidden people" if hidden else "people")
     return ActionResult(
-        counted(len(everyone), "person", "people"), [_person_line(p) for p in everyone],
+        what, [_person_line(p) for p in everyone],
         data={"people": [_as_dict(p) for p in everyone]},
+    )
+
+
+def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResult | None:
+    """Hide or show a person, or answer a suggestion; None when not asked to."""
+    for key, hidden in (("hide", True), ("unhide", False)):
+        if options.get(key):
+            p = people_ops.hide(store, options[key], hidden)
+            return ActionResult(f"{p.name or f'person {p.id}'} is "
+                                f"{'hidden' if hidden else 'shown again'}", data=_as_dict(p))
+    for key, yes in (("accept", True), ("decline", False)):
+        if options.get(key) is not None:
+            face = int(options[key])
+            who = people_ops.answer(store, face, yes)
+            return ActionResult(f"face {face} {'joined' if yes else 'stays out of'} the "
+                                "suggested person", data={"face": face, "person": who})
+    return None
+
+
+def _suggestions(store: face_store.FaceStore, person: str | None) -> ActionResult:
+    found = people_ops.suggestions(store, person)
+    names = store.named()
+    faces = [f for f in store.faces() if f.id in found]
+    lines = [f"  face {f.id}: photo {f.photo_id} may be {names[found[f.id]]} "
+             f"(--accept {f.id} / --decline {f.id})" for f in faces]
+    return ActionResult(
+        counted(len(faces), "suggestion"), lines,
+        data={"suggestions": [{"face": f.id, "photo_id": f.photo_id, "box": list(f.box),
+                               "person": found[f.id], "name": names[found[f.id]]}
+                              for f in faces]},
     )
 
 
@@ -174,10 +224,34 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
             Option("name", "name --person (a name someone has already merges the two)"),
             Option("merge", "merge this person (id or name) into --person"),
             Option("show", "the photos and faces of a person (id or name)"),
+            Option("face", "with --name: this face id is that person's", type=int),
             Option("not-face", "this face id is not its person: never put it back", type=int),
+            Option("hide", "hide a person (id or name) from the list"),
+            Option("unhide", "show a hidden person again"),
+            Option("hidden", "list the hidden people", type=bool),
+            Option("suggestions", "faces that may be a named person (--person: theirs only)",
+                   type=bool),
+            Option("accept", "this suggested face is the suggested person", type=int),
+            Option("decline", "this suggested face is not the suggested person", type=int),
             Option("recluster", "group every face again (your decisions are kept)", type=bool),
             Option("forget", "remove every face vector and name (asks; --yes to confirm)",
                    type=bool),
         ),
         selection="none",
     ))
+
+
+@hookimpl
+def photoclip_photo_regions(photo: Photo, context: PluginContext) -> list[Region]:
+    return api.photo_regions(context, photo)
+
+
+@hookimpl
+def photoclip_people(context: PluginContext) -> api.FacesPeople:
+    return api.FacesPeople(context)
+
+
+@hookimpl
+def photoclip_search_filters(register: Callable[[SearchFilter], None]) -> None:
+    register(SearchFilter("person", "only photos with this person, by name or id",
+                          photos=api.person_filter))

@@ -30,6 +30,10 @@ CLUSTER_DISTANCE = 0.51
 #: the precision at 1.0 and lifts the recall from 0.90 to about 0.96).
 ASSIGN_DISTANCE = 0.55
 SMALL_GROUP = 2
+#: A face outside every named person whose average distance to one is below this (and above
+#: ASSIGN_DISTANCE, where it joins by itself) is suggested for that person (dlib's own
+#: same-person threshold is 0.6).
+SUGGEST_DISTANCE = 0.6
 #: Above this many faces a full clustering would need too much memory (n x n distances);
 #: the faces beyond it wait (newest last) for the next clustering.
 MAX_CLUSTER_FACES = 6000

@@ -8,7 +8,9 @@ plugin lists and explains itself where dlib is not installed.
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,11 @@ from photoclip.plugin_api import open_image
 LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
 ENCODER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 #: The longer side of the image faces are detected on. HOG finds faces of about 80 px and up
-#: at this size, so a photo's faces from about 80 * (long side / DETECT_SIDE) px are found
-#: (docs/bench/faces.txt measures it).
-DETECT_SIDE = 1280
+#: at this size, so a photo's faces from about 8% of its longer side are found: the group
+#: photos' 40 px faces (500 px photos, enlarged x2), and a 4000 x 3000 photo's faces from
+#: 320 px. A 4000 px photo decodes straight at this size (JPEG DCT scaling 1/4, no resize);
+#: docs/bench/faces.txt measures it.
+DETECT_SIDE = 1000
 #: Small photos are enlarged at most this much before detection (LFW's 250 px crops, phones'
 #: thumbnails): a 40 px face becomes an 80 px one.
 MAX_UPSCALE = 2.0
@@ -49,6 +53,7 @@ class Face:
     height: float
     confidence: float
     vector: np.ndarray
+    name: str | None = None  # the user's name for it, from the photo's MWG regions
 
 
 def models_dir() -> Path:
@@ -99,38 +104,83 @@ class FaceModels:
         size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         return image.resize(size, Image.Resampling.BILINEAR), 1 / scale
 
-    def faces(self, image: Image.Image, original_size: tuple[int, int] | None = None) -> list[Face]:
+    def faces(self, image: Image.Image, original_size: tuple[int, int] | None = None,
+              named: Sequence[tuple[str, Box]] = ()) -> list[Face]:
         """The faces in an upright RGB image; boxes in ``original_size`` pixels (default: the
-        image's own), encodings from the 5-point-aligned face chips."""
+        image's own), encodings from the 5-point-aligned face chips. ``named``: (name, box in
+        those pixels) the user gave faces (MWG regions): a detected face at such a box gets
+        the name; a named box no detection found is encoded where it is (confidence 0)."""
         work, back = self.working_image(image.convert("RGB"))
         if original_size:
             back *= original_size[0] / image.width
         pixels = np.ascontiguousarray(np.asarray(work))
-        out = []
+        dlib = self._dlib
         with self._lock:
             boxes, scores, _ = self._detector.run(pixels, 0, MIN_CONFIDENCE)
-            if not len(boxes):
+            found = [(box, float(score), None) for box, score in zip(boxes, scores)]
+            for name, (left, top, w, h) in named:
+                k = _best_overlap((left / back, top / back, w / back, h / back),
+                                  [_ltwh(b) for b, _, _ in found])
+                if k is not None and found[k][2] is None:
+                    found[k] = (found[k][0], found[k][1], name)
+                else:
+                    rect = dlib.rectangle(round(left / back), round(top / back),
+                                          round((left + w) / back) - 1,
+                                          round((top + h) / back) - 1)
+                    found.append((rect, 0.0, name))
+            if not found:
                 return []
-            shapes = self._dlib.full_object_detections()
-            for box in boxes:
-                shape = self._landmarks(pixels, box)
-                shapes.append(shape)
+            shapes = dlib.full_object_detections()
+            for box, _, _ in found:
+                shapes.append(self._landmarks(pixels, box))
             # one batched call: about 1.6x faster per face than one call per face
             vectors = self._encoder.compute_face_descriptor(pixels, shapes)
-        for box, score, vector in zip(boxes, scores, vectors):
+        out = []
+        for (box, score, name), vector in zip(found, vectors):
             left, top = max(0, box.left()), max(0, box.top())
             right = min(work.width, box.right() + 1)
             bottom = min(work.height, box.bottom() + 1)
+            if right <= left or bottom <= top:
+                continue
             out.append(Face(left * back, top * back, (right - left) * back,
-                            (bottom - top) * back, float(score),
-                            np.asarray(vector, dtype=np.float32)))
+                            (bottom - top) * back, score,
+                            np.asarray(vector, dtype=np.float32), name))
         return out
 
-    def faces_in_file(self, path: str | Path, original_size: tuple[int, int] | None = None
-                      ) -> list[Face]:
+    def faces_in_file(self, path: str | Path, original_size: tuple[int, int] | None = None,
+                      named: Sequence[tuple[str, Box]] = ()) -> list[Face]:
         """The faces of a photo file (decoded upright, reduced to about the detection size)."""
-        image = open_image(path, min_side=self.detect_side)
-        return self.faces(image, original_size)
+        image = open_image(path, min_side=self.decode_side(original_size))
+        return self.faces(image, original_size, named)
+
+    def decode_side(self, original_size: tuple[int, int] | None) -> int:
+        """The shorter side to decode at so that the longer one is about the detection size
+        (the decoder's DCT scaling does the rest: a 4000 x 3000 JPEG decodes at 1000 x 750)."""
+        if not original_size or min(original_size) <= 0:
+            return self.detect_side
+        return max(1, math.ceil(self.detect_side * min(original_size) / max(original_size)))
+
+
+Box = tuple[float, float, float, float]  # left, top, width, height
+
+
+def _ltwh(rect: Any) -> Box:
+    return (rect.left(), rect.top(), rect.right() + 1 - rect.left(),
+            rect.bottom() + 1 - rect.top())
+
+
+def _best_overlap(box: Box, boxes: Sequence[Box], least: float = 0.3) -> int | None:
+    """The index of the box overlapping ``box`` most (intersection over union > ``least``)."""
+    best, found = least, None
+    for k, other in enumerate(boxes):
+        left, top = max(box[0], other[0]), max(box[1], other[1])
+        right = min(box[0] + box[2], other[0] + other[2])
+        bottom = min(box[1] + box[3], other[1] + other[3])
+        inter = max(0.0, right - left) * max(0.0, bottom - top)
+        union = box[2] * box[3] + other[2] * other[3] - inter
+        if union > 0 and inter / union > best:
+            best, found = inter / union, k
+    return found
 
 
 _shared: FaceModels | None = None

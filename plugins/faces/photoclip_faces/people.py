@@ -7,12 +7,13 @@ never merges two people the user told apart, and never puts a rejected face back
 
 from __future__ import annotations
 
+__all__ = ["PeopleError", "answer", "ensure_clustered", "find_person", "hide", "merge", "name",
+           "name_face", "not_person", "recluster", "suggestions"]
+
+from photoclip.plugin_api import PeopleError
+
 from . import clustering
-from .store import _DIRTY, FaceStore, Person
-
-
-class PeopleError(ValueError):
-    """A request about people that cannot be done (the message says why)."""
+from .store import _DIRTY, FaceStore, Person, StoredFace
 
 
 def recluster(store: FaceStore) -> int:
@@ -91,9 +92,7 @@ def not_person(store: FaceStore, face_id: int) -> int | None:
     """"This face is not its person": the face leaves the person for good (its other faces
     become the user's decision) and joins the person it otherwise matches, or a new one.
     Returns the face's new person."""
-    face = store.face(face_id)
-    if face is None:
-        raise PeopleError(f"no face {face_id} (`photoclip people --show NAME` lists faces)")
+    face = _face(store, face_id)
     if face.person_id is None:
         raise PeopleError(f"face {face_id} belongs to no person")
     with store.transaction() as db:
@@ -105,3 +104,91 @@ def not_person(store: FaceStore, face_id: int) -> int | None:
     recluster(store)
     moved = store.face(face_id)
     return moved.person_id if moved else None
+
+
+def hide(store: FaceStore, key: str | int, hidden: bool = True) -> Person:
+    """Hide a person from the list (or show them again); their faces stay theirs."""
+    person = find_person(store, key)
+    store.set_hidden(person.id, hidden)
+    return find_person(store, person.id)
+
+
+def name_face(store: FaceStore, face_id: int, new_name: str) -> Person:
+    """"This face is NAME": the face moves to the person of that name (a new one if nobody
+    has it) as the user's decision, and is never put back into the person it leaves."""
+    new_name = new_name.strip()
+    if not new_name:
+        raise PeopleError("a name cannot be empty")
+    face = _face(store, face_id)
+    target = store.person(new_name)
+    with store.transaction() as db:
+        if target is None:
+            target_id = db.execute("INSERT INTO persons (name) VALUES (?)",
+                                   (new_name,)).lastrowid
+        else:
+            target_id = target.id
+        if face.person_id is not None and face.person_id != target_id:
+            db.execute("INSERT OR IGNORE INTO rejections VALUES (?, ?)",
+                       (face_id, face.person_id))
+        db.execute("DELETE FROM rejections WHERE face_id=? AND person_id=?",
+                   (face_id, target_id))
+        db.execute("UPDATE faces SET person_id=?, locked=1 WHERE id=?", (target_id, face_id))
+        db.execute("DELETE FROM persons WHERE id NOT IN "
+                   "(SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL)")
+    return find_person(store, target_id)
+
+
+def suggestions(store: FaceStore, key: str | int | None = None, *,
+                threshold: float = clustering.SUGGEST_DISTANCE) -> dict[int, int]:
+    """{face id: named person} for faces outside every named person that are near enough to
+    one (within :data:`~photoclip_faces.clustering.SUGGEST_DISTANCE` on average, the match
+    not confident enough to join by itself) and that the user has not declined; only for
+    ``key``'s person when given. Hidden people get no suggestions."""
+    named = {pid for pid in store.named()
+             if (p := store.person(pid)) is not None and not p.hidden}
+    if key is not None:
+        named &= {find_person(store, key).id}
+    if not named:
+        return {}
+    face_ids, vecs, persons, _ = store.all_vectors()
+    ref = [i for i, p in enumerate(persons) if p in named]
+    todo = [i for i, p in enumerate(persons) if p not in named]
+    rejections = store.rejections()
+    out: dict[int, int] = {}
+    for lo in range(0, len(todo), 512):  # bounded memory: 512 x (named faces) distances
+        chunk = todo[lo:lo + 512]
+        who = clustering.assign(vecs[chunk], vecs[ref], [persons[i] for i in ref],
+                                rejected=[rejections.get(face_ids[i], set()) for i in chunk],
+                                threshold=threshold)
+        out.update({face_ids[i]: p for i, p in zip(chunk, who) if p is not None})
+    return out
+
+
+def answer(store: FaceStore, face_id: int, yes: bool) -> int | None:
+    """Answer the suggestion for a face: yes, it joins the suggested person (the user's
+    decision); no, that person is never suggested for it again. Returns its person."""
+    face = _face(store, face_id)
+    suggested = suggestions(store).get(face_id)
+    if suggested is None:
+        raise PeopleError(f"face {face_id} has no suggestion (`photoclip people "
+                          "--suggestions` lists them)")
+    with store.transaction() as db:
+        if yes:
+            db.execute("UPDATE faces SET person_id=?, locked=1 WHERE id=?",
+                       (suggested, face_id))
+            if face.person_id is not None:
+                db.execute("INSERT OR IGNORE INTO rejections VALUES (?, ?)",
+                           (face_id, face.person_id))
+            db.execute("DELETE FROM persons WHERE id NOT IN "
+                       "(SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL)")
+        else:
+            db.execute("INSERT OR IGNORE INTO rejections VALUES (?, ?)", (face_id, suggested))
+    moved = store.face(face_id)
+    return moved.person_id if moved else None
+
+
+def _face(store: FaceStore, face_id: int) -> StoredFace:
+    face = store.face(int(face_id))
+    if face is None:
+        raise PeopleError(f"no face {face_id} (`photoclip people --show NAME` lists faces)")
+    return face

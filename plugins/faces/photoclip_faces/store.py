@@ -73,6 +73,7 @@ class Person:
     name: str | None
     faces: int
     photos: int
+    hidden: bool = False
 
 
 class FaceStore:
@@ -120,14 +121,16 @@ class FaceStore:
                 who = clustering.assign(vecs, known, persons,
                                         rejected=[k[2] if k else set() for k in kept])
                 for face, person, old in zip(faces, who, kept):
+                    locked = bool(old and old[1])
                     if old is not None and old[1]:  # the user's decision for this face stays
                         person = old[0]
+                    if face.name:  # the user's name in the photo's MWG regions wins
+                        person, locked = self._person_named(db, face.name), True
                     cur = db.execute(
                         "INSERT INTO faces (photo_id, left, top, width, height, confidence, "
                         "vector, person_id, locked, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (photo_id, face.left, face.top, face.width, face.height,
-                         face.confidence, _blob(face.vector), person,
-                         int(bool(old and old[1])), now),
+                         face.confidence, _blob(face.vector), person, int(locked), now),
                     )
                     for no in old[2] if old else ():
                         db.execute("INSERT OR IGNORE INTO rejections VALUES (?, ?)",
@@ -138,6 +141,28 @@ class FaceStore:
             db.execute("DELETE FROM persons WHERE id NOT IN "
                        "(SELECT DISTINCT person_id FROM faces WHERE person_id IS NOT NULL)")
         return stored
+
+    @staticmethod
+    def _person_named(db: sqlite3.Connection, name: str) -> int:
+        """The person called ``name`` (any case), made if there is none."""
+        row = db.execute("SELECT id FROM persons WHERE lower(name) = lower(?)",
+                         (name.strip(),)).fetchone()
+        if row is not None:
+            return int(row[0])
+        return int(db.execute("INSERT INTO persons (name) VALUES (?)",
+                              (name.strip(),)).lastrowid)
+
+    def named_faces(self) -> dict[int, set[tuple[int, str, tuple[float, ...]]]]:
+        """{photo id: {(face id, name, box)}} of the faces the user confirmed for a named
+        person (what the photos' sidecars carry as MWG face regions)."""
+        out: dict[int, set[tuple[int, str, tuple[float, ...]]]] = {}
+        with self._lock:
+            for pid, fid, name, *box in self._db.execute(
+                "SELECT f.photo_id, f.id, p.name, f.left, f.top, f.width, f.height FROM faces f "
+                "JOIN persons p ON p.id = f.person_id WHERE p.name IS NOT NULL AND f.locked = 1"
+            ):
+                out.setdefault(pid, set()).add((fid, name, tuple(box)))
+        return out
 
     def remove_photos(self, photo_ids: Iterable[int]) -> None:
         """Forget the faces of photos no longer in the library."""
@@ -193,27 +218,52 @@ class FaceStore:
                 for r in rows]
 
     def face(self, face_id: int) -> StoredFace | None:
-        found = [f for f in self.faces() if f.id == face_id]
-        return found[0] if found else None
+        with self._lock:
+            r = self._db.execute(
+                "SELECT id, photo_id, left, top, width, height, confidence, person_id, locked "
+                "FROM faces WHERE id=?", (face_id,)).fetchone()
+        return (StoredFace(r[0], r[1], (r[2], r[3], r[4], r[5]), r[6], r[7], bool(r[8]))
+                if r else None)
 
-    def people(self) -> list[Person]:
-        """Every person with their face and photo counts, largest first."""
+    def people(self, *, hidden: bool | None = False) -> list[Person]:
+        """Every person with their face and photo counts, largest first: the shown ones
+        (``hidden=False``), the hidden ones (True) or all (None)."""
+        where = "" if hidden is None else f"WHERE p.hidden = {int(hidden)} "
         with self._lock:
             rows = self._db.execute(
-                "SELECT p.id, p.name, COUNT(f.id), COUNT(DISTINCT f.photo_id) FROM persons p "
-                "JOIN faces f ON f.person_id = p.id WHERE p.hidden = 0 GROUP BY p.id "
+                "SELECT p.id, p.name, COUNT(f.id), COUNT(DISTINCT f.photo_id), p.hidden "
+                f"FROM persons p JOIN faces f ON f.person_id = p.id {where}GROUP BY p.id "
                 "ORDER BY COUNT(f.id) DESC, p.id"
             ).fetchall()
-        return [Person(*r) for r in rows]
+        return [Person(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     def person(self, key: int | str) -> Person | None:
-        """A person by id or by name (case-insensitive)."""
-        for p in self.people():
+        """A person by id or by name (case-insensitive), hidden ones too."""
+        for p in self.people(hidden=None):
             if (isinstance(key, int) and p.id == key) or (
                 isinstance(key, str) and p.name is not None and p.name.lower() == key.lower()
             ):
                 return p
         return None
+
+    def set_hidden(self, person_id: int, hidden: bool) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE persons SET hidden=? WHERE id=?", (int(hidden), person_id))
+
+    def named(self) -> dict[int, str]:
+        """{person id: name} of every named person."""
+        with self._lock:
+            return dict(self._db.execute(
+                "SELECT id, name FROM persons WHERE name IS NOT NULL").fetchall())
+
+    def vectors_of(self, face_ids: Sequence[int]) -> np.ndarray:
+        """The vectors of ``face_ids`` in that order."""
+        with self._lock:
+            found = {r[0]: _vector(r[1]) for r in self._db.execute(
+                f"SELECT id, vector FROM faces WHERE id IN ({','.join('?' * len(face_ids))})",
+                list(face_ids))}
+        return (np.stack([found[i] for i in face_ids]) if face_ids
+                else np.zeros((0, 128), dtype=np.float32))
 
     def photos_of(self, person_id: int) -> list[int]:
         with self._lock:
