@@ -12,6 +12,10 @@
         <translation>（正在显示其中 {photos}）</translation>
     </message>
     <message>
+        <source> ({n} more not indexed yet, so not searched)</source>
+        <translation>（另有 {n} 张尚未索引，未参与搜索）</translation>
+    </message>
+    <message>
         <source>&amp;About photoclip</source>
         <translation>关于 photoclip(&amp;A)</translation>
     </message>
@@ -1068,6 +1072,10 @@
     <message>
         <source>{photos} could not be read…</source>
         <translation>{photos}无法读取…</translation>
+    </message>
+    <message>
+        <source>{photos} found</source>
+        <translation>找到 {photos}</translation>
     </message>
     <message>
         <source>{photos}, all indexed</source>
