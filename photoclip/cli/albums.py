@@ -61,7 +61,7 @@ def run_album(lib: Library, args: argparse.Namespace) -> int:
         paths = lib.browse.paths(albums.members(args.name))
         result = {"album": args.name, "paths": paths}
         if not args.json:
-            print("\n".join(paths) if paths else "(empty)")
+            print("\n".join(paths) if paths else _("(empty)"))
             return 0
     if args.json:
         emit_json(result)

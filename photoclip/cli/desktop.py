@@ -40,7 +40,7 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         if args.json:
             emit_json(result)
         else:
-            print(f"installed the menu entry (starts {result.exec}):")
+            print(_("installed the menu entry (starts {program}):").format(program=result.exec))
             for f in result.files:
                 print(f"  {f}")
             print(_("photoclip is in the application menu (log out and in if it does not show)"))
@@ -50,7 +50,8 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         if args.json:
             emit_json(result)
         elif result.files:
-            print(f"removed {len(result.files)} files from {result.data_home}")
+            print(_("removed {n} files from {folder}").format(n=len(result.files),
+                                                               folder=result.data_home))
         else:
             print(_("the menu entry was not installed; nothing to remove"))
         return 0
@@ -60,6 +61,8 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         emit_json({"installed": entry is not None, "desktop_file": str(entry or ""),
                    "gui_executable": str(gui or "")})
     else:
-        print(f"menu entry:  {entry or 'not installed (photoclip desktop install)'}")
-        print(f"gui program: {gui or 'not found (install photoclip[gui])'}")
+        print(_("menu entry:  {entry}").format(
+            entry=entry or _("not installed (photoclip desktop install)")))
+        print(_("gui program: {program}").format(
+            program=gui or _("not found (install photoclip[gui])")))
     return 0

@@ -54,7 +54,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"file": str(target)})
         else:
-            print(f"edit {target}")
+            print(_("edit {file}").format(file=target))
             print(_("then run `photoclip labels retag` (the GUI and `photoclip watch` notice it)"))
         return 0
     s = lib.settings
@@ -88,9 +88,10 @@ def _print_retag(report: RetagReport, args: argparse.Namespace) -> None:
     if args.json:
         emit_json({"retag": report})
     else:
-        print(f"re-tagged {plural(report.photos, 'photo')} from stored vectors: "
-              f"{plural(report.tags, 'automatic tag')} ({report.seconds:.1f} s, "
-              "no photo embedded again)")
+        print(_("re-tagged {photos} from stored vectors: {tags} ({seconds} s, no photo "
+                "embedded again)").format(photos=plural(report.photos, "photo"),
+                                          tags=plural(report.tags, "automatic tag"),
+                                          seconds=f"{report.seconds:.1f}"))
 
 
 def _list(lib: Library, args: argparse.Namespace) -> int:

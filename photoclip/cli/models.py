@@ -29,7 +29,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"model": spec.key})
         else:
-            print(f"now using {spec.key}; run `photoclip index` to index photos with it")
+            print(_("now using {model}; run `photoclip index` to index photos with it").format(
+                model=spec.key))
         return 0
     if action == "download":
         spec = get_model_spec(args.key or lib.model_spec.key, lib.user_models_dir)
@@ -39,7 +40,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"model": spec.key, "weights": str(path)})
         else:
-            print(f"{spec.key}: weights in {path}")
+            print(_("{model}: weights in {path}").format(model=spec.key, path=path))
         return 0
     entries = lib.models()
     if args.json:

@@ -68,23 +68,25 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
                    "regions": regions})
         return 0
     print(d.path)
-    size = f"{d.width}x{d.height}" if d.width else "size unknown"
-    print(f"  {size}, {d.format or '?'}, camera {d.camera or '-'}")
+    size = f"{d.width}x{d.height}" if d.width else _("size unknown")
+    print("  " + _("{size}, {format}, camera {camera}").format(
+        size=size, format=d.format or "?", camera=d.camera or "-"))
     print(f"  {taken_text(d.taken, rec.mtime_ns / 1e9)}")
     for t in d.tags:
         if t.source == "auto":
-            extra = f" (automatic: {t.label_set}, score {t.score:.2f})"
+            extra = _(" (automatic: {label_set}, score {score})").format(
+                label_set=t.label_set, score=f"{t.score:.2f}")
         elif t.source == "user":
-            extra = " (yours)"
+            extra = _(" (yours)")
         elif t.origin == "sidecar":
-            extra = " (keyword in its XMP sidecar)"
+            extra = _(" (keyword in its XMP sidecar)")
         else:
-            extra = " (keyword in the file)"
-        print(f"  tag {t.tag}{extra}")
+            extra = _(" (keyword in the file)")
+        print("  " + _("tag {tag}{extra}").format(tag=t.tag, extra=extra))
     if rejected:
-        print(f"  rejected: {', '.join(rejected)}")
+        print("  " + _("rejected: {tags}").format(tags=", ".join(rejected)))
     if albums:
-        print(f"  albums: {', '.join(albums)}")
+        print("  " + _("albums: {albums}").format(albums=", ".join(albums)))
     for r in regions:  # the plugins' regions: lines of text, faces, ...
         print(f"  {r.kind}: {r.label or '-'}")
     return 0

@@ -37,7 +37,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         raise no_folders()
     bar = ProgressBar(quiet=args.json)
     lib.download_progress = bar.download
-    _ = lib.store  # a Chroma server that is not there: one line and a non-zero exit, now
+    lib.store  # noqa: B018 (a Chroma server that is not there: one line and a non-zero exit, now)
     service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
     done = threading.Event()
     failed: list[str] = []  # the vector store stopped answering: watch stops, non-zero
@@ -72,19 +72,21 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 return  # e.g. the delete event of a photo already seen moved
             bar.close()
             stamp = time.strftime("%H:%M:%S")
-            what = "start-up check" if event.kind == "reconciled" else "changes"
+            what = _("start-up check") if event.kind == "reconciled" else _("changes")
             new, moved = new_and_moved(r)
-            print(f"{stamp} {what}: {new} new, {r.changed} changed, {moved} moved, "
-                  f"{r.removed} removed, {r.failed} failed; embedded {r.embedded}, "
-                  f"reused {r.reused}"
-                  + (f"; keywords re-read for {r.keywords_reread}" if r.keywords_reread else ""),
-                  flush=True)
+            line = _("{new} new, {changed} changed, {moved} moved, {removed} removed, {failed} "
+                     "failed; embedded {embedded}, reused {reused}").format(
+                new=new, changed=r.changed, moved=moved, removed=r.removed, failed=r.failed,
+                embedded=r.embedded, reused=r.reused)
+            if r.keywords_reread:
+                line += _("; keywords re-read for {n}").format(n=r.keywords_reread)
+            print(f"{stamp} {what}: {line}", flush=True)
             if event.kind == "reconciled":
                 modes = ", ".join(f"{f} ({m})" for f, m in service.watcher.modes.items())
-                print(f"watching {modes}; Ctrl-C stops", flush=True)
+                print(_("watching {folders}; Ctrl-C stops").format(folders=modes), flush=True)
         elif event.kind == "error":
             bar.close()
-            print(f"error: {event.message}", flush=True)
+            print(_("error: {message}").format(message=event.message), flush=True)
 
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -100,12 +102,13 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             server.stop()
         bar.close()
         if not args.json and not pipe_closed.is_set():
-            print("stopping after the batch in flight ...", flush=True)
+            print(_("stopping after the batch in flight ..."), flush=True)
         service.stop()
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
     if failed:  # a runtime failure (exit 1), reported as every error is (JSON with --json)
-        raise CommandFailed(f"{failed[0]}; stopped watching", type_="VectorStoreError")
+        raise CommandFailed(_("{error}; stopped watching").format(error=failed[0]),
+                            type_="VectorStoreError")
     return 0
 
 

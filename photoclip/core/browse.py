@@ -113,15 +113,19 @@ class SidebarData:
         return max(self.photos - self.indexed - self.failed, 0)
 
 
-def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
+def shown_count_text(
+    shown: int, *, searching: bool, waiting: int = 0,
+    say: Callable[[str], str] = str, count: Callable[[int, str], str] = counted,
+) -> str:
     """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
     (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
-    indexed yet, so not searched)`` for a search, which sees indexed photos only."""
+    indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
+    another language passes its ``say`` (translates the two sentences) and ``count``."""
     if not searching:
-        return counted(shown, "photo")
-    text = f"{counted(shown, 'photo')} found"
+        return count(shown, "photo")
+    text = say("{photos} found").format(photos=count(shown, "photo"))
     if waiting > 0:
-        text += f" ({waiting:,} more not indexed yet, so not searched)"
+        text += say(" ({n} more not indexed yet, so not searched)").format(n=f"{waiting:,}")
     return text
 
 

@@ -21,10 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.browse import shown_count_text
-from photoclip.gui.i18n import date_format, tr
+from photoclip.gui.i18n import N_, date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
 from photoclip.gui.tag_names import shown
+from photoclip.gui.wording import count_of
+
+#: The core's count sentences (core.browse.shown_count_text), for the catalogue.
+COUNT_TEXTS = (N_("{photos} found"), N_(" ({n} more not indexed yet, so not searched)"))
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -103,7 +107,7 @@ class SearchBar(QWidget):
         self.person_chip = QToolButton(self)
         self.person_chip.setObjectName("personChip")
         self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
         self.person_chip.hide()
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
@@ -183,7 +187,7 @@ class SearchBar(QWidget):
         self.person_chip = QToolButton(self)
         self.person_chip.setObjectName("personChip")
         self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
         self.person_chip.hide()
         self.submit()
 
@@ -201,7 +205,7 @@ class SearchBar(QWidget):
         self.person_chip = QToolButton(self)
         self.person_chip.setObjectName("personChip")
         self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.person_chip.setToolTip("Only photos with this person; click to clear")
+        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
         self.person_chip.hide()
         if notify:
             self.submit()
@@ -302,7 +306,8 @@ class SearchBar(QWidget):
         """The count of photos shown (the core's rule: a search says how many photos it
         could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
         (browsing without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting))
+        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting, say=tr,
+                                            count=count_of))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")

@@ -20,7 +20,7 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
 #: The nouns the GUI counts (for the translators; English keeps the core's plural rule).
 COUNTED_NOUNS = (
     N_("photo", "noun"), N_("plugin", "noun"),
-    N_("selected photo", "noun"),
+    N_("selected photo", "noun"), N_("suggestion", "noun"),
 )
 
 

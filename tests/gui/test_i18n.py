@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -47,9 +48,11 @@ KEPT = {"photoclip", "CLIP", "EXIF", "XMP", "GPU", "CPU", "NVIDIA", "CUDA", "App
 
 @pytest.fixture()
 def chinese(qapp: QApplication) -> Iterator[QApplication]:
+    before = QLocale()
     assert install_language(qapp, "zh_CN") == "zh_CN"
     yield qapp
     install_language(qapp, "en")
+    QLocale.setDefault(before)  # the other tests' dates and numbers as they were
 
 
 def english_words(text: str) -> list[str]:
@@ -112,7 +115,8 @@ def test_translations_keep_the_placeholders() -> None:
         assert finished and text.strip(), source
         fields = sorted(re.findall(r"\{\w*\}", source))
         assert sorted(re.findall(r"\{\w*\}", text)) == fields, (source, text)
-        assert ("&" in source) == ("(&" in text), (source, text)  # menu accelerators
+        accelerator = re.search(r"(?<!&)&\w", source.replace("&&", ""))
+        assert bool(accelerator) == ("(&" in text), (source, text)  # menu accelerators
 
 
 def test_counts_dates_and_numbers_follow_the_locale(chinese: QApplication) -> None:
@@ -121,7 +125,7 @@ def test_counts_dates_and_numbers_follow_the_locale(chinese: QApplication) -> No
 
     assert count_of(1250, "photo") == "1,250 张照片"
     assert format_number(1250) == "1,250"
-    assert format_date(1714737600) .startswith("2024/5/3")  # 2024-05-03 12:00 UTC
+    assert format_date(1714737600).startswith("2024/5/3")  # 2024-05-03 12:00 UTC
     install_language(chinese, "en")
     assert count_of(1250, "photo") == "1,250 photos"
     assert count_of(1, "photo") == "1 photo"
@@ -235,5 +239,7 @@ def test_the_system_language_is_the_default_and_the_setting_wins(
 
 
 def test_english_is_left_as_written(qapp: QApplication) -> None:
+    before = QLocale()
     install_language(qapp, "en")
     assert tr("Open") == "Open"
+    QLocale.setDefault(before)

@@ -12,6 +12,10 @@
         <translation>（正在显示其中 {photos}）</translation>
     </message>
     <message>
+        <source> ({n} more not indexed yet, so not searched)</source>
+        <translation>（另有 {n} 张尚未索引，未参与搜索）</translation>
+    </message>
+    <message>
         <source>&amp;About photoclip</source>
         <translation>关于 photoclip(&amp;A)</translation>
     </message>
@@ -262,6 +266,10 @@
         <translation>复制详细信息</translation>
     </message>
     <message>
+        <source>Copy text</source>
+        <translation>复制文字</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
     </message>
@@ -302,6 +310,10 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>Faces &amp;&amp; text</source>
+        <translation>人脸和文字</translation>
+    </message>
+    <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
         <comment>model</comment>
         <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
@@ -333,6 +345,10 @@
     <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
     </message>
     <message>
         <source>Higher quality</source>
@@ -416,6 +432,22 @@
         <translation>宽松：标签更多，有些会出错</translation>
     </message>
     <message>
+        <source>May be {person}</source>
+        <translation>可能是 {person}</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <source>Merge {person} into:</source>
+        <translation>把 {person} 合并到：</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -449,8 +481,28 @@
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
+        <source>Name</source>
+        <translation>命名</translation>
+    </message>
+    <message>
+        <source>Name this face</source>
+        <translation>为这张脸命名</translation>
+    </message>
+    <message>
+        <source>Name this face…</source>
+        <translation>为这张脸命名…</translation>
+    </message>
+    <message>
+        <source>Name…</source>
+        <translation>命名…</translation>
+    </message>
+    <message>
         <source>Newest first</source>
         <translation>最新优先</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>不是</translation>
     </message>
     <message>
         <source>No folder yet: add one now, or later from Settings.</source>
@@ -493,12 +545,28 @@
         <translation>没有安装插件。</translation>
     </message>
     <message>
+        <source>No, this is not {person}</source>
+        <translation>不，这不是 {person}</translation>
+    </message>
+    <message>
         <source>Normal</source>
         <translation>标准</translation>
     </message>
     <message>
         <source>Not available in this installation: it needs {packages}, which are not installed.</source>
         <translation>此安装版本无法使用：它需要 {packages}，但这些尚未安装。</translation>
+    </message>
+    <message>
+        <source>Not {person}</source>
+        <translation>不是 {person}</translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation>没有需要确认的内容</translation>
+    </message>
+    <message>
+        <source>Only photos with this person; click to clear</source>
+        <translation>只看有此人的照片；点击清除</translation>
     </message>
     <message>
         <source>Open</source>
@@ -523,6 +591,10 @@
     <message>
         <source>Pause indexing (after the batch in progress)</source>
         <translation>暂停索引（当前这一批完成后）</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>人物</translation>
     </message>
     <message>
         <source>Photo</source>
@@ -581,12 +653,28 @@
         <translation>移除</translation>
     </message>
     <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
         <source>Resuming indexing…</source>
         <translation>正在继续索引…</translation>
+    </message>
+    <message>
+        <source>Review all suggestions…</source>
+        <translation>确认所有推荐…</translation>
+    </message>
+    <message>
+        <source>Review suggested faces</source>
+        <translation>确认推荐的人脸</translation>
+    </message>
+    <message>
+        <source>Review {n} suggested…</source>
+        <translation>确认 {n} 个推荐…</translation>
     </message>
     <message>
         <source>Run</source>
@@ -613,8 +701,24 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Show again</source>
+        <translation>重新显示</translation>
+    </message>
+    <message>
+        <source>Show hidden people</source>
+        <translation>显示已隐藏的人物</translation>
+    </message>
+    <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
+        <translation>显示或隐藏照片中找到的人脸和文字；点击人脸可命名，点击文字可复制</translation>
+    </message>
+    <message>
+        <source>Show {person}'s photos</source>
+        <translation>显示 {person} 的照片</translation>
     </message>
     <message>
         <source>Size</source>
@@ -655,6 +759,10 @@
     <message>
         <source>Tags</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <source>Text in the photo</source>
+        <translation>照片中的文字</translation>
     </message>
     <message>
         <source>That file does not exist.</source>
@@ -709,6 +817,10 @@
         <translation>正在识别…</translation>
     </message>
     <message>
+        <source>This is someone else…</source>
+        <translation>这是别人…</translation>
+    </message>
+    <message>
         <source>This photo cannot be shown.</source>
         <translation>无法显示这张照片。</translation>
     </message>
@@ -745,12 +857,28 @@
         <translation>这张照片里有什么？</translation>
     </message>
     <message>
+        <source>Who is this?</source>
+        <translation>这是谁？</translation>
+    </message>
+    <message>
+        <source>Who is this? ({person}, {photos}; a name in use merges the two)</source>
+        <translation>这是谁？（{person}，{photos}；使用已有的名字会合并两人）</translation>
+    </message>
+    <message>
         <source>Without a search, photos are shown newest first</source>
         <translation>未搜索时，照片按最新优先显示</translation>
     </message>
     <message>
         <source>Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)</source>
         <translation>把我的标签写入 XMP 附属文件（photo.jpg.xmp；绝不修改照片本身）</translation>
+    </message>
+    <message>
+        <source>Yes, that is them</source>
+        <translation>是，就是这个人</translation>
+    </message>
+    <message>
+        <source>Yes, this is {person}</source>
+        <translation>是，这是 {person}</translation>
     </message>
     <message>
         <source>Your library is empty: add a folder of photos (File › Add photo folder…).</source>
@@ -860,8 +988,17 @@
         <translation>张所选照片</translation>
     </message>
     <message>
+        <source>someone you named</source>
+        <translation>你命名过的人</translation>
+    </message>
+    <message>
         <source>suggested{score}</source>
         <translation>推荐{score}</translation>
+    </message>
+    <message>
+        <source>suggestion</source>
+        <comment>noun</comment>
+        <translation>个推荐</translation>
     </message>
     <message>
         <source>tag {tag}</source>
@@ -955,6 +1092,10 @@
     <message>
         <source>{role}: {model} ({size})</source>
         <translation>{role}：{model}（{size}）</translation>
+    </message>
+    <message>
+        <source>{suggestions} to review</source>
+        <translation>有 {suggestions}待确认</translation>
     </message>
     <message>
         <source>{s} s</source>
