@@ -29,7 +29,10 @@ no-change ``photoclip index``      23.2 / 29.3 s, 120 MB    1.41 / 1.65 s, 55 MB
 =================================  =======================  ==========================
 
 (The two columns are different runs at different loads: compare each column's photoclip with
-its rclip. Before: photoclip 3.0x rclip's time; after: 0.51x, no torch nor chromadb import.)
+its rclip. Before: photoclip 3.0x rclip's time; after: 0.51x, no torch nor chromadb import. A
+second "after" run at load 11-15: search 2.56 / 2.76 s, 235 MB; rclip 5.03 / 5.56 s, 441 MB;
+status 1.65 / 1.90 s; no-change index 1.69 / 1.93 s -- 0.4-0.5 s of CPU, the rest waiting for
+a core: 1.15-1.38 s at load 7.)
 Where a cold search's seconds went before (``-X importtime``, cProfile): torch 2-4 s, open_clip
 0.6-1.2 s, chromadb 1.0-1.4 s (imported at every CLI start by the chroma-clip plugin, and again
 to count the store for the snapshot check), building the text tower and reading its weights
