@@ -12,7 +12,33 @@ parent's, so this script never imports torch itself: the weights are made in a s
 * ``rclip -n`` on the same photos, if ``--rclip`` names an rclip executable prepared with
   /work/shared/tools/rclip_peer_setup.py (``--rclip-datadir``), after rclip indexed them once.
 
-Precision is fp32 (the issue's laptop-class CPU has no bf16). No timed assertions: figures only.
+Precision is fp32 (the issue's laptop-class CPU has no bf16). photoclip runs with its bytecode
+compiled, as installed (rclip's is, by pip); the searches of both alternate, so both see the same
+load on a shared machine. No timed assertions: figures only.
+
+Measured (2 cores shared by 7 engineers, load average 10-16, 200 COCO photos, 7 runs each;
+p50 / p95 wall, peak RSS):
+
+=================================  =======================  ==========================
+                                   before (b814e6b)         after (branch ``cold``)
+=================================  =======================  ==========================
+``photoclip search`` (cold)        60.3 / 88.4 s, 504 MB    2.21 / 2.67 s, 237 MB
+``rclip -n``, interleaved          19.8 / 27.4 s, 441 MB    4.31 / 4.85 s, 441 MB
+``photoclip status``               17.1 / 22.4 s, 119 MB    1.51 / 1.99 s, 54 MB
+no-change ``photoclip index``      23.2 / 29.3 s, 120 MB    1.41 / 1.65 s, 55 MB
+=================================  =======================  ==========================
+
+(The two columns are different runs at different loads: compare each column's photoclip with
+its rclip. Before: photoclip 3.0x rclip's time; after: 0.51x, no torch nor chromadb import. A
+second "after" run at load 11-15: search 2.56 / 2.76 s, 235 MB; rclip 5.03 / 5.56 s, 441 MB;
+status 1.65 / 1.90 s; no-change index 1.69 / 1.93 s -- 0.4-0.5 s of CPU, the rest waiting for
+a core: 1.15-1.38 s at load 7.)
+Where a cold search's seconds went before (``-X importtime``, cProfile): torch 2-4 s, open_clip
+0.6-1.2 s, chromadb 1.0-1.4 s (imported at every CLI start by the chroma-clip plugin, and again
+to count the store for the snapshot check), building the text tower and reading its weights
+1-2 s, photoclip's own modules compiled from source 0.5 s (a checkout with
+PYTHONDONTWRITEBYTECODE). After: numpy, the catalog and the snapshot, the BPE tokenizer
+(0.15 s to build), the numpy text tower on the memory-mapped weights (0.1 s a query).
 
     python bench/cli.py [--photos 200] [--runs 5] [--rclip PATH --rclip-datadir DIR]
 """
