@@ -109,14 +109,19 @@ class SidebarData:
 
 def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
     """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
-    (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
-    indexed yet, so not searched)`` for a search, which sees indexed photos only."""
+    (every readable photo, as "All photos" counts them); ``12 photos found (20 more photos
+    not indexed yet, so not searched)`` for a search, which sees indexed photos only."""
     if not searching:
         return counted(shown, "photo")
     text = f"{counted(shown, 'photo')} found"
     if waiting > 0:
-        text += f" ({waiting:,} more not indexed yet, so not searched)"
+        text += f" ({not_searched_text(waiting)})"
     return text
+
+
+def not_searched_text(waiting: int) -> str:
+    """``20 more photos not indexed yet, so not searched``: what a search could not see."""
+    return f"{counted(waiting, 'more photo', 'more photos')} not indexed yet, so not searched"
 
 
 class Browsing:
@@ -136,6 +141,10 @@ class Browsing:
             members = self._albums.members(filters.album)
             allowed = members if allowed is None else allowed & members
         return allowed
+
+    def waiting(self, model_key: str) -> int:
+        """Photos not indexed with ``model_key`` yet (readable ones): no search sees them."""
+        return self._catalog.counts(model_key).pending
 
     def everything(self, filters: SearchFilters | None = None) -> list[ResultItem]:
         """Every readable photo that passes the filters, newest first (browsing, no query)."""
