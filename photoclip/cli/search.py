@@ -10,6 +10,7 @@ from pathlib import Path
 from photoclip.cli.i18n import _
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
+from photoclip.core.browse import not_searched_text
 from photoclip.core.library import Library, SearchFilters
 from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
 from photoclip.core.types import SearchHit
@@ -135,23 +136,29 @@ def run_search(lib: Library, args: argparse.Namespace) -> int:
                                 "matches mean little: switch with `photoclip models use "
                                 "{multilingual}` (or search in English)").format(
             model=lib.model_spec.key, multilingual=MULTILINGUAL_MODEL), file=sys.stderr)
-    return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
+    hits = lib.search(args.query, limit=args.limit, filters=_filters(lib, args))
+    return _show(hits, args, lib.browse.waiting(lib.model_spec.key))
 
 
 def run_similar(lib: Library, args: argparse.Namespace) -> int:
     target = Path(args.photo)
-    return _show(lib.similar(target, limit=args.limit, filters=_filters(lib, args)), args)
+    hits = lib.similar(target, limit=args.limit, filters=_filters(lib, args))
+    return _show(hits, args, lib.browse.waiting(lib.model_spec.key))
 
 
-def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:
+def _show(hits: list[SearchHit], args: argparse.Namespace, waiting: int) -> int:
+    """The hits; photos not indexed yet (which no search sees) are said apart: on stderr, and
+    as ``not_searched`` with --json (the GUI's count says the same)."""
     if args.json:
-        emit_json({"results": hits})
+        emit_json({"results": hits, "not_searched": waiting})
         return 0
     if not hits:
         print(_("no matching photos"))
-        return 0
     for hit in hits:
         print(f"{hit.rank:>4}  {hit.score:6.3f}  {hit.path}")
         for reason in hit.reasons:
             print(f"              {reason}")
+    if waiting:
+        print(f"photoclip: {not_searched_text(waiting)} (`photoclip index` indexes them)",
+              file=sys.stderr)
     return 0

@@ -118,8 +118,8 @@ def shown_count_text(
     say: Callable[[str], str] = str, count: Callable[[int, str], str] = counted,
 ) -> str:
     """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
-    (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
-    indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
+    (every readable photo, as "All photos" counts them); ``12 photos found (20 more photos
+    not indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
     another language passes its ``say`` (translates the two sentences) and ``count``."""
     if not searching:
         return count(shown, "photo")
@@ -127,6 +127,11 @@ def shown_count_text(
     if waiting > 0:
         text += say(" ({n} more not indexed yet, so not searched)").format(n=f"{waiting:,}")
     return text
+
+
+def not_searched_text(waiting: int) -> str:
+    """``20 more photos not indexed yet, so not searched``: what a search could not see."""
+    return f"{counted(waiting, 'more photo', 'more photos')} not indexed yet, so not searched"
 
 
 class Browsing:
@@ -164,6 +169,10 @@ class Browsing:
             members = self._albums.members(filters.album)
             allowed = members if allowed is None else allowed & members
         return allowed
+
+    def waiting(self, model_key: str) -> int:
+        """Photos not indexed with ``model_key`` yet (readable ones): no search sees them."""
+        return self._catalog.counts(model_key).pending
 
     def everything(
         self, filters: SearchFilters | None = None,

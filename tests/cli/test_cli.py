@@ -254,3 +254,23 @@ def test_json_index_interrupted_is_one_json_error(cli_home: Path, datasets_dir: 
     error = json.loads(out)["error"]  # stdout is exactly one JSON document
     assert error["kind"] == "interrupted" and error["exit_code"] == 130
     assert "photoclip index" in error["message"] and "Traceback" not in err
+
+
+def test_search_says_how_many_photos_it_could_not_see(
+    cli_home: Path, library_folder: Path, install_tiny_model
+) -> None:
+    """Photos not indexed yet (here: all of them, for a model just switched to) are in no
+    search: `search` says so on stderr and as `not_searched` with --json (the GUI's count uses
+    the same rule), instead of a bare "no matching photos"."""
+    photoclip(cli_home, "folders", "add", str(library_folder))
+    photoclip(cli_home, "labels", "auto", "off")
+    photoclip(cli_home, "index", "-q")
+    indexed = photoclip(cli_home, "search", "a photo")
+    assert "not indexed yet" not in indexed.stderr
+    assert as_json(photoclip(cli_home, "--json", "search", "a photo"))["not_searched"] == 0
+    install_tiny_model(cli_home / "config" / "models", key="tiny-two")
+    photoclip(cli_home, "models", "use", "tiny-two")
+    out = photoclip(cli_home, "search", "a photo")
+    assert out.stdout.strip() == "no matching photos"
+    assert "10 more photos not indexed yet, so not searched" in out.stderr
+    assert as_json(photoclip(cli_home, "--json", "search", "a photo"))["not_searched"] == 10

@@ -159,6 +159,6 @@ def test_the_grid_and_the_sidebar_count_the_same_photos_while_some_wait(
     qtbot.waitUntil(lambda: window.results.has_scores, timeout=10_000)
     assert window.results.rowCount() == counts.indexed
     assert window.search_bar.count.text() == (
-        f"{counts.indexed} photos found ({waiting} more not indexed yet, so not searched)")
+        f"{counts.indexed} photos found ({waiting} more photos not indexed yet, so not searched)")
     assert shown_count_text(5, searching=True) == "5 photos found"
     assert shown_count_text(1, searching=False, waiting=3) == "1 photo"
