@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
 from photoclip.core.types import SearchHit
+
+log = logging.getLogger(__name__)
 
 SEARCH_HELP = """Find photos by describing what is in them.
 
@@ -26,7 +29,10 @@ what the model sees and does not:
   bottom of tall ones are not seen, and small details are lost. It matches what
   things are and the mood of a scene well, but not counts ("two dogs"), text in
   the photo, left/right, or who a person is. Scores are cosine similarities,
-  usually 0.15 to 0.35: compare them within one search, not across searches."""
+  usually 0.15 to 0.35: compare them within one search, not across searches.
+  The ocr plugin reads text in photos (photoclip plugins enable ocr): a query's
+  words in a photo's text add up to 0.25 to its score, text:"..." keeps only
+  photos whose text holds every word."""
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -43,9 +49,12 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
                    help="a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
                    "in a query: FILTER:\"VALUE\")")
     for name, help_ in declared_filters():
-        if f"--{name}" not in p._option_string_actions:
+        try:
             p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
                            metavar="VALUE", help=f"{help_} (a plugin's filter)")
+        except argparse.ArgumentError:  # a built-in option of that name wins
+            log.warning("A plugin's search filter --%s clashes with an option; use --where",
+                        name)
 
 
 def declared_filters() -> list[tuple[str, str]]:

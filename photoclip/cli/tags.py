@@ -61,8 +61,10 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     rec = lib.browse.record(pid)
     albums = d.albums + d.smart_albums
     rejected = d.rejected
+    regions = lib.photo_regions(pid)
     if args.json:
-        emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums})
+        emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums,
+                   "regions": regions})
         return 0
     print(d.path)
     size = f"{d.width}x{d.height}" if d.width else "size unknown"
@@ -82,4 +84,6 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
         print(f"  rejected: {', '.join(rejected)}")
     if albums:
         print(f"  albums: {', '.join(albums)}")
+    for r in regions:  # the plugins' regions: lines of text, faces, ...
+        print(f"  {r.kind}: {r.label or '-'}")
     return 0

@@ -148,7 +148,11 @@ class Browsing:
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
         after, before = epoch(filters.after), epoch(filters.before)
         items = []
-        for rec in self._catalog.all_photos():
+        if allowed is not None:  # only the allowed photos' records (in the same path order)
+            records = sorted(self._catalog.get_many(allowed).values(), key=lambda r: r.path)
+        else:
+            records = self._catalog.all_photos()
+        for rec in records:
             if rec.error is not None or (allowed is not None and rec.id not in allowed):
                 continue
             if folder and not _under(rec.path, folder):

@@ -52,7 +52,7 @@ from photoclip.core.query import QueryError
 from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
 from photoclip.core.tags import TagStore
-from photoclip.core.types import SearchHit, photo_from_record
+from photoclip.core.types import Region, SearchHit, photo_from_record
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vector_space import VectorSpace
 from photoclip.core.xmp_mirror import XmpMirror
@@ -239,6 +239,13 @@ class Library:
         """Every plugin found (built-in, the checkout's, installed, the user's), with whether it
         loaded and its last error: what `photoclip plugins` and the GUI's settings list."""
         return self.plugins.infos()
+
+    def photo_regions(self, photo_id: int) -> list[Region]:
+        """Every plugin's regions of one photo (faces, lines of text, ...);
+        [] for a photo not in the library."""
+        context = self.plugin_context()
+        photo = context.photo(photo_id)
+        return self.plugins.photo_regions(photo, context) if photo is not None else []
 
     def plugin_context(self, confirm: Callable[[str], bool] | None = None) -> PluginContext:
         """What plugins may see and change of this library (``confirm`` asks the user)."""

@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         if photo_id is None:
             return
         self.stack.setCurrentWidget(self.photo_view)
+        self.photo_view.set_query(self._shown.text if self._shown is not None else "")
         self.backend.details(photo_id, self._details_loaded)
 
     def _details_loaded(self, details: PhotoDetails) -> None:

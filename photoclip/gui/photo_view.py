@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
 from photoclip.gui.regions import RegionPreview
 from photoclip.gui.reveal import reveal_in_file_manager
@@ -124,6 +125,7 @@ class PhotoView(QWidget):
         self.title.setFont(font)
         self.info = QFormLayout()
         self.exif = QFormLayout()
+        self.text_box = PhotoTextBox(self)
 
         self.tags_model = PhotoTagsModel(self)
         self.tags_view = QListView(self)
@@ -183,6 +185,7 @@ class PhotoView(QWidget):
         panel = QWidget(self)
         pv = QVBoxLayout(panel)
         pv.addWidget(self.title)
+        pv.addWidget(self.text_box)
         info_box = QGroupBox("File", panel)
         info_box.setLayout(self.info)
         pv.addWidget(info_box)
@@ -251,6 +254,7 @@ class PhotoView(QWidget):
         if not same:
             self.classify_result.clear()
             self.preview.set_regions([], None)
+            self.text_box.set_regions([])
             self._image = QImage()
             self.preview.setText("Loading…")
             self._loader.load(details.path)
@@ -282,8 +286,13 @@ class PhotoView(QWidget):
         if self.details is not None and self.details.photo_id == photo_id:
             size = (self.details.width, self.details.height) if self.details.width else None
             self.preview.set_regions(regions, size)  # type: ignore[arg-type]
+            self.text_box.set_regions(regions)
             self.regions_button.setText(f"Faces && text ({len(regions)})" if regions
                                         else "Faces && text")
+
+    def set_query(self, query: str) -> None:
+        """The search that led to the photos: its words are highlighted in the photo's text."""
+        self.text_box.set_query(query)
 
     def show_classification(self, results: list[tuple[str, float]]) -> None:
         self.classify_result.setText(

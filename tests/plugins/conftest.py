@@ -12,7 +12,7 @@ from tests.conftest import copy_coco
 from tests.core.conftest import make_library  # noqa: F401  (whole-library fixture)
 
 PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
-for _folder in ("duplicates", "export", "template", "chroma-clip", "faces"):
+for _folder in ("duplicates", "export", "template", "chroma-clip", "faces", "ocr"):
     if str(PLUGINS / _folder) not in sys.path:
         sys.path.append(str(PLUGINS / _folder))
 

@@ -20,7 +20,7 @@ import pytest
 from photoclip.config import AppPaths
 
 REPO = Path(__file__).resolve().parents[2]
-INSTALLABLE = ["duplicates", "export", "chroma-clip", "faces"]
+INSTALLABLE = ["duplicates", "export", "chroma-clip", "faces", "ocr"]
 
 
 @pytest.mark.parametrize("folder", INSTALLABLE)
