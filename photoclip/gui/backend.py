@@ -391,12 +391,14 @@ class Backend(QObject):
 
     def people_request(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None
                        = None, *, optional: bool = False, **how: Any) -> None:
-        """``fn(people)`` (the library's ``core.people.People``) on the work lane; without
-        People a PeopleError saying how to turn it on, or ``fn(None)`` if ``optional``.
-        ``how``: key, priority, on_error as for the other requests."""
+        """``fn(people)`` (the library's ``core.people.People``) on the plugin lane (it may
+        cluster thousands of faces: never in the way of searches); without People a
+        PeopleError saying how to turn it on, or ``fn(None)`` if ``optional``. ``how``: key,
+        priority, on_error as for the other requests."""
         from photoclip.gui.people_requests import people_of
 
-        self._call(lambda lib: fn(people_of(lib, optional)), on_done, **how)
+        self._call(lambda lib: fn(people_of(lib, optional)), on_done, lane=self.plugin_lane,
+                   **how)
 
     def face_thumbnails(self, faces: Sequence[Any], size: int,
                         on_done: Callable[[dict[int, Any]], None]) -> None:
