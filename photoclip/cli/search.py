@@ -125,9 +125,6 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
-    if not args.query.strip() and not where_of(args):
-        raise ValueError("say what to find: a query, or a plugin's filter such as --where "
-                         "person=Anna (`photoclip search --help`)")
     return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 

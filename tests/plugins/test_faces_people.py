@@ -166,8 +166,8 @@ def test_search_by_person_with_and_without_a_query(
     assert search('person:"Anna" person:Ben') == groups[:1]
     assert cli.main(["search", "--person", "Nobody"]) == 1
     assert "no person 'Nobody'" in capsys.readouterr().err
-    assert cli.main(["search"]) == 2
-    assert "say what to find" in capsys.readouterr().err
+    assert cli.main(["search"]) == 2  # neither a query nor a filter: as an empty query
+    assert "the query is empty" in capsys.readouterr().err
 
 
 def test_forget_then_on_again_analyses_every_photo_again(faces_library, photoclip_home
