@@ -59,7 +59,7 @@ def old_way(ctx: PluginContext, photos: list) -> Found:
     """What the plugin did before issue 14: pairs by any method at fixed thresholds, grouped
     by single linkage (union-find), best copy = most pixels."""
     pairs = set(finder.exact_pairs({p.id: p.content_hash for p in photos}))
-    hashes = perceptual_hashes(ctx, photos)
+    hashes, _ = perceptual_hashes(ctx, photos)  # blank photos: no hash (the old way hashed them)
     pairs |= set(finder.phash_pairs({i: h[:8] for i, h in hashes.items()}, 8))
     ids, vecs = ctx.vectors([p.id for p in photos])
     pairs |= set(finder.vector_pairs(ids, vecs, 0.95))

@@ -105,9 +105,9 @@ def main() -> None:
         print(f"idle while watching {args.files} files in {len(list(photos.iterdir()))} folders: "
               f"{cpu / wall * 100:.2f}% of one core, RSS {rss_mb():.0f} MB")
 
-        sources = sorted((Path(args.datasets) / "coco-mini" / "train2017").glob("*.jpg"))[:7]
+        sources = sorted((Path(args.datasets) / "coco-mini" / "train2017").glob("*.jpg"))[:8]
         latencies = []
-        for i, src in enumerate(sources):
+        for i, src in enumerate(sources):  # the first one warms the owner's image tower up
             dst = photos / f"new_{i}.jpg"
             shutil.copy2(src, dst)
             t = time.perf_counter()
@@ -116,7 +116,10 @@ def main() -> None:
             ) is None:
                 time.sleep(0.01)
             latencies.append(time.perf_counter() - t)
-        print(f"copy finished -> searchable: median {statistics.median(latencies):.2f} s, "
+        warm_up = latencies.pop(0)
+        print(f"copy finished -> searchable, first copy (loads the image tower): {warm_up:.2f} s")
+        median = statistics.median(latencies)
+        print(f"copy finished -> searchable on a warm owner: median {median:.2f} s, "
               f"max {max(latencies):.2f} s over {len(latencies)} copies "
               f"(read 0.2 s after its writer closes it; where the platform reports no close "
               f"events, after holding still for two quiet periods of {args.quiet} s)")

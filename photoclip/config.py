@@ -105,6 +105,7 @@ class Settings:
     disabled_plugins: list[str] = field(default_factory=list)  # plugins turned off, by name
     enabled_plugins: list[str] = field(default_factory=list)  # turned on (those off by default)
     chroma_server: str = ""  # "http://host:port" of a Chroma server; "" = the embedded store
+    language: str = ""  # the interface's language: "" = the system's, or en | zh_CN
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

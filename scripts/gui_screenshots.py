@@ -5,7 +5,8 @@
 Runs on ../shared/datasets/coco-mini in a temporary PHOTOCLIP_HOME with a random-weight tiny model
 installed as a user model (no real CLIP weights exist here, so search rankings are meaningless;
 the screens are real). States: first-run welcome, indexing in progress, grid with search
-results, photo view with tags, settings, about.
+results, photo view with tags, settings, about. ``--language zh_CN`` takes them in that language
+(into docs/screenshots/zh_CN/; CJK text needs a CJK font, e.g. Debian's fonts-noto-cjk).
 """
 
 from __future__ import annotations
@@ -45,10 +46,15 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    from photoclip.gui.i18n import install_language
+
+    language = sys.argv[sys.argv.index("--language") + 1] if "--language" in sys.argv else "en"
+    out = OUT if language == "en" else OUT / language
+    out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="photoclip-shots-"))
     app = QApplication(sys.argv)
     app.setApplicationName("photoclip")
+    install_language(app, language)
 
     def wait(cond: Callable[[], bool], seconds: float) -> bool:
         end = time.monotonic() + seconds
@@ -64,7 +70,7 @@ def main() -> int:
 
     def shot(widget: QWidget, name: str) -> None:
         pause(0.3)
-        path = OUT / f"{name}.png"
+        path = out / f"{name}.png"
         widget.grab().save(str(path))
         print(f"saved {path}", flush=True)
 

@@ -119,6 +119,7 @@ def photoclip_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppPaths:
     """A fresh PHOTOCLIP_HOME (set in the environment) and its folders."""
     home = tmp_path / "photoclip-home"
     monkeypatch.setenv("PHOTOCLIP_HOME", str(home))
+    monkeypatch.setenv("LANGUAGE", "en")  # the CLI speaks English whatever this machine's locale
     return app_paths().ensure()
 
 

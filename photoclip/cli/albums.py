@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("albums", help="smart and plain albums with their sizes")
+    p = sub.add_parser("albums", help=_("smart and plain albums with their sizes"))
     p.set_defaults(run=run_albums)
-    a = sub.add_parser("album", help="create, fill, show or delete an album")
+    a = sub.add_parser("album", help=_("create, fill, show or delete an album"))
     asub = a.add_subparsers(dest="action", required=True)
-    c = asub.add_parser("create", help="a plain album, or a smart one (--query or --tag)")
+    c = asub.add_parser("create", help=_("a plain album, or a smart one (--query or --tag)"))
     c.add_argument("name")
-    c.add_argument("--query", help="a smart album of the photos matching this search")
-    c.add_argument("--min-score", type=float, help="with --query: the lowest score to include")
-    c.add_argument("--tag", help="a smart album of the photos with this tag")
+    c.add_argument("--query", help=_("a smart album of the photos matching this search"))
+    c.add_argument("--min-score", type=float, help=_("with --query: the lowest score to include"))
+    c.add_argument("--tag", help=_("a smart album of the photos with this tag"))
     for action in ("add", "remove"):
         x = asub.add_parser(action, help=f"{action} photos (plain albums)")
         x.add_argument("name")
@@ -34,8 +35,8 @@ def run_albums(lib: Library, args: argparse.Namespace) -> int:
         emit_json({"albums": [{**a.__dict__, "smart": a.smart, "photos": n} for a, n in rows]})
         return 0
     if not rows:
-        print('no albums yet: photoclip album create "Dogs" --query "a photo of a dog" '
-              "--min-score 0.25")
+        print(_('no albums yet: photoclip album create "Dogs" --query "a photo of a dog" '
+              "--min-score 0.25"))
     for a, n in rows:
         rule = (f"query {a.query!r} >= {a.min_score}" if a.query
                 else f"tag {a.tag!r}" if a.tag else "plain")

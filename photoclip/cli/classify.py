@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("classify", help="what is in this photo? probability per label you give")
-    p.add_argument("photo", help="an image file, indexed or not")
-    p.add_argument("--labels", required=True, help='comma-separated, e.g. "a cat, a dog, a car"')
+    p = sub.add_parser("classify", help=_("what is in this photo? probability per label you give"))
+    p.add_argument("photo", help=_("an image file, indexed or not"))
+    p.add_argument("--labels", required=True, help=_('comma-separated, e.g. "a cat, a dog, a car"'))
     p.set_defaults(run=run)
 
 

@@ -8,22 +8,23 @@ import argparse
 import sys
 
 from photoclip import desktop_entry
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "desktop", help="add photoclip to the application menu (Linux; pip/pipx installs)"
+        "desktop", help=_("add photoclip to the application menu (Linux; pip/pipx installs)")
     )
     dsub = p.add_subparsers(dest="action")
     i = dsub.add_parser(
-        "install", help="put the menu entry and icons into ~/.local/share (XDG_DATA_HOME)"
+        "install", help=_("put the menu entry and icons into ~/.local/share (XDG_DATA_HOME)")
     )
     i.add_argument("--exec", dest="exec_path", metavar="PATH",
-                   help="the program the entry starts (default: this installation's "
-                   "photoclip-gui)")
-    dsub.add_parser("uninstall", help="remove the menu entry and icons again")
-    dsub.add_parser("status", help="show whether the menu entry is installed")
+                   help=_("the program the entry starts (default: this installation's "
+                   "photoclip-gui)"))
+    dsub.add_parser("uninstall", help=_("remove the menu entry and icons again"))
+    dsub.add_parser("status", help=_("show whether the menu entry is installed"))
     p.set_defaults(run=run, needs_library=False)
 
 
@@ -42,7 +43,7 @@ def run(_lib: None, args: argparse.Namespace) -> int:
             print(f"installed the menu entry (starts {result.exec}):")
             for f in result.files:
                 print(f"  {f}")
-            print("photoclip is in the application menu (log out and in if it does not show)")
+            print(_("photoclip is in the application menu (log out and in if it does not show)"))
         return 0
     if action == "uninstall":
         result = desktop_entry.uninstall()
@@ -51,7 +52,7 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         elif result.files:
             print(f"removed {len(result.files)} files from {result.data_home}")
         else:
-            print("the menu entry was not installed; nothing to remove")
+            print(_("the menu entry was not installed; nothing to remove"))
         return 0
     entry = desktop_entry.installed_entry()
     gui = desktop_entry.find_gui_executable()

@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("folders", help="the photo folders in the library")
+    p = sub.add_parser("folders", help=_("the photo folders in the library"))
     fsub = p.add_subparsers(dest="action")
-    fsub.add_parser("list", help="list the folders")
-    a = fsub.add_parser("add", help="add folders (index them with `photoclip index`)")
+    fsub.add_parser("list", help=_("list the folders"))
+    a = fsub.add_parser("add", help=_("add folders (index them with `photoclip index`)"))
     a.add_argument("paths", nargs="+")
-    r = fsub.add_parser("remove", help="remove folders and their photos from the index")
+    r = fsub.add_parser("remove", help=_("remove folders and their photos from the index"))
     r.add_argument("paths", nargs="+")
     p.set_defaults(run=run)
 
 
 def run(lib: Library, args: argparse.Namespace) -> int:
     action = args.action or "list"
-    if action == "add":
-        before = set(lib.settings.folders)
-        paths = list(dict.fromkeys(lib.add_folder(p) for p in args.paths))
-        added = [f for f in paths if f not in before]
-        already = [f for f in paths if f in before]
+    if action == "add":  # a folder inside a library folder is part of it (core.folders)
+        plans = [lib.add_folder(p) for p in args.paths]
+        added = list(dict.fromkeys(p.path for p in plans if p.added))
         if args.json:
-            emit_json({"folders": lib.settings.folders, "added": added, "already": already})
+            emit_json({"folders": lib.settings.folders, "added": added,
+                       "already": list(dict.fromkeys(p.path for p in plans if not p.added)),
+                       "within": {p.path: p.within for p in plans if p.within},
+                       "absorbed": {p.path: list(p.absorbed) for p in plans if p.absorbed}})
             return 0
-        for f in already:
-            print(f"{f} is already in the library")
-        for f in added:
-            print(f"added {f}")
+        for text in dict.fromkeys(p.text for p in plans):
+            print(text)
         if added:
             print("run `photoclip index` to index " + ("it" if len(added) == 1 else "them"))
         return 0
@@ -47,7 +47,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"folders": lib.settings.folders})
     elif not lib.settings.folders:
-        print("no folders yet: add one with `photoclip folders add ~/Pictures`")
+        print(_("no folders yet: add one with `photoclip folders add ~/Pictures`"))
     else:
         for f in lib.settings.folders:
             print(f)

@@ -14,27 +14,29 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _, language
 from photoclip.cli.output import emit_json, plural
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
 from photoclip.core.tagging import STRICTNESS
+from photoclip.core.types import UnknownChoiceError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("labels", help="the label sets behind automatic tags; where to edit them")
+    p = sub.add_parser("labels", help=_("the label sets behind automatic tags; where to edit them"))
     lsub = p.add_subparsers(dest="action")
-    show = lsub.add_parser("show", help="a set's labels and prompts")
+    show = lsub.add_parser("show", help=_("a set's labels and prompts"))
     show.add_argument("name")
-    edit = lsub.add_parser("edit", help="copy a built-in set into your labels folder to edit it")
+    edit = lsub.add_parser("edit", help=_("copy a built-in set into your labels folder to edit it"))
     edit.add_argument("name")
     for action, text in (("enable", "tag photos with these sets"),
                          ("disable", "stop tagging with these sets")):
         a = lsub.add_parser(action, help=text)
         a.add_argument("names", nargs="+")
-    strict = lsub.add_parser("strictness", help="how sure a suggestion must be")
+    strict = lsub.add_parser("strictness", help=_("how sure a suggestion must be"))
     strict.add_argument("level", choices=list(STRICTNESS))
-    lsub.add_parser("retag", help="re-tag the library now from stored vectors")
-    auto = lsub.add_parser("auto", help="turn automatic tags on or off")
+    lsub.add_parser("retag", help=_("re-tag the library now from stored vectors"))
+    auto = lsub.add_parser("auto", help=_("turn automatic tags on or off"))
     auto.add_argument("state", choices=["on", "off"])
     p.set_defaults(run=run)
 
@@ -53,16 +55,15 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             emit_json({"file": str(target)})
         else:
             print(f"edit {target}")
-            print("then run `photoclip labels retag` (the GUI and `photoclip watch` notice it)")
+            print(_("then run `photoclip labels retag` (the GUI and `photoclip watch` notice it)"))
         return 0
     s = lib.settings
     if action in ("enable", "disable"):
         known = lib.label_sets()
         unknown = [n for n in args.names if n not in known]
         if unknown:
-            raise KeyError(
-                f"no label set {', '.join(unknown)}; the sets are: {', '.join(known)}"
-            )
+            raise UnknownChoiceError("label set", ", ".join(unknown), known,
+                                     see="photoclip labels")
         enabled = list(s.label_sets or known)
         if action == "enable":
             enabled += [n for n in args.names if n not in enabled]
@@ -119,18 +120,19 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
         kind = "one of" if ls.exclusive else "any of"
         mark = "enabled" if ls.name in enabled else "-"
         where = "" if ls.source == BUILTIN else f"  [{ls.source}]"
-        print(f"{ls.name:<12}{kind:<13}{len(ls.labels):>7}  {mark:<9}{ls.description}{where}")
+        about = ls.display_description(language())
+        print(f"{ls.name:<12}{kind:<13}{len(ls.labels):>7}  {mark:<9}{about}{where}")
     for error in errors:
         print(f"broken label set file skipped: {error}")
     print(f"\nyour label sets: {lib.labels_dir}/*.toml (a file named like a built-in replaces it)")
-    print("`photoclip labels edit NAME` copies a built-in there to edit; `labels show NAME`")
+    print(_("`photoclip labels edit NAME` copies a built-in there to edit; `labels show NAME`"))
     return 0
 
 
 def _show(lib: Library, args: argparse.Namespace) -> int:
     sets = lib.label_sets()
     if args.name not in sets:
-        raise KeyError(f"no label set {args.name!r}; the sets are: {', '.join(sets)}")
+        raise UnknownChoiceError("label set", args.name, sets, see="photoclip labels")
     ls = sets[args.name]
     if args.json:
         emit_json({"name": ls.name, "exclusive": ls.exclusive, "templates": ls.templates,
@@ -138,8 +140,10 @@ def _show(lib: Library, args: argparse.Namespace) -> int:
                    "source": ls.source})
         return 0
     kind = "exclusive: at most one label per photo" if ls.exclusive else "each label on its own"
-    print(f"{ls.name}: {ls.description} ({kind}; {ls.source})")
+    print(f"{ls.name}: {ls.display_description(language())} ({kind}; {ls.source})")
     for label in ls.labels:
-        print(f"  {label.name:<20} {' | '.join(label.prompts)}")
+        shown = label.display(language())
+        name = label.name if shown == label.name else f"{label.name} ({shown})"
+        print(f"  {name:<20} {' | '.join(label.prompts)}")
     print(f"  templates: {' | '.join(ls.templates)}")
     return 0

@@ -6,42 +6,40 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from photoclip import __version__
-from photoclip.cli import (
-    albums,
-    classify,
-    desktop,
-    folders,
-    index,
-    labels,
-    models,
-    plugins,
-    recover,
-    search,
-    status,
-    tags,
-    watch,
-)
-from photoclip.cli.output import (
-    EXIT_CODES,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_PIPE_CLOSED,
-    EXIT_USAGE,
-    CommandFailed,
-    emit_error,
-)
+from photoclip.cli import client
+from photoclip.cli.i18n import _, language_setting, set_language
 
 log = logging.getLogger("photoclip")
 
-COMMANDS = (
-    folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
-    recover,
-    plugins,  # last: it adds a command per plugin action, skipping names taken above
-)
+
+def commands() -> tuple:
+    """The command modules, in `photoclip --help` order (imported on first need: a command an
+    owner process answers never imports them, see :mod:`photoclip.cli.client`)."""
+    from photoclip.cli import (
+        albums,
+        classify,
+        desktop,
+        folders,
+        index,
+        labels,
+        models,
+        plugins,
+        recover,
+        search,
+        status,
+        tags,
+        watch,
+    )
+
+    return (
+        folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
+        recover,
+        plugins,  # last: it adds a command per plugin action, skipping names taken above
+    )
 
 
 class UsageError(Exception):
@@ -61,16 +59,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from photoclip.cli.output import EXIT_CODES
+
+    set_language(language_setting())  # before the parser: its help is translated
     parser = _Parser(
-        prog="photoclip", description="Search your photos by what is in them.",
+        prog="photoclip", description=_("Search your photos by what is in them."),
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"photoclip {__version__}")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--verbose", "-v", action="count", default=0, help="more log output")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    parser.add_argument("--verbose", "-v", action="count", default=0, help=_("more log output"))
+    parser.add_argument("--debug", action="store_true", help=_("show tracebacks on errors"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
+    for module in commands():
         module.register(sub)
     return parser
 
@@ -93,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = [a for a in argv if a != "--json"]
     try:
         try:
-            status = _run(argv, json_anywhere)
+            status = client.forward(argv, json_anywhere)  # an owner process answers, or None
+            if status is None:
+                status = _run(argv, json_anywhere)
         finally:
             sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
         return status
@@ -102,29 +105,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         # stdout goes to devnull so that Python's own flush at exit does not fail again
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_PIPE_CLOSED
+        return client.EXIT_PIPE_CLOSED
 
 
-def _run(argv: list[str], as_json: bool) -> int:
-    parser = build_parser()
+def parse(parser: argparse.ArgumentParser, argv: list[str], as_json: bool
+          ) -> argparse.Namespace | int:
+    """The parsed command line, or the exit status of a usage error (reported already)."""
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
         return _usage_error(exc, as_json)
     args.json = as_json
+    return args
+
+
+def _run(argv: list[str], as_json: bool) -> int:
+    parser = build_parser()
+    args = parse(parser, argv, as_json)
+    if isinstance(args, int):
+        return args
     _setup_logging(args.verbose)
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    return execute(args, lambda: _in_process(args))
+
+
+def _in_process(args: argparse.Namespace) -> int:
+    """Run the command in this process, opening the library (the lock decides who may)."""
+    if not getattr(args, "needs_library", True):  # e.g. `photoclip desktop install`
+        return int(args.run(None, args) or 0)
+    from photoclip.core import owner
+    from photoclip.core.library import Library
+
+    with Library(owner=f"photoclip {args.command}") as lib:
+        owner.remove_stale(lib.paths.library_dir)  # we hold the lock: an endpoint is a dead one's
+        return int(args.run(lib, args) or 0)
+
+
+def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
+    """``call()`` (the command), its errors reported as the exit statuses of ``EXIT_CODES``:
+    the one place for that rule, in this process and in an owner answering for a client."""
+    from photoclip.cli.output import (
+        EXIT_FAILED,
+        EXIT_INTERRUPTED,
+        EXIT_USAGE,
+        CommandFailed,
+        emit_error,
+    )
     from photoclip.core.errors import user_message  # heavy imports only after parsing
 
+    as_json = args.json
     try:
-        if not getattr(args, "needs_library", True):  # e.g. `photoclip desktop install`
-            return int(args.run(None, args) or 0)
-        from photoclip.core.library import Library
-
-        with Library(owner=f"photoclip {args.command}") as lib:
-            return int(args.run(lib, args) or 0)
+        return int(call() or 0)
     except KeyboardInterrupt:
         emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
                    as_json=as_json)
@@ -143,7 +176,8 @@ def _run(argv: list[str], as_json: bool) -> int:
             if args.debug:
                 raise
             log.debug("unexpected error", exc_info=True)
-            message, hint = f"unexpected error: {exc!r}", "run with --debug for details"
+            message = _("unexpected error: {error}").format(error=repr(exc))
+            hint = _("run with --debug for details")
         # the core's input errors are ValueErrors: the command line asked for something invalid;
         # a name that is not found (LookupError) is a failure, as `photoclip --help` says
         invalid = isinstance(exc, ValueError) and not isinstance(exc, LookupError)
@@ -158,17 +192,21 @@ def _hint(exc: Exception) -> str | None:
     from photoclip.core.query import QueryError
 
     if isinstance(exc, SettingsError) and isinstance(exc.__cause__, tomllib.TOMLDecodeError):
-        return "fix that line by hand (photoclip does not change the file until it can read it)"
+        return _("fix that line by hand (photoclip does not change the file until it can "
+                 "read it)")
     if isinstance(exc, QueryError):
-        return "the query syntax: `photoclip search --help`"
+        return _("the query syntax: `photoclip search --help`")
     return None
 
 
 def _usage_error(exc: UsageError, as_json: bool) -> int:
-    hint = f"see `{exc.parser.prog} --help`"
+    from photoclip.cli.output import EXIT_USAGE, emit_error
+
+    hint = _("see `{prog} --help`").format(prog=exc.parser.prog)
     if as_json:
         emit_error(str(exc), type_="UsageError", exit_code=EXIT_USAGE, hint=hint, as_json=True)
     else:  # as argparse prints it
         exc.parser.print_usage(sys.stderr)
-        print(f"{exc.parser.prog}: error: {exc}", file=sys.stderr)
+        print(_("{prog}: error: {message}").format(prog=exc.parser.prog, message=exc),
+              file=sys.stderr)
     return EXIT_USAGE

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import ProgressBar, emit_json
 from photoclip.core.library import Library
 from photoclip.core.models import download_weights, get_model_spec
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("models", help="the model catalogue: installed, in use")
+    p = sub.add_parser("models", help=_("the model catalogue: installed, in use"))
     msub = p.add_subparsers(dest="action")
-    msub.add_parser("list", help="list models (default)")
-    u = msub.add_parser("use", help="switch to a model (its own index; nothing is mixed)")
+    msub.add_parser("list", help=_("list models (default)"))
+    u = msub.add_parser("use", help=_("switch to a model (its own index; nothing is mixed)"))
     u.add_argument("key")
-    u.add_argument("--weights", help="a local weights file (offline installs)")
-    d = msub.add_parser("download", help="download a model's weights now")
+    u.add_argument("--weights", help=_("a local weights file (offline installs)"))
+    d = msub.add_parser("download", help=_("download a model's weights now"))
     d.add_argument("key", nargs="?")
     p.set_defaults(run=run)
 
@@ -54,5 +55,5 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             f"{mark} {s.key:<28}{top1:>9}{size:>9}  {'yes' if e.installed else 'no':<10} "
             f"{s.description}"
         )
-    print("\n* in use.  Switch: photoclip models use KEY [--weights FILE]")
+    print(_("\n* in use.  Switch: photoclip models use KEY [--weights FILE]"))
     return 0

@@ -8,26 +8,20 @@ import time
 from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from photoclip.cli.exits import (  # noqa: F401 - the CLI's modules import them from here
+    EXIT_CODES,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PIPE_CLOSED,
+    EXIT_USAGE,
+)
+from photoclip.cli.i18n import N_, _
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.types import counted
 
 if TYPE_CHECKING:
     from photoclip.core.tags import TagChange
-
-# Exit statuses of the `photoclip` command (also in `photoclip --help` and the README).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
-EXIT_CODES = f"""exit status:
-  {EXIT_OK}    done
-  {EXIT_FAILED}    the command could not be done (a file missing or unreadable, a name not found,
-       the library busy, the model missing, ...)
-  {EXIT_USAGE}    the command line is wrong (an unknown option, a value out of range, a malformed
-       query): fix the command
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
-  {EXIT_PIPE_CLOSED}  the output was closed early (e.g. `photoclip tags | head`)
-with --json every error is one JSON object on stdout:
-  {{"error": {{"type": ..., "kind": "usage" | "failed" | "interrupted", "message": ...,
-             "hint": ... or null, "exit_code": ...}}}}"""
-
 
 class CommandFailed(Exception):
     """A command could not be done (exit status 1); ``type_`` names the error for --json."""
@@ -39,8 +33,8 @@ class CommandFailed(Exception):
 
 def no_folders() -> CommandFailed:
     """The error of `index` and `watch` in a library without folders."""
-    return CommandFailed("no folders in the library", type_="NoFolders",
-                         hint="add one with `photoclip folders add ~/Pictures`")
+    return CommandFailed(_("no folders in the library"), type_="NoFolders",
+                         hint=_("add one with `photoclip folders add ~/Pictures`"))
 
 
 def emit_json(data: Any) -> None:
@@ -58,14 +52,20 @@ def emit_error(
         emit_json({"error": {"type": type_, "kind": kind, "message": message, "hint": hint,
                              "exit_code": exit_code}})
         return
-    print(f"photoclip: {message}", file=sys.stderr)
+    print(f"photoclip: {message}", file=sys.stderr)  # the message is already translated
     if hint:
         print(f"  {hint}", file=sys.stderr)
 
 
+#: The nouns the CLI counts, for the catalogue (Chinese puts the measure word there: "张照片").
+COUNTED_NOUNS = (N_("photo"), N_("tag"), N_("album"), N_("automatic tag"), N_("rejected tag"))
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 photo``, ``2 photos``, ``1,250 photos`` (:func:`photoclip.core.types.counted`)."""
-    return counted(n, word, many)
+    """``1 photo``, ``2 photos``, ``1,250 photos`` (:func:`photoclip.core.types.counted`); in
+    another language the noun's translation (``1,250 张照片``)."""
+    translated = _(word)
+    return counted(n, word, many) if translated == word else f"{n:,} {translated}"
 
 
 def new_and_moved(report: IndexReport) -> tuple[int, int]:
@@ -104,11 +104,13 @@ def human_duration(seconds: float | None) -> str:
 class ProgressBar:
     """A one-line progress bar on a terminal; occasional plain lines elsewhere."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 28, quiet: bool = False) -> None:
-        self.stream = stream
+    def __init__(
+        self, stream: TextIO | None = None, width: int = 28, quiet: bool = False
+    ) -> None:
+        self.stream = stream or sys.stderr  # looked up now: an owner routes it per request
         self.width = width
         self.quiet = quiet
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
         self._last = 0.0
         self._shown = False
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import positive_int
 from photoclip.cli.output import CommandFailed, emit_json
 from photoclip.config import SettingsError, app_paths
@@ -20,17 +21,17 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plugins", help="list, enable or disable plugins")
+    p = sub.add_parser("plugins", help=_("list, enable or disable plugins"))
     psub = p.add_subparsers(dest="action")
-    psub.add_parser("list", help="every plugin found, enabled or not (the default)")
+    psub.add_parser("list", help=_("every plugin found, enabled or not (the default)"))
     for verb in ("enable", "disable"):
         v = psub.add_parser(verb, help=f"{verb} a plugin (takes effect at the next start)")
         v.add_argument("name")
     p.set_defaults(run=run_plugins, needs_library=False)
-    a = sub.add_parser("analyzers", help="what runs on every photo after indexing, and where "
-                       "each stands (on, off)")
+    a = sub.add_parser("analyzers", help=_("what runs on every photo after indexing, and where "
+                       "each stands (on, off)"))
     asub = a.add_subparsers(dest="action")
-    asub.add_parser("list", help="every analyzer with done, failed and pending photos")
+    asub.add_parser("list", help=_("every analyzer with done, failed and pending photos"))
     for verb in ("on", "off"):
         v = asub.add_parser(verb, help=f"turn an analyzer {verb} for this library")
         v.add_argument("name")
@@ -101,21 +102,25 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
     except Exception as exc:  # a plugin cannot load, ...: the built-in commands still work
         log.warning("Plugins are not available: %s", exc)
         return
+    from photoclip.core.actions import resolve_options
+    from photoclip.core.types import display_text
+
     for name, action in actions.items():
         if name in sub.choices:
             log.warning("Plugin action %r clashes with a built-in command; skipped", name)
             continue
-        p = sub.add_parser(name, help=action.title, description=action.description)
+        p = sub.add_parser(name, help=display_text(action.title),
+                           description=display_text(action.description))
         if action.selection != "none":
             every = " (none: the whole library)" if action.selection == "optional" else ""
             p.add_argument("photos", nargs="*", help=f"photo files{every}")
-            p.add_argument("--query", help="the photos matching a search")
-            p.add_argument("--album", help="the photos of an album")
-            p.add_argument("--tag", help="the photos with a tag")
+            p.add_argument("--query", help=_("the photos matching a search"))
+            p.add_argument("--album", help=_("the photos of an album"))
+            p.add_argument("--tag", help=_("the photos with a tag"))
             p.add_argument("--limit", type=positive_int, default=100,
-                           help="how many search results, at least 1")
-        p.add_argument("--yes", action="store_true", help="answer yes to every question")
-        for opt in action.options:
+                           help=_("how many search results, at least 1"))
+        p.add_argument("--yes", action="store_true", help=_("answer yes to every question"))
+        for opt in resolve_options(action.options, host, fill_choices=False):
             flag = f"--{opt.name}"
             dest = "opt_" + opt.name.replace("-", "_")
             if opt.type is bool:
@@ -148,6 +153,7 @@ def run_action(lib: Library, args: argparse.Namespace) -> int:
     options = {
         opt.name: getattr(args, "opt_" + opt.name.replace("-", "_")) for opt in action.options
     }
+    lib.actions.check_options(action.name, options)  # a wrong choice before any file is read
     chosen = action.selection != "none" and (args.photos or args.query or args.album or args.tag)
     if action.selection == "required" and not chosen:
         raise ValueError("choose photos: files, --query, --album or --tag")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_error, emit_json, plural
 
 if TYPE_CHECKING:
@@ -15,15 +16,15 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "recover",
-        help="restore a damaged catalog from its newest good backup (library/backups/)",
-        description="Move the damaged catalog aside (it is kept), restore the newest backup "
+        help=_("restore a damaged catalog from its newest good backup (library/backups/)"),
+        description=_("Move the damaged catalog aside (it is kept), restore the newest backup "
         "that passes SQLite's integrity check, and add back from the vector store the photos "
-        "indexed since. Tags and albums made after the backup cannot come back.",
+        "indexed since. Tags and albums made after the backup cannot come back."),
     )
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--yes", "-y", action="store_true", help=_("do not ask for confirmation"))
     p.add_argument(
         "--force", action="store_true",
-        help="restore the newest backup even though the catalog is not damaged",
+        help=_("restore the newest backup even though the catalog is not damaged"),
     )
     p.set_defaults(run=run, needs_library=False)  # a damaged catalog cannot be opened
 
@@ -47,7 +48,7 @@ def run(_lib: None, args: argparse.Namespace) -> int:
             return 2
         _describe(plan)
         if input("Restore it? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("nothing was changed")
+            print(_("nothing was changed"))
             return 1
     report = recover_catalog(paths, force=args.force)
     if args.json:
@@ -70,7 +71,7 @@ def print_report(report: RecoveryReport) -> None:
               f"{plural(r.rejected_tags, 'rejected tag')}, {plural(r.albums, 'album')} as of "
               f"{report.backup_taken}")
     else:
-        print("restored:  no good backup was found: a new catalog was started")
+        print(_("restored:  no good backup was found: a new catalog was started"))
     if report.store_note:
         print(f"vectors:   {report.store_note}")
     else:
@@ -94,5 +95,5 @@ def _describe(plan: RecoveryPlan) -> None:
               f"{plural(c.photos, 'photo')}, {plural(c.user_tags, 'tag')} of yours, "
               f"{plural(c.albums, 'album')}")
     else:
-        print("backup:    none is good: a new catalog is started from the vector store")
-    print("The damaged file is kept beside the catalog; nothing is deleted.")
+        print(_("backup:    none is good: a new catalog is started from the vector store"))
+    print(_("The damaged file is kept beside the catalog; nothing is deleted."))

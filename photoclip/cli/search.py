@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library, SearchFilters
+from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
 from photoclip.core.types import SearchHit
 
 log = logging.getLogger(__name__)
@@ -37,21 +40,24 @@ what the model sees and does not:
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", "-n", type=positive_int, default=20,
-                   help="how many results, at least 1 (default 20)")
-    p.add_argument("--folder", help="only photos in this folder or below it")
-    p.add_argument("--after", type=iso_date, help="taken on or after YYYY-MM-DD")
-    p.add_argument("--before", type=iso_date, help="taken before YYYY-MM-DD")
+                   help=_("how many results, at least 1 (default 20)"))
+    p.add_argument("--folder", help=_("only photos in this folder or below it"))
+    p.add_argument("--after", type=iso_date, help=_("taken on or after YYYY-MM-DD"))
+    p.add_argument("--before", type=iso_date, help=_("taken before YYYY-MM-DD"))
     p.add_argument("--min-score", type=score,
-                   help="only results scoring at least this (a cosine similarity, -1 to 1)")
-    p.add_argument("--tag", help="only photos with this tag (yours, a file keyword, or automatic)")
-    p.add_argument("--album", help="only photos in this album")
+                   help=_("only results scoring at least this (a cosine similarity, "
+                          "-1 to 1)"))
+    p.add_argument("--tag",
+                   help=_("only photos with this tag (yours, a file keyword, or automatic)"))
+    p.add_argument("--album", help=_("only photos in this album"))
     p.add_argument("--where", action="append", default=[], metavar="FILTER=VALUE",
-                   help="a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
-                   "in a query: FILTER:\"VALUE\")")
+                   help=_("a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
+                          "in a query: FILTER:\"VALUE\")"))
     for name, help_ in declared_filters():
         try:
             p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
-                           metavar="VALUE", help=f"{help_} (a plugin's filter)")
+                           metavar="VALUE",
+                           help=_("{help} (a plugin's filter)").format(help=help_))
         except argparse.ArgumentError:  # a built-in option of that name wins
             log.warning("A plugin's search filter --%s clashes with an option; use --where",
                         name)
@@ -91,17 +97,17 @@ def where_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "search",
-        help="find photos by a description",
+        help=_("find photos by a description"),
         description=SEARCH_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("query", nargs="?", default="",
-                   help="text; combine terms with + and -, weight with 2*\"term\" (none with "
-                   "a plugin's filter, e.g. --person Anna: every photo that passes it)")
+                   help=_("text; combine terms with + and -, weight with 2*\"term\" (none with "
+                          "a plugin's filter, e.g. --person Anna: every photo that passes it)"))
     _add_filters(s)
     s.set_defaults(run=run_search)
-    m = sub.add_parser("similar", help="find photos like a photo (any image file)")
-    m.add_argument("photo", help="an image file, indexed or not")
+    m = sub.add_parser("similar", help=_("find photos like a photo (any image file)"))
+    m.add_argument("photo", help=_("an image file, indexed or not"))
     _add_filters(m)
     m.set_defaults(run=run_similar)
 
@@ -125,6 +131,11 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
+        print("photoclip: " + _("the model {model} understands English only, so this query's "
+                                "matches mean little: switch with `photoclip models use "
+                                "{multilingual}` (or search in English)").format(
+            model=lib.model_spec.key, multilingual=MULTILINGUAL_MODEL), file=sys.stderr)
     return _show(lib.search(args.query, limit=args.limit, filters=_filters(lib, args)), args)
 
 
@@ -138,7 +149,7 @@ def _show(hits: list[SearchHit], args: argparse.Namespace) -> int:
         emit_json({"results": hits})
         return 0
     if not hits:
-        print("no matching photos")
+        print(_("no matching photos"))
         return 0
     for hit in hits:
         print(f"{hit.rank:>4}  {hit.score:6.3f}  {hit.path}")

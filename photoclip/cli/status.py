@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, human_bytes, plain_data
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("status", help="photos, pending, failed, model, device, store size")
-    p.add_argument("--failures", action="store_true", help="list every failed file")
+    p = sub.add_parser("status", help=_("photos, pending, failed, model, device, store size"))
+    p.add_argument("--failures", action="store_true", help=_("list every failed file"))
     p.set_defaults(run=run)
 
 
@@ -20,20 +21,27 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({**plain_data(st), **({"chroma_server": server} if server else {})})
         return 0
-    print(f"folders:   {', '.join(st.folders) or '(none: photoclip folders add PATH)'}")
-    counts = f"{st.indexed} indexed, {st.pending} pending, {st.failed} failed"
-    print(f"photos:    {st.photos} ({counts})")
-    installed = "installed" if st.model_installed else "not downloaded yet"
-    print(f"model:     {st.model} ({installed}) on {st.device}, {st.precision}")
-    print(f"library:   {human_bytes(st.store_bytes)} in {st.data_dir}")
+    folders = ", ".join(st.folders) or _("(none: photoclip folders add PATH)")
+    print(_("folders:   {folders}").format(folders=folders))
+    counts = _("{indexed} indexed, {pending} pending, {failed} failed").format(
+        indexed=st.indexed, pending=st.pending, failed=st.failed)
+    print(_("photos:    {photos} ({counts})").format(photos=st.photos, counts=counts))
+    installed = _("installed") if st.model_installed else _("not downloaded yet")
+    print(_("model:     {model} ({installed}) on {device}, {precision}").format(
+        model=st.model, installed=installed, device=st.device, precision=st.precision))
+    print(_("library:   {size} in {folder}").format(size=human_bytes(st.store_bytes),
+                                                 folder=st.data_dir))
     if server:
-        state = "answers" if server["answers"] else f"NOT ANSWERING: {server['error']}"
-        print(f"vectors:   Chroma server {server['url']} (chroma_server): {state}")
+        state = (_("answers") if server["answers"]
+                 else _("NOT ANSWERING: {error}").format(error=server["error"]))
+        print(_("vectors:   Chroma server {url} (chroma_server): {state}").format(
+            url=server["url"], state=state))
     shown = st.failures if args.failures else st.failures[:10]
     for path, reason in shown:
-        print(f"  failed: {path}: {reason}")
+        print("  " + _("failed: {path}: {reason}").format(path=path, reason=reason))
     if len(st.failures) > len(shown):
-        print(f"  ... {len(st.failures) - len(shown)} more: photoclip status --failures")
+        print("  " + _("... {n} more: photoclip status --failures").format(
+            n=len(st.failures) - len(shown)))
     return 0
 
 

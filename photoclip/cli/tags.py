@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, tag_change_text, taken_text
 from photoclip.core.library import Library
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("tags", help="tags with counts: your own and automatic")
+    p = sub.add_parser("tags", help=_("tags with counts: your own and automatic"))
     p.set_defaults(run=run_tags)
-    t = sub.add_parser("tag", help="add, remove, reject or accept a tag on photos")
+    t = sub.add_parser("tag", help=_("add, remove, reject or accept a tag on photos"))
     tsub = t.add_subparsers(dest="action", required=True)
     for action, text in (
         ("add", "add your own tag"),
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         a.add_argument("tag")
         a.add_argument("photos", nargs="+")
     t.set_defaults(run=run_tag)
-    s = sub.add_parser("photo", help="a photo's tags and albums")
+    s = sub.add_parser("photo", help=_("a photo's tags and albums"))
     s.add_argument("photo")
     s.set_defaults(run=run_photo)
 
@@ -34,13 +35,13 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
         emit_json({"tags": counts})
         return 0
     if not counts:
-        print("no tags yet: `photoclip tag add TAG PHOTO...`")
+        print(_("no tags yet: `photoclip tag add TAG PHOTO...`"))
         return 0
     print(f"{'tag':<28}{'own':>6}{'auto':>6}  mean auto score")
     for c in counts:
         score = f"{c.auto_score:.2f}" if c.auto_score is not None else ""
         print(f"{c.tag:<28}{c.own:>6}{c.auto:>6}  {score}")
-    print("own = your tags and keywords from files; auto = suggested from `photoclip labels`")
+    print(_("own = your tags and keywords from files; auto = suggested from `photoclip labels`"))
     return 0
 
 

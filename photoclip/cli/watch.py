@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 import time
 
+from photoclip.cli.i18n import _
 from photoclip.cli.options import non_negative_float
-from photoclip.cli.output import ProgressBar, emit_json, new_and_moved, no_folders
+from photoclip.cli.output import (
+    CommandFailed,
+    ProgressBar,
+    emit_json,
+    new_and_moved,
+    no_folders,
+)
+from photoclip.cli.serve import start_owner
 from photoclip.core.chroma_server import server_answers
 from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
@@ -17,11 +24,11 @@ from photoclip.core.service import LibraryService, ServiceEvent
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("watch", help="follow the folders live and index changes (Ctrl-C stops)")
+    p = sub.add_parser("watch", help=_("follow the folders live and index changes (Ctrl-C stops)"))
     p.add_argument("--polling", action="store_true",
-                   help="poll instead of native file events (network shares)")
+                   help=_("poll instead of native file events (network shares)"))
     p.add_argument("--quiet-seconds", type=non_negative_float, default=1.0,
-                   help="how long a file must be still before it is read (default 1)")
+                   help=_("how long a file must be still before it is read (default 1)"))
     p.set_defaults(run=run)
 
 
@@ -47,6 +54,14 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         if event.kind == "progress" and event.progress is not None:
             bar.index(event.progress)
             return
+        if event.kind == "error" and lib.settings.chroma_server and server_answers(
+                lib.settings.chroma_server):
+            bar.close()
+            failed.append(event.message)  # it was given its retry window: stop
+            done.set()
+            return
+        if event.kind == "stopped":
+            done.set()
         if args.json:
             if event.kind != "progress":
                 emit_json({"event": event.kind, "report": event.report, "message": event.message})
@@ -69,31 +84,28 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 print(f"watching {modes}; Ctrl-C stops", flush=True)
         elif event.kind == "error":
             bar.close()
-            if lib.settings.chroma_server and server_answers(lib.settings.chroma_server):
-                failed.append(event.message)  # it was given its retry window: stop
-                done.set()
-                return
             print(f"error: {event.message}", flush=True)
-        elif event.kind == "stopped":
-            done.set()
 
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     service.start()
+    # other photoclip commands are answered here meanwhile (photoclip.cli.client)
+    server = start_owner(lib, lambda: service, "photoclip watch")
     try:
         while not done.wait(0.5):
             pass
     finally:
+        if server is not None:
+            server.stop()
         bar.close()
         if not args.json and not pipe_closed.is_set():
             print("stopping after the batch in flight ...", flush=True)
         service.stop()
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
-    if failed:
-        print(f"photoclip: {failed[0]}; stopped watching", file=sys.stderr)
-        return 2
+    if failed:  # a runtime failure (exit 1), reported as every error is (JSON with --json)
+        raise CommandFailed(f"{failed[0]}; stopped watching", type_="VectorStoreError")
     return 0
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from photoclip.core.catalog import Catalog
 from photoclip.core.indexer import IndexProgress, ProgressCallback
 from photoclip.core.plugin_context import PluginContext
-from photoclip.core.types import _NAME_RE, Photo, photo_from_record
+from photoclip.core.types import _NAME_RE, Photo, UnknownChoiceError, photo_from_record
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,8 @@ class AnalysisStage:
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Turn an analyzer on or off for this library (off: its results stay, nothing new)."""
         if name not in self.analyzers():
-            raise KeyError(f"no analyzer named {name!r}")
+            raise UnknownChoiceError("analyzer", name, self.analyzers(),
+                                     see="photoclip analyzers")
         off = self._off() - {name} | (set() if enabled else {name})
         self._catalog.set_meta(_OFF, json.dumps(sorted(off)) if off else None)
 

@@ -16,7 +16,7 @@ from photoclip.core import scanner
 from photoclip.core.albums import Albums
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.tags import Album, PhotoTag, TagCount, TagStore
-from photoclip.core.types import Match, SearchHit
+from photoclip.core.types import Match, SearchHit, counted
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,29 @@ class SidebarData:
     photos: int = 0
     indexed: int = 0
     failed: int = 0
+
+    @property
+    def browsable(self) -> int:
+        """What "All photos" shows: every photo that could be read (the failed ones are
+        listed apart), searchable or still waiting to be indexed."""
+        return self.photos - self.failed
+
+    @property
+    def waiting(self) -> int:
+        """Photos not indexed yet: browsable, but no search sees them until they are."""
+        return max(self.photos - self.indexed - self.failed, 0)
+
+
+def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
+    """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
+    (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
+    indexed yet, so not searched)`` for a search, which sees indexed photos only."""
+    if not searching:
+        return counted(shown, "photo")
+    text = f"{counted(shown, 'photo')} found"
+    if waiting > 0:
+        text += f" ({waiting:,} more not indexed yet, so not searched)"
+    return text
 
 
 class Browsing:
@@ -220,10 +243,12 @@ class Browsing:
 
     def sidebar(self, folders: list[str], model_key: str, *, model_ok: bool) -> SidebarData:
         """Folders, tags and albums with counts (query albums count 0 without a model)."""
-        counted = [(f, len(self._catalog.stats_by_path([f]))) for f in folders]
+        failed = {r.path for r in self._catalog.failed()}  # counted as browsing shows them
+        per_folder = [(f, len(self._catalog.stats_by_path([f]).keys() - failed))
+                      for f in folders]
         counts = self._catalog.counts(model_key)
         return SidebarData(
-            counted, self._tags.counts(), self._albums.counts(evaluate_queries=model_ok),
+            per_folder, self._tags.counts(), self._albums.counts(evaluate_queries=model_ok),
             counts.photos, counts.indexed, counts.failed,
         )
 

@@ -4,7 +4,9 @@ Backups are whole-file copies made with SQLite's online backup API (a consistent
 while photoclip writes) into ``library/backups/``: one a day (the last :data:`KEEP_DAILY` kept)
 and one before every schema migration (the last :data:`KEEP_MIGRATION` kept). A catalog is only
 backed up after it passed ``PRAGMA quick_check``, so a damaged catalog never pushes good backups
-out of the rotation. Names carry the local time they were taken:
+out of the rotation, and only a catalog with something to keep (:func:`has_content`: a photo or
+an album) is backed up, so a first run's empty catalog never takes a useful backup's place.
+Names carry the local time they were taken:
 ``catalog-20260301-141200-daily.sqlite3``, ``catalog-20260301-141200-before-v2.sqlite3``.
 """
 
@@ -95,6 +97,21 @@ def check_connection(db: sqlite3.Connection, *, full: bool = False) -> str | Non
     return None
 
 
+#: The tables whose rows are worth a backup (tags, names and the rest hang off photos).
+CONTENT_TABLES = ("photos", "albums")
+
+
+def has_content(db: sqlite3.Connection) -> bool:
+    """Whether the catalog holds anything to keep: a photo or an album (an empty catalog, as on
+    a first run, is not backed up: its backup would only rotate a useful one out)."""
+    for table in CONTENT_TABLES:
+        known = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
+        if known and db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            return True
+    return False
+
+
 def _reader(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(str(path))
     db.execute("PRAGMA query_only=ON")
@@ -173,10 +190,15 @@ def prune(folder: Path) -> None:
 
 def take_daily(catalog_path: Path, folder: Path) -> Path | None:
     """A daily backup through a connection of its own (safe beside the catalog's writers:
-    WAL readers see one consistent snapshot). Never raises: a failed backup is logged."""
+    WAL readers see one consistent snapshot); None, and nothing taken, for a catalog without
+    content (:func:`has_content`). Never raises: a failed backup is logged."""
     try:
         db = _reader(catalog_path)
         try:
+            if not has_content(db):
+                log.info("Catalog %s holds no photos or albums yet: no daily backup",
+                         catalog_path)
+                return None
             return take(db, folder, DAILY)
         finally:
             db.close()

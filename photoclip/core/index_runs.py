@@ -25,6 +25,7 @@ from photoclip.core.indexer import (
     IndexReport,
     ProgressCallback,
     VectorSink,
+    with_recent_rates,
 )
 from photoclip.core.keyword_sync import KeywordSync
 from photoclip.core.types import FileInfo
@@ -121,6 +122,7 @@ class IndexRuns:
         deleted lingers in the index or in search."""
         folders = list(self._settings.folders)
         report = IndexReport()
+        progress = with_recent_rates(progress)
         if progress:
             progress(IndexProgress("scanning", 0, 0, 0, 0, 0, 0.0))
         if retry_failed:
@@ -186,6 +188,7 @@ class IndexRuns:
         """
         cat, kw = self._catalog, self._keywords
         report = IndexReport()
+        progress = with_recent_rates(progress)
         missing: set[int] = set()
         sidecar_events: set[str] = set()
         for path in deleted:

@@ -18,8 +18,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,10 @@ from photoclip.core.types import ImageInfo, PreprocessSpec
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1 << 30  # a "photo" over 1 GiB is not read into memory
+RATE_WINDOW = 20.0  # seconds: rates and ETAs are of this recent window, not the run's average
+
+
+ProgressCallback = Callable[["IndexProgress"], None]
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,13 @@ class IndexProgress:
     failed: int
     elapsed: float
     current: str | None = None
+    recent_rate: float | None = None  # over the last RATE_WINDOW seconds (see RecentRate)
 
     @property
     def rate(self) -> float:
-        """Photos per second so far."""
+        """Photos per second: of the recent window where known, else of the phase so far."""
+        if self.recent_rate is not None:
+            return self.recent_rate
         return self.done / self.elapsed if self.elapsed > 0 else 0.0
 
     @property
@@ -56,6 +64,45 @@ class IndexProgress:
         """Seconds left at the current rate, if known."""
         rate = self.rate
         return (self.total - self.done) / rate if rate > 0 else None
+
+
+class RecentRate:
+    """Progress per second over the last ``window`` seconds of one phase: the one rule for the
+    rate and ETA that the CLI and the app show. A run's average hides a slow start (a first
+    batch that waited for the model to load or label prototypes: "0.1 photos/s, ETA 7 hours"
+    long after the photos flow at 5/s) and a slowdown."""
+
+    def __init__(self, window: float = RATE_WINDOW) -> None:
+        self.window = float(window)
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def add(self, done: int, elapsed: float) -> float | None:
+        """Record ``done`` items at ``elapsed`` seconds; the recent rate (None before two
+        samples span any time)."""
+        samples = self._samples
+        if samples and (done < samples[-1][1] or elapsed < samples[-1][0]):
+            samples.clear()  # a new phase or run
+        samples.append((elapsed, done))
+        # keep the newest sample at or before the window's start, and everything after it
+        while len(samples) > 2 and samples[1][0] <= elapsed - self.window:
+            samples.popleft()
+        t0, d0 = samples[0]
+        return (done - d0) / (elapsed - t0) if elapsed > t0 else None
+
+
+def with_recent_rates(progress: ProgressCallback | None) -> ProgressCallback | None:
+    """``progress`` receiving every snapshot with ``recent_rate`` set, per phase."""
+    if progress is None:
+        return None
+    state: dict[str, Any] = {"phase": None, "rate": RecentRate()}
+
+    def send(p: IndexProgress) -> None:
+        if p.phase != state["phase"]:  # each phase (and each time it is entered) afresh
+            state["phase"], state["rate"] = p.phase, RecentRate()
+        recent = state["rate"].add(p.done, p.elapsed)
+        progress(replace(p, recent_rate=recent) if recent is not None else p)
+
+    return send
 
 
 @dataclass
@@ -88,7 +135,6 @@ class _Prepared:
     keywords: FileKeywords | None = None  # read from the file and its sidecars, when asked
 
 
-ProgressCallback = Callable[[IndexProgress], None]
 
 
 class VectorSink:

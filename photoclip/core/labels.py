@@ -5,13 +5,17 @@ A label set is a TOML file (built-ins: ``photoclip/data/labels/*.toml``; the use
 
     name = "scenes"                        # [a-z0-9_-]; defaults to the file name
     description = "Where the photo was taken"
+    descriptions = { zh_CN = "拍摄地点" }    # optional: the description in other languages
     exclusive = true                       # true: at most one label per photo (the best one);
                                            # false: every label is judged on its own
     templates = ["a photo of {}.", "a blurry photo of {}."]   # optional; each has one "{}"
     [[labels]]
     name = "beach"                         # the tag given to photos
     prompts = ["a beach", "the seaside"]   # optional; defaults to [name]
+    names = { zh_CN = "海滩" }              # optional: what the user sees in other languages
 
+Prompts stay in the language the model reads (English for the English-only models); ``names``
+and ``descriptions`` only change what is shown (the tag itself stays ``name``).
 Every template is applied to every prompt of a label (the CLIP paper's prompt ensembling); the
 tagger averages the resulting text embeddings into one prototype per label
 (:mod:`photoclip.core.tagging`). This module does not import torch.
@@ -28,6 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from photoclip.core.types import UnknownChoiceError
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -40,6 +46,7 @@ __all__ = [
     "LabelSet",
     "LabelSetError",
     "builtin_label_sets",
+    "display_names",
     "load_label_set_file",
     "load_label_sets",
     "parse_label_set",
@@ -72,12 +79,17 @@ class Label:
 
     name: str
     prompts: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # (language, what the user sees), e.g. ("zh_CN", "狗")
 
     def __post_init__(self) -> None:
         if not self.prompts:
             object.__setattr__(self, "prompts", (self.name,))
         else:
             object.__setattr__(self, "prompts", tuple(self.prompts))
+
+    def display(self, language: str) -> str:
+        """The label as shown in ``language`` (its ``name`` where it has no translation)."""
+        return dict(self.names).get(language, self.name)
 
 
 @dataclass(frozen=True)
@@ -90,11 +102,16 @@ class LabelSet:
     labels: tuple[Label, ...]
     templates: tuple[str, ...] = DEFAULT_TEMPLATES
     source: str = BUILTIN  # "built-in" or the user file's path
+    descriptions: tuple[tuple[str, str], ...] = ()  # (language, description)
     _fp: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def label_names(self) -> list[str]:
         return [label.name for label in self.labels]
+
+    def display_description(self, language: str) -> str:
+        """The description in ``language`` (the ``description`` where it has no translation)."""
+        return dict(self.descriptions).get(language, self.description)
 
     def label(self, name: str) -> Label:
         for label in self.labels:
@@ -129,6 +146,26 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValueError(f"{what} must be a list of non-empty strings")
     return tuple(" ".join(v.split()) for v in value)
+
+
+def _translations(value: Any, what: str) -> tuple[tuple[str, str], ...]:
+    """``{ zh_CN = "狗" }`` as sorted (language, text) pairs."""
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
+        raise ValueError(f"{what} must be a table of language = \"text\" (e.g. zh_CN = \"狗\")")
+    return tuple(sorted((k, " ".join(v.split())) for k, v in value.items()))
+
+
+def display_names(sets: Any, language: str) -> dict[str, str]:
+    """Tag -> what the user sees in ``language``, for the labels of ``sets`` (label sets)
+    that have a translation there."""
+    out: dict[str, str] = {}
+    for label_set in sets:
+        for label in label_set.labels:
+            shown = label.display(language)
+            if shown != label.name:
+                out.setdefault(label.name, shown)
+    return out
 
 
 def parse_label_set(
@@ -169,14 +206,20 @@ def parse_label_set(
         prompts: tuple[str, ...] = ()
         if "prompts" in item:
             prompts = _strings(item["prompts"], f"the prompts of {label_name!r}")
-        unknown = set(item) - {"name", "prompts"}
+        unknown = set(item) - {"name", "prompts", "names"}
         if unknown:
             raise ValueError(f"label {label_name!r} has unknown keys: {', '.join(sorted(unknown))}")
-        labels.append(Label(label_name, prompts))
-    unknown = set(data) - {"name", "description", "exclusive", "templates", "labels"}
+        names = _translations(item["names"], f"the names of {label_name!r}") if "names" in item \
+            else ()
+        labels.append(Label(label_name, prompts, names))
+    unknown = set(data) - {"name", "description", "descriptions", "exclusive", "templates",
+                           "labels"}
     if unknown:
         raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-    return LabelSet(name, description, exclusive, tuple(labels), templates, source)
+    descriptions = (_translations(data["descriptions"], "'descriptions'")
+                    if "descriptions" in data else ())
+    return LabelSet(name, description, exclusive, tuple(labels), templates, source,
+                    descriptions)
 
 
 def load_label_set_file(path: Path) -> LabelSet:
@@ -230,9 +273,7 @@ def write_user_copy(name: str, user_dir: Path, *, overwrite: bool = False) -> Pa
     files = {n[:-5]: f for n, f in _builtin_files().items()}
     builtins = builtin_label_sets()
     if name not in builtins:
-        raise LabelSetError(
-            f"there is no built-in label set {name!r}; choose one of: {', '.join(builtins)}"
-        )
+        raise UnknownChoiceError("built-in label set", name, builtins)
     source = next(
         f for stem, f in files.items()
         if stem == name or tomllib.loads(f.read_text(encoding="utf-8")).get("name") == name

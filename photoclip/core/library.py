@@ -32,6 +32,7 @@ from photoclip.core.auto_tagging import AUTO_TAGS, AutoTagging, AutoTagsPlugin, 
 from photoclip.core.browse import Browsing, SearchFilters
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.embedder_process import EmbedderProcess
+from photoclip.core.folders import FolderAddition, plan_addition
 from photoclip.core.index_runs import IndexRuns
 from photoclip.core.indexer import Indexer, IndexReport, ProgressCallback, VectorSink
 from photoclip.core.keyword_sync import KeywordSync
@@ -297,20 +298,26 @@ class Library:
 
     # ----- folders ---------------------------------------------------------------------------
 
-    def add_folder(self, folder: str | Path) -> str:
+    def add_folder(self, folder: str | Path) -> FolderAddition:
+        """Add a library folder (:func:`photoclip.core.folders.plan_addition`: one inside a
+        library folder changes nothing, one holding library folders takes their place)."""
         path = scanner.normalise_folder(folder)
         if not Path(path).is_dir():
             raise FileNotFoundError(f"not a folder: {path}")
-        if path not in self.settings.folders:
-            self.settings.folders.append(path)
+        plan = plan_addition(self.settings.folders, path)
+        if plan.added:
+            self.settings.folders = list(plan.folders)
             self.save_settings()
-        return path
+        return plan
 
     def remove_folder(self, folder: str | Path) -> int:
         """Stop indexing a folder and drop its photos from the index (files are never touched)."""
         path = scanner.normalise_folder(folder)
         if path not in self.settings.folders:
-            raise KeyError(f"not a library folder: {path}")
+            within = plan_addition(self.settings.folders, path).within
+            raise KeyError(f"not a library folder: {path}" + (
+                f" (it is part of the library folder {within}, which is indexed whole)"
+                if within else ""))
         self.settings.folders.remove(path)
         self.save_settings()
         ids = self._catalog.ids_outside(self.settings.folders)
@@ -512,10 +519,21 @@ class Library:
         ]
 
     def use_model(self, key: str, weights_file: str | None = None) -> ModelSpec:
-        """Switch models; each model has its own vectors, so nothing is mixed."""
+        """Switch models; each model has its own vectors, so nothing is mixed. A model whose
+        packages are missing is refused (ModelUnavailableError) and nothing changes."""
+        from photoclip.core.model_catalogue import ModelUnavailableError
+        from photoclip.core.model_needs import missing_requirements, requirements_message
+
         spec = get_model_spec(key, self.user_models_dir)
+        if missing_requirements(spec):
+            raise ModelUnavailableError(requirements_message(spec, missing_requirements(spec)))
         if weights_file is not None and not Path(weights_file).is_file():
             raise FileNotFoundError(f"no such weights file: {weights_file}")
+        if weights_file is not None:  # a file for another model is refused, saying what it is
+            from photoclip.core.weights_check import check_weights_file
+
+            check_weights_file(spec, Path(weights_file).expanduser().resolve(),
+                               available_models(self.user_models_dir))
         with self._guard:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""

@@ -205,7 +205,7 @@ def upgrade(db: sqlite3.Connection, path: Path, backups: Path, existed: bool) ->
         problem = catalog_backup.check_connection(db)  # never back up a damaged file
         if problem is not None:
             raise damaged(path, problem, backups)
-    if version < SCHEMA_VERSION and has_tables(db):
+    if version < SCHEMA_VERSION and has_tables(db) and catalog_backup.has_content(db):
         catalog_backup.take(db, backups, f"before-v{SCHEMA_VERSION}")
     migrate(db, path)
     return daily_due

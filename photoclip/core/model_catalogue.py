@@ -37,6 +37,10 @@ class ModelUnavailableError(Exception):
         self.message = message
 
 
+class UnknownModelError(ModelUnavailableError, ValueError):
+    """No model by that key: a usage error (exit status 2); the message names the keys."""
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One usable model: what open_clip calls it, where its weights come from, how good it is."""
@@ -127,8 +131,8 @@ _ENTRIES = (
         arch="xlm-roberta-base-ViT-B-32",
         pretrained="laion5b_s13b_b90k",
         hf_hub_id="laion/CLIP-ViT-B-32-xlm-roberta-base-laion5B-s13B-b90k",
-        description="Multilingual search (100 languages; LAION-5B XLM-RoBERTa + ViT-B/32); "
-        "needs `pip install transformers sentencepiece`",
+        description="Multilingual search, Chinese included (100 languages; LAION-5B "
+        "XLM-RoBERTa + ViT-B/32)",
         imagenet_top1=62.4,
         params_millions=366.1,
         download_mb=1470,
@@ -269,7 +273,7 @@ def get_model_spec(key: str, user_models_dir: Path | None = None) -> ModelSpec:
     models = available_models(user_models_dir)
     spec = models.get(key.strip().lower())
     if spec is None:
-        raise ModelUnavailableError(
+        raise UnknownModelError(
             f"Unknown model '{key}'. Choose one of: {', '.join(models)} "
             "(see `photoclip models list`)."
         )

@@ -91,3 +91,38 @@ def preprocess_spec_for(spec: ModelSpec) -> PreprocessSpec:
         resize_mode=str(pp.get("resize_mode", "shortest")),
         fill_color=int(pp.get("fill_color", 0)),
     )
+
+
+def make_tokenizer(oc: Any, spec: ModelSpec, cfg: dict[str, Any], text_dir: Path | None) -> Any:
+    """The tokenizer of ``spec`` (its text tower's files in ``text_dir``, if it has them)."""
+    if text_dir is not None:
+        from open_clip.tokenizer import HFTokenizer
+
+        text_cfg = cfg["text_cfg"]
+        return HFTokenizer(
+            str(text_dir),
+            context_length=text_cfg.get("context_length", 77),
+            **text_cfg.get("tokenizer_kwargs", {}),
+        )
+    text_cfg = cfg.get("text_cfg", {})
+    if (
+        "siglip" not in spec.arch.lower()
+        and not text_cfg.get("hf_tokenizer_name")
+        and not text_cfg.get("tokenizer_kwargs")
+        and text_cfg.get("context_length", 77) == 77
+    ):  # open_clip's own default tokenizer, built at its import (building one costs ~0.5 s)
+        from open_clip import tokenizer as oc_tokenizer
+
+        default = getattr(oc_tokenizer, "_tokenizer", None)
+        if isinstance(default, oc_tokenizer.SimpleTokenizer) and default.context_length == 77:
+            return default
+    return oc.get_tokenizer(spec.arch)
+
+
+def reparameterize(model: Any) -> Any:
+    """Fuse the training-time branches of MobileCLIP-style (re-parameterisable) image towers."""
+    try:
+        from timm.utils import reparameterize_model
+    except ImportError:
+        return model
+    return reparameterize_model(model, inplace=True)

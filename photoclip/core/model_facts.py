@@ -75,6 +75,15 @@ class ModelFacts:
     def remember_shape(self, dim: int, preprocess_spec: PreprocessSpec) -> None:
         self._update(dim=int(dim), preprocess_spec=dataclasses.asdict(preprocess_spec))
 
+    def numpy_text(self) -> dict[str, Any] | None:
+        """The torch-free text tower's verification record (:mod:`~photoclip.core.numpy_text`),
+        if one was made: ``usable`` False where it must not be used."""
+        record = self._read().get("numpy_text")
+        return record if isinstance(record, dict) else None
+
+    def remember_numpy_text(self, record: dict[str, Any]) -> None:
+        self._update(numpy_text=record)
+
     def runtime(self, device_pref: str, precision_pref: str) -> tuple[str, str] | None:
         """(device, precision) last resolved for these settings, if remembered."""
         entry = self._read().get("runtime", {}).get(f"{device_pref}|{precision_pref}")

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import logging
+import sys
 import threading
 import warnings
 import zlib
@@ -42,10 +42,13 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.model_config import (
     _preprocess_dict,
     _register,
+    make_tokenizer,
     model_config,
     preprocess_spec_for,
+    reparameterize,
 )
 from photoclip.core.model_facts import ModelFacts
+from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
 from photoclip.core.precision import (
     PRECISIONS,
     _int8_available,
@@ -59,7 +62,6 @@ from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
     installed_weights,
-    text_tower_dir,
     weights_path,
 )
 
@@ -88,6 +90,11 @@ TEXT_CHUNK = 256  # texts per model call
 INTERACTIVE_TEXTS = 256  # at most this many texts in one call: a query (interactive lane)
 CUT_TEXT = True  # encode texts only up to their longest prompt (bench/embed.py can turn off)
 TEXT_ONLY_FIRST = True  # a first call for texts loads only the text tower where possible
+NUMPY_TEXT = True  # a few texts before any load: the verified torch-free tower (numpy_text)
+NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-threaded)
+# ... and only in a process that has not imported torch: there, torch's text tower loads in a
+# fraction of a second and gives the very vectors the rest of the process computes
+NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
@@ -104,6 +111,10 @@ class Embedder:
     """Lazy, thread-safe CLIP embedder: the model loads on first use, exactly once, even with
     concurrent callers. Device, precision, ``dim`` and ``preprocess_spec`` are known without
     loading (remembered on disk, so without importing torch once the model has run here).
+
+    In a process without torch, before this embedder has loaded a model, a call for a few texts
+    (a query) runs the text tower in numpy without importing torch where an earlier load
+    verified that it gives the same features (:mod:`~photoclip.core.numpy_text`).
 
     Two lanes: *interactive* calls (a query's texts, one image) and *bulk* calls (image batches,
     big text batches such as label prototypes) each run one at a time, but the two lanes run side
@@ -221,13 +232,11 @@ class Embedder:
                 self._load(full or not TEXT_ONLY_FIRST)
 
     def _check_requirements(self) -> None:
-        missing = [m for m in self.spec.requires if importlib.util.find_spec(m) is None]
+        from photoclip.core.model_needs import missing_requirements, requirements_message
+
+        missing = missing_requirements(self.spec)
         if missing:
-            extra = " (or `pip install 'photoclip[multilingual]'`)" * self.spec.multilingual
-            raise ModelUnavailableError(
-                f"Model '{self.spec.key}' needs {', '.join(missing)}: run "
-                f"`pip install {' '.join(missing)}`{extra}, then try again."
-            )
+            raise ModelUnavailableError(requirements_message(self.spec, missing))
 
     def _resolve_weights(self) -> Path | None:
         spec = self.spec
@@ -272,7 +281,7 @@ class Embedder:
         if cfg["vision_cfg"].get("timm_model_name"):
             enable_timm()
         kwargs: dict[str, Any] = {}
-        text_dir = text_tower_dir(spec, self.models_dir)
+        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
             kwargs["text_cfg"] = {
                 **cfg["text_cfg"],
@@ -300,7 +309,7 @@ class Embedder:
             if model is not None:
                 log.info("Loaded the text tower of %s on %s in %s from %s",
                          spec.key, device, precision, path)
-                self._finish_load(model, self._make_tokenizer(oc, cfg, None), cfg, path,
+                self._finish_load(model, make_tokenizer(oc, self.spec, cfg, None), cfg, path,
                                   full=False)
                 return
         log.info(
@@ -322,11 +331,14 @@ class Embedder:
                     require_pretrained=path is not None,
                     **create_kwargs,
                 )
-            tokenizer = self._make_tokenizer(oc, cfg, text_dir)
+            tokenizer = make_tokenizer(oc, spec, cfg, text_dir)
         except ModelUnavailableError:
             raise
         except Exception as exc:
             log.debug("Model load failed", exc_info=True)
+            if spec.hf_text_model and from_text_tower(exc):  # not the weights' fault
+                raise ModelUnavailableError(
+                    text_tower_message(spec, self.models_dir, _short(exc))) from exc
             if path is not None:
                 raise ModelUnavailableError(
                     f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "
@@ -339,7 +351,7 @@ class Embedder:
         if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
             ("fastvit", "mobileone", "repvit")
         ):
-            model = _reparameterize(model)
+            model = reparameterize(model)
         if precision == "int8":
             model = self._quantize(model)
         self._finish_load(model, tokenizer, cfg, path, full=True)
@@ -366,6 +378,10 @@ class Embedder:
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
             self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
+        if NUMPY_TEXT and path is not None and self._precision in ("fp32", "int8"):
+            from photoclip.core.numpy_text import remember_verified
+
+            remember_verified(self._facts, model, tokenizer, path)
 
     def _quantize(self, model: Any) -> Any:
         """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
@@ -384,30 +400,6 @@ class Embedder:
                 model.visual, {torch.nn.Linear}, dtype=torch.qint8
             )
         return model
-
-    def _make_tokenizer(self, oc: Any, cfg: dict[str, Any], text_dir: Path | None) -> Any:
-        if text_dir is not None:
-            from open_clip.tokenizer import HFTokenizer
-
-            text_cfg = cfg["text_cfg"]
-            return HFTokenizer(
-                str(text_dir),
-                context_length=text_cfg.get("context_length", 77),
-                **text_cfg.get("tokenizer_kwargs", {}),
-            )
-        text_cfg = cfg.get("text_cfg", {})
-        if (
-            "siglip" not in self.spec.arch.lower()
-            and not text_cfg.get("hf_tokenizer_name")
-            and not text_cfg.get("tokenizer_kwargs")
-            and text_cfg.get("context_length", 77) == 77
-        ):  # open_clip's own default tokenizer, built at its import (building one costs ~0.5 s)
-            from open_clip import tokenizer as oc_tokenizer
-
-            default = getattr(oc_tokenizer, "_tokenizer", None)
-            if isinstance(default, oc_tokenizer.SimpleTokenizer) and default.context_length == 77:
-                return default
-        return oc.get_tokenizer(self.spec.arch)
 
     # ----- embedding -------------------------------------------------------------------------
 
@@ -441,6 +433,12 @@ class Embedder:
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if (NUMPY_TEXT and len(texts) <= NUMPY_TEXTS and self.loads == 0
+                and (NUMPY_TEXT_WITH_TORCH or "torch" not in sys.modules)):
+            vecs = self._numpy_texts(texts)  # a one-shot query: no torch import at all
+            if vecs is not None:
+                self.texts_embedded += len(texts)
+                return vecs
         lane = lane or ("interactive" if len(texts) <= INTERACTIVE_TEXTS else "bulk")
 
         def tokenize(_model: Any, tokenizer: Any) -> Any:
@@ -464,6 +462,21 @@ class Embedder:
 
             out[rows] = self._call(run, lane, full=False)
         return out
+
+    def _numpy_texts(self, texts: list[str]) -> np.ndarray | None:
+        """Texts through the verified torch-free text tower, or None (then torch)."""
+        if self.spec.random_init or self._runtime()[0] != "cpu":
+            return None
+        from photoclip.core.numpy_text import encode_verified
+
+        path = self.weights_file if self.weights_file is not None else installed_weights(
+            self.spec, self.models_dir)
+        if path is None or not path.is_file():
+            return None
+        vecs = encode_verified(self._facts, path, self._runtime()[1], texts)
+        if vecs is not None:
+            self.weights_used = path
+        return vecs
 
     def _call(self, fn: Callable[[Any, Any], Any], lane: str, full: bool) -> Any:
         """Run ``fn(model, tokenizer)`` in ``lane`` (one call at a time per lane), loading the
@@ -492,15 +505,6 @@ class Embedder:
 
                 with contextlib.suppress(Exception):
                     torch.cuda.empty_cache()
-
-
-def _reparameterize(model: Any) -> Any:
-    """Fuse the training-time branches of MobileCLIP-style (re-parameterisable) image towers."""
-    try:
-        from timm.utils import reparameterize_model
-    except ImportError:
-        return model
-    return reparameterize_model(model, inplace=True)
 
 
 def _normalised(features: Any) -> np.ndarray:

@@ -18,12 +18,16 @@ package), read without importing the plugin::
     api_version = 1                      # photoclip.plugin_api.API_VERSION it was written for
     module = "photoclip_duplicates"      # what to import (folders: relative to the folder)
     enabled_by_default = true            # optional (the template plugin says false)
+    hooks = ["photoclip_exporters"]      # optional: import the module only when one of these
+                                         # hooks is first needed (npe2-style lazy manifests)
     [search_filters]                     # optional: the search filters it registers, with
     person = "photos with this person"   # their help, so the CLI has --person unimported
 
 A plugin is enabled if its name is in ``Settings.enabled_plugins``, or if it is enabled by
 default and its name is not in ``Settings.disabled_plugins``. Loading imports the
-enabled ones; a plugin that fails to import, has the wrong API version or bad hooks is reported
+enabled ones (a plugin whose manifest lists its ``hooks`` only when one of them is first
+called: a CLI command that needs none of them never imports it, nor what it imports, e.g.
+chromadb); a plugin that fails to import, has the wrong API version or bad hooks is reported
 in its :class:`PluginInfo` and skipped. Each hook implementation is called on its own: one that
 raises is logged, recorded against its plugin and skipped.
 
@@ -42,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core.types import UnknownChoiceError, display_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,6 +73,7 @@ class Manifest:
     sys_path: str | None = None  # a folder to put on sys.path before importing ``module``
     enabled_by_default: bool = True
     entry_point: Any = None  # importlib.metadata.EntryPoint for installed plugins
+    hooks: tuple[str, ...] | None = None  # declared hooks: imported when one is needed
     search_filters: tuple[tuple[str, str], ...] = ()  # (name, help) it declares
 
 
@@ -129,8 +135,27 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     ):
         raise PluginManifestError(f"{location}: 'search_filters' must be a table of "
                                   'name = "help" (lowercase names)')
-    return Manifest(name, description.strip(), version, module, source, location,
-                    enabled_by_default=default, search_filters=tuple(filters.items()))
+    # what every list shows (CLI, Settings > Plugins): plain text, without reST/Markdown marks
+    return Manifest(name, display_text(description), version, module, source, location,
+                    enabled_by_default=default, hooks=_hooks(data.get("hooks"), location),
+                    search_filters=tuple(filters.items()))
+
+
+def _hooks(value: Any, location: str) -> tuple[str, ...] | None:
+    """The manifest's ``hooks`` (names of photoclip's hooks), or None if it lists none."""
+    if value is None:
+        return None
+    from photoclip.core.hookspecs import PhotoclipSpecs
+
+    known = {n for n in vars(PhotoclipSpecs) if n.startswith("photoclip_")}
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PluginManifestError(f"{location}: 'hooks' must be a list of hook names")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise PluginManifestError(
+            f"{location}: 'hooks' names unknown hooks: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})")
+    return tuple(value)
 
 
 def read_manifest(folder: Path, source: str) -> Manifest:
@@ -257,12 +282,12 @@ def discover(
 def set_enabled(name: str, enabled: bool, paths: AppPaths | None = None) -> Settings:
     """Enable or disable a plugin by name in the saved settings (effective at the next start;
     the GUI's settings page and `photoclip plugins enable|disable` call this).
-    KeyError for a name no plugin has; ValueError for a built-in."""
+    UnknownChoiceError (a ValueError) for a name no plugin has; ValueError for a built-in."""
     paths = paths or app_paths()
     settings = Settings.load(paths.settings_file)
     known = {i.name: i for i in discover(paths, settings)}
     if name not in known:
-        raise KeyError(f"no plugin named {name!r} (see `photoclip plugins list`)")
+        raise UnknownChoiceError("plugin", name, sorted(known), see="photoclip plugins list")
     if known[name].source == BUILTIN:
         raise ValueError(f"{name!r} is part of photoclip and cannot be disabled")
     settings.disabled_plugins = sorted(

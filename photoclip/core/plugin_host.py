@@ -91,6 +91,7 @@ class PluginHost:
         self._search_filters: dict[str, Any] | None = None
         self._search_scorers: dict[str, Any] | None = None
         self._owners: dict[tuple[str, str], str] = {}
+        self._lazy: list[tuple[Manifest, int]] = []  # enabled, not imported yet; index in _infos
 
     # ----- loading -------------------------------------------------------------------------------
 
@@ -110,7 +111,9 @@ class PluginHost:
                 info = PluginInfo(m.name, m.description, m.api_version, m.source, enabled,
                                   _check(m, seen), m.location)
                 seen.add(m.name)
-                if info.error is None and enabled:
+                if info.error is None and enabled and m.hooks is not None:
+                    self._lazy.append((m, len(self._infos)))  # imported when a hook needs it
+                elif info.error is None and enabled:
                     info = self._load_one(m, info)
                 elif info.error:
                     log.warning("Plugin %s not loaded: %s", m.name, info.error)
@@ -122,6 +125,24 @@ class PluginHost:
                 info = PluginInfo(name, _doc(obj), None, USER, True, location=repr(obj))
                 self._infos.append(self._register(name, obj, info))
         return self
+
+    def _wake(self, hook_name: str | None = None) -> None:
+        """Import the lazily loaded plugins that declare ``hook_name`` (None: all of them)."""
+        with self._lock:
+            due = [(m, i) for m, i in self._lazy
+                   if hook_name is None or hook_name in (m.hooks or ())]
+            if not due:
+                return
+            self._lazy = [entry for entry in self._lazy if entry not in due]
+            for m, i in due:
+                self._infos[i] = self._load_one(m, self._infos[i])
+                obj = self.pm.get_plugin(m.name)
+                undeclared = sorted(
+                    h.name for h in (self.pm.get_hookcallers(obj) or []) if obj is not None
+                    and h.name not in (m.hooks or ()))
+                if undeclared:
+                    log.warning("Plugin %s implements hooks its plugin.toml does not list (%s): "
+                                "they may be called late", m.name, ", ".join(undeclared))
 
     def _load_one(self, m: Manifest, info: PluginInfo) -> PluginInfo:
         try:
@@ -158,8 +179,10 @@ class PluginHost:
     # ----- facts ---------------------------------------------------------------------------------
 
     def infos(self) -> list[PluginInfo]:
-        """Every plugin found, with whether it loaded and its last error."""
+        """Every plugin found, with whether it loaded and its last error (every enabled plugin
+        is imported to say so)."""
         self.load()
+        self._wake()
         out = []
         for info in self._infos:
             errors = self._errors.get(info.name)
@@ -183,6 +206,7 @@ class PluginHost:
 
     def _impls(self, hook_name: str) -> list[Any]:
         self.load()
+        self._wake(hook_name)
         hook = getattr(self.pm.hook, hook_name)
         return list(hook.get_hookimpls())  # registration order
 

@@ -16,9 +16,11 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from photoclip.core import images, keywords, scanner
+from photoclip.core.folders import FolderAddition, outermost
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.library import Library
 from photoclip.core.watcher import FolderWatcher
@@ -45,12 +47,19 @@ class _Request:
     deleted: set[str] = field(default_factory=set)
     removed_folders: set[str] = field(default_factory=set)
     full_scan: bool = False
+    retry_failed: bool = False
+    # scans asked for by :meth:`LibraryService.scan`: they get the report of the run doing them
+    waiters: list[tuple[Future[IndexReport], Callable[[IndexProgress], None] | None]] = field(
+        default_factory=list
+    )
 
     def merge(self, other: _Request) -> None:
         self.changed |= other.changed
         self.deleted |= other.deleted
         self.removed_folders |= other.removed_folders
         self.full_scan |= other.full_scan
+        self.retry_failed |= other.retry_failed
+        self.waiters += other.waiters
 
 
 class LibraryService:
@@ -123,11 +132,16 @@ class LibraryService:
     def paused(self) -> bool:
         return not self._resume.is_set()
 
-    def add_folder(self, folder: str) -> str:
-        path = self.library.add_folder(folder)
-        self.watcher.watch(path)
-        self._queue.put(_Request(changed={path}))
-        return path
+    def add_folder(self, folder: str) -> FolderAddition:
+        """Add a library folder and follow it (a folder it takes the place of is no longer
+        watched on its own: see :mod:`photoclip.core.folders`)."""
+        plan = self.library.add_folder(folder)
+        for absorbed in plan.absorbed:
+            self.watcher.unwatch(absorbed)
+        if plan.path in self.library.settings.folders and plan.path not in self.watcher.modes:
+            self.watcher.watch(plan.path)  # added now, or by the library just before
+            self._queue.put(_Request(changed={plan.path}))
+        return plan
 
     def remove_folder(self, folder: str) -> None:
         """Stop watching a folder; its photos leave the index (files are never touched)."""
@@ -141,6 +155,19 @@ class LibraryService:
 
     def request_full_scan(self) -> None:
         self._queue.put(_Request(full_scan=True))
+
+    def scan(
+        self, progress: Callable[[IndexProgress], None] | None = None, *,
+        retry_failed: bool = False,
+    ) -> Future[IndexReport]:
+        """Queue a full scan (what `photoclip index` asks of an owner): the future gets the
+        report of the run that did it; ``progress`` is called (on the service thread) with
+        that run's progress. The service thread stays the one writer."""
+        future: Future[IndexReport] = Future()
+        self._idle.clear()
+        self._queue.put(_Request(full_scan=True, retry_failed=retry_failed,
+                                 waiters=[(future, progress)]))
+        return future
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is queued, settling or running (for the CLI and tests)."""
@@ -181,7 +208,7 @@ class LibraryService:
         self._publish(ServiceEvent("started"))
         lib = self.library
         try:
-            self.watcher.start(lib.settings.folders)
+            self.watcher.start(outermost(lib.settings.folders))  # nested ones: watched once
             if self.reconcile_on_start:
                 self._queue.put(_Request(full_scan=True))
             while True:
@@ -205,12 +232,20 @@ class LibraryService:
                     request.merge(more)
                 self._resume.wait()
                 if self._stopping:
+                    _settle(request, None, RuntimeError("the indexing service stopped"))
                     break
                 self._run(request)
         except Exception as exc:  # the service must report, never die silently
             log.exception("The indexing service stopped on an error")
             self._publish(ServiceEvent("error", message=str(exc)))
         finally:
+            while True:  # scans still queued get an answer, never a wait without end
+                try:
+                    left = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if left is not None:
+                    _settle(left, None, RuntimeError("the indexing service stopped"))
             self._publish(ServiceEvent("stopped"))
 
     def _run(self, request: _Request) -> None:
@@ -220,13 +255,21 @@ class LibraryService:
 
         def progress(p: IndexProgress) -> None:
             self._publish(ServiceEvent("progress", progress=p))
+            for _, callback in request.waiters:
+                if callback is not None:
+                    try:
+                        callback(p)
+                    except Exception:
+                        log.exception("A progress callback failed")
 
         try:
             for folder in request.removed_folders:
                 if folder in self.library.settings.folders:
                     self.library.remove_folder(folder)
             if request.full_scan:
-                report = self.library.index_folders(progress, self._run_stop)
+                report = self.library.index_folders(
+                    progress, self._run_stop, retry_failed=request.retry_failed
+                )
                 kind = "reconciled"
             else:
                 report = self.library.sync_paths(
@@ -234,9 +277,12 @@ class LibraryService:
                 )
                 kind = "batch"
             if report.stopped and not self._stopping:
-                self._queue.put(request)  # paused mid-run: finish it after resume
+                self._queue.put(request)  # paused mid-run: finish it (and its waiters) later
+            else:
+                _settle(request, report)
             self._publish(ServiceEvent(kind, report=report))
         except Exception as exc:
+            _settle(request, None, exc)
             if self._stopping:  # quitting: the batch in flight was abandoned, not lost
                 log.info("Indexing stopped with its batch in flight unwritten (%s); it is "
                          "indexed again next time", type(exc).__name__)
@@ -250,7 +296,22 @@ class LibraryService:
                 log.exception("Indexing failed")
             self._publish(ServiceEvent("error", message=message or repr(exc)))
         finally:
+            if self._stopping:
+                _settle(request, None, RuntimeError("the indexing service stopped"))
             self._busy.clear()
+
+
+def _settle(request: _Request, report: IndexReport | None,
+            error: BaseException | None = None) -> None:
+    """Give the run's report (or its error) to the scans waiting for it."""
+    for future, _ in request.waiters:
+        if future.done():
+            continue
+        if error is not None or report is None:
+            future.set_exception(error or RuntimeError("the run stopped"))
+        else:
+            future.set_result(report)
+    request.waiters.clear()
 
 
 def _watched(path: str) -> bool:

@@ -383,10 +383,13 @@ class TagStore:
         return [Album(*r) for r in rows]
 
     def album(self, name: str) -> Album:
-        for album in self.albums():
+        albums = self.albums()
+        for album in albums:
             if album.name.lower() == name.strip().lower():
                 return album
-        raise AlbumNotFoundError(f"no album called {name!r}")
+        have = ("; your albums: " + ", ".join(a.name for a in albums)) if albums else \
+            " (there are no albums yet)"
+        raise AlbumNotFoundError(f"no album called {name!r}{have}")
 
     def create_album(
         self, name: str, *, query: str | None = None, min_score: float | None = None,

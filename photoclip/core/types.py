@@ -73,6 +73,18 @@ class PluginError(Exception):
     """A plugin cannot do what was asked; the message is shown to the user as is."""
 
 
+class UnknownChoiceError(ValueError):
+    """A name that is not one of those photoclip offers (a model, a plugin, an analyzer, a label
+    set, an exporter, an option's choice): a usage error (exit status 2) whose message names
+    the choices. (The user's own things, albums and tags, are "not found" instead.)"""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str], see: str = "") -> None:
+        self.what, self.name, self.choices = what, name, tuple(choices)
+        listed = ", ".join(self.choices) or "(none)"
+        super().__init__(f"no {what} {name!r}; choose one of: {listed}"
+                         + (f" (see `{see}`)" if see else ""))
+
+
 @dataclass(frozen=True)
 class Photo:
     """A photo in the library, as plugins see it."""
@@ -97,6 +109,9 @@ class Option:
     default: Any = None
     choices: tuple[str, ...] = ()
     required: bool = False
+    #: Choices known only when the plugins are loaded: "exporters" (every exporter's name).
+    #: The fronts show them as :attr:`choices` (:meth:`PluginActions.options`).
+    choices_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -262,3 +277,24 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``"1 photo"``, ``"8 photos"``, ``"1,250 photos"``: a count with its noun in the right
     number (``plural`` for nouns :data:`IRREGULAR_PLURALS` does not know)."""
     return f"{n:,} {plural_of(n, noun, plural)}"
+
+
+_LINK_RST = re.compile(r"`([^`<]+?)\s*<[^>`]+>`__?")  # `text <url>`_
+_LINK_MD = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url), ![alt](src)
+_ROLE = re.compile(r":[a-z][\w.+-]*:`(~?)([^`]+)`")  # :class:`Name`, :func:`~mod.name`
+_CODE = re.compile(r"``(.+?)``|`([^`\n]+)`_{0,2}")  # ``code``, `code`, `ref`_
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def display_text(text: str) -> str:
+    """A description written with reST or Markdown inline markup (``code``, `code`,
+    **bold**, *emphasis*, :role:`target`, links) as plain text for a label, a list or a
+    tooltip: the marks removed, lines joined. The one rule every front uses for plugin text."""
+    text = _LINK_RST.sub(r"\1", text)
+    text = _LINK_MD.sub(r"\1", text)
+    text = _ROLE.sub(lambda m: m.group(2).split(".")[-1] if m.group(1) else m.group(2), text)
+    text = _CODE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    text = _STRONG.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    return " ".join(text.split())

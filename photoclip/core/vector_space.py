@@ -3,9 +3,11 @@ it, the index's snapshot on disk, and their reconciliation with the catalog.
 
 The catalog is the record of which photos have a vector; the store holds the vectors; the index
 is a copy of the store in memory; the snapshot is a copy of the index for a fast start. The
-snapshot is used only when it matches the catalog *and* the store (a cheap count check), so a
-store that lost data (its folder deleted, an old backup, a server that lost a collection) is
-never hidden: the photos whose vectors are gone are queued to be embedded again.
+snapshot is used only when it matches the catalog *and* the store (a cheap count check, read
+from the store's SQLite file without chromadb where it can be:
+:mod:`~photoclip.core.store_count`), so a store that lost data (its folder deleted, an old
+backup, a server that lost a collection) is never hidden: the photos whose vectors are gone
+are queued to be embedded again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from photoclip.core import index_cache
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.indexer import VectorSink
+from photoclip.core.store_count import local_count
 from photoclip.core.store_tags import sync_store_tags
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vectors import (
@@ -151,6 +154,10 @@ class VectorSpace:
         """The cheap check that keeps a snapshot honest: the store holds as many vectors."""
         if not self._server and not (self._dir / "chroma").exists():
             return count == 0
+        if not self._server and self._store is None:  # without importing chromadb, if it can
+            known = local_count(self._dir / "chroma", collection_name_for(self.model_key))
+            if known is not None:
+                return known == count
         try:
             return self.store.count() == count
         except Exception as exc:  # an unreachable server: reconciling will say why

@@ -200,6 +200,11 @@ def _download_text_tower(spec: ModelSpec, models_dir: Path, endpoint: str) -> No
             raise _failed(spec, f"text tower {spec.hf_text_model}/{name}: {_short(exc)}") from exc
 
 
+def download_text_tower(spec: ModelSpec, models_dir: Path) -> None:
+    """Fetch only the text tower of ``spec`` (its weights are elsewhere, e.g. a local file)."""
+    _download_text_tower(spec, models_dir, hub_endpoint())
+
+
 def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
     """The weights already on disk for ``spec``, or None if they must be downloaded.
 

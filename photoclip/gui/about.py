@@ -17,19 +17,21 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from photoclip import __version__
 from photoclip.config import AppPaths
+from photoclip.gui.i18n import N_, tr
 
 __all__ = ["AboutDialog", "about_rows", "show_about"]
 
 def about_rows(paths: AppPaths, *, model: str, device: str) -> list[tuple[str, str]]:
-    """(label, value) pairs shown in the box; folders are absolute paths."""
+    """(label, value) pairs shown in the box (labels in English, as copied for a bug report;
+    the box shows them translated); folders are absolute paths."""
     return [
-        ("Version", __version__),
-        ("Model", model or "(none chosen yet)"),
-        ("Device", device or "auto"),
-        ("Photo index (data)", str(paths.data)),
-        ("Settings (config)", str(paths.config)),
-        ("Cache (thumbnails)", str(paths.cache)),
-        ("Logs", str(paths.logs_dir)),
+        (N_("Version"), __version__),
+        (N_("Model"), model or tr("(none chosen yet)")),
+        (N_("Device"), device or "auto"),
+        (N_("Photo index (data)"), str(paths.data)),
+        (N_("Settings (config)"), str(paths.config)),
+        (N_("Cache (thumbnails)"), str(paths.cache)),
+        (N_("Logs"), str(paths.logs_dir)),
         ("Python", f"{platform.python_version()} ({sys.platform})"),
         ("Qt", f"{qVersion()} (PySide6 {pyside_version})"),
     ]
@@ -42,7 +44,7 @@ class AboutDialog(QDialog):
         self, paths: AppPaths, *, model: str, device: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("About photoclip")
+        self.setWindowTitle(tr("About photoclip"))
         self.setObjectName("about")
         self.paths = paths
         self.label = QLabel()
@@ -53,7 +55,8 @@ class AboutDialog(QDialog):
             | Qt.TextInteractionFlag.TextSelectableByMouse
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = buttons.addButton("Copy details", QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button = buttons.addButton(tr("Copy details"),
+                                             QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -70,11 +73,12 @@ class AboutDialog(QDialog):
             if label in folders:
                 url = QUrl.fromLocalFile(value).toString()
                 text = f'<a href="{html.escape(url)}">{text}</a>'
-            cells.append(f"<tr><td><b>{html.escape(label)}</b>&nbsp;&nbsp;</td><td>{text}</td></tr>")
+            cells.append(f"<tr><td><b>{html.escape(tr(label))}</b>&nbsp;&nbsp;</td><td>{text}</td></tr>")
         self.label.setText(
-            "<h2>photoclip</h2>"
-            "<p>Find your photos by what is in them. Everything stays on this computer.</p>"
-            f"<table>{''.join(cells)}</table>"
+            "<h2>photoclip</h2><p>"
+            + html.escape(tr("Find your photos by what is in them. Everything stays on this "
+                             "computer."))
+            + f"</p><table>{''.join(cells)}</table>"
         )
 
     def details(self) -> str:

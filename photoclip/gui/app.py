@@ -30,6 +30,16 @@ def create_window(backend: Backend | None = None) -> MainWindow:
     return window
 
 
+def _language_setting() -> str:
+    """The ``language`` setting ("" when the settings cannot be read: the system's)."""
+    from photoclip.config import Settings, SettingsError, app_paths
+
+    try:
+        return Settings.load(app_paths().settings_file).language
+    except SettingsError:
+        return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from photoclip.config import app_paths
     from photoclip.logs import setup_logging
@@ -45,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("photoclip")
     app.setOrganizationName("photoclip")
     app.setDesktopFileName("io.github.photoclip.Photoclip")  # the .desktop entry (Wayland)
+    from photoclip.gui.i18n import install_language
+
+    install_language(app, _language_setting())
     from photoclip.gui.single_instance import SingleInstance, bring_to_front, instance_key
 
     instance = SingleInstance(instance_key())

@@ -21,6 +21,7 @@ from photoclip.core.albums import TAG_ACTIONS
 from photoclip.core.errors import describe_error
 from photoclip.core.model_catalogue import ModelSpec
 from photoclip.gui.download import ModelDownload
+from photoclip.gui.i18n import tr
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
@@ -32,8 +33,10 @@ from photoclip.gui.queries import (
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.labels import LabelSet
     from photoclip.core.library import Library, ModelEntry
+    from photoclip.core.owner import OwnerServer
     from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
@@ -75,6 +78,7 @@ class Backend(QObject):
     error = Signal(str)
     service_event = Signal(object)  # ServiceEvent, on the GUI thread
     library_changed = Signal()  # photos were indexed, moved or removed
+    folder_added = Signal(object)  # FolderAddition: what adding a folder did
     tags_changed = Signal()
     download_progress = Signal(int, int)
     model_ready = Signal(str)  # a model was downloaded or chosen: its key
@@ -103,6 +107,7 @@ class Backend(QObject):
         self.library: Library | None = None  # once open
         self.service: LibraryService | None = None  # once started
         self.thumbnails: ThumbnailCache | None = None
+        self.owner_server: OwnerServer | None = None  # answers other photoclip commands
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
         # every model download the GUI runs (and the library's own) reports through this one
@@ -129,6 +134,9 @@ class Backend(QObject):
         installed = lib.model_installed(spec)
         if installed:
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
+        from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here
+
+        self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         return OpenResult(
             folders=list(lib.settings.folders),
             model=spec.key,
@@ -186,6 +194,9 @@ class Backend(QObject):
         batch in flight is abandoned (it writes no vector; its photos are indexed again at the
         next start); a thread still busy after ``wait`` is left to the process exit."""
         deadline = time.monotonic() + wait
+        if self.owner_server is not None:
+            self.owner_server.stop()  # other commands open the library themselves from now on
+            self.owner_server = None
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self.library is not None:
@@ -299,15 +310,19 @@ class Backend(QObject):
         self._call(lambda lib: lib.retag(ids), lambda _: self.tags_changed.emit(), priority=LOW)
 
     def add_folder(self, folder: str) -> None:
-        def run(lib: Library) -> str:
-            return lib.add_folder(folder)
+        """Add a library folder (the core's rule for nested folders); ``folder_added`` says
+        what happened."""
+        service = self.service
 
-        def done(path: str) -> None:
-            if self.service is not None:
-                self.service.add_folder(path)
-            else:
+        def run(lib: Library) -> FolderAddition:
+            return service.add_folder(folder) if service is not None else lib.add_folder(folder)
+
+        def done(plan: FolderAddition) -> None:
+            if service is None and plan.added:
                 self.scan_without_model()
-            self.library_changed.emit()
+            self.folder_added.emit(plan)
+            if plan.added:
+                self.library_changed.emit()
 
         self._call(run, done)
 
@@ -492,7 +507,7 @@ class Backend(QObject):
 
 def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
-    return (
-        f"The model '{spec.key}' is not installed yet, so photos cannot be indexed or searched. "
-        f"Download it{size}, or choose a weights file you downloaded elsewhere."
-    )
+    return tr(
+        "The model '{model}' is not installed yet, so photos cannot be indexed or searched. "
+        "Download it{size}, or choose a weights file you downloaded elsewhere."
+    ).format(model=spec.key, size=size)

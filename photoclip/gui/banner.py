@@ -7,6 +7,8 @@ from collections.abc import Callable
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from photoclip.gui.i18n import tr
+
 
 class Banner(QFrame):
     """Shows one message at a time; hidden until :meth:`show_message`."""
@@ -25,7 +27,7 @@ class Banner(QFrame):
         self._buttons: list[QPushButton] = []
         close = QToolButton(self)
         close.setText("✕")
-        close.setToolTip("Dismiss")
+        close.setToolTip(tr("Dismiss"))
         close.setAutoRaise(True)
         close.clicked.connect(self.hide)
         self._box = QHBoxLayout(self)

@@ -8,10 +8,11 @@ import os
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from photoclip.core.scanner import pictures_folder
+from photoclip.gui.i18n import N_, tr
 
-WEIGHTS_TITLE = "Choose the model's weights file"
-WEIGHTS_FILTER = "Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)"
-FOLDER_TITLE = "Add a photo folder"
+WEIGHTS_TITLE = N_("Choose the model's weights file")
+WEIGHTS_FILTER = N_("Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
+FOLDER_TITLE = N_("Add a photo folder")
 
 
 def pictures_or_home() -> str:
@@ -22,12 +23,12 @@ def pictures_or_home() -> str:
 def choose_weights_file(parent: QWidget | None) -> str | None:
     """Ask for a weights file (starting in the home folder); None when cancelled."""
     path, _ = QFileDialog.getOpenFileName(
-        parent, WEIGHTS_TITLE, os.path.expanduser("~"), WEIGHTS_FILTER
+        parent, tr(WEIGHTS_TITLE), os.path.expanduser("~"), tr(WEIGHTS_FILTER)
     )
     return path or None
 
 
 def choose_photo_folder(parent: QWidget | None) -> str | None:
     """Ask for a photo folder (starting in the Pictures folder); None when cancelled."""
-    folder = QFileDialog.getExistingDirectory(parent, FOLDER_TITLE, pictures_or_home())
+    folder = QFileDialog.getExistingDirectory(parent, tr(FOLDER_TITLE), pictures_or_home())
     return folder or None

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.i18n import tr
 from photoclip.gui.results_model import ScoreRole, ThumbnailFailedRole
 
 CELL = 200
@@ -61,7 +62,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.fillRect(rect.adjusted(8, 8, -8, -8),
                              pal.color(QPalette.ColorRole.AlternateBase))
             painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-            text = "cannot show" if index.data(ThumbnailFailedRole) else ""
+            text = tr("cannot show") if index.data(ThumbnailFailedRole) else ""
             if text:
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         score = index.data(ScoreRole)

@@ -10,10 +10,12 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from photoclip.core.model_needs import needs_multilingual
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
 from photoclip.gui.people_panel import PeoplePanel
 from photoclip.gui.photo_view import PhotoView
@@ -28,6 +30,7 @@ from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
+    from photoclip.core.folders import FolderAddition
     from photoclip.core.service import ServiceEvent
     from photoclip.gui.settings_dialog import SettingsChanges
 
@@ -49,6 +52,7 @@ class MainWindow(QMainWindow):
         self._request = 0  # the newest grid request; older results are dropped
         self._current: Browse = Browse()
         self._shown: Browse | None = None  # the request the grid shows the answer to
+        self._last_phase = ""  # of the indexing progress last shown
         self.model_ready = True  # False while the model is missing: browsing only
 
         self.loader = ThumbnailLoader(parent=self)
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         b.model_ready.connect(self._model_ready)
         b.service_event.connect(self._service_event)
         b.library_changed.connect(self._refresh_timer.start)
+        b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
@@ -121,11 +126,12 @@ class MainWindow(QMainWindow):
         self.plugin_actions.finished.connect(self._plugin_done)
         self.plugin_actions.failed.connect(self.show_error)
         self.plugin_actions.started.connect(
-            lambda title: self.banner.show_message(f"{title}: running…", "info"))
+            lambda title: self.banner.show_message(
+                tr("{title}: running…").format(title=title), "info"))
 
     def start(self) -> None:
         """Open the library in the background (call after the window is shown)."""
-        self.status_panel.label.setText("Opening the library…")
+        self.status_panel.label.setText(tr("Opening the library…"))
         self.backend.open()
 
     # ----- opening ---------------------------------------------------------------------------
@@ -139,8 +145,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.show_welcome)
 
     def _open_failed(self, message: str) -> None:
-        self.status_panel.label.setText("The library could not be opened")
-        self.banner.show_message(message, "error", [("Try again", self._retry_open)])
+        self.status_panel.label.setText(tr("The library could not be opened"))
+        self.banner.show_message(message, "error", [(tr("Try again"), self._retry_open)])
 
     def _retry_open(self) -> None:
         self.banner.hide()
@@ -148,16 +154,17 @@ class MainWindow(QMainWindow):
 
     def _model_missing(self, message: str) -> None:
         self.model_ready = False
-        self.status_panel.label.setText("No model installed: indexing waits")
+        self.status_panel.label.setText(tr("No model installed: indexing waits"))
         self.banner.show_message(message, "error", [
-            ("Download the model", self.download_model),
-            ("Choose a weights file…", self.choose_weights),
+            (tr("Download the model"), self.download_model),
+            (tr("Choose a weights file…"), self.choose_weights),
         ])
         self.banner.kind = "model"  # until the model is there
 
     def download_model(self) -> None:
         """Download the model; the banner says so until it is ready or the download fails."""
-        self.banner.show_message("Downloading the model… (progress in the status bar)", "info")
+        self.banner.show_message(
+            tr("Downloading the model… (progress in the status bar)"), "info")
         self.banner.kind = "model"
         self.backend.download_model()
 
@@ -166,7 +173,9 @@ class MainWindow(QMainWindow):
         if self.banner.kind == "model":  # the model is there: its banner goes
             self.banner.hide()
             self.banner.kind = ""
-        self.status_panel.label.setText(f"Model {key} ready")
+        self.status_panel.label.setText(tr("Model {key} ready").format(key=key))
+        if self.opened is not None:
+            self.opened.model = key  # the language hint reads it
         self.refresh()
 
     def show_error(self, message: str) -> None:
@@ -186,13 +195,33 @@ class MainWindow(QMainWindow):
             self.results.set_items([])
             self._shown = self._current
             self.search_bar.show_count(0, True)
-            self.grid.show_empty(NEEDS_MODEL)
+            self.grid.show_empty(tr(NEEDS_MODEL))
             return
+        if self._current.is_search and self._current != self._shown:  # not a refresh
+            self.search_bar.show_searching()
+        self._language_hint(self._current.text)
         self.backend.search(
             self._current,
             lambda items: self._show_results(request, items),
             lambda exc: self._search_failed(request, exc),
         )
+
+    def _language_hint(self, text: str) -> None:
+        """One line when the query is Chinese, Japanese or Korean and the model reads English
+        only (its matches would mean little), with the way to switch."""
+        opened = self.opened
+        spec = next((e.spec for e in opened.models if e.spec.key == opened.model), None) \
+            if opened is not None else None
+        if spec is not None and needs_multilingual(spec, text):
+            self.banner.show_message(tr(
+                "The model {model} understands English only, so searches in Chinese, Japanese "
+                "or Korean find little. Choose the multilingual model in Settings \u203a Model, "
+                "or search in English.").format(model=spec.key), "info",
+                [(tr("Settings\u2026"), self.open_settings)])
+            self.banner.kind = "language"
+        elif self.banner.kind == "language":
+            self.banner.hide()
+            self.banner.kind = ""
 
     def _show_results(self, request: int, items: list[ResultItem]) -> None:
         """Show a search's answer. A new request starts at the top with nothing selected; the
@@ -207,7 +236,8 @@ class MainWindow(QMainWindow):
         scroll = self.grid.verticalScrollBar().value()
         self.results.set_items(items)
         self._shown = self._current
-        self.search_bar.show_count(len(items), self._current.is_search)
+        self.search_bar.show_count(len(items), self._current.is_search,
+                                   self.sidebar_data.waiting)
         self.grid.show_empty(self._empty_text(items))
         row = self.results.row_of_photo(keep) if keep is not None else None
         if row is None and items:
@@ -267,7 +297,10 @@ class MainWindow(QMainWindow):
 
     def _sidebar_loaded(self, data: SidebarData) -> None:
         self.sidebar_data = data
-        self.sidebar_model.set_data(data, data.photos)
+        self.sidebar_model.set_data(data, data.browsable)  # what "All photos" shows
+        if self._shown is not None:  # the count above the grid, with the same numbers
+            self.search_bar.show_count(self.results.rowCount(), self._shown.is_search,
+                                       data.waiting)
         self.search_bar.set_choices(
             [f for f, _ in data.folders], [t.tag for t in data.tags],
             [a.name for a, _ in data.albums],
@@ -342,22 +375,25 @@ class MainWindow(QMainWindow):
         n = f" ({count_of(len(ids), 'photo')})" if len(ids) > 1 else ""
 
         def add_tag() -> None:
-            tag, ok = QInputDialog.getText(self, "Add a tag", f"Tag for the selected photos{n}:")
+            tag, ok = QInputDialog.getText(
+                self, tr("Add a tag"),
+                tr("Tag for the selected photos{n}:").format(n=n))
             if ok and tag.strip():
                 self.backend.edit_tags("add", tag.strip(), ids)
 
         def add_album() -> None:
             names = [a.name for a, _ in self.sidebar_data.albums if not a.smart]
-            name, ok = QInputDialog.getItem(self, "Add to album", "Album (type a new name to "
-                                            "create it):", names, 0, True)
+            name, ok = QInputDialog.getItem(
+                self, tr("Add to album"),
+                tr("Album (type a new name to create it):"), names, 0, True)
             if ok and name.strip():
                 self.backend.add_to_album(name.strip(), ids, name.strip() not in names)
 
-        menu.addAction("Open", lambda: self.open_photo(self.grid.currentIndex()))
-        menu.addAction("More like this", lambda: self._more_from_grid(ids[0]))
+        menu.addAction(tr("Open"), lambda: self.open_photo(self.grid.currentIndex()))
+        menu.addAction(tr("More like this"), lambda: self._more_from_grid(ids[0]))
         menu.addSeparator()
-        menu.addAction(f"Add a tag{n}…", add_tag)
-        menu.addAction(f"Add to album{n}…", add_album)
+        menu.addAction(tr("Add a tag{n}…").format(n=n), add_tag)
+        menu.addAction(tr("Add to album{n}…").format(n=n), add_album)
         self.plugin_actions.add_menu(menu, ids)
         menu.exec(self.grid.viewport().mapToGlobal(pos))
 
@@ -370,7 +406,7 @@ class MainWindow(QMainWindow):
         self._shown = None  # the next search is a new one
         self.results.set_items(items)
         self.search_bar.show_count(len(items), True)
-        self.grid.show_empty("The plugin named no photos." if not items else "")
+        self.grid.show_empty(tr("The plugin named no photos.") if not items else "")
         if items:
             self.grid.set_current_row(0)
         self.grid.scroll_to_value(0)
@@ -396,6 +432,11 @@ class MainWindow(QMainWindow):
 
     def _service_event(self, event: ServiceEvent) -> None:
         if event.kind == "progress" and event.progress is not None:
+            phase = event.progress.phase
+            if self._last_phase in ("scanning", "cleaning") and phase not in (
+                    "scanning", "cleaning"):  # the scan recorded new photos: browsable now
+                self._refresh_timer.start()
+            self._last_phase = phase
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
             self.status_panel.run_finished(event.report)
@@ -425,14 +466,22 @@ class MainWindow(QMainWindow):
         if self.banner.kind == "welcome":  # a folder is there now
             self.banner.hide()
             self.banner.kind = ""
-        self.status_panel.label.setText(f"Adding {folder}…")
+        self.status_panel.label.setText(tr("Adding {folder}…").format(folder=folder))
         self.backend.add_folder(folder)
+
+    def _folder_added(self, plan: FolderAddition) -> None:
+        """Say what adding a folder did (the core's words): a nested folder is not a second
+        library folder, a parent takes its subfolders' place."""
+        self.status_panel.label.setText(plan.text)
+        if not plan.added or plan.absorbed:
+            self.banner.show_message(plan.text, "info")
 
     def choose_weights(self) -> None:
         path = choose_weights_file(self)
         if path:
             key = self.opened.model if self.opened else "vit-b-32"
-            self.banner.show_message(f"Loading the model with {os.path.basename(path)}…", "info")
+            self.banner.show_message(tr("Loading the model with {file}…").format(
+                file=os.path.basename(path)), "info")
             self.banner.kind = "model"
             self.backend.use_model(key, path)
 
@@ -445,9 +494,9 @@ class MainWindow(QMainWindow):
     def welcome_banner(self) -> None:
         """The welcome wizard was cancelled: the banner offers the folders instead."""
         self.banner.show_message(
-            "Welcome! Choose the folders with your photos to start.", "info",
-            [("Add my Pictures folder", lambda: self.add_folder(pictures_or_home())),
-             ("Choose a folder…", self.choose_folder)],
+            tr("Welcome! Choose the folders with your photos to start."), "info",
+            [(tr("Add my Pictures folder"), lambda: self.add_folder(pictures_or_home())),
+             (tr("Choose a folder…"), self.choose_folder)],
         )
         self.banner.kind = "welcome"
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from photoclip.gui.i18n import tr
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu
 
@@ -31,24 +33,24 @@ def build_menus(window: MainWindow) -> QAction:
         return item
 
     bar = window.menuBar()
-    file = bar.addMenu("&File")
-    add_folder = action(file, "&Add photo folder…", window.choose_folder,
+    file = bar.addMenu(tr("&File"))
+    add_folder = action(file, tr("&Add photo folder…"), window.choose_folder,
                         QKeySequence.StandardKey.Open)
-    action(file, "&Settings…", window.open_settings, QKeySequence.StandardKey.Preferences)
+    action(file, tr("&Settings…"), window.open_settings, QKeySequence.StandardKey.Preferences)
     file.addSeparator()
-    action(file, "&Quit", window.close, QKeySequence.StandardKey.Quit)
-    view = bar.addMenu("&View")
-    action(view, "&Find", window.focus_search, QKeySequence.StandardKey.Find)
-    action(view, "&Back to photos", window.show_grid, QKeySequence(Qt.Key.Key_Escape))
-    action(view, "&All photos", window.show_everything, QKeySequence("Ctrl+Home"))
-    action(view, "&Refresh", window.refresh, QKeySequence.StandardKey.Refresh)
-    action(view, "&Previous photo", lambda: window.step_photo(-1), QKeySequence("Alt+Left"))
-    action(view, "&Next photo", lambda: window.step_photo(1), QKeySequence("Alt+Right"))
-    tags = bar.addMenu("&Tags")
-    action(tags, "&Suggest tags again", window.backend.retag)
-    model = bar.addMenu("&Model")
-    action(model, "&Download the model", window.download_model)
-    action(model, "&Choose a weights file…", window.choose_weights)
-    helpm = bar.addMenu("&Help")
-    action(helpm, "&About photoclip", window.open_about)
+    action(file, tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)
+    view = bar.addMenu(tr("&View"))
+    action(view, tr("&Find"), window.focus_search, QKeySequence.StandardKey.Find)
+    action(view, tr("&Back to photos"), window.show_grid, QKeySequence(Qt.Key.Key_Escape))
+    action(view, tr("&All photos"), window.show_everything, QKeySequence("Ctrl+Home"))
+    action(view, tr("&Refresh"), window.refresh, QKeySequence.StandardKey.Refresh)
+    action(view, tr("&Previous photo"), lambda: window.step_photo(-1), QKeySequence("Alt+Left"))
+    action(view, tr("&Next photo"), lambda: window.step_photo(1), QKeySequence("Alt+Right"))
+    tags = bar.addMenu(tr("&Tags"))
+    action(tags, tr("&Suggest tags again"), window.backend.retag)
+    model = bar.addMenu(tr("&Model"))
+    action(model, tr("&Download the model"), window.download_model)
+    action(model, tr("&Choose a weights file…"), window.choose_weights)
+    helpm = bar.addMenu(tr("&Help"))
+    action(helpm, tr("&About photoclip"), window.open_about)
     return add_folder

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, QSize, Qt, QUrl, Signal
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.i18n import N_, format_date, tr
 from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
 from photoclip.gui.regions import RegionPreview
@@ -103,19 +103,19 @@ class PhotoView(QWidget):
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setMinimumSize(200, 200)
 
-        self.back_button = QPushButton("← Back", self)
-        self.back_button.setToolTip("Back to the photos (Esc)")
-        self.more_button = QPushButton("More like this", self)
+        self.back_button = QPushButton(tr("← Back"), self)
+        self.back_button.setToolTip(tr("Back to the photos (Esc)"))
+        self.more_button = QPushButton(tr("More like this"), self)
         self.more_button.setObjectName("moreLikeThis")
-        self.open_button = QPushButton("Open", self)
-        self.open_button.setToolTip("Open in the system's photo viewer")
-        self.reveal_button = QPushButton("Show in folder", self)
-        self.regions_button = QPushButton("Faces && text", self)
+        self.open_button = QPushButton(tr("Open"), self)
+        self.open_button.setToolTip(tr("Open in the system's photo viewer"))
+        self.reveal_button = QPushButton(tr("Show in folder"), self)
+        self.regions_button = QPushButton(tr("Faces && text"), self)
         self.regions_button.setObjectName("regionsToggle")
         self.regions_button.setCheckable(True)
         self.regions_button.setChecked(True)
-        self.regions_button.setToolTip("Show or hide the faces and text found in the photo; "
-                                       "click one to name it or copy it")
+        self.regions_button.setToolTip(tr("Show or hide the faces and text found in the photo; "
+                                          "click one to name it or copy it"))
 
         self.title = QLabel(self)
         self.title.setWordWrap(True)
@@ -132,23 +132,23 @@ class PhotoView(QWidget):
         self.tags_view.setObjectName("photoTags")
         self.tags_view.setModel(self.tags_model)
         self.tags_view.setMaximumHeight(160)
-        self.accept_button = QPushButton("Accept", self)
-        self.reject_button = QPushButton("Reject", self)
-        self.remove_button = QPushButton("Remove", self)
+        self.accept_button = QPushButton(tr("Accept"), self)
+        self.reject_button = QPushButton(tr("Reject"), self)
+        self.remove_button = QPushButton(tr("Remove"), self)
         self.new_tag = QLineEdit(self)
-        self.new_tag.setPlaceholderText("Add a tag and press Enter")
+        self.new_tag.setPlaceholderText(tr("Add a tag and press Enter"))
 
         self.albums_label = QLabel(self)
         self.albums_label.setWordWrap(True)
         self.album_choice = QComboBox(self)
         self.album_choice.setEditable(True)
-        self.album_choice.lineEdit().setPlaceholderText("Album name")
-        self.album_button = QPushButton("Add to album", self)
+        self.album_choice.lineEdit().setPlaceholderText(tr("Album name"))
+        self.album_button = QPushButton(tr("Add to album"), self)
 
         self.labels_edit = QLineEdit(self)
         self.labels_edit.setObjectName("classifyLabels")
-        self.labels_edit.setPlaceholderText("cat, dog, car, beach")
-        self.classify_button = QPushButton("Ask", self)
+        self.labels_edit.setPlaceholderText(tr("cat, dog, car, beach"))
+        self.classify_button = QPushButton(tr("Ask"), self)
         self.classify_result = QLabel(self)
         self.classify_result.setObjectName("classifyResult")
         self.classify_result.setWordWrap(True)
@@ -186,13 +186,13 @@ class PhotoView(QWidget):
         pv = QVBoxLayout(panel)
         pv.addWidget(self.title)
         pv.addWidget(self.text_box)
-        info_box = QGroupBox("File", panel)
+        info_box = QGroupBox(tr("File"), panel)
         info_box.setLayout(self.info)
         pv.addWidget(info_box)
-        exif_box = QGroupBox("Camera (EXIF)", panel)
+        exif_box = QGroupBox(tr("Camera (EXIF)"), panel)
         exif_box.setLayout(self.exif)
         pv.addWidget(exif_box)
-        tags_box = QGroupBox("Tags", panel)
+        tags_box = QGroupBox(tr("Tags"), panel)
         tv = QVBoxLayout(tags_box)
         tv.addWidget(self.tags_view)
         row = QHBoxLayout()
@@ -201,7 +201,7 @@ class PhotoView(QWidget):
         tv.addLayout(row)
         tv.addWidget(self.new_tag)
         pv.addWidget(tags_box)
-        albums_box = QGroupBox("Albums", panel)
+        albums_box = QGroupBox(tr("Albums"), panel)
         av = QVBoxLayout(albums_box)
         av.addWidget(self.albums_label)
         arow = QHBoxLayout()
@@ -209,7 +209,7 @@ class PhotoView(QWidget):
         arow.addWidget(self.album_button)
         av.addLayout(arow)
         pv.addWidget(albums_box)
-        ask_box = QGroupBox("What is in this photo?", panel)
+        ask_box = QGroupBox(tr("What is in this photo?"), panel)
         qv = QVBoxLayout(ask_box)
         qrow = QHBoxLayout()
         qrow.addWidget(self.labels_edit, 1)
@@ -240,12 +240,13 @@ class PhotoView(QWidget):
         tags_changed = not same or self.details is None or self.details.tags != details.tags
         self.details = details
         self.title.setText(os.path.basename(details.path))
-        _fill(self.info, _file_facts(details))
-        _fill(self.exif, details.exif or {"": "none in this file"})
+        _fill(self.info, {tr(k): v for k, v in _file_facts(details).items()})
+        _fill(self.exif, details.exif or {"": tr("none in this file")})
         if tags_changed:  # a refresh with the same tags keeps the user's selection in the list
             self.tags_model.set_tags(details.tags)
         albums = details.albums + details.smart_albums  # smart ones too, as `photoclip photo`
-        self.albums_label.setText("In: " + ", ".join(albums) if albums else "In no album yet")
+        self.albums_label.setText(tr("In: {albums}").format(albums=", ".join(albums)) if albums
+                                  else tr("In no album yet"))
         current = self.album_choice.currentText()
         self.album_choice.clear()
         self.album_choice.addItems(details.all_albums)
@@ -256,7 +257,7 @@ class PhotoView(QWidget):
             self.preview.set_regions([], None)
             self.text_box.set_regions([])
             self._image = QImage()
-            self.preview.setText("Loading…")
+            self.preview.setText(tr("Loading…"))
             self._loader.load(details.path)
         self.photo_shown.emit(details.photo_id)
 
@@ -265,7 +266,7 @@ class PhotoView(QWidget):
             return
         self._image = image
         if image.isNull():
-            self.preview.setText("This photo cannot be shown.")
+            self.preview.setText(tr("This photo cannot be shown."))
         self._scale_preview()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -296,7 +297,7 @@ class PhotoView(QWidget):
 
     def show_classification(self, results: list[tuple[str, float]]) -> None:
         self.classify_result.setText(
-            "\n".join(f"{label}: {p:.0%}" for label, p in results[:10]) or "No labels")
+            "\n".join(f"{label}: {p:.0%}" for label, p in results[:10]) or tr("No labels"))
 
     # ----- actions ---------------------------------------------------------------------------
 
@@ -330,7 +331,7 @@ class PhotoView(QWidget):
     def _classify(self) -> None:
         labels = self.labels_edit.text().strip()
         if labels:
-            self.classify_result.setText("Thinking…")
+            self.classify_result.setText(tr("Thinking…"))
             self.classify.emit(labels)
 
     def open_external(self) -> None:
@@ -345,18 +346,18 @@ class PhotoView(QWidget):
 
 def _file_facts(d: PhotoDetails) -> dict[str, str]:
     facts = {
-        "Folder": os.path.dirname(d.path),
-        "Date": datetime.fromtimestamp(d.date).strftime("%Y-%m-%d %H:%M"),
-        "Size": f"{d.size / 1e6:.1f} MB" if d.size >= 1e6 else f"{d.size / 1e3:.0f} kB",
+        N_("Folder"): os.path.dirname(d.path),
+        N_("Date"): format_date(d.date),
+        N_("Size"): f"{d.size / 1e6:.1f} MB" if d.size >= 1e6 else f"{d.size / 1e3:.0f} kB",
     }
     if d.width and d.height:
-        facts["Pixels"] = f"{d.width} × {d.height}"
+        facts[N_("Pixels")] = f"{d.width} × {d.height}"
     if d.format:
-        facts["Format"] = d.format
+        facts[N_("Format")] = d.format
     if d.camera:
-        facts["Camera"] = d.camera
+        facts[N_("Camera")] = d.camera
     if d.error:
-        facts["Problem"] = d.error
+        facts[N_("Problem")] = d.error
     return facts
 
 

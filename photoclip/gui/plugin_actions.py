@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.errors import describe_error
-from photoclip.core.types import Option
+from photoclip.core.types import Option, display_text
+from photoclip.gui.i18n import tr
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.wording import count_of
 
@@ -104,7 +105,8 @@ def load_actions(
     """The plugin host and its actions, in registration order."""
     host = current_host(lib, previous)
     entries = [
-        ActionEntry(a.name, a.title, a.description, tuple(a.options), a.selection,
+        ActionEntry(a.name, display_text(a.title), display_text(a.description),
+                    lib.actions.options(a, host), a.selection,
                     host.owner(a.name) or "")
         for a in lib.actions.all(host).values()
     ]
@@ -240,7 +242,7 @@ class OptionsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Run"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -289,13 +291,14 @@ class OptionsDialog(QDialog):
                 text = widget.text().strip() if isinstance(widget, QLineEdit) else ""
                 if not text:
                     if opt.required:
-                        raise ValueError(f"{opt.name} is required")
+                        raise ValueError(tr("{option} is required").format(option=opt.name))
                     out[opt.name] = opt.default
                     continue
                 try:
                     out[opt.name] = opt.type(text) if opt.type in (int, float) else text
                 except ValueError:
-                    raise ValueError(f"{opt.name} must be a number") from None
+                    raise ValueError(
+                        tr("{option} must be a number").format(option=opt.name)) from None
         return out
 
     def accept(self) -> None:
@@ -355,7 +358,7 @@ class PluginActions(QObject):
         if not self._entries:
             return None
         ids = list(photo_ids)
-        sub = menu.addMenu("Plugins")
+        sub = menu.addMenu(tr("Plugins"))
         sub.setToolTipsVisible(True)
         selected = count_of(len(ids), "selected photo")
         for entry in self._entries:
@@ -364,7 +367,8 @@ class PluginActions(QObject):
             # an optional one also offers the selection
             targets: list[tuple[str, list[int]]] = []
             if entry.selection in ("none", "optional"):
-                targets.append((f"{entry.title} (whole library){dots}", []))
+                whole = tr("{action} (whole library)").format(action=entry.title)
+                targets.append((whole + dots, []))
             if entry.selection == "optional" and ids:
                 targets.append((f"{entry.title} ({selected}){dots}", ids))
             if entry.selection not in ("none", "optional"):
@@ -382,7 +386,8 @@ class PluginActions(QObject):
         """The user picked an action: ask for its options (if any), then run it."""
         entry = self.entry(name)
         if entry is None:
-            self.failed.emit(f"The plugin action {name!r} is no longer available.")
+            self.failed.emit(tr("The plugin action {name} is no longer available.").format(
+                name=repr(name)))
             return
         ids = list(photo_ids)
         if not entry.options:
@@ -402,7 +407,7 @@ class PluginActions(QObject):
         entry = self.entry(name)
         title = entry.title if entry else name
         if host is None:
-            self.failed.emit("Plugins are still loading; try again in a moment.")
+            self.failed.emit(tr("Plugins are still loading; try again in a moment."))
             return
         ids = list(photo_ids)
         ask = self.bridge.ask
@@ -438,16 +443,16 @@ def show_outcome(window: QWidget, actions: PluginActions, outcome: ActionOutcome
     """Tell the user what an action did: the banner, and its photos in the grid if any."""
     buttons: list[tuple[str, Callable[[], None]]] = []
     if outcome.details:
-        buttons.append(("Details…", lambda: actions.show_details(outcome)))
+        buttons.append((tr("Details…"), lambda: actions.show_details(outcome)))
     text = f"{outcome.title}: {outcome.message}"
     if outcome.photos:
         window.show_photo_set(outcome.photos)
-        text += f" (showing its {count_of(len(outcome.photos), 'photo')})"
+        text += tr(" (showing its {photos})").format(photos=count_of(len(outcome.photos), "photo"))
 
         def back() -> None:
             window.banner.hide()
             window.run_search()
 
-        buttons.append(("All photos", back))
+        buttons.append((tr("All photos"), back))
     window.banner.show_message(text, "info", buttons)
     window.banner.kind = "plugin"

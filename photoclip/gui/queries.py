@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from photoclip.core.browse import PhotoDetails, ResultItem, SearchFilters, SidebarData
+from photoclip.gui import tag_names
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library
@@ -66,7 +67,9 @@ def load_details(lib: Library, photo_id: int) -> PhotoDetails:
 
 
 def load_sidebar(lib: Library) -> SidebarData:
-    """Folders, tags and albums with their photo counts."""
+    """Folders, tags and albums with their photo counts (and the automatic tags' names in the
+    interface's language)."""
+    tag_names.load(lib)
     return lib.browse.sidebar(
         list(lib.settings.folders), lib.model_spec.key,
         model_ok=lib.model_installed(lib.model_spec),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,6 +15,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from photoclip.gui.i18n import format_date, tr
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
 
@@ -107,8 +107,9 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.loader.pixmap(it.path) if self.loader is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            when = datetime.fromtimestamp(it.date).strftime("%Y-%m-%d %H:%M")
-            score = f"\nscore {it.score:.3f}" if it.score is not None else ""
+            when = format_date(it.date)
+            score = ("\n" + tr("score {score}").format(score=f"{it.score:.3f}")
+                     if it.score is not None else "")
             return f"{it.path}\n{when}{score}"
         if role == PhotoIdRole:
             return it.photo_id

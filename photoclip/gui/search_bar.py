@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.browse import shown_count_text
+from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
-from photoclip.gui.wording import count_of
+from photoclip.gui.tag_names import shown
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -91,11 +93,11 @@ class SearchBar(QWidget):
         self.edit = _QueryEdit(self)
         self.edit.setObjectName("searchEdit")
         self.edit.setPlaceholderText(
-            "Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here")
+            tr("Describe a photo (\"a dog playing in the snow\"), or drop or paste a photo here"))
         self.edit.setClearButtonEnabled(True)
         self.image_chip = QToolButton(self)
         self.image_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.image_chip.setToolTip("Searching by this image; click to clear")
+        self.image_chip.setToolTip(tr("Searching by this image; click to clear"))
         self.image_chip.hide()
         self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
         self.person_chip = QToolButton(self)
@@ -106,18 +108,18 @@ class SearchBar(QWidget):
         self.folder = QComboBox(self)
         self.tag = QComboBox(self)
         self.album = QComboBox(self)
-        self.use_dates = QCheckBox("From", self)
+        self.use_dates = QCheckBox(tr("From"), self)
         self.after = QDateEdit(self)
         self.before = QDateEdit(self)
         for d in (self.after, self.before):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            d.setDisplayFormat(date_format())
             d.setEnabled(False)
         self.after.setDate(QDate.currentDate().addYears(-1))
         self.before.setDate(QDate.currentDate())
         self.sort = QComboBox(self)
-        self.sort.addItem("Best match", RELEVANCE)
-        self.sort.addItem("Newest first", DATE)
+        self.sort.addItem(tr("Best match"), RELEVANCE)
+        self.sort.addItem(tr("Newest first"), DATE)
         self.count = QLabel(self)
         self.count.setObjectName("resultCount")
         self.set_choices([], [], [])
@@ -127,12 +129,13 @@ class SearchBar(QWidget):
         top.addWidget(self.image_chip)
         top.addWidget(self.person_chip)
         filters = QHBoxLayout()
-        for label, widget in (("Folder", self.folder), ("Tag", self.tag), ("Album", self.album)):
+        for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
+                              (tr("Album"), self.album)):
             filters.addWidget(QLabel(label, self))
             filters.addWidget(widget)
         filters.addWidget(self.use_dates)
         filters.addWidget(self.after)
-        filters.addWidget(QLabel("to", self))
+        filters.addWidget(QLabel(tr("to", "dates"), self))
         filters.addWidget(self.before)
         filters.addStretch(1)
         filters.addWidget(self.count)
@@ -190,7 +193,7 @@ class SearchBar(QWidget):
         self.similar_to = None
         if path:
             self.edit.clear()
-            self.image_chip.setText(f"Image: {os.path.basename(path)}  ✕")
+            self.image_chip.setText(tr("Image: {name}").format(name=os.path.basename(path)) + "  ✕")
             self.image_chip.show()
         else:
             self.image_chip.hide()
@@ -208,7 +211,7 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = photo_id
         self.edit.clear()
-        self.image_chip.setText(f"Like: {name}  ✕")
+        self.image_chip.setText(tr("Like: {name}").format(name=name) + "  ✕")
         self.image_chip.show()
         self.submit()
 
@@ -226,8 +229,8 @@ class SearchBar(QWidget):
     def set_choices(self, folders: list[str], tags: list[str], albums: list[str]) -> None:
         """Refill the filter lists, keeping the current choices where they still exist."""
         for combo, anything, values in (
-            (self.folder, "All folders", folders), (self.tag, "Any tag", tags),
-            (self.album, "Any album", albums),
+            (self.folder, tr("All folders"), folders), (self.tag, tr("Any tag"), tags),
+            (self.album, tr("Any album"), albums),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -235,7 +238,7 @@ class SearchBar(QWidget):
             combo.addItem(anything, None)
             for v in values:
                 combo.addItem(os.path.basename(v.rstrip("/\\")) or v if combo is self.folder
-                              else v, v)
+                              else shown(v) if combo is self.tag else v, v)
                 combo.setItemData(combo.count() - 1, v, Qt.ItemDataRole.ToolTipRole)
             i = combo.findData(current)
             combo.setCurrentIndex(max(i, 0))
@@ -291,16 +294,21 @@ class SearchBar(QWidget):
         self.sort.setCurrentIndex(max(self.sort.findData(order), 0))
         self.sort_changed.emit(order)
 
-    def show_count(self, n: int, searching: bool) -> None:
-        """The count of photos shown; the sort box says the order they are in (browsing
-        without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(count_of(n, "photo") + (" found" if searching else ""))
+    def show_searching(self) -> None:
+        """A search is in flight: say so until its answer replaces it (:meth:`show_count`)."""
+        self.count.setText(tr("Searching…"))
+
+    def show_count(self, n: int, searching: bool, waiting: int = 0) -> None:
+        """The count of photos shown (the core's rule: a search says how many photos it
+        could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
+        (browsing without a query is always newest first, so the box shows that and waits)."""
+        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")
         else:
             self.sort.setCurrentIndex(self.sort.findData(DATE))
-            self.sort.setToolTip("Without a search, photos are shown newest first")
+            self.sort.setToolTip(tr("Without a search, photos are shown newest first"))
         self.sort.setEnabled(searching)
 
 

@@ -37,10 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.config import AppPaths, Settings
+from photoclip.core.folders import contains, plan_addition
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.core.types import display_text
+from photoclip.gui import tag_names
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.i18n import N_, tr
 from photoclip.gui.wording import count_of
+from photoclip.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from photoclip.core.labels import LabelSet
@@ -51,7 +56,7 @@ log = logging.getLogger(__name__)
 
 #: The plain settings OK writes into the library's (folders and the model go through the backend).
 SAVED_BY_THE_DIALOG = ("device", "auto_tag", "tag_strictness", "label_sets", "read_keywords",
-                       "write_xmp", "enabled_plugins", "disabled_plugins")
+                       "write_xmp", "enabled_plugins", "disabled_plugins", "language")
 
 __all__ = [
     "STRICTNESS_CHOICES", "SettingsChanges", "SettingsDialog", "apply_changes", "open_settings",
@@ -59,16 +64,17 @@ __all__ = [
 ]
 
 STRICTNESS_CHOICES = (
-    ("strict", "Strict: fewer tags, almost always right"),
-    ("normal", "Normal"),
-    ("loose", "Loose: more tags, some wrong"),
+    ("strict", N_("Strict: fewer tags, almost always right")),
+    ("normal", N_("Normal")),
+    ("loose", N_("Loose: more tags, some wrong")),
 )
 DEVICE_CHOICES = (
-    ("auto", "Automatic (a GPU if there is one)"),
+    ("auto", N_("Automatic (a GPU if there is one)")),
     ("cpu", "CPU"),
-    ("cuda", "NVIDIA GPU (CUDA)"),
-    ("mps", "Apple GPU (Metal)"),
+    ("cuda", N_("NVIDIA GPU (CUDA)")),
+    ("mps", N_("Apple GPU (Metal)")),
 )
+PLUGIN_STATES = (N_("on"), N_("off"), N_("error"))  # plugin_rows' states, shown translated
 
 
 @dataclass
@@ -99,7 +105,7 @@ def plugin_rows(infos: Sequence[PluginInfo]) -> list[tuple[str, str, str]]:
         else:
             state = "on" if info.enabled else "off"
             rows.append((info.name, state, info.description + (
-                f" (last error: {info.error})" if info.error else "")))
+                tr(" (last error: {error})").format(error=info.error) if info.error else "")))
     return rows
 
 
@@ -121,7 +127,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("photoclip Settings")
+        self.setWindowTitle(tr("photoclip Settings"))
         self.setObjectName("settings")
         self.setMinimumSize(620, 480)
         self.settings = settings
@@ -141,10 +147,11 @@ class SettingsDialog(QDialog):
         # every plugin found, read from the manifests (nothing is imported)
         self.plugins = list(plugins) if plugins is not None else discover(paths, settings)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._folders_tab(), "Folders")
-        self.tabs.addTab(self._model_tab(), "Model")
-        self.tabs.addTab(self._tags_tab(), "Tags")
-        self.tabs.addTab(self._plugins_tab(), "Plugins")
+        self.tabs.addTab(self._folders_tab(), tr("Folders"))
+        self.tabs.addTab(self._model_tab(), tr("Model"))
+        self.tabs.addTab(self._tags_tab(), tr("Tags"))
+        self.tabs.addTab(self._plugins_tab(), tr("Plugins"))
+        self.tabs.addTab(self._language_tab(), tr("Language"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -164,22 +171,26 @@ class SettingsDialog(QDialog):
         page = QWidget()
         self.folder_list = QListWidget()
         self.folder_list.addItems(self.settings.folders)
-        self.add_folder_button = QPushButton("Add folder\u2026")
-        self.remove_folder_button = QPushButton("Remove")
+        self.add_folder_button = QPushButton(tr("Add folder\u2026"))
+        self.remove_folder_button = QPushButton(tr("Remove"))
         self.add_folder_button.clicked.connect(self._browse_folder)
         self.remove_folder_button.clicked.connect(self.remove_selected_folders)
         row = QHBoxLayout()
         row.addWidget(self.add_folder_button)
         row.addWidget(self.remove_folder_button)
         row.addStretch(1)
-        note = QLabel(
+        note = QLabel(tr(
             "photoclip watches these folders and indexes new and changed photos. Removing a "
             "folder forgets its photos in photoclip; the files themselves are never touched."
-        )
+        ))
         note.setWordWrap(True)
+        self.folder_status = QLabel("")  # what the last "Add folder" did
+        self.folder_status.setWordWrap(True)
+        self.folder_status.setObjectName("folder-status")
         layout = QVBoxLayout(page)
         layout.addWidget(self.folder_list)
         layout.addLayout(row)
+        layout.addWidget(self.folder_status)
         layout.addWidget(note)
         return page
 
@@ -190,74 +201,76 @@ class SettingsDialog(QDialog):
         current = self.settings.model or DEFAULT_MODEL_KEY
         for key, spec in self.models.items():
             size = f", {spec.download_mb:.0f} MB" if spec.download_mb else ""
-            state = "installed" if self._installed(spec) else f"not downloaded{size}"
+            state = (tr("installed") if self._installed(spec)
+                     else tr("not downloaded{size}").format(size=size))
             self.model_combo.addItem(f"{key} ({state})", key)
             self.model_combo.setItemData(
-                self.model_combo.count() - 1, spec.description, Qt.ItemDataRole.ToolTipRole
+                self.model_combo.count() - 1, display_text(tr(spec.description, "model")),
+                Qt.ItemDataRole.ToolTipRole
             )
         if self.model_combo.findData(current) < 0:
-            self.model_combo.addItem(f"{current} (unknown)", current)
+            self.model_combo.addItem(f"{current} ({tr('unknown')})", current)
         self.model_combo.setCurrentIndex(self.model_combo.findData(current))
         self.model_note = QLabel()
         self.model_note.setWordWrap(True)
         self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.weights_edit = QLineEdit(self.settings.weights_file)
-        self.weights_edit.setPlaceholderText("empty: download the weights")
-        browse = QPushButton("Browse\u2026")
+        self.weights_edit.setPlaceholderText(tr("empty: download the weights"))
+        browse = QPushButton(tr("Browse\u2026"))
         browse.clicked.connect(self._browse_weights)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.weights_edit, 1)
         weights_row.addWidget(browse)
         self.device_combo = QComboBox()
         for value, text in DEVICE_CHOICES:
-            self.device_combo.addItem(text, value)
+            self.device_combo.addItem(tr(text), value)
         device = self.settings.device or "auto"
         if self.device_combo.findData(device) < 0:
             self.device_combo.addItem(device, device)  # e.g. cuda:1
         self.device_combo.setCurrentIndex(self.device_combo.findData(device))
-        form.addRow("Model", self.model_combo)
+        form.addRow(tr("Model"), self.model_combo)
         form.addRow("", self.model_note)
-        form.addRow("Weights file", weights_row)
-        form.addRow("Device", self.device_combo)
+        form.addRow(tr("Weights file"), weights_row)
+        form.addRow(tr("Device"), self.device_combo)
         self._model_changed()
         return page
 
     def _tags_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.auto_tag_check = QCheckBox("Suggest tags automatically after indexing")
+        self.auto_tag_check = QCheckBox(tr("Suggest tags automatically after indexing"))
         self.auto_tag_check.setChecked(self.settings.auto_tag)
         self.strictness_combo = QComboBox()
         for value, text in STRICTNESS_CHOICES:
-            self.strictness_combo.addItem(text, value)
+            self.strictness_combo.addItem(tr(text), value)
         idx = self.strictness_combo.findData(self.settings.tag_strictness)
         self.strictness_combo.setCurrentIndex(idx if idx >= 0 else 1)
         form = QFormLayout()
-        form.addRow("Strictness", self.strictness_combo)
+        form.addRow(tr("Strictness"), self.strictness_combo)
         self.label_set_list = QListWidget()
         enabled = set(self.settings.label_sets)
         for name, label_set in sorted(self.label_sets.items()):
-            desc = label_set.description
+            desc = display_text(label_set.display_description(tag_names.language))
             item = QListWidgetItem(f"{name}: {desc}" if desc else name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = not enabled or name in enabled  # empty list = every set
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.label_set_list.addItem(item)
-        sets_box = QGroupBox("Label sets used for automatic tags")
+        sets_box = QGroupBox(tr("Label sets used for automatic tags"))
         QVBoxLayout(sets_box).addWidget(self.label_set_list)
         self.auto_tag_check.toggled.connect(self.strictness_combo.setEnabled)
         self.auto_tag_check.toggled.connect(sets_box.setEnabled)
         self.strictness_combo.setEnabled(self.settings.auto_tag)
         sets_box.setEnabled(self.settings.auto_tag)
-        files_box = QGroupBox("Keywords in files")
+        files_box = QGroupBox(tr("Keywords in files"))
         files = QVBoxLayout(files_box)
         self.read_keywords_check = QCheckBox(
-            "Read keywords from photos and XMP sidecars as tags"
+            tr("Read keywords from photos and XMP sidecars as tags")
         )
         self.read_keywords_check.setChecked(self.settings.read_keywords)
         self.write_xmp_check = QCheckBox(
-            "Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)"
+            tr("Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)")
         )
         self.write_xmp_check.setChecked(self.settings.write_xmp)
         files.addWidget(self.read_keywords_check)
@@ -274,14 +287,14 @@ class SettingsDialog(QDialog):
         self.plugin_list = QListWidget()
         rows = plugin_rows(self.plugins)
         if not rows:
-            text = "No plugins are installed."
+            text = tr("No plugins are installed.")
         else:
-            text = (f"{count_of(len(rows), 'plugin')}. Tick a plugin to turn it on; a change "
-                    "takes effect the next time photoclip starts.")
+            text = tr("{plugins}. Tick a plugin to turn it on; a change takes effect the next "
+                      "time photoclip starts.").format(plugins=count_of(len(rows), "plugin"))
             for info, (name, state, about) in zip(self.plugins, rows):
                 item = QListWidgetItem(f"{name} \u2014 {about}" if about else name)
                 item.setData(Qt.ItemDataRole.UserRole, name)
-                item.setToolTip(f"{name}: {state}, {info.source}")
+                item.setToolTip(f"{name}: {tr(state)}, {info.source}")
                 if info.source == BUILTIN:  # part of photoclip: always on
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     item.setCheckState(Qt.CheckState.Checked)
@@ -295,6 +308,22 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.plugin_label)
         layout.addWidget(self.plugin_list, 1)
         self.plugin_list.setVisible(bool(rows))
+        return page
+
+    def _language_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("language")
+        self.language_combo.addItem(tr("The system's language"), "")
+        for code, name in LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        index = self.language_combo.findData(self.settings.language)
+        self.language_combo.setCurrentIndex(max(index, 0))
+        form.addRow(tr("Interface language"), self.language_combo)
+        note = QLabel(tr("A new language is used the next time photoclip starts."))
+        note.setWordWrap(True)
+        form.addRow("", note)
         return page
 
     def plugin_choices(self) -> tuple[list[str], list[str]]:
@@ -317,9 +346,14 @@ class SettingsDialog(QDialog):
         return [self.folder_list.item(i).text() for i in range(self.folder_list.count())]
 
     def add_folder(self, folder: str) -> None:
-        path = str(Path(folder).expanduser().resolve())
-        if path not in self.folders():
-            self.folder_list.addItem(path)
+        """Add a folder to the list by the core's rule (:func:`plan_addition`: one inside a
+        listed folder changes nothing, one holding listed folders takes their place) and say
+        what happened."""
+        plan = plan_addition(self.folders(), str(Path(folder).expanduser().resolve()))
+        if plan.added:
+            self.folder_list.clear()
+            self.folder_list.addItems(list(plan.folders))
+        self.folder_status.setText(plan.text)
 
     @Slot()
     def _browse_folder(self) -> None:
@@ -341,10 +375,10 @@ class SettingsDialog(QDialog):
     @Slot()
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
-        note = spec.description if spec else ""
+        note = display_text(tr(spec.description, "model")) if spec else ""
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
-            note += ("\nSwitching model indexes every photo again with it (the old model's "
-                     "index is kept). A missing model is downloaded first.")
+            note += "\n" + tr("Switching model indexes every photo again with it (the old "
+                               "model's index is kept). A missing model is downloaded first.")
         self.model_note.setText(note)
 
     def enabled_label_sets(self) -> list[str]:
@@ -360,9 +394,11 @@ class SettingsDialog(QDialog):
         """What OK would do, compared with the settings given."""
         s = self.settings
         folders = self.folders()
-        ch = SettingsChanges(
-            folders_added=[f for f in folders if f not in s.folders],
-            folders_removed=[f for f in s.folders if f not in folders],
+        added = [f for f in folders if f not in s.folders]
+        ch = SettingsChanges(  # a folder now inside an added one is part of it, not removed
+            folders_added=added,
+            folders_removed=[f for f in s.folders
+                             if f not in folders and not any(contains(a, f) for a in added)],
         )
         key = str(self.model_combo.currentData())
         weights = self.weights_edit.text().strip()
@@ -380,7 +416,8 @@ class SettingsDialog(QDialog):
         weights = self.weights_edit.text().strip()
         if weights and not Path(weights).expanduser().is_file():
             self.tabs.setCurrentIndex(1)
-            self.error_label.setText(f"The weights file {weights} does not exist.")
+            self.error_label.setText(
+                tr("The weights file {file} does not exist.").format(file=weights))
             return
         checked = sum(
             self.label_set_list.item(i).checkState() == Qt.CheckState.Checked
@@ -389,7 +426,7 @@ class SettingsDialog(QDialog):
         if self.label_set_list.count() and not checked and self.auto_tag_check.isChecked():
             self.tabs.setCurrentIndex(2)
             self.error_label.setText(
-                "Choose at least one label set, or turn automatic tags off."
+                tr("Choose at least one label set, or turn automatic tags off.")
             )
             return
         ch = self.changes()
@@ -401,10 +438,11 @@ class SettingsDialog(QDialog):
         s.read_keywords = self.read_keywords_check.isChecked()
         s.write_xmp = self.write_xmp_check.isChecked()
         s.enabled_plugins, s.disabled_plugins = self.plugin_choices()
+        s.language = str(self.language_combo.currentData())
         try:
             self._save(s)
         except Exception as exc:
-            self.error_label.setText(f"Cannot save the settings: {exc}")
+            self.error_label.setText(tr("Cannot save the settings: {error}").format(error=exc))
             return
         log.info("Settings saved; changes: %s", ch)
         self.applied.emit(ch)
@@ -426,7 +464,7 @@ def open_settings(window: MainWindow, backend: Backend) -> None:
     """
     settings = backend.settings_copy()
     if settings is None or backend.library is None:
-        window.show_error("The library is still opening; try Settings again in a moment.")
+        window.show_error(tr("The library is still opening; try Settings again in a moment."))
         return
 
     def show(facts: SettingsFacts) -> None:

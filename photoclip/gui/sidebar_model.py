@@ -9,14 +9,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
+from photoclip.gui.i18n import N_, tr
+from photoclip.gui.i18n import format_number as num
 from photoclip.gui.queries import SidebarData
+from photoclip.gui.tag_names import shown
 
 KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | person | None: headings
 ValueRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
 
-SECTIONS = ("Folders", "My tags", "Automatic tags", "Albums")
-PEOPLE = "People"
+SECTIONS = (N_("Folders"), N_("My tags"), N_("Automatic tags"), N_("Albums"))
+SectionRole = Qt.ItemDataRole.UserRole + 4  # a heading's English name (SECTIONS)
+PEOPLE = N_("People")
 
 
 class SidebarModel(QStandardItemModel):
@@ -31,7 +35,7 @@ class SidebarModel(QStandardItemModel):
     def set_data(self, data: SidebarData, total: int | None = None) -> None:
         self.clear()
         root = self.invisibleRootItem()
-        everything = _leaf("All photos", "all", None, total)
+        everything = _leaf(tr("All photos"), "all", None, total)
         root.appendRow(everything)
         sections = {name: _heading(name) for name in SECTIONS}
         for folder, n in data.folders:
@@ -42,14 +46,15 @@ class SidebarModel(QStandardItemModel):
             if tc.own:
                 sections["My tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.own))
             if tc.auto:
-                sections["Automatic tags"].appendRow(_leaf(tc.tag, "tag", tc.tag, tc.auto))
+                sections["Automatic tags"].appendRow(_leaf(shown(tc.tag), "tag", tc.tag, tc.auto))
         for album, n in data.albums:
             leaf = _leaf(album.name, "album", album.name, n)
             if album.smart:
-                rule = f"query {album.query!r} ≥ {album.min_score}" if album.query else \
-                    f"tag {album.tag!r}"
-                leaf.setToolTip(f"Smart album: {rule}")
-                leaf.setText(f"{album.name} (smart) — {n}")
+                rule = (tr("query {query} ≥ {score}").format(query=repr(album.query),
+                                                            score=album.min_score)
+                        if album.query else tr("tag {tag}").format(tag=repr(album.tag)))
+                leaf.setToolTip(tr("Smart album: {rule}").format(rule=rule))
+                leaf.setText(tr("{album} (smart)").format(album=album.name) + f" — {num(n)}")
             sections["Albums"].appendRow(leaf)
         for name in SECTIONS:
             root.appendRow(sections[name])
@@ -58,19 +63,20 @@ class SidebarModel(QStandardItemModel):
     def refresh_people(self) -> None:
         """Build the People section again, after the folders (automatic tags may be many)."""
         for row in range(self.rowCount()):
-            if self.item(row).text() == PEOPLE:
+            if self.item(row).data(SectionRole) == PEOPLE:
                 self.removeRow(row)
                 break
         people = self.people_section()
         if people is not None:
-            after = next((r for r in range(self.rowCount()) if self.item(r).text() == SECTIONS[0]),
+            rows = range(self.rowCount())
+            after = next((r for r in rows if self.item(r).data(SectionRole) == SECTIONS[0]),
                          self.rowCount() - 1)
             self.insertRow(after + 1, people)
 
     def section(self, name: str) -> QStandardItem:
         for row in range(self.rowCount()):
             item = self.item(row)
-            if item.text() == name:
+            if item.data(SectionRole) == name or item.text() == name:
                 return item
         raise KeyError(name)
 
@@ -84,7 +90,8 @@ class SidebarModel(QStandardItemModel):
 
 
 def _heading(name: str) -> QStandardItem:
-    item = QStandardItem(name)
+    item = QStandardItem(tr(name))
+    item.setData(name, SectionRole)
     item.setEditable(False)
     item.setSelectable(False)
     font = item.font()
@@ -94,7 +101,7 @@ def _heading(name: str) -> QStandardItem:
 
 
 def _leaf(label: str, kind: str, value: Any, count: int | None) -> QStandardItem:
-    item = QStandardItem(label if count is None else f"{label} — {count:,}")
+    item = QStandardItem(label if count is None else f"{label} — {num(count)}")
     item.setEditable(False)
     item.setData(kind, KindRole)
     item.setData(value, ValueRole)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.i18n import format_number as num
+from photoclip.gui.i18n import tr
 from photoclip.gui.wording import count_of
 
 if TYPE_CHECKING:
@@ -27,34 +29,38 @@ if TYPE_CHECKING:
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return tr("{s} s").format(s=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+        return tr("{m} min {s} s").format(m=seconds // 60, s=f"{seconds % 60:02d}")
+    return tr("{h} h {m} min").format(h=seconds // 3600, m=f"{seconds % 3600 // 60:02d}")
 
 
 def describe_progress(p: IndexProgress, carried: int = 0) -> str:
     """One line for an :class:`photoclip.core.indexer.IndexProgress`; ``carried`` photos were
     done by earlier runs of the same work (stopped by a pause) and count as done."""
     if p.phase == "scanning":
-        return "Looking for new and changed photos…"
+        return tr("Looking for new and changed photos…")
     if p.phase == "cleaning":
-        return "Tidying up moved and deleted photos…"
+        return tr("Tidying up moved and deleted photos…")
     if p.phase == "keywords":
-        return f"Reading keywords from {p.done:,} of {count_of(p.total, 'photo')}…"
+        return tr("Reading keywords from {done} of {photos}…").format(
+            done=num(p.done), photos=count_of(p.total, "photo"))
     if p.phase == "done":
-        return f"Indexed {count_of(p.done + carried, 'photo')}"
+        return tr("Indexed {photos}").format(photos=count_of(p.done + carried, "photo"))
     if p.phase == "preparing":  # an analyzer's one-off work before its photos (label prompts)
-        return f"{p.current or 'Preparing'}: {p.done:,} of {p.total:,}…"
+        return tr("{task}: {done} of {total}…").format(
+            task=p.current or tr("Preparing"), done=num(p.done), total=num(p.total))
     if p.phase == "analyzing":  # an analyzer (p.current: its title) after indexing
-        return f"{p.current or 'Analysing'}: {p.done:,} of {count_of(p.total, 'photo')}…"
-    text = f"Indexing {p.done + carried:,} of {count_of(p.total + carried, 'photo')}"
+        return tr("{task}: {done} of {total}…").format(
+            task=p.current or tr("Analysing"), done=num(p.done), total=count_of(p.total, "photo"))
+    text = tr("Indexing {done} of {photos}").format(
+        done=num(p.done + carried), photos=count_of(p.total + carried, "photo"))
     if p.rate > 0:
-        text += f" · {p.rate:.1f}/s"
+        text += " · " + tr("{rate}/s").format(rate=QLocale().toString(p.rate, "f", 1))
     if p.eta is not None and p.done < p.total:
-        text += f" · about {format_duration(p.eta)} left"
+        text += " · " + tr("about {time} left").format(time=format_duration(p.eta))
     if p.failed:
-        text += f" · {p.failed} failed"
+        text += " · " + tr("{n} failed").format(n=num(p.failed))
     return text
 
 
@@ -63,18 +69,21 @@ def describe_library(photos: int, indexed: int, failed: int, *, paused: bool = F
     """The idle line: how many photos, and how many of them are indexed (never "all indexed"
     while some wait or could not be read)."""
     if not photos:
-        return "Indexing paused: no photos yet" if paused else "No photos yet"
+        return tr("Indexing paused: no photos yet") if paused else tr("No photos yet")
     waiting = photos - indexed - failed
     if paused:
-        return f"Indexing paused: {indexed:,} of {count_of(photos, 'photo')} indexed"
+        return tr("Indexing paused: {indexed} of {photos} indexed").format(
+            indexed=num(indexed), photos=count_of(photos, "photo"))
     if waiting <= 0 and not failed:
-        return f"{count_of(photos, 'photo')}, all indexed"
+        return tr("{photos}, all indexed").format(photos=count_of(photos, "photo"))
     if waiting <= 0:  # the rest could not be read: the failures link beside says so
-        return f"{indexed:,} of {count_of(photos, 'photo')} indexed"
+        return tr("{indexed} of {photos} indexed").format(
+            indexed=num(indexed), photos=count_of(photos, "photo"))
     if not model_ready:
-        return (f"{count_of(photos, 'photo')} (browse by folder and date; searching needs "
-                "the model)")
-    return f"{indexed:,} of {count_of(photos, 'photo')} indexed"
+        return tr("{photos} (browse by folder and date; searching needs the model)").format(
+            photos=count_of(photos, "photo"))
+    return tr("{indexed} of {photos} indexed").format(indexed=num(indexed),
+                                                      photos=count_of(photos, "photo"))
 
 
 class StatusPanel(QWidget):
@@ -86,15 +95,15 @@ class StatusPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusPanel")
-        self.label = QLabel("Starting…", self)
+        self.label = QLabel(tr("Starting…"), self)
         self.label.setObjectName("indexStatus")
         self.bar = QProgressBar(self)
         self.bar.setMaximumWidth(220)
         self.bar.setTextVisible(False)
         self.bar.hide()
-        self.pause = QPushButton("Pause", self)
+        self.pause = QPushButton(tr("Pause"), self)
         self.pause.setCheckable(True)
-        self.pause.setToolTip("Pause indexing (after the batch in progress)")
+        self.pause.setToolTip(tr("Pause indexing (after the batch in progress)"))
         self.pause.hide()
         self.failures = QPushButton(self)
         self.failures.setFlat(True)
@@ -111,7 +120,7 @@ class StatusPanel(QWidget):
         self._run_done = 0
 
     def _pause_toggled(self, on: bool) -> None:
-        self.pause.setText("Resume" if on else "Pause")
+        self.pause.setText(tr("Resume") if on else tr("Pause"))
         self.pause_toggled.emit(on)
 
     @property
@@ -159,29 +168,32 @@ class StatusPanel(QWidget):
 
     def show_failed(self, failed: int) -> None:
         self.failures.setVisible(failed > 0)
-        self.failures.setText(f"{count_of(failed, 'photo')} could not be read…")
+        self.failures.setText(tr("{photos} could not be read…").format(
+            photos=count_of(failed, "photo")))
 
     def show_paused(self) -> None:
         if not self.pause.isChecked():
             self.pause.setChecked(True)  # paused elsewhere: the button follows
         self.pause.show()
-        self.label.setText("Indexing paused")
+        self.label.setText(tr("Indexing paused"))
         self.bar.hide()
 
     def show_resumed(self) -> None:
         if self.pause.isChecked():
             self.pause.setChecked(False)
-        self.label.setText("Resuming indexing…")
+        self.label.setText(tr("Resuming indexing…"))
 
     def show_download(self, done: int, total: int) -> None:
         self.bar.show()
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
-            self.label.setText(f"Downloading the model: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
+            self.label.setText(tr("Downloading the model: {done} of {total} MB").format(
+                done=num(round(done / 1e6)), total=num(round(total / 1e6))))
         else:
             self.bar.setRange(0, 0)
-            self.label.setText(f"Downloading the model: {done / 1e6:,.0f} MB")
+            self.label.setText(tr("Downloading the model: {done} MB").format(
+                done=num(round(done / 1e6))))
 
 
 class FailuresDialog(QDialog):
@@ -189,10 +201,10 @@ class FailuresDialog(QDialog):
 
     def __init__(self, failures: list[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Photos that could not be read")
+        self.setWindowTitle(tr("Photos that could not be read"))
         self.resize(760, 360)
         table = QTableWidget(len(failures), 2, self)
-        table.setHorizontalHeaderLabels(["Photo", "Reason"])
+        table.setHorizontalHeaderLabels([tr("Photo"), tr("Reason")])
         for row, (path, reason) in enumerate(failures):
             table.setItem(row, 0, QTableWidgetItem(path))
             table.setItem(row, 1, QTableWidgetItem(reason))

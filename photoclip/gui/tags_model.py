@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from photoclip.gui.i18n import N_, tr
+from photoclip.gui.tag_names import shown
+
 if TYPE_CHECKING:
     from photoclip.core.tags import PhotoTag
 
@@ -14,13 +17,13 @@ TagRole = Qt.ItemDataRole.UserRole + 1
 SourceRole = Qt.ItemDataRole.UserRole + 2  # user | keyword | auto
 TagScoreRole = Qt.ItemDataRole.UserRole + 3
 
-_SOURCE_TEXT = {"user": "yours", "keyword": "from the file", "auto": "automatic"}
+_SOURCE_TEXT = {"user": N_("yours"), "keyword": N_("from the file"), "auto": N_("automatic")}
 
 
 def _source_text(tag: PhotoTag) -> str:
     if tag.origin == "sidecar":
-        return "from the XMP sidecar"
-    return _SOURCE_TEXT.get(tag.source, tag.source)
+        return tr("from the XMP sidecar")
+    return tr(_SOURCE_TEXT[tag.source]) if tag.source in _SOURCE_TEXT else tag.source
 
 
 class PhotoTagsModel(QAbstractListModel):
@@ -49,10 +52,10 @@ class PhotoTagsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if t.source == "auto":
                 score = f" {t.score:.0%}" if t.score is not None else ""
-                return f"{t.tag}  (suggested{score})"
+                return f"{shown(t.tag)}  ({tr('suggested{score}').format(score=score)})"
             return t.tag if t.source == "user" else f"{t.tag}  ({_source_text(t)})"
         if role == Qt.ItemDataRole.ToolTipRole:
-            extra = f", label set {t.label_set}" if t.label_set else ""
+            extra = tr(", label set {name}").format(name=t.label_set) if t.label_set else ""
             return f"{_source_text(t)}{extra}"
         if role == TagRole:
             return t.tag

@@ -10,7 +10,6 @@ given (and, by default, saved to the settings file).
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -40,9 +39,12 @@ from photoclip.core.model_catalogue import (
     ModelSpec,
     available_models,
 )
+from photoclip.core.model_needs import missing_requirements
 from photoclip.core.scanner import pictures_folder
+from photoclip.core.types import display_text
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
+from photoclip.gui.i18n import N_, tr
 
 if TYPE_CHECKING:
     from photoclip.gui.main_window import MainWindow
@@ -53,9 +55,9 @@ __all__ = ["MODEL_CHOICES", "WelcomeDialog", "default_photo_folder", "needs_welc
 
 #: The catalogue models offered on first run: (role, key).
 MODEL_CHOICES: tuple[tuple[str, str], ...] = (
-    ("Recommended", DEFAULT_MODEL_KEY),
-    ("Multilingual", "xlm-roberta-vit-b-32"),
-    ("Higher quality", "vit-b-16"),
+    (N_("Recommended"), DEFAULT_MODEL_KEY),
+    (N_("Multilingual"), "xlm-roberta-vit-b-32"),
+    (N_("Higher quality"), "vit-b-16"),
 )
 
 
@@ -69,10 +71,6 @@ def default_photo_folder() -> str | None:
     return pictures_folder()
 
 
-def _missing_requirements(spec: ModelSpec) -> list[str]:
-    return [r for r in spec.requires if importlib.util.find_spec(r) is None]
-
-
 def _installed(spec: ModelSpec, models_dir: Path) -> bool:
     from photoclip.core.weights import weights_path
 
@@ -82,19 +80,19 @@ def _installed(spec: ModelSpec, models_dir: Path) -> bool:
 class FoldersPage(QWizardPage):
     def __init__(self, folders: list[str]) -> None:
         super().__init__()
-        self.setTitle("Welcome to photoclip")
-        self.setSubTitle("Choose the folders that hold your photos.")
+        self.setTitle(tr("Welcome to photoclip"))
+        self.setSubTitle(tr("Choose the folders that hold your photos."))
         # the long text wraps in the page (a wizard's subtitle is cut off at its width)
-        self.intro = QLabel(
+        self.intro = QLabel(tr(
             "photoclip finds your photos by what is in them: type \u201cdog on a beach\u201d and "
             "see them. Your folders are only read, never changed, and everything stays on this "
             "computer."
-        )
+        ))
         self.intro.setWordWrap(True)
         self.folder_list = QListWidget()
         self.folder_list.addItems(folders)
-        self.add_button = QPushButton("Add folder\u2026")
-        self.remove_button = QPushButton("Remove")
+        self.add_button = QPushButton(tr("Add folder\u2026"))
+        self.remove_button = QPushButton(tr("Remove"))
         self.add_button.clicked.connect(self.add_folder)
         self.remove_button.clicked.connect(self.remove_selected)
         self.hint = QLabel()
@@ -136,34 +134,36 @@ class FoldersPage(QWizardPage):
         self.remove_button.setEnabled(self.folder_list.count() > 0)
         self.hint.setText(
             "" if self.folder_list.count()
-            else "No folder yet: add one now, or later from Settings."
+            else tr("No folder yet: add one now, or later from Settings.")
         )
 
 
 class ModelPage(QWizardPage):
     def __init__(self, models: dict[str, ModelSpec], current: str, models_dir: Path) -> None:
         super().__init__()
-        self.setTitle("Choose how photoclip understands photos")
-        self.setSubTitle(
+        self.setTitle(tr("Choose how photoclip understands photos"))
+        self.setSubTitle(tr(
             "A model is downloaded once; after that photoclip works offline. "
             "You can change it later in Settings."
-        )
+        ))
         self.models = models
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         layout = QVBoxLayout(self)
         choices = [(role, key) for role, key in MODEL_CHOICES if key in models]
-        choices += [("Your model", k) for k, s in models.items() if s.key not in CATALOGUE]
+        choices += [(N_("Your model"), k) for k, s in models.items() if s.key not in CATALOGUE]
         for role, key in choices:
             spec = models[key]
-            size = "installed" if _installed(spec, models_dir) else (
-                f"{spec.download_mb:.0f} MB download" if spec.download_mb else "download")
-            button = QRadioButton(f"{role}: {key} ({size})")
-            note = spec.description
-            missing = _missing_requirements(spec)
+            size = tr("installed") if _installed(spec, models_dir) else (
+                tr("{mb} MB download").format(mb=f"{spec.download_mb:.0f}") if spec.download_mb
+                else tr("download"))
+            button = QRadioButton(tr("{role}: {model} ({size})").format(
+                role=tr(role), model=key, size=size))
+            note = display_text(tr(spec.description, "model"))
+            missing = missing_requirements(spec)
             if missing:
-                if "pip install" not in note:
-                    note += f"\nNeeds {', '.join(missing)} installed first."
+                note += "\n" + tr("Not available in this installation: it needs {packages}, "
+                                   "which are not installed.").format(packages=", ".join(missing))
                 button.setEnabled(False)
             button.setToolTip(note)
             detail = QLabel(note)
@@ -179,10 +179,11 @@ class ModelPage(QWizardPage):
         if pick:
             self.buttons[pick].setChecked(True)
         layout.addSpacing(12)
-        self.use_file = QCheckBox("Use a weights file I already have (offline install)")
+        self.use_file = QCheckBox(tr("Use a weights file I already have (offline install)"))
         self.weights_edit = QLineEdit()
-        self.weights_edit.setPlaceholderText("open_clip_model.safetensors or .bin for this model")
-        self.browse_button = QPushButton("Browse\u2026")
+        self.weights_edit.setPlaceholderText(
+            tr("open_clip_model.safetensors or .bin for this model"))
+        self.browse_button = QPushButton(tr("Browse\u2026"))
         self.browse_button.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.weights_edit, 1)
@@ -210,7 +211,7 @@ class ModelPage(QWizardPage):
         path = self.weights_file()
         ok = not self.use_file.isChecked() or (bool(path) and Path(path).expanduser().is_file())
         self.file_hint.setText(
-            "" if ok or not path else "That file does not exist."
+            "" if ok or not path else tr("That file does not exist.")
         )
         return ok
 
@@ -232,7 +233,7 @@ class DownloadPage(QWizardPage):
 
     def __init__(self, models_dir: Path, download: DownloadFn | None = None) -> None:
         super().__init__()
-        self.setTitle("Getting the model")
+        self.setTitle(tr("Getting the model"))
         self.models_dir = models_dir
         self.downloads = ModelDownload(download=download, name="photoclip-welcome-download",
                                        parent=self)
@@ -241,10 +242,10 @@ class DownloadPage(QWizardPage):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
-        self.retry_button = QPushButton("Try again")
+        self.retry_button = QPushButton(tr("Try again"))
         self.retry_button.clicked.connect(self.start)
         self.retry_button.hide()
-        self.choose_button = QPushButton("Choose a weights file\u2026")
+        self.choose_button = QPushButton(tr("Choose a weights file\u2026"))
         self.choose_button.clicked.connect(self._choose_file)
         self.choose_button.hide()
         self.link = QLabel()  # where to download the weights by hand: a link that opens
@@ -310,20 +311,22 @@ class DownloadPage(QWizardPage):
         if self.weights:
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
-            self.status.setText(
-                f"photoclip will use {spec.key} with your weights file {self.weights}. "
+            self.status.setText(tr(
+                "photoclip will use {model} with your weights file {file}. "
                 "Nothing needs downloading. Press Finish to start."
-            )
+            ).format(model=spec.key, file=self.weights))
             self._set_state("skipped")
             return
         if _installed(spec, self.models_dir):
             self.progress.setRange(0, 1)
             self.progress.setValue(1)
-            self.status.setText(f"{spec.key} is already installed. Press Finish to start.")
+            self.status.setText(
+                tr("{model} is already installed. Press Finish to start.").format(model=spec.key))
             self._set_state("done")
             return
         size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
-        self.status.setText(f"Downloading {spec.key}{size}\u2026 This happens only once.")
+        self.status.setText(tr("Downloading {model}{size}\u2026 This happens only once.").format(
+            model=spec.key, size=size))
         self.progress.setRange(0, 0)  # busy until the first bytes tell the size
         self.error = ""
         self._set_state("downloading")
@@ -337,14 +340,15 @@ class DownloadPage(QWizardPage):
         # QProgressBar holds ints: count in KiB so files over 2 GiB fit
         self.progress.setRange(0, max(1, total // 1024))
         self.progress.setValue(done // 1024)
-        self.progress.setFormat(f"{done / 1e6:.0f} of {total / 1e6:.0f} MB (%p%)")
+        self.progress.setFormat(tr("{done} of {total} MB").format(
+            done=f"{done / 1e6:.0f}", total=f"{total / 1e6:.0f}") + " (%p%)")
 
     @Slot(str)
     def _on_done(self, path: str) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat("%p%")
-        self.status.setText("The model is ready. Press Finish to start.")
+        self.status.setText(tr("The model is ready. Press Finish to start."))
         log.info("Model downloaded to %s", path)
         self._set_state("done")
 
@@ -353,13 +357,14 @@ class DownloadPage(QWizardPage):
         self.error = message
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status.setText(
-            f"{message}\n\nOr press Finish: your photos can be browsed by folder and date "
-            "now, and searching starts once the model is there."
-        )
+        self.status.setText(message + "\n\n" + tr(
+            "Or press Finish: your photos can be browsed by folder and date now, and searching "
+            "starts once the model is there."
+        ))
         url = self.spec.download_url() if self.spec is not None else None
         self.link.setText(
-            f'The weights file for {self.spec.key}: <a href="{url}">{url}</a>'
+            tr("The weights file for {model}:").format(model=self.spec.key)
+            + f' <a href="{url}">{url}</a>'
             if url and self.spec is not None else ""
         )
         self._set_state("failed")
@@ -378,7 +383,7 @@ class WelcomeDialog(QWizard):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Welcome to photoclip")
+        self.setWindowTitle(tr("Welcome to photoclip"))
         self.setObjectName("welcome")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -407,7 +412,8 @@ class WelcomeDialog(QWizard):
         try:
             self._save(s)
         except OSError as exc:
-            self.download_page.status.setText(f"Cannot save the settings: {exc}")
+            self.download_page.status.setText(
+                tr("Cannot save the settings: {error}").format(error=exc))
             return
         log.info("First-run setup: folders %s, model %s", s.folders, s.model)
         super().accept()

@@ -1,10 +1,12 @@
-"""Words for the GUI. Counts of things ("1 photo", "2 photos") follow the core's one rule."""
+"""Words for the GUI. Counts of things ("1 photo", "2 photos") follow the core's one rule in
+English; other languages translate the noun (Chinese puts the measure word there: "张照片")."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from photoclip.core.types import counted, plural_of
+from photoclip.gui.i18n import N_, format_number, tr
 
 if TYPE_CHECKING:
     from photoclip.gui.queries import Browse
@@ -15,12 +17,23 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
     return plural_of(n, noun, many)
 
 
+#: The nouns the GUI counts (for the translators; English keeps the core's plural rule).
+COUNTED_NOUNS = (
+    N_("photo", "noun"), N_("plugin", "noun"),
+    N_("selected photo", "noun"),
+)
+
+
 def count_of(n: int, noun: str, many: str | None = None) -> str:
-    """``"1 photo"``, ``"1,250 photos"`` (:func:`photoclip.core.types.counted`)."""
-    return counted(n, noun, many)
+    """``"1 photo"``, ``"1,250 photos"`` (:func:`photoclip.core.types.counted`); in another
+    language the number in its format and the noun's translation (``"1,250 张照片"``)."""
+    word = tr(noun, "noun")
+    if word == noun:
+        return counted(n, noun, many)
+    return tr("{count} {noun}").format(count=format_number(n), noun=word)
 
 
-NO_INTERNET = (
+NO_INTERNET = N_(
     "No internet connection: the model could not be downloaded. You can choose a weights file "
     "you downloaded elsewhere, or try again later."
 )
@@ -54,16 +67,16 @@ def download_failure(exc: BaseException) -> str:
     """What the GUI says when a model download fails: a sentence and what to do, never a raw
     errno or a command line."""
     if is_offline_error(exc):
-        return NO_INTERNET
+        return tr(NO_INTERNET)
     root: BaseException = exc
     while root.__cause__ is not None:
         root = root.__cause__
     reason = (str(root).strip().splitlines() or [type(root).__name__])[0][:160]
-    return (f"The model could not be downloaded ({reason}). You can choose a weights file you "
-            "downloaded elsewhere, or try again later.")
+    return tr("The model could not be downloaded ({reason}). You can choose a weights file you "
+              "downloaded elsewhere, or try again later.").format(reason=reason)
 
 
-NEEDS_MODEL = (
+NEEDS_MODEL = N_(
     "Searching needs the model, which is not installed yet: download it or choose a weights "
     "file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar."
 )
@@ -73,11 +86,12 @@ def empty_grid_text(browse: Browse, has_folders: bool) -> str:
     """Why the grid of this request (a :class:`photoclip.gui.queries.Browse`) is empty."""
     text = browse.text.strip()
     if text:
-        return f"No photos match \u201c{text}\u201d."
+        return tr("No photos match \u201c{text}\u201d.").format(text=text)
     if browse.image or browse.similar_to is not None:
-        return "No photos are like this one here."
+        return tr("No photos are like this one here.")
     if browse.folder or browse.tag or browse.album or browse.after or browse.before:
-        return "No photos match these filters."
+        return tr("No photos match these filters.")
     if not has_folders:
-        return "Your library is empty: add a folder of photos (File \u203a Add photo folder\u2026)."
-    return "No photos yet: photoclip is looking through your folders\u2026"
+        return tr("Your library is empty: add a folder of photos "
+                  "(File \u203a Add photo folder\u2026).")
+    return tr("No photos yet: photoclip is looking through your folders\u2026")

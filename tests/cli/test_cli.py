@@ -228,3 +228,29 @@ def test_labels_and_automatic_tags_from_the_command_line(
         assert t["auto"] == 0 or 0 < t["auto_score"] <= 1
     proc = photoclip(cli_home, "labels", "show", "nonsense", check=False)
     assert proc.returncode == 1 and "no label set" in proc.stderr
+
+
+def test_json_index_interrupted_is_one_json_error(cli_home: Path, datasets_dir: Path,
+                                                 tmp_path: Path) -> None:
+    """Ctrl-C during `photoclip --json index` printed a plain "interrupted: ..." line on stdout:
+    with --json it is one JSON error object (kind "interrupted", exit 130), like every error."""
+    root = tmp_path / "many"
+    shutil.copytree(datasets_dir / "coco-mini" / "val2017", root)
+    photoclip(cli_home, "folders", "add", str(root))
+    settings = cli_home / "config" / "settings.toml"
+    settings.write_text(settings.read_text().replace("batch_size = 32", "batch_size = 4"))
+    env = {**os.environ, "PHOTOCLIP_HOME": str(cli_home)}
+    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "--json", "index"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _embedded_count(cli_home) < 4 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    import json
+
+    error = json.loads(out)["error"]  # stdout is exactly one JSON document
+    assert error["kind"] == "interrupted" and error["exit_code"] == 130
+    assert "photoclip index" in error["message"] and "Traceback" not in err

@@ -114,3 +114,51 @@ def test_a_broken_settings_file_is_reported_once(cli_home: Path) -> None:
         assert str(settings) in mentions[0] and f"line {line}" in mentions[0]
         assert "Traceback" not in proc.stderr
     assert settings.read_text() == broken  # nothing rewritten
+
+
+def test_a_name_not_among_the_choices_is_a_usage_error_naming_them(
+    cli_home: Path, tmp_path: Path
+) -> None:
+    """`export --as nosuch` exited 1 ("could not be done"); a model, plugin, analyzer or label
+    set name photoclip does not offer was the same: each is a wrong command line (exit 2) whose
+    message lists the valid names. An album, the user's own, stays "not found" (exit 1), and
+    now names the albums there are."""
+    out = str(tmp_path / "out")
+    cases = [  # (arguments, a valid choice the message must name)
+        (["export", "--as", "nosuch", "--to", out, "/any.jpg"], "copies"),
+        (["models", "use", "nosuch"], "vit-b-32"),
+        (["plugins", "enable", "nosuch"], "duplicates"),
+        (["analyzers", "off", "nosuch"], "auto-tags"),
+        (["labels", "show", "nosuch"], "scenes"),
+        (["labels", "enable", "nosuch"], "scenes"),
+        (["labels", "edit", "nosuch"], "scenes"),
+    ]
+    for args, valid in cases:
+        proc = photoclip(cli_home, *args, check=False)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert "nosuch" in proc.stderr and valid in proc.stderr, (args, proc.stderr)
+        error = as_json(photoclip(cli_home, "--json", *args, check=False))["error"]
+        assert error["kind"] == "usage" and valid in error["message"], (args, error)
+    assert not (tmp_path / "out").exists()  # nothing was done
+    photoclip(cli_home, "album", "create", "Trip")
+    album = photoclip(cli_home, "album", "show", "nosuch", check=False)
+    assert album.returncode == 1 and "your albums: Trip" in album.stderr
+
+
+def test_folders_add_of_a_nested_folder_says_what_happens(cli_home: Path, tmp_path: Path) -> None:
+    """`folders add ~/Pictures/2024` beside ~/Pictures added it again (watched twice), and the
+    reverse too; now the subfolder changes nothing and the parent takes the child's place."""
+    import json
+
+    root = tmp_path / "Pictures"
+    (root / "2024").mkdir(parents=True)
+    photoclip(cli_home, "folders", "add", str(root / "2024"))
+    inside = photoclip(cli_home, "folders", "add", str(root / "2024"), str(root / "2024" / "."))
+    assert inside.stdout.count("is already in the library") == 1
+    parent = photoclip(cli_home, "folders", "add", str(root))
+    assert f"added {root.resolve()}; it holds {(root / '2024').resolve()}" in parent.stdout
+    sub = as_json(photoclip(cli_home, "--json", "folders", "add", str(root / "2024")))
+    assert sub["added"] == [] and sub["within"] == {
+        str((root / "2024").resolve()): str(root.resolve())}
+    assert json.loads(photoclip(cli_home, "--json", "folders").stdout)["folders"] == [
+        str(root.resolve())]

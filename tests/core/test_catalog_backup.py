@@ -215,3 +215,42 @@ def test_daily_backup_beside_writes_is_a_consistent_snapshot(tmp_path: Path) -> 
     db = sqlite3.connect(daily.path)
     assert db.execute("SELECT COUNT(*) FROM photos").fetchone()[0] in (300, 2300)  # not half
     db.close()
+
+
+def test_an_empty_catalog_is_not_backed_up(tmp_path: Path) -> None:
+    """First run: the catalog is opened again before anything is in it (`folders add`, then
+    `index`): no daily backup of nothing, which would stand for the day and count in the
+    rotation; the first one is taken once there is a photo. A library emptied later (every
+    folder removed) does not rotate its useful backups out either."""
+    path, folder = tmp_path / "catalog.sqlite3", tmp_path / "backups"
+    Catalog(path).close()  # created
+    Catalog(path).close()  # opened again, still empty
+    assert backups(folder) == []
+    cat = Catalog(path)
+    with cat.transaction() as db:
+        assert not catalog_backup.has_content(db)
+    cat.close()
+    make_catalog(path, 5)
+    Catalog(path).close()  # the next open backs up what is there now
+    daily = backups(folder, "daily")
+    assert len(daily) == 1  # the first backup holds the photos
+    db = sqlite3.connect(daily[0].path)
+    assert db.execute("SELECT COUNT(*) FROM photos").fetchone()[0] == 5
+    db.close()
+
+    # the library is emptied; a week of days pass: the useful backups stay
+    db = sqlite3.connect(path)
+    with db:
+        for table in ("album_photos", "albums", "tags", "embeddings", "photos"):
+            db.execute(f"DELETE FROM {table}")
+    db.close()
+    now = datetime.now()
+    useful = daily[0].path.rename(daily[0].path.with_name(
+        f"catalog-{(now - timedelta(days=8)).strftime('%Y%m%d-%H%M%S')}-daily.sqlite3"))
+    for days in range(2, 8):  # with the useful one, as many as the rotation keeps
+        stamp = (now - timedelta(days=days)).strftime("%Y%m%d-%H%M%S")
+        shutil.copy(useful, folder / f"catalog-{stamp}-daily.sqlite3")
+    Catalog(path).close()
+    kept = backups(folder, "daily")
+    assert len(kept) == catalog_backup.KEEP_DAILY and useful in [b.path for b in kept]
+    assert catalog_backup.take_daily(path, folder) is None

@@ -255,12 +255,27 @@ def test_cli_with_the_server_down(
         assert "Traceback" not in out.stderr
 
 
+def _json_values(text: str) -> list:
+    """The JSON values printed one after another (``--json watch`` prints one per event)."""
+    import json
+
+    decoder, values, at = json.JSONDecoder(), [], 0
+    while text[at:].strip():
+        at += len(text[at:]) - len(text[at:].lstrip())
+        value, at = decoder.raw_decode(text, at)
+        values.append(value)
+    return values
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_watch_stops_when_the_server_goes_away(
     server: ChromaServer, make_library, photoclip_home, tiny_model_spec, tmp_path: Path,
-    datasets_dir: Path,
+    datasets_dir: Path, as_json: bool,
 ) -> None:
     """`watch` running, then the server goes for good: after its retry window watch prints one
-    line naming the server and exits non-zero (it used to keep running, printing tracebacks)."""
+    line naming the server and exits 1 (it used to keep running, printing tracebacks); with
+    --json that error is one JSON object on stdout like every other (it was a plain line on
+    stderr, and --json watch never stopped)."""
     import os
 
     lib = _server_library(make_library, photoclip_home, tiny_model_spec, tmp_path,
@@ -268,23 +283,41 @@ def test_watch_stops_when_the_server_goes_away(
     lib.close()
     env = {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent),
            "PHOTOCLIP_CHROMA_PATIENCE": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch", "--polling",
-                             "--quiet-seconds", "0.2"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    import threading
+
+    err_file = tmp_path / "watch.err"
+    with err_file.open("w") as err_out:
+        proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch", "--polling",
+                                 "--quiet-seconds", "0.2", *(["--json"] if as_json else [])],
+                                env=env, stdout=subprocess.PIPE, stderr=err_out, text=True)
+    seen: list[str] = []
     try:
         assert proc.stdout is not None
         for line in proc.stdout:  # the start-up check is done once it says what it watches
-            if line.startswith("watching "):
+            seen.append(line)
+            if line.startswith("watching ") or '"event": "reconciled"' in line:
                 break
         server.stop()
         extra = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[5]
         shutil.copy2(extra, tmp_path / "pics" / "new.jpg")
-        out, err = proc.communicate(timeout=240)
+        rest = threading.Thread(target=lambda: seen.append(proc.stdout.read()), daemon=True)
+        rest.start()  # the same buffered reader as above: nothing read ahead is lost
+        rest.join(240)
+        proc.wait(10)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 2, (out, err)
+    out, err = "".join(seen), err_file.read_text()
+    assert proc.returncode == 1, (out, err)
+    assert "Traceback" not in err
+    if as_json:
+        values = _json_values(out)
+        assert [v["event"] for v in values[:2]] == ["started", "reconciled"]
+        error = values[-1]["error"]
+        assert error["kind"] == "failed" and error["exit_code"] == 1
+        assert server.url in error["message"] and "chroma_server" in error["message"]
+        assert not [ln for ln in err.splitlines() if ln.startswith("photoclip: ")]
+        return
     lines = [ln for ln in err.splitlines() if ln.startswith("photoclip: ")]
     assert len(lines) == 1 and server.url in lines[0] and "chroma_server" in lines[0]
-    assert "Traceback" not in err

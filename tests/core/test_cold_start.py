@@ -1,4 +1,5 @@
-"""Cold CLI commands as real processes: those that need no model never import torch.
+"""Cold CLI commands as real processes: those that need no model never import torch (nor
+chromadb, when the index snapshot is on disk).
 
 ``python -X importtime`` lists every module a command imports; torch (seconds and hundreds of MB)
 must not be among them for ``status``, ``tags`` and an ``index`` with nothing to do, with the
@@ -45,6 +46,9 @@ def test_commands_that_need_no_model_import_no_torch(
         result = run(*args)
         assert not _imports(result.stderr, "torch"), args
         assert not _imports(result.stderr, "open_clip"), args
+        # the snapshot's count check reads the store's SQLite file; plugins that list their
+        # hooks (chroma-clip: exporters) are not imported: no chromadb either
+        assert not _imports(result.stderr, "chromadb"), args
     assert "4 unchanged" in result.stdout
     status = run("status").stdout
     assert "on cpu" in status  # the device is shown, remembered from the model's last load

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 from photoclip.core.indexer import IndexProgress
+from photoclip.core.store_count import local_count
+from photoclip.core.vectors import collection_name_for
 from tests.conftest import copy_coco
 
 
@@ -34,6 +36,40 @@ def test_a_deleted_chroma_folder_is_noticed_and_re_embedded(
 
     lib = make_library([photos])  # and the next open agrees with the store again
     assert lib.status().indexed == 8 and len(lib.search("a photo", limit=20)) == 8
+
+
+def test_an_old_backup_of_the_store_is_noticed_without_chromadb(
+    make_library, datasets_dir: Path, tmp_path: Path
+) -> None:
+    """The count check reads the store's SQLite file (no chromadb import): a store restored from
+    an older backup (4 vectors, catalog and snapshot 8) is still never hidden."""
+    photos = copy_coco(datasets_dir, tmp_path / "Pictures", 8)
+    lib = make_library([photos])
+    files = sorted(photos.glob("*.jpg"))
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for f in files[4:]:
+        f.rename(aside / f.name)
+    assert lib.index_folders().embedded == 4
+    lib.close()
+    chroma = lib.paths.library_dir / "chroma"
+    shutil.copytree(chroma, tmp_path / "backup")
+    assert local_count(chroma, collection_name_for(lib.model_spec.key)) == 4
+    for f in aside.iterdir():
+        f.rename(photos / f.name)
+    lib = make_library([photos])
+    assert lib.index_folders().embedded == 4
+    lib.close()
+    assert local_count(chroma, collection_name_for(lib.model_spec.key)) == 8
+    shutil.rmtree(chroma)
+    shutil.copytree(tmp_path / "backup", chroma)
+
+    lib = make_library([photos])
+    st = lib.status()
+    assert (st.indexed, st.pending) == (4, 4)  # the store's truth, not the snapshot's 8
+    assert lib.index_folders().embedded == 4
+    assert lib.vectors.store.count() == 8
+    lib.close()
 
 
 def test_files_deleted_during_a_run_leave_the_index_at_its_end(

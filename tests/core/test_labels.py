@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from photoclip.core.labels import (
     LabelSet,
     LabelSetError,
     builtin_label_sets,
+    display_names,
     load_label_sets,
+    parse_label_set,
     write_user_copy,
 )
+from photoclip.core.types import UnknownChoiceError
 
 USER_SET = """
 name = "pets"
@@ -134,5 +138,32 @@ def test_write_user_copy_round_trips(tmp_path: Path) -> None:
     assert sets["food"].source == str(path)
     with pytest.raises(LabelSetError, match="already exists"):
         write_user_copy("food", tmp_path / "labels")
-    with pytest.raises(LabelSetError, match="no built-in"):
-        write_user_copy("nope", tmp_path / "labels")
+    with pytest.raises(UnknownChoiceError, match="no built-in label set 'nope'; choose one of"):
+        write_user_copy("nope", tmp_path / "labels")  # a usage error (exit 2) naming the sets
+
+
+
+def test_builtin_sets_have_chinese_names_and_english_prompts() -> None:
+    """What the user sees has a Simplified Chinese name; what the model reads stays English."""
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    for label_set in builtin_label_sets().values():
+        assert cjk.search(label_set.display_description("zh_CN")), label_set.name
+        assert label_set.display_description("en") == label_set.description
+        for label in label_set.labels:
+            shown = label.display("zh_CN")
+            assert cjk.search(shown) and shown != label.name, (label_set.name, label.name)
+            assert label.display("en") == label.name
+            assert not any(cjk.search(p) for p in label_set.prompts_for(label))
+    names = display_names(builtin_label_sets().values(), "zh_CN")
+    assert names["dog"] == "狗" and names["city street"] == "城市街道"
+    assert display_names(builtin_label_sets().values(), "en") == {}
+
+
+def test_display_names_leave_the_fingerprint_alone() -> None:
+    plain = parse_label_set({"name": "x", "labels": [{"name": "dog"}]})
+    named = parse_label_set({"name": "x", "descriptions": {"zh_CN": "动物"},
+                             "labels": [{"name": "dog", "names": {"zh_CN": "狗"}}]})
+    assert plain.fingerprint == named.fingerprint  # a translation re-tags nothing
+    assert named.labels[0].display("zh_CN") == "狗" and named.display_description("zh_CN") == "动物"
+    with pytest.raises(ValueError, match="language"):
+        parse_label_set({"name": "x", "labels": [{"name": "dog", "names": ["狗"]}]})

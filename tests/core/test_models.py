@@ -553,3 +553,39 @@ def test_models_module_imports_lazily() -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, timeout=60).stdout.strip()
     assert out == "", f"importing photoclip.core.models imported {out}"
+
+
+def test_weights_file_of_another_architecture_is_refused(
+    tiny_hub_spec: ModelSpec, tiny_weights_file: Path, photoclip_home: AppPaths, tmp_path: Path
+) -> None:
+    """`models use vit-b-32 --weights tiny.safetensors` was accepted (and failed only at the
+    first search): the file's tensors are checked against the model (built on the meta
+    device, no weights) first, and the error names the file and what it looks like."""
+    import torch
+    from safetensors.torch import load_file
+
+    from photoclip.config import Settings
+    from photoclip.core.library import Library
+    from photoclip.core.weights_check import WeightsMismatchError, check_weights_file
+
+    Settings(model=tiny_hub_spec.key, device="cpu", precision="fp32").save(
+        photoclip_home.settings_file)
+    as_pt = tmp_path / "tiny.pt"  # a plain torch checkpoint, as some downloads are
+    torch.save({"state_dict": load_file(str(tiny_weights_file))}, as_pt)
+    lib = Library(photoclip_home)
+    try:
+        for wrong in (tiny_weights_file, as_pt):
+            with pytest.raises(WeightsMismatchError) as err:
+                lib.use_model("vit-b-32", str(wrong))
+            message = err.value.message
+            assert str(wrong) in message and "does not fit model 'vit-b-32'" in message
+            assert "embedding size 64" in message and "'tiny-hub'" in message, message
+            assert lib.settings.model == tiny_hub_spec.key  # nothing was changed
+        assert lib.use_model(tiny_hub_spec.key, str(as_pt)).key == tiny_hub_spec.key
+        assert lib.settings.weights_file == str(as_pt)
+    finally:
+        lib.close()
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"not weights")
+    with pytest.raises(WeightsMismatchError, match="cannot be read as model weights"):
+        check_weights_file(tiny_hub_spec, junk)

@@ -15,6 +15,7 @@ import pytest
 from photoclip.config import AppPaths, Settings
 from photoclip.core import plugin_host
 from photoclip.core.plugin_host import PluginHost, discover, set_enabled
+from photoclip.core.types import UnknownChoiceError
 from photoclip.plugin_api import API_VERSION
 
 
@@ -200,7 +201,7 @@ def test_enable_disable(photoclip_home: AppPaths, user_plugins: Path) -> None:
     set_enabled("off", True, photoclip_home)
     infos = by_name(discover(photoclip_home))
     assert infos["good"].enabled and infos["off"].enabled
-    with pytest.raises(KeyError):
+    with pytest.raises(UnknownChoiceError, match="choose one of: "):
         set_enabled("nope", True, photoclip_home)
     with pytest.raises(ValueError, match="part of photoclip"):
         set_enabled("labels", False, photoclip_home)
@@ -282,3 +283,38 @@ def test_template_folder_copies_into_user_plugins(photoclip_home: AppPaths) -> N
     shutil.copytree(src, plugin_host.user_plugins_dir(photoclip_home) / "template-copy")
     infos = [i for i in discover(photoclip_home) if i.name == "template"]
     assert len(infos) == 2 and infos[1].error and "found first" in infos[1].error
+
+
+def test_plugins_listing_their_hooks_are_imported_only_when_a_hook_is_needed(
+    photoclip_home: AppPaths,
+) -> None:
+    root = plugin_host.user_plugins_dir(photoclip_home)
+    write_plugin(root, "lazy-exporter", """
+        from photoclip.plugin_api import Exporter, hookimpl
+
+        @hookimpl
+        def photoclip_exporters(register):
+            register(Exporter("lazy-copies", "Lazy", lambda ctx, photos, dest: []))
+    """, extra='hooks = ["photoclip_exporters"]\n')
+    write_plugin(root, "lazy-typo", "", extra='hooks = ["photoclip_exporter"]\n')
+    host = PluginHost(Settings(), photoclip_home).load()
+    assert "xmp-sidecars" in host.actions()
+    assert "pc_test_lazy_exporter" not in sys.modules  # neither load() nor actions() import it
+    assert "lazy-copies" in host.exporters()
+    assert "pc_test_lazy_exporter" in sys.modules
+    infos = by_name(host.infos())
+    assert infos["lazy-exporter"].loaded and infos["lazy-exporter"].error is None
+    assert "unknown hooks: photoclip_exporter" in infos["lazy-typo"].error
+
+
+def test_cli_start_imports_no_chromadb(photoclip_home: AppPaths) -> None:
+    """The chroma-clip plugin (enabled by default) declares only photoclip_exporters: a CLI
+    start, which registers a command per plugin action, does not import it nor chromadb."""
+    code = ("import sys; from photoclip.cli.main import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('chromadb', 'photoclip_chroma', 'torch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    assert out.strip() == "[]", out
+    host = PluginHost(Settings(), photoclip_home).load()
+    assert "chroma" in host.exporters()  # and the exporter is there when asked for

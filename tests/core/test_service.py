@@ -194,3 +194,46 @@ def test_native_events_unavailable_falls_back_to_polling(make_library, folder: P
         assert "polling it every" in caplog.text and "inotify watch limit" in caplog.text
     finally:
         service.stop()
+
+
+def test_nested_folders_are_one_library_folder(
+    make_library, tmp_path: Path, datasets_dir: Path, spare: list[Path]
+) -> None:
+    """Adding a subfolder of a library folder used to add it again (watched twice); adding the
+    parent of one likewise. Now a subfolder changes nothing, and a parent takes its
+    subfolder's place: one watch each, photos indexed once, nothing embedded again."""
+    root = tmp_path / "Photos"
+    child = copy_coco(datasets_dir, root / "2024", 3)
+    (child / "trip").mkdir()
+    lib: Library = make_library([child])
+    events: list[ServiceEvent] = []
+    service = LibraryService(lib, quiet=0.3)
+    service.subscribe(events.append)
+    service.start()
+    try:
+        wait_for(lambda: any(e.kind == "reconciled" for e in events), 120)
+        assert service.wait_idle(30)
+        before = {p: lib._catalog.get_by_path(p).id for p in indexed_paths(lib)}
+        embedded = lib.embedder.images_embedded
+
+        inside = service.add_folder(str(child / "trip"))
+        assert not inside.added and inside.within == str(child)
+        assert "already in the library as part of" in inside.text
+        assert lib.settings.folders == [str(child)] and set(service.watcher.modes) == {str(child)}
+
+        parent = service.add_folder(str(root))
+        assert parent.added and parent.absorbed == (str(child),)
+        assert lib.settings.folders == [str(root)] and set(service.watcher.modes) == {str(root)}
+        assert "no longer listed or watched on its own" in parent.text
+        shutil.copy2(spare[0], child / "trip" / "new.jpg")
+        shutil.copy2(spare[1], root / "top.jpg")
+        wait_for(lambda: {str(child / "trip" / "new.jpg"), str(root / "top.jpg")}
+                 <= indexed_paths(lib))
+        assert service.wait_idle(30)
+        assert {p: lib._catalog.get_by_path(p).id for p in before} == before  # kept as they were
+        assert lib.embedder.images_embedded == embedded + 2  # only the two new photos
+        assert len(indexed_paths(lib)) == 5
+    finally:
+        service.stop()
+    with pytest.raises(KeyError, match="part of the library folder"):
+        lib.remove_folder(child)

@@ -232,3 +232,28 @@ def test_a_plain_chroma_client_filters_by_date_and_tag(
     dated = col.get(where={"date_iso": {"$in": [datetime.fromtimestamp(stamps[0]).isoformat()]}})
     assert [Path(m["path"]).name for m in dated["metadatas"]] == [coco[0].name]
     assert all(len(m["hash"]) == 64 for m in col.get()["metadatas"])  # the full SHA-256
+
+
+def test_local_count_agrees_with_chroma_without_importing_it(tmp_path: Path) -> None:
+    """store_count.local_count (read from chroma.sqlite3) equals Chroma's own count."""
+    from photoclip.core.store_count import local_count
+
+    folder = tmp_path / "chroma"
+    rng = np.random.default_rng(3)
+    s = VectorStore("photos_test", DIM, path=folder)
+    assert local_count(folder, "photos_test") == s.count() == 0
+    s.upsert(list(range(1, 31)), _unit(rng, 30), [_meta(i) for i in range(1, 31)])
+    s.upsert([5, 6], _unit(rng, 2), [_meta(5), _meta(6)])  # replaced, not added
+    s.delete([7, 8, 9])
+    assert local_count(folder, "photos_test") == s.count() == 27
+    other = VectorStore("photos_other", DIM, path=folder)
+    other.upsert([1], _unit(rng, 1), [_meta(1)])
+    assert local_count(folder, "photos_test") == 27 and local_count(folder, "photos_other") == 1
+    other.close()
+    s.close()
+    assert local_count(folder, "photos_test") == 27
+    assert local_count(folder, "no_such_collection") is None  # Chroma is asked instead
+    assert local_count(tmp_path / "nowhere", "photos_test") is None
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / "chroma.sqlite3").write_bytes(b"not a database" * 100)
+    assert local_count(tmp_path / "damaged", "photos_test") is None

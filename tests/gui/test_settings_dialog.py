@@ -227,3 +227,61 @@ def test_plugins_are_turned_on_and_off_by_their_ticks(qtbot, paths: AppPaths) ->
     dialog.accept()
     on = {i.name: i.enabled for i in discover(paths, Settings.load(paths.settings_file))}
     assert on["export"] is False and on["template"] is True and on["labels"] is True
+
+
+def test_plugin_descriptions_are_shown_as_plain_text(qtbot, paths: AppPaths) -> None:
+    """A plugin whose manifest and options are written with reST/Markdown marks (``code``,
+    `links <url>`_, **bold**, :func:`role`) showed them raw in Settings > Plugins; every front
+    now shows the same plain text (core.types.display_text)."""
+    from photoclip.core.actions import resolve_options
+    from photoclip.core.plugin_host import PluginHost
+    from photoclip.core.types import display_text
+
+    folder = paths.data / "plugins" / "marked"
+    (folder / "photoclip_marked").mkdir(parents=True)
+    (folder / "plugin.toml").write_text(
+        'name = "marked"\napi_version = 1\nmodule = "photoclip_marked"\n'
+        "description = '''Tags from ``exiftool`` keywords, **fast**; see\n"
+        "  `the guide <https://example.org/guide>`_ and :func:`~photoclip.plugin_api.counted`'''\n")
+    (folder / "photoclip_marked" / "__init__.py").write_text(
+        "from photoclip.plugin_api import Action, ActionResult, Option, hookimpl\n\n"
+        "@hookimpl\ndef photoclip_actions(register):\n"
+        "    register(Action('marked', 'Marked', 'Runs *quickly* with `exiftool`',\n"
+        "                    lambda c, p, o: ActionResult('ok'),\n"
+        "                    options=(Option('mode', 'one of ``a`` or [b](https://x)'),)))\n")
+    plain = "Tags from exiftool keywords, fast; see the guide and counted"
+    dialog = _dialog(qtbot, Settings(), paths)
+    shown = {str(dialog.plugin_list.item(i).data(Qt.ItemDataRole.UserRole)):
+             dialog.plugin_list.item(i).text() for i in range(dialog.plugin_list.count())}
+    assert shown["marked"] == f"marked \u2014 {plain}", shown["marked"]
+    host = PluginHost(paths=paths).load()
+    assert next(i for i in host.infos() if i.name == "marked").description == plain
+    action = host.actions()["marked"]
+    assert display_text(action.description) == "Runs quickly with exiftool"
+    assert resolve_options(action.options, host)[0].help == "one of a or b"
+    for text in ("2*3*4 and a * b", "snake_case and __init__", "it's 5 o'clock"):
+        assert display_text(text) == text  # not markup: left alone
+
+    from photoclip.core.labels import Label, LabelSet  # a user's label set: the same rule
+
+    mine = LabelSet("pets", "My **own** pets, see ``pets.toml``", False, (Label("cat"),))
+    labels = _dialog(qtbot, Settings(), paths, label_sets={"pets": mine}).label_set_list
+    assert labels.item(0).text() == "pets: My own pets, see pets.toml"
+
+
+def test_a_nested_folder_is_not_added_twice(qtbot, paths: AppPaths, tmp_path: Path) -> None:
+    """Settings > Folders follows the core's rule (core.folders): a subfolder of a listed
+    folder changes nothing and says so; a parent takes its subfolder's place, and OK then
+    adds the parent without removing the subfolder's photos."""
+    root = tmp_path / "Photos"
+    (root / "2024" / "trip").mkdir(parents=True)
+    child = str((root / "2024").resolve())
+    dialog = _dialog(qtbot, Settings(folders=[child]), paths)
+    dialog.add_folder(str(root / "2024" / "trip"))
+    assert dialog.folders() == [child]
+    assert "already in the library as part of" in dialog.folder_status.text()
+    dialog.add_folder(str(root))
+    assert dialog.folders() == [str(root.resolve())]
+    assert "no longer listed or watched on its own" in dialog.folder_status.text()
+    changes = dialog.changes()
+    assert changes.folders_added == [str(root.resolve())] and changes.folders_removed == []

@@ -35,6 +35,19 @@ def test_typing_a_query_shows_results_in_score_order(
     assert window.search_bar.count.text() == f"{N_PHOTOS} photos found"
     assert not window.banner.isVisible()
 
+    window.search_bar.edit.setText("a red car")
+    window.run_search()  # its answer comes through the event loop, which has not run yet
+    assert window.search_bar.count.text() == "Searching…"
+    qtbot.waitUntil(lambda: window.search_bar.count.text() == f"{N_PHOTOS} photos found",
+                    timeout=10_000)
+
+    # the app owns the library: a `photoclip` command is answered by it, not locked out
+    env = {**os.environ, "PHOTOCLIP_HOME": os.environ["PHOTOCLIP_HOME"]}
+    tags = subprocess.run([sys.executable, "-m", "photoclip", "status", "--json"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert tags.returncode == 0, tags.stderr
+    assert f'"photos": {N_PHOTOS}' in tags.stdout
+
 
 def test_more_like_this_puts_the_photo_itself_first(
     qtbot, gui_photos, write_settings, make_window, wait_indexed

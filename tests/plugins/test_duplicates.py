@@ -161,3 +161,44 @@ def test_default_duplicates_on_a_library_with_known_copies(
     # the question shows the groups before asking, and nothing moves without a yes
     assert "keep " in text.stderr.split("Move ")[0] and "nothing moved" in text.stdout
     assert "copy " in text.stdout and "bits apart" in text.stdout
+
+
+def test_blank_photos_are_duplicates_only_of_identical_files(
+    make_library, coco_folder: Path
+) -> None:
+    """A black frame, a smaller black frame, a white scan with paper grain and solid colours are
+    different files: no method groups them (their pHashes are rounding noise: white and blue
+    used to lie 1 bit apart, two black frames 0), nor offers them to the trash; a
+    byte-identical copy of one is still a duplicate, and the result says why blank photos were
+    compared as files only."""
+    import shutil
+
+    rng = np.random.default_rng(0)
+    Image.new("RGB", (640, 480), "black").save(coco_folder / "black.jpg", quality=95)
+    shutil.copy2(coco_folder / "black.jpg", coco_folder / "black (1).jpg")  # an exact copy
+    Image.new("RGB", (320, 240), "black").save(coco_folder / "black-small.png")
+    Image.new("RGB", (800, 600), "white").save(coco_folder / "white.png")
+    Image.new("RGB", (500, 300), (10, 10, 200)).save(coco_folder / "blue.png")
+    Image.new("RGB", (300, 300), (200, 10, 10)).save(coco_folder / "red.png")
+    grain = np.clip(245 + rng.normal(0, 4, (700, 500, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(grain).save(coco_folder / "scan.png")
+    blank = {"black.jpg", "black (1).jpg", "black-small.png", "white.png", "blue.png",
+             "red.png", "scan.png"}
+    lib = make_library([coco_folder])
+    lib.index_folders()
+    host = load_plugin_folder(PLUGIN)
+    questions: list[str] = []
+    for method in ("all", "phash", "vectors"):
+        questions.clear()
+        found = run_action(host, lib, "duplicates", method=method, trash=True,
+                           confirm=lambda q: questions.append(q) or False)
+        groups = [sorted(Path(p).name for p in [g["keep"], *g["duplicates"]])
+                  for g in found.data["groups"]]
+        assert ["black (1).jpg", "black.jpg"] in groups or method != "all", (method, groups)
+        for g in groups:
+            assert g == ["black (1).jpg", "black.jpg"] or not blank & set(g), (method, groups)
+        assert {Path(p).name for p in found.data["blank"]} == blank
+        assert any("compared as files only" in line for line in found.details)
+        offered = "\n".join(questions)
+        assert not any(f"copy {coco_folder / n}" in offered
+                       for n in blank - {"black (1).jpg"}), offered

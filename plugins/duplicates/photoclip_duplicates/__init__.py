@@ -79,37 +79,46 @@ class Found:
     groups: list[list[int]]
     matches: dict[tuple[int, int], Match]  # (keeper, copy) -> why
     thresholds: dict[str, Any]
+    #: Blank photos (a black frame, a white scan, a solid colour): compared as files only.
+    blank: list[int] = field(default_factory=list)
 
 
-def perceptual_hashes(context: PluginContext, photos: list[Photo]) -> dict[int, list[int]]:
-    """:func:`finder.photo_hashes` of each photo, cached by content hash in the plugin's data
-    folder."""
-    cache_file = context.data_dir(PLUGIN) / "phash-v2.json"
+def perceptual_hashes(
+    context: PluginContext, photos: list[Photo]
+) -> tuple[dict[int, list[int]], set[int]]:
+    """:func:`finder.photo_hashes` of each photo that is not blank (:func:`finder.is_blank`),
+    and the ids of the blank ones; cached by content hash in the plugin's data folder (a blank
+    photo as an empty list)."""
+    cache_file = context.data_dir(PLUGIN) / "phash-v3.json"
     try:
         cache: dict[str, list[int]] = json.loads(cache_file.read_text())
     except (OSError, ValueError):
         cache = {}
     out: dict[int, list[int]] = {}
+    blank: set[int] = set()
     changed = False
     for photo in photos:
         key = photo.content_hash
-        if key and len(cache.get(key, ())) == finder.N_HASHES:
-            out[photo.id] = cache[key]
-            continue
-        try:
-            image = open_image(photo.path, min_side=64)
-        except (ValueError, OSError) as exc:
-            log.info("No perceptual hash for %s: %s", photo.path, exc)
-            continue
-        out[photo.id] = finder.photo_hashes(image)
-        if key:
-            cache[key] = out[photo.id]
-            changed = True
+        cached = cache.get(key) if key else None
+        if cached is None or len(cached) not in (0, finder.N_HASHES):
+            try:
+                image = open_image(photo.path, min_side=64)
+            except (ValueError, OSError) as exc:
+                log.info("No perceptual hash for %s: %s", photo.path, exc)
+                continue
+            cached = [] if finder.is_blank(image) else finder.photo_hashes(image)
+            if key:
+                cache[key] = cached
+                changed = True
+        if cached:
+            out[photo.id] = cached
+        else:
+            blank.add(photo.id)
     if changed:
         tmp = cache_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(cache))
         tmp.replace(cache_file)
-    return out
+    return out, blank
 
 
 def _mtime(path: str) -> float:
@@ -155,6 +164,8 @@ def find_groups(
 
     ``threshold``: cosine similarity for ``vectors`` (None: :func:`finder.vector_threshold` of
     this library's vectors); ``max_distance``: pHash bits (None: :data:`finder.MAX_DISTANCE`).
+    A blank photo (:func:`finder.is_blank`) is a duplicate only of a byte-identical file: blank
+    frames look alike to every method without being copies of each other.
     """
     if method not in METHODS:
         raise PluginError(f"method must be one of {', '.join(METHODS)}")
@@ -169,8 +180,10 @@ def find_groups(
         for pair in finder.exact_pairs({p.id: p.content_hash for p in photos}):
             matched.setdefault(pair, set()).add("exact")
     hashes: dict[int, list[int]] = {}
+    blank: set[int] = set()
+    if method != "exact":
+        hashes, blank = perceptual_hashes(context, photos)
     if method in ("all", "phash"):
-        hashes = perceptual_hashes(context, photos)
         thresholds["phash_bits"] = bits
         for pair in finder.phash_pairs(hashes, bits, invariant=invariant):
             matched.setdefault(pair, set()).add("phash")
@@ -190,7 +203,8 @@ def find_groups(
                 finder.CONFIRM_BITS, invariant=invariant)
             close = {pair: sim for pair, sim in close.items() if pair in loose}
         for pair in close:
-            matched.setdefault(pair, set()).add("vectors")
+            if not blank.intersection(pair):
+                matched.setdefault(pair, set()).add("vectors")
     order = [p.id for p in original_first(photos)]
     grouped = finder.star_groups(order, matched)
     matches: dict[tuple[int, int], Match] = {}
@@ -205,7 +219,7 @@ def find_groups(
                                           invariant=invariant)
                 m.phash_bits, m.phash_how = next(iter(pair.values()))
             matches[(keeper, pid)] = m
-    return Found(grouped, matches, thresholds)
+    return Found(grouped, matches, thresholds, sorted(blank))
 
 
 def _thresholds_text(t: dict[str, Any]) -> str:
@@ -243,8 +257,14 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
             members.append({"path": p.path, **why.as_dict()})
         data.append({"keep": keep.path, "duplicates": [m["path"] for m in members],
                      "members": members})
+    blank = [by_id[pid].path for pid in found.blank]
     if found.groups:
         details.append(f"matched when: {_thresholds_text(found.thresholds) or 'identical files'}")
+    if found.blank:
+        details.append(
+            f"{counted(len(found.blank), 'blank photo')} (a black frame, a white page, a solid "
+            "colour) compared as files only: blank photos look alike without being copies of "
+            "each other, so only identical files are called duplicates")
     message = (
         f"{counted(len(found.groups), 'group')} of duplicates among "
         f"{counted(len(photos), 'photo')}; {counted(len(extra), 'extra copy', 'extra copies')}"
@@ -260,7 +280,7 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         trashed = [str(m) for m in moved]
         message += f"; moved {len(trashed)} to the trash folder" if trashed else "; nothing moved"
     return ActionResult(message, details, {"groups": data, "trashed": trashed,
-                                           "thresholds": found.thresholds})
+                                           "thresholds": found.thresholds, "blank": blank})
 
 
 @hookimpl

@@ -50,6 +50,12 @@ VECTOR_RATIO_CONFIRMED = 0.05
 #: (over flips/turns/crops): unrelated photos lie ~31 bits apart, edited copies within ~16, so
 #: two independent signals must agree before a photo is called a copy.
 CONFIRM_BITS = 16
+#: A photo whose grey 32x32 sample varies less than this (standard deviation, of 255 levels) is
+#: blank: a black frame, a white scan, a solid colour. Its pHash is only rounding noise (a white
+#: and a blue frame lie 1 bit apart) and CLIP puts all such frames close together, so blank
+#: photos are duplicates only of byte-identical copies. Real photos, even foggy or dark ones,
+#: lie well above it (a gentle grey gradient: ~11).
+BLANK_STD = 2.0
 
 
 def _dct_matrix(n: int) -> np.ndarray:
@@ -69,6 +75,14 @@ def dct_block(image: Any) -> np.ndarray:
     grey = image.convert("L").resize((_SAMPLE, _SAMPLE), Image.Resampling.LANCZOS)
     pixels = np.asarray(grey, dtype=np.float64)
     return (_DCT @ pixels @ _DCT.T)[:HASH_SIZE, :HASH_SIZE]
+
+
+def is_blank(image: Any) -> bool:
+    """Whether a PIL image has no detail to compare (:data:`BLANK_STD`)."""
+    from PIL import Image
+
+    grey = image.convert("L").resize((_SAMPLE, _SAMPLE), Image.Resampling.LANCZOS)
+    return float(np.asarray(grey, dtype=np.float64).std()) < BLANK_STD
 
 
 def crop_blocks(image: Any) -> list[np.ndarray]:

@@ -97,7 +97,8 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
         run,
         options=(
             Option("to", "the destination folder (created if needed)", required=True),
-            Option("as", "how: links, copies, or another plugin's exporter", default="links"),
+            Option("as", "how: links, copies, or another plugin's exporter", default="links",
+                   choices_from="exporters"),
             Option("numbered", "prefix names with the rank (keeps a search's order)",
                    type=bool, default=False),
         ),

@@ -1,0 +1,116 @@
+"""A command as a thin client: when a process owns the library (the app, `photoclip watch`), it
+answers the command with its warm model and index (see :mod:`photoclip.cli.serve`).
+
+This module is what `photoclip` runs first, so it imports only what forwarding needs: no
+command module, no numpy, no model. With no owner answering, :func:`forward` returns None and
+the command runs in this process as it always did.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from photoclip.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED
+
+__all__ = ["EXIT_PIPE_CLOSED", "FORWARDED", "forward"]
+
+# the commands an owner answers; the others run here (`watch`: see `_already_watched`)
+FORWARDED = frozenset({
+    "search", "similar", "classify", "status", "tags", "tag", "photo", "albums", "album",
+    "folders", "index", "labels", "models",
+})
+_NOT_FORWARDED_FLAGS = frozenset({"-h", "--help", "--version"})
+_GLOBAL_FLAGS = frozenset({"--verbose", "-v", "-vv", "-vvv", "--debug"})
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command name: the first word that is not a global flag."""
+    for word in argv:
+        if word in _GLOBAL_FLAGS:
+            continue
+        return None if word.startswith("-") else word
+    return None
+
+
+def forward(argv: list[str], as_json: bool) -> int | None:
+    """Have the library's owner run ``photoclip ARGV``; its exit status, or None when no owner
+    answers (or the command is one this process runs itself)."""
+    command = command_of(argv)
+    if command is None or _NOT_FORWARDED_FLAGS & set(argv):
+        return None
+    if command != "watch" and command not in FORWARDED:
+        return None
+    from photoclip.config import app_paths
+    from photoclip.core import owner
+
+    try:
+        got = owner.connect(app_paths().library_dir)
+    except owner.OwnerRefused as exc:
+        return _fail(str(exc), "OwnerRefused", as_json)
+    except KeyboardInterrupt:  # an owner that does not answer its socket, and Ctrl-C
+        return _interrupted(as_json)
+    if got is None:
+        return None
+    conn, endpoint = got
+    if command == "watch":
+        conn.close()
+        return _fail(f"this library is already kept up to date by {endpoint.owner} "
+                     f"(pid {endpoint.pid}), which watches its folders", "AlreadyWatched",
+                     as_json, hint="nothing to do: other commands are answered by it")
+    with conn:
+        return _talk(conn, argv, as_json, command, endpoint)
+
+
+def _talk(conn: Any, argv: list[str], as_json: bool, command: str, endpoint: Any) -> int:
+    from photoclip.core.owner import recv_json, send_json
+
+    request = {"argv": argv, "json": as_json, "cwd": os.getcwd(),
+               "tty": {"out": _isatty(sys.stdout), "err": _isatty(sys.stderr)}}
+    try:
+        send_json(conn, request)
+        while True:
+            try:
+                message = recv_json(conn)
+            except (EOFError, OSError):
+                return _fail(f"the library's owner ({endpoint.owner}, pid {endpoint.pid}) "
+                             "stopped before answering", "OwnerGone", as_json,
+                             hint="run the command again")
+            if "out" in message:
+                sys.stdout.write(str(message["out"]))  # BrokenPipeError: main() handles it
+                if _isatty(sys.stdout):
+                    sys.stdout.flush()
+            elif "err" in message:
+                sys.stderr.write(str(message["err"]))
+                sys.stderr.flush()
+            elif "exit" in message:
+                return int(message["exit"])
+    except KeyboardInterrupt:  # closing the connection tells the owner to stop answering
+        conn.close()
+        if command == "index" and not as_json:
+            print(f"interrupted: {endpoint.owner} (pid {endpoint.pid}) goes on indexing in "
+                  "the background", file=sys.stderr)
+        return _interrupted(as_json)
+
+
+def _interrupted(as_json: bool) -> int:
+    from photoclip.cli.output import emit_error
+
+    emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+               as_json=as_json)
+    return EXIT_INTERRUPTED
+
+
+def _fail(message: str, type_: str, as_json: bool, hint: str | None = None) -> int:
+    from photoclip.cli.output import emit_error
+
+    emit_error(message, type_=type_, exit_code=EXIT_FAILED, hint=hint, as_json=as_json)
+    return EXIT_FAILED
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

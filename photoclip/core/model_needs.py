@@ -1,0 +1,90 @@
+"""What a model needs beyond its weights file, said once for every front.
+
+- Python packages (``ModelSpec.requires``, e.g. transformers and sentencepiece for the
+  multilingual model): :func:`missing_requirements`, checked when a model is chosen (refused up
+  front, nothing changed) and again when it loads.
+- A Hugging Face text tower (``ModelSpec.hf_text_model``): its ``config.json`` and tokenizer
+  files, downloaded with the weights into ``<models>/<key>/text-tower/`` or copied there by hand
+  for offline use; :func:`text_tower_message` says so when they are the cause of a failure.
+- The language of a query: an English-only model given Chinese, Japanese or Korean text returns
+  meaningless matches; :func:`needs_multilingual` tells the fronts to say so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import traceback
+from pathlib import Path
+
+from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+
+#: The catalogue's model for queries in other languages than English.
+MULTILINGUAL_MODEL = "xlm-roberta-vit-b-32"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TEXT_TOWER_CODE = ("transformers", "tokenizers", "sentencepiece", "hf_model.py")
+
+
+def missing_requirements(spec: ModelSpec) -> list[str]:
+    """The packages ``spec`` needs that cannot be imported here."""
+    return [m for m in spec.requires if importlib.util.find_spec(m) is None]
+
+
+def requirements_message(spec: ModelSpec, missing: list[str]) -> str:
+    """What to do when ``missing`` packages keep ``spec`` from working."""
+    names = ", ".join(missing)
+    extra = "'photoclip[multilingual]'" if spec.multilingual else " ".join(missing)
+    return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} {names}, "
+            f"not installed here: install with `pip install {extra}` (pipx: `pipx inject "
+            f"photoclip {' '.join(missing)}`), then choose the model again.")
+
+
+def needs_multilingual(spec: ModelSpec, text: str) -> bool:
+    """Whether ``text`` is Chinese, Japanese or Korean and ``spec`` reads English only."""
+    return not spec.multilingual and bool(_CJK.search(text))
+
+
+def text_tower_folder(spec: ModelSpec, models_dir: Path) -> Path:
+    """Where ``spec``'s text tower goes (downloaded, or copied by hand for offline use)."""
+    from photoclip.core.weights import TEXT_TOWER_DIR, model_dir
+
+    return model_dir(spec, models_dir) / TEXT_TOWER_DIR
+
+
+def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -> Path | None:
+    """``spec``'s text-tower folder (None for a model without one), fetched now when it is
+    missing and downloads are allowed; else ModelUnavailableError saying where to put it."""
+    from photoclip.core.weights import download_text_tower, text_tower_dir
+
+    folder = text_tower_dir(spec, models_dir)
+    if folder is not None or not spec.hf_text_model:
+        return folder
+    if not allow_download:
+        raise ModelUnavailableError(text_tower_message(spec, models_dir))
+    download_text_tower(spec, models_dir)
+    return text_tower_dir(spec, models_dir)
+
+
+def text_tower_message(spec: ModelSpec, models_dir: Path, reason: str = "") -> str:
+    """Why a model with a Hugging Face text tower cannot load it, and the two ways out."""
+    folder = text_tower_folder(spec, models_dir)
+    because = f" ({reason})" if reason else ""
+    return (f"Model '{spec.key}' cannot load its text tower's config and tokenizer "
+            f"({spec.hf_text_model}){because}; the weights file alone is not enough. Run "
+            f"`photoclip models download {spec.key}` to fetch both, or offline copy the "
+            f"{spec.hf_text_model} config.json and tokenizer files (tokenizer.json, "
+            f"sentencepiece.bpe.model, ...) into {folder}.")
+
+
+def from_text_tower(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) was raised reading a text tower's config or
+    tokenizer (transformers, tokenizers, sentencepiece, open_clip's hf_model)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        for frame in traceback.extract_tb(cur.__traceback__):
+            if any(part in frame.filename for part in _TEXT_TOWER_CODE):
+                return True
+        cur = cur.__cause__ or cur.__context__
+    return False

@@ -1,0 +1,972 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>photoclip</name>
+    <message>
+        <source> (last error: {error})</source>
+        <translation>（上次出错：{error}）</translation>
+    </message>
+    <message>
+        <source> (showing its {photos})</source>
+        <translation>（正在显示其中 {photos}）</translation>
+    </message>
+    <message>
+        <source>&amp;About photoclip</source>
+        <translation>关于 photoclip(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Add photo folder…</source>
+        <translation>添加照片文件夹(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;All photos</source>
+        <translation>全部照片(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Back to photos</source>
+        <translation>返回照片(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Choose a weights file…</source>
+        <translation>选择权重文件(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Download the model</source>
+        <translation>下载模型(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Find</source>
+        <translation>查找(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Next photo</source>
+        <translation>下一张(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous photo</source>
+        <translation>上一张(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Suggest tags again</source>
+        <translation>重新推荐标签(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Tags</source>
+        <translation>标签(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>(none chosen yet)</source>
+        <translation>（尚未选择）</translation>
+    </message>
+    <message>
+        <source>, label set {name}</source>
+        <translation>，标签集 {name}</translation>
+    </message>
+    <message>
+        <source>A model is downloaded once; after that photoclip works offline. You can change it later in Settings.</source>
+        <translation>模型只需下载一次，之后 photoclip 可离线使用。以后可在“设置”中更换。</translation>
+    </message>
+    <message>
+        <source>A new language is used the next time photoclip starts.</source>
+        <translation>新的语言将在下次启动 photoclip 时生效。</translation>
+    </message>
+    <message>
+        <source>About photoclip</source>
+        <translation>关于 photoclip</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <source>Add a photo folder</source>
+        <translation>添加照片文件夹</translation>
+    </message>
+    <message>
+        <source>Add a tag</source>
+        <translation>添加标签</translation>
+    </message>
+    <message>
+        <source>Add a tag and press Enter</source>
+        <translation>输入标签后按回车</translation>
+    </message>
+    <message>
+        <source>Add a tag{n}…</source>
+        <translation>添加标签{n}…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Add my Pictures folder</source>
+        <translation>添加我的“图片”文件夹</translation>
+    </message>
+    <message>
+        <source>Add to album</source>
+        <translation>添加到相册</translation>
+    </message>
+    <message>
+        <source>Add to album{n}…</source>
+        <translation>添加到相册{n}…</translation>
+    </message>
+    <message>
+        <source>Adding {folder}…</source>
+        <translation>正在添加 {folder}…</translation>
+    </message>
+    <message>
+        <source>Album</source>
+        <translation>相册</translation>
+    </message>
+    <message>
+        <source>Album (type a new name to create it):</source>
+        <translation>相册（输入新名称即可新建）：</translation>
+    </message>
+    <message>
+        <source>Album name</source>
+        <translation>相册名称</translation>
+    </message>
+    <message>
+        <source>Albums</source>
+        <translation>相册</translation>
+    </message>
+    <message>
+        <source>All folders</source>
+        <translation>全部文件夹</translation>
+    </message>
+    <message>
+        <source>All photos</source>
+        <translation>全部照片</translation>
+    </message>
+    <message>
+        <source>Analysing</source>
+        <translation>正在分析</translation>
+    </message>
+    <message>
+        <source>Any album</source>
+        <translation>任意相册</translation>
+    </message>
+    <message>
+        <source>Any tag</source>
+        <translation>任意标签</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple GPU（Metal）</translation>
+    </message>
+    <message>
+        <source>Ask</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <source>Automatic (a GPU if there is one)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <source>Automatic tags</source>
+        <translation>自动标签</translation>
+    </message>
+    <message>
+        <source>Back to the photos (Esc)</source>
+        <translation>返回照片（Esc）</translation>
+    </message>
+    <message>
+        <source>Best match</source>
+        <translation>最相关</translation>
+    </message>
+    <message>
+        <source>Best quality, about 18x slower to index than vit-b-32: for a GPU (DataComp-1B ViT-L/14)</source>
+        <comment>model</comment>
+        <translation>质量最佳，索引约比 vit-b-32 慢 18 倍：适合有 GPU 的电脑（DataComp-1B ViT-L/14）</translation>
+    </message>
+    <message>
+        <source>Better than vit-b-32 with half the download, about 2x slower to index on a CPU (Apple MobileCLIP2-S0; Apple AMLR licence: check it suits your use)</source>
+        <comment>model</comment>
+        <translation>比 vit-b-32 更好，下载量减半，在 CPU 上索引约慢 2 倍（Apple MobileCLIP2-S0；Apple AMLR 许可：请确认适合你的用途）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Cache (thumbnails)</source>
+        <translation>缓存（缩略图）</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>相机</translation>
+    </message>
+    <message>
+        <source>Camera (EXIF)</source>
+        <translation>拍摄信息（EXIF）</translation>
+    </message>
+    <message>
+        <source>Cannot save the settings: {error}</source>
+        <translation>无法保存设置：{error}</translation>
+    </message>
+    <message>
+        <source>Choose a folder…</source>
+        <translation>选择文件夹…</translation>
+    </message>
+    <message>
+        <source>Choose a weights file…</source>
+        <translation>选择权重文件…</translation>
+    </message>
+    <message>
+        <source>Choose at least one label set, or turn automatic tags off.</source>
+        <translation>请至少选择一个标签集，或关闭自动标签。</translation>
+    </message>
+    <message>
+        <source>Choose how photoclip understands photos</source>
+        <translation>选择 photoclip 理解照片所用的模型</translation>
+    </message>
+    <message>
+        <source>Choose the folders that hold your photos.</source>
+        <translation>选择存放照片的文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose the model's weights file</source>
+        <translation>选择模型的权重文件</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
+        <translation>描述一张照片（如“在雪地里玩耍的狗”），或将照片拖放、粘贴到这里</translation>
+    </message>
+    <message>
+        <source>Details…</source>
+        <translation>详细信息…</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Download the model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <source>Downloading the model: {done} MB</source>
+        <translation>正在下载模型：{done} MB</translation>
+    </message>
+    <message>
+        <source>Downloading the model: {done} of {total} MB</source>
+        <translation>正在下载模型：{done} / {total} MB</translation>
+    </message>
+    <message>
+        <source>Downloading the model… (progress in the status bar)</source>
+        <translation>正在下载模型…（进度见状态栏）</translation>
+    </message>
+    <message>
+        <source>Downloading {model}{size}… This happens only once.</source>
+        <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
+    </message>
+    <message>
+        <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
+        <comment>model</comment>
+        <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Find your photos by what is in them. Everything stays on this computer.</source>
+        <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Folders</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>Getting the model</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Higher quality</source>
+        <translation>更高质量</translation>
+    </message>
+    <message>
+        <source>Higher quality, about 4x slower to index than vit-b-32 (DataComp-1B ViT-B/16)</source>
+        <comment>model</comment>
+        <translation>质量更高，索引速度约为 vit-b-32 的四分之一（DataComp-1B ViT-B/16）</translation>
+    </message>
+    <message>
+        <source>Image: {name}</source>
+        <translation>图片：{name}</translation>
+    </message>
+    <message>
+        <source>In no album yet</source>
+        <translation>尚未加入任何相册</translation>
+    </message>
+    <message>
+        <source>In: {albums}</source>
+        <translation>所在相册：{albums}</translation>
+    </message>
+    <message>
+        <source>Indexed {photos}</source>
+        <translation>已索引 {photos}</translation>
+    </message>
+    <message>
+        <source>Indexing paused</source>
+        <translation>索引已暂停</translation>
+    </message>
+    <message>
+        <source>Indexing paused: no photos yet</source>
+        <translation>索引已暂停：还没有照片</translation>
+    </message>
+    <message>
+        <source>Indexing paused: {indexed} of {photos} indexed</source>
+        <translation>索引已暂停：已索引 {indexed} / {photos}</translation>
+    </message>
+    <message>
+        <source>Indexing {done} of {photos}</source>
+        <translation>正在索引 {done} / {photos}</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Keywords in files</source>
+        <translation>文件中的关键词</translation>
+    </message>
+    <message>
+        <source>Label sets used for automatic tags</source>
+        <translation>自动标签使用的标签集</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Like: {name}</source>
+        <translation>相似：{name}</translation>
+    </message>
+    <message>
+        <source>Loading the model with {file}…</source>
+        <translation>正在用 {file} 加载模型…</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Looking for new and changed photos…</source>
+        <translation>正在查找新增和修改的照片…</translation>
+    </message>
+    <message>
+        <source>Loose: more tags, some wrong</source>
+        <translation>宽松：标签更多，有些会出错</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)</source>
+        <translation>模型权重 (*.safetensors *.bin *.pt *.pth);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Model {key} ready</source>
+        <translation>模型 {key} 已就绪</translation>
+    </message>
+    <message>
+        <source>More like this</source>
+        <translation>查找相似照片</translation>
+    </message>
+    <message>
+        <source>Multilingual</source>
+        <translation>多语言（支持中文搜索）</translation>
+    </message>
+    <message>
+        <source>Multilingual search, Chinese included (100 languages; LAION-5B XLM-RoBERTa + ViT-B/32)</source>
+        <comment>model</comment>
+        <translation>多语言搜索，支持中文（100 种语言；LAION-5B XLM-RoBERTa + ViT-B/32）</translation>
+    </message>
+    <message>
+        <source>My tags</source>
+        <translation>我的标签</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>最新优先</translation>
+    </message>
+    <message>
+        <source>No folder yet: add one now, or later from Settings.</source>
+        <translation>还没有文件夹：现在添加一个，或以后在“设置”中添加。</translation>
+    </message>
+    <message>
+        <source>No internet connection: the model could not be downloaded. You can choose a weights file you downloaded elsewhere, or try again later.</source>
+        <translation>没有网络连接，无法下载模型。你可以选择在别处下载好的权重文件，或稍后再试。</translation>
+    </message>
+    <message>
+        <source>No labels</source>
+        <translation>没有标签</translation>
+    </message>
+    <message>
+        <source>No model installed: indexing waits</source>
+        <translation>尚未安装模型：索引等待中</translation>
+    </message>
+    <message>
+        <source>No photos are like this one here.</source>
+        <translation>这里没有和这张相似的照片。</translation>
+    </message>
+    <message>
+        <source>No photos match these filters.</source>
+        <translation>没有符合这些筛选条件的照片。</translation>
+    </message>
+    <message>
+        <source>No photos match “{text}”.</source>
+        <translation>没有与“{text}”匹配的照片。</translation>
+    </message>
+    <message>
+        <source>No photos yet</source>
+        <translation>还没有照片</translation>
+    </message>
+    <message>
+        <source>No photos yet: photoclip is looking through your folders…</source>
+        <translation>还没有照片：photoclip 正在查看你的文件夹…</translation>
+    </message>
+    <message>
+        <source>No plugins are installed.</source>
+        <translation>没有安装插件。</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <source>Not available in this installation: it needs {packages}, which are not installed.</source>
+        <translation>此安装版本无法使用：它需要 {packages}，但这些尚未安装。</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open in the system's photo viewer</source>
+        <translation>用系统的看图程序打开</translation>
+    </message>
+    <message>
+        <source>Opening the library…</source>
+        <translation>正在打开图库…</translation>
+    </message>
+    <message>
+        <source>Or press Finish: your photos can be browsed by folder and date now, and searching starts once the model is there.</source>
+        <translation>也可以直接点“完成”：现在就能按文件夹和日期浏览照片，模型就绪后即可搜索。</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Pause indexing (after the batch in progress)</source>
+        <translation>暂停索引（当前这一批完成后）</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>Photo index (data)</source>
+        <translation>照片索引（数据）</translation>
+    </message>
+    <message>
+        <source>Photos that could not be read</source>
+        <translation>无法读取的照片</translation>
+    </message>
+    <message>
+        <source>Pixels</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>Plugins</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Plugins are still loading; try again in a moment.</source>
+        <translation>插件仍在加载，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>Preparing</source>
+        <translation>正在准备</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Read keywords from photos and XMP sidecars as tags</source>
+        <translation>把照片和 XMP 附属文件中的关键词读作标签</translation>
+    </message>
+    <message>
+        <source>Reading keywords from {done} of {photos}…</source>
+        <translation>正在读取关键词 {done} / {photos}…</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Recommended</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Resuming indexing…</source>
+        <translation>正在继续索引…</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Searching by this image; click to clear</source>
+        <translation>正在按这张图片搜索；点击清除</translation>
+    </message>
+    <message>
+        <source>Searching needs the model, which is not installed yet: download it or choose a weights file (Model menu). Meanwhile, browse your photos by folder and date in the sidebar.</source>
+        <translation>搜索需要模型，但模型尚未安装：请下载模型或选择权重文件（“模型”菜单）。在此之前，可以在侧边栏按文件夹和日期浏览照片。</translation>
+    </message>
+    <message>
+        <source>Settings (config)</source>
+        <translation>设置（配置）</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Smart album: {rule}</source>
+        <translation>智能相册：{rule}</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Strict: fewer tags, almost always right</source>
+        <translation>严格：标签较少，几乎都准确</translation>
+    </message>
+    <message>
+        <source>Strictness</source>
+        <translation>严格程度</translation>
+    </message>
+    <message>
+        <source>Suggest tags automatically after indexing</source>
+        <translation>索引完成后自动推荐标签</translation>
+    </message>
+    <message>
+        <source>Switching model indexes every photo again with it (the old model's index is kept). A missing model is downloaded first.</source>
+        <translation>更换模型后，会用新模型重新索引所有照片（旧模型的索引会保留）。未安装的模型会先下载。</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Tag for the selected photos{n}:</source>
+        <translation>为所选照片添加标签{n}：</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>That file does not exist.</source>
+        <translation>该文件不存在。</translation>
+    </message>
+    <message>
+        <source>The library could not be opened</source>
+        <translation>无法打开图库</translation>
+    </message>
+    <message>
+        <source>The library is still opening; try Settings again in a moment.</source>
+        <translation>图库仍在打开，请稍后再打开“设置”。</translation>
+    </message>
+    <message>
+        <source>The model '{model}' is not installed yet, so photos cannot be indexed or searched. Download it{size}, or choose a weights file you downloaded elsewhere.</source>
+        <translation>模型“{model}”尚未安装，暂时无法索引或搜索照片。请下载该模型{size}，或选择在别处下载好的权重文件。</translation>
+    </message>
+    <message>
+        <source>The model could not be downloaded ({reason}). You can choose a weights file you downloaded elsewhere, or try again later.</source>
+        <translation>无法下载模型（{reason}）。你可以选择在别处下载好的权重文件，或稍后再试。</translation>
+    </message>
+    <message>
+        <source>The model is ready. Press Finish to start.</source>
+        <translation>模型已就绪。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model in Settings › Model, or search in English.</source>
+        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型，或改用英文搜索。</translation>
+    </message>
+    <message>
+        <source>The plugin action {name} is no longer available.</source>
+        <translation>插件操作 {name} 已不可用。</translation>
+    </message>
+    <message>
+        <source>The plugin named no photos.</source>
+        <translation>插件没有给出任何照片。</translation>
+    </message>
+    <message>
+        <source>The system's language</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>The weights file for {model}:</source>
+        <translation>{model} 的权重文件：</translation>
+    </message>
+    <message>
+        <source>The weights file {file} does not exist.</source>
+        <translation>权重文件 {file} 不存在。</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>正在识别…</translation>
+    </message>
+    <message>
+        <source>This photo cannot be shown.</source>
+        <translation>无法显示这张照片。</translation>
+    </message>
+    <message>
+        <source>Tidying up moved and deleted photos…</source>
+        <translation>正在整理已移动和已删除的照片…</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Use a weights file I already have (offline install)</source>
+        <translation>使用我已有的权重文件（离线安装）</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <source>Weights file</source>
+        <translation>权重文件</translation>
+    </message>
+    <message>
+        <source>Welcome to photoclip</source>
+        <translation>欢迎使用 photoclip</translation>
+    </message>
+    <message>
+        <source>Welcome! Choose the folders with your photos to start.</source>
+        <translation>欢迎！请选择存放照片的文件夹，开始使用。</translation>
+    </message>
+    <message>
+        <source>What is in this photo?</source>
+        <translation>这张照片里有什么？</translation>
+    </message>
+    <message>
+        <source>Without a search, photos are shown newest first</source>
+        <translation>未搜索时，照片按最新优先显示</translation>
+    </message>
+    <message>
+        <source>Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)</source>
+        <translation>把我的标签写入 XMP 附属文件（photo.jpg.xmp；绝不修改照片本身）</translation>
+    </message>
+    <message>
+        <source>Your library is empty: add a folder of photos (File › Add photo folder…).</source>
+        <translation>图库是空的：请添加一个照片文件夹（文件 › 添加照片文件夹…）。</translation>
+    </message>
+    <message>
+        <source>Your model</source>
+        <translation>你的模型</translation>
+    </message>
+    <message>
+        <source>about {time} left</source>
+        <translation>约剩 {time}</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>cannot show</source>
+        <translation>无法显示</translation>
+    </message>
+    <message>
+        <source>cat, dog, car, beach</source>
+        <translation>猫, 狗, 汽车, 海滩</translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation>需下载</translation>
+    </message>
+    <message>
+        <source>empty: download the weights</source>
+        <translation>留空：下载权重</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>出错</translation>
+    </message>
+    <message>
+        <source>from the XMP sidecar</source>
+        <translation>来自 XMP 附属文件</translation>
+    </message>
+    <message>
+        <source>from the file</source>
+        <translation>来自文件</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <source>none in this file</source>
+        <translation>此文件中没有</translation>
+    </message>
+    <message>
+        <source>not downloaded{size}</source>
+        <translation>未下载{size}</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>open_clip_model.safetensors or .bin for this model</source>
+        <translation>此模型的 open_clip_model.safetensors 或 .bin 文件</translation>
+    </message>
+    <message>
+        <source>photo</source>
+        <comment>noun</comment>
+        <translation>张照片</translation>
+    </message>
+    <message>
+        <source>photoclip Settings</source>
+        <translation>photoclip 设置</translation>
+    </message>
+    <message>
+        <source>photoclip finds your photos by what is in them: type “dog on a beach” and see them. Your folders are only read, never changed, and everything stays on this computer.</source>
+        <translation>photoclip 按照片内容帮你找照片：输入“海滩上的狗”，就能看到它们。你的文件夹只会被读取、绝不会被修改，所有数据都只保存在这台电脑上。</translation>
+    </message>
+    <message>
+        <source>photoclip watches these folders and indexes new and changed photos. Removing a folder forgets its photos in photoclip; the files themselves are never touched.</source>
+        <translation>photoclip 会留意这些文件夹，并索引新增和修改的照片。移除文件夹只会让 photoclip 忘记其中的照片，文件本身不会被改动。</translation>
+    </message>
+    <message>
+        <source>photoclip will use {model} with your weights file {file}. Nothing needs downloading. Press Finish to start.</source>
+        <translation>photoclip 将使用 {model} 和你的权重文件 {file}，无需下载。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <comment>noun</comment>
+        <translation>个插件</translation>
+    </message>
+    <message>
+        <source>query {query} ≥ {score}</source>
+        <translation>搜索 {query} ≥ {score}</translation>
+    </message>
+    <message>
+        <source>score {score}</source>
+        <translation>得分 {score}</translation>
+    </message>
+    <message>
+        <source>selected photo</source>
+        <comment>noun</comment>
+        <translation>张所选照片</translation>
+    </message>
+    <message>
+        <source>suggested{score}</source>
+        <translation>推荐{score}</translation>
+    </message>
+    <message>
+        <source>tag {tag}</source>
+        <translation>标签 {tag}</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <comment>dates</comment>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>yours</source>
+        <translation>你添加的</translation>
+    </message>
+    <message>
+        <source>{action} (whole library)</source>
+        <translation>{action}（整个图库）</translation>
+    </message>
+    <message>
+        <source>{album} (smart)</source>
+        <translation>{album}（智能）</translation>
+    </message>
+    <message>
+        <source>{count} {noun}</source>
+        <translation>{count} {noun}</translation>
+    </message>
+    <message>
+        <source>{done} of {total} MB</source>
+        <translation>{done} / {total} MB</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} 小时 {m} 分</translation>
+    </message>
+    <message>
+        <source>{indexed} of {photos} indexed</source>
+        <translation>已索引 {indexed} / {photos}</translation>
+    </message>
+    <message>
+        <source>{mb} MB download</source>
+        <translation>需下载 {mb} MB</translation>
+    </message>
+    <message>
+        <source>{model} is already installed. Press Finish to start.</source>
+        <translation>{model} 已安装。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} 分 {s} 秒</translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{option} is required</source>
+        <translation>必须填写 {option}</translation>
+    </message>
+    <message>
+        <source>{option} must be a number</source>
+        <translation>{option} 必须是数字</translation>
+    </message>
+    <message>
+        <source>{photos} (browse by folder and date; searching needs the model)</source>
+        <translation>{photos}（可按文件夹和日期浏览；搜索需要模型）</translation>
+    </message>
+    <message>
+        <source>{photos} could not be read…</source>
+        <translation>{photos}无法读取…</translation>
+    </message>
+    <message>
+        <source>{photos} found</source>
+        <translation>找到 {photos}</translation>
+    </message>
+    <message>
+        <source>{photos}, all indexed</source>
+        <translation>{photos}，已全部索引</translation>
+    </message>
+    <message>
+        <source>{plugins}. Tick a plugin to turn it on; a change takes effect the next time photoclip starts.</source>
+        <translation>共 {plugins}。勾选插件即可启用；更改在下次启动 photoclip 时生效。</translation>
+    </message>
+    <message>
+        <source>{rate}/s</source>
+        <translation>{rate} 张/秒</translation>
+    </message>
+    <message>
+        <source>{role}: {model} ({size})</source>
+        <translation>{role}：{model}（{size}）</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} 秒</translation>
+    </message>
+    <message>
+        <source>{task}: {done} of {total}…</source>
+        <translation>{task}：{done} / {total}…</translation>
+    </message>
+    <message>
+        <source>{title}: running…</source>
+        <translation>{title}：正在运行…</translation>
+    </message>
+    <message>
+        <source>← Back</source>
+        <translation>← 返回</translation>
+    </message>
+</context>
+</TS>
