@@ -57,7 +57,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     for name, help_ in declared_filters():
         try:
             p.add_argument(f"--{name}", action="append", default=[], dest=f"where_{name}",
-                           metavar="VALUE", help=_("{help} (a plugin's filter)").format(help=help_))
+                           metavar="VALUE",
+                           help=_("{help} (a plugin's filter)").format(help=help_))
         except argparse.ArgumentError:  # a built-in option of that name wins
             log.warning("A plugin's search filter --%s clashes with an option; use --where",
                         name)

@@ -60,9 +60,14 @@ def split_operators(query: str, names: Iterable[str]) -> tuple[str, list[tuple[s
         found.append((name, value))
         return " "
 
-    if not known:
-        return query.strip(), found
-    rest = re.sub(r"\s+", " ", _OPERATOR.sub(take, query)).strip()
+    rest = _OPERATOR.sub(take, query) if known else query
+    if not found:  # the query as typed: a dangling sign stays a QueryError of the parser's
+        return query, found
+    rest = re.sub(r"\s+", " ", rest).strip()
+    while rest[:2] in ("+ ", "- ") or rest in ("+", "-"):  # a sign left by a removed operator
+        rest = rest[2:].strip()
+    while rest[-2:] in (" +", " -"):
+        rest = rest[:-2].strip()
     return rest, found
 
 

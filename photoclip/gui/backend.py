@@ -395,7 +395,8 @@ class Backend(QObject):
         self._call(lambda lib: run_action(lib, host, name, ids, options, confirm), on_done,
                    on_error=on_error, lane=self.plugin_lane)
 
-    # ----- people and photo regions (plugins' contributions, through the core's hooks) ----------
+    # ----- people and photo regions (plugins' contributions through the core's hooks; the
+    # named requests: gui/people_requests.py) -----------------------------------------------
 
     def regions(self, photo_id: int, on_done: Callable[[list[Any]], None]) -> None:
         """Every plugin's regions of one photo (``core.types.Region``); newest photo wins."""
@@ -403,24 +404,20 @@ class Backend(QObject):
 
         self._call(lambda lib: load_regions(lib, photo_id), on_done, key="regions")
 
-    def people_request(
-        self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None, *,
-        key: str | None = None, priority: int = NORMAL, optional: bool = False,
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        """Run ``fn(people)`` with the library's :class:`~photoclip.core.people.People` on the
-        work lane; when no plugin provides People, a PeopleError saying how to turn it on, or
-        ``fn(None)`` if ``optional``. The named requests: :mod:`photoclip.gui.people_requests`."""
+    def people_request(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None
+                       = None, *, optional: bool = False, **how: Any) -> None:
+        """``fn(people)`` (the library's ``core.people.People``) on the plugin lane (it may
+        cluster thousands of faces: never in the way of searches); without People a
+        PeopleError saying how to turn it on, or ``fn(None)`` if ``optional``. ``how``: key,
+        priority, on_error as for the other requests."""
         from photoclip.gui.people_requests import people_of
 
-        self._call(lambda lib: fn(people_of(lib, optional)), on_done, key=key,
-                   priority=priority, on_error=on_error)
+        self._call(lambda lib: fn(people_of(lib, optional)), on_done, lane=self.plugin_lane,
+                   **how)
 
-    def face_thumbnails(
-        self, faces: Sequence[Any], size: int, on_done: Callable[[dict[int, Any]], None]
-    ) -> None:
-        """Square crops ({face id: QImage}) of ``faces`` (``core.people.PersonFace``), made on
-        the background lane (they decode photos)."""
+    def face_thumbnails(self, faces: Sequence[Any], size: int,
+                        on_done: Callable[[dict[int, Any]], None]) -> None:
+        """{face id: QImage} square crops of ``faces`` (``PersonFace``), on the background lane."""
         from photoclip.gui.people_requests import crop_faces
 
         wanted = list(faces)

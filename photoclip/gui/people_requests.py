@@ -41,8 +41,7 @@ def people_of(lib: Library, optional: bool = False) -> People | None:
 
 def load_regions(lib: Library, photo_id: int) -> list[Region]:
     """Every plugin's regions of one photo ([] for a photo not in the library)."""
-    photo = lib.plugin_context().photo(photo_id)
-    return lib.plugins.photo_regions(photo, lib.plugin_context()) if photo else []
+    return lib.photo_regions(photo_id)
 
 
 def crop_faces(lib: Library, faces: list[PersonFace], size: int) -> dict[int, QImage]:

@@ -166,8 +166,8 @@ def test_search_by_person_with_and_without_a_query(
     assert search('person:"Anna" person:Ben') == groups[:1]
     assert cli.main(["search", "--person", "Nobody"]) == 1
     assert "no person 'Nobody'" in capsys.readouterr().err
-    assert cli.main(["search"]) == 2
-    assert "say what to find" in capsys.readouterr().err
+    assert cli.main(["search"]) == 2  # neither a query nor a filter: as an empty query
+    assert "the query is empty" in capsys.readouterr().err
 
 
 def test_forget_then_on_again_analyses_every_photo_again(faces_library, photoclip_home
@@ -197,3 +197,43 @@ def test_forget_then_on_again_analyses_every_photo_again(faces_library, photocli
     store.close()
     with pytest.raises(KeyError, match="no analyzer named 'nope'"):
         lib.analysis.reset("nope")
+
+
+def test_people_command_hides_names_faces_and_lists_suggestions(faces_library) -> None:
+    """`photoclip people --face ID --name N`, `--hide`, `--hidden`, `--unhide`,
+    `--suggestions`, `--accept`: the action behind the CLI (its --json data)."""
+    from photoclip.plugin_api import PluginError
+
+    lib = faces_library
+
+    def people(**options):  # run_action's own `name` argument would hide --name
+        action = lib.plugins.actions()["people"]
+        values = {o.name: options.get(o.name, o.default) for o in action.options}
+        return lib.plugins.run_action("people", lib.plugin_context(), [], values)
+
+    listed = people().data["people"]
+    assert [p["faces"] for p in listed] == [3, 3]
+    face = lib.plugins.people(lib.plugin_context()).faces_in(
+        by_file(lib)[f"{IDENTITIES[0]}_0001"].id)[0]
+    named = people(face=face.id, name="Anna")
+    assert named.message == f"face {face.id} is Anna" and named.data["faces"] == 1
+    other = listed[1]["id"] if listed[0]["id"] == face.person_id else listed[0]["id"]
+    hidden = people(hide=str(other))
+    assert hidden.data["hidden"] and "is hidden" in hidden.message
+    assert other not in {p["id"] for p in people().data["people"]}
+    assert [p["id"] for p in people(hidden=True).data["people"]] == [other]
+    assert people(hidden=True).message == "1 hidden person"
+    assert "shown again" in people(unhide=str(other)).message
+    # the rest of that group are the same man: each is suggested for Anna now
+    waiting = people(suggestions=True).data["suggestions"]
+    assert len(waiting) == 2 and {w["name"] for w in waiting} == {"Anna"}
+    assert face.id not in {w["face"] for w in waiting}
+    yes, no = waiting[0]["face"], waiting[1]["face"]
+    assert people(accept=yes).data["person"] == named.data["id"]
+    assert people(decline=no).data["person"] != named.data["id"]
+    assert people(suggestions=True).data == {"suggestions": []}
+    assert {f["id"] for f in people(show="anna").data["faces"]} == {face.id, yes}
+    with pytest.raises(PluginError, match="has no suggestion"):
+        people(accept=face.id)
+    with pytest.raises(PluginError, match="no face 999999"):
+        people(face=999999, name="Nobody")

@@ -4,6 +4,7 @@ regions: what the desktop app's People view and photo view call, through the cor
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -147,20 +148,25 @@ def photo_regions(context: PluginContext, photo: Photo) -> list[Region]:
 
 def person_filter(context: PluginContext, value: str) -> dict[int, Match]:
     """The search filter ``person``: the photos with a face of that person (a name, any case,
-    or an id). One indexed query, no clustering: as fast as the search itself."""
-    folder = context.data_dir(PLUGIN)
-    if not (folder / FILE_NAME).exists():
+    or an id). Two indexed reads on a read-only connection, no clustering: about a
+    millisecond, so a ``--person`` search is as fast as one without."""
+    path = context.data_dir(PLUGIN) / FILE_NAME
+    if not path.exists():
         raise PluginError("no faces yet: turn People on (`photoclip plugins enable faces`) "
                           "and index")
-    store = FaceStore(folder)
+    text = value.strip()
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
-        person = ops.find_person(store, value)
-        reason = f"person: {person.name or f'person {person.id}'}"
-        return {pid: Match(1.0, reason) for pid in store.photos_of(person.id)}
-    except PeopleError as exc:
-        raise PluginError(str(exc)) from exc
+        row = db.execute("SELECT id, name FROM persons WHERE id = ? OR lower(name) = lower(?) "
+                         "ORDER BY lower(name) = lower(?) DESC LIMIT 1",
+                         (int(text) if text.isdigit() else -1, text, text)).fetchone()
+        if row is None:
+            raise PluginError(f"no person {text!r} (`photoclip people` lists them)")
+        reason = f"person: {row[1] or f'person {row[0]}'}"
+        return {pid: Match(1.0, reason) for (pid,) in db.execute(
+            "SELECT DISTINCT photo_id FROM faces WHERE person_id = ?", (row[0],))}
     finally:
-        store.close()
+        db.close()
 
 
 __all__ = ["FacesPeople", "PeopleError", "person_filter", "photo_regions", "tidy"]
