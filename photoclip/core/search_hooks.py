@@ -64,10 +64,9 @@ def split_operators(query: str, names: Iterable[str]) -> tuple[str, list[tuple[s
     if not found:  # the query as typed: a dangling sign stays a QueryError of the parser's
         return query, found
     rest = re.sub(r"\s+", " ", rest).strip()
-    while rest[:2] in ("+ ", "- ") or rest in ("+", "-"):  # a sign left by a removed operator
+    if rest[:2] == "+ " or rest == "+":  # the sign that joined a leading operator to the terms
         rest = rest[2:].strip()
-    while rest[-2:] in (" +", " -"):
-        rest = rest[:-2].strip()
+    # a dangling sign at the end is the user's: it stays for the query parser to refuse
     return rest, found
 
 

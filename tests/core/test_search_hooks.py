@@ -72,7 +72,7 @@ def test_split_operators() -> None:
     assert split_operators('"beach" +', names) == ('"beach" +', [])
     assert split_operators("a  b", names) == ("a  b", [])
     assert split_operators("url http://x.org", names) == ("url http://x.org", [])
-    assert split_operators('text:menu + "beach"', names) == ('+ "beach"', [("text", "menu")])
+    assert split_operators('text:menu + "beach"', names) == ('"beach"', [("text", "menu")])
     # nothing else is dropped: a dangling sign stays for the query parser to refuse
     assert split_operators('"beach" +', names) == ('"beach" +', [])
     assert split_operators('"beach" + text:menu +', names) == ('"beach" +', [("text", "menu")])
