@@ -159,7 +159,7 @@ def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
     try:
         return int(call() or 0)
     except KeyboardInterrupt:
-        emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+        emit_error(_("interrupted"), type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
                    as_json=as_json)
         return EXIT_INTERRUPTED
     except UsageError as exc:  # a command checked its arguments itself

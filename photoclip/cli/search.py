@@ -79,7 +79,8 @@ def where_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     for item in args.where:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise ValueError(f"--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+            raise ValueError(_("--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+                             .format(item=item))
         out.append((name.strip(), value.strip()))
     for key, values in sorted(vars(args).items()):
         if key.startswith("where_"):

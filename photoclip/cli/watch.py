@@ -105,7 +105,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
     if failed:  # a runtime failure (exit 1), reported as every error is (JSON with --json)
-        raise CommandFailed(f"{failed[0]}; stopped watching", type_="VectorStoreError")
+        raise CommandFailed(_("{error}; stopped watching").format(error=failed[0]),
+                            type_="VectorStoreError")
     return 0
 
 

@@ -113,16 +113,29 @@ class SidebarData:
         return max(self.photos - self.indexed - self.failed, 0)
 
 
-def shown_count_text(shown: int, *, searching: bool, waiting: int = 0) -> str:
+#: The words of :func:`shown_count_text`, for the fronts' translators
+#: (``scripts/update_translations.py`` collects them).
+FOUND = "{photos} found"
+FOUND_WAITING = "{photos} found ({waiting} more not indexed yet, so not searched)"
+SHOWN_COUNT_TEXTS = (FOUND, FOUND_WAITING)
+
+
+def shown_count_text(
+    shown: int, *, searching: bool, waiting: int = 0,
+    words: Callable[[str], str] = str, photos: Callable[[int], str] | None = None,
+    number: Callable[[int], str] = "{:,}".format,
+) -> str:
     """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
     (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
-    indexed yet, so not searched)`` for a search, which sees indexed photos only."""
+    indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
+    another language passes its translation of :data:`SHOWN_COUNT_TEXTS` (``words``), its
+    count of photos (``photos``: ``"12 张照片"``) and its number format."""
+    count = photos(shown) if photos is not None else counted(shown, "photo")
     if not searching:
-        return counted(shown, "photo")
-    text = f"{counted(shown, 'photo')} found"
+        return count
     if waiting > 0:
-        text += f" ({waiting:,} more not indexed yet, so not searched)"
-    return text
+        return words(FOUND_WAITING).format(photos=count, waiting=number(waiting))
+    return words(FOUND).format(photos=count)
 
 
 class Browsing:

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from photoclip.core.people import UNNAMED, PersonSummary
 from photoclip.core.types import Region
+from photoclip.gui.i18n import tr
 from photoclip.gui.people_requests import PeopleRequests
-from photoclip.gui.people_sidebar import PersonRole, build_section
+from photoclip.gui.people_sidebar import PersonRole, build_section, person_title
+from photoclip.gui.wording import count_of
 
 if TYPE_CHECKING:
     from photoclip.gui.main_window import MainWindow
@@ -129,21 +131,21 @@ class PeoplePanel(QObject):
         """The menu of a People entry (or of the section, with ``person`` None)."""
         menu = QMenu(self.window)
         if person is not None:
-            menu.addAction("Rename…" if person.name else "Name…",
+            menu.addAction(tr("Rename…") if person.name else tr("Name…"),
                            lambda: self.ask_name_person(person))
-            menu.addAction("Merge into…", lambda: self.ask_merge(person))
+            menu.addAction(tr("Merge into…"), lambda: self.ask_merge(person))
             if person.hidden:
-                menu.addAction("Show again", lambda: self.requests.hide(person.id, False))
+                menu.addAction(tr("Show again"), lambda: self.requests.hide(person.id, False))
             else:
-                menu.addAction("Hide", lambda: self.requests.hide(person.id))
+                menu.addAction(tr("Hide"), lambda: self.requests.hide(person.id))
             if person.suggestions:
-                menu.addAction(f"Review {person.suggestions} suggested…",
+                menu.addAction(tr("Review {count} suggested…").format(count=person.suggestions),
                                lambda: self.open_review(person.id))
             menu.addSeparator()
-        toggle = menu.addAction("Show hidden people", self.toggle_hidden)
+        toggle = menu.addAction(tr("Show hidden people"), self.toggle_hidden)
         toggle.setCheckable(True)
         toggle.setChecked(self.show_hidden)
-        menu.addAction("Review all suggestions…", lambda: self.open_review(None))
+        menu.addAction(tr("Review all suggestions…"), lambda: self.open_review(None))
         return menu
 
     def toggle_hidden(self) -> None:
@@ -153,16 +155,19 @@ class PeoplePanel(QObject):
         self._rebuild()
 
     def ask_name_person(self, person: PersonSummary) -> None:
-        name = self.ask_text(self.window, "Name", f"Who is this? ({person.title}, "
-                             f"{person.photos} photos; a name in use merges the two)",
-                             self._names())
+        prompt = tr("Who is this? ({person}, {photos}; a name in use merges the two)").format(
+            person=person_title(person), photos=count_of(person.photos, "photo"))
+        name = self.ask_text(self.window, tr("Name"), prompt, self._names())
         if name:
             self.requests.name(person.id, name)
 
     def ask_merge(self, person: PersonSummary) -> None:
         others = [p for p in self.person_entries() if p.id != person.id]
-        labels = [f"{p.title} (#{p.id}, {p.photos} photos)" for p in others]
-        chosen = self.ask_choice(self.window, "Merge", f"Merge {person.title} into:", labels)
+        labels = [tr("{person} (#{id}, {photos})").format(
+            person=person_title(p), id=p.id, photos=count_of(p.photos, "photo")) for p in others]
+        chosen = self.ask_choice(self.window, tr("Merge"),
+                                 tr("Merge {person} into:").format(person=person_title(person)),
+                                 labels)
         if chosen in labels:
             self.requests.merge(others[labels.index(chosen)].id, person.id)
 
@@ -193,25 +198,28 @@ class PeoplePanel(QObject):
         suggestion, show the person's photos; for a text line (any other kind), copy it."""
         menu = QMenu(self.window)
         if region.kind != "face" or region.id is None or not region.id.isdigit():
-            menu.addAction("Copy text", lambda: QGuiApplication.clipboard().setText(
+            menu.addAction(tr("Copy text"), lambda: QGuiApplication.clipboard().setText(
                 region.label))
             return menu
         face = int(region.id)
         label = region.label
         if label.endswith("?"):
             who = label[:-1]
-            menu.addAction(f"Yes, this is {who}", lambda: self.requests.answer(face, True))
-            menu.addAction(f"No, this is not {who}", lambda: self.requests.answer(face, False))
-        menu.addAction("Name this face…" if label in (UNNAMED,) or label.endswith("?")
-                       else "This is someone else…", lambda: self.ask_name_face(face))
+            menu.addAction(tr("Yes, this is {person}").format(person=who),
+                           lambda: self.requests.answer(face, True))
+            menu.addAction(tr("No, this is not {person}").format(person=who),
+                           lambda: self.requests.answer(face, False))
+        menu.addAction(tr("Name this face…") if label in (UNNAMED,) or label.endswith("?")
+                       else tr("This is someone else…"), lambda: self.ask_name_face(face))
         if label != UNNAMED and not label.endswith("?"):
-            menu.addAction(f"Not {label}", lambda: self.requests.not_person(face))
-            menu.addAction(f"Show {label}'s photos",
+            menu.addAction(tr("Not {person}").format(person=label),
+                           lambda: self.requests.not_person(face))
+            menu.addAction(tr("Show {person}'s photos").format(person=label),
                            lambda: self.window.search_bar.set_person(self._person_of(label)))
         return menu
 
     def ask_name_face(self, face: int) -> None:
-        name = self.ask_text(self.window, "Name this face", "Who is this?", self._names())
+        name = self.ask_text(self.window, tr("Name this face"), tr("Who is this?"), self._names())
         if name:
             self.requests.name_face(face, name)
 

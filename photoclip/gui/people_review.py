@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.people import PersonFace
-from photoclip.core.types import counted
+from photoclip.gui.i18n import tr
 from photoclip.gui.people_requests import THUMB_PX, PeopleRequests
+from photoclip.gui.wording import count_of
 
 FaceRole = Qt.ItemDataRole.UserRole + 1
 
@@ -32,16 +33,16 @@ class ReviewDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("peopleReview")
-        self.setWindowTitle("Review suggested faces")
+        self.setWindowTitle(tr("Review suggested faces"))
         self.requests = requests
         self.person = person
         self.faces: list[PersonFace] = []
         self.names: dict[int, str] = {}
-        self.summary = QLabel("Loading…", self)
+        self.summary = QLabel(tr("Loading…"), self)
         self.list = QListWidget(self)
         self.list.setIconSize(QSize(THUMB_PX * 2, THUMB_PX * 2))
-        self.yes = QPushButton("Yes, that is them", self)
-        self.no = QPushButton("No", self)
+        self.yes = QPushButton(tr("Yes, that is them"), self)
+        self.no = QPushButton(tr("No"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         row = QHBoxLayout()
         row.addWidget(self.yes)
@@ -66,11 +67,14 @@ class ReviewDialog(QDialog):
         self.faces = list(faces)
         self.list.clear()
         for f in self.faces:
-            item = QListWidgetItem(f"May be {f.suggested_name or 'someone you named'}")
+            item = QListWidgetItem(tr("May be {person}").format(person=f.suggested_name)
+                                   if f.suggested_name else tr("May be someone you named"))
             item.setData(FaceRole, f.id)
             self.list.addItem(item)
-        self.summary.setText(counted(len(self.faces), "suggestion") + " to review"
-                             if self.faces else "Nothing to review")
+        self.summary.setText(
+            tr("{suggestions} to review").format(
+                suggestions=count_of(len(self.faces), "suggestion"))
+            if self.faces else tr("Nothing to review"))
         if self.faces:
             self.list.setCurrentRow(0)
             self.requests.thumbnails(self.faces, self._icons)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from photoclip.core.types import Region
+from photoclip.gui.i18n import tr
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
@@ -59,7 +60,7 @@ class PhotoTextBox(QGroupBox):
     """The lines of text in the shown photo (hidden when it has none)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Text in the photo", parent)
+        super().__init__(tr("Text in the photo"), parent)
         self.setObjectName("photoText")
         self.lines: list[str] = []
         self.query = ""
@@ -70,7 +71,7 @@ class PhotoTextBox(QGroupBox):
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.copy_button = QPushButton("Copy text", self)
+        self.copy_button = QPushButton(tr("Copy text"), self)
         self.copy_button.clicked.connect(self.copy)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)

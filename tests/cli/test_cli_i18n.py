@@ -75,9 +75,12 @@ def test_the_setting_wins_over_the_locale(photoclip_home: AppPaths) -> None:
 
 def test_errors_in_chinese_keep_their_json_and_exit_codes(photoclip_home: AppPaths) -> None:
     home = photoclip_home.data.parent
-    proc = photoclip(home, "search", check=False, **ZH)  # the query is missing
+    proc = photoclip(home, "folders", "add", check=False, **ZH)  # the folder is missing
     assert proc.returncode == 2
     assert "缺少以下必需参数" in proc.stderr and "用法：" in proc.stderr
+    proc = photoclip(home, "search", check=False, **ZH)  # neither a query nor a filter
+    assert proc.returncode == 2
+    assert "请说明要找什么" in proc.stderr and "--where person=Anna" in proc.stderr
     proc = photoclip(home, "--json", "index", check=False, **ZH)  # no folders
     assert proc.returncode == 1
     error = as_json(proc)["error"]

@@ -112,7 +112,8 @@ def test_translations_keep_the_placeholders() -> None:
         assert finished and text.strip(), source
         fields = sorted(re.findall(r"\{\w*\}", source))
         assert sorted(re.findall(r"\{\w*\}", text)) == fields, (source, text)
-        assert ("&" in source) == ("(&" in text), (source, text)  # menu accelerators
+        # menu accelerators ("&&" is a plain ampersand, no accelerator)
+        assert ("&" in source.replace("&&", "")) == ("(&" in text), (source, text)
 
 
 def test_counts_dates_and_numbers_follow_the_locale(chinese: QApplication) -> None:

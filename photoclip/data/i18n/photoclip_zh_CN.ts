@@ -12,6 +12,10 @@
         <translation>（正在显示其中 {photos}）</translation>
     </message>
     <message>
+        <source> ({count} to review)</source>
+        <translation>（{count} 个待确认）</translation>
+    </message>
+    <message>
         <source>&amp;About photoclip</source>
         <translation>关于 photoclip(&amp;A)</translation>
     </message>
@@ -262,6 +266,10 @@
         <translation>复制详细信息</translation>
     </message>
     <message>
+        <source>Copy text</source>
+        <translation>复制文字</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
     </message>
@@ -302,6 +310,14 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>Faces &amp;&amp; text</source>
+        <translation>人脸和文字</translation>
+    </message>
+    <message>
+        <source>Faces &amp;&amp; text ({count})</source>
+        <translation>人脸和文字（{count}）</translation>
+    </message>
+    <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
         <comment>model</comment>
         <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
@@ -333,6 +349,14 @@
     <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Hidden people</source>
+        <translation>已隐藏的人物</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
     </message>
     <message>
         <source>Higher quality</source>
@@ -416,6 +440,26 @@
         <translation>宽松：标签更多，有些会出错</translation>
     </message>
     <message>
+        <source>May be someone you named</source>
+        <translation>可能是你命名过的某人</translation>
+    </message>
+    <message>
+        <source>May be {person}</source>
+        <translation>可能是 {person}</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <source>Merge {person} into:</source>
+        <translation>把 {person} 合并到：</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -449,8 +493,32 @@
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
+        <source>Name</source>
+        <translation>命名</translation>
+    </message>
+    <message>
+        <source>Name this face</source>
+        <translation>为这张人脸命名</translation>
+    </message>
+    <message>
+        <source>Name this face…</source>
+        <translation>为这张人脸命名…</translation>
+    </message>
+    <message>
+        <source>Name…</source>
+        <translation>命名…</translation>
+    </message>
+    <message>
         <source>Newest first</source>
         <translation>最新优先</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>不是</translation>
+    </message>
+    <message>
+        <source>No faces yet (they are found after indexing)</source>
+        <translation>还没有人脸（索引后才会找到）</translation>
     </message>
     <message>
         <source>No folder yet: add one now, or later from Settings.</source>
@@ -493,12 +561,28 @@
         <translation>没有安装插件。</translation>
     </message>
     <message>
+        <source>No, this is not {person}</source>
+        <translation>不，这不是 {person}</translation>
+    </message>
+    <message>
         <source>Normal</source>
         <translation>标准</translation>
     </message>
     <message>
         <source>Not available in this installation: it needs {packages}, which are not installed.</source>
         <translation>此安装版本无法使用：它需要 {packages}，但这些尚未安装。</translation>
+    </message>
+    <message>
+        <source>Not {person}</source>
+        <translation>不是 {person}</translation>
+    </message>
+    <message>
+        <source>Nothing to review</source>
+        <translation>没有需要确认的</translation>
+    </message>
+    <message>
+        <source>Only photos with this person; click to clear</source>
+        <translation>只显示有此人物的照片；点击清除</translation>
     </message>
     <message>
         <source>Open</source>
@@ -523,6 +607,18 @@
     <message>
         <source>Pause indexing (after the batch in progress)</source>
         <translation>暂停索引（当前这一批完成后）</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>人物</translation>
+    </message>
+    <message>
+        <source>People is off: turn it on in Settings, Plugins (faces), or with `photoclip plugins enable faces`</source>
+        <translation>人物功能未开启：请在“设置”的“插件”中开启 faces，或运行 `photoclip plugins enable faces`</translation>
+    </message>
+    <message>
+        <source>Person: {name}</source>
+        <translation>人物：{name}</translation>
     </message>
     <message>
         <source>Photo</source>
@@ -581,12 +677,28 @@
         <translation>移除</translation>
     </message>
     <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
         <source>Resuming indexing…</source>
         <translation>正在继续索引…</translation>
+    </message>
+    <message>
+        <source>Review all suggestions…</source>
+        <translation>确认全部建议…</translation>
+    </message>
+    <message>
+        <source>Review suggested faces</source>
+        <translation>确认建议的人脸</translation>
+    </message>
+    <message>
+        <source>Review {count} suggested…</source>
+        <translation>确认 {count} 个建议…</translation>
     </message>
     <message>
         <source>Run</source>
@@ -601,6 +713,10 @@
         <translation>搜索需要模型，但模型尚未安装：请下载模型或选择权重文件（“模型”菜单）。在此之前，可以在侧边栏按文件夹和日期浏览照片。</translation>
     </message>
     <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
         <source>Settings (config)</source>
         <translation>设置（配置）</translation>
     </message>
@@ -609,8 +725,24 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Show again</source>
+        <translation>重新显示</translation>
+    </message>
+    <message>
+        <source>Show hidden people</source>
+        <translation>显示已隐藏的人物</translation>
+    </message>
+    <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
+        <translation>显示或隐藏照片中找到的人脸和文字；点击人脸可命名，点击文字可复制</translation>
+    </message>
+    <message>
+        <source>Show {person}'s photos</source>
+        <translation>显示 {person} 的照片</translation>
     </message>
     <message>
         <source>Size</source>
@@ -651,6 +783,10 @@
     <message>
         <source>Tags</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <source>Text in the photo</source>
+        <translation>照片中的文字</translation>
     </message>
     <message>
         <source>That file does not exist.</source>
@@ -705,6 +841,10 @@
         <translation>正在识别…</translation>
     </message>
     <message>
+        <source>This is someone else…</source>
+        <translation>这是别人…</translation>
+    </message>
+    <message>
         <source>This photo cannot be shown.</source>
         <translation>无法显示这张照片。</translation>
     </message>
@@ -715,6 +855,10 @@
     <message>
         <source>Try again</source>
         <translation>重试</translation>
+    </message>
+    <message>
+        <source>Unnamed</source>
+        <translation>未命名</translation>
     </message>
     <message>
         <source>Use a weights file I already have (offline install)</source>
@@ -741,12 +885,28 @@
         <translation>这张照片里有什么？</translation>
     </message>
     <message>
+        <source>Who is this?</source>
+        <translation>这是谁？</translation>
+    </message>
+    <message>
+        <source>Who is this? ({person}, {photos}; a name in use merges the two)</source>
+        <translation>这是谁？（{person}，{photos}；使用已有的名字会将两者合并）</translation>
+    </message>
+    <message>
         <source>Without a search, photos are shown newest first</source>
         <translation>未搜索时，照片按最新优先显示</translation>
     </message>
     <message>
         <source>Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)</source>
         <translation>把我的标签写入 XMP 附属文件（photo.jpg.xmp；绝不修改照片本身）</translation>
+    </message>
+    <message>
+        <source>Yes, that is them</source>
+        <translation>是，就是此人</translation>
+    </message>
+    <message>
+        <source>Yes, this is {person}</source>
+        <translation>是，这是 {person}</translation>
     </message>
     <message>
         <source>Your library is empty: add a folder of photos (File › Add photo folder…).</source>
@@ -759,6 +919,18 @@
     <message>
         <source>about {time} left</source>
         <translation>约剩 {time}</translation>
+    </message>
+    <message>
+        <source>added {path}</source>
+        <translation>已添加 {path}</translation>
+    </message>
+    <message>
+        <source>added {path}; it holds {inside}, no longer listed or watched on its own but as part of it (the photos there stay indexed)</source>
+        <translation>已添加 {path}；它包含 {inside}，后者不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
+    </message>
+    <message>
+        <source>added {path}; it holds {inside}, no longer listed or watched on their own but as part of it (the photos there stay indexed)</source>
+        <translation>已添加 {path}；它包含 {inside}，这些文件夹不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
     </message>
     <message>
         <source>automatic</source>
@@ -785,12 +957,27 @@
         <translation>出错</translation>
     </message>
     <message>
+        <source>face</source>
+        <comment>noun</comment>
+        <translation>张人脸</translation>
+    </message>
+    <message>
+        <source>face</source>
+        <comment>region</comment>
+        <translation>人脸</translation>
+    </message>
+    <message>
         <source>from the XMP sidecar</source>
         <translation>来自 XMP 附属文件</translation>
     </message>
     <message>
         <source>from the file</source>
         <translation>来自文件</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <comment>noun</comment>
+        <translation>组</translation>
     </message>
     <message>
         <source>installed</source>
@@ -860,8 +1047,18 @@
         <translation>推荐{score}</translation>
     </message>
     <message>
+        <source>suggestion</source>
+        <comment>noun</comment>
+        <translation>个建议</translation>
+    </message>
+    <message>
         <source>tag {tag}</source>
         <translation>标签 {tag}</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <comment>region</comment>
+        <translation>文字</translation>
     </message>
     <message>
         <source>to</source>
@@ -901,6 +1098,10 @@
         <translation>已索引 {indexed} / {photos}</translation>
     </message>
     <message>
+        <source>{label} ({kind}): click for actions</source>
+        <translation>{label}（{kind}）：点击查看操作</translation>
+    </message>
+    <message>
         <source>{mb} MB download</source>
         <translation>需下载 {mb} MB</translation>
     </message>
@@ -925,6 +1126,26 @@
         <translation>{option} 必须是数字</translation>
     </message>
     <message>
+        <source>{path} is already in the library</source>
+        <translation>{path} 已在图库中</translation>
+    </message>
+    <message>
+        <source>{path} is already in the library as part of {within}: nothing changed (its photos are indexed and watched with that folder)</source>
+        <translation>{path} 已作为 {within} 的一部分在图库中：未做任何更改（其中的照片随该文件夹一起索引和监视）</translation>
+    </message>
+    <message>
+        <source>{person} (#{id}, {photos})</source>
+        <translation>{person}（#{id}，{photos}）</translation>
+    </message>
+    <message>
+        <source>{person}: {photos}, {faces}, hidden; right-click to name, merge, hide or review</source>
+        <translation>{person}：{photos}，{faces}，已隐藏；右键点击可命名、合并、隐藏或确认</translation>
+    </message>
+    <message>
+        <source>{person}: {photos}, {faces}; right-click to name, merge, hide or review</source>
+        <translation>{person}：{photos}，{faces}；右键点击可命名、合并、隐藏或确认</translation>
+    </message>
+    <message>
         <source>{photos} (browse by folder and date; searching needs the model)</source>
         <translation>{photos}（可按文件夹和日期浏览；搜索需要模型）</translation>
     </message>
@@ -935,6 +1156,10 @@
     <message>
         <source>{photos} found</source>
         <translation>找到 {photos}</translation>
+    </message>
+    <message>
+        <source>{photos} found ({waiting} more not indexed yet, so not searched)</source>
+        <translation>找到 {photos}（另有 {waiting} 张照片尚未索引，未被搜索）</translation>
     </message>
     <message>
         <source>{photos}, all indexed</source>
@@ -953,6 +1178,10 @@
         <translation>{role}：{model}（{size}）</translation>
     </message>
     <message>
+        <source>{suggestions} to review</source>
+        <translation>{suggestions}待确认</translation>
+    </message>
+    <message>
         <source>{s} s</source>
         <translation>{s} 秒</translation>
     </message>
@@ -963,6 +1192,10 @@
     <message>
         <source>{title}: running…</source>
         <translation>{title}：正在运行…</translation>
+    </message>
+    <message>
+        <source>{unnamed} — {groups} to review</source>
+        <translation>{unnamed} — {groups}待确认</translation>
     </message>
     <message>
         <source>← Back</source>
