@@ -13,6 +13,12 @@ without ``tr``, and (3) compiles each ``.ts`` into the ``.qm`` the app loads (Qt
 shipped with PySide6) and each CLI ``.po`` into its ``.mo``. Translate the listed texts in the
 ``.ts`` (Qt Linguist, or an editor: fill ``<translation>`` and drop ``type="unfinished"``), then
 run it again. ``--check`` changes nothing and exits 1 when anything is out of date.
+
+The CLI's ``_("...")`` texts of photoclip/cli go into ``photoclip_cli_<lang>.po`` the same way.
+Sentences the core builds for every front (``core.folders.ADDITION_TEXTS``,
+``core.browse.SHOWN_COUNT_TEXTS``: each front passes its translation, ``plan.describe(tr)``)
+are listed in :func:`core_texts` and go into both. The checker cannot see a text built in the
+core and shown as it is, nor a CLI ``print`` without ``_()``: look for those by hand.
 """
 
 from __future__ import annotations
