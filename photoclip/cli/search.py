@@ -109,15 +109,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
     if args.after is not None and args.before is not None and args.after >= args.before:
         raise ValueError(  # a usage error: exit status 2
-            f"--after {args.after} is not before --before {args.before}: no photo can match"
-        )
+            _("--after {after} is not before --before {before}: no photo can match")
+            .format(after=args.after, before=args.before))
     if args.folder:
         folder = Path(args.folder).expanduser().resolve()
         if not folder.is_dir() and not any(
             folder.is_relative_to(Path(f).expanduser().resolve()) for f in lib.settings.folders
         ):  # a typo would otherwise be "no matching photos", as if the search had found none
-            raise ValueError(f"--folder {args.folder}: no such folder, and none of the "
-                             "library's folders holds it: no photo can match")
+            raise ValueError(_("--folder {folder}: no such folder, and none of the library's "
+                               "folders holds it: no photo can match").format(folder=args.folder))
     return SearchFilters(
         args.folder, args.after, args.before, args.min_score, args.tag, args.album,
         where=where_of(args),

@@ -81,10 +81,10 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                   flush=True)
             if event.kind == "reconciled":
                 modes = ", ".join(f"{f} ({m})" for f, m in service.watcher.modes.items())
-                print(f"watching {modes}; Ctrl-C stops", flush=True)
+                print(_("watching {folders}; Ctrl-C stops").format(folders=modes), flush=True)
         elif event.kind == "error":
             bar.close()
-            print(f"error: {event.message}", flush=True)
+            print(_("error: {message}").format(message=event.message), flush=True)
 
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -100,7 +100,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             server.stop()
         bar.close()
         if not args.json and not pipe_closed.is_set():
-            print("stopping after the batch in flight ...", flush=True)
+            print(_("stopping after the batch in flight ..."), flush=True)
         service.stop()
     if pipe_closed.is_set():
         raise BrokenPipeError  # main() exits quietly with the status of a closed pipe
