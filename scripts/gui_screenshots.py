@@ -7,6 +7,9 @@ installed as a user model (no real CLIP weights exist here, so search rankings a
 the screens are real). States: first-run welcome, indexing in progress, grid with search
 results, photo view with tags, settings, about. ``--language zh_CN`` takes them in that language
 (into docs/screenshots/zh_CN/; CJK text needs a CJK font, e.g. Debian's fonts-noto-cjk).
+``--people`` takes one screen only, ``people-text.png``: the People section (the faces plugin,
+five LFW photos, one person named) and a photo's text panel (the ocr plugin, one photo with
+Chinese and English text); it needs both plugins' packages (dlib, rapidocr).
 """
 
 from __future__ import annotations
@@ -73,6 +76,10 @@ def main() -> int:
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         print(f"saved {path}", flush=True)
+
+    if "--people" in sys.argv:
+        people_and_text(app, tmp, wait, pause, lambda w: shot(w, "people-text"))
+        os._exit(0)
 
     # 1. first run: the welcome wizard on an empty home
     first = tmp / "first-run"
@@ -148,6 +155,55 @@ def main() -> int:
     window.close()
     print("done", flush=True)
     os._exit(0)  # the backend threads are daemons; the temp home is left for inspection
+
+
+def people_and_text(app: object, tmp: Path, wait: Callable[[Callable[[], bool], float], bool],
+                    pause: Callable[[float], None], shot: Callable[[object], None]) -> None:
+    """The main window with the People section and the photo view of a photo with text."""
+    import shutil
+
+    from photoclip.config import Settings, app_paths
+    from photoclip.gui.app import create_window
+    from photoclip.gui.backend import Backend
+
+    home, photos = tmp / "people", tmp / "people-photos"
+    photos.mkdir(parents=True)
+    lfw = DATASETS / "faces" / "lfw"
+    for who, k in (("Colin_Powell", 1), ("Colin_Powell", 2), ("Colin_Powell", 3),
+                   ("Serena_Williams", 1), ("Serena_Williams", 2)):
+        shutil.copy2(lfw / who / f"{who}_{k:04d}.jpg", photos)
+    text_photo = photos / "ch_en_num.jpg"
+    shutil.copy2(DATASETS / "ocr" / "rapidocr" / "ch_en_num.jpg", text_photo)
+    make_home(home, photos)
+    os.environ["PHOTOCLIP_HOME"] = str(home)
+    settings = Settings.load(app_paths().settings_file)
+    settings.enabled_plugins = ["faces", "ocr"]
+    settings.save(app_paths().settings_file)
+    window = create_window(Backend(app_paths(), service_options={"quiet": 0.2}))
+    window.resize(1280, 820)
+    window.show()
+    panel = window.people
+    if not wait(lambda: len(panel.people or []) >= 2, 600):
+        print("no People found (is the faces plugin installed?)", flush=True)
+    named = sorted(panel.people or [], key=lambda p: -p.photos)[:1]
+    for person in named:
+        panel.requests.name(person.id, "Colin")
+    wait(lambda: any(p.name for p in panel.people or []), 60)
+    window.sidebar.expandAll()
+    for _ in range(30):  # the text is read after indexing: open the photo until it shows
+        row = next((r for r in range(window.results.rowCount())
+                    if window.results.item(r).path == str(text_photo)), None)
+        if row is not None:
+            window.open_photo(window.results.index(row, 0))
+            if wait(lambda: window.photo_view.text_box.isVisible(), 20):
+                break
+            window.show_grid()
+        pause(2.0)
+    else:
+        print("no text read (is the ocr plugin installed?)", flush=True)
+    pause(2.0)
+    shot(window)
+    window.close()
 
 
 if __name__ == "__main__":

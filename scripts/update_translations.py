@@ -13,6 +13,12 @@ without ``tr``, and (3) compiles each ``.ts`` into the ``.qm`` the app loads (Qt
 shipped with PySide6) and each CLI ``.po`` into its ``.mo``. Translate the listed texts in the
 ``.ts`` (Qt Linguist, or an editor: fill ``<translation>`` and drop ``type="unfinished"``), then
 run it again. ``--check`` changes nothing and exits 1 when anything is out of date.
+
+The CLI's ``_("...")`` texts of photoclip/cli go into ``photoclip_cli_<lang>.po`` the same way.
+Sentences the core builds for every front (``core.folders.ADDITION_TEXTS``,
+``core.browse.SHOWN_COUNT_TEXTS``: each front passes its translation, ``plan.describe(tr)``)
+are listed in :func:`core_texts` and go into both. The checker cannot see a text built in the
+core and shown as it is, nor a CLI ``print`` without ``_()``: look for those by hand.
 """
 
 from __future__ import annotations
@@ -115,14 +121,27 @@ def extract(sources: list[Path] | None = None) -> Extracted:
     return out
 
 
+def core_texts() -> dict[str, str]:
+    """The sentences the core builds for every front from templates it lists (each front
+    passes its translation, e.g. ``plan.describe(tr)``): {template: where}. A new such list in
+    the core is added here."""
+    from photoclip.core.browse import SHOWN_COUNT_TEXTS
+    from photoclip.core.folders import ADDITION_TEXTS
+
+    return {**{t: "photoclip/core/browse.py:SHOWN_COUNT_TEXTS" for t in SHOWN_COUNT_TEXTS},
+            **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS}}
+
+
 def data_texts(out: Extracted) -> None:
-    """Texts the GUI shows from the core's data: the model catalogue's descriptions (shown as
-    ``tr(spec.description, "model")``)."""
+    """Texts the GUI shows from the core: the model catalogue's descriptions (shown as
+    ``tr(spec.description, "model")``) and the core's sentence templates (:func:`core_texts`)."""
     from photoclip.core.model_catalogue import CATALOGUE
 
     for spec in CATALOGUE.values():
         out.messages.setdefault((spec.description, "model"), []).append(
             f"photoclip/core/model_catalogue.py:{spec.key}")
+    for text, where in core_texts().items():
+        out.messages.setdefault((text, ""), []).append(where)
 
 
 def read_ts(ts: Path) -> dict[Key, tuple[str, bool]]:
@@ -166,6 +185,9 @@ def extract_cli(sources: list[Path] | None = None) -> Extracted:
     out = Extracted()
     for text in ARGPARSE_TEXTS:
         out.messages[(text, "")] = ["argparse"]
+    if sources is None:
+        for text, where in core_texts().items():
+            out.messages.setdefault((text, ""), []).append(where)
     for path in sources or sorted(CLI_SOURCES.rglob("*.py")):
         rel = path.relative_to(REPO) if path.is_relative_to(REPO) else path
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from photoclip.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED
@@ -59,9 +60,11 @@ def forward(argv: list[str], as_json: bool) -> int | None:
     conn, endpoint = got
     if command == "watch":
         conn.close()
-        return _fail(f"this library is already kept up to date by {endpoint.owner} "
-                     f"(pid {endpoint.pid}), which watches its folders", "AlreadyWatched",
-                     as_json, hint="nothing to do: other commands are answered by it")
+        _ = _words()
+        return _fail(_("this library is already kept up to date by {owner} (pid {pid}), which "
+                       "watches its folders").format(owner=endpoint.owner, pid=endpoint.pid),
+                     "AlreadyWatched", as_json,
+                     hint=_("nothing to do: other commands are answered by it"))
     with conn:
         return _talk(conn, argv, as_json, command, endpoint)
 
@@ -79,9 +82,10 @@ def _talk(conn: Any, argv: list[str], as_json: bool, command: str, endpoint: Any
             try:
                 message = recv_json(conn)
             except (EOFError, OSError):
-                return _fail(f"the library's owner ({endpoint.owner}, pid {endpoint.pid}) "
-                             "stopped before answering", "OwnerGone", as_json,
-                             hint="run the command again")
+                _ = _words()
+                return _fail(_("the library's owner ({owner}, pid {pid}) stopped before "
+                               "answering").format(owner=endpoint.owner, pid=endpoint.pid),
+                             "OwnerGone", as_json, hint=_("run the command again"))
             if "out" in message:
                 sys.stdout.write(str(message["out"]))  # BrokenPipeError: main() handles it
                 if _isatty(sys.stdout):
@@ -94,17 +98,28 @@ def _talk(conn: Any, argv: list[str], as_json: bool, command: str, endpoint: Any
     except KeyboardInterrupt:  # closing the connection tells the owner to stop answering
         conn.close()
         if command == "index" and not as_json:
-            print(f"interrupted: {endpoint.owner} (pid {endpoint.pid}) goes on indexing in "
-                  "the background", file=sys.stderr)
+            _ = _words()
+            print(_("interrupted: {owner} (pid {pid}) goes on indexing in the background")
+                  .format(owner=endpoint.owner, pid=endpoint.pid), file=sys.stderr)
         return _interrupted(as_json)
 
 
 def _interrupted(as_json: bool) -> int:
     from photoclip.cli.output import emit_error
 
-    emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+    _ = _words()
+    emit_error(_("interrupted"), type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
                as_json=as_json)
     return EXIT_INTERRUPTED
+
+
+def _words() -> Callable[[str], str]:
+    """The CLI's translation (:func:`photoclip.cli.i18n._`) in the language of the settings,
+    for this client's own messages (no parser is built here)."""
+    from photoclip.cli.i18n import _, language_setting, set_language
+
+    set_language(language_setting())
+    return _
 
 
 def _fail(message: str, type_: str, as_json: bool, hint: str | None = None) -> int:

@@ -31,7 +31,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                        "within": {p.path: p.within for p in plans if p.within},
                        "absorbed": {p.path: list(p.absorbed) for p in plans if p.absorbed}})
             return 0
-        for text in dict.fromkeys(p.text for p in plans):
+        for text in dict.fromkeys(p.describe(_) for p in plans):
             print(text)
         if added:
             print(_("run `photoclip index` to index it") if len(added) == 1
@@ -43,8 +43,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             emit_json({"folders": lib.settings.folders, "removed_photos": removed})
         else:
             for f, n in removed.items():
-                print(_("removed {folder} ({photos} left the index; no file was touched)").format(
-                    folder=f, photos=plural(n, "photo")))
+                print(_("removed {folder} ({photos} left the index; no file was touched)")
+                      .format(folder=f, photos=plural(n, "photo")))
         return 0
     if args.json:
         emit_json({"folders": lib.settings.folders})

@@ -162,7 +162,7 @@ def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
     try:
         return int(call() or 0)
     except KeyboardInterrupt:
-        emit_error("interrupted", type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
+        emit_error(_("interrupted"), type_="KeyboardInterrupt", exit_code=EXIT_INTERRUPTED,
                    as_json=as_json)
         return EXIT_INTERRUPTED
     except UsageError as exc:  # a command checked its arguments itself
@@ -197,8 +197,8 @@ def _hint(exc: Exception) -> str | None:
     if isinstance(exc, SettingsError) and isinstance(exc.__cause__, tomllib.TOMLDecodeError):
         return _("fix that line by hand (photoclip does not change the file until it can "
                  "read it)")
-    if isinstance(exc, QueryError):
-        return _("the query syntax: `photoclip search --help`")
+    if isinstance(exc, QueryError):  # a command may say more than the syntax
+        return getattr(exc, "hint", None) or _("the query syntax: `photoclip search --help`")
     return None
 
 

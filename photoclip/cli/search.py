@@ -87,7 +87,8 @@ def where_of(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     for item in args.where:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise ValueError(f"--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+            raise ValueError(_("--where {item}: write FILTER=VALUE, e.g. --where text=wifi")
+                             .format(item=item))
         out.append((name.strip(), value.strip()))
     for key, values in sorted(vars(args).items()):
         if key.startswith("where_"):
@@ -116,15 +117,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
     if args.after is not None and args.before is not None and args.after >= args.before:
         raise ValueError(  # a usage error: exit status 2
-            f"--after {args.after} is not before --before {args.before}: no photo can match"
-        )
+            _("--after {after} is not before --before {before}: no photo can match")
+            .format(after=args.after, before=args.before))
     if args.folder:
         folder = Path(args.folder).expanduser().resolve()
         if not folder.is_dir() and not any(
             folder.is_relative_to(Path(f).expanduser().resolve()) for f in lib.settings.folders
         ):  # a typo would otherwise be "no matching photos", as if the search had found none
-            raise ValueError(f"--folder {args.folder}: no such folder, and none of the "
-                             "library's folders holds it: no photo can match")
+            raise ValueError(_("--folder {folder}: no such folder, and none of the library's "
+                               "folders holds it: no photo can match").format(folder=args.folder))
     return SearchFilters(
         args.folder, args.after, args.before, args.min_score, args.tag, args.album,
         where=where_of(args),
@@ -132,6 +133,13 @@ def _filters(lib: Library, args: argparse.Namespace) -> SearchFilters:
 
 
 def run_search(lib: Library, args: argparse.Namespace) -> int:
+    if not args.query.strip() and not where_of(args):
+        from photoclip.core.query import QueryError
+
+        empty = QueryError(_("the query is empty"))
+        empty.hint = _("say what to find: a query, or a plugin's filter such as --where "
+                       "person=Anna (`photoclip search --help`)")
+        raise empty
     if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
         print("photoclip: " + _("the model {model} understands English only, so this query's "
                                 "matches mean little: switch with `photoclip models use "

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from photoclip.cli.i18n import speaking
+from photoclip.cli.i18n import _, speaking
 from photoclip.cli.output import EXIT_INTERRUPTED, CommandFailed
 from photoclip.core.owner import Channel, OwnerServer
 from photoclip.languages import choose_language, environment_languages
@@ -201,8 +201,9 @@ def _run(lib: Library, service: LibraryService | None, args: argparse.Namespace,
     if args.command == "index":
         return _index(lib, service, args, channel)
     if args.command == "models" and args.action == "use":
-        raise CommandFailed("the library is open in another photoclip process, which runs "
-                            "its model: switch models with it closed, or in the app's Settings",
+        raise CommandFailed(_("the library is open in another photoclip process, which runs "
+                              "its model: switch models with it closed, or in the app's "
+                              "Settings"),
                             type_="LibraryInUse")
     with _command_lock:
         folders_before = list(lib.settings.folders)
@@ -227,8 +228,8 @@ def _index(lib: Library, service: LibraryService | None, args: argparse.Namespac
     if not lib.settings.folders:
         raise no_folders()
     if service is None or not service.running:
-        raise CommandFailed("the library is open in another photoclip process that is not "
-                            "indexing now (no model yet?): index from there",
+        raise CommandFailed(_("the library is open in another photoclip process that is not "
+                              "indexing now (no model yet?): index from there"),
                             type_="LibraryInUse")
     bar = ProgressBar(quiet=args.quiet or args.json)
     progress: queue.Queue[Any] = queue.Queue()  # shown from this thread (routed to the client)

@@ -113,20 +113,29 @@ class SidebarData:
         return max(self.photos - self.indexed - self.failed, 0)
 
 
+#: The words of :func:`shown_count_text`, for the fronts' translators
+#: (``scripts/update_translations.py`` collects them).
+FOUND = "{photos} found"
+FOUND_WAITING = "{photos} found ({waiting} more photos not indexed yet, so not searched)"
+SHOWN_COUNT_TEXTS = (FOUND, FOUND_WAITING)
+
+
 def shown_count_text(
     shown: int, *, searching: bool, waiting: int = 0,
-    say: Callable[[str], str] = str, count: Callable[[int, str], str] = counted,
+    words: Callable[[str], str] = str, photos: Callable[[int], str] | None = None,
+    number: Callable[[int], str] = "{:,}".format,
 ) -> str:
     """The count of the photos on show, one rule for the fronts: ``32 photos`` when browsing
-    (every readable photo, as "All photos" counts them); ``12 photos found (20 more photos
-    not indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
-    another language passes its ``say`` (translates the two sentences) and ``count``."""
+    (every readable photo, as "All photos" counts them); ``12 photos found (20 more not
+    indexed yet, so not searched)`` for a search, which sees indexed photos only. A front in
+    another language passes its translation of :data:`SHOWN_COUNT_TEXTS` (``words``), its
+    count of photos (``photos``: ``"12 张照片"``) and its number format."""
+    count = photos(shown) if photos is not None else counted(shown, "photo")
     if not searching:
-        return count(shown, "photo")
-    text = say("{photos} found").format(photos=count(shown, "photo"))
+        return count
     if waiting > 0:
-        text += say(" ({n} more not indexed yet, so not searched)").format(n=f"{waiting:,}")
-    return text
+        return words(FOUND_WAITING).format(photos=count, waiting=number(waiting))
+    return words(FOUND).format(photos=count)
 
 
 def not_searched_text(waiting: int) -> str:

@@ -9,7 +9,7 @@ what is watched, for a list saved before this rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -41,17 +41,31 @@ class FolderAddition:
     @property
     def text(self) -> str:
         """One sentence for the user (the CLI prints it, the GUI shows it)."""
+        return self.describe()
+
+    def describe(self, words: Callable[[str], str] = str) -> str:
+        """:attr:`text` in a front's language: ``words`` translates :data:`ADDITION_TEXTS`."""
         if self.within == self.path:
-            return f"{self.path} is already in the library"
+            return words(ALREADY).format(path=self.path)
         if self.within is not None:
-            return (f"{self.path} is already in the library as part of {self.within}: nothing "
-                    "changed (its photos are indexed and watched with that folder)")
+            return words(WITHIN).format(path=self.path, within=self.within)
         if self.absorbed:
-            inside = ", ".join(self.absorbed)
-            return (f"added {self.path}; it holds {inside}, no longer listed or watched on "
-                    f"{'its' if len(self.absorbed) == 1 else 'their'} own but as part of it "
-                    "(the photos there stay indexed)")
-        return f"added {self.path}"
+            template = ABSORBED_ONE if len(self.absorbed) == 1 else ABSORBED_MANY
+            return words(template).format(path=self.path, inside=", ".join(self.absorbed))
+        return words(ADDED).format(path=self.path)
+
+
+#: The sentences of :meth:`FolderAddition.describe`, for the fronts' translators
+#: (``scripts/update_translations.py`` collects them).
+ALREADY = "{path} is already in the library"
+WITHIN = ("{path} is already in the library as part of {within}: nothing changed (its photos "
+          "are indexed and watched with that folder)")
+ABSORBED_ONE = ("added {path}; it holds {inside}, no longer listed or watched on its own but as "
+                "part of it (the photos there stay indexed)")
+ABSORBED_MANY = ("added {path}; it holds {inside}, no longer listed or watched on their own but "
+                 "as part of it (the photos there stay indexed)")
+ADDED = "added {path}"
+ADDITION_TEXTS = (ALREADY, WITHIN, ABSORBED_ONE, ABSORBED_MANY, ADDED)
 
 
 def plan_addition(folders: Sequence[str], path: str) -> FolderAddition:

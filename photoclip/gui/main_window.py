@@ -472,9 +472,10 @@ class MainWindow(QMainWindow):
     def _folder_added(self, plan: FolderAddition) -> None:
         """Say what adding a folder did (the core's words): a nested folder is not a second
         library folder, a parent takes its subfolders' place."""
-        self.status_panel.label.setText(plan.text)
+        text = plan.describe(tr)
+        self.status_panel.label.setText(text)
         if not plan.added or plan.absorbed:
-            self.banner.show_message(plan.text, "info")
+            self.banner.show_message(text, "info")
 
     def choose_weights(self) -> None:
         path = choose_weights_file(self)

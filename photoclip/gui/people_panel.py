@@ -21,7 +21,7 @@ from photoclip.core.people import UNNAMED, PersonSummary
 from photoclip.core.types import Region
 from photoclip.gui.i18n import tr
 from photoclip.gui.people_requests import PeopleRequests
-from photoclip.gui.people_sidebar import PersonRole, build_section
+from photoclip.gui.people_sidebar import PersonRole, build_section, person_title
 from photoclip.gui.wording import count_of
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class PeoplePanel(QObject):
             else:
                 menu.addAction(tr("Hide"), lambda: self.requests.hide(person.id))
             if person.suggestions:
-                menu.addAction(tr("Review {n} suggested…").format(n=person.suggestions),
+                menu.addAction(tr("Review {count} suggested…").format(count=person.suggestions),
                                lambda: self.open_review(person.id))
             menu.addSeparator()
         toggle = menu.addAction(tr("Show hidden people"), self.toggle_hidden)
@@ -155,17 +155,19 @@ class PeoplePanel(QObject):
         self._rebuild()
 
     def ask_name_person(self, person: PersonSummary) -> None:
-        name = self.ask_text(self.window, tr("Name"), tr(
-            "Who is this? ({person}, {photos}; a name in use merges the two)").format(
-                person=person.title, photos=count_of(person.photos, "photo")), self._names())
+        prompt = tr("Who is this? ({person}, {photos}; a name in use merges the two)").format(
+            person=person_title(person), photos=count_of(person.photos, "photo"))
+        name = self.ask_text(self.window, tr("Name"), prompt, self._names())
         if name:
             self.requests.name(person.id, name)
 
     def ask_merge(self, person: PersonSummary) -> None:
         others = [p for p in self.person_entries() if p.id != person.id]
-        labels = [f"{p.title} (#{p.id}, {count_of(p.photos, 'photo')})" for p in others]
+        labels = [tr("{person} (#{id}, {photos})").format(
+            person=person_title(p), id=p.id, photos=count_of(p.photos, "photo")) for p in others]
         chosen = self.ask_choice(self.window, tr("Merge"),
-                                 tr("Merge {person} into:").format(person=person.title), labels)
+                                 tr("Merge {person} into:").format(person=person_title(person)),
+                                 labels)
         if chosen in labels:
             self.requests.merge(others[labels.index(chosen)].id, person.id)
 

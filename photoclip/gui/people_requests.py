@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 
 from photoclip.core.people import People, PeopleError, PersonFace, PersonSummary, face_crop
 from photoclip.core.types import Region
+from photoclip.gui.i18n import N_, tr
 from photoclip.gui.tasks import LOW
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THUMB_PX = 48
-NO_PEOPLE = ("People is off: turn it on in Settings, Plugins (faces), or with "
-             "`photoclip plugins enable faces`")
+NO_PEOPLE = N_("People is off: turn it on in Settings, Plugins (faces), or with "
+                "`photoclip plugins enable faces`")
 
 
 def people_of(lib: Library, optional: bool = False) -> People | None:
@@ -35,7 +36,7 @@ def people_of(lib: Library, optional: bool = False) -> People | None:
     how to turn People on."""
     people = lib.plugins.people(lib.plugin_context())
     if people is None and not optional:
-        raise PeopleError(NO_PEOPLE)
+        raise PeopleError(tr(NO_PEOPLE))
     return people
 
 

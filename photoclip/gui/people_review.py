@@ -67,12 +67,13 @@ class ReviewDialog(QDialog):
         self.faces = list(faces)
         self.list.clear()
         for f in self.faces:
-            item = QListWidgetItem(tr("May be {person}").format(
-                person=f.suggested_name or tr("someone you named")))
+            item = QListWidgetItem(tr("May be {person}").format(person=f.suggested_name)
+                                   if f.suggested_name else tr("May be someone you named"))
             item.setData(FaceRole, f.id)
             self.list.addItem(item)
-        self.summary.setText(tr("{suggestions} to review").format(
-            suggestions=count_of(len(self.faces), "suggestion"))
+        self.summary.setText(
+            tr("{suggestions} to review").format(
+                suggestions=count_of(len(self.faces), "suggestion"))
             if self.faces else tr("Nothing to review"))
         if self.faces:
             self.list.setCurrentRow(0)

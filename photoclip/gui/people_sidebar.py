@@ -6,28 +6,37 @@ from __future__ import annotations
 
 from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem
 
-from photoclip.core.people import PersonSummary
-from photoclip.core.types import counted
+from photoclip.core.people import UNNAMED, PersonSummary
+from photoclip.gui.i18n import N_, tr
+from photoclip.gui.i18n import format_number as num
 from photoclip.gui.sidebar_model import PEOPLE, CountRole, KindRole, ValueRole, _heading
+from photoclip.gui.wording import count_of
 
 PersonRole = KindRole + 10  # the PersonSummary of an entry
-UNNAMED_GROUPS = "Unnamed"
-HIDDEN = "Hidden people"
+UNNAMED_GROUPS = N_("Unnamed")  # also the core's title of a person nobody named (UNNAMED)
+HIDDEN = N_("Hidden people")
+
+
+def person_title(p: PersonSummary) -> str:
+    """The person's name, or "Unnamed" in the interface's language."""
+    return p.name or tr(UNNAMED)
 
 
 def person_item(p: PersonSummary, icon: QImage | None) -> QStandardItem:
-    label = f"{p.title} — {p.photos:,}"
+    label = f"{person_title(p)} — {num(p.photos)}"
     if p.suggestions:
-        label += f" ({p.suggestions} to review)"
+        label += tr(" ({count} to review)").format(count=num(p.suggestions))
     item = QStandardItem(label)
     item.setEditable(False)
     item.setData("person", KindRole)
     item.setData((p.id, p.title), ValueRole)
     item.setData(p.photos, CountRole)
     item.setData(p, PersonRole)
-    item.setToolTip(f"{p.title}: {counted(p.photos, 'photo')}, {counted(p.faces, 'face')}"
-                    + (", hidden" if p.hidden else "")
-                    + "; right-click to name, merge, hide or review")
+    tip = (tr("{person}: {photos}, {faces}, hidden; right-click to name, merge, hide or review")
+           if p.hidden else
+           tr("{person}: {photos}, {faces}; right-click to name, merge, hide or review"))
+    item.setToolTip(tip.format(person=person_title(p), photos=count_of(p.photos, "photo"),
+                               faces=count_of(p.faces, "face")))
     if icon is not None and not icon.isNull():
         item.setIcon(QIcon(QPixmap.fromImage(icon)))
     return item
@@ -46,7 +55,9 @@ def build_section(people: list[PersonSummary], icons: dict[int, QImage],
     for p in named:
         section.appendRow(person_item(p, icon(p)))
     if unnamed:
-        group = _heading(f"{UNNAMED_GROUPS} — {counted(len(unnamed), 'group')} to review")
+        group = _heading(UNNAMED_GROUPS)
+        group.setText(tr("{unnamed} — {groups} to review").format(
+            unnamed=tr(UNNAMED_GROUPS), groups=count_of(len(unnamed), "group")))
         group.setData(UNNAMED_GROUPS, ValueRole)
         for p in unnamed:
             group.appendRow(person_item(p, icon(p)))
@@ -58,7 +69,7 @@ def build_section(people: list[PersonSummary], icons: dict[int, QImage],
             box.appendRow(person_item(p, icon(p)))
         section.appendRow(box)
     if not people and not hidden:
-        empty = QStandardItem("No faces yet (they are found after indexing)")
+        empty = QStandardItem(tr("No faces yet (they are found after indexing)"))
         empty.setEditable(False)
         empty.setSelectable(False)
         section.appendRow(empty)

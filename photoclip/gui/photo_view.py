@@ -288,8 +288,8 @@ class PhotoView(QWidget):
             size = (self.details.width, self.details.height) if self.details.width else None
             self.preview.set_regions(regions, size)  # type: ignore[arg-type]
             self.text_box.set_regions(regions)
-            label = tr("Faces && text")
-            self.regions_button.setText(f"{label} ({len(regions)})" if regions else label)
+            self.regions_button.setText(tr("Faces && text ({count})").format(count=len(regions))
+                                        if regions else tr("Faces && text"))
 
     def set_query(self, query: str) -> None:
         """The search that led to the photos: its words are highlighted in the photo's text."""

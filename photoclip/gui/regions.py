@@ -9,7 +9,9 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
+from photoclip.core.people import UNNAMED
 from photoclip.core.types import Region
+from photoclip.gui.i18n import N_, tr
 
 #: The colour each kind is drawn in (others: OTHER_COLOUR).
 COLOURS = {"face": QColor(255, 214, 10), "text": QColor(64, 200, 255)}
@@ -18,10 +20,20 @@ OTHER_COLOUR = QColor(180, 255, 120)
 UNSURE_COLOUR = QColor(255, 255, 255)
 
 
+#: The region kinds the built-in plugins give, for the translators (others are shown as given).
+KINDS = (N_("face", "region"), N_("text", "region"))
+
+
 def colour_of(region: Region) -> QColor:
-    if region.kind == "face" and (region.label.endswith("?") or region.label == "Unnamed"):
+    if region.kind == "face" and (region.label.endswith("?") or region.label == UNNAMED):
         return UNSURE_COLOUR
     return COLOURS.get(region.kind, OTHER_COLOUR)
+
+
+def shown_label(region: Region) -> str:
+    """A region's label as shown: a face nobody named yet says so in the interface's language
+    (the label itself, e.g. "Unnamed" or "Anna?", is the plugin's)."""
+    return tr(UNNAMED) if region.kind == "face" and region.label == UNNAMED else region.label
 
 
 class RegionPreview(QLabel):
@@ -96,7 +108,7 @@ class RegionPreview(QLabel):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
             if region.label:
-                text = metrics.elidedText(region.label, Qt.TextElideMode.ElideRight,
+                text = metrics.elidedText(shown_label(region), Qt.TextElideMode.ElideRight,
                                           max(60, int(rect.width()) + 80))
                 tw, th = metrics.horizontalAdvance(text) + 8, metrics.height() + 2
                 top = rect.top() - th if rect.top() - th >= 0 else rect.bottom()
@@ -119,6 +131,7 @@ class RegionPreview(QLabel):
         region = self.region_at(event.position().toPoint())
         self.setCursor(Qt.CursorShape.PointingHandCursor if region is not None
                        else Qt.CursorShape.ArrowCursor)
-        self.setToolTip(f"{region.label} ({region.kind}): click for actions"
+        self.setToolTip(tr("{label} ({kind}): click for actions").format(
+            label=shown_label(region), kind=tr(region.kind, "region"))
                         if region is not None else "")
         super().mouseMoveEvent(event)

@@ -20,15 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photoclip.core.browse import shown_count_text
-from photoclip.gui.i18n import N_, date_format, tr
+from photoclip.core.people import UNNAMED
+from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
 from photoclip.gui.tag_names import shown
-from photoclip.gui.wording import count_of
-
-#: The core's count sentences (core.browse.shown_count_text), for the catalogue.
-COUNT_TEXTS = (N_("{photos} found"), N_(" ({n} more not indexed yet, so not searched)"))
+from photoclip.gui.wording import shown_count
 
 DEBOUNCE_MS = 250
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp",
@@ -183,12 +180,6 @@ class SearchBar(QWidget):
         self.image = None
         self.similar_to = None
         self.image_chip.hide()
-        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
-        self.person_chip = QToolButton(self)
-        self.person_chip.setObjectName("personChip")
-        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
-        self.person_chip.hide()
         self.submit()
 
     def set_image(self, path: str | None, notify: bool = True) -> None:
@@ -201,12 +192,6 @@ class SearchBar(QWidget):
             self.image_chip.show()
         else:
             self.image_chip.hide()
-        self.person: tuple[int, str] | None = None  # (id, name): the People filter chip
-        self.person_chip = QToolButton(self)
-        self.person_chip.setObjectName("personChip")
-        self.person_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.person_chip.setToolTip(tr("Only photos with this person; click to clear"))
-        self.person_chip.hide()
         if notify:
             self.submit()
 
@@ -261,7 +246,8 @@ class SearchBar(QWidget):
     def set_person(self, person: tuple[int, str] | None, notify: bool = True) -> None:
         """Only photos with this person (id, name), from the People list; None clears it."""
         self.person = person
-        self.person_chip.setText(f"Person: {person[1]}  ✕" if person else "")
+        name = "" if person is None else tr(UNNAMED) if person[1] == UNNAMED else person[1]
+        self.person_chip.setText(tr("Person: {name}").format(name=name) + "  ✕" if person else "")
         self.person_chip.setVisible(person is not None)
         if notify:
             self.submit()
@@ -306,8 +292,7 @@ class SearchBar(QWidget):
         """The count of photos shown (the core's rule: a search says how many photos it
         could not see yet, ``waiting`` to be indexed); the sort box says the order they are in
         (browsing without a query is always newest first, so the box shows that and waits)."""
-        self.count.setText(shown_count_text(n, searching=searching, waiting=waiting, say=tr,
-                                            count=count_of))
+        self.count.setText(shown_count(n, searching, waiting))
         if searching:
             self.sort.setCurrentIndex(max(self.sort.findData(self._sort_choice), 0))
             self.sort.setToolTip("")

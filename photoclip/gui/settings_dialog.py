@@ -353,7 +353,7 @@ class SettingsDialog(QDialog):
         if plan.added:
             self.folder_list.clear()
             self.folder_list.addItems(list(plan.folders))
-        self.folder_status.setText(plan.text)
+        self.folder_status.setText(plan.describe(tr))
 
     @Slot()
     def _browse_folder(self) -> None:

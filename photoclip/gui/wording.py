@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from photoclip.core.browse import shown_count_text
 from photoclip.core.types import counted, plural_of
 from photoclip.gui.i18n import N_, format_number, tr
 
@@ -20,7 +21,8 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
 #: The nouns the GUI counts (for the translators; English keeps the core's plural rule).
 COUNTED_NOUNS = (
     N_("photo", "noun"), N_("plugin", "noun"),
-    N_("selected photo", "noun"), N_("suggestion", "noun"),
+    N_("selected photo", "noun"), N_("face", "noun"), N_("group", "noun"),
+    N_("suggestion", "noun"),
 )
 
 
@@ -31,6 +33,13 @@ def count_of(n: int, noun: str, many: str | None = None) -> str:
     if word == noun:
         return counted(n, noun, many)
     return tr("{count} {noun}").format(count=format_number(n), noun=word)
+
+
+def shown_count(n: int, searching: bool, waiting: int = 0) -> str:
+    """The count above the grid (:func:`photoclip.core.browse.shown_count_text`, the core's
+    rule) in the interface's language."""
+    return shown_count_text(n, searching=searching, waiting=waiting, words=tr,
+                            photos=lambda k: count_of(k, "photo"), number=format_number)
 
 
 NO_INTERNET = N_(

@@ -75,11 +75,12 @@ def test_the_setting_wins_over_the_locale(photoclip_home: AppPaths) -> None:
 
 def test_errors_in_chinese_keep_their_json_and_exit_codes(photoclip_home: AppPaths) -> None:
     home = photoclip_home.data.parent
-    proc = photoclip(home, "classify", "x.jpg", check=False, **ZH)  # --labels is missing
+    proc = photoclip(home, "folders", "add", check=False, **ZH)  # the folder is missing
     assert proc.returncode == 2
-    assert "缺少以下必需参数：--labels" in proc.stderr and "用法：" in proc.stderr
-    proc = photoclip(home, "search", check=False, **ZH)  # nothing to find
-    assert proc.returncode == 2 and "请说明要找什么" in proc.stderr
+    assert "缺少以下必需参数" in proc.stderr and "用法：" in proc.stderr
+    proc = photoclip(home, "search", check=False, **ZH)  # neither a query nor a filter
+    assert proc.returncode == 2
+    assert "请说明要找什么" in proc.stderr and "--where person=Anna" in proc.stderr
     proc = photoclip(home, "--json", "index", check=False, **ZH)  # no folders
     assert proc.returncode == 1
     error = as_json(proc)["error"]
@@ -128,3 +129,16 @@ def test_models_use_refuses_a_model_whose_packages_are_missing(
     assert proc.returncode == 1
     assert "photoclip_test_no_such_package" in proc.stderr and "now using" not in proc.stdout
     assert as_json(photoclip(cli_home, "--json", "status"))["model"] == before
+
+
+def test_folder_messages_in_chinese(photoclip_home: AppPaths, tmp_path: Path) -> None:
+    """The core's sentences about adding a folder (core.folders) in the CLI's language."""
+    home = photoclip_home.data.parent
+    photos = tmp_path / "Pictures"
+    (photos / "2024").mkdir(parents=True)
+    first = photoclip(home, "folders", "add", str(photos), **ZH).stdout.splitlines()
+    assert first == [f"已添加 {photos}", "运行 `photoclip index` 为它建立索引"]
+    inside = photoclip(home, "folders", "add", str(photos / "2024"), **ZH).stdout
+    assert inside.startswith(f"{photos / '2024'} 已作为 {photos} 的一部分在图库中")
+    english = photoclip(home, "folders", "add", str(photos)).stdout
+    assert english.strip() == f"{photos} is already in the library"

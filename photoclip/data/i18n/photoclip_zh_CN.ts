@@ -12,8 +12,8 @@
         <translation>（正在显示其中 {photos}）</translation>
     </message>
     <message>
-        <source> ({n} more not indexed yet, so not searched)</source>
-        <translation>（另有 {n} 张尚未索引，未参与搜索）</translation>
+        <source> ({count} to review)</source>
+        <translation>（{count} 个待确认）</translation>
     </message>
     <message>
         <source>&amp;About photoclip</source>
@@ -314,6 +314,10 @@
         <translation>人脸和文字</translation>
     </message>
     <message>
+        <source>Faces &amp;&amp; text ({count})</source>
+        <translation>人脸和文字（{count}）</translation>
+    </message>
+    <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
         <comment>model</comment>
         <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
@@ -345,6 +349,10 @@
     <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Hidden people</source>
+        <translation>已隐藏的人物</translation>
     </message>
     <message>
         <source>Hide</source>
@@ -432,6 +440,10 @@
         <translation>宽松：标签更多，有些会出错</translation>
     </message>
     <message>
+        <source>May be someone you named</source>
+        <translation>可能是你命名过的某人</translation>
+    </message>
+    <message>
         <source>May be {person}</source>
         <translation>可能是 {person}</translation>
     </message>
@@ -486,11 +498,11 @@
     </message>
     <message>
         <source>Name this face</source>
-        <translation>为这张脸命名</translation>
+        <translation>为这张人脸命名</translation>
     </message>
     <message>
         <source>Name this face…</source>
-        <translation>为这张脸命名…</translation>
+        <translation>为这张人脸命名…</translation>
     </message>
     <message>
         <source>Name…</source>
@@ -503,6 +515,10 @@
     <message>
         <source>No</source>
         <translation>不是</translation>
+    </message>
+    <message>
+        <source>No faces yet (they are found after indexing)</source>
+        <translation>还没有人脸（索引后才会找到）</translation>
     </message>
     <message>
         <source>No folder yet: add one now, or later from Settings.</source>
@@ -562,11 +578,11 @@
     </message>
     <message>
         <source>Nothing to review</source>
-        <translation>没有需要确认的内容</translation>
+        <translation>没有需要确认的</translation>
     </message>
     <message>
         <source>Only photos with this person; click to clear</source>
-        <translation>只看有此人的照片；点击清除</translation>
+        <translation>只显示有此人物的照片；点击清除</translation>
     </message>
     <message>
         <source>Open</source>
@@ -595,6 +611,14 @@
     <message>
         <source>People</source>
         <translation>人物</translation>
+    </message>
+    <message>
+        <source>People is off: turn it on in Settings, Plugins (faces), or with `photoclip plugins enable faces`</source>
+        <translation>人物功能未开启：请在“设置”的“插件”中开启 faces，或运行 `photoclip plugins enable faces`</translation>
+    </message>
+    <message>
+        <source>Person: {name}</source>
+        <translation>人物：{name}</translation>
     </message>
     <message>
         <source>Photo</source>
@@ -666,15 +690,15 @@
     </message>
     <message>
         <source>Review all suggestions…</source>
-        <translation>确认所有推荐…</translation>
+        <translation>确认全部建议…</translation>
     </message>
     <message>
         <source>Review suggested faces</source>
-        <translation>确认推荐的人脸</translation>
+        <translation>确认建议的人脸</translation>
     </message>
     <message>
-        <source>Review {n} suggested…</source>
-        <translation>确认 {n} 个推荐…</translation>
+        <source>Review {count} suggested…</source>
+        <translation>确认 {count} 个建议…</translation>
     </message>
     <message>
         <source>Run</source>
@@ -833,6 +857,10 @@
         <translation>重试</translation>
     </message>
     <message>
+        <source>Unnamed</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
         <source>Use a weights file I already have (offline install)</source>
         <translation>使用我已有的权重文件（离线安装）</translation>
     </message>
@@ -862,7 +890,7 @@
     </message>
     <message>
         <source>Who is this? ({person}, {photos}; a name in use merges the two)</source>
-        <translation>这是谁？（{person}，{photos}；使用已有的名字会合并两人）</translation>
+        <translation>这是谁？（{person}，{photos}；使用已有的名字会将两者合并）</translation>
     </message>
     <message>
         <source>Without a search, photos are shown newest first</source>
@@ -874,7 +902,7 @@
     </message>
     <message>
         <source>Yes, that is them</source>
-        <translation>是，就是这个人</translation>
+        <translation>是，就是此人</translation>
     </message>
     <message>
         <source>Yes, this is {person}</source>
@@ -891,6 +919,18 @@
     <message>
         <source>about {time} left</source>
         <translation>约剩 {time}</translation>
+    </message>
+    <message>
+        <source>added {path}</source>
+        <translation>已添加 {path}</translation>
+    </message>
+    <message>
+        <source>added {path}; it holds {inside}, no longer listed or watched on its own but as part of it (the photos there stay indexed)</source>
+        <translation>已添加 {path}；它包含 {inside}，后者不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
+    </message>
+    <message>
+        <source>added {path}; it holds {inside}, no longer listed or watched on their own but as part of it (the photos there stay indexed)</source>
+        <translation>已添加 {path}；它包含 {inside}，这些文件夹不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
     </message>
     <message>
         <source>automatic</source>
@@ -917,12 +957,27 @@
         <translation>出错</translation>
     </message>
     <message>
+        <source>face</source>
+        <comment>noun</comment>
+        <translation>张人脸</translation>
+    </message>
+    <message>
+        <source>face</source>
+        <comment>region</comment>
+        <translation>人脸</translation>
+    </message>
+    <message>
         <source>from the XMP sidecar</source>
         <translation>来自 XMP 附属文件</translation>
     </message>
     <message>
         <source>from the file</source>
         <translation>来自文件</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <comment>noun</comment>
+        <translation>组</translation>
     </message>
     <message>
         <source>installed</source>
@@ -988,21 +1043,22 @@
         <translation>张所选照片</translation>
     </message>
     <message>
-        <source>someone you named</source>
-        <translation>你命名过的人</translation>
-    </message>
-    <message>
         <source>suggested{score}</source>
         <translation>推荐{score}</translation>
     </message>
     <message>
         <source>suggestion</source>
         <comment>noun</comment>
-        <translation>个推荐</translation>
+        <translation>个建议</translation>
     </message>
     <message>
         <source>tag {tag}</source>
         <translation>标签 {tag}</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <comment>region</comment>
+        <translation>文字</translation>
     </message>
     <message>
         <source>to</source>
@@ -1042,6 +1098,10 @@
         <translation>已索引 {indexed} / {photos}</translation>
     </message>
     <message>
+        <source>{label} ({kind}): click for actions</source>
+        <translation>{label}（{kind}）：点击查看操作</translation>
+    </message>
+    <message>
         <source>{mb} MB download</source>
         <translation>需下载 {mb} MB</translation>
     </message>
@@ -1066,6 +1126,26 @@
         <translation>{option} 必须是数字</translation>
     </message>
     <message>
+        <source>{path} is already in the library</source>
+        <translation>{path} 已在图库中</translation>
+    </message>
+    <message>
+        <source>{path} is already in the library as part of {within}: nothing changed (its photos are indexed and watched with that folder)</source>
+        <translation>{path} 已作为 {within} 的一部分在图库中：未做任何更改（其中的照片随该文件夹一起索引和监视）</translation>
+    </message>
+    <message>
+        <source>{person} (#{id}, {photos})</source>
+        <translation>{person}（#{id}，{photos}）</translation>
+    </message>
+    <message>
+        <source>{person}: {photos}, {faces}, hidden; right-click to name, merge, hide or review</source>
+        <translation>{person}：{photos}，{faces}，已隐藏；右键点击可命名、合并、隐藏或确认</translation>
+    </message>
+    <message>
+        <source>{person}: {photos}, {faces}; right-click to name, merge, hide or review</source>
+        <translation>{person}：{photos}，{faces}；右键点击可命名、合并、隐藏或确认</translation>
+    </message>
+    <message>
         <source>{photos} (browse by folder and date; searching needs the model)</source>
         <translation>{photos}（可按文件夹和日期浏览；搜索需要模型）</translation>
     </message>
@@ -1076,6 +1156,10 @@
     <message>
         <source>{photos} found</source>
         <translation>找到 {photos}</translation>
+    </message>
+    <message>
+        <source>{photos} found ({waiting} more photos not indexed yet, so not searched)</source>
+        <translation>找到 {photos}（另有 {waiting} 张照片尚未索引，未被搜索）</translation>
     </message>
     <message>
         <source>{photos}, all indexed</source>
@@ -1095,7 +1179,7 @@
     </message>
     <message>
         <source>{suggestions} to review</source>
-        <translation>有 {suggestions}待确认</translation>
+        <translation>{suggestions}待确认</translation>
     </message>
     <message>
         <source>{s} s</source>
@@ -1108,6 +1192,10 @@
     <message>
         <source>{title}: running…</source>
         <translation>{title}：正在运行…</translation>
+    </message>
+    <message>
+        <source>{unnamed} — {groups} to review</source>
+        <translation>{unnamed} — {groups}待确认</translation>
     </message>
     <message>
         <source>← Back</source>
