@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -57,6 +58,9 @@ from photoclip.core.types import Region, SearchHit, photo_from_record
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vector_space import VectorSpace
 from photoclip.core.xmp_mirror import XmpMirror
+
+if TYPE_CHECKING:
+    from photoclip.core.people import People
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +244,10 @@ class Library:
         """Every plugin found (built-in, the checkout's, installed, the user's), with whether it
         loaded and its last error: what `photoclip plugins` and the GUI's settings list."""
         return self.plugins.infos()
+
+    def people(self) -> People | None:
+        """The library's People (the ``photoclip_people`` hook's interface), None while off."""
+        return self.plugins.people(self.plugin_context())
 
     def photo_regions(self, photo_id: int) -> list[Region]:
         """Every plugin's regions of one photo (faces, lines of text, ...);

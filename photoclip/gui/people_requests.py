@@ -34,7 +34,7 @@ NO_PEOPLE = N_("People is off: turn it on in Settings, Plugins (faces), or with 
 def people_of(lib: Library, optional: bool = False) -> People | None:
     """The library's People; without one, None if ``optional``, else a PeopleError saying
     how to turn People on."""
-    people = lib.plugins.people(lib.plugin_context())
+    people = lib.people()
     if people is None and not optional:
         raise PeopleError(tr(NO_PEOPLE))
     return people

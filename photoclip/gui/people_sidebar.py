@@ -9,7 +9,7 @@ from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItem
 from photoclip.core.people import UNNAMED, PersonSummary
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.i18n import format_number as num
-from photoclip.gui.sidebar_model import PEOPLE, CountRole, KindRole, ValueRole, _heading
+from photoclip.gui.sidebar_model import PEOPLE, CountRole, KindRole, ValueRole, heading
 from photoclip.gui.wording import count_of
 
 PersonRole = KindRole + 10  # the PersonSummary of an entry
@@ -45,7 +45,7 @@ def person_item(p: PersonSummary, icon: QImage | None) -> QStandardItem:
 def build_section(people: list[PersonSummary], icons: dict[int, QImage],
                   hidden: list[PersonSummary] | None = None) -> QStandardItem:
     """The People heading with its entries (``icons``: {face id: crop} of the covers)."""
-    section = _heading(PEOPLE)
+    section = heading(PEOPLE)
 
     def icon(p: PersonSummary) -> QImage | None:
         return icons.get(p.cover.id) if p.cover else None
@@ -55,7 +55,7 @@ def build_section(people: list[PersonSummary], icons: dict[int, QImage],
     for p in named:
         section.appendRow(person_item(p, icon(p)))
     if unnamed:
-        group = _heading(UNNAMED_GROUPS)
+        group = heading(UNNAMED_GROUPS)
         group.setText(tr("{unnamed} — {groups} to review").format(
             unnamed=tr(UNNAMED_GROUPS), groups=count_of(len(unnamed), "group")))
         group.setData(UNNAMED_GROUPS, ValueRole)
@@ -63,7 +63,7 @@ def build_section(people: list[PersonSummary], icons: dict[int, QImage],
             group.appendRow(person_item(p, icon(p)))
         section.appendRow(group)
     if hidden:
-        box = _heading(HIDDEN)
+        box = heading(HIDDEN)
         box.setData(HIDDEN, ValueRole)
         for p in hidden:
             box.appendRow(person_item(p, icon(p)))

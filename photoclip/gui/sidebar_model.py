@@ -37,7 +37,7 @@ class SidebarModel(QStandardItemModel):
         root = self.invisibleRootItem()
         everything = _leaf(tr("All photos"), "all", None, total)
         root.appendRow(everything)
-        sections = {name: _heading(name) for name in SECTIONS}
+        sections = {name: heading(name) for name in SECTIONS}
         for folder, n in data.folders:
             leaf = _leaf(os.path.basename(folder.rstrip("/\\")) or folder, "folder", folder, n)
             leaf.setToolTip(folder)
@@ -89,7 +89,7 @@ class SidebarModel(QStandardItemModel):
         ]
 
 
-def _heading(name: str) -> QStandardItem:
+def heading(name: str) -> QStandardItem:
     item = QStandardItem(tr(name))
     item.setData(name, SectionRole)
     item.setEditable(False)
