@@ -227,7 +227,7 @@ def test_labels_and_automatic_tags_from_the_command_line(
     for t in tags:  # every automatic tag carries its score
         assert t["auto"] == 0 or 0 < t["auto_score"] <= 1
     proc = photoclip(cli_home, "labels", "show", "nonsense", check=False)
-    assert proc.returncode == 1 and "no label set" in proc.stderr
+    assert proc.returncode == 2 and "no label set" in proc.stderr  # not a choice: a usage error
 
 
 def test_json_index_interrupted_is_one_json_error(cli_home: Path, datasets_dir: Path,

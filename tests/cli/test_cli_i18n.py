@@ -112,7 +112,7 @@ def test_a_chinese_query_with_an_english_only_model_says_so(cli_home: Path) -> N
     assert "海边的狗" not in photoclip(cli_home, "search", "a dog on a beach").stderr
     assert "English only" not in photoclip(cli_home, "search", "a dog on a beach").stderr
     machine = photoclip(cli_home, "--json", "search", "海边的狗")
-    assert as_json(machine) == {"results": []}  # stdout stays JSON; the line is on stderr
+    assert as_json(machine) == {"results": [], "not_searched": 0}  # JSON; the line on stderr
     zh = photoclip(cli_home, "search", "海边的狗", **ZH).stderr
     assert "只懂英文" in zh and "photoclip models use xlm-roberta-vit-b-32" in zh
 
