@@ -15,13 +15,13 @@ from typing import Any
 
 from photoclip.cli.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED
 
-__all__ = ["EXIT_PIPE_CLOSED", "FORWARDED", "forward"]
+__all__ = ["EXIT_PIPE_CLOSED", "LOCAL", "forward"]
 
-# the commands an owner answers; the others run here (`watch`: see `_already_watched`)
-FORWARDED = frozenset({
-    "search", "similar", "classify", "status", "tags", "tag", "photo", "albums", "album",
-    "folders", "index", "labels", "models",
-})
+# the commands that always run here: they need no library (`desktop`) or the library to
+# themselves (`recover`, and `plugins`, which changes what the owner has loaded); `watch` asks
+# (see below); every other command, the plugins' own (`people`, `text`, `duplicates`, ...)
+# included, is answered by an owner when one runs
+LOCAL = frozenset({"desktop", "recover", "plugins"})
 _NOT_FORWARDED_FLAGS = frozenset({"-h", "--help", "--version"})
 _GLOBAL_FLAGS = frozenset({"--verbose", "-v", "-vv", "-vvv", "--debug"})
 
@@ -41,7 +41,7 @@ def forward(argv: list[str], as_json: bool) -> int | None:
     command = command_of(argv)
     if command is None or _NOT_FORWARDED_FLAGS & set(argv):
         return None
-    if command != "watch" and command not in FORWARDED:
+    if command in LOCAL:
         return None
     from photoclip.config import app_paths
     from photoclip.core import owner
