@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("dlib", reason="the faces plugin needs dlib (pip install dlib-bin)")
@@ -285,3 +286,22 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_two_faces_of_one_photo_are_never_one_person() -> None:
+    """Look-alike faces side by side in one photo (siblings, a poster behind someone) are two
+    people: clustering never puts them together, nor lets a small group join across them."""
+    from photoclip_faces import clustering
+
+    rng = np.random.default_rng(7)
+    base = rng.normal(size=128)
+    base /= np.linalg.norm(base)
+    near = [base + 0.01 * rng.normal(size=128) for _ in range(4)]
+    vecs = np.stack(near)
+    assert clustering.distances(vecs, vecs).max() < clustering.CLUSTER_DISTANCE
+    assert len(set(clustering.cluster(vecs))) == 1  # without photos: one person
+    labels = clustering.cluster(vecs, photos=[1, 1, 2, 3])
+    assert labels[0] != labels[1]  # the two faces of photo 1
+    assert len(set(labels)) == 2  # the faces of photos 2 and 3 join one of them
+    locked = clustering.cluster(vecs, photos=[1, 1, 2, 3], locked=[5, None, None, None])
+    assert locked[0] != locked[1]  # a named face does not absorb its neighbour in the photo

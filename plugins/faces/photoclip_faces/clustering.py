@@ -85,8 +85,12 @@ def cluster(
     rejected: Sequence[Set[int]] = (),
     threshold: float = CLUSTER_DISTANCE,
     attach: float | None = None,
+    photos: Sequence[int] = (),
 ) -> list[int]:
     """Cluster labels (0..k-1) of ``vectors`` by constrained average linkage.
+
+    ``photos[i]``: the photo face i is in; two faces of one photo are two people, so clusters
+    holding faces of the same photo never merge (and a small group never joins such a group).
 
     ``locked[i]``: the person face i was given by the user (None: free); faces locked to one
     person start as one cluster, and clusters locked to different persons never merge.
@@ -108,6 +112,13 @@ def cluster(
     owner = np.array([-1 if p is None else int(p) for p in locked], dtype=np.int64)
     nots: list[set[int]] = [set(r) for r in rejected]
     with_nots: set[int] = {i for i in range(n) if nots[i]}
+    in_photos: list[set[int]] = [{int(photos[i])} if i < len(photos) else set()
+                                 for i in range(n)]
+    photo_faces: dict[int, list[int]] = {}
+    for i, ps in enumerate(in_photos):
+        for photo in ps:
+            photo_faces.setdefault(photo, []).append(i)
+    shared = [len(photo_faces[next(iter(ps))]) > 1 if ps else False for ps in in_photos]
 
     def merge(i: int, j: int) -> None:  # j into i (the Lance-Williams update for average)
         row = (dist[i] * size[i] + dist[j] * size[j]) / (size[i] + size[j])
@@ -116,10 +127,13 @@ def cluster(
         dist[i, i] = np.inf
         size[i] += size[j]
         alive[j] = False
+        where[j] = i
         members[i] += members[j]
         if owner[i] < 0:
             owner[i] = owner[j]
         nots[i] |= nots[j]
+        in_photos[i] |= in_photos[j]
+        shared[i] = shared[i] or shared[j]
         with_nots.discard(j)
         if nots[i]:
             with_nots.add(i)
@@ -135,8 +149,19 @@ def cluster(
             for k in with_nots:
                 if owner[i] in nots[k]:
                     out[k] = True
+        if shared[i]:  # a cluster with a face of a photo that holds other faces
+            for k in {k for p in in_photos[i] for k in photo_faces.get(p, ())}:
+                out[_root(k)] = True
         out[i] = True
         return out
+
+    def _root(k: int) -> int:
+        """The live cluster holding face k."""
+        while not alive[k]:
+            k = where[k]
+        return k
+
+    where = list(range(n))  # a merged cluster's face: the cluster it went into
 
     # the user's decisions first: each locked person's faces form one cluster
     first: dict[int, int] = {}
@@ -149,7 +174,7 @@ def cluster(
             first[person] = i
     work = dist.copy()
     for i in np.flatnonzero(alive):
-        if owner[i] >= 0 or nots[i]:
+        if owner[i] >= 0 or nots[i] or shared[i]:
             b = blocked(int(i))
             work[i, b] = np.inf
             work[b, i] = np.inf
@@ -184,9 +209,10 @@ def cluster(
             if mean[k] > attach:
                 break
             q = large[int(k)]
-            if owner[q] in nots[r]:
+            if owner[q] in nots[r] or in_photos[q] & in_photos[r]:
                 continue
             members[q] += members[r]
+            in_photos[q] |= in_photos[r]
             members[r] = []
             break
     labels = [0] * n

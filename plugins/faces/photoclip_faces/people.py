@@ -24,7 +24,8 @@ def recluster(store: FaceStore) -> int:
     face_ids, vecs = face_ids[:limit], vecs[:limit]
     previous, locked = previous[:limit], locked[:limit]
     rejected = clustering.rejected_sets(store.rejections(), face_ids)
-    labels = clustering.cluster(vecs, locked=locked, rejected=rejected)
+    labels = clustering.cluster(vecs, locked=locked, rejected=rejected,
+                                photos=store.photos_of_faces(face_ids))
     reserved = {p for p in locked if p is not None}
     persons = clustering.persons_for_clusters(labels, previous, locked, reserved)
     with store.transaction() as db:

@@ -290,6 +290,12 @@ class FaceStore:
         return ([r[0] for r in rows], vecs, [r[2] for r in rows],
                 [r[2] if r[3] else None for r in rows])
 
+    def photos_of_faces(self, face_ids: list[int]) -> list[int]:
+        """The photo of each of ``face_ids`` (two faces of one photo are two people)."""
+        with self._lock:
+            photo = dict(self._db.execute("SELECT id, photo_id FROM faces").fetchall())
+        return [int(photo[f]) for f in face_ids]
+
     def counts(self) -> tuple[int, int]:
         """(faces, people) stored."""
         with self._lock:
