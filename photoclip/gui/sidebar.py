@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-from photoclip.gui.sidebar_model import KindRole, SidebarModel, ValueRole
+from photoclip.gui.sidebar_model import KindRole, SectionRole, SidebarModel, ValueRole
 
 
 class Sidebar(QTreeView):
@@ -25,9 +25,43 @@ class Sidebar(QTreeView):
         self.setMinimumWidth(180)
         self.clicked.connect(self._chosen)
         self.activated.connect(self._chosen)
-        model.modelReset.connect(self.expandAll)
-        model.rowsInserted.connect(lambda *_: self.expandAll())
-        self.expandAll()
+        # the sections open, nested groups ("Unnamed" people: maybe hundreds) closed, and what
+        # the user folded or opened stays so when the model is rebuilt (every refresh)
+        self._folded: set[str] = set()
+        self._opened: set[str] = set()
+        self._restoring = False
+        self.collapsed.connect(lambda index: self._remember(index, open_=False))
+        self.expanded.connect(lambda index: self._remember(index, open_=True))
+        model.modelReset.connect(self._restore)
+        model.rowsInserted.connect(lambda *_: self._restore())
+        self._restore()
+
+    @staticmethod
+    def _key(index: QModelIndex) -> str:
+        return str(index.data(SectionRole) or index.data(ValueRole) or index.data())
+
+    def _remember(self, index: QModelIndex, *, open_: bool) -> None:
+        if self._restoring:
+            return
+        key, top = self._key(index), not index.parent().isValid()
+        if top:
+            (self._folded.discard if open_ else self._folded.add)(key)
+        else:
+            (self._opened.add if open_ else self._opened.discard)(key)
+
+    def _restore(self) -> None:
+        model = self.model()
+        self._restoring = True
+        try:
+            for row in range(model.rowCount()):
+                section = model.index(row, 0)
+                self.setExpanded(section, self._key(section) not in self._folded)
+                for r in range(model.rowCount(section)):
+                    group = model.index(r, 0, section)
+                    if model.rowCount(group):
+                        self.setExpanded(group, self._key(group) in self._opened)
+        finally:
+            self._restoring = False
 
     def _chosen(self, index: QModelIndex) -> None:
         kind: Any = index.data(KindRole)

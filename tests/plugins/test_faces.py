@@ -305,3 +305,8 @@ def test_two_faces_of_one_photo_are_never_one_person() -> None:
     assert len(set(labels)) == 2  # the faces of photos 2 and 3 join one of them
     locked = clustering.cluster(vecs, photos=[1, 1, 2, 3], locked=[5, None, None, None])
     assert locked[0] != locked[1]  # a named face does not absorb its neighbour in the photo
+    # a new photo's faces join a known person one at a time: the nearest one only
+    both = clustering.assign(vecs[:2], vecs[2:], [5, 5])
+    assert both == [5, 5]  # faces of different photos may
+    one = clustering.assign(vecs[:2], vecs[2:], [5, 5], distinct=True)
+    assert one.count(5) == 1 and one.count(None) == 1  # two faces of one photo may not

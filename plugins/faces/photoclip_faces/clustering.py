@@ -54,10 +54,12 @@ def assign(
     *,
     rejected: Sequence[Set[int]] = (),
     threshold: float = ASSIGN_DISTANCE,
+    distinct: bool = False,
 ) -> list[int | None]:
     """For each of ``vectors``, the person (of ``known_person``, one per row of ``known``)
     whose faces are nearest on average, if within ``threshold`` and not in that face's
-    ``rejected`` set; else None."""
+    ``rejected`` set; else None. ``distinct``: the vectors are faces of one photo, so each
+    person goes to one of them at most (the nearest first)."""
     out: list[int | None] = [None] * len(vectors)
     if not len(vectors) or not len(known):
         return out
@@ -67,13 +69,16 @@ def assign(
     sums = np.zeros((len(vectors), len(ids)))
     np.add.at(sums.T, inverse, d.T)
     mean = sums / np.bincount(inverse, minlength=len(ids))[None, :]
-    for k in range(len(vectors)):
+    taken: set[int] = set()
+    for k in np.argsort(mean.min(axis=1)) if distinct else range(len(vectors)):
         no = rejected[k] if k < len(rejected) else set()
         for j in np.argsort(mean[k]):
             if mean[k, j] > threshold:
                 break
-            if int(ids[j]) not in no:
+            if int(ids[j]) not in no and int(ids[j]) not in taken:
                 out[k] = int(ids[j])
+                if distinct:
+                    taken.add(int(ids[j]))
                 break
     return out
 

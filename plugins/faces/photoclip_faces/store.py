@@ -118,7 +118,7 @@ class FaceStore:
                 db.execute("DELETE FROM faces WHERE photo_id=?", (photo_id,))
                 vecs = np.stack([f.vector for f in faces]) if faces else np.zeros((0, 128))
                 kept = [_same_face(f, earlier) for f in faces]
-                who = clustering.assign(vecs, known, persons,
+                who = clustering.assign(vecs, known, persons, distinct=True,
                                         rejected=[k[2] if k else set() for k in kept])
                 for face, person, old in zip(faces, who, kept):
                     locked = bool(old and old[1])
