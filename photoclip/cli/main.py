@@ -198,7 +198,7 @@ def _hint(exc: Exception) -> str | None:
         return _("fix that line by hand (photoclip does not change the file until it can "
                  "read it)")
     if isinstance(exc, QueryError):  # a command may say more than the syntax
-        return getattr(exc, "hint", None) or _("the query syntax: `photoclip search --help`")
+        return exc.hint or _("the query syntax: `photoclip search --help`")
     return None
 
 

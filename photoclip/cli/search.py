@@ -136,10 +136,9 @@ def run_search(lib: Library, args: argparse.Namespace) -> int:
     if not args.query.strip() and not where_of(args):
         from photoclip.core.query import QueryError
 
-        empty = QueryError(_("the query is empty"))
-        empty.hint = _("say what to find: a query, or a plugin's filter such as --where "
-                       "person=Anna (`photoclip search --help`)")
-        raise empty
+        raise QueryError(_("the query is empty"), hint=_(
+            "say what to find: a query, or a plugin's filter such as --where person=Anna "
+            "(`photoclip search --help`)"))
     if needs_multilingual(lib.model_spec, args.query):  # one line on stderr; stdout unchanged
         print("photoclip: " + _("the model {model} understands English only, so this query's "
                                 "matches mean little: switch with `photoclip models use "

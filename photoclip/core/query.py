@@ -27,10 +27,12 @@ from dataclasses import dataclass
 
 
 class QueryError(ValueError):
-    """The query cannot be understood; the message says why and, with ``position``, where."""
+    """The query cannot be understood; the message says why and, with ``position``, where;
+    ``hint`` (optional) what to do instead."""
 
-    def __init__(self, reason: str, query: str = "", position: int | None = None) -> None:
-        self.reason, self.query, self.position = reason, query, position
+    def __init__(self, reason: str, query: str = "", position: int | None = None,
+                 hint: str | None = None) -> None:
+        self.reason, self.query, self.position, self.hint = reason, query, position, hint
         text = reason
         if position is not None and query.strip():
             text += f"\n  {query}\n  {' ' * position}^"
