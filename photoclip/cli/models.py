@@ -56,5 +56,9 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             f"{mark} {s.key:<28}{top1:>9}{size:>9}  {'yes' if e.installed else 'no':<10} "
             f"{s.description}"
         )
+        if s.retrieval:  # published zero-shot retrieval, for models without an ImageNet figure
+            figures = ", ".join(f"{name} {r1:.1f}%" for name, r1 in s.retrieval)
+            print(f"{'':39}" + _("text-to-image R@1 (published): {figures}").format(
+                figures=figures))
     print(_("\n* in use.  Switch: photoclip models use KEY [--weights FILE]"))
     return 0

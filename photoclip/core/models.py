@@ -5,7 +5,9 @@ they do so inside functions, so importing them is cheap. The catalogue
 (:mod:`~photoclip.core.model_catalogue`), weight files (:mod:`~photoclip.core.weights`), configs
 (:mod:`~photoclip.core.model_config`), device and precision (:mod:`~photoclip.core.precision`),
 remembered facts (:mod:`~photoclip.core.model_facts`) and the text tower's shortcuts
-(:mod:`~photoclip.core.text_tower`) live beside it; the public names are re-exported here.
+(:mod:`~photoclip.core.text_tower`) live beside it; the public names are re-exported here. The
+code that builds a model belongs to its provider (:mod:`~photoclip.core.model_provider`:
+open_clip's in :mod:`~photoclip.core.providers.open_clip`).
 
 Precision, measured with ViT-B-32 (``bench/embed.py``): on a CPU with native bf16 instructions
 (AVX512-BF16 or AMX) bf16 weights run about twice as fast as fp32 and stay within cosine 0.999 of
@@ -23,8 +25,6 @@ import gc
 import logging
 import sys
 import threading
-import warnings
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,25 +39,16 @@ from photoclip.core.model_catalogue import (
     available_models,
     get_model_spec,
 )
-from photoclip.core.model_config import (
-    _preprocess_dict,
-    _register,
-    make_tokenizer,
-    model_config,
-    preprocess_spec_for,
-    reparameterize,
-)
+from photoclip.core.model_config import model_config, preprocess_spec_for
 from photoclip.core.model_facts import ModelFacts
-from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
+from photoclip.core.model_provider import provider_for
 from photoclip.core.precision import (
     PRECISIONS,
-    _int8_available,
     choose_precision,
     cpu_has_fast_bf16,
     resolve_device,
     supported_precisions,
 )
-from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
@@ -97,11 +88,6 @@ NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-t
 NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
 # ----- the embedder --------------------------------------------------------------------------
@@ -169,7 +155,9 @@ class Embedder:
             return
         cached = self._facts.shape()
         if cached is None:
-            cached = int(model_config(self.spec)["embed_dim"]), preprocess_spec_for(self.spec)
+            provider = provider_for(self.spec)
+            cached = (int(provider.config(self.spec, self.models_dir)["embed_dim"]),
+                      provider.preprocess_spec(self.spec, self.models_dir))
             self._facts.remember_shape(*cached)
         self._dim, self._preprocess = cached
 
@@ -267,97 +255,24 @@ class Embedder:
         return download_weights(spec, self.models_dir, self.progress)
 
     def _load(self, full: bool) -> None:
+        """Build the model with its provider (:mod:`~photoclip.core.model_provider`)."""
         spec = self.spec
         self._check_requirements()
         path = self._resolve_weights()
-        oc = import_open_clip()
+        provider = provider_for(spec)
         import torch
 
         device, precision = self._runtime(fresh=True)
         if self.torch_threads > 0:
             torch.set_num_threads(self.torch_threads)
-        _register(spec)
-        cfg = model_config(spec)
-        if cfg["vision_cfg"].get("timm_model_name"):
-            enable_timm()
-        kwargs: dict[str, Any] = {}
-        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download)
-        if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
-            kwargs["text_cfg"] = {
-                **cfg["text_cfg"],
-                "hf_model_name": str(text_dir),
-                "hf_tokenizer_name": str(text_dir),
-                "hf_model_pretrained": False,
-            }
-        tag_cfg = oc.get_pretrained_cfg(spec.arch, spec.pretrained) if spec.pretrained else {}
-        create_kwargs: dict[str, Any] = {
-            "force_quick_gelu": bool(tag_cfg.get("quick_gelu", False)),
-            "force_preprocess_cfg": _preprocess_dict(spec),
-            **kwargs,
-        }
-        if not full and path is not None and text_dir is None and precision != "int8":
-            from photoclip.core.text_tower import load_text_only
-
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)
-                    model = load_text_only(oc, spec.arch, path, device=device,
-                                           precision=precision, **create_kwargs)
-            except Exception:  # the whole model's load below reports any real problem
-                log.debug("Text-tower-only load failed", exc_info=True)
-                model = None
-            if model is not None:
-                log.info("Loaded the text tower of %s on %s in %s from %s",
-                         spec.key, device, precision, path)
-                self._finish_load(model, make_tokenizer(oc, self.spec, cfg, None), cfg, path,
-                                  full=False)
-                return
-        log.info(
-            "Loading model %s (%s) on %s in %s from %s",
-            spec.key, spec.arch, device, precision, path or "random weights",
-        )
-        # random weights are seeded by the key, so a random model is the same in every run
-        seeded = contextlib.nullcontext() if path else torch.random.fork_rng(devices=[])
-        try:
-            with warnings.catch_warnings(), seeded:
-                warnings.simplefilter("ignore", UserWarning)
-                if path is None:
-                    torch.manual_seed(zlib.crc32(spec.key.encode()))
-                model = oc.create_model(
-                    spec.arch,
-                    pretrained=str(path) if path else None,
-                    precision="fp32" if precision == "int8" else precision,
-                    device=device,
-                    require_pretrained=path is not None,
-                    **create_kwargs,
-                )
-            tokenizer = make_tokenizer(oc, spec, cfg, text_dir)
-        except ModelUnavailableError:
-            raise
-        except Exception as exc:
-            log.debug("Model load failed", exc_info=True)
-            if spec.hf_text_model and from_text_tower(exc):  # not the weights' fault
-                raise ModelUnavailableError(
-                    text_tower_message(spec, self.models_dir, _short(exc))) from exc
-            if path is not None:
-                raise ModelUnavailableError(
-                    f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "
-                    f"Check it is the right file for this model, or fetch it again with "
-                    f"`photoclip models download {spec.key}`."
-                ) from exc
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' cannot be built ({_short(exc)})."
-            ) from exc
-        if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
-            ("fastvit", "mobileone", "repvit")
-        ):
-            model = reparameterize(model)
-        if precision == "int8":
-            model = self._quantize(model)
-        self._finish_load(model, tokenizer, cfg, path, full=True)
+        built = provider.build(spec, path, models_dir=self.models_dir, device=device,
+                               precision=precision, full=full,
+                               allow_download=self.allow_download)
+        self._precision = built.precision
+        self._finish_load(built.model, built.tokenizer, built.embed_dim, path, full=built.full)
 
     def _finish_load(
-        self, model: Any, tokenizer: Any, cfg: dict[str, Any], path: Path | None, full: bool
+        self, model: Any, tokenizer: Any, embed_dim: int, path: Path | None, full: bool
     ) -> None:
         import torch
 
@@ -377,29 +292,11 @@ class Embedder:
         self._full = full
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
-            self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
+            self._facts.remember_shape(int(embed_dim), self.preprocess_spec)
         if NUMPY_TEXT and path is not None and self._precision in ("fp32", "int8"):
             from photoclip.core.numpy_text import remember_verified
 
             remember_verified(self._facts, model, tokenizer, path)
-
-    def _quantize(self, model: Any) -> Any:
-        """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
-
-        The text tower stays fp32: open_clip's text transformer reads its weights' dtype, which
-        quantised layers do not have, and a query is one short sequence anyway."""
-        import torch
-
-        if not _int8_available():
-            log.warning("int8 quantisation is not available in this torch; using fp32")
-            self._precision = "fp32"
-            return model
-        with warnings.catch_warnings():  # torch.ao.quantization is deprecated but still works
-            warnings.simplefilter("ignore")
-            model.visual = torch.ao.quantization.quantize_dynamic(
-                model.visual, {torch.nn.Linear}, dtype=torch.qint8
-            )
-        return model
 
     # ----- embedding -------------------------------------------------------------------------
 

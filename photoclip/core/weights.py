@@ -2,8 +2,10 @@
 
 Layout: ``<models_dir>/<key>/<file>`` (the hub file's own name, e.g.
 ``open_clip_model.safetensors``); a model with a Hugging Face text tower also gets
-``<models_dir>/<key>/text-tower/`` with that tower's config and tokenizer files. A user can drop a
-file there by hand and it counts as installed.
+``<models_dir>/<key>/text-tower/`` with that tower's config and tokenizer files, and a model whose
+provider needs more files from its hub repo (``ModelProvider.files``: a transformers model's
+``config.json``, ``vocab.txt``, ...) gets them beside its weights. A user can drop the files
+there by hand (copy the hub repo's folder) and they count as installed.
 
 Downloads use ``huggingface_hub.hf_hub_download(local_dir=...)``, which writes to a uniquely named
 ``*.incomplete`` file under ``<models_dir>/<key>/.cache/huggingface/download/`` and renames it into
@@ -63,6 +65,16 @@ def text_tower_dir(spec: ModelSpec, models_dir: Path) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
+def companion_files(spec: ModelSpec) -> tuple[str, ...]:
+    """The files besides the weights that ``spec``'s provider needs in ``<models>/<key>/``."""
+    from photoclip.core.model_provider import provider_for
+
+    try:
+        return tuple(provider_for(spec).files(spec))
+    except ModelUnavailableError:  # its provider is not installed: loading will say so
+        return ()
+
+
 def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     """The installed weights of ``spec``, or None (a model with a text tower needs that too)."""
     if spec.local_weights:
@@ -73,6 +85,8 @@ def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     if spec.hf_text_model and text_tower_dir(spec, models_dir) is None:
         return None
     folder = model_dir(spec, models_dir)
+    if not all((folder / name).is_file() for name in companion_files(spec)):
+        return None
     for name in spec.weights_candidates():
         p = folder / name
         if p.is_file() and p.stat().st_size > 0:
@@ -200,6 +214,22 @@ def _download_text_tower(spec: ModelSpec, models_dir: Path, endpoint: str) -> No
             raise _failed(spec, f"text tower {spec.hf_text_model}/{name}: {_short(exc)}") from exc
 
 
+def _download_companions(spec: ModelSpec, models_dir: Path, endpoint: str) -> None:
+    """Fetch the provider's files (config, vocabulary, ...) from the weights' hub repo."""
+    from huggingface_hub import hf_hub_download
+
+    assert spec.hf_hub_id
+    folder = model_dir(spec, models_dir)
+    for name in companion_files(spec):
+        if (folder / name).is_file():
+            continue
+        try:
+            hf_hub_download(spec.hf_hub_id, name, local_dir=folder, endpoint=endpoint,
+                            etag_timeout=METADATA_TIMEOUT_S)
+        except Exception as exc:
+            raise _failed(spec, f"{spec.hf_hub_id}/{name}: {_short(exc)}") from exc
+
+
 def download_text_tower(spec: ModelSpec, models_dir: Path) -> None:
     """Fetch only the text tower of ``spec`` (its weights are elsewhere, e.g. a local file)."""
     _download_text_tower(spec, models_dir, hub_endpoint())
@@ -244,6 +274,7 @@ def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | Non
     _clean_stale_partials(folder)
     if spec.hf_text_model and text_tower_dir(spec, models_dir) is None:
         _download_text_tower(spec, models_dir, endpoint)
+    _download_companions(spec, models_dir, endpoint)
     log.info("Downloading %s/%s (%s bytes) into %s", spec.hf_hub_id, name, size, folder)
     try:
         path = Path(
