@@ -58,7 +58,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
         )
         if s.retrieval:  # published zero-shot retrieval, for models without an ImageNet figure
             figures = ", ".join(f"{name} {r1:.1f}%" for name, r1 in s.retrieval)
-            print(f"{'':39}" + _("text-to-image R@1 (published): {figures}").format(
+            print(f"{'':39}" + _("zero-shot text-to-image R@1 (published): {figures}").format(
                 figures=figures))
     print(_("\n* in use.  Switch: photoclip models use KEY [--weights FILE]"))
     return 0
