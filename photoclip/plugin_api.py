@@ -30,6 +30,8 @@ import numpy as np
 from photoclip.core.analysis import Analyzer, AnalyzerError
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
+from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
 from photoclip.core.plugin_context import PluginContext, free_name
 from photoclip.core.types import (
@@ -41,6 +43,7 @@ from photoclip.core.types import (
     Option,
     Photo,
     PluginError,
+    PreprocessSpec,
     Region,
     SearchFilter,
     SearchScorer,
@@ -57,11 +60,15 @@ __all__ = [
     "ActionResult",
     "Analyzer",
     "AnalyzerError",
+    "BuiltModel",
     "Exporter",
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
     "Match",
+    "ModelProvider",
+    "ModelSpec",
+    "ModelUnavailableError",
     "Option",
     "People",
     "PeopleError",
@@ -70,6 +77,7 @@ __all__ = [
     "Photo",
     "PluginContext",
     "PluginError",
+    "PreprocessSpec",
     "Region",
     "SearchFilter",
     "SearchScorer",

@@ -218,7 +218,7 @@ class Library:
                 cores = os.cpu_count() or 1
                 make = EmbedderProcess if self.model_process else Embedder
                 self._embedder = make(
-                    self.model_spec,
+                    self._with_provider(self.model_spec),
                     models_dir=self.paths.models_dir,
                     device=s.device,
                     precision=s.precision,
@@ -227,6 +227,14 @@ class Library:
                     progress=self.download_progress,
                 )
             return self._embedder
+
+    def _with_provider(self, spec: ModelSpec) -> ModelSpec:
+        """``spec``, its model provider known: a plugin's registers when first needed."""
+        from photoclip.core.model_provider import provider_names
+
+        if spec.provider not in provider_names():
+            self.plugins.model_providers()
+        return spec
 
     @property
     def plugins(self) -> PluginHost:
@@ -532,7 +540,10 @@ class Library:
         from photoclip.core.model_catalogue import ModelUnavailableError
         from photoclip.core.model_needs import missing_requirements, requirements_message
 
-        spec = get_model_spec(key, self.user_models_dir)
+        spec = self._with_provider(get_model_spec(key, self.user_models_dir))
+        from photoclip.core.model_provider import provider_for
+
+        provider_for(spec)  # an unknown provider: refused here, nothing changed
         if missing_requirements(spec):
             raise ModelUnavailableError(requirements_message(spec, missing_requirements(spec)))
         if weights_file is not None and not Path(weights_file).is_file():

@@ -22,11 +22,11 @@ from typing import Any, Protocol, runtime_checkable
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.types import PreprocessSpec
 
-__all__ = ["Built", "ModelProvider", "provider_for", "provider_names", "register_provider"]
+__all__ = ["BuiltModel", "ModelProvider", "provider_for", "provider_names", "register_provider"]
 
 
 @dataclass
-class Built:
+class BuiltModel:
     """What a provider's ``build`` returns.
 
     ``model`` has ``encode_image(pixels) -> features`` (pixels: (N, 3, H, W) as
@@ -63,7 +63,7 @@ class ModelProvider(Protocol):
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
-    ) -> Built:
+    ) -> BuiltModel:
         """Build the model on ``device`` in ``precision`` from ``weights`` (None: random
         weights, seeded by the key). ``full=False`` allows loading only the text tower.
         Raises ModelUnavailableError with a message for the user."""

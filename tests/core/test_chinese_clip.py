@@ -21,9 +21,9 @@ from PIL import Image
 from photoclip.config import AppPaths, Settings
 from photoclip.core.images import preprocess
 from photoclip.core.model_catalogue import CATALOGUE, ModelUnavailableError
-from photoclip.core.model_provider import provider_for, register_provider
-from photoclip.core.models import Embedder, get_model_spec
-from photoclip.core.providers.chinese_clip import ChineseClipProvider, ChineseClipTokenizer
+from photoclip.core.model_provider import provider_for
+from photoclip.core.models import Embedder
+from photoclip.core.providers.chinese_clip import ChineseClipTokenizer
 from tests.conftest import copy_coco
 from tests.core.fake_hub import FakeHub
 
@@ -208,26 +208,57 @@ def test_weights_file_beside_its_folder_under_any_name(tiny_repo: Path, tmp_path
 # ----- the seam ------------------------------------------------------------------------------
 
 
-def test_a_registered_provider_builds_a_user_model(tiny_repo: Path, tmp_path: Path) -> None:
-    """A provider registered as a plugin would (``register_provider``) serves user model files
-    that name it; an unknown provider is refused with its name."""
+PLUGIN = """
+from photoclip.core.providers.chinese_clip import ChineseClipProvider
+from photoclip.plugin_api import hookimpl
 
-    class PluginFamily(ChineseClipProvider):
-        name = "plugin-family"
 
-    register_provider(PluginFamily())
-    folder = tmp_path / "theirs"
-    shutil.copytree(tiny_repo, folder)
-    _user_model(tmp_path / "user", key="their-model", weights=str(folder / "pytorch_model.bin"),
-                provider="plugin-family", arch="their-arch", description="a plugin's model")
-    spec = get_model_spec("their-model", tmp_path / "user")
-    assert spec.provider == "plugin-family"
-    vecs = Embedder(spec, models_dir=tmp_path / "models", device="cpu", precision="fp32",
-                    allow_download=False).embed_texts(["海边的狗"])
+class TheirFamily(ChineseClipProvider):
+    name = "their-family"
+
+
+@hookimpl
+def photoclip_model_providers(register):
+    register(TheirFamily())
+"""
+
+
+def test_a_plugin_provider_builds_a_user_model(
+    tiny_repo: Path, photoclip_home: AppPaths, capsys, restore_logging
+) -> None:
+    """A plugin registers a provider (``photoclip_model_providers``); a user model file that
+    names it is chosen and built through it, with no special case anywhere; a model whose
+    provider nobody registers is refused up front and nothing changes."""
+    from photoclip.cli.main import main
+    from photoclip.core import plugin_host
+    from photoclip.core.library import Library
+
+    folder = plugin_host.user_plugins_dir(photoclip_home) / "their-family"
+    folder.mkdir(parents=True)
+    module = f"pc_test_provider_{abs(hash(str(photoclip_home.config))):x}"
+    (folder / "plugin.toml").write_text(
+        f'name = "their-family"\ndescription = "a model family"\napi_version = 1\n'
+        f'module = "{module}"\nhooks = ["photoclip_model_providers"]\n')
+    (folder / f"{module}.py").write_text(PLUGIN)
+    weights = photoclip_home.data / "theirs" / "pytorch_model.bin"
+    shutil.copytree(tiny_repo, weights.parent)
+    models = photoclip_home.config / "models"
+    _user_model(models, key="their-model", weights=str(weights), provider="their-family",
+                arch="their-arch", description="a plugin's model")
+    _user_model(models, key="orphan", weights="random", provider="nobody", arch="x")
+    Settings(device="cpu", precision="fp32").save(photoclip_home.settings_file)
+
+    assert main(["models", "use", "their-model"]) == 0
+    assert main(["models", "use", "orphan"]) != 0
+    assert "model provider 'nobody'" in capsys.readouterr().err
+    lib = Library(photoclip_home)
+    try:
+        assert lib.model_spec.key == "their-model"  # the refused switch changed nothing
+        vecs = lib.embedder.embed_texts(["海边的狗"])
+        assert provider_for(lib.model_spec).name == "their-family"
+    finally:
+        lib.close()
     assert vecs.shape == (1, 512) and abs(float(np.linalg.norm(vecs)) - 1) < 1e-5
-    _user_model(tmp_path / "user", key="orphan", weights="random", provider="nobody", arch="x")
-    with pytest.raises(ModelUnavailableError, match="model provider 'nobody'"):
-        provider_for(get_model_spec("orphan", tmp_path / "user"))
 
 
 def _user_model(folder: Path, **fields: str) -> None:

@@ -33,7 +33,7 @@ from photoclip.core.model_catalogue import (
     ModelSpec,
     ModelUnavailableError,
 )
-from photoclip.core.model_provider import Built
+from photoclip.core.model_provider import BuiltModel
 from photoclip.core.types import PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class ChineseClipProvider:
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
-    ) -> Built:
+    ) -> BuiltModel:
         import torch
         from transformers import ChineseCLIPConfig, ChineseCLIPModel
 
@@ -218,7 +218,7 @@ class ChineseClipProvider:
         model = model.to(device=device, dtype=dtype).eval()
         if precision == "int8":
             precision = _quantize(model)
-        return Built(_encoders(model, tokenizer.pad_id), tokenizer,
+        return BuiltModel(_encoders(model, tokenizer.pad_id), tokenizer,
                      int(config.projection_dim), True, precision)
 
 

@@ -25,7 +25,7 @@ from photoclip.core.model_config import (
     reparameterize,
 )
 from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
-from photoclip.core.model_provider import Built
+from photoclip.core.model_provider import BuiltModel
 from photoclip.core.precision import _int8_available
 from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
@@ -55,7 +55,7 @@ class OpenClipProvider:
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
-    ) -> Built:
+    ) -> BuiltModel:
         from photoclip.core import models  # its switches (bench/embed.py turns them off)
 
         oc = import_open_clip()
@@ -96,7 +96,7 @@ class OpenClipProvider:
             if model is not None:
                 log.info("Loaded the text tower of %s on %s in %s from %s",
                          spec.key, device, precision, path)
-                return Built(model, make_tokenizer(oc, spec, cfg, None), dim, False, precision)
+                return BuiltModel(model, make_tokenizer(oc, spec, cfg, None), dim, False, precision)
         log.info(
             "Loading model %s (%s) on %s in %s from %s",
             spec.key, spec.arch, device, precision, path or "random weights",
@@ -139,7 +139,7 @@ class OpenClipProvider:
             model = reparameterize(model)
         if precision == "int8":
             model, precision = _quantize(model)
-        return Built(model, tokenizer, dim, True, precision)
+        return BuiltModel(model, tokenizer, dim, True, precision)
 
 
 def _quantize(model: Any) -> tuple[Any, str]:
