@@ -338,6 +338,7 @@ def _serve(
         getattr(_lane_conn, "conn", conn).send(("progress", done, total))
 
     try:
+        _plugin_provider(spec)
         embedder = Embedder(spec, progress=progress, **{
             **kwargs, "models_dir": Path(kwargs["models_dir"]),
         })
@@ -354,6 +355,17 @@ def _serve(
     finally:
         worker.join(10)
         embedder.close()
+
+
+def _plugin_provider(spec: ModelSpec) -> None:
+    """A model built by a plugin's provider: the plugins register theirs in this process too
+    (the app's registrations stay in the app's process)."""
+    from photoclip.core.model_provider import provider_names
+
+    if spec.provider not in provider_names():
+        from photoclip.core.plugin_host import PluginHost
+
+        PluginHost().load().model_providers()
 
 
 def _serve_lane(conn: Connection, embedder: Any, lane: str) -> None:

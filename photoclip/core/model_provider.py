@@ -22,7 +22,10 @@ from typing import Any, Protocol, runtime_checkable
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.types import PreprocessSpec
 
-__all__ = ["BuiltModel", "ModelProvider", "provider_for", "provider_names", "register_provider"]
+__all__ = [
+    "BUILTIN_PROVIDERS", "BuiltModel", "ModelProvider", "provider_for", "provider_names",
+    "register_provider",
+]
 
 
 @dataclass
@@ -71,10 +74,12 @@ class ModelProvider(Protocol):
 
 
 # name -> a provider, or "module:attribute" of a built-in one (imported on first use)
-_providers: dict[str, ModelProvider | str] = {
+_BUILTIN = {
     "open_clip": "photoclip.core.providers.open_clip:PROVIDER",
     "chinese_clip": "photoclip.core.providers.chinese_clip:PROVIDER",
 }
+BUILTIN_PROVIDERS = frozenset(_BUILTIN)
+_providers: dict[str, ModelProvider | str] = dict(_BUILTIN)
 _lock = threading.Lock()
 
 
@@ -87,6 +92,8 @@ def register_provider(provider: ModelProvider) -> None:
                if not callable(getattr(provider, m, None))]
     if missing:
         raise ValueError(f"model provider {name!r} lacks {', '.join(missing)}")
+    if name in BUILTIN_PROVIDERS:
+        raise ValueError(f"{name!r} is a built-in model provider")
     with _lock:
         _providers[name] = provider
 

@@ -260,17 +260,14 @@ class PluginHost:
     def model_providers(self) -> dict[str, Any]:
         """Model providers registered by plugins, by name; each is made known to
         :func:`~photoclip.core.model_provider.provider_for` (a built-in name is not replaced)."""
-        from photoclip.core.model_provider import ModelProvider, provider_names, register_provider
+        from photoclip.core.model_provider import ModelProvider, register_provider
 
         with self._lock:
             if self._model_providers is None:
                 found = self._collect("photoclip_model_providers", ModelProvider,
                                       lambda p: p.name)
-                builtin = set(provider_names())
                 for name, provider in list(found.items()):
                     try:
-                        if name in builtin:
-                            raise ValueError(f"{name!r} is a built-in model provider")
                         register_provider(provider)
                     except ValueError as exc:
                         found.pop(name)

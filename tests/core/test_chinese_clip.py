@@ -227,8 +227,9 @@ def test_a_plugin_provider_builds_a_user_model(
     tiny_repo: Path, photoclip_home: AppPaths, capsys, restore_logging
 ) -> None:
     """A plugin registers a provider (``photoclip_model_providers``); a user model file that
-    names it is chosen and built through it, with no special case anywhere; a model whose
-    provider nobody registers is refused up front and nothing changes."""
+    names it is chosen and built through it (in the app's model process too), with no special
+    case anywhere; a model whose provider nobody registers is refused up front and nothing
+    changes."""
     from photoclip.cli.main import main
     from photoclip.core import plugin_host
     from photoclip.core.library import Library
@@ -251,7 +252,7 @@ def test_a_plugin_provider_builds_a_user_model(
     assert main(["models", "use", "their-model"]) == 0
     assert main(["models", "use", "orphan"]) != 0
     assert "model provider 'nobody'" in capsys.readouterr().err
-    lib = Library(photoclip_home)
+    lib = Library(photoclip_home, model_process=True)  # as the app: the model in a child
     try:
         assert lib.model_spec.key == "their-model"  # the refused switch changed nothing
         vecs = lib.embedder.embed_texts(["海边的狗"])
@@ -295,3 +296,16 @@ def test_models_use_index_and_a_chinese_query(
     assert main(["models"]) == 0
     listing = capsys.readouterr().out
     assert "MUGE 52.1%" in listing and "COCO-CN 62.2%" in listing
+
+    # the offline route: the repo folder elsewhere, its weights under any name, no hub
+    offline = tmp_path / "usb" / "chinese-clip"
+    shutil.copytree(folder, offline, ignore=shutil.ignore_patterns(".cache"))
+    (offline / "pytorch_model.bin").rename(offline / "cn-clip-b16.bin")
+    shutil.rmtree(folder)
+    cn_hub.stop()
+    assert main(["models", "use", KEY, "--weights", str(offline / "cn-clip-b16.bin")]) == 0
+    capsys.readouterr()
+    assert main(["search", "海边的狗", "--limit", "6", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)["results"]
+    assert [(h["path"], round(h["score"], 5)) for h in again] == [
+        (h["path"], round(h["score"], 5)) for h in hits]

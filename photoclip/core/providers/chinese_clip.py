@@ -179,6 +179,10 @@ class ChineseClipProvider:
         precision: str, full: bool, allow_download: bool,
     ) -> BuiltModel:
         import torch
+
+        from photoclip.core.torch_compat import import_torchvision
+
+        import_torchvision()  # (transformers imports it; robustly first, as open_clip's path does)
         from transformers import ChineseCLIPConfig, ChineseCLIPModel
 
         folder = model_folder(spec, models_dir, weights)
