@@ -57,6 +57,7 @@ __all__ = ["MODEL_CHOICES", "WelcomeDialog", "default_photo_folder", "needs_welc
 MODEL_CHOICES: tuple[tuple[str, str], ...] = (
     (N_("Recommended"), DEFAULT_MODEL_KEY),
     (N_("Multilingual"), "xlm-roberta-vit-b-32"),
+    (N_("Chinese first"), "cn-clip-vit-b-16"),
     (N_("Higher quality"), "vit-b-16"),
 )
 

@@ -157,6 +157,16 @@ def test_models_needing_missing_packages_cannot_be_chosen(
     assert not button.isEnabled() and "transformers" in button.toolTip()
 
 
+def test_the_chinese_first_model_is_offered(
+    qtbot, photoclip_home: AppPaths, no_pictures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(welcome, "missing_requirements", lambda spec: [])
+    dialog = _dialog(qtbot, photoclip_home)
+    button = dialog.model_page.buttons["cn-clip-vit-b-16"]
+    assert button.isEnabled() and "Chinese first" in button.text()
+    assert "Chinese-CLIP" in button.toolTip() and "753 MB" in button.text()
+
+
 def test_default_photo_folder_follows_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = welcome.default_photo_folder()
     assert folder is None or Path(folder).is_dir()

@@ -238,6 +238,10 @@
         <translation>无法保存设置：{error}</translation>
     </message>
     <message>
+        <source>Chinese first</source>
+        <translation>中文优先</translation>
+    </message>
+    <message>
         <source>Chinese-first search (OFA-Sys Chinese-CLIP ViT-B/16 with a Chinese RoBERTa text tower, trained on ~200M Chinese image-text pairs)</source>
         <comment>model</comment>
         <translation>中文优先的搜索（OFA-Sys Chinese-CLIP ViT-B/16，中文 RoBERTa 文本编码器，用约 2 亿中文图文对训练）</translation>
