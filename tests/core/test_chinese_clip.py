@@ -173,6 +173,10 @@ def test_features_equal_the_reference_computation(
     ref_i = torch.nn.functional.normalize(getattr(i, "pooler_output", i), dim=-1).numpy()
     assert np.abs(ours_t - ref_t).max() < 1e-5
     assert np.abs(ours_i - ref_i).max() < 1e-5
+    many = [SENTENCES[i % len(SENTENCES)] * (1 + i % 3) for i in range(300)]  # a bulk call
+    bulk = emb.embed_texts(many)  # chunks of similar length, each cut to its longest
+    assert np.abs(bulk - np.concatenate([emb.embed_texts(many[i : i + 12])
+                                         for i in range(0, 300, 12)])).max() < 1e-5
     emb.close()
 
 
