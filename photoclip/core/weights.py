@@ -75,6 +75,22 @@ def companion_files(spec: ModelSpec) -> tuple[str, ...]:
         return ()
 
 
+def _download_companions(spec: ModelSpec, models_dir: Path, endpoint: str) -> None:
+    """Fetch the provider's files (config, vocabulary, ...) from the weights' hub repo."""
+    from huggingface_hub import hf_hub_download
+
+    assert spec.hf_hub_id
+    folder = model_dir(spec, models_dir)
+    for name in companion_files(spec):
+        if (folder / name).is_file():
+            continue
+        try:
+            hf_hub_download(spec.hf_hub_id, name, local_dir=folder, endpoint=endpoint,
+                            etag_timeout=METADATA_TIMEOUT_S)
+        except Exception as exc:
+            raise _failed(spec, f"{spec.hf_hub_id}/{name}: {_short(exc)}") from exc
+
+
 def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     """The installed weights of ``spec``, or None (a model with a text tower needs that too)."""
     if spec.local_weights:
@@ -212,22 +228,6 @@ def _download_text_tower(spec: ModelSpec, models_dir: Path, endpoint: str) -> No
             continue
         except Exception as exc:
             raise _failed(spec, f"text tower {spec.hf_text_model}/{name}: {_short(exc)}") from exc
-
-
-def _download_companions(spec: ModelSpec, models_dir: Path, endpoint: str) -> None:
-    """Fetch the provider's files (config, vocabulary, ...) from the weights' hub repo."""
-    from huggingface_hub import hf_hub_download
-
-    assert spec.hf_hub_id
-    folder = model_dir(spec, models_dir)
-    for name in companion_files(spec):
-        if (folder / name).is_file():
-            continue
-        try:
-            hf_hub_download(spec.hf_hub_id, name, local_dir=folder, endpoint=endpoint,
-                            etag_timeout=METADATA_TIMEOUT_S)
-        except Exception as exc:
-            raise _failed(spec, f"{spec.hf_hub_id}/{name}: {_short(exc)}") from exc
 
 
 def download_text_tower(spec: ModelSpec, models_dir: Path) -> None:
