@@ -66,10 +66,12 @@ class ModelProvider(Protocol):
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
+        progress: Callable[[int, int], None] | None = None,
     ) -> BuiltModel:
         """Build the model on ``device`` in ``precision`` from ``weights`` (None: random
-        weights, seeded by the key). ``full=False`` allows loading only the text tower.
-        Raises ModelUnavailableError with a message for the user."""
+        weights, seeded by the key). ``full=False`` allows loading only the text tower;
+        ``progress(done, total)`` reports bytes of any part it still downloads. Raises
+        ModelUnavailableError with a message for the user."""
         ...
 
 

@@ -267,7 +267,7 @@ class Embedder:
             torch.set_num_threads(self.torch_threads)
         built = provider.build(spec, path, models_dir=self.models_dir, device=device,
                                precision=precision, full=full,
-                               allow_download=self.allow_download)
+                               allow_download=self.allow_download, progress=self.progress)
         self._precision = built.precision
         self._finish_load(built.model, built.tokenizer, built.embed_dim, path, full=built.full)
 

@@ -67,7 +67,7 @@ def file_shapes(path: Path) -> Shapes | None:
 def model_shapes(spec: ModelSpec) -> Shapes | None:
     """Tensor name -> shape of ``spec``'s model, built on the meta device (None if it cannot
     be built here: a Hugging Face text tower, which needs its config from the hub)."""
-    if spec.hf_text_model or spec.provider != "open_clip":  # (other providers: loading checks)
+    if spec.hf_text_model:
         return None
     try:
         oc = import_open_clip()

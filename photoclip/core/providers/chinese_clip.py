@@ -23,7 +23,7 @@ import json
 import logging
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,7 @@ class ChineseClipProvider:
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
+        progress: Callable[[int, int], None] | None = None,
     ) -> BuiltModel:
         import torch
 

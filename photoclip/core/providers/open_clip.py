@@ -12,6 +12,7 @@ import contextlib
 import logging
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,7 @@ class OpenClipProvider:
     def build(
         self, spec: ModelSpec, weights: Path | None, *, models_dir: Path, device: str,
         precision: str, full: bool, allow_download: bool,
+        progress: Callable[[int, int], None] | None = None,
     ) -> BuiltModel:
         from photoclip.core import models  # its switches (bench/embed.py turns them off)
 
