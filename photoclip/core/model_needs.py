@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import traceback
 from pathlib import Path
 
@@ -33,6 +34,10 @@ def missing_requirements(spec: ModelSpec) -> list[str]:
 def requirements_message(spec: ModelSpec, missing: list[str]) -> str:
     """What to do when ``missing`` packages keep ``spec`` from working."""
     names = ", ".join(missing)
+    if getattr(sys, "frozen", False):  # an installer's bundle: no pip to run
+        return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} "
+                f"{names}, which this photoclip installation does not include: install a "
+                f"photoclip package built with multilingual support, or choose another model.")
     extra = "'photoclip[multilingual]'" if spec.multilingual else " ".join(missing)
     return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} {names}, "
             f"not installed here: install with `pip install {extra}` (pipx: `pipx inject "
@@ -66,14 +71,15 @@ def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -
 
 
 def text_tower_message(spec: ModelSpec, models_dir: Path, reason: str = "") -> str:
-    """Why a model with a Hugging Face text tower cannot load it, and the two ways out."""
+    """Why a model with a Hugging Face text tower cannot load it, and the ways out."""
     folder = text_tower_folder(spec, models_dir)
     because = f" ({reason})" if reason else ""
     return (f"Model '{spec.key}' cannot load its text tower's config and tokenizer "
             f"({spec.hf_text_model}){because}; the weights file alone is not enough. Run "
             f"`photoclip models download {spec.key}` to fetch both, or offline copy the "
             f"{spec.hf_text_model} config.json and tokenizer files (tokenizer.json, "
-            f"sentencepiece.bpe.model, ...) into {folder}.")
+            f"sentencepiece.bpe.model, ...) into a folder and run `photoclip models use "
+            f"{spec.key} --weights FILE --text-tower FOLDER` (they are kept in {folder}).")
 
 
 def from_text_tower(exc: BaseException) -> bool:
