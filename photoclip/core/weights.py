@@ -122,9 +122,10 @@ def offline_hint(spec: ModelSpec, missing: list[str]) -> str:
 def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
         ModelUnavailableError:
     missing = missing or ["weights"]
+    lacks = f" ({parts_text(spec, missing)} missing)" if spec.hf_text_model else ""
     log.info("Hub unreachable for %s: %s", spec.key, reason)
     return ModelUnavailableError(
-        f"Model '{spec.key}' is not downloaded ({parts_text(spec, missing)} missing) and the "
+        f"Model '{spec.key}' is not downloaded{lacks} and the "
         f"Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or "
         f"offline {offline_hint(spec, missing)}."
     )
