@@ -11,7 +11,8 @@ from photoclip.core.scanner import pictures_folder
 from photoclip.gui.i18n import N_, tr
 
 WEIGHTS_TITLE = N_("Choose the model's weights file")
-WEIGHTS_FILTER = N_("Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
+WEIGHTS_FILTER = N_("Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt "
+                    "*.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)")
 FOLDER_TITLE = N_("Add a photo folder")
 
 

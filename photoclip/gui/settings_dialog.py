@@ -44,6 +44,7 @@ from photoclip.core.types import display_text
 from photoclip.gui import tag_names
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.i18n import N_, tr
+from photoclip.gui.model_parts import parts_note, source_exists
 from photoclip.gui.wording import count_of
 from photoclip.languages import LANGUAGES
 
@@ -376,6 +377,8 @@ class SettingsDialog(QDialog):
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
         note = display_text(tr(spec.description, "model")) if spec else ""
+        if spec is not None and parts_note(spec):
+            note += "\n" + parts_note(spec)
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
             note += "\n" + tr("Switching model indexes every photo again with it (the old "
                                "model's index is kept). A missing model is downloaded first.")
@@ -414,7 +417,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         weights = self.weights_edit.text().strip()
-        if weights and not Path(weights).expanduser().is_file():
+        if weights and not source_exists(weights):  # a file, or a folder/archive of parts
             self.tabs.setCurrentIndex(1)
             self.error_label.setText(
                 tr("The weights file {file} does not exist.").format(file=weights))

@@ -45,6 +45,7 @@ from photoclip.core.types import display_text
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
 from photoclip.gui.i18n import N_, tr
+from photoclip.gui.model_parts import parts_note, source_exists
 
 if TYPE_CHECKING:
     from photoclip.gui.main_window import MainWindow
@@ -161,9 +162,9 @@ class ModelPage(QWizardPage):
                 role=tr(role), model=key, size=size))
             note = display_text(tr(spec.description, "model"))
             missing = missing_requirements(spec)
+            if parts_note(spec):  # what it lacks here; a two-part model's parts
+                note += "\n" + parts_note(spec)
             if missing:
-                note += "\n" + tr("Not available in this installation: it needs {packages}, "
-                                   "which are not installed.").format(packages=", ".join(missing))
                 button.setEnabled(False)
             button.setToolTip(note)
             detail = QLabel(note)
@@ -209,7 +210,7 @@ class ModelPage(QWizardPage):
         if self.selected_key() is None:
             return False
         path = self.weights_file()
-        ok = not self.use_file.isChecked() or (bool(path) and Path(path).expanduser().is_file())
+        ok = not self.use_file.isChecked() or source_exists(path)  # a file, folder or archive
         self.file_hint.setText(
             "" if ok or not path else tr("That file does not exist.")
         )

@@ -464,8 +464,8 @@
         <translation>模型</translation>
     </message>
     <message>
-        <source>Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)</source>
-        <translation>模型权重 (*.safetensors *.bin *.pt *.pth);;所有文件 (*)</translation>
+        <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
+        <translation>模型权重，或包含模型各部分的压缩包 (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Model {key} ready</source>
@@ -579,6 +579,10 @@
     <message>
         <source>Nothing to review</source>
         <translation>没有需要确认的</translation>
+    </message>
+    <message>
+        <source>Offline, choose a folder or archive holding both the weights and the text tower ({tower}) in Settings › Model.</source>
+        <translation>离线时，请在 设置 › 模型 中选择同时包含权重和文本塔（{tower}）的文件夹或压缩包。</translation>
     </message>
     <message>
         <source>Only photos with this person; click to clear</source>
@@ -843,6 +847,10 @@
     <message>
         <source>This is someone else…</source>
         <translation>这是别人…</translation>
+    </message>
+    <message>
+        <source>This model has two parts, its weights and its text tower ({tower}: its config and tokenizer); they are downloaded together. Offline, give a folder or a .zip/.tar.gz archive holding both instead of a weights file.</source>
+        <translation>这个模型有两部分：权重和文本塔（{tower}：配置和分词器），会一起下载。离线时，请用同时包含两部分的文件夹或 .zip/.tar.gz 压缩包代替权重文件。</translation>
     </message>
     <message>
         <source>This photo cannot be shown.</source>
