@@ -166,7 +166,7 @@ def test_the_window_and_its_menus_speak_chinese(
     window.search_bar.set_text("海边的狗")
     window.run_search()
     assert window.banner.kind == "language" and "只懂英文" in window.banner.text
-    assert "设置 › 模型" in window.banner.text
+    assert "设置 › 模型" in window.banner.text and "xlm-roberta-vit-b-32" in window.banner.text
     window.search_bar.set_text("a dog on a beach")
     window.run_search()
     assert window.banner.kind != "language" and not window.banner.isVisible()

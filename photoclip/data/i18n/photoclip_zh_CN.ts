@@ -817,8 +817,8 @@
         <translation>模型已就绪。点击“完成”开始使用。</translation>
     </message>
     <message>
-        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model in Settings › Model, or search in English.</source>
-        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型，或改用英文搜索。</translation>
+        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model ({multilingual}) in Settings › Model, or search in English.</source>
+        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型（{multilingual}），或改用英文搜索。</translation>
     </message>
     <message>
         <source>The plugin action {name} is no longer available.</source>
