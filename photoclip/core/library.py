@@ -545,10 +545,12 @@ class Library:
                                 Path(text_tower) if text_tower else None)
         weights_file = str(given) if given is not None else None
         if weights_file is not None:  # a file for another model is refused, saying what it is
+            from photoclip.core.weights import text_tower_dir
             from photoclip.core.weights_check import check_weights_file
 
             check_weights_file(spec, Path(weights_file).expanduser().resolve(),
-                               available_models(self.user_models_dir))
+                               available_models(self.user_models_dir),
+                               text_tower_dir(spec, self.paths.models_dir))
         with self._guard:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""

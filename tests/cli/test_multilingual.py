@@ -244,3 +244,18 @@ def test_a_broken_text_tower_is_blamed_not_the_weights(
     status, _, err = _cli(capsys, "models", "use", KEY, "--weights", str(folder))
     assert status != 0 and "has its weights but not its text tower" in err
     assert Settings.load(home.settings_file).model == ""
+
+
+def test_weights_for_another_model_are_blamed_not_the_text_tower(
+    home: AppPaths, parts: dict[str, Path], tiny_weights_file: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The English-only tiny model's weights given for the multilingual one: refused up front
+    (the model is built on the meta device from the text tower given), naming the file."""
+    _no_hub(monkeypatch)
+    status, _, err = _cli(capsys, "models", "use", KEY, "--weights", str(tiny_weights_file),
+                          "--text-tower", str(parts["tower"]))
+    assert status != 0
+    assert f"The weights file {tiny_weights_file} does not fit model '{KEY}'" in err
+    assert "text tower" not in err.split("does not fit")[1]
+    assert Settings.load(home.settings_file).model == ""
