@@ -16,6 +16,7 @@ import importlib.util
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
@@ -56,9 +57,13 @@ def text_tower_folder(spec: ModelSpec, models_dir: Path) -> Path:
     return model_dir(spec, models_dir) / TEXT_TOWER_DIR
 
 
-def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -> Path | None:
-    """``spec``'s text-tower folder (None for a model without one), fetched now when it is
-    missing and downloads are allowed; else ModelUnavailableError saying where to put it."""
+def ensure_text_tower(
+    spec: ModelSpec, models_dir: Path, allow_download: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path | None:
+    """``spec``'s text-tower folder (None for a model without one), fetched now (reporting to
+    ``progress``) when it is missing and downloads are allowed; else ModelUnavailableError
+    saying how to install it."""
     from photoclip.core.weights import download_text_tower, text_tower_dir
 
     folder = text_tower_dir(spec, models_dir)
@@ -66,7 +71,7 @@ def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -
         return folder
     if not allow_download:
         raise ModelUnavailableError(text_tower_message(spec, models_dir))
-    download_text_tower(spec, models_dir)
+    download_text_tower(spec, models_dir, progress)
     return text_tower_dir(spec, models_dir)
 
 

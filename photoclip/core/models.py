@@ -281,7 +281,7 @@ class Embedder:
         if cfg["vision_cfg"].get("timm_model_name"):
             enable_timm()
         kwargs: dict[str, Any] = {}
-        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download)
+        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download, self.progress)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
             kwargs["text_cfg"] = {
                 **cfg["text_cfg"],
