@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     msub.add_parser("list", help=_("list models (default)"))
     u = msub.add_parser("use", help=_("switch to a model (its own index; nothing is mixed)"))
     u.add_argument("key")
-    u.add_argument("--weights", help=_(
+    u.add_argument("--weights", metavar="PATH", help=_(
         "offline installs: a weights file, or a folder or .zip/.tar.gz archive holding the "
         "weights and (multilingual models) the text tower's config and tokenizer files"))
     u.add_argument("--text-tower", metavar="FOLDER", help=_(

@@ -122,7 +122,7 @@ def offline_hint(spec: ModelSpec, missing: list[str]) -> str:
 def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
         ModelUnavailableError:
     missing = missing or ["weights"]
-    lacks = f" ({parts_text(spec, missing)} missing)" if spec.hf_text_model else ""
+    lacks = f": it lacks {parts_text(spec, missing)}," if spec.hf_text_model else ""
     log.info("Hub unreachable for %s: %s", spec.key, reason)
     return ModelUnavailableError(
         f"Model '{spec.key}' is not downloaded{lacks} and the "
