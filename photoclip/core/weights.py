@@ -278,42 +278,46 @@ def download_text_tower(
         return
     endpoint = hub_endpoint()
     missing = ["text tower"]
-    files = _probe_text_tower(spec, endpoint, missing)
-    _fetch_all(spec, models_dir, endpoint, files, None, progress, missing)
+    _fetch_all(spec, models_dir, endpoint, _tower_files(spec, models_dir, endpoint, missing),
+               progress, missing)
+
+
+#: One file to fetch: (hub repo, file name, the folder it goes into, its size in bytes or None).
+HubFile = tuple[str, str, Path, int | None]
 
 
 def _fetch_all(
-    spec: ModelSpec, models_dir: Path, endpoint: str, tower: list[tuple[str, int]],
-    weights: tuple[str, int | None] | None, progress: Progress | None, missing: list[str],
-) -> Path | None:
-    """Download the text tower's ``tower`` files, then the ``weights`` file, under one
-    progress bar; the weights' path (None when only the tower was asked for)."""
+    spec: ModelSpec, models_dir: Path, endpoint: str, files: list[HubFile],
+    progress: Progress | None, missing: list[str],
+) -> list[Path]:
+    """Download ``files`` in order under one progress bar (bytes over all of them); their
+    paths. A file whose size differs from the hub's is removed and the download fails."""
     folder = model_dir(spec, models_dir)
     folder.mkdir(parents=True, exist_ok=True)
     _clean_stale_partials(folder)
-    total = sum(size for _, size in tower) + (int(weights[1] or 0) if weights else 0)
-    done = 0
-    for name, size in tower:
-        assert spec.hf_text_model
-        _fetch(spec, spec.hf_text_model, name, folder / TEXT_TOWER_DIR, endpoint,
-               _relay_class(progress, total, done), missing)
-        done += size
+    total = sum(int(size or 0) for *_, size in files)
+    done, paths = 0, []
+    for repo, name, into, size in files:
+        log.info("Downloading %s/%s (%s bytes) into %s", repo, name, size, into)
+        path = _fetch(spec, repo, name, into, endpoint, _relay_class(progress, total, done),
+                      missing)
+        final = path.stat().st_size
+        if size is not None and final != size:  # hf_hub_download checks this too; be sure
+            path.unlink(missing_ok=True)
+            raise _failed(spec, f"got {final} of {size} bytes of {repo}/{name}", missing)
+        done += final
+        paths.append(path)
         if progress is not None:
-            progress(done, total or done)
-    if weights is None:
-        return None
-    assert spec.hf_hub_id
-    name, size = weights
-    log.info("Downloading %s/%s (%s bytes) into %s", spec.hf_hub_id, name, size, folder)
-    path = _fetch(spec, spec.hf_hub_id, name, folder, endpoint,
-                  _relay_class(progress, total, done), missing)
-    final = path.stat().st_size
-    if size is not None and final != size:  # hf_hub_download checks this too; be sure
-        path.unlink(missing_ok=True)
-        raise _failed(spec, f"got {final} of {size} bytes", missing)
-    if progress is not None:
-        progress(done + final, max(total, done + final))
-    return path
+            progress(done, max(total, done))
+    return paths
+
+
+def _tower_files(spec: ModelSpec, models_dir: Path, endpoint: str,
+                 missing: list[str]) -> list[HubFile]:
+    assert spec.hf_text_model
+    into = model_dir(spec, models_dir) / TEXT_TOWER_DIR
+    return [(spec.hf_text_model, name, into, size)
+            for name, size in _probe_text_tower(spec, endpoint, missing)]
 
 
 def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
@@ -351,9 +355,12 @@ def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | Non
     endpoint = hub_endpoint()
     missing = missing_parts(spec, models_dir)
     present = _weights_on_disk(spec, models_dir)
-    weights = None if present is not None else _probe(spec, endpoint, missing)
-    tower = _probe_text_tower(spec, endpoint, missing) if "text tower" in missing else []
-    path = _fetch_all(spec, models_dir, endpoint, tower, weights, progress, missing) or present
-    assert path is not None
+    files = _tower_files(spec, models_dir, endpoint, missing) if "text tower" in missing else []
+    if present is None:  # the weights last: the largest, and what marks the model installed
+        assert spec.hf_hub_id
+        name, size = _probe(spec, endpoint, missing)
+        files.append((spec.hf_hub_id, name, model_dir(spec, models_dir), size))
+    paths = _fetch_all(spec, models_dir, endpoint, files, progress, missing)
+    path = present if present is not None else paths[-1]
     log.info("Downloaded %s to %s", spec.key, path)
     return path
