@@ -4,8 +4,9 @@
   multilingual model): :func:`missing_requirements`, checked when a model is chosen (refused up
   front, nothing changed) and again when it loads.
 - A Hugging Face text tower (``ModelSpec.hf_text_model``): its ``config.json`` and tokenizer
-  files, downloaded with the weights into ``<models>/<key>/text-tower/`` or copied there by hand
-  for offline use; :func:`text_tower_message` says so when they are the cause of a failure.
+  files, downloaded with the weights into ``<models>/<key>/text-tower/`` or installed from a
+  folder or archive for offline use (:mod:`photoclip.core.model_install`);
+  :func:`text_tower_message` says so when they are the cause of a failure.
 - The language of a query: an English-only model given Chinese, Japanese or Korean text returns
   meaningless matches; :func:`needs_multilingual` tells the fronts to say so.
 """

@@ -10,7 +10,9 @@ Downloads use ``huggingface_hub.hf_hub_download(local_dir=...)``, which writes t
 place only once its size matches the hub's, so an interrupted download never leaves a file that
 looks complete. ``HF_ENDPOINT`` is read at call time (not only at import) and ``HF_TOKEN`` and
 proxies work as usual. Progress reaches the caller through a tqdm subclass (huggingface_hub's
-``tqdm_class`` hook, which also covers Xet-backed repos), as ``progress(bytes_done, bytes_total)``.
+``tqdm_class`` hook, which also covers Xet-backed repos), as ``progress(bytes_done, bytes_total)``:
+one bar over every file a model needs (a text tower's files, then the weights). Offline installs
+from a file, folder or archive are :mod:`photoclip.core.model_install`'s.
 """
 
 from __future__ import annotations
