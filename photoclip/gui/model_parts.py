@@ -36,6 +36,15 @@ def offline_failure(spec: ModelSpec | None) -> str:
               "({tower}) in Settings \u203a Model.").format(tower=spec.hf_text_model)
 
 
+def missing_parts_message(spec: ModelSpec, size: str) -> str:
+    """The banner's sentence when a two-part model is not installed (``size``: " (1470 MB)")."""
+    return tr(
+        "The model '{model}' is not installed yet (its weights and its text tower, {tower}), "
+        "so photos cannot be indexed or searched. Download both{size}, or choose an archive "
+        "holding both (a folder of both: Settings \u203a Model)."
+    ).format(model=spec.key, tower=spec.hf_text_model, size=size)
+
+
 def source_exists(text: str) -> bool:
     """Whether ``text`` names a weights file, or a folder or archive of the model's parts."""
     return bool(text) and Path(text).expanduser().exists()

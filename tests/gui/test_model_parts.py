@@ -73,3 +73,13 @@ def test_a_failed_download_of_a_two_part_model_names_the_offline_route(
     assert failed[0].startswith(NO_INTERNET)
     assert "folder or archive holding both the weights and the text tower (xlm-roberta-base)" \
         in failed[0] and "Settings \u203a Model" in failed[0]
+
+
+def test_the_banner_names_both_missing_parts(qtbot) -> None:
+    from photoclip.gui.backend import missing_model_message
+
+    two = missing_model_message(CATALOGUE[MULTILINGUAL_MODEL])
+    assert "its weights and its text tower, xlm-roberta-base" in two
+    assert "Download both (1470 MB)" in two and "archive holding both" in two
+    one = missing_model_message(CATALOGUE["vit-b-32"])
+    assert "text tower" not in one and "choose a weights file" in one

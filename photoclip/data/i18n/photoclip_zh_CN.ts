@@ -805,6 +805,10 @@
         <translation>图库仍在打开，请稍后再打开“设置”。</translation>
     </message>
     <message>
+        <source>The model '{model}' is not installed yet (its weights and its text tower, {tower}), so photos cannot be indexed or searched. Download both{size}, or choose an archive holding both (a folder of both: Settings › Model).</source>
+        <translation>模型“{model}”尚未安装（需要权重和文本塔 {tower}），因此无法索引或搜索照片。请下载这两部分{size}，或选择同时包含两部分的压缩包（文件夹请在“设置 › 模型”中选择）。</translation>
+    </message>
+    <message>
         <source>The model '{model}' is not installed yet, so photos cannot be indexed or searched. Download it{size}, or choose a weights file you downloaded elsewhere.</source>
         <translation>模型“{model}”尚未安装，暂时无法索引或搜索照片。请下载该模型{size}，或选择在别处下载好的权重文件。</translation>
     </message>
