@@ -126,7 +126,9 @@ def _unpack(archive: Path, into: Path) -> Path:
             with tarfile.open(archive) as t:
                 members = t.getmembers()
                 _safe_members([m.name for m in members], archive)
-                t.extractall(into, members=[m for m in members if m.isfile() or m.isdir()])
+                safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                t.extractall(into, members=[m for m in members if m.isfile() or m.isdir()],
+                             **safe)  # files and folders only: no links, devices
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         shutil.rmtree(into, ignore_errors=True)
         raise ModelUnavailableError(f"Cannot unpack {archive} ({exc}).") from exc
