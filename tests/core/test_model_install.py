@@ -75,3 +75,33 @@ def test_an_installers_bundle_is_not_told_to_run_pip(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("sys.frozen", True, raising=False)  # what PyInstaller sets
     message = requirements_message(SPEC, ["sentencepiece"])
     assert "pip" not in message and "sentencepiece" in message
+
+
+#: xlm-roberta-base's published config.json (the hub's FacebookAI/xlm-roberta-base)
+XLM_ROBERTA_BASE = {
+    "architectures": ["XLMRobertaForMaskedLM"], "attention_probs_dropout_prob": 0.1,
+    "bos_token_id": 0, "eos_token_id": 2, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+    "hidden_size": 768, "initializer_range": 0.02, "intermediate_size": 3072,
+    "layer_norm_eps": 1e-05, "max_position_embeddings": 514, "model_type": "xlm-roberta",
+    "num_attention_heads": 12, "num_hidden_layers": 12, "output_past": True,
+    "pad_token_id": 1, "type_vocab_size": 1, "vocab_size": 250002,
+}
+
+
+def test_the_catalogues_multilingual_model_builds_with_this_transformers(tmp_path: Path) -> None:
+    """With the real text tower's config, the installed transformers and open_clip build the
+    catalogue's xlm-roberta-vit-b-32 (on the meta device: no memory, no weights) with its
+    published parameter count: the model photoclip offers can be built here."""
+    import math
+
+    pytest.importorskip("transformers")
+    from photoclip.core.weights_check import model_shapes
+
+    tower = tmp_path / "text-tower"
+    tower.mkdir()
+    (tower / "config.json").write_text(json.dumps(XLM_ROBERTA_BASE))
+    shapes = model_shapes(SPEC, tower)
+    assert shapes is not None
+    params = sum(math.prod(s) for s in shapes.values()) / 1e6
+    assert SPEC.params_millions is not None and abs(params - SPEC.params_millions) < 0.1
+    assert shapes["text.transformer.embeddings.word_embeddings.weight"] == (250002, 768)
