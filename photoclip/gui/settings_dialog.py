@@ -42,7 +42,7 @@ from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, availab
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
 from photoclip.core.types import display_text
 from photoclip.gui import tag_names
-from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.dialogs import choose_parts_folder, choose_photo_folder, choose_weights_file
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.model_parts import parts_note, source_exists
 from photoclip.gui.wording import count_of
@@ -219,9 +219,13 @@ class SettingsDialog(QDialog):
         self.weights_edit.setPlaceholderText(tr("empty: download the weights"))
         browse = QPushButton(tr("Browse\u2026"))
         browse.clicked.connect(self._browse_weights)
+        self.parts_button = QPushButton(tr("Folder\u2026"))  # offline: a folder of the parts
+        self.parts_button.setToolTip(tr("A folder holding the model's weights and text tower"))
+        self.parts_button.clicked.connect(self._browse_parts)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.weights_edit, 1)
         weights_row.addWidget(browse)
+        weights_row.addWidget(self.parts_button)
         self.device_combo = QComboBox()
         for value, text in DEVICE_CHOICES:
             self.device_combo.addItem(tr(text), value)
@@ -370,6 +374,12 @@ class SettingsDialog(QDialog):
     @Slot()
     def _browse_weights(self) -> None:
         path = choose_weights_file(self)
+        if path:
+            self.weights_edit.setText(path)
+
+    @Slot()
+    def _browse_parts(self) -> None:
+        path = choose_parts_folder(self)
         if path:
             self.weights_edit.setText(path)
 

@@ -42,7 +42,7 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.model_needs import missing_requirements
 from photoclip.core.scanner import pictures_folder
 from photoclip.core.types import display_text
-from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.dialogs import choose_parts_folder, choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.model_parts import parts_note, source_exists
@@ -186,9 +186,13 @@ class ModelPage(QWizardPage):
             tr("open_clip_model.safetensors or .bin for this model"))
         self.browse_button = QPushButton(tr("Browse\u2026"))
         self.browse_button.clicked.connect(self._browse)
+        self.parts_button = QPushButton(tr("Folder\u2026"))  # offline: a folder of the parts
+        self.parts_button.setToolTip(tr("A folder holding the model's weights and text tower"))
+        self.parts_button.clicked.connect(self._browse_parts)
         row = QHBoxLayout()
         row.addWidget(self.weights_edit, 1)
         row.addWidget(self.browse_button)
+        row.addWidget(self.parts_button)
         self.file_hint = QLabel()
         self.file_hint.setWordWrap(True)
         layout.addWidget(self.use_file)
@@ -220,11 +224,18 @@ class ModelPage(QWizardPage):
     def _toggled(self, on: bool) -> None:
         self.weights_edit.setEnabled(on)
         self.browse_button.setEnabled(on)
+        self.parts_button.setEnabled(on)
         self.completeChanged.emit()
 
     @Slot()
     def _browse(self) -> None:
         path = choose_weights_file(self)
+        if path:
+            self.weights_edit.setText(path)
+
+    @Slot()
+    def _browse_parts(self) -> None:
+        path = choose_parts_folder(self)
         if path:
             self.weights_edit.setText(path)
 

@@ -83,3 +83,32 @@ def test_the_banner_names_both_missing_parts(qtbot) -> None:
     assert "Download both (1470 MB)" in two and "archive holding both" in two
     one = missing_model_message(CATALOGUE["vit-b-32"])
     assert "text tower" not in one and "choose a weights file" in one
+
+
+def test_folder_buttons_ask_for_a_folder_of_parts(
+    qtbot, photoclip_home: AppPaths, tmp_path: Path, monkeypatch
+) -> None:
+    """Settings › Model and the welcome each have a Folder… button beside Browse… (a file
+    dialog cannot pick a folder): the OS folder dialog, its answer in the weights field."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from photoclip.gui import dialogs
+
+    asked: list[str] = []
+
+    def folder(_parent, title, _start):
+        asked.append(title)
+        return str(tmp_path)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(folder))
+    settings = SettingsDialog(Settings(), photoclip_home, save=lambda s: None)
+    qtbot.addWidget(settings)
+    settings.parts_button.click()
+    assert settings.weights_edit.text() == str(tmp_path)
+    page = ModelPage(available_models(None), MULTILINGUAL_MODEL, photoclip_home.models_dir)
+    qtbot.addWidget(page)
+    assert not page.parts_button.isEnabled()  # only with "use what I have"
+    page.use_file.setChecked(True)
+    page.parts_button.click()
+    assert page.weights_file() == str(tmp_path) and page.isComplete()
+    assert asked == [dialogs.PARTS_TITLE] * 2

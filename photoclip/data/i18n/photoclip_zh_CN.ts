@@ -96,6 +96,10 @@
         <translation>，标签集 {name}</translation>
     </message>
     <message>
+        <source>A folder holding the model's weights and text tower</source>
+        <translation>包含模型权重和文本塔的文件夹</translation>
+    </message>
+    <message>
         <source>A model is downloaded once; after that photoclip works offline. You can change it later in Settings.</source>
         <translation>模型只需下载一次，之后 photoclip 可离线使用。以后可在“设置”中更换。</translation>
     </message>
@@ -238,6 +242,10 @@
         <translation>无法保存设置：{error}</translation>
     </message>
     <message>
+        <source>Choose a folder holding the model's weights and text tower</source>
+        <translation>选择包含模型权重和文本塔的文件夹</translation>
+    </message>
+    <message>
         <source>Choose a folder…</source>
         <translation>选择文件夹…</translation>
     </message>
@@ -337,6 +345,10 @@
     <message>
         <source>Folders</source>
         <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
     </message>
     <message>
         <source>Format</source>
