@@ -259,3 +259,14 @@ def test_weights_for_another_model_are_blamed_not_the_text_tower(
     assert f"The weights file {tiny_weights_file} does not fit model '{KEY}'" in err
     assert "text tower" not in err.split("does not fit")[1]
     assert Settings.load(home.settings_file).model == ""
+
+
+def test_online_a_weights_file_gets_only_the_text_tower_downloaded(
+    hub: FakeHub, home: AppPaths, parts: dict[str, Path], capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = _cli(capsys, "models", "use", KEY, "--weights", str(parts["weights"]))
+    assert status == 0, err
+    assert {r.path.split("/resolve/")[0].strip("/") for r in hub.gets()} == {TOWER_REPO}
+    assert (home.models_dir / KEY / "text-tower" / "config.json").is_file()
+    assert not (home.models_dir / KEY / WEIGHTS_NAME).exists()  # the file given is used
+    assert Settings.load(home.settings_file).weights_file == str(parts["weights"])
