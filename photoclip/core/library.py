@@ -534,10 +534,15 @@ class Library:
             for spec in available_models(self.user_models_dir).values()
         ]
 
-    def use_model(self, key: str, weights_file: str | None = None) -> ModelSpec:
+    def use_model(
+        self, key: str, weights_file: str | None = None, text_tower: str | None = None
+    ) -> ModelSpec:
         """Switch models; each model has its own vectors, so nothing is mixed. A model whose
-        packages are missing is refused (ModelUnavailableError) and nothing changes."""
+        packages are missing is refused (ModelUnavailableError) and nothing changes.
+        ``weights_file``: a file, folder or archive; ``text_tower``: a folder (offline
+        installs, :mod:`photoclip.core.model_install`)."""
         from photoclip.core.model_catalogue import ModelUnavailableError
+        from photoclip.core.model_install import install_offline
         from photoclip.core.model_needs import missing_requirements, requirements_message
 
         spec = self._with_provider(get_model_spec(key, self.user_models_dir))
@@ -546,13 +551,17 @@ class Library:
         provider_for(spec)  # an unknown provider: refused here, nothing changed
         if missing_requirements(spec):
             raise ModelUnavailableError(requirements_message(spec, missing_requirements(spec)))
-        if weights_file is not None and not Path(weights_file).is_file():
-            raise FileNotFoundError(f"no such weights file: {weights_file}")
+        given = install_offline(spec, self.paths.models_dir,
+                                Path(weights_file) if weights_file else None,
+                                Path(text_tower) if text_tower else None)
+        weights_file = str(given) if given is not None else None
         if weights_file is not None:  # a file for another model is refused, saying what it is
+            from photoclip.core.weights import text_tower_dir
             from photoclip.core.weights_check import check_weights_file
 
             check_weights_file(spec, Path(weights_file).expanduser().resolve(),
-                               available_models(self.user_models_dir))
+                               available_models(self.user_models_dir),
+                               text_tower_dir(spec, self.paths.models_dir))
         with self._guard:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""

@@ -507,6 +507,10 @@ class Backend(QObject):
 
 def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
+    if spec.hf_text_model:  # two parts: both named, and the offline route for both
+        from photoclip.gui.model_parts import missing_parts_message
+
+        return missing_parts_message(spec, size)
     return tr(
         "The model '{model}' is not installed yet, so photos cannot be indexed or searched. "
         "Download it{size}, or choose a weights file you downloaded elsewhere."

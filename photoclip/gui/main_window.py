@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from photoclip.core.model_needs import needs_multilingual
+from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
@@ -215,8 +215,9 @@ class MainWindow(QMainWindow):
         if spec is not None and needs_multilingual(spec, text):
             self.banner.show_message(tr(
                 "The model {model} understands English only, so searches in Chinese, Japanese "
-                "or Korean find little. Choose the multilingual model in Settings \u203a Model, "
-                "or search in English.").format(model=spec.key), "info",
+                "or Korean find little. Choose the multilingual model ({multilingual}) in "
+                "Settings \u203a Model, or search in English.").format(
+                    model=spec.key, multilingual=MULTILINGUAL_MODEL), "info",
                 [(tr("Settings\u2026"), self.open_settings)])
             self.banner.kind = "language"
         elif self.banner.kind == "language":

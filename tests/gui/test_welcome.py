@@ -151,7 +151,10 @@ def test_pictures_folder_is_the_default_and_folders_can_be_edited(
 def test_models_needing_missing_packages_cannot_be_chosen(
     qtbot, photoclip_home: AppPaths, no_pictures, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(welcome, "missing_requirements", lambda spec: list(spec.requires))
+    from photoclip.gui import model_parts
+
+    for module in (welcome, model_parts):  # the button's state, and the note saying why
+        monkeypatch.setattr(module, "missing_requirements", lambda spec: list(spec.requires))
     dialog = _dialog(qtbot, photoclip_home)
     button = dialog.model_page.buttons["xlm-roberta-vit-b-32"]
     assert not button.isEnabled() and "transformers" in button.toolTip()

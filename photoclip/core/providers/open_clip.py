@@ -69,7 +69,7 @@ class OpenClipProvider:
         if cfg["vision_cfg"].get("timm_model_name"):
             enable_timm()
         kwargs: dict[str, Any] = {}
-        text_dir = ensure_text_tower(spec, models_dir, allow_download)
+        text_dir = ensure_text_tower(spec, models_dir, allow_download, progress)
         if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
             kwargs["text_cfg"] = {
                 **cfg["text_cfg"],

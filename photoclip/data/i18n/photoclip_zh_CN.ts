@@ -96,6 +96,10 @@
         <translation>，标签集 {name}</translation>
     </message>
     <message>
+        <source>A folder holding the model's weights and text tower</source>
+        <translation>包含模型权重和文本塔的文件夹</translation>
+    </message>
+    <message>
         <source>A model is downloaded once; after that photoclip works offline. You can change it later in Settings.</source>
         <translation>模型只需下载一次，之后 photoclip 可离线使用。以后可在“设置”中更换。</translation>
     </message>
@@ -247,6 +251,10 @@
         <translation>中文优先的搜索（OFA-Sys Chinese-CLIP ViT-B/16，中文 RoBERTa 文本编码器，用约 2 亿中文图文对训练）</translation>
     </message>
     <message>
+        <source>Choose a folder holding the model's weights and text tower</source>
+        <translation>选择包含模型权重和文本塔的文件夹</translation>
+    </message>
+    <message>
         <source>Choose a folder…</source>
         <translation>选择文件夹…</translation>
     </message>
@@ -346,6 +354,10 @@
     <message>
         <source>Folders</source>
         <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
     </message>
     <message>
         <source>Format</source>
@@ -473,8 +485,8 @@
         <translation>模型</translation>
     </message>
     <message>
-        <source>Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)</source>
-        <translation>模型权重 (*.safetensors *.bin *.pt *.pth);;所有文件 (*)</translation>
+        <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
+        <translation>模型权重，或包含模型各部分的压缩包 (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Model {key} ready</source>
@@ -588,6 +600,10 @@
     <message>
         <source>Nothing to review</source>
         <translation>没有需要确认的</translation>
+    </message>
+    <message>
+        <source>Offline, choose a folder or archive holding both the weights and the text tower ({tower}) in Settings › Model.</source>
+        <translation>离线时，请在 设置 › 模型 中选择同时包含权重和文本塔（{tower}）的文件夹或压缩包。</translation>
     </message>
     <message>
         <source>Only photos with this person; click to clear</source>
@@ -810,6 +826,10 @@
         <translation>图库仍在打开，请稍后再打开“设置”。</translation>
     </message>
     <message>
+        <source>The model '{model}' is not installed yet (its weights and its text tower, {tower}), so photos cannot be indexed or searched. Download both{size}, or choose an archive holding both (a folder of both: Settings › Model).</source>
+        <translation>模型“{model}”尚未安装（需要权重和文本塔 {tower}），因此无法索引或搜索照片。请下载这两部分{size}，或选择同时包含两部分的压缩包（文件夹请在“设置 › 模型”中选择）。</translation>
+    </message>
+    <message>
         <source>The model '{model}' is not installed yet, so photos cannot be indexed or searched. Download it{size}, or choose a weights file you downloaded elsewhere.</source>
         <translation>模型“{model}”尚未安装，暂时无法索引或搜索照片。请下载该模型{size}，或选择在别处下载好的权重文件。</translation>
     </message>
@@ -822,8 +842,8 @@
         <translation>模型已就绪。点击“完成”开始使用。</translation>
     </message>
     <message>
-        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model in Settings › Model, or search in English.</source>
-        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型，或改用英文搜索。</translation>
+        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model ({multilingual}) in Settings › Model, or search in English.</source>
+        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型（{multilingual}），或改用英文搜索。</translation>
     </message>
     <message>
         <source>The plugin action {name} is no longer available.</source>
@@ -852,6 +872,10 @@
     <message>
         <source>This is someone else…</source>
         <translation>这是别人…</translation>
+    </message>
+    <message>
+        <source>This model has two parts, its weights and its text tower ({tower}: its config and tokenizer); they are downloaded together. Offline, give a folder or a .zip/.tar.gz archive holding both instead of a weights file.</source>
+        <translation>这个模型有两部分：权重和文本塔（{tower}：配置和分词器），会一起下载。离线时，请用同时包含两部分的文件夹或 .zip/.tar.gz 压缩包代替权重文件。</translation>
     </message>
     <message>
         <source>This photo cannot be shown.</source>
