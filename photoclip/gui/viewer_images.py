@@ -86,18 +86,18 @@ def decode(path: str, level: str, target: QSize) -> list[Decoded]:
     if not stored.isValid() or not reader.canRead():
         return _pillow(path, level, target)
     jpeg = bytes(reader.format().data()).lower() in (b"jpeg", b"jpg")
-    stored_target = target.transposed() if swaps else target
-    denom = dct_denominator(stored, stored_target) if level == SCREEN else 1
-    if denom > 1 and jpeg:
+    denom = dct_denominator(stored, target.transposed() if swaps else target)
+    if denom > 1 and jpeg and level == SCREEN:
         reader.setScaledSize(QSize(max(1, stored.width() // denom),
                                    max(1, stored.height() // denom)))
     image = _native(reader.read())
     if image.isNull():
         log.debug("Qt could not decode %s (%s); trying Pillow", path, reader.errorString())
         return _pillow(path, level, target)
-    if jpeg or denom == 1:
-        levels = [level] if denom > 1 else [SCREEN, FULL]
-        return [Decoded(path, lv, image, upright) for lv in levels]
+    if denom == 1:  # the photo is no larger than the viewer: one decode is both levels
+        return [Decoded(path, SCREEN, image, upright), Decoded(path, FULL, image, upright)]
+    if jpeg:
+        return [Decoded(path, level, image, upright)]
     # decoded in full anyway (not a JPEG): the screen level is a smooth reduction of it
     screen = image.scaled(upright / denom, Qt.AspectRatioMode.KeepAspectRatio,
                           Qt.TransformationMode.SmoothTransformation)
