@@ -922,7 +922,7 @@
     </message>
     <message>
         <source>Turn the view, not the file (R, Shift+R)</source>
-        <translation>旋转显示，不改动文件（R、Shift+R）</translation>
+        <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
     </message>
     <message>
         <source>Unnamed</source>
