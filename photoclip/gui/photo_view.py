@@ -261,7 +261,7 @@ class PhotoView(QWidget):
             self.preview.set_photo(path, preview)
             for level in (SCREEN, FULL):
                 if (d := self.images.get(path, level)) is not None:
-                    self.preview.set_level(d.path, d.level, d.image, d.full_size)
+                    self._level_ready(d)
         self.images.show(path, neighbours or [])
         if self.details is None or self.details.path != path:
             self.facts.show_facts(None)

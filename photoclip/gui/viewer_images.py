@@ -207,11 +207,11 @@ class ViewerImages(QObject):
     def _main(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._stopped:
+                while not self._stopped and (key := self._next()) is None:
                     self._cond.wait()
                 if self._stopped:
                     return
-                key = self._queue.pop(0)
+                self._queue.remove(key)
                 self._running.add(key)
                 target = QSize(self.target)
             try:
@@ -221,8 +221,19 @@ class ViewerImages(QObject):
                 results = [Decoded(key[0], key[1], QImage(), QSize(), str(exc))]
             with self._cond:
                 self._running.discard(key)
+                self._cond.notify_all()  # the photo on show is decoded: the rest may start
             with contextlib.suppress(RuntimeError):  # the viewer is gone
                 self._decoded.emit(results)
+
+    def _next(self) -> tuple[str, str] | None:
+        """The best request to start now: while the photo on show's screen level is being
+        decoded, nothing else starts (on a small machine it would only slow it down)."""
+        if not self._queue:
+            return None
+        first = (self._current, SCREEN)
+        if first in self._queue:
+            return first
+        return None if first in self._running else self._queue[0]
 
     @Slot(object)
     def _on_decoded(self, results: list[Decoded]) -> None:

@@ -272,3 +272,14 @@ def test_the_viewer_in_the_window(qtbot, gui_photos, write_settings, make_window
     assert not session.full_screen and not session.slideshow.running
     assert window.stack.currentWidget() is grid
     assert grid.selected_rows() == [4] and grid.currentIndex().row() == 4
+
+
+def test_nothing_else_decodes_while_the_photo_on_show_is_decoding(qtbot) -> None:
+    images = ViewerImages(workers=0)  # no threads: the schedule alone
+    images.show("a.jpg", ["b.jpg"])
+    assert images._next() == ("a.jpg", SCREEN)
+    images._queue.remove(("a.jpg", SCREEN))
+    images._running.add(("a.jpg", SCREEN))
+    assert images._next() is None  # the second worker waits (a 2-core machine: it would
+    images._running.clear()  # only slow the photo on show down)
+    assert images._next() == ("b.jpg", SCREEN)
