@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -139,17 +141,18 @@ class PhotoView(QWidget):
         self._tag_buttons()
 
     def _layout(self) -> None:
-        actions = QHBoxLayout()
+        # a tool bar: what does not fit a narrow window goes behind its » button
+        self.action_bar = QToolBar(self)
+        self.action_bar.setObjectName("photoActions")
         for b in (self.back_button, self.more_button, self.open_button, self.reveal_button,
                   self.regions_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+            self.action_bar.addWidget(b)
+        spacer = QWidget(self.action_bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.action_bar.addWidget(spacer)
         for b in (self.fit_button, self.actual_button, self.rotate_button, self.facts_button,
-                  self.slideshow_button, self.interval_button, self.full_screen_button):
-            actions.addWidget(b)
-        self.action_bar = QWidget(self)
-        self.action_bar.setLayout(actions)
-        actions.setContentsMargins(0, 0, 0, 0)
+                  self.slideshow_button, self.full_screen_button):
+            self.action_bar.addWidget(b)
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -213,8 +216,9 @@ class PhotoView(QWidget):
         keeps the keyboard (the buttons take no focus)."""
         canvas = self.preview
 
-        def button(text: str, tip: str) -> QPushButton:
-            b = QPushButton(text, self)
+        def button(text: str, tip: str) -> QToolButton:
+            b = QToolButton(self)
+            b.setText(text)
             b.setToolTip(tip)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             return b
@@ -241,8 +245,8 @@ class PhotoView(QWidget):
             group.addAction(act)
             act.triggered.connect(lambda _=False, s=seconds: self.slideshow_interval.emit(
                 float(s)))
-        self.interval_button = button("⏱", tr("The slideshow's interval"))
-        self.interval_button.setMenu(self.interval_menu)
+        self.slideshow_button.setMenu(self.interval_menu)  # the arrow: the interval
+        self.slideshow_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.check_interval(4.0)
 
     def check_interval(self, seconds: float) -> None:

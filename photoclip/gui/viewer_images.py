@@ -10,9 +10,9 @@ Each photo has up to two decoded *levels*, both upright (EXIF orientation applie
 :meth:`ViewerImages.show` asks for the photo on show first, then its neighbours' screen levels
 (preloaded, so next/previous is instant), then the photo's full level; requests for photos no
 longer wanted are dropped before they start. Decoded images come back on the GUI thread through
-:attr:`ViewerImages.ready`. Qt's decoders release the GIL, so decoding never stalls the GUI.
-(Pillow holds it for a few ms at a time.) Memory is bounded: the full level of the photo on show only, the screen levels of the last
-:data:`SCREEN_KEPT` photos, and at most :data:`BUDGET_BYTES` in all.
+:attr:`ViewerImages.ready`. Qt's decoders release the GIL (Pillow's hold it a few ms at a time),
+so decoding never stalls the GUI. Memory is bounded: the full level of the photo on show only,
+the screen levels of the last :data:`SCREEN_KEPT` photos, and at most :data:`BUDGET_BYTES` in all.
 """
 
 from __future__ import annotations

@@ -881,10 +881,6 @@
         <translation>插件没有给出任何照片。</translation>
     </message>
     <message>
-        <source>The slideshow's interval</source>
-        <translation>幻灯片放映的间隔</translation>
-    </message>
-    <message>
         <source>The system's language</source>
         <translation>跟随系统</translation>
     </message>
