@@ -62,6 +62,8 @@ class PhotoView(QWidget):
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setMinimumSize(200, 200)
         self.facts = FactsOverlay(self.preview)
+        self._rotations: dict[str, int] = {}  # the view's turn of each photo, while the app runs
+        self.preview.view_changed.connect(self._remember_rotation)
         self.note_label = QLabel(self.preview)
         self.note_label.setObjectName("viewerNote")
         self.note_label.setStyleSheet("background: rgba(0,0,0,170); color: white; "
@@ -262,13 +264,18 @@ class PhotoView(QWidget):
         decoded next; its details (:meth:`show_photo`) follow."""
         self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF())
         if path != self.preview.path or not self.preview.has_image():
-            self.preview.set_photo(path, preview)
+            self.preview.set_photo(path, preview, self._rotations.get(path, 0))
             for level in (SCREEN, FULL):
                 if (d := self.images.get(path, level)) is not None:
                     self._level_ready(d)
         self.images.show(path, neighbours or [])
         if self.details is None or self.details.path != path:
             self.facts.show_facts(None)
+
+    def _remember_rotation(self) -> None:
+        path, turn = self.preview.path, self.preview.rotation
+        if path and (turn or path in self._rotations):
+            self._rotations[path] = turn
 
     def _level_ready(self, d: Decoded) -> None:
         if d.error:

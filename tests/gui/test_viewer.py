@@ -283,3 +283,45 @@ def test_nothing_else_decodes_while_the_photo_on_show_is_decoding(qtbot) -> None
     assert images._next() is None  # the second worker waits (a 2-core machine: it would
     images._running.clear()  # only slow the photo on show down)
     assert images._next() == ("b.jpg", SCREEN)
+
+
+def test_regions_follow_zoom_and_rotation_and_a_failure_is_said(qtbot, canvas) -> None:
+    from photoclip.core.types import Region
+
+    face = Region("face", (900, 300, 180, 120), "Anna", id="1")  # in the original's pixels
+    canvas.set_regions([face], (3600, 2400))  # the original is twice the decoded full size
+    for turn in (0, 90):
+        canvas.rotate(turn)
+        canvas.zoom_to(0.5, QPointF(100, 100))
+        rect = canvas.rect_of(face)
+        centre = canvas.transform().map(QPointF((900 + 90) / 2, (300 + 60) / 2))
+        assert (rect.center() - centre).manhattanLength() < 0.5
+        assert canvas.region_at(rect.center()) == face
+        assert rect.width() == pytest.approx((120 if turn else 180) / 2 * 0.5)
+    regions: list[Region] = []
+    canvas.region_clicked.connect(lambda r, _: regions.append(r))
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert regions == [face]
+    canvas.grab()  # drawn with the photo
+
+    canvas.set_photo("/nowhere/gone.jpg", None)
+    canvas.set_failed("/nowhere/gone.jpg", "cannot read file")
+    assert canvas.message == "cannot read file" and not canvas.has_image()
+    canvas.grab()
+
+
+def test_a_photo_keeps_its_turn_of_the_view_while_the_app_runs(qtbot, orientation) -> None:
+    from photoclip.gui.photo_view import PhotoView
+
+    view = PhotoView()
+    qtbot.addWidget(view)
+    a, b = str(orientation / "Landscape_1.jpg"), str(orientation / "Portrait_1.jpg")
+    view.open_path(a)
+    qtbot.keyClick(view.preview, Qt.Key.Key_R)
+    view.open_path(b)
+    assert view.preview.rotation == 0
+    view.open_path(a)
+    assert view.preview.rotation == 90
+    qtbot.waitUntil(lambda: view.preview.has_image(), timeout=20_000)
+    assert view.preview.path == a and view.preview.full_size.toTuple() == (1800, 1200)
+    view.images.stop()
