@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SCREEN, FULL = "screen", "full"
 SCREEN_KEPT = 6  # screen levels kept: the photo on show, its neighbours, the ones just seen
 BUDGET_BYTES = 320 * 2**20  # one 24 MP full level (96 MB) and a few screen levels fit
+FULL_MAX_PIXELS = 50_000_000  # a larger photo's full level is decoded reduced (200 MB at most)
 _NATIVE = (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32_Premultiplied)
 
 
@@ -94,6 +95,12 @@ def decode(path: str, level: str, target: QSize) -> list[Decoded]:
             return [Decoded(path, SCREEN, quick, upright)]
         reader.setScaledSize(QSize(max(1, stored.width() // denom),
                                    max(1, stored.height() // denom)))
+    elif level == FULL and stored.width() * stored.height() > FULL_MAX_PIXELS:
+        if not jpeg:  # Qt would decode it all first: the core's decoder reduces it
+            return _pillow(path, level, target)
+        k = next((d for d in (2, 4) if stored.width() * stored.height() / d**2
+                  <= FULL_MAX_PIXELS), 8)  # a giant JPEG: its "full" level is reduced
+        reader.setScaledSize(QSize(stored.width() // k, stored.height() // k))
     image = _native(reader.read())
     if image.isNull():
         log.debug("Qt could not decode %s (%s); trying Pillow", path, reader.errorString())
@@ -139,7 +146,12 @@ def _pillow(path: str, level: str, target: QSize) -> list[Decoded]:
     try:
         info = read_image_info(path)
         full = QSize(int(info.width), int(info.height))
-        min_side = 1 << 20 if level == FULL else max(1, min(target.width(), target.height()))
+        short, long = sorted((max(1, full.width()), max(1, full.height())))
+        # the full level within FULL_MAX_PIXELS (the decode may come out up to twice as wide)
+        min_side = (int((FULL_MAX_PIXELS / 4 * short / long) ** 0.5)
+                    if level == FULL and short * long > FULL_MAX_PIXELS else 1 << 20)
+        if level == SCREEN:
+            min_side = max(1, min(target.width(), target.height()))
         image, _ = load_image(path, min_side=min_side)
         image = image.convert("RGBA")
         q = QImage(image.tobytes(), image.width, image.height, image.width * 4,

@@ -325,3 +325,12 @@ def test_a_photo_keeps_its_turn_of_the_view_while_the_app_runs(qtbot, orientatio
     qtbot.waitUntil(lambda: view.preview.has_image(), timeout=20_000)
     assert view.preview.path == a and view.preview.full_size.toTuple() == (1800, 1200)
     view.images.stop()
+
+
+def test_a_giant_photo_s_full_level_stays_within_the_memory_cap(datasets_dir: Path) -> None:
+    from photoclip.gui.viewer_images import FULL_MAX_PIXELS
+
+    giant = datasets_dir / "edge-cases" / "formats" / "giant-image.jpg"  # 280 MP
+    (full,) = decode(str(giant), FULL, QSize(800, 600))
+    assert full.full_size.toTuple() == (20000, 14000)  # the photo's own coordinates
+    assert 0 < full.image.width() * full.image.height() <= FULL_MAX_PIXELS
