@@ -114,6 +114,7 @@ class ViewerSession(QObject):
         self.view.slideshow_button.clicked.connect(self.slideshow.toggle)
         self.view.slideshow_interval.connect(self.set_interval)
         window.backend.opened.connect(lambda _: self._read_interval())
+        window.loader.ready.connect(self._thumbnail_ready)
 
     @property
     def active(self) -> bool:
@@ -208,6 +209,13 @@ class ViewerSession(QObject):
         self.view.open_path(item.path, thumb.toImage() if thumb is not None else QImage(),
                             neighbours)
         self.window.backend.details(item.photo_id, self._details)
+
+    def _thumbnail_ready(self, path: str) -> None:
+        """A thumbnail asked for when the photo opened: the canvas shows it until decoded."""
+        if self.active and path == self.canvas.path and not self.canvas.levels:
+            pix = self.window.loader.pixmap(path)
+            if pix is not None:
+                self.canvas.set_preview(path, pix.toImage())
 
     def _details(self, details: PhotoDetails) -> None:
         if details.photo_id == self.photo_id and self.active:  # not one left behind

@@ -109,6 +109,15 @@ class ViewerCanvas(QWidget):
             self.message = tr("Loading…")
         self.fit()
 
+    def set_preview(self, path: str, preview: QImage) -> None:
+        """The thumbnail of ``path``, come late: shown until a decoded level is there."""
+        if path == self.path and not self.levels and not preview.isNull() and (
+                not self.message or self.message == tr("Loading…")):
+            self.levels["preview"] = preview
+            self.full_size = QSizeF(preview.size())
+            self.message = ""
+            self.fit()
+
     def set_level(self, path: str, level: str, image: QImage, full_size: QSize) -> None:
         """A decoded level of ``path`` (ignored if another photo is on show now)."""
         if path != self.path or image.isNull():

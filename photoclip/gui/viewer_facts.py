@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from photoclip.gui.i18n import format_date, tr
 from photoclip.gui.queries import PhotoDetails
+from photoclip.gui.tag_names import shown
 
 Fact = tuple[str, str]  # (label in the interface's language, value)
 
@@ -36,7 +37,7 @@ def facts(d: PhotoDetails) -> list[Fact]:
         (tr("Camera"), d.camera or ""),
         (tr("Size"), _size(d)),
         (tr("Folder"), os.path.dirname(d.path)),
-        (tr("Tags"), ", ".join(t.tag for t in d.tags)),
+        (tr("Tags"), ", ".join(shown(t.tag) for t in d.tags)),
     ]
     for extra in EXTRA_FACTS:
         rows.extend(extra(d))

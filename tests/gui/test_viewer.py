@@ -334,3 +334,19 @@ def test_a_giant_photo_s_full_level_stays_within_the_memory_cap(datasets_dir: Pa
     (full,) = decode(str(giant), FULL, QSize(800, 600))
     assert full.full_size.toTuple() == (20000, 14000)  # the photo's own coordinates
     assert 0 < full.image.width() * full.image.height() <= FULL_MAX_PIXELS
+
+
+def test_a_late_thumbnail_shows_until_the_decode_and_the_decode_takes_over(
+    qtbot, canvas
+) -> None:
+    path = canvas.path
+    (screen,) = decode(path, SCREEN, QSize(600, 400))
+    canvas.set_photo(path, None)
+    assert canvas.message == "Loading…" and canvas.level_for_scale() == ""
+    canvas.set_preview(path, screen.image.scaled(180, 120))
+    assert canvas.levels.keys() == {"preview"} and canvas.message == ""
+    canvas.set_preview("/another/photo.jpg", screen.image)  # not the one on show: ignored
+    assert canvas.levels["preview"].width() == 180
+    canvas.set_level(path, SCREEN, screen.image, screen.full_size)
+    assert canvas.fitted and canvas.full_size.toTuple() == (1800, 1200)
+    assert canvas.scale == pytest.approx(400 / 1200) and canvas.level_for_scale() == SCREEN
