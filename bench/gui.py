@@ -10,6 +10,8 @@
    (target < 50 ms). Baseline: one indexing batch run on the GUI thread, the stall a naive app has.
 3. Memory: RSS growth with 100,000 photos in the grid's model (ResultsModel + PhotoGrid, scrolled
    top to bottom) against a naive QStandardItemModel with one item per photo.
+4. Viewer: a 24 MP JPEG's open time (p50/p95) and the GUI-thread gaps while zooming
+   (bench/gui_viewer.py, which also runs alone).
 Each part runs in its own process. Prints the figures and writes them to --out.
 """
 
@@ -323,6 +325,9 @@ def main() -> None:
         if s["naive_batch_ms"] is not None:
             say(f"  naive (a batch of 32 indexed on the GUI thread): a "
                 f"{s['naive_batch_ms']:.0f} ms stall per batch")
+        from gui_viewer import viewer_section  # 4. the viewer (bench/gui_viewer.py)
+
+        viewer_section(say, base_env, tmp_path)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")

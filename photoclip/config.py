@@ -106,6 +106,7 @@ class Settings:
     enabled_plugins: list[str] = field(default_factory=list)  # turned on (those off by default)
     chroma_server: str = ""  # "http://host:port" of a Chroma server; "" = the embedded store
     language: str = ""  # the interface's language: "" = the system's, or en | zh_CN
+    slideshow_seconds: float = 4.0  # the viewer's slideshow: seconds per photo
     schema_version: int = SCHEMA_VERSION
 
     @classmethod

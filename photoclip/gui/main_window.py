@@ -27,6 +27,7 @@ from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.viewer import ViewerSession
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.add_folder_action = build_menus(self)
         self._wire()
         self.people = PeoplePanel(self)  # the People section and the photo view's regions
+        self.viewer = ViewerSession(self)  # the photo view as a viewer over the grid
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -323,18 +325,14 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.photo_view:  # Space again: back
             self.show_grid()
             return
-        photo_id = index.data(PhotoIdRole)
-        if photo_id is None:
+        if index.data(PhotoIdRole) is None:
             return
         self.stack.setCurrentWidget(self.photo_view)
         self.photo_view.set_query(self._shown.text if self._shown is not None else "")
-        self.backend.details(photo_id, self._details_loaded)
-
-    def _details_loaded(self, details: PhotoDetails) -> None:
-        self.photo_view.show_photo(details)
-        self.photo_view.more_button.setFocus()
+        self.viewer.open(index)
 
     def show_grid(self) -> None:
+        self.viewer.leave()
         self.stack.setCurrentWidget(self.grid)
         self.grid.setFocus()
 
@@ -421,13 +419,7 @@ class MainWindow(QMainWindow):
 
     def step_photo(self, delta: int) -> None:
         """Previous/next photo of the grid while the photo view is open."""
-        if self.stack.currentWidget() is not self.photo_view:
-            return
-        row = self.grid.currentIndex().row() + delta
-        if 0 <= row < self.results.rowCount():
-            index = self.results.index(row)
-            self.grid.setCurrentIndex(index)
-            self.backend.details(index.data(PhotoIdRole), self._details_loaded)
+        self.viewer.step(delta)
 
     # ----- indexing --------------------------------------------------------------------------
 
@@ -519,6 +511,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()
         self.loader.stop()
+        self.photo_view.images.stop()
         self.plugin_actions.close()  # a plugin's question in flight is answered "No"
         self.backend.close()
         super().closeEvent(event)

@@ -85,8 +85,8 @@ def test_people_sidebar_and_face_boxes(
     # a photo of Colin: its face box is drawn over the photo, and can be hidden
     window.open_photo(window.results.index(0))
     view = window.photo_view
-    qtbot.waitUntil(lambda: bool(view.preview.regions) and view.preview.pixmap() is not None
-                    and not view.preview.pixmap().isNull(), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(view.preview.regions) and view.preview.has_image(),
+                    timeout=20_000)
     (region,) = view.preview.regions
     assert (region.kind, region.label) == ("face", "Unnamed")
     rect = view.preview.rect_of(region)

@@ -327,6 +327,14 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>End of the slideshow</source>
+        <translation>幻灯片放映结束</translation>
+    </message>
+    <message>
+        <source>Every {seconds} s</source>
+        <translation>每 {seconds} 秒</translation>
+    </message>
+    <message>
         <source>Faces &amp;&amp; text</source>
         <translation>人脸和文字</translation>
     </message>
@@ -348,6 +356,10 @@
         <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
     </message>
     <message>
+        <source>Fit</source>
+        <translation>适合窗口</translation>
+    </message>
+    <message>
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
@@ -366,6 +378,10 @@
     <message>
         <source>From</source>
         <translation>从</translation>
+    </message>
+    <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
     </message>
     <message>
         <source>Getting the model</source>
@@ -419,6 +435,10 @@
     <message>
         <source>Indexing {done} of {photos}</source>
         <translation>正在索引 {done} / {photos}</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>信息</translation>
     </message>
     <message>
         <source>Interface language</source>
@@ -606,6 +626,10 @@
         <translation>离线时，请在 设置 › 模型 中选择同时包含权重和文本塔（{tower}）的文件夹或压缩包。</translation>
     </message>
     <message>
+        <source>One photo pixel per screen pixel (1)</source>
+        <translation>照片的一个像素对应屏幕的一个像素（1）</translation>
+    </message>
+    <message>
         <source>Only photos with this person; click to clear</source>
         <translation>只显示有此人物的照片；点击清除</translation>
     </message>
@@ -726,6 +750,10 @@
         <translation>确认 {count} 个建议…</translation>
     </message>
     <message>
+        <source>Rotate</source>
+        <translation>旋转</translation>
+    </message>
+    <message>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -774,8 +802,28 @@
         <translation>大小</translation>
     </message>
     <message>
+        <source>Slideshow</source>
+        <translation>幻灯片放映</translation>
+    </message>
+    <message>
+        <source>Slideshow paused: press S to go on</source>
+        <translation>幻灯片放映已暂停：按 S 继续</translation>
+    </message>
+    <message>
+        <source>Slideshow stopped</source>
+        <translation>幻灯片放映已停止</translation>
+    </message>
+    <message>
+        <source>Slideshow: every {seconds} s</source>
+        <translation>幻灯片放映：每 {seconds} 秒</translation>
+    </message>
+    <message>
         <source>Smart album: {rule}</source>
         <translation>智能相册：{rule}</translation>
+    </message>
+    <message>
+        <source>Start or stop the slideshow (S); any key or click pauses it</source>
+        <translation>开始或停止幻灯片放映（S）；按任意键或点击会暂停</translation>
     </message>
     <message>
         <source>Starting…</source>
@@ -846,6 +894,14 @@
         <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型（{multilingual}），或改用英文搜索。</translation>
     </message>
     <message>
+        <source>The photo alone (F, F11; Esc goes back)</source>
+        <translation>只显示照片（F、F11；Esc 返回）</translation>
+    </message>
+    <message>
+        <source>The photo's facts over it (I)</source>
+        <translation>在照片上显示照片信息（I）</translation>
+    </message>
+    <message>
         <source>The plugin action {name} is no longer available.</source>
         <translation>插件操作 {name} 已不可用。</translation>
     </message>
@@ -864,6 +920,10 @@
     <message>
         <source>The weights file {file} does not exist.</source>
         <translation>权重文件 {file} 不存在。</translation>
+    </message>
+    <message>
+        <source>The whole photo (0)</source>
+        <translation>整张照片（0）</translation>
     </message>
     <message>
         <source>Thinking…</source>
@@ -888,6 +948,10 @@
     <message>
         <source>Try again</source>
         <translation>重试</translation>
+    </message>
+    <message>
+        <source>Turn the view, not the file (R, Shift+R)</source>
+        <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
     </message>
     <message>
         <source>Unnamed</source>
