@@ -44,7 +44,8 @@ KEPT = {"photoclip", "CLIP", "EXIF", "XMP", "GPU", "CPU", "NVIDIA", "CUDA", "App
         "photo", "tiny", "test", "Ctrl", "Alt", "JPEG", "PNG", "LAION", "ViT", "DataComp", "XLM",
         "RoBERTa", "MobileCLIP", "AMLR", "cpu", "linux",
         "Python", "PySide", "transformers", "sentencepiece",
-        "xlm", "roberta", "base", "zip", "tar"}  # xlm-roberta-base (a text tower); archives
+        "xlm", "roberta", "base", "zip", "tar",  # xlm-roberta-base (a text tower); archives
+        "OFA", "Sys", "Chinese"}  # OFA-Sys Chinese-CLIP (a model's name)
 
 
 @pytest.fixture()
