@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
@@ -15,6 +16,7 @@ from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.grid_bar import GridBar
 from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
 from photoclip.gui.people_panel import PeoplePanel
@@ -22,11 +24,12 @@ from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
+from photoclip.gui.screen_fit import fit_to_screen
 from photoclip.gui.search_bar import SearchBar
 from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
-from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.thumbnail_loader import ThumbnailLoader, cache_pixels
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
@@ -46,7 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.backend = backend
         self.setWindowTitle("photoclip")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self.opened: OpenResult | None = None
         self.sidebar_data = SidebarData([], [], [])
         self._request = 0  # the newest grid request; older results are dropped
@@ -65,6 +68,9 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self.sidebar_model, self)
         self.grid = PhotoGrid(self)
         self.grid.setModel(self.results)
+        self.grid_bar = GridBar(self.grid, self.results, self.loader,
+                                self._config_dir() / "gui.ini", self)
+        backend.thumbnail_pixels = cache_pixels(self.devicePixelRatioF())
         self.photo_view = PhotoView(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.grid)
@@ -74,7 +80,15 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(self)
         split.addWidget(self.sidebar)
-        split.addWidget(self.stack)
+        pane = QWidget(self)  # the grid's bar over the grid or the photo view
+        pane_box = QVBoxLayout(pane)
+        pane_box.setContentsMargins(0, 0, 0, 0)
+        pane_box.setSpacing(0)
+        pane_box.addWidget(self.grid_bar)
+        pane_box.addWidget(self.stack, 1)
+        self.stack.currentChanged.connect(
+            lambda _i: self.grid_bar.setVisible(self.stack.currentWidget() is self.grid))
+        split.addWidget(pane)
         split.setStretchFactor(1, 1)
         split.setSizes([220, 1060])
         central = QWidget(self)
@@ -110,7 +124,7 @@ class MainWindow(QMainWindow):
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
-        self.search_bar.sort_changed.connect(self.results.set_sort)
+        self.search_bar.sort_changed.connect(self._sort)
         self.sidebar.filter_chosen.connect(self._sidebar_filter)
         self.grid.open_requested.connect(self.open_photo)
         self.grid.preview_requested.connect(self.open_photo)
@@ -233,7 +247,7 @@ class MainWindow(QMainWindow):
         current = self.grid.currentIndex()
         keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
         selected = self.selected_ids() if refreshed else []
-        scroll = self.grid.verticalScrollBar().value()
+        anchor = self.grid.anchor() if refreshed else None  # the photo at the top stays there
         self.results.set_items(items)
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search,
@@ -246,9 +260,19 @@ class MainWindow(QMainWindow):
             self.grid.set_current_row(row)
         if selected:
             self.grid.select_rows(self.results.rows_of_photos(selected))
-        self.grid.scroll_to_value(scroll if refreshed else 0)
+        self.grid.restore_anchor(anchor)
         if self.banner.kind == "search":
             self.banner.hide()
+
+    def _sort(self, order: str) -> None:
+        anchor = self.grid.anchor()
+        self.results.set_sort(order)
+        self.grid.restore_anchor(anchor)
+
+    def _config_dir(self) -> Path:
+        from photoclip.config import app_paths
+
+        return (self.backend.paths or app_paths()).config
 
     def _empty_text(self, items: list[ResultItem]) -> str:
         has_folders = bool(self.opened is None or self.opened.folders or self.sidebar_data.folders)

@@ -4,6 +4,9 @@ Worker threads ask the core's disk cache (:class:`photoclip.core.thumbnails.Thum
 for a thumbnail file and read it into a QImage (never a QPixmap off the GUI thread); the GUI
 thread turns it into a pixmap. Requests are served last-in-first-out and old ones are dropped, so
 scrolling fast through 100,000 photos only decodes what is on screen now.
+
+Thumbnails are read at the grid's size times the screen's device pixel ratio and carry that
+ratio, so a 2x screen gets twice the pixels in the same space (sharp, not upscaled).
 """
 
 from __future__ import annotations
@@ -22,20 +25,34 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 256
+MAX_THUMBNAIL = 256  # the largest thumbnail the grid shows, in device-independent pixels
+_BUCKETS = (128, 192, 256, 384, 512)  # pixel sizes read (a small zoom step keeps them)
+
+
+def cache_pixels(device_pixel_ratio: float) -> int:
+    """The disk cache's thumbnail size for a screen: 256 px, 512 on a HiDPI screen."""
+    return 256 if device_pixel_ratio <= 1.0 else 512
+
+
+def read_pixels(size: int, device_pixel_ratio: float) -> int:
+    """The pixel size to read for thumbnails of ``size`` points at this ratio."""
+    wanted = size * device_pixel_ratio
+    return next((b for b in _BUCKETS if b >= wanted), _BUCKETS[-1])
 
 
 class ThumbnailLoader(QObject):
     """Load thumbnails on ``workers`` threads; :attr:`ready` fires (path) when one is in memory."""
 
     ready = Signal(str)
-    _loaded = Signal(str, QImage)
+    _loaded = Signal(str, QImage, int)
 
     def __init__(
         self, size: int = 192, workers: int = 2, memory_items: int = 1500,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.size = size
+        self.size = size  # pixels read (the longest side)
+        self.device_pixel_ratio = 1.0
         self.cache: ThumbnailCache | None = None  # set once the library is open
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._memory_items = memory_items
@@ -51,6 +68,16 @@ class ThumbnailLoader(QObject):
         ]
         for t in self._threads:
             t.start()
+
+    def set_size(self, size: int, device_pixel_ratio: float = 1.0) -> None:
+        """Thumbnails of ``size`` points at this device pixel ratio from now on (those in
+        memory at another pixel size are read again)."""
+        pixels = read_pixels(size, device_pixel_ratio)
+        if pixels == self.size and device_pixel_ratio == self.device_pixel_ratio:
+            return
+        self.size, self.device_pixel_ratio = pixels, device_pixel_ratio
+        self._pixmaps.clear()
+        self.clear_waiting()
 
     def pixmap(self, path: str) -> QPixmap | None:
         """The thumbnail if it is in memory; otherwise None, and it is requested."""
@@ -96,13 +123,14 @@ class ThumbnailLoader(QObject):
                 if self._stopped:
                     return
                 path = self._waiting.pop()  # newest first
-            image = self._load(path)
+            pixels = self.size
+            image = self._load(path, pixels)
             try:
-                self._loaded.emit(path, image)
+                self._loaded.emit(path, image, pixels)
             except RuntimeError:  # the loader is gone
                 return
 
-    def _load(self, path: str) -> QImage:
+    def _load(self, path: str, pixels: int) -> QImage:
         try:
             source = str(self.cache.thumbnail(path)) if self.cache is not None else path
         except Exception as exc:
@@ -112,18 +140,22 @@ class ThumbnailLoader(QObject):
         reader.setAutoTransform(True)
         size = reader.size()
         if size.isValid():
-            reader.setScaledSize(size.scaled(QSize(self.size, self.size),
+            reader.setScaledSize(size.scaled(QSize(pixels, pixels),
                                              Qt.AspectRatioMode.KeepAspectRatio))
         return reader.read()
 
-    @Slot(str, QImage)
-    def _on_loaded(self, path: str, image: QImage) -> None:
+    @Slot(str, QImage, int)
+    def _on_loaded(self, path: str, image: QImage, pixels: int) -> None:
         with self._cond:
             self._queued.discard(path)
-        if image.isNull():
+        if pixels != self.size:
+            pass  # read for another size: the cell asks again when it repaints
+        elif image.isNull():
             self._failed.add(path)
         else:
-            self._pixmaps[path] = QPixmap.fromImage(image)
+            pix = QPixmap.fromImage(image)
+            pix.setDevicePixelRatio(self.device_pixel_ratio)
+            self._pixmaps[path] = pix
             while len(self._pixmaps) > self._memory_items:
                 self._pixmaps.popitem(last=False)
         self.ready.emit(path)
