@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.gui.flow_layout import FlowLayout
 from photoclip.gui.i18n import N_, format_date, tr
 from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
@@ -171,11 +172,10 @@ class PhotoView(QWidget):
         self._tag_buttons()
 
     def _layout(self) -> None:
-        actions = QHBoxLayout()
+        actions = FlowLayout()  # wraps in a narrow window (QT_SCALE_FACTOR=2 on a small screen)
         for b in (self.back_button, self.more_button, self.open_button, self.reveal_button,
                   self.regions_button):
             actions.addWidget(b)
-        actions.addStretch(1)
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -221,7 +221,7 @@ class PhotoView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(panel)
-        scroll.setMinimumWidth(320)
+        scroll.setMinimumWidth(260)
 
         split = QSplitter(self)
         split.addWidget(left)
