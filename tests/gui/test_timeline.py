@@ -114,7 +114,7 @@ def test_the_photo_at_the_top_stays_there_when_photos_arrive_or_the_order_change
 
 
 def test_a_new_start_at_the_top_stays_at_the_top(timeline) -> None:
-    grid, results, _, _ = timeline
+    grid, _results, _, _ = timeline
     assert grid.anchor() is None
     grid.restore_anchor(None)
     assert grid.verticalScrollBar().value() == 0
@@ -153,7 +153,7 @@ def _painted(grid: PhotoGrid, results: ResultsModel, row: int) -> QImage:
 def test_the_thumbnail_size_follows_the_slider_and_ctrl_plus_and_is_remembered(
     timeline, qtbot, tmp_path: Path,
 ) -> None:
-    grid, results, bar, loader = timeline
+    grid, _results, bar, loader = timeline
     start = grid.cell
     grid.setFocus()
     qtbot.keyClick(grid, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
