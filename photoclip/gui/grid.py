@@ -62,11 +62,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
         pix = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pix, QPixmap) and not pix.isNull():
             size = pix.deviceIndependentSize()  # a 2x pixmap is half as many points
-            if size.width() > rect.width() or size.height() > rect.height():
+            fits = size.width() <= rect.width() + 0.5 and size.height() <= rect.height() + 0.5
+            if not fits:  # read for a larger cell (the size is changing): scaled down
                 size = size.scaled(QSizeF(rect.size()), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, round(size.width()), round(size.height()))
             target.moveCenter(rect.center())
-            painter.drawPixmap(target, pix)
+            if fits:
+                painter.drawPixmap(target.topLeft(), pix)  # pixel for pixel: a copy
+            else:
+                painter.drawPixmap(target, pix)
         else:
             painter.fillRect(rect.adjusted(8, 8, -8, -8),
                              pal.color(QPalette.ColorRole.AlternateBase))

@@ -8,7 +8,7 @@ is on screen are a bisect away for 100,000 photos, and a resize recomputes nothi
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 __all__ = ["GridLayout", "Section"]
@@ -16,19 +16,25 @@ __all__ = ["GridLayout", "Section"]
 
 @dataclass(frozen=True)
 class Section:
-    """``count`` rows of the model from ``start`` on, under ``label`` ("" shows no heading)."""
+    """``count`` rows of the model from ``start`` on, under the heading of ``key`` (None:
+    no heading). The heading's words are asked for only when it is painted."""
 
     start: int
     count: int
-    label: str = ""
+    key: Hashable | None = None
 
 
 class GridLayout:
     """Cells of ``cell`` pixels, ``columns`` per line, sections under headings of
-    ``heading`` pixels. Coordinates are the content's (0 is the top of the first section)."""
+    ``heading`` pixels, worded by ``label``. Coordinates are the content's (0 is the top of
+    the first section)."""
 
-    def __init__(self, sections: Sequence[Section], width: int, cell: int, heading: int) -> None:
+    def __init__(
+        self, sections: Sequence[Section], width: int, cell: int, heading: int,
+        label: Callable[[Section], str] = lambda s: str(s.key),
+    ) -> None:
         self.cell = cell
+        self.label = label
         self.heading = heading
         self.columns = max(1, width // cell)
         self.sections = [s for s in sections if s.count > 0]
@@ -41,7 +47,7 @@ class GridLayout:
         self.height = y
 
     def _heading_of(self, s: Section) -> int:
-        return self.heading if s.label else 0
+        return self.heading if s.key is not None else 0
 
     def lines(self, s: Section) -> int:
         return -(-s.count // self.columns)
@@ -78,8 +84,8 @@ class GridLayout:
     def headings(self, top: int, bottom: int) -> Iterator[tuple[str, int]]:
         """(label, y) of the headings between ``top`` and ``bottom``."""
         for i in self._sections_between(top, bottom):
-            if self.sections[i].label:
-                yield self.sections[i].label, self._tops[i]
+            if self.sections[i].key is not None:
+                yield self.label(self.sections[i]), self._tops[i]
 
     def rows_between(self, top: int, bottom: int) -> Iterator[int]:
         """The rows whose cells overlap the band [top, bottom)."""
@@ -129,7 +135,8 @@ class GridLayout:
         """The heading of the section at ``y`` ("" for none)."""
         if not self.sections:
             return ""
-        return self.sections[max(bisect.bisect_right(self._tops, y) - 1, 0)].label
+        s = self.sections[max(bisect.bisect_right(self._tops, y) - 1, 0)]
+        return self.label(s) if s.key is not None else ""
 
     def section_top(self, row: int) -> int:
         """The y of the heading above ``row`` (where a jump to it scrolls)."""

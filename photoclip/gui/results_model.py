@@ -21,7 +21,7 @@ from photoclip.gui.i18n import format_date
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.scores import score_tooltip
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
-from photoclip.gui.timeline_labels import sections_of
+from photoclip.gui.timeline_labels import group_label, sections_of
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
@@ -47,6 +47,7 @@ class ResultsModel(QAbstractListModel):
         self._grouping = MONTH
         self._groups: list[DateGroup] = []
         self._sections: list[Section] | None = None
+        self._labels: dict[tuple[object, str], str] = {}  # (key, grouping): heading
         self.loader = loader
         if loader is not None:
             loader.ready.connect(self._thumbnail_ready)
@@ -126,15 +127,24 @@ class ResultsModel(QAbstractListModel):
         self.layoutChanged.emit()
 
     def _group(self) -> None:
+        self._labels.clear()
         if self.by_date and self._items:
             self._groups = group_dates(self.dates(), self._grouping)
-            self._sections = sections_of(self._groups, self._grouping)
+            self._sections = sections_of(self._groups)
         else:
             self._groups, self._sections = [], None
 
     def sections(self) -> list[Section] | None:
         """The grid's sections under date headings (None: results by score, no headings)."""
         return self._sections
+
+    def section_label(self, section: Section) -> str:
+        """A section's date heading in the interface's language (made when first shown)."""
+        key = (section.key, self._grouping)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = group_label(section.key, self._grouping)  # type: ignore[arg-type]
+        return label
 
     def years(self) -> list[tuple[int, int]]:
         """(year, first row) of each year shown, for the year jump (empty without headings)."""

@@ -30,7 +30,8 @@ _Cursor = QAbstractItemView.CursorAction
 
 class SectionedView(QAbstractItemView):
     """Cells of :attr:`cell` pixels in rows that wrap with the width, in the sections the
-    model's ``sections()`` names (list[Section]; a model without it, or None: no headings)."""
+    model's ``sections()`` names (list[Section]; a model without it, or None: no headings),
+    worded by its ``section_label(section)``."""
 
     def __init__(self, parent: QWidget | None = None, cell: int = 200) -> None:
         super().__init__(parent)
@@ -58,8 +59,9 @@ class SectionedView(QAbstractItemView):
             sections = (given() if given is not None else None) or [Section(0, rows)]
             if sum(s.count for s in sections) != rows:  # not this model's rows
                 sections = [Section(0, rows)]
+            label = getattr(model, "section_label", None) or (lambda s: str(s.key))
             self._layout = GridLayout(sections, self.viewport().width(), self.cell,
-                                      self.heading_height)
+                                      self.heading_height, label)
         return self._layout
 
     def relayout(self) -> None:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 256
+MEMORY_BYTES = 96 * 2**20  # thumbnails kept in memory (about 500 at 256 px, 130 at 512)
 MAX_THUMBNAIL = 256  # the largest thumbnail the grid shows, in device-independent pixels
-_BUCKETS = (128, 192, 256, 384, 512)  # pixel sizes read (a small zoom step keeps them)
 
 
 def cache_pixels(device_pixel_ratio: float) -> int:
@@ -35,9 +35,10 @@ def cache_pixels(device_pixel_ratio: float) -> int:
 
 
 def read_pixels(size: int, device_pixel_ratio: float) -> int:
-    """The pixel size to read for thumbnails of ``size`` points at this ratio."""
-    wanted = size * device_pixel_ratio
-    return next((b for b in _BUCKETS if b >= wanted), _BUCKETS[-1])
+    """The pixel size to read for thumbnails of ``size`` points at this ratio: exactly what
+    the grid draws, so painting is a copy, never a scaling (which costs more than the rest of
+    a cell's painting)."""
+    return max(round(size * device_pixel_ratio), 16)
 
 
 class ThumbnailLoader(QObject):
@@ -48,7 +49,7 @@ class ThumbnailLoader(QObject):
 
     def __init__(
         self, size: int = 192, workers: int = 2, memory_items: int = 1500,
-        parent: QObject | None = None,
+        parent: QObject | None = None, memory_bytes: int = MEMORY_BYTES,
     ) -> None:
         super().__init__(parent)
         self.size = size  # pixels read (the longest side)
@@ -56,6 +57,8 @@ class ThumbnailLoader(QObject):
         self.cache: ThumbnailCache | None = None  # set once the library is open
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._memory_items = memory_items
+        self._memory_bytes = memory_bytes  # and no more than this many bytes of them
+        self._bytes = 0
         self._waiting: deque[str] = deque()
         self._queued: set[str] = set()
         self._failed: set[str] = set()
@@ -77,6 +80,7 @@ class ThumbnailLoader(QObject):
             return
         self.size, self.device_pixel_ratio = pixels, device_pixel_ratio
         self._pixmaps.clear()
+        self._bytes = 0
         self.clear_waiting()
 
     def pixmap(self, path: str) -> QPixmap | None:
@@ -155,7 +159,16 @@ class ThumbnailLoader(QObject):
         else:
             pix = QPixmap.fromImage(image)
             pix.setDevicePixelRatio(self.device_pixel_ratio)
+            old = self._pixmaps.pop(path, None)
+            if old is not None:
+                self._bytes -= _bytes_of(old)
             self._pixmaps[path] = pix
-            while len(self._pixmaps) > self._memory_items:
-                self._pixmaps.popitem(last=False)
+            self._bytes += _bytes_of(pix)
+            while len(self._pixmaps) > 1 and (len(self._pixmaps) > self._memory_items
+                                              or self._bytes > self._memory_bytes):
+                self._bytes -= _bytes_of(self._pixmaps.popitem(last=False)[1])
         self.ready.emit(path)
+
+
+def _bytes_of(pix: QPixmap) -> int:
+    return pix.width() * pix.height() * max(pix.depth(), 8) // 8

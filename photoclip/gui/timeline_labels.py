@@ -27,6 +27,6 @@ def group_label(key: tuple[int, ...], by: str) -> str:
     return str(key[0])
 
 
-def sections_of(groups: Sequence[DateGroup], by: str) -> list[Section]:
-    """The grid's sections for these groups, each under its heading."""
-    return [Section(g.start, g.count, group_label(g.key, by)) for g in groups]
+def sections_of(groups: Sequence[DateGroup]) -> list[Section]:
+    """The grid's sections for these groups, each under the heading of its date."""
+    return [Section(g.start, g.count, g.key) for g in groups]
