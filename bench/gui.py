@@ -213,13 +213,12 @@ def child_timeline(rows: int) -> None:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from photoclip.gui.app import GUI_SWITCH_INTERVAL
     from photoclip.gui.grid import PhotoGrid
     from photoclip.gui.grid_bar import GridBar
     from photoclip.gui.queries import ResultItem
     from photoclip.gui.results_model import ResultsModel
     from photoclip.gui.thumbnail_loader import ThumbnailLoader
-
-    from photoclip.gui.app import GUI_SWITCH_INTERVAL
 
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as the app does (photoclip.gui.app)
     app = QApplication([])
@@ -289,11 +288,11 @@ def child_timeline(rows: int) -> None:
             bar.set_grouping("year")
             bar.set_grouping("day")
             steps["phase"] = "zoom"
-        elif steps["phase"] == "zoom":
-            for _ in range(3):
-                bar.zoom(-1)
-            bar.zoom(1)
-            steps["phase"] = "done"
+        elif steps["phase"] == "zoom":  # one Ctrl+minus a tick, three, then a Ctrl+plus
+            steps["zooms"] = steps.get("zooms", 0) + 1
+            bar.zoom(-1 if steps["zooms"] <= 3 else 1)
+            if steps["zooms"] == 4:
+                steps["phase"] = "done"
         else:
             heart.stop()
             mover.stop()

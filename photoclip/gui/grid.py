@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from photoclip.core.timeline import nearest_row
 from photoclip.gui.i18n import tr
-from photoclip.gui.results_model import DateRole, PhotoIdRole, ScoreRole, ThumbnailFailedRole
+from photoclip.gui.results_model import DateRole, PathRole, ScoreRole, ThumbnailFailedRole
 from photoclip.gui.scores import paint_strength
 from photoclip.gui.sectioned_view import SectionedView
 
@@ -165,8 +165,8 @@ class PhotoGrid(SectionedView):
 
     # ----- the position across refreshes -----------------------------------------------------
 
-    def anchor(self) -> tuple[int, float, int] | None:
-        """The first photo on screen as (photo id, its date, its y on screen); None at the
+    def anchor(self) -> tuple[str, float, int] | None:
+        """The first photo on screen as (its path, its date, its y on screen); None at the
         top (the grid stays at the top, where new photos arrive)."""
         top = self.verticalOffset()
         if top <= 0 or self.model() is None:
@@ -176,16 +176,16 @@ class PhotoGrid(SectionedView):
         if row is None:
             return None
         index = self.model().index(row, 0)
-        return index.data(PhotoIdRole), index.data(DateRole), layout.rect(row)[1] - top
+        return index.data(PathRole), index.data(DateRole), layout.rect(row)[1] - top
 
-    def restore_anchor(self, anchor: tuple[int, float, int] | None) -> None:
+    def restore_anchor(self, anchor: tuple[str, float, int] | None) -> None:
         """Scroll so the anchor's photo (gone: the one nearest its date) is where it was."""
         model = self.model()
         if anchor is None or model is None or model.rowCount() == 0:
             self.scroll_to_value(0)
             return
-        photo_id, when, y = anchor
-        row = model.row_of_photo(photo_id)  # type: ignore[attr-defined]
+        path, when, y = anchor
+        row = model.row_of_path(path)  # type: ignore[attr-defined]
         if row is None:
             row = nearest_row(model.dates(), when)  # type: ignore[attr-defined]
         if row is None:

@@ -73,6 +73,10 @@ class ResultsModel(QAbstractListModel):
         """The photos' dates in row order."""
         return [it.date for it in self._items]
 
+    def row_of_path(self, path: str) -> int | None:
+        """The row of the photo at ``path`` (None: not shown)."""
+        return self._row_of.get(path)
+
     def row_of_photo(self, photo_id: int) -> int | None:
         for row, it in enumerate(self._items):
             if it.photo_id == photo_id:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 256
-MEMORY_BYTES = 96 * 2**20  # thumbnails kept in memory (about 500 at 256 px, 130 at 512)
+MEMORY_BYTES = 48 * 2**20  # thumbnails kept in memory (about 250 at 256 px, 60 at 512:
+# a 4K screen at 2x shows about 35 cells of the largest size)
 MAX_THUMBNAIL = 256  # the largest thumbnail the grid shows, in device-independent pixels
 
 

@@ -90,7 +90,8 @@ def test_the_photo_at_the_top_stays_there_when_photos_arrive_or_the_order_change
 ) -> None:
     grid, results, bar, _ = timeline
     grid.verticalScrollBar().setValue(1500)
-    pid, _when, _y = grid.anchor()
+    path, _when, _y = grid.anchor()
+    pid = results.item(results.row_of_path(path)).photo_id
     row = results.row_of_photo(pid)
     before = grid.visualRect(results.index(row)).top()
 
