@@ -1,6 +1,7 @@
 """Desktop app figures: launch to window shown, GUI-thread stalls while indexing, grid memory.
 
     python bench/gui.py [--photos 1000] [--rows 100000] [--out docs/bench/gui.txt]
+    python bench/gui.py --only timeline --out docs/bench/timeline.txt
 
 1. Launch: a fresh process (offscreen Qt) builds the real main window (photoclip.gui.app's
    create_window) and reports when its first paint happens; the naive baseline imports torch and
@@ -404,8 +405,11 @@ def main() -> None:
             f"{tl['fill_ms']:.0f} ms")
         say("  longest gap while " + ", ".join(
             f"{phase}: {ms} ms" for phase, ms in tl["worst_by_phase"].items()))
+        say(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")
         if args.only == "timeline":
-            print("\n".join(lines))
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text("\n".join(lines) + "\n")
+            print(f"written to {args.out}")
             return
         # 1. launch
         results = {}

@@ -245,3 +245,29 @@ def test_month_is_the_default_grouping(qtbot) -> None:
     bar = GridBar(grid, results, ThumbnailLoader(workers=0), None)
     qtbot.addWidget(bar)
     assert bar.group.currentData() == MONTH == results.grouping
+
+
+def test_the_window_keeps_the_photo_at_the_top_when_a_refresh_brings_newer_photos(
+    qtbot, photoclip_home,
+) -> None:
+    """Once the scroll position was kept: new photos at the top pushed the one on show down."""
+    from photoclip.gui.backend import Backend
+    from photoclip.gui.main_window import MainWindow
+    from photoclip.gui.queries import Browse
+
+    window = MainWindow(Backend(photoclip_home))  # not opened: the answers are given here
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    window._current = window._shown = Browse()  # "All photos", answered again after indexing
+    items = _items()
+    window._show_results(window._request, items)
+    grid = window.grid
+    grid.verticalScrollBar().setValue(2000)
+    path, _, y = grid.anchor()
+    row = window.results.row_of_path(path)
+    newer = [ResultItem(90_000 + i, f"/photos/new/{i}.jpg", datetime(2026, 2, 1, i).timestamp())
+             for i in range(9)]
+    window._show_results(window._request, newer + items)
+    assert window.results.row_of_path(path) == row + 9  # nine rows further down the list
+    assert grid.anchor()[0] == path and grid.anchor()[2] == y  # and just where it was
