@@ -5,10 +5,19 @@ and the thumbnail size (a slider, Ctrl+plus / Ctrl+minus). The choices are remem
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from photoclip.core.timeline import DAY, GROUPINGS, MONTH, YEAR
 from photoclip.gui.grid import CELL, MARGIN, PhotoGrid
@@ -16,10 +25,20 @@ from photoclip.gui.i18n import tr
 from photoclip.gui.results_model import ResultsModel
 from photoclip.gui.thumbnail_loader import MAX_THUMBNAIL, ThumbnailLoader
 
-__all__ = ["MAX_CELL", "MIN_CELL", "ZOOM_STEP", "GridBar"]
+if TYPE_CHECKING:
+    from photoclip.config import AppPaths
+
+__all__ = ["MAX_CELL", "MIN_CELL", "ZOOM_STEP", "GridBar", "prefs_file"]
 
 MIN_CELL, MAX_CELL = 96, MAX_THUMBNAIL + MARGIN
 ZOOM_STEP = 24
+
+
+def prefs_file(paths: AppPaths | None) -> Path:
+    """Where the grid's choices are kept: ``gui.ini`` in the configuration folder."""
+    from photoclip.config import app_paths
+
+    return (paths or app_paths()).config / "gui.ini"
 
 
 class GridBar(QWidget):
@@ -96,6 +115,25 @@ class GridBar(QWidget):
         if self.prefs is not None:
             self.prefs.setValue(f"grid/{key}", value)
             self.prefs.sync()
+
+    def over(self, stack: QStackedWidget) -> QWidget:
+        """A pane of this bar over ``stack`` (the grid or the photo view), shown with the grid
+        only."""
+        pane = QWidget(self.parentWidget())
+        box = QVBoxLayout(pane)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self)
+        box.addWidget(stack, 1)
+        stack.currentChanged.connect(
+            lambda _i: self.setVisible(stack.currentWidget() is self.grid))
+        return pane
+
+    def set_sort(self, order: str) -> None:
+        """Sort the results by ``order``; the photo at the top stays there."""
+        anchor = self.grid.anchor()
+        self.results.set_sort(order)
+        self.grid.restore_anchor(anchor)
 
     # ----- the timeline ----------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
@@ -16,7 +15,7 @@ from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
-from photoclip.gui.grid_bar import GridBar
+from photoclip.gui.grid_bar import GridBar, prefs_file
 from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
 from photoclip.gui.people_panel import PeoplePanel
@@ -69,7 +68,7 @@ class MainWindow(QMainWindow):
         self.grid = PhotoGrid(self)
         self.grid.setModel(self.results)
         self.grid_bar = GridBar(self.grid, self.results, self.loader,
-                                self._config_dir() / "gui.ini", self)
+                                prefs_file(backend.paths), self)
         backend.thumbnail_pixels = cache_pixels(self.devicePixelRatioF())
         self.photo_view = PhotoView(self)
         self.stack = QStackedWidget(self)
@@ -80,15 +79,7 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(self)
         split.addWidget(self.sidebar)
-        pane = QWidget(self)  # the grid's bar over the grid or the photo view
-        pane_box = QVBoxLayout(pane)
-        pane_box.setContentsMargins(0, 0, 0, 0)
-        pane_box.setSpacing(0)
-        pane_box.addWidget(self.grid_bar)
-        pane_box.addWidget(self.stack, 1)
-        self.stack.currentChanged.connect(
-            lambda _i: self.grid_bar.setVisible(self.stack.currentWidget() is self.grid))
-        split.addWidget(pane)
+        split.addWidget(self.grid_bar.over(self.stack))
         split.setStretchFactor(1, 1)
         split.setSizes([220, 1060])
         central = QWidget(self)
@@ -124,7 +115,7 @@ class MainWindow(QMainWindow):
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
-        self.search_bar.sort_changed.connect(self._sort)
+        self.search_bar.sort_changed.connect(self.grid_bar.set_sort)
         self.sidebar.filter_chosen.connect(self._sidebar_filter)
         self.grid.open_requested.connect(self.open_photo)
         self.grid.preview_requested.connect(self.open_photo)
@@ -263,16 +254,6 @@ class MainWindow(QMainWindow):
         self.grid.restore_anchor(anchor)
         if self.banner.kind == "search":
             self.banner.hide()
-
-    def _sort(self, order: str) -> None:
-        anchor = self.grid.anchor()
-        self.results.set_sort(order)
-        self.grid.restore_anchor(anchor)
-
-    def _config_dir(self) -> Path:
-        from photoclip.config import app_paths
-
-        return (self.backend.paths or app_paths()).config
 
     def _empty_text(self, items: list[ResultItem]) -> str:
         has_folders = bool(self.opened is None or self.opened.folders or self.sidebar_data.folders)
