@@ -158,9 +158,16 @@ class SectionedView(QAbstractItemView):
         return model.index(min(max(row, 0), model.rowCount() - 1), 0)
 
     def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:
+        """Select the photos from the first to the last that the rectangle touches, in reading
+        order (a Shift-click, Shift+arrows or a drag selects a run of photos, as a timeline
+        reads, not a block of columns)."""
         r = rect.normalized().translated(0, self.verticalOffset())
         rows = self.grid_layout().rows_in(r.left(), r.top(), r.right(), r.bottom())
-        self.selectionModel().select(self.selection_of(rows), command)
+        model = self.model()
+        selection = QItemSelection()
+        if rows and model is not None:
+            selection.select(model.index(min(rows), 0), model.index(max(rows), 0))
+        self.selectionModel().select(selection, command)
 
     def selection_of(self, rows: Sequence[int]) -> QItemSelection:
         """These rows as a selection, each run of rows one range (fast for thousands)."""

@@ -271,3 +271,27 @@ def test_the_window_keeps_the_photo_at_the_top_when_a_refresh_brings_newer_photo
     window._show_results(window._request, newer + items)
     assert window.results.row_of_path(path) == row + 9  # nine rows further down the list
     assert grid.anchor()[0] == path and grid.anchor()[2] == y  # and just where it was
+
+
+def test_arrows_clicks_and_shift_clicks_work_on_photos_across_headings(timeline, qtbot) -> None:
+    grid, results, _, _ = timeline
+    assert grid.grid_layout().columns == 4  # a month (4 photos) is one line
+    grid.setFocus()
+    grid.set_current_row(1)
+    qtbot.keyClick(grid, Qt.Key.Key_Down)
+    assert grid.currentIndex().row() == 5  # same column, the next month under its heading
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    qtbot.keyClick(grid, Qt.Key.Key_End)
+    assert grid.currentIndex().row() == results.rowCount() - 1
+    grid.scrollToTop()
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=grid.visualRect(results.index(2)).center())
+    assert grid.selected_rows() == [2]
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ShiftModifier,
+                     pos=grid.visualRect(results.index(6)).center())
+    assert grid.selected_rows() == [2, 3, 4, 5, 6]  # the photos between, in reading order
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton,
+                     pos=grid.visualRect(results.index(1)).center())
+    qtbot.keyClick(grid, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert grid.selected_rows() == [1, 2, 3, 4, 5]
