@@ -265,11 +265,32 @@ def child_timeline(rows: int) -> None:
     years = [y for y, _ in results.years()]
 
     worst: dict[str, int] = {}
+    cpu = [time.thread_time()]  # the GUI thread's own CPU time: a gap it did not spend
+    cpu_gaps: list[float] = []  # working was the machine's load, not the app
+    worst_cpu: list = ["", 0.0]  # the phase of the gap with the most CPU time, and it
+    import gc
+
+    full_gc: list[float] = []  # Python's full collections (they walk every result item)
+    gc_start = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info.get("generation") == 2:
+            if phase == "start":
+                gc_start[0] = time.perf_counter()
+            else:
+                full_gc.append((time.perf_counter() - gc_start[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
 
     def beat() -> None:
         now = clock.elapsed()
         gaps.append(now - last[0])
         last[0] = now
+        spent = time.thread_time()
+        cpu_gaps.append((spent - cpu[0]) * 1000)
+        cpu[0] = spent
+        if len(gaps) > 5 and cpu_gaps[-1] > worst_cpu[1]:
+            worst_cpu[:] = [steps["phase"], cpu_gaps[-1]]
         if len(gaps) > 5:
             worst[steps["phase"]] = max(worst.get(steps["phase"], 0), gaps[-1])
 
@@ -303,7 +324,10 @@ def child_timeline(rows: int) -> None:
                 "pages": steps["pages"], "beats": len(gaps), "max_gap_ms": max(steady),
                 "p99_gap_ms": steady[int(len(steady) * 0.99) - 1],
                 "gaps_over_50ms": sum(g > 50 for g in steady), "rss_mb": _rss_mb() - before,
-                "worst_by_phase": worst,
+                "worst_by_phase": worst, "max_cpu_gap_ms": max(cpu_gaps[5:] or [0]),
+                "cpu_gaps_over_50ms": sum(g > 50 for g in cpu_gaps[5:]),
+                "max_cpu_gap_phase": worst_cpu[0],
+                "full_gc_ms": sorted(full_gc)[-3:], "full_gcs": len(full_gc),
             }), flush=True)
             loader.stop()
             os._exit(0)
@@ -403,6 +427,13 @@ def main() -> None:
             f"{tl['gaps_over_50ms']} gaps > 50 ms (target: none); RSS growth "
             f"{tl['rss_mb']:.1f} MB (target < 150 MB); sorted and grouped in "
             f"{tl['fill_ms']:.0f} ms")
+        say(f"  the GUI thread's own CPU time in one gap: at most {tl['max_cpu_gap_ms']:.0f} ms "
+            f"(while {tl['max_cpu_gap_phase']}), "
+            f"{tl['cpu_gaps_over_50ms']} gaps > 50 ms of its own work (the rest of a longer gap "
+            "is the machine's load)")
+        say(f"  Python's full garbage collections meanwhile: {tl['full_gcs']}, the longest "
+            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (they walk all "
+            f"{tl['rows']:,} result items)")
         say("  longest gap while " + ", ".join(
             f"{phase}: {ms} ms" for phase, ms in tl["worst_by_phase"].items()))
         say(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")

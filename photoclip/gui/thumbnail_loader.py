@@ -57,6 +57,7 @@ class ThumbnailLoader(QObject):
         self.device_pixel_ratio = 1.0
         self.cache: ThumbnailCache | None = None  # set once the library is open
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self._stale: set[str] = set()  # read for an earlier size: shown until read again
         self._memory_items = memory_items
         self._memory_bytes = memory_bytes  # and no more than this many bytes of them
         self._bytes = 0
@@ -74,14 +75,14 @@ class ThumbnailLoader(QObject):
             t.start()
 
     def set_size(self, size: int, device_pixel_ratio: float = 1.0) -> None:
-        """Thumbnails of ``size`` points at this device pixel ratio from now on (those in
-        memory at another pixel size are read again)."""
+        """Thumbnails of ``size`` points at this device pixel ratio from now on. Those in
+        memory are read again at the new size as they are shown, and shown (scaled) until
+        then, so a zoom step never blanks the grid."""
         pixels = read_pixels(size, device_pixel_ratio)
         if pixels == self.size and device_pixel_ratio == self.device_pixel_ratio:
             return
         self.size, self.device_pixel_ratio = pixels, device_pixel_ratio
-        self._pixmaps.clear()
-        self._bytes = 0
+        self._stale = set(self._pixmaps)
         self.clear_waiting()
 
     def pixmap(self, path: str) -> QPixmap | None:
@@ -89,6 +90,8 @@ class ThumbnailLoader(QObject):
         pix = self._pixmaps.get(path)
         if pix is not None:
             self._pixmaps.move_to_end(path)
+            if path in self._stale:
+                self.request(path)
             return pix
         if path not in self._failed:
             self.request(path)
@@ -157,9 +160,11 @@ class ThumbnailLoader(QObject):
             pass  # read for another size: the cell asks again when it repaints
         elif image.isNull():
             self._failed.add(path)
+            self._stale.discard(path)  # the earlier size stays on show
         else:
             pix = QPixmap.fromImage(image)
             pix.setDevicePixelRatio(self.device_pixel_ratio)
+            self._stale.discard(path)
             old = self._pixmaps.pop(path, None)
             if old is not None:
                 self._bytes -= _bytes_of(old)
@@ -167,7 +172,9 @@ class ThumbnailLoader(QObject):
             self._bytes += _bytes_of(pix)
             while len(self._pixmaps) > 1 and (len(self._pixmaps) > self._memory_items
                                               or self._bytes > self._memory_bytes):
-                self._bytes -= _bytes_of(self._pixmaps.popitem(last=False)[1])
+                gone, pix = self._pixmaps.popitem(last=False)
+                self._bytes -= _bytes_of(pix)
+                self._stale.discard(gone)
         self.ready.emit(path)
 
 

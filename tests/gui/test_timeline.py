@@ -191,8 +191,8 @@ def test_thumbnails_carry_the_device_pixel_ratio_so_a_2x_screen_gets_twice_the_p
         assert max(pix.deviceIndependentSize().width(), pix.deviceIndependentSize().height()) \
             == 120  # drawn in 120 points, pixel for pixel
         loader.set_size(120, 1.0)  # another screen: read again at its size
-        qtbot.waitUntil(lambda: loader.pixmap(photo) is not None, timeout=10_000)
-        assert loader.pixmap(photo).devicePixelRatio() == 1.0
+        assert loader.pixmap(photo) is pix  # shown (scaled) until then: the grid never blanks
+        qtbot.waitUntil(lambda: loader.pixmap(photo).devicePixelRatio() == 1.0, timeout=10_000)
         assert max(loader.pixmap(photo).width(), loader.pixmap(photo).height()) == 120
     finally:
         loader.stop()
