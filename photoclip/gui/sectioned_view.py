@@ -64,7 +64,7 @@ class SectionedView(QAbstractItemView):
                                       self.heading_height, label)
         return self._layout
 
-    def relayout(self) -> None:
+    def relayout(self, *_args: object) -> None:
         self._layout = None
         self.updateGeometries()
         self.viewport().update()
