@@ -107,6 +107,7 @@ class Backend(QObject):
         self.library: Library | None = None  # once open
         self.service: LibraryService | None = None  # once started
         self.thumbnails: ThumbnailCache | None = None
+        self.thumbnail_pixels = 256  # the cache's size: the window asks 512 for a 2x screen
         self.owner_server: OwnerServer | None = None  # answers other photoclip commands
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
@@ -129,7 +130,7 @@ class Backend(QObject):
         lib = Library(paths, owner="photoclip-gui", model_process=True)
         lib.download_progress = self.downloads.report
         self.library = lib
-        self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
+        self.thumbnails = ThumbnailCache(paths.cache / "thumbnails", self.thumbnail_pixels)
         spec = lib.model_spec
         installed = lib.model_installed(spec)
         from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here

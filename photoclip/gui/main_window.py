@@ -15,6 +15,7 @@ from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
 from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.grid_bar import GridBar, prefs_file
 from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
 from photoclip.gui.people_panel import PeoplePanel
@@ -22,11 +23,12 @@ from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
+from photoclip.gui.screen_fit import fit_to_screen
 from photoclip.gui.search_bar import SearchBar
 from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
-from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.thumbnail_loader import ThumbnailLoader, cache_pixels
 from photoclip.gui.viewer import ViewerSession
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
@@ -47,7 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.backend = backend
         self.setWindowTitle("photoclip")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self.opened: OpenResult | None = None
         self.sidebar_data = SidebarData([], [], [])
         self._request = 0  # the newest grid request; older results are dropped
@@ -66,6 +68,9 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self.sidebar_model, self)
         self.grid = PhotoGrid(self)
         self.grid.setModel(self.results)
+        self.grid_bar = GridBar(self.grid, self.results, self.loader,
+                                prefs_file(backend.paths), self)
+        backend.thumbnail_pixels = cache_pixels(self.devicePixelRatioF())
         self.photo_view = PhotoView(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.grid)
@@ -75,7 +80,7 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(self)
         split.addWidget(self.sidebar)
-        split.addWidget(self.stack)
+        split.addWidget(self.grid_bar.over(self.stack))
         split.setStretchFactor(1, 1)
         split.setSizes([220, 1060])
         central = QWidget(self)
@@ -112,7 +117,7 @@ class MainWindow(QMainWindow):
         b.tags_changed.connect(self._tags_changed)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
-        self.search_bar.sort_changed.connect(self.results.set_sort)
+        self.search_bar.sort_changed.connect(self.grid_bar.set_sort)
         self.sidebar.filter_chosen.connect(self._sidebar_filter)
         self.grid.open_requested.connect(self.open_photo)
         self.grid.preview_requested.connect(self.open_photo)
@@ -236,7 +241,7 @@ class MainWindow(QMainWindow):
         current = self.grid.currentIndex()
         keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
         selected = self.selected_ids() if refreshed else []
-        scroll = self.grid.verticalScrollBar().value()
+        anchor = self.grid.anchor() if refreshed else None  # the photo at the top stays there
         self.results.set_items(items)
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search,
@@ -249,7 +254,7 @@ class MainWindow(QMainWindow):
             self.grid.set_current_row(row)
         if selected:
             self.grid.select_rows(self.results.rows_of_photos(selected))
-        self.grid.scroll_to_value(scroll if refreshed else 0)
+        self.grid.restore_anchor(anchor)
         if self.banner.kind == "search":
             self.banner.hide()
 

@@ -200,7 +200,7 @@ class PhotoView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(panel)
-        scroll.setMinimumWidth(320)
+        scroll.setMinimumWidth(260)
         self.side_panel = scroll
 
         split = QSplitter(self)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.people import UNNAMED
+from photoclip.gui.flow_layout import FlowLayout
 from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
@@ -129,7 +130,7 @@ class SearchBar(QWidget):
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
         top.addWidget(self.person_chip)
-        filters = QHBoxLayout()
+        filters = FlowLayout()  # wraps in a narrow window instead of widening it
         for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
                               (tr("Album"), self.album)):
             filters.addWidget(QLabel(label, self))
@@ -138,7 +139,6 @@ class SearchBar(QWidget):
         filters.addWidget(self.after)
         filters.addWidget(QLabel(tr("to", "dates"), self))
         filters.addWidget(self.before)
-        filters.addStretch(1)
         filters.addWidget(self.count)
         filters.addWidget(self.sort)
         box = QVBoxLayout(self)

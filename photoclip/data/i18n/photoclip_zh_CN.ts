@@ -291,6 +291,10 @@
         <translation>日期</translation>
     </message>
     <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
         <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
         <translation>描述一张照片（如“在雪地里玩耍的狗”），或将照片拖放、粘贴到这里</translation>
     </message>
@@ -343,6 +347,10 @@
         <translation>人脸和文字（{count}）</translation>
     </message>
     <message>
+        <source>Fair match</source>
+        <translation>一般匹配</translation>
+    </message>
+    <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
         <comment>model</comment>
         <translation>速度快、各方面都不错的默认模型（LAION-2B ViT-B/32）</translation>
@@ -386,6 +394,14 @@
     <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Good match</source>
+        <translation>较好匹配</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
     </message>
     <message>
         <source>Hidden people</source>
@@ -443,6 +459,14 @@
     <message>
         <source>Interface language</source>
         <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Jump to a year</source>
+        <translation>跳到某一年</translation>
+    </message>
+    <message>
+        <source>Jump to year</source>
+        <translation>跳到年份</translation>
     </message>
     <message>
         <source>Keywords in files</source>
@@ -513,6 +537,10 @@
         <translation>模型 {key} 已就绪</translation>
     </message>
     <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
         <source>More like this</source>
         <translation>查找相似照片</translation>
     </message>
@@ -578,16 +606,16 @@
         <translation>尚未安装模型：索引等待中</translation>
     </message>
     <message>
-        <source>No photos are like this one here.</source>
-        <translation>这里没有和这张相似的照片。</translation>
+        <source>No photos are like this one here. Try another photo, or fewer filters.</source>
+        <translation>这里没有与之相似的照片。换一张照片试试，或减少筛选条件。</translation>
     </message>
     <message>
-        <source>No photos match these filters.</source>
-        <translation>没有符合这些筛选条件的照片。</translation>
+        <source>No photos match these filters. Clear one of them, or choose “All photos” in the sidebar.</source>
+        <translation>没有符合这些筛选条件的照片。清除其中一项，或在侧栏中选择“全部照片”。</translation>
     </message>
     <message>
-        <source>No photos match “{text}”.</source>
-        <translation>没有与“{text}”匹配的照片。</translation>
+        <source>No photos match “{text}”. Try other words, or fewer filters.</source>
+        <translation>没有与“{text}”匹配的照片。换个说法试试，或减少筛选条件。</translation>
     </message>
     <message>
         <source>No photos yet</source>
@@ -838,6 +866,10 @@
         <translation>严格程度</translation>
     </message>
     <message>
+        <source>Strong match</source>
+        <translation>高度匹配</translation>
+    </message>
+    <message>
         <source>Suggest tags automatically after indexing</source>
         <translation>索引完成后自动推荐标签</translation>
     </message>
@@ -942,6 +974,10 @@
         <translation>无法显示这张照片。</translation>
     </message>
     <message>
+        <source>Thumbnail size (Ctrl+plus, Ctrl+minus)</source>
+        <translation>缩略图大小（Ctrl+加号、Ctrl+减号）</translation>
+    </message>
+    <message>
         <source>Tidying up moved and deleted photos…</source>
         <translation>正在整理已移动和已删除的照片…</translation>
     </message>
@@ -964,6 +1000,10 @@
     <message>
         <source>Version</source>
         <translation>版本</translation>
+    </message>
+    <message>
+        <source>Weak match</source>
+        <translation>弱匹配</translation>
     </message>
     <message>
         <source>Weights file</source>
@@ -996,6 +1036,10 @@
     <message>
         <source>Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)</source>
         <translation>把我的标签写入 XMP 附属文件（photo.jpg.xmp；绝不修改照片本身）</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年</translation>
     </message>
     <message>
         <source>Yes, that is them</source>
@@ -1129,10 +1173,6 @@
     <message>
         <source>query {query} ≥ {score}</source>
         <translation>搜索 {query} ≥ {score}</translation>
-    </message>
-    <message>
-        <source>score {score}</source>
-        <translation>得分 {score}</translation>
     </message>
     <message>
         <source>selected photo</source>
@@ -1273,6 +1313,10 @@
     <message>
         <source>{role}: {model} ({size})</source>
         <translation>{role}：{model}（{size}）</translation>
+    </message>
+    <message>
+        <source>{strength} (score {score})</source>
+        <translation>{strength}（得分 {score}）</translation>
     </message>
     <message>
         <source>{suggestions} to review</source>
