@@ -20,14 +20,18 @@ from typing import Any, ClassVar, Protocol
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Command", "Editable", "UndoError", "UndoHistory", "command_from_dict"]
+__all__ = ["Command", "Editable", "NothingToUndo", "UndoError", "UndoHistory", "command_from_dict"]
 
 #: How many commands the CLI's journal keeps.
 JOURNAL_LENGTH = 50
 
 
-class UndoError(RuntimeError):
+class UndoError(ValueError):
     """An edit that cannot be undone or redone now; the message says why."""
+
+
+class NothingToUndo(UndoError, LookupError):
+    """The history holds nothing to undo (or redo): a failure, not a malformed command."""
 
 
 class Editable(Protocol):
@@ -133,7 +137,7 @@ class UndoHistory:
     def undo(self, lib: Editable) -> Command:
         """Undo the newest edit; it. Nothing to undo: :class:`UndoError`."""
         if not self.done:
-            raise UndoError("nothing to undo")
+            raise NothingToUndo("nothing to undo")
         cmd = self.done[-1]
         cmd.undo(lib)
         self.undone.append(self.done.pop())
@@ -142,7 +146,7 @@ class UndoHistory:
 
     def redo(self, lib: Editable) -> Command:
         if not self.undone:
-            raise UndoError("nothing to redo")
+            raise NothingToUndo("nothing to redo")
         cmd = self.undone[-1]
         cmd.do(lib)
         self.done.append(self.undone.pop())
