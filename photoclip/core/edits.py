@@ -187,30 +187,37 @@ class TrashPhotos(Command):
 
 
 class PersonRename(Command):
-    """Name a person; undo gives back the old name. Naming someone with a name another
-    person has merges the two: that cannot be undone, and says so before it happens."""
+    """Give a named person another name; undo gives the old name back. Naming an unnamed
+    person, or with a name someone else has (that merges the two), is done but cannot be
+    undone (the People API has no way back): :attr:`undoable` is then False."""
 
     kind = "person-rename"
 
-    def __init__(self, person: int, name: str, old: str | None = None) -> None:
-        super().__init__(person=int(person), name=name, old=old)
+    def __init__(self, person: int, name: str, old: str | None = None,
+                 final: bool = False) -> None:
+        super().__init__(person=int(person), name=name, old=old, final=final)
+
+    @property
+    def undoable(self) -> bool:
+        return not self.state["final"]
 
     def text(self) -> str:
         return f"Name person {self.state['person']} {self.state['name']!r}"
 
     def _do(self, lib: Editable) -> Any:
         people, s = _people(lib), self.state
-        taken = [p for p in people.people(hidden=True)
-                 if p.name and p.name.lower() == s["name"].strip().lower()
-                 and p.id != s["person"]]
-        if taken:
-            raise UndoError(f"{taken[0].name} is another person: naming merges the two, "
-                            "which cannot be undone (use People › Merge)")
+        wanted = s["name"].strip().lower()
+        taken = any(p.name and p.name.lower() == wanted and p.id != s["person"]
+                    for p in people.people(hidden=True))
         s["old"] = people.person(s["person"]).name
+        s["final"] = taken or not s["old"]
         return people.name(s["person"], s["name"])
 
     def _undo(self, lib: Editable) -> None:
-        _people(lib).name(self.state["person"], self.state["old"] or "")
+        if self.state["final"]:
+            raise UndoError(f"{self.text()}: naming an unnamed person or merging two people "
+                            "cannot be undone")
+        _people(lib).name(self.state["person"], self.state["old"])
 
 
 class PersonHide(Command):
@@ -232,6 +239,7 @@ class PersonHide(Command):
 
 
 def _people(lib: Editable) -> Any:
-    if lib.people is None:
+    people = lib.people()
+    if people is None:
         raise UndoError("People is off (Settings › Plugins › faces)")
-    return lib.people
+    return people

@@ -59,14 +59,15 @@ class TrashRecord:
 
 class PhotoTrash:
     """``drop(ids)`` removes photos from the vector store and the catalog (no heirs: a copy
-    left behind keeps its own identity); ``reindex(paths)`` indexes files again."""
+    left behind keeps its own identity); ``reindex(paths)`` indexes files again (an app with
+    an indexing service sets :attr:`reindex` to queue them there instead)."""
 
     def __init__(self, catalog: Catalog, tags: TagStore, drop: Callable[[list[int]], None],
                  reindex: Callable[[list[str]], Any]) -> None:
         self._catalog = catalog
         self._tags = tags
         self._drop = drop
-        self._reindex = reindex
+        self.reindex = reindex
 
     def move(self, photo_ids: Sequence[int]) -> TrashRecord:
         """Move these photos' files to the system trash; the library forgets them. A file
@@ -111,7 +112,7 @@ class PhotoTrash:
                     " SELECT id, ? FROM albums WHERE id=?", [(pid, a) for a in photo.albums])
         if paths:
             try:
-                self._reindex(paths)
+                self.reindex(paths)
             except Exception as exc:  # e.g. no model yet: the next index run embeds them
                 log.info("The restored photos wait for the next index run: %s", exc)
         return paths

@@ -41,7 +41,6 @@ class Editable(Protocol):
     albums: Any  # core.albums.Albums
     trash: Any  # core.photo_trash.PhotoTrash
 
-    @property
     def people(self) -> Any: ...
 
     def photo_ids(self, paths: Any) -> list[int]: ...
@@ -65,6 +64,11 @@ class Command(ABC):
         self.state: dict[str, Any] = state
         self.done = False
         self.result: Any = None  # what the last do() returned (e.g. a TagChange)
+
+    @property
+    def undoable(self) -> bool:
+        """False for an edit that was done but cannot be taken back (kept out of histories)."""
+        return True
 
     @abstractmethod
     def text(self) -> str:
@@ -128,6 +132,8 @@ class UndoHistory:
     def run(self, cmd: Command, lib: Editable) -> Any:
         """Do a new edit; it can be undone, and what was undone can no longer be redone."""
         result = cmd.do(lib)
+        if not cmd.undoable:
+            return result
         self.done.append(cmd)
         self.undone.clear()
         del self.done[:-JOURNAL_LENGTH]
