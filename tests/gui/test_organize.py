@@ -53,13 +53,25 @@ def _idle(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=15_000)
 
 
-def test_albums_from_the_sidebar_drops_and_undo(qtbot, make_window, write_settings, tmp_path,
-                                                datasets_dir, wait_indexed) -> None:
+def test_albums_duplicates_and_undo_in_the_window(
+        qtbot, make_window, write_settings, tmp_path, datasets_dir, wait_indexed,
+        system_trash: Path) -> None:
+    """One window (indexing is the slow part): albums first, then the duplicates review."""
     folder = copy_photos(datasets_dir, tmp_path / "photos", n=4)
+    original = sorted(folder.glob("*.jpg"))[0]
+    (folder / "copies").mkdir()
+    copy = folder / "copies" / original.name
+    shutil.copy2(original, copy)
     write_settings([folder])
     window = make_window()
-    wait_indexed(window, 4)
-    ids = [window.results.item(r).photo_id for r in range(4)]
+    wait_indexed(window, 5)
+    _albums(qtbot, window)
+    _duplicates(qtbot, window, wait_indexed, original, copy, system_trash)
+
+
+def _albums(qtbot, window) -> None:
+    """Sidebar menus, the dialog's live count, drops, remove, rename, delete, undo."""
+    ids = [window.results.item(r).photo_id for r in range(5)]
     edit = _edit_menu(window)
     undo, redo = _entry(edit, "&Undo"), _entry(edit, "&Redo")
     assert undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
@@ -131,17 +143,13 @@ def test_albums_from_the_sidebar_drops_and_undo(qtbot, make_window, write_settin
     _idle(qtbot, window)
 
 
-def test_duplicates_review_trashes_the_copy_and_undo_brings_it_back(
-        qtbot, make_window, write_settings, tmp_path, datasets_dir, wait_indexed,
-        system_trash: Path) -> None:
-    folder = copy_photos(datasets_dir, tmp_path / "photos", n=3)
-    original = sorted(folder.glob("*.jpg"))[0]
-    (folder / "copies").mkdir()
-    copy = folder / "copies" / original.name
-    shutil.copy2(original, copy)
-    write_settings([folder])
-    window = make_window()
-    wait_indexed(window, 4)
+
+
+def _duplicates(qtbot, window, wait_indexed, original: Path, copy: Path,
+                system_trash: Path) -> None:
+    """The review keeps the original, the copy goes to the system trash, undo brings it."""
+    window.show_everything()
+    qtbot.waitUntil(lambda: window.results.rowCount() == 5, timeout=15_000)
     open_review(window)
     qtbot.waitUntil(lambda: getattr(window, "duplicates_review", None) is not None,
                     timeout=60_000)
@@ -161,10 +169,10 @@ def test_duplicates_review_trashes_the_copy_and_undo_brings_it_back(
     assert not copy.exists() and original.exists()
     (trashed,) = (system_trash / "files").iterdir()
     assert trashed.read_bytes() == original.read_bytes()
-    qtbot.waitUntil(lambda: window.results.rowCount() == 3, timeout=15_000)
+    qtbot.waitUntil(lambda: window.results.rowCount() == 4, timeout=15_000)
     undo = _entry(_edit_menu(window), "&Undo")
     assert undo.text() == "&Undo Move 1 photo to the trash"
     undo.trigger()
     _idle(qtbot, window)
     assert copy.exists() and list((system_trash / "files").iterdir()) == []
-    wait_indexed(window, 4)
+    wait_indexed(window, 5)
