@@ -40,6 +40,10 @@
         <translation>下载模型(&amp;D)</translation>
     </message>
     <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -68,6 +72,10 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
@@ -84,8 +92,16 @@
         <translation>标签(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>(no preview)</source>
+        <translation>（无预览）</translation>
     </message>
     <message>
         <source>(none chosen yet)</source>
@@ -234,8 +250,16 @@
         <translation>拍摄信息（EXIF）</translation>
     </message>
     <message>
+        <source>Cannot redo: {why}</source>
+        <translation>无法重做：{why}</translation>
+    </message>
+    <message>
         <source>Cannot save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot undo: {why}</source>
+        <translation>无法撤销：{why}</translation>
     </message>
     <message>
         <source>Choose a folder…</source>
@@ -270,8 +294,16 @@
         <translation>复制文字</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>正在计数…</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
+    </message>
+    <message>
+        <source>Delete album</source>
+        <translation>删除相册</translation>
     </message>
     <message>
         <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
@@ -310,6 +342,10 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>Drag photos onto the album in the sidebar to fill it.</source>
+        <translation>把照片拖到侧栏中的相册上即可加入。</translation>
+    </message>
+    <message>
         <source>Faces &amp;&amp; text</source>
         <translation>人脸和文字</translation>
     </message>
@@ -331,6 +367,10 @@
         <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
     </message>
     <message>
+        <source>Finding duplicates needs the duplicates plugin: turn it on in Settings › Plugins</source>
+        <translation>查找重复照片需要 duplicates 插件：请在“设置 › 插件”中启用</translation>
+    </message>
+    <message>
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
@@ -349,6 +389,10 @@
     <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Group {n}</source>
+        <translation>第 {n} 组</translation>
     </message>
     <message>
         <source>Hidden people</source>
@@ -404,8 +448,24 @@
         <translation>界面语言</translation>
     </message>
     <message>
+        <source>Keep (suggested: the original)</source>
+        <translation>保留（建议：原件）</translation>
+    </message>
+    <message>
+        <source>Keep all of them (not duplicates)</source>
+        <translation>全部保留（不是重复）</translation>
+    </message>
+    <message>
+        <source>Keep this one</source>
+        <translation>保留这张</translation>
+    </message>
+    <message>
         <source>Keywords in files</source>
         <translation>文件中的关键词</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
     </message>
     <message>
         <source>Label sets used for automatic tags</source>
@@ -430,6 +490,10 @@
     <message>
         <source>Logs</source>
         <translation>日志</translation>
+    </message>
+    <message>
+        <source>Looking for duplicates in the whole library…</source>
+        <translation>正在整个图库中查找重复照片…</translation>
     </message>
     <message>
         <source>Looking for new and changed photos…</source>
@@ -460,6 +524,10 @@
         <translation>把 {person} 合并到：</translation>
     </message>
     <message>
+        <source>Minimum score:</source>
+        <translation>最低分数：</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -474,6 +542,22 @@
     <message>
         <source>More like this</source>
         <translation>查找相似照片</translation>
+    </message>
+    <message>
+        <source>Move the others to the trash…</source>
+        <translation>把其余的移到废纸篓…</translation>
+    </message>
+    <message>
+        <source>Move to the trash</source>
+        <translation>移到废纸篓</translation>
+    </message>
+    <message>
+        <source>Move to the trash{n}</source>
+        <translation>移到废纸篓{n}</translation>
+    </message>
+    <message>
+        <source>Move {n} to the system trash? Nothing is deleted; Edit › Undo brings them back.</source>
+        <translation>把 {n} 移到系统废纸篓？不会删除任何文件；“编辑 › 撤销”可以找回。</translation>
     </message>
     <message>
         <source>Multilingual</source>
@@ -505,8 +589,28 @@
         <translation>为这张人脸命名…</translation>
     </message>
     <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
         <source>Name…</source>
         <translation>命名…</translation>
+    </message>
+    <message>
+        <source>New album</source>
+        <translation>新建相册</translation>
+    </message>
+    <message>
+        <source>New album…</source>
+        <translation>新建相册…</translation>
+    </message>
+    <message>
+        <source>New name of the album {album}:</source>
+        <translation>相册 {album} 的新名称：</translation>
+    </message>
+    <message>
+        <source>New smart album with this tag…</source>
+        <translation>用这个标签新建智能相册…</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -515,6 +619,10 @@
     <message>
         <source>No</source>
         <translation>不是</translation>
+    </message>
+    <message>
+        <source>No duplicates found.</source>
+        <translation>没有找到重复照片。</translation>
     </message>
     <message>
         <source>No faces yet (they are found after indexing)</source>
@@ -637,6 +745,10 @@
         <translation>像素</translation>
     </message>
     <message>
+        <source>Plain: photos I put in</source>
+        <translation>普通：我放进去的照片</translation>
+    </message>
+    <message>
         <source>Plugins</source>
         <translation>插件</translation>
     </message>
@@ -677,6 +789,18 @@
         <translation>移除</translation>
     </message>
     <message>
+        <source>Remove from album {album}{n}</source>
+        <translation>从相册 {album} 中移除{n}</translation>
+    </message>
+    <message>
+        <source>Rename album</source>
+        <translation>重命名相册</translation>
+    </message>
+    <message>
+        <source>Rename album…</source>
+        <translation>重命名相册…</translation>
+    </message>
+    <message>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
@@ -689,8 +813,16 @@
         <translation>正在继续索引…</translation>
     </message>
     <message>
+        <source>Review &amp;duplicates…</source>
+        <translation>检查重复照片(&amp;D)…</translation>
+    </message>
+    <message>
         <source>Review all suggestions…</source>
         <translation>确认全部建议…</translation>
+    </message>
+    <message>
+        <source>Review duplicates</source>
+        <translation>检查重复照片</translation>
     </message>
     <message>
         <source>Review suggested faces</source>
@@ -703,6 +835,10 @@
     <message>
         <source>Run</source>
         <translation>运行</translation>
+    </message>
+    <message>
+        <source>Search:</source>
+        <translation>搜索：</translation>
     </message>
     <message>
         <source>Searching by this image; click to clear</source>
@@ -737,6 +873,10 @@
         <translation>在文件夹中显示</translation>
     </message>
     <message>
+        <source>Show its photos</source>
+        <translation>显示其中的照片</translation>
+    </message>
+    <message>
         <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
         <translation>显示或隐藏照片中找到的人脸和文字；点击人脸可命名，点击文字可复制</translation>
     </message>
@@ -751,6 +891,14 @@
     <message>
         <source>Smart album: {rule}</source>
         <translation>智能相册：{rule}</translation>
+    </message>
+    <message>
+        <source>Smart: photos matching a search</source>
+        <translation>智能：符合搜索的照片</translation>
+    </message>
+    <message>
+        <source>Smart: photos with a tag</source>
+        <translation>智能：带某个标签的照片</translation>
     </message>
     <message>
         <source>Starting…</source>
@@ -781,6 +929,10 @@
         <translation>为所选照片添加标签{n}：</translation>
     </message>
     <message>
+        <source>Tag:</source>
+        <translation>标签：</translation>
+    </message>
+    <message>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
@@ -799,6 +951,10 @@
     <message>
         <source>The library is still opening; try Settings again in a moment.</source>
         <translation>图库仍在打开，请稍后再打开“设置”。</translation>
+    </message>
+    <message>
+        <source>The lowest match score (cosine similarity) a photo needs</source>
+        <translation>照片至少需要的匹配分数（余弦相似度）</translation>
     </message>
     <message>
         <source>The model '{model}' is not installed yet, so photos cannot be indexed or searched. Download it{size}, or choose a weights file you downloaded elsewhere.</source>
@@ -949,6 +1105,14 @@
         <translation>需下载</translation>
     </message>
     <message>
+        <source>e.g. Holidays 2024</source>
+        <translation>例如：2024 假期</translation>
+    </message>
+    <message>
+        <source>e.g. a dog on the beach</source>
+        <translation>例如：海滩上的狗</translation>
+    </message>
+    <message>
         <source>empty: download the weights</source>
         <translation>留空：下载权重</translation>
     </message>
@@ -980,8 +1144,20 @@
         <translation>组</translation>
     </message>
     <message>
+        <source>identical file</source>
+        <translation>完全相同的文件</translation>
+    </message>
+    <message>
         <source>installed</source>
         <translation>已安装</translation>
+    </message>
+    <message>
+        <source>looks the same</source>
+        <translation>看起来一样</translation>
+    </message>
+    <message>
+        <source>nearly the same picture</source>
+        <translation>几乎相同的画面</translation>
     </message>
     <message>
         <source>none in this file</source>
@@ -1043,6 +1219,10 @@
         <translation>张所选照片</translation>
     </message>
     <message>
+        <source>size unknown</source>
+        <translation>尺寸未知</translation>
+    </message>
+    <message>
         <source>suggested{score}</source>
         <translation>推荐{score}</translation>
     </message>
@@ -1090,6 +1270,10 @@
         <translation>{done} / {total} MB</translation>
     </message>
     <message>
+        <source>{groups} of duplicates. Each group keeps one photo: the suggested one is the original (the most pixels, not in a copies or dups folder, the older file). {n} would move to the system trash (Edit › Undo brings them back).</source>
+        <translation>{groups}重复照片。每组保留一张：建议保留的是原件（像素最多、不在 copies 或 dups 文件夹中、文件较早）。将有 {n} 移到系统废纸篓（“编辑 › 撤销”可以找回）。</translation>
+    </message>
+    <message>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
@@ -1100,6 +1284,10 @@
     <message>
         <source>{label} ({kind}): click for actions</source>
         <translation>{label}（{kind}）：点击查看操作</translation>
+    </message>
+    <message>
+        <source>{mb} MB</source>
+        <translation>{mb} MB</translation>
     </message>
     <message>
         <source>{mb} MB download</source>
@@ -1116,6 +1304,10 @@
     <message>
         <source>{n} failed</source>
         <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{n} in this album now</source>
+        <translation>相册中现有 {n}</translation>
     </message>
     <message>
         <source>{option} is required</source>
