@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.album_actions = AlbumActions(self)  # sidebar menus, drops onto albums
         self._wire()
         self.people = PeoplePanel(self)  # the People section and the photo view's regions
+        self.people.requests.use_edits(self.edits)
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -116,7 +117,8 @@ class MainWindow(QMainWindow):
         b.library_changed.connect(self._refresh_timer.start)
         b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
-        self.edits.changed.connect(lambda _cmd: self._refresh_after_indexing())
+        self.edits.changed.connect(  # people edits: the People panel refreshes itself
+            lambda cmd: cmd.kind.startswith("person-") or self._refresh_after_indexing())
         self.edits.failed.connect(self.show_error)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
