@@ -8,14 +8,12 @@ from typing import Any
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json
 from photoclip.core.library import Library
-from photoclip.core.undo import Command, UndoHistory
-
-JOURNAL = "undo-journal.json"
+from photoclip.core.undo import Command, UndoHistory, journal
 
 
 def history(lib: Library) -> UndoHistory:
     """The CLI's undo journal of this library (the last edits, kept between runs)."""
-    return UndoHistory(lib.paths.library_dir / JOURNAL)
+    return journal(lib.paths.library_dir)
 
 
 def run_edit(lib: Library, cmd: Command) -> Any:

@@ -20,10 +20,13 @@ from typing import Any, ClassVar, Protocol
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Command", "Editable", "NothingToUndo", "UndoError", "UndoHistory", "command_from_dict"]
+__all__ = ["Command", "Editable", "NothingToUndo", "UndoError", "UndoHistory", "command_from_dict",
+           "journal"]
 
 #: How many commands the CLI's journal keeps.
 JOURNAL_LENGTH = 50
+#: The CLI's journal, in the library folder (`photoclip undo` reads it).
+JOURNAL_FILE = "undo-journal.json"
 
 
 class UndoError(ValueError):
@@ -108,6 +111,11 @@ def command_from_dict(d: dict[str, Any]) -> Command:
     cmd = cls(**d["state"])
     cmd.done = bool(d.get("done"))
     return cmd
+
+
+def journal(library_dir: Path) -> UndoHistory:
+    """The CLI's undo history of the library in ``library_dir`` (kept between runs)."""
+    return UndoHistory(library_dir / JOURNAL_FILE)
 
 
 class UndoHistory:

@@ -5,10 +5,10 @@
 resizing, re-encoding, grey conversion, central crops and, by default, flips and 90-degree
 turns), or whose stored CLIP vectors are nearly identical (catches crops and edits with a real
 model). Each group is a *star*: one keeper, the likely original (``original_first``, the
-core's one rule), and
-copies that each matched the keeper itself, with how and how closely; nothing chains. Nothing is
-deleted: with ``--trash`` the copies move to photoclip's trash folder after the user has seen
-the groups and confirmed.
+core's one rule, also the GUI's duplicates review), and copies that each matched the keeper
+itself, with how and how closely; nothing chains. Nothing is deleted: with ``--trash`` the
+copies move to the system trash after the user has seen the groups and confirmed, and
+``photoclip undo`` brings them back.
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         moved = context.move_to_trash([p.path for p in extra], reason="duplicates",
                                       review=review)
         trashed = [str(m) for m in moved]
-        message += f"; moved {len(trashed)} to the trash folder" if trashed else "; nothing moved"
+        message += f"; moved {len(trashed)} to the system trash" if trashed else "; nothing moved"
     return ActionResult(message, details, {"groups": data, "trashed": trashed,
                                            "thresholds": found.thresholds, "blank": blank})
 
@@ -263,8 +263,9 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
                    type=int, default=finder.MAX_DISTANCE),
             Option("exact-orientation", "phash: a flipped or turned copy is not a duplicate",
                    type=bool, default=False),
-            Option("trash", "move all but the keeper of each group to photoclip's trash "
-                   "folder (shows the groups and asks first)", type=bool, default=False),
+            Option("trash", "move all but the keeper of each group to the system trash "
+                   "(shows the groups and asks first; `photoclip undo` brings them back)",
+                   type=bool, default=False),
         ),
         selection="optional",
     ))
