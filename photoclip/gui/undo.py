@@ -110,6 +110,7 @@ def add_edit_menu(window: QMainWindow, edits: Edits, before: QMenu | None = None
     for item in (undo, redo):
         menu.addAction(item)
         window.addAction(item)
+    menu.addSeparator()  # what the window adds after (e.g. Review duplicates…)
     bar = window.menuBar()
     menus = bar.actions()
     if before is not None:
