@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gui_screenshots import DATASETS, OUT, make_home  # noqa: E402
+from gui_screenshots import DATASETS, OUT, make_home
 
 
 def main() -> int:
