@@ -164,3 +164,23 @@ def test_the_original_is_the_keeper(tmp_path: Path) -> None:
     bigger = photo(4, "dups/IMG_1-big.jpg", 200, 9000, 10)  # more pixels win over all
     assert [p.id for p in original_first([in_copies, newer, orig])] == [1, 3, 2]
     assert original_first([orig, bigger])[0].id == 4
+
+
+def test_restore_keeps_a_file_now_in_the_way_and_says_what_it_cannot(
+        tmp_path: Path, system_trash: Path) -> None:
+    from photoclip.core.trash import Trashed, TrashError, move_to_trash, restore
+
+    photo = tmp_path / "IMG_1.jpg"
+    photo.write_bytes(b"the original")
+    (moved,) = move_to_trash([photo])
+    assert moved.original == str(photo) and Path(moved.in_trash).read_bytes() == b"the original"
+    photo.write_bytes(b"a new file with the same name")  # made since: never overwritten
+    (back,) = restore([moved])
+    assert back == str(tmp_path / "IMG_1 (2).jpg")
+    assert Path(back).read_bytes() == b"the original"
+    assert photo.read_bytes() == b"a new file with the same name"
+    assert not Path(moved.info).exists()
+    with pytest.raises(TrashError, match="restore it from the system trash"):
+        restore([Trashed(str(photo))])  # where it went is not known (macOS, Windows)
+    with pytest.raises(TrashError, match=r"cannot move .*missing\.jpg to the trash"):
+        move_to_trash([tmp_path / "missing.jpg"])

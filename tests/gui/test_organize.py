@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 
-from photoclip.core.edits import AlbumRename, TagEdit
+from photoclip.core.edits import AlbumCreate, AlbumRename, TagEdit
 from photoclip.gui.album_dialog import PLAIN
 from photoclip.gui.duplicates_review import open_review
 from photoclip.gui.sidebar_model import ValueRole
@@ -102,6 +102,11 @@ def _albums(qtbot, window) -> None:
     dialog.name.setText("Trip")
     dialog.accept()
     qtbot.waitUntil(lambda: _count(window, "Albums", "Trip") == 0, timeout=15_000)
+    entries = window.edits.stack.count()
+    window.edits.run(AlbumCreate("trip"))  # refused: an album of that name exists
+    qtbot.waitUntil(lambda: "exists already" in window.banner.text, timeout=15_000)
+    assert window.edits.stack.count() == entries  # no undo entry for what did not happen
+    window.banner.hide()
     window.sidebar.expandAll()
     mime = window.results.mimeData([window.results.index(0), window.results.index(2)])
     viewport = window.sidebar.viewport()
