@@ -145,6 +145,12 @@ class Albums:
         """Rename an album (never over another one); the new name."""
         return tag_snapshots.rename_album(self._tags, name, new_name)
 
+    def redefine(self, name: str, *, query: str | None = None,
+                 min_score: float | None = None, tag: str | None = None) -> None:
+        """Give a smart album another rule (never a plain one)."""
+        tag_snapshots.redefine_album(self._tags, name, query=query, min_score=min_score,
+                                     tag=tag)
+
     def snapshot(self, name: str) -> AlbumSnapshot:
         """An album's definition and members now (for undo: :meth:`restore`)."""
         return tag_snapshots.snapshot_album(self._tags, name)

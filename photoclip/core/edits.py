@@ -15,8 +15,8 @@ from photoclip.core.tag_snapshots import AlbumSnapshot, TagSnapshot
 from photoclip.core.types import counted
 from photoclip.core.undo import Command, Editable, UndoError
 
-__all__ = ["AlbumCreate", "AlbumDelete", "AlbumPhotos", "AlbumRename", "PersonHide",
-           "PersonRename", "TagEdit", "TrashPhotos"]
+__all__ = ["AlbumCreate", "AlbumDelete", "AlbumPhotos", "AlbumRedefine", "AlbumRename",
+           "PersonHide", "PersonRename", "TagEdit", "TrashPhotos"]
 
 _TAG_WORDS = {"add": "Add tag {tag!r} to {n}", "remove": "Remove tag {tag!r} from {n}",
               "reject": "Reject tag {tag!r} on {n}", "accept": "Accept tag {tag!r} on {n}"}
@@ -117,6 +117,28 @@ class AlbumRename(Command):
 
     def _undo(self, lib: Editable) -> None:
         lib.albums.rename(self.state["new_name"], self.state["old"])
+
+
+class AlbumRedefine(Command):
+    """Another rule for a smart album; undo gives the old one back."""
+
+    kind = "album-redefine"
+
+    def __init__(self, name: str, query: str | None = None, min_score: float | None = None,
+                 tag: str | None = None, before: dict[str, Any] | None = None) -> None:
+        super().__init__(name=name, query=query, min_score=min_score, tag=tag, before=before)
+
+    def text(self) -> str:
+        return f"Change the rule of album {self.state['name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        s["before"] = lib.albums.snapshot(s["name"]).as_dict()
+        lib.albums.redefine(s["name"], query=s["query"], min_score=s["min_score"], tag=s["tag"])
+        return lib.albums.get(s["name"])
+
+    def _undo(self, lib: Editable) -> None:
+        lib.albums.restore(AlbumSnapshot.from_dict(self.state["before"]))
 
 
 class AlbumPhotos(Command):

@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from photoclip.core.catalog import Catalog
-from photoclip.core.tags import AlbumNotFoundError, TagError, TagStore, normalise_tag
+from photoclip.core.tags import (
+    AlbumNotFoundError,
+    TagError,
+    TagStore,
+    check_rule,
+    normalise_tag,
+)
 
-__all__ = ["AlbumSnapshot", "TagSnapshot", "rename_album", "restore_album", "restore_tag",
-           "snapshot_album", "snapshot_tag"]
+__all__ = ["AlbumSnapshot", "TagSnapshot", "redefine_album", "rename_album", "restore_album",
+           "restore_tag", "snapshot_album", "snapshot_tag"]
 
 _CHUNK = 500
 
@@ -148,3 +154,18 @@ def rename_album(store: TagStore, name: str, new_name: str) -> str:
         if db.execute("UPDATE albums SET name=? WHERE id=?", (new_name, album.id)).rowcount != 1:
             raise AlbumNotFoundError(f"no album called {name!r}")
     return new_name
+
+
+def redefine_album(store: TagStore, name: str, *, query: str | None = None,
+                   min_score: float | None = None, tag: str | None = None) -> None:
+    """Give a smart album another rule (a query and minimum score, or a tag). A plain album
+    keeps what the user put in it: refused."""
+    album = store.album(name)
+    if not album.smart:
+        raise TagError(f"{album.name!r} is a plain album: it holds the photos you put in it")
+    if query is None and tag is None:
+        raise TagError("a smart album needs a query (with a minimum score) or a tag")
+    check_rule(query, min_score, tag)
+    with store.catalog.transaction() as db:
+        db.execute("UPDATE albums SET query=?, min_score=?, tag=? WHERE id=?",
+                   (query, min_score, normalise_tag(tag) if tag else None, album.id))

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QPoint, Qt
 
-from photoclip.core.edits import AlbumCreate, AlbumDelete, AlbumPhotos, AlbumRename
+from photoclip.core.edits import (
+    AlbumCreate,
+    AlbumDelete,
+    AlbumPhotos,
+    AlbumRedefine,
+    AlbumRename,
+)
 from photoclip.core.undo import Command
 from photoclip.gui.i18n import tr
 from photoclip.gui.sidebar_model import KindRole, SectionRole, ValueRole
@@ -92,6 +98,9 @@ class AlbumActions(QObject):
             menu.addAction(tr("Show its photos"),
                            lambda: self.window.search_bar.set_filter("album", value))
             menu.addAction(tr("Rename album…"), lambda: self.rename(value))
+            album = self.album(value)
+            if album is not None and album.smart:
+                menu.addAction(tr("Change the rule…"), lambda: self.edit_rule(album))
             menu.addAction(tr("Delete album"), lambda: self.run(AlbumDelete(value)))
             menu.addSeparator()
         elif kind == "tag":
@@ -114,6 +123,30 @@ class AlbumActions(QObject):
         def finished(result: int) -> None:
             if result:
                 self.run(AlbumCreate(**dialog.definition()))
+            self.dialog = None
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def edit_rule(self, album: Album) -> None:
+        """The album dialog on a smart album's rule (its name stays: Rename does that)."""
+        from photoclip.gui.album_dialog import QUERY, TAG, AlbumDialog
+
+        tags = [t.tag for t in self.window.sidebar_data.tags]
+        dialog = AlbumDialog(self.window.backend, tags, self.window,
+                             kind=QUERY if album.query else TAG, tag=album.tag or "",
+                             query=album.query or "")
+        dialog.setWindowTitle(tr("The rule of album {album}").format(album=album.name))
+        dialog.name.setText(album.name)
+        dialog.name.setEnabled(False)
+        dialog.kinds.button(0).setEnabled(False)  # a smart album stays smart
+        if album.min_score is not None:
+            dialog.min_score.setValue(album.min_score)
+        self.dialog = dialog
+
+        def finished(result: int) -> None:
+            if result:
+                self.run(AlbumRedefine(album.name, **dialog.rule()))
             self.dialog = None
 
         dialog.finished.connect(finished)

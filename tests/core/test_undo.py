@@ -15,6 +15,7 @@ from photoclip.core.edits import (
     AlbumCreate,
     AlbumDelete,
     AlbumPhotos,
+    AlbumRedefine,
     AlbumRename,
     TagEdit,
     TrashPhotos,
@@ -118,6 +119,13 @@ def test_album_edits_undo_and_never_overwrite(lib: Library) -> None:
     assert lib.albums.list() == []
     history.redo(lib)  # the smart album again, with its rule
     assert lib.albums.get("Beach").tag == "beach" and lib.albums.members("Beach") == {a, c}
+    history.run(AlbumRedefine("beach", query="a photo", min_score=-1.0), lib)
+    assert lib.albums.members("Beach") == set(_ids(lib))
+    history.undo(lib)
+    assert lib.albums.get("Beach").tag == "beach" and lib.albums.get("Beach").query is None
+    lib.albums.create("Plain")
+    with pytest.raises(TagError, match="plain album"):
+        history.run(AlbumRedefine("Plain", tag="beach"), lib)  # what the user put in stays
 
 
 def test_trash_moves_to_the_system_trash_and_undo_restores(lib: Library,

@@ -93,6 +93,17 @@ def _albums(qtbot, window) -> None:
     assert "2 photos" in dialog.preview.text()
     dialog.accept()
     qtbot.waitUntil(lambda: _count(window, "Albums", "beach") == 2, timeout=15_000)
+    # its rule changed: a search with a score every photo passes, counted before it is saved
+    _entry(_menu_for(window, _leaf(window, "Albums", "beach")), "Change the rule").trigger()
+    dialog = window.album_actions.dialog
+    dialog.kinds.button(1).setChecked(True)
+    dialog.query.setText("a photo")
+    dialog.min_score.setValue(-1.0)
+    qtbot.waitUntil(lambda: dialog.preview_count == 5, timeout=15_000)
+    dialog.accept()
+    qtbot.waitUntil(lambda: _count(window, "Albums", "beach") == 5, timeout=15_000)
+    _entry(_edit_menu(window), "&Undo").trigger()
+    qtbot.waitUntil(lambda: _count(window, "Albums", "beach") == 2, timeout=15_000)
 
     # a plain album from the Albums heading, filled by dropping photos from the grid on it
     heading = window.sidebar_model.indexFromItem(window.sidebar_model.section("Albums"))

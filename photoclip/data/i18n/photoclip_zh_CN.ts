@@ -262,6 +262,10 @@
         <translation>无法撤销：{why}</translation>
     </message>
     <message>
+        <source>Change the rule…</source>
+        <translation>更改规则…</translation>
+    </message>
+    <message>
         <source>Choose a folder…</source>
         <translation>选择文件夹…</translation>
     </message>
@@ -979,6 +983,10 @@
     <message>
         <source>The plugin named no photos.</source>
         <translation>插件没有给出任何照片。</translation>
+    </message>
+    <message>
+        <source>The rule of album {album}</source>
+        <translation>相册 {album} 的规则</translation>
     </message>
     <message>
         <source>The system's language</source>
