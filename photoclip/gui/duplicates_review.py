@@ -73,8 +73,8 @@ class Group:
 
 def find_groups(lib: Library) -> list[Group]:
     """Every duplicate group of the library, keeper first (runs the duplicates action)."""
-    host = lib.plugins
-    action = host.actions().get(ACTION)
+    host = lib.actions.host()
+    action = lib.actions.all(host).get(ACTION)
     if action is None:
         raise PluginError(tr("Finding duplicates needs the duplicates plugin: turn it on in "
                              "Settings › Plugins"))
