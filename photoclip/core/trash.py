@@ -10,6 +10,7 @@ file was, and restoring is done with Finder's "Put Back" or the Recycle Bin's "R
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import shutil
@@ -107,10 +108,13 @@ def _located(path: str) -> Trashed:
     if not can_restore():
         return Trashed(path)
     best: tuple[float, Path, Path] | None = None
+    # send2trash names the entry after the file ("IMG.jpg", else "IMG 2.jpg", ...): only those
+    # info files are read, not the whole trash
+    stem = glob.escape(os.path.splitext(os.path.basename(path))[0])
     for trash in _trash_dirs(path):
         info_dir = trash / "info"
         try:
-            infos = list(info_dir.glob("*.trashinfo"))
+            infos = list(info_dir.glob(f"{stem}*.trashinfo"))
         except OSError:
             continue
         for info in infos:

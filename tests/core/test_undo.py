@@ -188,6 +188,14 @@ def test_restore_keeps_a_file_now_in_the_way_and_says_what_it_cannot(
     assert Path(back).read_bytes() == b"the original"
     assert photo.read_bytes() == b"a new file with the same name"
     assert not Path(moved.info).exists()
+    one, two = tmp_path / "a" / "IMG_2.jpg", tmp_path / "b" / "IMG_2.jpg"  # same name twice
+    for p, text in ((one, b"one"), (two, b"two")):
+        p.parent.mkdir()
+        p.write_bytes(text)
+    moved_two = move_to_trash([one, two])
+    assert len({t.in_trash for t in moved_two}) == 2
+    assert restore(list(reversed(moved_two))) == [str(two), str(one)]
+    assert (one.read_bytes(), two.read_bytes()) == (b"one", b"two")
     with pytest.raises(TrashError, match="restore it from the system trash"):
         restore([Trashed(str(photo))])  # where it went is not known (macOS, Windows)
     with pytest.raises(TrashError, match=r"cannot move .*missing\.jpg to the trash"):
