@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from photoclip.core.errors import describe_error
 from photoclip.core.undo import Command
 from photoclip.gui.i18n import tr
+from photoclip.gui.wording import count_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow, QMenu
@@ -30,11 +31,38 @@ log = logging.getLogger(__name__)
 Done = Callable[[Any], None]
 
 
+def describe(cmd: Command) -> str:
+    """What an edit is, in the interface's language (the Edit menu's "Undo …")."""
+    s = cmd.state
+    n = count_of(len(s.get("photo_ids") or ()), "photo")
+    if cmd.kind == "tag":
+        form = {"add": tr("Add tag '{tag}' to {n}"), "remove": tr("Remove tag '{tag}' from {n}"),
+                "reject": tr("Reject tag '{tag}' on {n}"),
+                "accept": tr("Accept tag '{tag}' on {n}")}[s["action"]]
+        return form.format(tag=s["tag"], n=n)
+    if cmd.kind == "album-photos":
+        form = (tr("Add {n} to album '{album}'") if s["action"] == "add"
+                else tr("Remove {n} from album '{album}'"))
+        return form.format(n=n, album=s["name"])
+    forms = {
+        "album-create": tr("Create album '{album}'"), "album-delete": tr("Delete album '{album}'"),
+        "album-rename": tr("Rename album '{album}' to '{new}'"),
+        "album-redefine": tr("Change the rule of album '{album}'"),
+        "trash": tr("Move {n} to the trash"),
+        "person-rename": tr("Name a person '{new}'"),
+        "person-hide": tr("Hide a person") if s.get("hidden") else tr("Show a person again"),
+    }
+    form = forms.get(cmd.kind)
+    if form is None:
+        return cmd.text()
+    return form.format(album=s.get("name"), new=s.get("new_name") or s.get("name"), n=n)
+
+
 class _Entry(QUndoCommand):
     """One done edit on the stack; redo()/undo() hand the core command to the lane."""
 
     def __init__(self, edits: Edits, cmd: Command) -> None:
-        super().__init__(cmd.text())
+        super().__init__(describe(cmd))
         self.edits = edits
         self.cmd = cmd
         self._pushed = True  # push() calls redo(): the edit is done already

@@ -138,7 +138,7 @@ def test_people_sidebar_and_face_boxes(
                                           if not p.hidden}, timeout=20_000)
     # Edit › Undo takes "Show again" back, then the hiding (naming merged two: not undoable)
     qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
-    assert window.edits.stack.undoText() == f"Show person {serena.id}"
+    assert window.edits.stack.undoText() == "Show a person again"
     window.edits.stack.undo()
     qtbot.waitUntil(lambda: serena.id not in {p.id for _, p, _ in people_entries(window)
                                               if not p.hidden}, timeout=20_000)

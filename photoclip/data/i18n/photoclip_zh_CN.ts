@@ -128,6 +128,10 @@
         <translation>接受</translation>
     </message>
     <message>
+        <source>Accept tag '{tag}' on {n}</source>
+        <translation>接受 {n} 上的标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Add a photo folder</source>
         <translation>添加照片文件夹</translation>
     </message>
@@ -152,12 +156,20 @@
         <translation>添加我的“图片”文件夹</translation>
     </message>
     <message>
+        <source>Add tag '{tag}' to {n}</source>
+        <translation>给 {n} 添加标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Add to album</source>
         <translation>添加到相册</translation>
     </message>
     <message>
         <source>Add to album{n}…</source>
         <translation>添加到相册{n}…</translation>
+    </message>
+    <message>
+        <source>Add {n} to album '{album}'</source>
+        <translation>把 {n} 加入相册“{album}”</translation>
     </message>
     <message>
         <source>Adding {folder}…</source>
@@ -262,6 +274,10 @@
         <translation>无法撤销：{why}</translation>
     </message>
     <message>
+        <source>Change the rule of album '{album}'</source>
+        <translation>更改相册“{album}”的规则</translation>
+    </message>
+    <message>
         <source>Change the rule…</source>
         <translation>更改规则…</translation>
     </message>
@@ -302,12 +318,20 @@
         <translation>正在计数…</translation>
     </message>
     <message>
+        <source>Create album '{album}'</source>
+        <translation>新建相册“{album}”</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
         <source>Delete album</source>
         <translation>删除相册</translation>
+    </message>
+    <message>
+        <source>Delete album '{album}'</source>
+        <translation>删除相册“{album}”</translation>
     </message>
     <message>
         <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
@@ -405,6 +429,10 @@
     <message>
         <source>Hide</source>
         <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Hide a person</source>
+        <translation>隐藏一个人</translation>
     </message>
     <message>
         <source>Higher quality</source>
@@ -564,6 +592,10 @@
         <translation>把 {n} 移到系统废纸篓？不会删除任何文件；“编辑 › 撤销”可以找回。</translation>
     </message>
     <message>
+        <source>Move {n} to the trash</source>
+        <translation>把 {n} 移到废纸篓</translation>
+    </message>
+    <message>
         <source>Multilingual</source>
         <translation>多语言（支持中文搜索）</translation>
     </message>
@@ -583,6 +615,10 @@
     <message>
         <source>Name</source>
         <translation>命名</translation>
+    </message>
+    <message>
+        <source>Name a person '{new}'</source>
+        <translation>把一个人命名为“{new}”</translation>
     </message>
     <message>
         <source>Name this face</source>
@@ -789,6 +825,10 @@
         <translation>拒绝</translation>
     </message>
     <message>
+        <source>Reject tag '{tag}' on {n}</source>
+        <translation>拒绝 {n} 上的标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
@@ -797,8 +837,20 @@
         <translation>从相册 {album} 中移除{n}</translation>
     </message>
     <message>
+        <source>Remove tag '{tag}' from {n}</source>
+        <translation>从 {n} 移除标签“{tag}”</translation>
+    </message>
+    <message>
+        <source>Remove {n} from album '{album}'</source>
+        <translation>从相册“{album}”移除 {n}</translation>
+    </message>
+    <message>
         <source>Rename album</source>
         <translation>重命名相册</translation>
+    </message>
+    <message>
+        <source>Rename album '{album}' to '{new}'</source>
+        <translation>把相册“{album}”重命名为“{new}”</translation>
     </message>
     <message>
         <source>Rename album…</source>
@@ -863,6 +915,10 @@
     <message>
         <source>Settings…</source>
         <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Show a person again</source>
+        <translation>重新显示一个人</translation>
     </message>
     <message>
         <source>Show again</source>
