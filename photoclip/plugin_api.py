@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from photoclip.core.analysis import Analyzer, AnalyzerError
+from photoclip.core.duplicates import original_first
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
@@ -89,6 +90,7 @@ __all__ = [
     "model_keys",
     "open_embedder",
     "open_image",
+    "original_first",
     "parse_label_set",
 ]
 

@@ -32,12 +32,13 @@ def commands() -> tuple:
         search,
         status,
         tags,
+        undo,
         watch,
     )
 
     return (
-        folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
-        recover,
+        folders, index, watch, search, classify, tags, labels, albums, undo, status, models,
+        desktop, recover,
         plugins,  # last: it adds a command per plugin action, skipping names taken above
     )
 

@@ -6,6 +6,8 @@ import argparse
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, tag_change_text, taken_text
+from photoclip.cli.undo import run_edit
+from photoclip.core.edits import TagEdit
 from photoclip.core.library import Library
 
 
@@ -47,7 +49,7 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
 
 def run_tag(lib: Library, args: argparse.Namespace) -> int:
     ids = lib.photo_ids(args.photos)
-    change = lib.tagging.apply(args.action, args.tag, ids)
+    change = run_edit(lib, TagEdit(args.action, args.tag, ids))  # `photoclip undo` takes it back
     if args.json:
         emit_json({"action": args.action, "tag": change.tag, "photos": change.photos,
                    "changed": change.changed, "outcomes": change.outcomes})

@@ -47,6 +47,7 @@ from photoclip.core.models import (
     get_model_spec,
     weights_path,
 )
+from photoclip.core.photo_trash import PhotoTrash
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
@@ -128,6 +129,8 @@ class Library:
         self.xmp.attach(self._tags)
         self.tagging = PhotoTags(self._tags)
         self.albums = Albums(self._tags, self._search_ids)
+        self.trash = PhotoTrash(cat, self._tags, lambda ids: self.vectors.drop(ids),
+                                lambda paths: self.sync_paths(paths))
         self.search_contributions = SearchContributions(
             lambda: self.plugins, lambda: self.plugin_context()
         )

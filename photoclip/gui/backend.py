@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
+    from photoclip.core.undo import Command
     from photoclip.gui.plugin_actions import ActionEntry, ActionOutcome
 
 log = logging.getLogger(__name__)
@@ -187,6 +188,7 @@ class Backend(QObject):
 
         self.service = LibraryService(self.library, **self.service_options)
         self._unsubscribe = self.service.subscribe(self._relay.emit)
+        self.library.trash.reindex = self.service.request_sync  # restored photos: queued
         self.service.start()
 
     def close(self, wait: float = SHUTDOWN_WAIT_S) -> None:
@@ -304,6 +306,26 @@ class Backend(QObject):
             return lib.albums.add(album, ids, create=create)
 
         self._call(run, lambda _: self.tags_changed.emit())
+
+    def edit(self, cmd: Command, on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None], *, undo: bool = False) -> None:
+        """Do (or undo) one of the core's edit commands (gui/undo.py keeps the history)."""
+        self._call(lambda lib: cmd.undo(lib) if undo else cmd.do(lib), on_done,
+                   on_error=on_error)
+
+    def album_preview(self, rule: dict[str, Any], on_done: Callable[[int], None],
+                      on_error: Callable[[BaseException], None]) -> None:
+        """How many photos a smart album with ``rule`` (query/min_score or tag) holds now."""
+        self._call(lambda lib: lib.albums.preview(**rule), on_done, key="album-preview",
+                   on_error=on_error)
+
+    def duplicate_groups(self, on_done: Callable[[Any], None],
+                         on_error: Callable[[BaseException], None]) -> None:
+        """The whole library's duplicate groups for review (gui/duplicates_review.py), on the
+        plugin lane (minutes in a big library: never in the way of searches)."""
+        from photoclip.gui.duplicates_review import find_groups
+
+        self._call(find_groups, on_done, on_error=on_error, lane=self.plugin_lane)
 
     def retag(self, photo_ids: Sequence[int] | None = None) -> None:
         """Suggest automatic tags again from the stored vectors (rejected ones stay away)."""

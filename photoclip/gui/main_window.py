@@ -10,10 +10,13 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from photoclip.core.edits import AlbumPhotos, TagEdit, TrashPhotos
 from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
+from photoclip.gui.album_actions import AlbumActions
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
+from photoclip.gui.duplicates_review import open_review
 from photoclip.gui.grid import PhotoGrid
 from photoclip.gui.grid_bar import GridBar, prefs_file
 from photoclip.gui.i18n import tr
@@ -29,6 +32,7 @@ from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader, cache_pixels
+from photoclip.gui.undo import Edits, add_edit_menu
 from photoclip.gui.viewer import ViewerSession
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
@@ -98,9 +102,14 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._refresh_after_indexing)
 
         self.add_folder_action = build_menus(self)
+        self.edits = Edits(backend, self)  # undoable edits: Edit › Undo/Redo (gui/undo.py)
+        add_edit_menu(self, self.edits).addAction(tr("Review &duplicates…"),
+                                                  lambda: open_review(self))
+        self.album_actions = AlbumActions(self)  # sidebar menus, drops onto albums
         self._wire()
         self.people = PeoplePanel(self)  # the People section and the photo view's regions
         self.viewer = ViewerSession(self)  # the photo view as a viewer over the grid
+        self.people.requests.use_edits(self.edits)
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -115,6 +124,9 @@ class MainWindow(QMainWindow):
         b.library_changed.connect(self._refresh_timer.start)
         b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
+        self.edits.changed.connect(  # people edits: the People panel refreshes itself
+            lambda cmd: cmd.kind.startswith("person-") or self._refresh_after_indexing())
+        self.edits.failed.connect(self.show_error)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
         self.search_bar.sort_changed.connect(self.grid_bar.set_sort)
@@ -349,11 +361,11 @@ class MainWindow(QMainWindow):
 
     def _tag_action(self, action: str, tag: str) -> None:
         if self.photo_view.details is not None:
-            self.backend.edit_tags(action, tag, [self.photo_view.details.photo_id])
+            self.edits.run(TagEdit(action, tag, [self.photo_view.details.photo_id]))
 
     def _album_add(self, album: str, create: bool) -> None:
         if self.photo_view.details is not None:
-            self.backend.add_to_album(album, [self.photo_view.details.photo_id], create)
+            self.edits.run(AlbumPhotos("add", album, [self.photo_view.details.photo_id], create))
 
     def _classify(self, labels: str) -> None:
         if self.photo_view.details is not None:
@@ -383,7 +395,7 @@ class MainWindow(QMainWindow):
                 self, tr("Add a tag"),
                 tr("Tag for the selected photos{n}:").format(n=n))
             if ok and tag.strip():
-                self.backend.edit_tags("add", tag.strip(), ids)
+                self.edits.run(TagEdit("add", tag.strip(), ids))
 
         def add_album() -> None:
             names = [a.name for a, _ in self.sidebar_data.albums if not a.smart]
@@ -391,13 +403,16 @@ class MainWindow(QMainWindow):
                 self, tr("Add to album"),
                 tr("Album (type a new name to create it):"), names, 0, True)
             if ok and name.strip():
-                self.backend.add_to_album(name.strip(), ids, name.strip() not in names)
+                self.edits.run(AlbumPhotos("add", name.strip(), ids, name.strip() not in names))
 
         menu.addAction(tr("Open"), lambda: self.open_photo(self.grid.currentIndex()))
         menu.addAction(tr("More like this"), lambda: self._more_from_grid(ids[0]))
         menu.addSeparator()
         menu.addAction(tr("Add a tag{n}…").format(n=n), add_tag)
         menu.addAction(tr("Add to album{n}…").format(n=n), add_album)
+        self.album_actions.extend_grid_menu(menu, ids)
+        menu.addAction(tr("Move to the trash{n}").format(n=n),
+                       lambda: self.edits.run(TrashPhotos(ids)))
         self.plugin_actions.add_menu(menu, ids)
         menu.exec(self.grid.viewport().mapToGlobal(pos))
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -194,6 +195,18 @@ class ResultsModel(QAbstractListModel):
             return Qt.ItemFlag.NoItemFlags
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemIsDragEnabled)
+
+    def mimeTypes(self) -> list[str]:
+        from photoclip.gui.album_actions import PHOTO_IDS_MIME
+
+        return [PHOTO_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged photos' ids (dropped on an album in the sidebar)."""
+        from photoclip.gui.album_actions import photo_ids_mime
+
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return photo_ids_mime([self._items[r].photo_id for r in rows])
 
     @Slot(str)
     def _thumbnail_ready(self, path: str) -> None:

@@ -140,7 +140,7 @@ def test_the_window_and_its_menus_speak_chinese(
     window = make_window()
     wait_indexed(window, 10)
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["文件(&F)", "查看(&V)", "标签(&T)", "模型(&M)", "帮助(&H)"]
+    assert titles == ["文件(&F)", "编辑(&E)", "查看(&V)", "标签(&T)", "模型(&M)", "帮助(&H)"]
     assert window.search_bar.edit.placeholderText().startswith("描述一张照片")
     assert window.search_bar.count.text() == "10 张照片"
     assert "已索引" in window.status_panel.label.text() or "张照片" in (

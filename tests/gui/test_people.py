@@ -136,6 +136,15 @@ def test_people_sidebar_and_face_boxes(
     action(panel.person_menu(hidden), "Show again").trigger()
     qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
                                           if not p.hidden}, timeout=20_000)
+    # Edit › Undo takes "Show again" back, then the hiding (naming merged two: not undoable)
+    qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
+    assert window.edits.stack.undoText() == "Show a person again"
+    window.edits.stack.undo()
+    qtbot.waitUntil(lambda: serena.id not in {p.id for _, p, _ in people_entries(window)
+                                              if not p.hidden}, timeout=20_000)
+    window.edits.stack.undo()
+    qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
+                                          if not p.hidden}, timeout=20_000)
     assert not window.banner.isVisible(), window.banner.text
 
 

@@ -15,6 +15,7 @@ from photoclip_faces.store import FaceStore
 
 from photoclip.core.people import People, PeopleError, face_crop
 from photoclip.plugin_api import Photo
+from tests.plugins.people_undo import check_people_edits_undo
 from tests.plugins.test_faces import IDENTITIES, copy_lfw, enable_faces, face_models, lfw  # noqa: F401
 
 
@@ -86,6 +87,7 @@ def test_regions_and_people_through_the_hooks(faces_library) -> None:
         people.photos_of("Nobody")
     with pytest.raises(PeopleError, match="empty"):
         people.name_face(int(face.id), "  ")
+    check_people_edits_undo(lib)  # the undoable People edits on this library
 
 
 def test_suggestions_are_confirmed_or_declined_for_good(

@@ -40,6 +40,10 @@
         <translation>下载模型(&amp;D)</translation>
     </message>
     <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -68,6 +72,10 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
@@ -84,8 +92,16 @@
         <translation>标签(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>(no preview)</source>
+        <translation>（无预览）</translation>
     </message>
     <message>
         <source>(none chosen yet)</source>
@@ -116,6 +132,10 @@
         <translation>接受</translation>
     </message>
     <message>
+        <source>Accept tag '{tag}' on {n}</source>
+        <translation>接受 {n} 上的标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Add a photo folder</source>
         <translation>添加照片文件夹</translation>
     </message>
@@ -140,12 +160,20 @@
         <translation>添加我的“图片”文件夹</translation>
     </message>
     <message>
+        <source>Add tag '{tag}' to {n}</source>
+        <translation>给 {n} 添加标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Add to album</source>
         <translation>添加到相册</translation>
     </message>
     <message>
         <source>Add to album{n}…</source>
         <translation>添加到相册{n}…</translation>
+    </message>
+    <message>
+        <source>Add {n} to album '{album}'</source>
+        <translation>把 {n} 加入相册“{album}”</translation>
     </message>
     <message>
         <source>Adding {folder}…</source>
@@ -238,8 +266,24 @@
         <translation>拍摄信息（EXIF）</translation>
     </message>
     <message>
+        <source>Cannot redo: {why}</source>
+        <translation>无法重做：{why}</translation>
+    </message>
+    <message>
         <source>Cannot save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot undo: {why}</source>
+        <translation>无法撤销：{why}</translation>
+    </message>
+    <message>
+        <source>Change the rule of album '{album}'</source>
+        <translation>更改相册“{album}”的规则</translation>
+    </message>
+    <message>
+        <source>Change the rule…</source>
+        <translation>更改规则…</translation>
     </message>
     <message>
         <source>Chinese first</source>
@@ -287,12 +331,28 @@
         <translation>复制文字</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>正在计数…</translation>
+    </message>
+    <message>
+        <source>Create album '{album}'</source>
+        <translation>新建相册“{album}”</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
         <source>Day</source>
         <translation>日</translation>
+    </message>
+    <message>
+        <source>Delete album</source>
+        <translation>删除相册</translation>
+    </message>
+    <message>
+        <source>Delete album '{album}'</source>
+        <translation>删除相册“{album}”</translation>
     </message>
     <message>
         <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
@@ -331,6 +391,10 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>Drag photos onto the album in the sidebar to fill it.</source>
+        <translation>把照片拖到侧栏中的相册上即可加入。</translation>
+    </message>
+    <message>
         <source>End of the slideshow</source>
         <translation>幻灯片放映结束</translation>
     </message>
@@ -362,6 +426,10 @@
     <message>
         <source>Find your photos by what is in them. Everything stays on this computer.</source>
         <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
+    </message>
+    <message>
+        <source>Finding duplicates needs the duplicates plugin: turn it on in Settings › Plugins</source>
+        <translation>查找重复照片需要 duplicates 插件：请在“设置 › 插件”中启用</translation>
     </message>
     <message>
         <source>Fit</source>
@@ -404,12 +472,20 @@
         <translation>分组</translation>
     </message>
     <message>
+        <source>Group {n}</source>
+        <translation>第 {n} 组</translation>
+    </message>
+    <message>
         <source>Hidden people</source>
         <translation>已隐藏的人物</translation>
     </message>
     <message>
         <source>Hide</source>
         <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Hide a person</source>
+        <translation>隐藏一个人</translation>
     </message>
     <message>
         <source>Higher quality</source>
@@ -469,8 +545,24 @@
         <translation>跳到年份</translation>
     </message>
     <message>
+        <source>Keep (suggested: the original)</source>
+        <translation>保留（建议：原件）</translation>
+    </message>
+    <message>
+        <source>Keep all of them (not duplicates)</source>
+        <translation>全部保留（不是重复）</translation>
+    </message>
+    <message>
+        <source>Keep this one</source>
+        <translation>保留这张</translation>
+    </message>
+    <message>
         <source>Keywords in files</source>
         <translation>文件中的关键词</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
     </message>
     <message>
         <source>Label sets used for automatic tags</source>
@@ -495,6 +587,10 @@
     <message>
         <source>Logs</source>
         <translation>日志</translation>
+    </message>
+    <message>
+        <source>Looking for duplicates in the whole library…</source>
+        <translation>正在整个图库中查找重复照片…</translation>
     </message>
     <message>
         <source>Looking for new and changed photos…</source>
@@ -525,6 +621,10 @@
         <translation>把 {person} 合并到：</translation>
     </message>
     <message>
+        <source>Minimum score:</source>
+        <translation>最低分数：</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -543,6 +643,26 @@
     <message>
         <source>More like this</source>
         <translation>查找相似照片</translation>
+    </message>
+    <message>
+        <source>Move the others to the trash…</source>
+        <translation>把其余的移到废纸篓…</translation>
+    </message>
+    <message>
+        <source>Move to the trash</source>
+        <translation>移到废纸篓</translation>
+    </message>
+    <message>
+        <source>Move to the trash{n}</source>
+        <translation>移到废纸篓{n}</translation>
+    </message>
+    <message>
+        <source>Move {n} to the system trash? Nothing is deleted; Edit › Undo brings them back.</source>
+        <translation>把 {n} 移到系统废纸篓？不会删除任何文件；“编辑 › 撤销”可以找回。</translation>
+    </message>
+    <message>
+        <source>Move {n} to the trash</source>
+        <translation>把 {n} 移到废纸篓</translation>
     </message>
     <message>
         <source>Multilingual</source>
@@ -566,6 +686,10 @@
         <translation>命名</translation>
     </message>
     <message>
+        <source>Name a person '{new}'</source>
+        <translation>把一个人命名为“{new}”</translation>
+    </message>
+    <message>
         <source>Name this face</source>
         <translation>为这张人脸命名</translation>
     </message>
@@ -574,8 +698,28 @@
         <translation>为这张人脸命名…</translation>
     </message>
     <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
         <source>Name…</source>
         <translation>命名…</translation>
+    </message>
+    <message>
+        <source>New album</source>
+        <translation>新建相册</translation>
+    </message>
+    <message>
+        <source>New album…</source>
+        <translation>新建相册…</translation>
+    </message>
+    <message>
+        <source>New name of the album {album}:</source>
+        <translation>相册 {album} 的新名称：</translation>
+    </message>
+    <message>
+        <source>New smart album with this tag…</source>
+        <translation>用这个标签新建智能相册…</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -584,6 +728,10 @@
     <message>
         <source>No</source>
         <translation>不是</translation>
+    </message>
+    <message>
+        <source>No duplicates found.</source>
+        <translation>没有找到重复照片。</translation>
     </message>
     <message>
         <source>No faces yet (they are found after indexing)</source>
@@ -714,6 +862,10 @@
         <translation>像素</translation>
     </message>
     <message>
+        <source>Plain: photos I put in</source>
+        <translation>普通：我放进去的照片</translation>
+    </message>
+    <message>
         <source>Plugins</source>
         <translation>插件</translation>
     </message>
@@ -750,8 +902,36 @@
         <translation>拒绝</translation>
     </message>
     <message>
+        <source>Reject tag '{tag}' on {n}</source>
+        <translation>拒绝 {n} 上的标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Remove</source>
         <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove from album {album}{n}</source>
+        <translation>从相册 {album} 中移除{n}</translation>
+    </message>
+    <message>
+        <source>Remove tag '{tag}' from {n}</source>
+        <translation>从 {n} 移除标签“{tag}”</translation>
+    </message>
+    <message>
+        <source>Remove {n} from album '{album}'</source>
+        <translation>从相册“{album}”移除 {n}</translation>
+    </message>
+    <message>
+        <source>Rename album</source>
+        <translation>重命名相册</translation>
+    </message>
+    <message>
+        <source>Rename album '{album}' to '{new}'</source>
+        <translation>把相册“{album}”重命名为“{new}”</translation>
+    </message>
+    <message>
+        <source>Rename album…</source>
+        <translation>重命名相册…</translation>
     </message>
     <message>
         <source>Rename…</source>
@@ -766,8 +946,16 @@
         <translation>正在继续索引…</translation>
     </message>
     <message>
+        <source>Review &amp;duplicates…</source>
+        <translation>检查重复照片(&amp;D)…</translation>
+    </message>
+    <message>
         <source>Review all suggestions…</source>
         <translation>确认全部建议…</translation>
+    </message>
+    <message>
+        <source>Review duplicates</source>
+        <translation>检查重复照片</translation>
     </message>
     <message>
         <source>Review suggested faces</source>
@@ -784,6 +972,10 @@
     <message>
         <source>Run</source>
         <translation>运行</translation>
+    </message>
+    <message>
+        <source>Search:</source>
+        <translation>搜索：</translation>
     </message>
     <message>
         <source>Searching by this image; click to clear</source>
@@ -806,6 +998,10 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Show a person again</source>
+        <translation>重新显示一个人</translation>
+    </message>
+    <message>
         <source>Show again</source>
         <translation>重新显示</translation>
     </message>
@@ -816,6 +1012,10 @@
     <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Show its photos</source>
+        <translation>显示其中的照片</translation>
     </message>
     <message>
         <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
@@ -848,6 +1048,14 @@
     <message>
         <source>Smart album: {rule}</source>
         <translation>智能相册：{rule}</translation>
+    </message>
+    <message>
+        <source>Smart: photos matching a search</source>
+        <translation>智能：符合搜索的照片</translation>
+    </message>
+    <message>
+        <source>Smart: photos with a tag</source>
+        <translation>智能：带某个标签的照片</translation>
     </message>
     <message>
         <source>Start or stop the slideshow (S); any key or click pauses it</source>
@@ -886,6 +1094,10 @@
         <translation>为所选照片添加标签{n}：</translation>
     </message>
     <message>
+        <source>Tag:</source>
+        <translation>标签：</translation>
+    </message>
+    <message>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
@@ -904,6 +1116,10 @@
     <message>
         <source>The library is still opening; try Settings again in a moment.</source>
         <translation>图库仍在打开，请稍后再打开“设置”。</translation>
+    </message>
+    <message>
+        <source>The lowest match score (cosine similarity) a photo needs</source>
+        <translation>照片至少需要的匹配分数（余弦相似度）</translation>
     </message>
     <message>
         <source>The model '{model}' is not installed yet (its weights and its text tower, {tower}), so photos cannot be indexed or searched. Download both{size}, or choose an archive holding both (a folder of both: Settings › Model).</source>
@@ -940,6 +1156,10 @@
     <message>
         <source>The plugin named no photos.</source>
         <translation>插件没有给出任何照片。</translation>
+    </message>
+    <message>
+        <source>The rule of album {album}</source>
+        <translation>相册 {album} 的规则</translation>
     </message>
     <message>
         <source>The system's language</source>
@@ -1090,6 +1310,14 @@
         <translation>需下载</translation>
     </message>
     <message>
+        <source>e.g. Holidays 2024</source>
+        <translation>例如：2024 假期</translation>
+    </message>
+    <message>
+        <source>e.g. a dog on the beach</source>
+        <translation>例如：海滩上的狗</translation>
+    </message>
+    <message>
         <source>empty: download the weights</source>
         <translation>留空：下载权重</translation>
     </message>
@@ -1121,8 +1349,20 @@
         <translation>组</translation>
     </message>
     <message>
+        <source>identical file</source>
+        <translation>完全相同的文件</translation>
+    </message>
+    <message>
         <source>installed</source>
         <translation>已安装</translation>
+    </message>
+    <message>
+        <source>looks the same</source>
+        <translation>看起来一样</translation>
+    </message>
+    <message>
+        <source>nearly the same picture</source>
+        <translation>几乎相同的画面</translation>
     </message>
     <message>
         <source>none in this file</source>
@@ -1180,6 +1420,10 @@
         <translation>张所选照片</translation>
     </message>
     <message>
+        <source>size unknown</source>
+        <translation>尺寸未知</translation>
+    </message>
+    <message>
         <source>suggested{score}</source>
         <translation>推荐{score}</translation>
     </message>
@@ -1227,6 +1471,10 @@
         <translation>{done} / {total} MB</translation>
     </message>
     <message>
+        <source>{groups} of duplicates. Each group keeps one photo: the suggested one is the original (the most pixels, not in a copies or dups folder, the older file). {n} would move to the system trash (Edit › Undo brings them back).</source>
+        <translation>{groups}重复照片。每组保留一张：建议保留的是原件（像素最多、不在 copies 或 dups 文件夹中、文件较早）。将有 {n} 移到系统废纸篓（“编辑 › 撤销”可以找回）。</translation>
+    </message>
+    <message>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
@@ -1237,6 +1485,10 @@
     <message>
         <source>{label} ({kind}): click for actions</source>
         <translation>{label}（{kind}）：点击查看操作</translation>
+    </message>
+    <message>
+        <source>{mb} MB</source>
+        <translation>{mb} MB</translation>
     </message>
     <message>
         <source>{mb} MB download</source>
@@ -1253,6 +1505,10 @@
     <message>
         <source>{n} failed</source>
         <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{n} in this album now</source>
+        <translation>相册中现有 {n}</translation>
     </message>
     <message>
         <source>{option} is required</source>
