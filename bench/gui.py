@@ -10,6 +10,8 @@
    (target < 50 ms). Baseline: one indexing batch run on the GUI thread, the stall a naive app has.
 3. Memory: RSS growth with 100,000 photos in the grid's model (ResultsModel + PhotoGrid, scrolled
    top to bottom) against a naive QStandardItemModel with one item per photo.
+4. A new text query typed while a backlog indexes, Return -> results shown (bench/gui_query.py;
+   `--only query` runs just that part).
 Each part runs in its own process. Prints the figures and writes them to --out.
 """
 
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from gui_query import query_section
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("PHOTOCLIP_DATASETS", REPO.parent / "shared" / "datasets"))
@@ -266,6 +270,10 @@ def main() -> None:
     ap.add_argument("--launch-runs", type=int, default=5)
     ap.add_argument("--stall-seconds", type=float, default=240)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "bench" / "gui.txt")
+    ap.add_argument("--query-photos", type=int, default=400)  # bench/gui_query.py
+    ap.add_argument("--query-model", default="tiny", help="tiny, or an open_clip arch")
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--only", choices=["query"], help="run just this section")
     args = ap.parse_args()
     lines = [f"# python bench/gui.py ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
              "Qt offscreen, tiny random-weight model on the CPU)"]
@@ -278,6 +286,12 @@ def main() -> None:
         tmp_path = Path(tmp)
         base_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                     "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        if args.only == "query":
+            query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                          photos=args.query_photos, queries=args.queries,
+                          model=args.query_model)
+            print("\n".join(lines))
+            return
         # 1. launch
         results = {}
         for naive in (False, True):
@@ -323,6 +337,9 @@ def main() -> None:
         if s["naive_batch_ms"] is not None:
             say(f"  naive (a batch of 32 indexed on the GUI thread): a "
                 f"{s['naive_batch_ms']:.0f} ms stall per batch")
+        # 4. a new text query while indexing (bench/gui_query.py)
+        query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                      photos=args.query_photos, queries=args.queries, model=args.query_model)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
@@ -338,6 +355,10 @@ if __name__ == "__main__":
             child_stall(Path(rest[0]), int(rest[1]), float(rest[2]))
         elif mode == "_memory":
             child_memory(int(rest[0]), rest[1] == "1")
+        elif mode == "_query":
+            from gui_query import child_query
+
+            child_query(int(rest[0]), int(rest[1]), int(rest[2]), float(rest[3]))
     else:
         sys.path.insert(0, str(REPO))
         main()
