@@ -167,10 +167,16 @@ def make_vit_home(root: Path, arch: str, photo_dir: Path) -> Path:
     from photoclip.core.model_catalogue import write_user_model
 
     paths = AppPaths(root / "data", root / "config", root / "cache").ensure()
-    made = json.loads(subprocess.run(
-        [sys.executable, str(REPO / "bench" / "cli.py"), "--make-weights", str(root),
-         "--arch", arch], check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1])
+    # PHOTOCLIP_BENCH_WEIGHTS: a folder keeping the weights between runs (they take a while)
+    keep = Path(os.environ.get("PHOTOCLIP_BENCH_WEIGHTS") or root)
+    facts = keep / f"{arch}-random.json"
+    if not facts.is_file():
+        keep.mkdir(parents=True, exist_ok=True)
+        facts.write_text(subprocess.run(
+            [sys.executable, str(REPO / "bench" / "cli.py"), "--make-weights", str(keep),
+             "--arch", arch], check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1])
+    made = json.loads(facts.read_text())
     key = "bench-" + arch.lower()
     write_user_model(paths.config / "models", key, made["config"], description="bench",
                      weights=made["path"])
@@ -194,6 +200,9 @@ def query_section(
         home = make_vit_home(tmp / "query", model, folder)
     env = {**base_env, "PHOTOCLIP_HOME": str(home)}
     r = run(["_query", str(n), str(queries), str(gap_ms), "300"], env, 420)
+    if os.environ.get("PHOTOCLIP_BENCH_BREAKDOWN"):
+        for a in r["answers"]:
+            print(json.dumps(a))
     during = [a["ms"] for a in r["answers"] if a["indexing"]]
     after = [a["ms"] for a in r["answers"] if not a["indexing"]]
     say(f"a new text query while indexing a backlog of {n} photos ({r['model']}, fp32; "

@@ -193,6 +193,14 @@ class Library:
         search; returns how many photos are searchable. The fronts call this, explicitly."""
         return len(self.vectors.index())
 
+    def prepare_model(self) -> None:
+        """Start the model's process now, in the background, from the calling thread's priority
+        (the desktop app's; nothing to do for a model in this process, which loads on first
+        use). A query then finds the model starting or ready, never started by the indexer."""
+        embedder = self.embedder
+        if isinstance(embedder, EmbedderProcess):
+            embedder.start_soon()
+
     # ----- parts, created on first need ------------------------------------------------------
 
     @property

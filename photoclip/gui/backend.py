@@ -136,6 +136,7 @@ class Backend(QObject):
 
         self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         if installed:
+            lib.prepare_model()  # from this thread: a query's lane in the model keeps its priority
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
@@ -450,6 +451,7 @@ class Backend(QObject):
             spec = lib.model_spec
             installed = lib.model_installed(spec)
             if installed:
+                lib.prepare_model()
                 lib.warm_up()
             return spec.key, installed
 
