@@ -107,11 +107,15 @@ class Library:
         settings: Settings | None = None,
         owner: str = "photoclip",
         model_process: bool = False,
+        lock_wait: float = 0.0,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or Settings.load(self.paths.settings_file)
         self._lock = LibraryLock(self.paths.library_dir, owner)
-        self._lock.acquire()
+        # ``lock_wait``: seconds to wait for another process to finish with the library,
+        # ``waiting(holder)`` called once if it has to (see LibraryLock.acquire)
+        self._lock.acquire(lock_wait, waiting)
         try:
             self._catalog = Catalog(self.paths.library_dir / "catalog.sqlite3")
         except Exception:

@@ -126,7 +126,11 @@ class Backend(QObject):
 
         paths = (self.paths or app_paths()).ensure()
         # the model runs in a child process: importing torch in this one would freeze the window
-        lib = Library(paths, owner="photoclip-gui", model_process=True)
+        from photoclip.core.lock import lock_wait
+
+        # a `photoclip` command that opened the library itself a moment ago: wait for it
+        lib = Library(paths, owner="photoclip-gui", model_process=True, lock_wait=lock_wait(),
+                      waiting=lambda who: log.info("Waiting for %s to finish", who))
         lib.download_progress = self.downloads.report
         self.library = lib
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
