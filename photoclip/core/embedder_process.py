@@ -385,8 +385,6 @@ def _serve(
     worker = threading.Thread(target=interactive_lane, name="photoclip-model-interactive",
                               daemon=True)
     worker.start()  # before this thread lowers its priority: it keeps the app's
-    if low_priority and per_thread:
-        _set_priority(nice)
 
     def progress(done: int, total: int) -> None:  # on the pipe of the call that is loading
         getattr(_lane_conn, "conn", conn).send(("progress", done, total))
@@ -403,6 +401,8 @@ def _serve(
         return
     ready["embedder"] = embedder
     built.set()
+    if low_priority and per_thread:  # the start-up (which the app may wait for) is done at
+        _set_priority(nice)  # the app's priority; from here on this thread is the bulk lane
     try:
         _serve_lane(conn, embedder, "bulk")
     finally:
