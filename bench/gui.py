@@ -273,6 +273,7 @@ def main() -> None:
     ap.add_argument("--query-photos", type=int, default=400)  # bench/gui_query.py
     ap.add_argument("--query-model", default="tiny", help="tiny, or an open_clip arch")
     ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--query-gap", type=int, default=400, help="ms between queries")
     ap.add_argument("--only", choices=["query"], help="run just this section")
     args = ap.parse_args()
     lines = [f"# python bench/gui.py ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
@@ -289,7 +290,7 @@ def main() -> None:
         if args.only == "query":
             query_section(tmp_path, base_env, say, _run, make_home, make_photos,
                           photos=args.query_photos, queries=args.queries,
-                          model=args.query_model)
+                          model=args.query_model, gap_ms=args.query_gap)
             print("\n".join(lines))
             return
         # 1. launch
@@ -339,7 +340,8 @@ def main() -> None:
                 f"{s['naive_batch_ms']:.0f} ms stall per batch")
         # 4. a new text query while indexing (bench/gui_query.py)
         query_section(tmp_path, base_env, say, _run, make_home, make_photos,
-                      photos=args.query_photos, queries=args.queries, model=args.query_model)
+                      photos=args.query_photos, queries=args.queries, model=args.query_model,
+                      gap_ms=args.query_gap)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
