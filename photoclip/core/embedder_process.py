@@ -50,6 +50,7 @@ __all__ = ["EmbedderProcess", "EmbedderProcessError"]
 
 _START_TIMEOUT = 600.0  # seconds for the child to import torch and report its facts
 LOW_PRIORITY_NICE = 10  # the child's niceness above the app's
+CLOSE_WAIT_S = 5.0  # how long close() waits for a start in progress
 INTERACTIVE_TEXTS = 256  # as photoclip.core.models.INTERACTIVE_TEXTS (not imported: no torch)
 
 
@@ -95,6 +96,7 @@ class EmbedderProcess:
         self._lane_locks = {"bulk": threading.Lock(), "interactive": threading.Lock()}
         self._proc: Any = None
         self._starter: threading.Thread | None = None
+        self._closed = False
         self._conns: dict[str, Connection] = {}
         self._facts: _Facts | None = None
         self._shape_facts = ModelFacts(spec, Path(models_dir))
@@ -120,16 +122,20 @@ class EmbedderProcess:
                     self._get_facts()
                 except Exception as exc:  # the next call tries again and reports it
                     log.warning("Starting the model process failed: %s", exc)
+                if self._closed:  # closed meanwhile (the app quit during its start)
+                    with self._lock:
+                        self._stop()
 
             self._starter = threading.Thread(target=start, name="photoclip-model-start",
                                              daemon=True)
             self._starter.start()
 
-    def _wait_for_starter(self) -> None:
+    def _wait_for_starter(self, timeout: float | None = None) -> None:
         starter = self._starter
         if starter is not None and starter is not threading.current_thread():
-            starter.join()
-            self._starter = None
+            starter.join(timeout)
+            if not starter.is_alive():
+                self._starter = None
 
     def _get_facts(self) -> _Facts:
         self._wait_for_starter()
@@ -207,8 +213,14 @@ class EmbedderProcess:
         return out
 
     def close(self) -> None:
-        """Stop the child (it finishes the calls in flight first) and free the shared memory."""
-        self._wait_for_starter()
+        """Stop the child (it finishes the calls in flight first) and free the shared memory.
+        A start still going on after a few seconds stops the child itself once started."""
+        self._closed = True
+        self._wait_for_starter(CLOSE_WAIT_S)
+        if self._starter is not None:  # still starting: the starter stops it once started
+            log.info("The model process is still starting; it stops once started")
+            return
+        self._closed = False  # a later call starts a new child, as after a crash
         with self._lane_locks["bulk"], self._lane_locks["interactive"], self._lock:
             self._stop()
             if self._shm is not None:  # kept across restarts of the child; freed here
