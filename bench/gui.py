@@ -19,6 +19,8 @@
    grouped by day (~3,500 headings). The grid scrolls a page every 16 ms top to bottom, then
    jumps to every year, regroups by month and year and resizes the thumbnails, while a 5 ms
    heartbeat records the longest GUI-thread gap (target < 50 ms) and RSS growth (< 150 MB).
+6. A new text query typed while a backlog indexes, Return -> results shown (bench/gui_query.py;
+   `--only query` runs just that part).
 Each part runs in its own process. Prints the figures and writes them to --out.
 """
 
@@ -33,6 +35,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from gui_query import query_section
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("PHOTOCLIP_DATASETS", REPO.parent / "shared" / "datasets"))
@@ -407,7 +411,11 @@ def main() -> None:
     ap.add_argument("--launch-runs", type=int, default=5)
     ap.add_argument("--stall-seconds", type=float, default=240)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "bench" / "gui.txt")
-    ap.add_argument("--only", choices=("timeline",), help="run only this section")
+    ap.add_argument("--query-photos", type=int, default=400)  # bench/gui_query.py
+    ap.add_argument("--query-model", default="tiny", help="tiny, or an open_clip arch")
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--query-gap", type=int, default=400, help="ms between queries")
+    ap.add_argument("--only", choices=["query", "timeline"], help="run just this section")
     args = ap.parse_args()
     lines = [f"# python bench/gui.py ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
              "Qt offscreen, tiny random-weight model on the CPU)"]
@@ -420,6 +428,12 @@ def main() -> None:
         tmp_path = Path(tmp)
         base_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                     "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        if args.only == "query":
+            query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                          photos=args.query_photos, queries=args.queries,
+                          model=args.query_model, gap_ms=args.query_gap)
+            print("\n".join(lines))
+            return
         # 5. the timeline
         tl = _run(["_timeline", str(args.rows)], base_env)
         say(f"timeline of {tl['rows']:,} photos by day ({tl['headings']:,} date headings), "
@@ -492,6 +506,10 @@ def main() -> None:
         from gui_viewer import viewer_section  # 4. the viewer (bench/gui_viewer.py)
 
         viewer_section(say, base_env, tmp_path)
+        # 6. a new text query while indexing (bench/gui_query.py)
+        query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                      photos=args.query_photos, queries=args.queries, model=args.query_model,
+                      gap_ms=args.query_gap)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
@@ -509,6 +527,10 @@ if __name__ == "__main__":
             child_memory(int(rest[0]), rest[1] == "1")
         elif mode == "_timeline":
             child_timeline(int(rest[0]))
+        elif mode == "_query":
+            from gui_query import child_query
+
+            child_query(int(rest[0]), int(rest[1]), int(rest[2]), float(rest[3]))
     else:
         sys.path.insert(0, str(REPO))
         main()

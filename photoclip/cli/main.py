@@ -142,7 +142,8 @@ def _in_process(args: argparse.Namespace) -> int:
     from photoclip.core import owner
     from photoclip.core.library import Library
 
-    with Library(owner=f"photoclip {args.command}") as lib:
+    with Library(owner=f"photoclip {args.command}", lock_wait=client.lock_wait_left(),
+                 waiting=client.say_waiting(args.json)) as lib:
         owner.remove_stale(lib.paths.library_dir)  # we hold the lock: an endpoint is a dead one's
         return int(args.run(lib, args) or 0)
 

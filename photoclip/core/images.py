@@ -13,6 +13,7 @@ complete (``index --retry-failed``).
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import logging
 from pathlib import Path
@@ -44,7 +45,15 @@ __all__ = [
 _PIL_PIXEL_BACKSTOP = 1 << 32
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < _PIL_PIXEL_BACKSTOP:
     Image.MAX_IMAGE_PIXELS = _PIL_PIXEL_BACKSTOP
-Image.init()  # load Pillow's plugins now rather than racing to do it in decode threads
+# Pillow's plugins for the formats read here, loaded now rather than raced to in decode threads
+# (Image.open never loads more for them: see _PILLOW_FORMATS); not Image.init(), which imports
+# all ~40 (PDF, DDS, XBM, ...): a third of the modules a command such as `photoclip index` with
+# nothing new would import
+for _plugin in ("Bmp", "Gif", "Jpeg", "Mpo", "Png", "Tiff", "WebP", "Jpeg2K", "Avif"):
+    try:
+        importlib.import_module(f"PIL.{_plugin}ImagePlugin")
+    except ImportError:  # an older Pillow (AVIF came in 11.3): that format is not available
+        log.debug("Pillow has no %s plugin", _plugin)
 decode_log.install()  # libtiff's and Pillow's warnings go to the log, not to the terminal
 _PILLOW_FORMATS = [f for f in fmt.PILLOW_FORMATS if f in Image.OPEN]
 

@@ -108,11 +108,15 @@ class Library:
         settings: Settings | None = None,
         owner: str = "photoclip",
         model_process: bool = False,
+        lock_wait: float = 0.0,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or Settings.load(self.paths.settings_file)
         self._lock = LibraryLock(self.paths.library_dir, owner)
-        self._lock.acquire()
+        # ``lock_wait``: seconds to wait for another process to finish with the library,
+        # ``waiting(holder)`` called once if it has to (see LibraryLock.acquire)
+        self._lock.acquire(lock_wait, waiting)
         try:
             self._catalog = Catalog(self.paths.library_dir / "catalog.sqlite3")
         except Exception:
@@ -195,6 +199,14 @@ class Library:
         """Load the index now (reconciling the catalog with the store), not on the first
         search; returns how many photos are searchable. The fronts call this, explicitly."""
         return len(self.vectors.index())
+
+    def prepare_model(self) -> None:
+        """Start the model's process now, in the background, from the calling thread's priority
+        (the desktop app's; nothing to do for a model in this process, which loads on first
+        use). A query then finds the model starting or ready, never started by the indexer."""
+        embedder = self.embedder
+        if isinstance(embedder, EmbedderProcess):
+            embedder.start_soon()
 
     # ----- parts, created on first need ------------------------------------------------------
 

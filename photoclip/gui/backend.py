@@ -128,7 +128,11 @@ class Backend(QObject):
 
         paths = (self.paths or app_paths()).ensure()
         # the model runs in a child process: importing torch in this one would freeze the window
-        lib = Library(paths, owner="photoclip-gui", model_process=True)
+        from photoclip.core.lock import lock_wait
+
+        # a `photoclip` command that opened the library itself a moment ago: wait for it
+        lib = Library(paths, owner="photoclip-gui", model_process=True, lock_wait=lock_wait(),
+                      waiting=lambda who: log.info("Waiting for %s to finish", who))
         lib.download_progress = self.downloads.report
         self.library = lib
         self.thumbnails = ThumbnailCache(paths.cache / "thumbnails", self.thumbnail_pixels)
@@ -138,6 +142,7 @@ class Backend(QObject):
 
         self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         if installed:
+            lib.prepare_model()  # from this thread: a query's lane in the model keeps its priority
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
@@ -473,6 +478,7 @@ class Backend(QObject):
             spec = lib.model_spec
             installed = lib.model_installed(spec)
             if installed:
+                lib.prepare_model()
                 lib.warm_up()
             return spec.key, installed
 

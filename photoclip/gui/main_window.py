@@ -449,6 +449,11 @@ class MainWindow(QMainWindow):
             if self._last_phase in ("scanning", "cleaning") and phase not in (
                     "scanning", "cleaning"):  # the scan recorded new photos: browsable now
                 self._refresh_timer.start()
+            elif (phase == "indexing" and self._current.is_search
+                  and not self._refresh_timer.isActive()):
+                # photos searchable since the last refresh join the current search while a run
+                # goes on (at most once per REFRESH_MS), not only when the run ends
+                self._refresh_timer.start()
             self._last_phase = phase
             self.status_panel.show_progress(event.progress)
         elif event.kind in ("batch", "reconciled"):
