@@ -184,6 +184,10 @@
         <translation>任意相册</translation>
     </message>
     <message>
+        <source>Any rating</source>
+        <translation>任意评分</translation>
+    </message>
+    <message>
         <source>Any tag</source>
         <translation>任意标签</translation>
     </message>
@@ -606,6 +610,14 @@
         <translation>离线时，请在 设置 › 模型 中选择同时包含权重和文本塔（{tower}）的文件夹或压缩包。</translation>
     </message>
     <message>
+        <source>Only photos taken in this place; click to clear</source>
+        <translation>只显示在此地点拍摄的照片；点击清除</translation>
+    </message>
+    <message>
+        <source>Only photos with at least this many stars, or favourites</source>
+        <translation>只显示至少这么多星的照片，或收藏的照片</translation>
+    </message>
+    <message>
         <source>Only photos with this person; click to clear</source>
         <translation>只显示有此人物的照片；点击清除</translation>
     </message>
@@ -660,6 +672,14 @@
     <message>
         <source>Pixels</source>
         <translation>像素</translation>
+    </message>
+    <message>
+        <source>Place: {place}</source>
+        <translation>地点：{place}</translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation>地点</translation>
     </message>
     <message>
         <source>Plugins</source>
@@ -1233,6 +1253,10 @@
     <message>
         <source>← Back</source>
         <translation>← 返回</translation>
+    </message>
+    <message>
+        <source>♥ Favourites</source>
+        <translation>♥ 收藏</translation>
     </message>
 </context>
 </TS>
