@@ -92,6 +92,10 @@
         <translation>（尚未选择）</translation>
     </message>
     <message>
+        <source>({n} photos)</source>
+        <translation>（{n} 张照片）</translation>
+    </message>
+    <message>
         <source>, label set {name}</source>
         <translation>，标签集 {name}</translation>
     </message>
