@@ -83,7 +83,7 @@ def test_v1_library_opens_migrated_and_keeps_everything(v1_catalog: Path) -> Non
 
     # the catalog as it was before the migration was backed up first
     pre = [b for b in catalog_backup.list_backups(v1_catalog.parent / "backups")
-           if b.kind == "before-v2"]
+           if b.kind == f"before-v{SCHEMA_VERSION}"]
     assert len(pre) == 1 and _rows(pre[0].path) == before
 
 
@@ -91,7 +91,7 @@ def test_migrated_catalog_reopens_without_migrating_again(v1_catalog: Path) -> N
     Catalog(v1_catalog).close()
     Catalog(v1_catalog).close()
     kinds = [b.kind for b in catalog_backup.list_backups(v1_catalog.parent / "backups")]
-    assert kinds.count("before-v2") == 1
+    assert kinds.count(f"before-v{SCHEMA_VERSION}") == 1
 
 
 def test_a_new_catalog_is_made_by_the_migrations(tmp_path: Path) -> None:
@@ -139,7 +139,8 @@ def test_newer_catalog_is_refused_naming_the_versions(v1_catalog: Path) -> None:
         Catalog(v1_catalog)
     message = user_message(err.value)
     assert message is not None
-    assert str(v1_catalog) in message and "version 7" in message and "up to 2" in message
+    assert str(v1_catalog) in message and "version 7" in message
+    assert f"up to {SCHEMA_VERSION}" in message
     assert _rows(v1_catalog) == before  # untouched
 
 
