@@ -141,7 +141,8 @@ class Library:
         )
         self.vectors = self._vector_space()
         self.keyword_sync = KeywordSync(cat, self._tags, s, lambda: self.model_spec.key)
-        self.facts = PhotoFacts(cat, s.decode_workers or 4)  # lens, places (photo_facts)
+        self.facts = PhotoFacts(  # lens, places, ratings read from files (photo_facts)
+            cat, s.decode_workers or 4, lambda: self.keyword_sync.sidecars_tracked())
         self.ratings = Ratings(cat, s)  # stars and favourites
         self.auto_tags = AutoTagging(
             self._tags, s, self.paths,

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,24 +75,35 @@ def read_file_facts(path: str) -> FileFacts:
 class PhotoFacts:
     """The facts of a library's photos (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog, workers: int = 4) -> None:
+    def __init__(
+        self, catalog: Catalog, workers: int = 4,
+        sidecars_tracked: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._catalog = catalog
         self._workers = max(1, workers)
+        self._sidecars_tracked = sidecars_tracked  # see stale()
 
     # ----- reading the files -------------------------------------------------------------------
 
     def stale(self) -> list[tuple[int, str, str]]:
         """(id, path, current stamp) of the photos (indexed, not failed) whose facts are not
-        read yet or were read from an older file or sidecar."""
+        read yet or were read from an older file or sidecar.
+
+        Where the keyword sync keeps every photo's sidecar stamp (``read_keywords`` on, the
+        default) those are used and nothing is read from the disk; otherwise each photo's
+        sidecars are looked up (about 13 us a photo)."""
+        tracked = self._sidecars_tracked()
         with self._catalog.transaction() as db:
             rows = db.execute(
-                "SELECT p.id, p.path, p.size, p.mtime_ns, f.stamp FROM photos p"
+                "SELECT p.id, p.path, p.size, p.mtime_ns, k.sidecars, f.stamp FROM photos p"
                 " LEFT JOIN photo_facts f ON f.photo_id = p.id"
+                " LEFT JOIN file_keywords k ON k.photo_id = p.id"
                 " WHERE p.error IS NULL AND p.hash IS NOT NULL ORDER BY p.path"
             ).fetchall()
         out = []
-        for pid, path, size, mtime_ns, old in rows:
-            now = stamp(size, mtime_ns, path)
+        for pid, path, size, mtime_ns, sidecars, old in rows:
+            now = (f"{size}:{mtime_ns}:{sidecars or ''}" if tracked
+                   else stamp(size, mtime_ns, path))
             if now != old:
                 out.append((pid, path, now))
         return out

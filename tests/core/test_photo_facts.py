@@ -149,6 +149,7 @@ def test_a_library_knows_places_cameras_lenses_and_ratings(
     photo, plain = sorted(tagged_folder.glob("*.jpg"))[1::2]
     exiftool("-q", "-o", photo.with_name(photo.name + ".xmp"), "-XMP-xmp:Rating=1", plain)
     report = lib.index_folders()
+    assert lib.keyword_sync.sidecars_tracked()  # the sidecar change came from its stamps
     assert report.embedded == 0  # facts are re-read without embedding again
     assert lib.ratings.marks([ids[1]]) == {ids[1]: (1, False)}
     with pytest.raises(ValueError, match="no photo"):
@@ -159,7 +160,9 @@ def test_with_write_xmp_ratings_go_to_sidecars_only(make_library, tagged_folder:
                                                     photoclip_home) -> None:
     lib: Library = make_library([tagged_folder])
     lib.settings.write_xmp = True
+    lib.settings.read_keywords = False  # sidecar stamps not kept: facts look at the sidecars
     lib.index_folders()
+    assert not lib.keyword_sync.sidecars_tracked()
     photo = sorted(tagged_folder.glob("*.jpg"))[0]
     before = photo.read_bytes()
     pid = lib.browse.record_at(photo).id  # type: ignore[union-attr]
