@@ -61,6 +61,24 @@ def run_rate(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def photo_facts(lib: Library, photo_id: int) -> dict[str, object]:
+    """Lens, GPS, place, rating and favourite of one photo (for `photoclip photo`)."""
+    stars, favourite = lib.ratings.marks([photo_id])[photo_id]
+    return {**lib.facts.of(photo_id), "rating": stars, "favourite": favourite}
+
+
+def facts_lines(facts: dict[str, object]) -> list[str]:
+    """The lines `photoclip photo` prints for :func:`photo_facts`."""
+    lines = []
+    if facts["lens"]:
+        lines.append(_("lens {lens}").format(lens=facts["lens"]))
+    if facts["place"]:
+        lines.append(_("taken in {place}").format(place=facts["place"]))
+    stars = int(facts["rating"])  # type: ignore[call-overload]
+    lines.append(("★" * stars + "☆" * (5 - stars)) + ("  ♥" if facts["favourite"] else ""))
+    return lines
+
+
 def run_places(lib: Library, args: argparse.Namespace) -> int:
     found = lib.facts.place_counts()
     if args.json:

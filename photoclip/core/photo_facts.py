@@ -232,6 +232,16 @@ class PhotoFacts:
         with self._catalog.transaction() as db:
             return {r[0] for r in db.execute(sql, (f"%{escaped}%",))}
 
+    def of(self, photo_id: int) -> dict[str, object]:
+        """One photo's facts: lens, GPS (lat, lon) and place ("Paris, France"), None where
+        unknown."""
+        with self._catalog.transaction() as db:
+            row = db.execute("SELECT lens, lat, lon, city, country FROM photo_facts"
+                             " WHERE photo_id=?", (photo_id,)).fetchone()
+        lens, lat, lon, city, country = row or (None,) * 5
+        place = ", ".join(p for p in (city, country) if p) or None
+        return {"lens": lens, "gps": None if lat is None else [lat, lon], "place": place}
+
     def lens(self, photo_ids: Iterable[int]) -> dict[int, str]:
         """{photo id: lens} where known."""
         ids, out = list(photo_ids), {}

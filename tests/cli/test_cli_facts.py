@@ -34,6 +34,12 @@ def test_rate_places_and_filters(cli_home: Path, tmp_path: Path, datasets_dir: P
     assert found("--rating", "4", "--favourite") == {b.name}
     assert found('place:"Paris, France"', "--lens", "24-70", "--rating", "<=4") == {a.name}
 
+    shown = photoclip(cli_home, "photo", str(a)).stdout
+    assert "lens Canon EF24-70mm f/2.8L II USM" in shown and "taken in Paris, France" in shown
+    assert "★★★★☆" in shown
+    facts = as_json(photoclip(cli_home, "photo", str(b), "--json"))
+    assert (facts["rating"], facts["favourite"], facts["place"]) == (4, True, None)
+
     bad = photoclip(cli_home, "rate", "7", str(a), check=False)
     assert bad.returncode == 2 and "0 to 5 stars" in bad.stderr
     bad = photoclip(cli_home, "search", "--rating", "lots", check=False)
