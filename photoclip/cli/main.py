@@ -28,6 +28,7 @@ def commands() -> tuple:
         labels,
         models,
         plugins,
+        rate,
         recover,
         search,
         status,
@@ -37,8 +38,8 @@ def commands() -> tuple:
     )
 
     return (
-        folders, index, watch, search, classify, tags, labels, albums, undo, status, models,
-        desktop, recover,
+        folders, index, watch, search, classify, tags, rate, labels, albums, undo, status,
+        models, desktop, recover,
         plugins,  # last: it adds a command per plugin action, skipping names taken above
     )
 

@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 
 from photoclip.core import decode_log
 from photoclip.core import image_formats as fmt
+from photoclip.core.exif_facts import exif_gps, exif_lens
 from photoclip.core.image_formats import ImageDecodeError
 from photoclip.core.types import ImageInfo, PreprocessSpec
 
@@ -301,7 +302,8 @@ def _raw_info(
     if not exif and preview_exif is not None:
         exif = preview_exif
     kind = ext.lstrip(".").upper() if ext in fmt.RAW_EXTENSIONS else "RAW"
-    return ImageInfo(full[0], full[1], kind, fmt.exif_taken(exif), fmt.exif_camera(exif))
+    return ImageInfo(full[0], full[1], kind, fmt.exif_taken(exif), fmt.exif_camera(exif),
+                     exif_lens(exif), exif_gps(exif))
 
 
 def _header_exif(im: Image.Image) -> Image.Exif:
@@ -314,7 +316,8 @@ def _header_exif(im: Image.Image) -> Image.Exif:
 
 def _info(full: tuple[int, int], orient: int, kind: str, exif: Image.Exif) -> ImageInfo:
     width, height = (full[1], full[0]) if fmt.swaps_axes(orient) else full
-    return ImageInfo(width, height, kind, fmt.exif_taken(exif), fmt.exif_camera(exif))
+    return ImageInfo(width, height, kind, fmt.exif_taken(exif), fmt.exif_camera(exif),
+                     exif_lens(exif), exif_gps(exif))
 
 
 def _finish(im: Image.Image, icc: bytes | None) -> Image.Image:

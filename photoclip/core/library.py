@@ -33,6 +33,7 @@ from photoclip.core.auto_tagging import AUTO_TAGS, AutoTagging, AutoTagsPlugin, 
 from photoclip.core.browse import Browsing, SearchFilters
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.embedder_process import EmbedderProcess
+from photoclip.core.facts_plugin import FactsPlugin
 from photoclip.core.folders import FolderAddition, plan_addition
 from photoclip.core.index_runs import IndexRuns
 from photoclip.core.indexer import Indexer, IndexReport, ProgressCallback, VectorSink
@@ -47,11 +48,13 @@ from photoclip.core.models import (
     get_model_spec,
     weights_path,
 )
+from photoclip.core.photo_facts import PhotoFacts
 from photoclip.core.photo_trash import PhotoTrash
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError
+from photoclip.core.ratings import Ratings
 from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
 from photoclip.core.tags import TagStore
@@ -145,6 +148,9 @@ class Library:
         )
         self.vectors = self._vector_space()
         self.keyword_sync = KeywordSync(cat, self._tags, s, lambda: self.model_spec.key)
+        self.facts = PhotoFacts(  # lens, places, ratings read from files (photo_facts)
+            cat, s.decode_workers or 4, lambda: self.keyword_sync.sidecars_tracked())
+        self.ratings = Ratings(cat, s)  # stars and favourites
         self.auto_tags = AutoTagging(
             self._tags, s, self.paths,
             plugin_label_sets=lambda: self.plugins.label_sets(),
@@ -173,7 +179,7 @@ class Library:
             indexer=self._indexer,
             accept=self._accept_file,
             recorded=self._recorded,
-            after=lambda progress, stop: self.analysis.run(progress, stop),
+            after=self._after_index,
         )
 
     # ----- lifecycle -------------------------------------------------------------------------
@@ -259,7 +265,8 @@ class Library:
             if self._plugins is None:
                 self._plugins = PluginHost(
                     self.settings, self.paths,
-                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags, self._adopt_tags)},
+                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags, self._adopt_tags),
+                              "facts": FactsPlugin(self.facts, self.ratings, self._all_ids)},
                 ).load()
             return self._plugins
 
@@ -370,6 +377,14 @@ class Library:
         if retry_failed:
             self.analysis.retry_failed()
         return self._runs.index_folders(progress, stop, retry_failed=retry_failed)
+
+    def _after_index(self, progress: ProgressCallback | None, stop: threading.Event | None) -> None:
+        """After an index run: facts of changed photos (lens, place, rating), then analyzers."""
+        self.facts.update(progress, stop)
+        self.analysis.run(progress, stop)
+
+    def _all_ids(self) -> set[int]:
+        return {r.id for r in self._catalog.all_photos()}
 
     def scan_folders(self) -> int:
         """Record the folders' photos without a model (browsable by folder and date before

@@ -304,6 +304,10 @@ class Backend(QObject):
         self._call(lambda lib: lib.tagging.apply(action, tag, ids),
                   lambda _: self.tags_changed.emit())
 
+    def submit(self, fn: Callable[[Library], Any], on_done: Callable[[Any], None]) -> None:
+        """Run ``fn(library)`` off the GUI thread, then ``on_done(result)`` on it (ratings)."""
+        self._call(fn, on_done)
+
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
 

@@ -25,6 +25,7 @@ from photoclip.gui.people_panel import PeoplePanel
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.gui.rating_keys import RatingKeys
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
 from photoclip.gui.screen_fit import fit_to_screen
 from photoclip.gui.search_bar import SearchBar
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
         self.photo_view.tag_action.connect(self._tag_action)
         self.photo_view.album_add.connect(self._album_add)
         self.photo_view.classify.connect(self._classify)
+        self.rating_keys = RatingKeys(  # 0-5 stars, "." favourite
+            [self.grid, self.photo_view], self._rating_targets, b.submit, self.statusBar(),
+            self._tags_changed)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)
@@ -376,6 +380,11 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
             self.backend.details(self.photo_view.details.photo_id, self.photo_view.show_photo)
         self.backend.sidebar(self._sidebar_loaded)
+
+    def _rating_targets(self) -> list[int]:
+        if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
+            return [self.photo_view.details.photo_id]
+        return self.selected_ids()
 
     def selected_ids(self) -> list[int]:
         return [self.results.item(r).photo_id for r in self.grid.selected_rows()]

@@ -108,6 +108,10 @@
         <translation>（尚未选择）</translation>
     </message>
     <message>
+        <source>({n} photos)</source>
+        <translation>（{n} 张照片）</translation>
+    </message>
+    <message>
         <source>, label set {name}</source>
         <translation>，标签集 {name}</translation>
     </message>
@@ -210,6 +214,10 @@
     <message>
         <source>Any album</source>
         <translation>任意相册</translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>任意评分</translation>
     </message>
     <message>
         <source>Any tag</source>
@@ -806,6 +814,14 @@
         <translation>照片的一个像素对应屏幕的一个像素（1）</translation>
     </message>
     <message>
+        <source>Only photos taken in this place; click to clear</source>
+        <translation>只显示在此地点拍摄的照片；点击清除</translation>
+    </message>
+    <message>
+        <source>Only photos with at least this many stars, or favourites</source>
+        <translation>只显示至少这么多星的照片，或收藏的照片</translation>
+    </message>
+    <message>
         <source>Only photos with this person; click to clear</source>
         <translation>只显示有此人物的照片；点击清除</translation>
     </message>
@@ -860,6 +876,14 @@
     <message>
         <source>Pixels</source>
         <translation>像素</translation>
+    </message>
+    <message>
+        <source>Place: {place}</source>
+        <translation>地点：{place}</translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation>地点</translation>
     </message>
     <message>
         <source>Plain: photos I put in</source>
@@ -1597,6 +1621,10 @@
     <message>
         <source>← Back</source>
         <translation>← 返回</translation>
+    </message>
+    <message>
+        <source>♥ Favourites</source>
+        <translation>♥ 收藏</translation>
     </message>
 </context>
 </TS>
