@@ -88,6 +88,40 @@ def test_regions_and_people_through_the_hooks(faces_library) -> None:
         people.name_face(int(face.id), "  ")
 
 
+def test_not_this_person_survives_reindexing_and_reclustering(faces_library) -> None:
+    """Through a real index run: the photo's content changes (saved again), it is embedded
+    and its faces found again (new face rows), and the user's "not Colin" still holds; so it
+    does after `people --recluster`."""
+    from PIL import Image
+
+    from photoclip.plugin_testing import run_action
+
+    lib = faces_library
+    photos = by_file(lib)
+    people = lib.plugins.people(lib.plugin_context())
+    people.people()  # clustered
+    first = people.faces_in(photos[f"{IDENTITIES[0]}_0001"].id)[0]
+    colin = people.name(first.person_id, "Colin")
+    assert colin.photos == 3
+    target = photos[f"{IDENTITIES[0]}_0002"]
+    (face,) = people.faces_in(target.id)
+    assert face.person_id == colin.id
+    people.not_person(face.id)
+    assert target.id not in people.photos_of("Colin")
+
+    with Image.open(target.path) as im:  # the same faces, other bytes
+        im.convert("RGB").save(target.path, quality=80)
+    assert lib.index_folders().embedded == 1
+    assert lib.analysis.pending("faces") == []
+    (again,) = people.faces_in(target.id)
+    assert again.id != face.id  # analysed again: a new face row
+    assert again.person_id != colin.id and target.id not in people.photos_of("Colin")
+    run_action(lib.plugins, lib, "people", recluster=True)
+    assert target.id not in people.photos_of("Colin")
+    assert people.person("Colin").photos == 2
+    lib.close()
+
+
 def test_suggestions_are_confirmed_or_declined_for_good(
     tmp_path: Path, datasets_dir: Path, face_models  # noqa: F811
 ) -> None:
