@@ -22,16 +22,17 @@ __all__ = ["PEOPLE_PLUGIN", "answer", "should_ask"]
 PEOPLE_PLUGIN = "faces"
 
 
-def should_ask(lib: Library) -> bool:
-    """Whether to ask: the library has photos, the People plugin is installed and can be
-    loaded, it is off, and the user never chose (no plugin is imported to tell)."""
+def should_ask(lib: Library) -> bool | None:
+    """Whether to ask: the People plugin is installed and can be loaded, it is off, the user
+    never chose (no plugin is imported to tell) and the library has photos; None when only
+    the photos are missing (ask after a later index run)."""
     s = lib.settings
     if PEOPLE_PLUGIN in s.enabled_plugins or PEOPLE_PLUGIN in s.disabled_plugins:
         return False
     info = next((i for i in discover(lib.paths, s) if i.name == PEOPLE_PLUGIN), None)
     if info is None or info.enabled or info.error is not None:
         return False
-    return bool(lib.browse.known_paths())
+    return True if lib.browse.known_paths() else None
 
 
 def answer(lib: Library, on: bool) -> str | None:

@@ -415,7 +415,7 @@ class Backend(QObject):
         self._call(lambda lib: fn(people_of(lib, optional)), on_done, lane=self.plugin_lane,
                    **how)
 
-    def people_offer(self, on_done: Callable[[bool], None]) -> None:
+    def people_offer(self, on_done: Callable[[bool | None], None]) -> None:
         """Whether to ask the user to turn People on (``core.people_offer.should_ask``)."""
         from photoclip.core.people_offer import should_ask
 

@@ -31,7 +31,7 @@ class PeopleOffer(QObject):
         super().__init__(window)
         self.window = window
         self.on_changed = on_changed  # called after People was turned on
-        self.asked = False  # the core was asked this session
+        self.asked = False  # the core was asked this session (and answered)
         self.decided: bool | None = None  # its answer: True, the strip is shown
         self.answered: bool | None = None  # True/False once the user's answer is saved
         self.strip = Banner(window)
@@ -46,7 +46,10 @@ class PeopleOffer(QObject):
         self.asked = True
         self.window.backend.people_offer(self._decided)
 
-    def _decided(self, ask: bool) -> None:
+    def _decided(self, ask: bool | None) -> None:
+        if ask is None:  # no photo yet (a new library): after a later index run
+            self.asked = False
+            return
         self.decided = ask
         if not ask:
             return

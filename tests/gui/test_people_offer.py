@@ -71,7 +71,7 @@ def test_turn_on_finds_the_faces_now_and_is_not_asked_again(
 
     lib = Library(photoclip_home)
     try:
-        assert not should_ask(lib)
+        assert should_ask(lib) is False
     finally:
         lib.close()
 
@@ -103,10 +103,10 @@ def test_not_now_keeps_people_off_and_settings_still_turn_it_on(
 
     lib = Library(photoclip_home)
     try:
-        assert not should_ask(lib)
+        assert should_ask(lib) is False
         settings = lib.settings
         settings.disabled_plugins = []  # as if never answered: it would be asked
-        assert should_ask(lib)
+        assert should_ask(lib) is True
         settings.disabled_plugins = ["faces"]
     finally:
         lib.close()
