@@ -171,6 +171,12 @@ def test_turn_off_and_forget_leaves_no_face_data_anywhere(
     people.name_face(faces[0].id, "Anna")
     people.name_face(faces[1].id, "Ben")
     assert sorted(r["Name"] for r in exif_regions(sidecar)) == ["Anna", "Ben"]
+    from photoclip_faces.api import person_filter
+
+    from photoclip.plugin_api import PluginError
+
+    ctx = lib.plugin_context()
+    assert set(person_filter(ctx, "anna")) == {pid}  # --person (its connection is kept)
 
     lib.analysis.set_enabled("faces", False)
     gone = run_action(lib.plugins, lib, "people", forget=True, confirm=True)
@@ -178,6 +184,8 @@ def test_turn_off_and_forget_leaves_no_face_data_anywhere(
     assert exif_regions(sidecar) == [] and read_named_regions(photo, (500, 375)) == []
     assert sidecar.read_bytes() == original  # the other tool's sidecar as it was
     lib.index_folders()  # off: nothing is computed or stored
+    with pytest.raises(PluginError, match="no faces yet"):
+        person_filter(ctx, "anna")
     data_dir = photoclip_home.data / "plugin-data" / "faces"
     assert [p for p in data_dir.rglob("*") if p.is_file()] == []
     catalog = next(photoclip_home.data.rglob("catalog.sqlite3"))
@@ -188,6 +196,8 @@ def test_turn_off_and_forget_leaves_no_face_data_anywhere(
     lib.index_folders()
     assert len(people.faces_in(pid)) == 3
     assert {f.name for f in people.faces_in(pid)} == {None}  # no name came back
+    with pytest.raises(PluginError, match="no person 'anna'"):  # the new file is read
+        person_filter(ctx, "anna")
     lib.close()
 
 

@@ -98,7 +98,9 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
                                f"name ({counted(persons, 'person', 'people')})?"):
             return ActionResult("nothing removed", data={"forgotten": False})
         cleared = _take_out_of_sidecars(context)
-        face_store.forget(folder)
+        with api._readers_lock:
+            api.close_readers()  # no connection keeps the file (Windows could not delete it)
+            face_store.forget(folder)
         context.reset_analyzer("faces")  # turned on again, every photo is analysed again
         return ActionResult(
             "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
