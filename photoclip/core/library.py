@@ -270,6 +270,11 @@ class Library:
                 ).load()
             return self._plugins
 
+    def reload_plugins(self) -> None:
+        """Load the plugins again from the settings: one turned on or off takes effect now."""
+        with self._guard:
+            self._plugins = None
+
     def plugin_infos(self) -> list[PluginInfo]:
         """Every plugin found (built-in, the checkout's, installed, the user's), with whether it
         loaded and its last error: what `photoclip plugins` and the GUI's settings list."""

@@ -447,6 +447,23 @@ class Backend(QObject):
         self._call(lambda lib: fn(people_of(lib, optional)), on_done, lane=self.plugin_lane,
                    **how)
 
+    def people_offer(self, on_done: Callable[[bool | None], None]) -> None:
+        """Whether to ask the user to turn People on (``core.people_offer.should_ask``)."""
+        from photoclip.core.people_offer import should_ask
+
+        self._call(should_ask, on_done, priority=LOW, lane=self.plugin_lane)
+
+    def answer_people_offer(self, on: bool, on_done: Callable[[str | None], None]) -> None:
+        """Save the answer (yes: People starts now); ``on_done`` gets a problem or None."""
+        from photoclip.core.people_offer import answer
+
+        self._call(lambda lib: answer(lib, on), on_done, lane=self.plugin_lane)
+
+    def sync(self) -> None:
+        """Bring the library up to date without a scan (the analyzers run, e.g. People's)."""
+        if self.service is not None:
+            self.service.request_sync()
+
     def face_thumbnails(self, faces: Sequence[Any], size: int,
                         on_done: Callable[[dict[int, Any]], None]) -> None:
         """{face id: QImage} square crops of ``faces`` (``PersonFace``), on the background lane."""

@@ -432,6 +432,10 @@
         <translation>文件</translation>
     </message>
     <message>
+        <source>Find people in your photos? Faces are analysed on this computer only.</source>
+        <translation>要在照片中查找人物吗？人脸只在这台电脑上分析。</translation>
+    </message>
+    <message>
         <source>Find your photos by what is in them. Everything stays on this computer.</source>
         <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
     </message>
@@ -798,6 +802,10 @@
         <translation>此安装版本无法使用：它需要 {packages}，但这些尚未安装。</translation>
     </message>
     <message>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
         <source>Not {person}</source>
         <translation>不是 {person}</translation>
     </message>
@@ -852,6 +860,10 @@
     <message>
         <source>People</source>
         <translation>人物</translation>
+    </message>
+    <message>
+        <source>People could not be turned on: {problem}</source>
+        <translation>无法开启人物功能：{problem}</translation>
     </message>
     <message>
         <source>People is off: turn it on in Settings, Plugins (faces), or with `photoclip plugins enable faces`</source>
@@ -1228,6 +1240,10 @@
     <message>
         <source>Try again</source>
         <translation>重试</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>开启</translation>
     </message>
     <message>
         <source>Turn the view, not the file (R, Shift+R)</source>
