@@ -9,11 +9,11 @@ from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from photoclip.cli.exits import (  # noqa: F401 - the CLI's modules import them from here
-    EXIT_CODES,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PIPE_CLOSED,
+    EXIT_STATUSES,
     EXIT_USAGE,
 )
 from photoclip.cli.i18n import N_, _
@@ -22,6 +22,19 @@ from photoclip.core.types import counted
 
 if TYPE_CHECKING:
     from photoclip.core.tags import TagChange
+
+#: The exit statuses (``photoclip --help``; the fields are :data:`EXIT_STATUSES`).
+EXIT_CODES = N_("""exit status:
+  {ok}    done
+  {failed}    the command could not be done (a file missing or unreadable, an album not found,
+       the library busy, the model missing, ...)
+  {usage}    the command line is wrong (an unknown option, a value out of range, a malformed
+       query, a name that is not one of the choices, which the message lists): fix the command
+  {interrupted}  interrupted (Ctrl-C)
+  {closed}  the output was closed early (e.g. `photoclip tags | head`)
+with --json every error is one JSON object on stdout:
+  {{"error": {{"type": ..., "kind": "usage" | "failed" | "interrupted", "message": ...,
+             "hint": ... or null, "exit_code": ...}}}}""")
 
 class CommandFailed(Exception):
     """A command could not be done (exit status 1); ``type_`` names the error for --json."""
