@@ -125,11 +125,16 @@ def core_texts() -> dict[str, str]:
     """The sentences the core builds for every front from templates it lists (each front
     passes its translation, e.g. ``plan.describe(tr)``): {template: where}. A new such list in
     the core is added here."""
+    import photoclip.core.errors
+    import photoclip.core.lock
+    import photoclip.core.types  # noqa: F401 - each lists what it says in SAID_TEXTS
     from photoclip.core.browse import SHOWN_COUNT_TEXTS
     from photoclip.core.folders import ADDITION_TEXTS
+    from photoclip.core.said import SAID_TEXTS
 
     return {**{t: "photoclip/core/browse.py:SHOWN_COUNT_TEXTS" for t in SHOWN_COUNT_TEXTS},
-            **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS}}
+            **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS},
+            **{t: "photoclip/core/said.py:SAID_TEXTS" for t in SAID_TEXTS}}
 
 
 def data_texts(out: Extracted) -> None:

@@ -176,7 +176,7 @@ def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
     except BrokenPipeError:
         raise
     except Exception as exc:
-        message, hint = user_message(exc), _hint(exc)
+        message, hint = user_message(exc, _), _hint(exc)
         if message is None or args.debug:
             if args.debug:
                 raise

@@ -19,8 +19,14 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from photoclip.core.said import N_, Said, SaidError
 
-class LibraryLockedError(Exception):
+N_("unknown process")  # LibraryLock.holder()
+_IN_USE = N_("This photo library is in use by another photoclip process ({holder}). Close it "
+             "first, or stop `photoclip watch`, then try again.")
+
+
+class LibraryLockedError(SaidError):
     """Another running photoclip process owns this library."""
 
 
@@ -40,10 +46,8 @@ class LibraryLock:
             _lock_file(f)
         except OSError:
             f.close()
-            raise LibraryLockedError(
-                f"This photo library is in use by another photoclip process ({self.holder()}). "
-                "Close it first, or stop `photoclip watch`, then try again."
-            ) from None
+            raise LibraryLockedError(Said(_IN_USE, {"holder": self.holder()},
+                                          words=("holder",))) from None
         self._file = f
         with contextlib.suppress(OSError):  # the lock is what matters; the name is for messages
             _write_atomically(

@@ -422,7 +422,7 @@ class PluginActions(QObject):
             text = str(exc) or type(exc).__name__
             self.failed.emit(f"{title}: {text[:1].upper()}{text[1:]}")
         else:
-            self.failed.emit(f"{title}: {describe_error(exc)}")
+            self.failed.emit(f"{title}: {describe_error(exc, tr)}")
 
     def show_details(self, outcome: ActionOutcome) -> None:
         """The result's detail lines in a box (not modal to the lane: nothing waits)."""

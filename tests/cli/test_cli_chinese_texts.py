@@ -136,3 +136,42 @@ def _english_after() -> Iterator[None]:
     yield
     set_language("en")
 
+
+
+def test_dates_and_tag_messages_in_chinese() -> None:
+    import time
+
+    from photoclip.cli.i18n import format_time
+    from photoclip.cli.output import tag_change_text, taken_text
+    from photoclip.core import tags
+    from photoclip.core.tags import TagChange
+
+    when = time.mktime((2024, 5, 3, 9, 5, 0, 0, 0, -1))  # local time
+    assert format_time(when) == "2024-05-03 09:05"
+    set_language("zh_CN")
+    assert format_time(when) == "2024年5月3日 09:05"
+    assert taken_text(when, when) == "拍摄于 2024年5月3日 09:05"
+    assert taken_text(None, when).startswith("拍摄日期未知（没有 EXIF 日期；文件修改于 2024年")
+    change = TagChange("add", "dog", {tags.ADDED: 2, tags.ALREADY_YOURS: 1})
+    assert tag_change_text(change) == "add 'dog': 已添加到 2 张照片；1 张照片已经有这个你自己的标签"
+
+
+def test_the_cores_errors_in_chinese(photoclip_home: AppPaths) -> None:
+    import errno
+
+    from photoclip.cli.i18n import _
+    from photoclip.core.errors import describe_error, user_message
+
+    home = photoclip_home.data.parent
+    proc = photoclip(home, "plugins", "enable", "nosuch", check=False, **ZH)
+    assert proc.returncode == 2  # a usage error, as in English
+    assert "没有名为 'nosuch' 的插件；可选：" in proc.stderr and "（见 `photoclip plugins list`）" \
+        in proc.stderr, proc.stderr
+    english = photoclip(home, "plugins", "enable", "nosuch", check=False).stderr
+    assert "no plugin 'nosuch'; choose one of: " in english
+    set_language("zh_CN")
+    full = OSError(errno.ENOSPC, "No space left on device", "/photos/library")
+    assert user_message(full, _) == (
+        "磁盘已满（/photos/library）：请腾出一些空间；没有丢失任何内容，索引会继续")
+    assert describe_error(RuntimeError("boom"), _) == "出错了：RuntimeError: boom"
+    assert user_message(full).startswith("the disk is full (/photos/library)")  # the core: English

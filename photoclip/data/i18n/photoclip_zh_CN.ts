@@ -92,6 +92,10 @@
         <translation>（尚未选择）</translation>
     </message>
     <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
         <source>, label set {name}</source>
         <translation>，标签集 {name}</translation>
     </message>
@@ -778,6 +782,10 @@
         <translation>智能相册：{rule}</translation>
     </message>
     <message>
+        <source>Something went wrong: {error}</source>
+        <translation>出错了：{error}</translation>
+    </message>
+    <message>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
@@ -882,6 +890,10 @@
         <translation>无法显示这张照片。</translation>
     </message>
     <message>
+        <source>This photo library is in use by another photoclip process ({holder}). Close it first, or stop `photoclip watch`, then try again.</source>
+        <translation>这个照片图库正被另一个 photoclip 进程使用（{holder}）。请先关闭它，或停止 `photoclip watch`，然后再试。</translation>
+    </message>
+    <message>
         <source>Tidying up moved and deleted photos…</source>
         <translation>正在整理已移动和已删除的照片…</translation>
     </message>
@@ -966,8 +978,20 @@
         <translation>已添加 {path}；它包含 {inside}，这些文件夹不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
     </message>
     <message>
+        <source>analyzer</source>
+        <translation>分析器</translation>
+    </message>
+    <message>
         <source>automatic</source>
         <translation>自动</translation>
+    </message>
+    <message>
+        <source>built-in label set</source>
+        <translation>内置标签集</translation>
+    </message>
+    <message>
+        <source>cannot read that image: {reason}</source>
+        <translation>无法读取这张图片：{reason}</translation>
     </message>
     <message>
         <source>cannot show</source>
@@ -1017,12 +1041,32 @@
         <translation>已安装</translation>
     </message>
     <message>
+        <source>label set</source>
+        <translation>标签集</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>no {what} {name!r}; choose one of: {listed}</source>
+        <translation>没有名为 {name!r} 的{what}；可选：{listed}</translation>
+    </message>
+    <message>
+        <source>no {what} {name!r}; choose one of: {listed} (see `{see}`)</source>
+        <translation>没有名为 {name!r} 的{what}；可选：{listed}（见 `{see}`）</translation>
+    </message>
+    <message>
         <source>none in this file</source>
         <translation>此文件中没有</translation>
     </message>
     <message>
         <source>not downloaded{size}</source>
         <translation>未下载{size}</translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>未找到</translation>
     </message>
     <message>
         <source>off</source>
@@ -1056,6 +1100,10 @@
     <message>
         <source>photoclip will use {model} with your weights file {file}. Nothing needs downloading. Press Finish to start.</source>
         <translation>photoclip 将使用 {model} 和你的权重文件 {file}，无需下载。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <translation>插件</translation>
     </message>
     <message>
         <source>plugin</source>
@@ -1094,6 +1142,18 @@
         <translation>文字</translation>
     </message>
     <message>
+        <source>the catalog {catalog} is damaged ({problem}). Your photos are not touched: run `photoclip recover` to restore its newest good backup (the damaged file is kept).</source>
+        <translation>目录 {catalog} 已损坏（{problem}）。你的照片没有受到影响：运行 `photoclip recover` 恢复它最新的完好备份（损坏的文件会保留）。</translation>
+    </message>
+    <message>
+        <source>the disk is full ({file}): free some space; nothing was lost, indexing resumes</source>
+        <translation>磁盘已满（{file}）：请腾出一些空间；没有丢失任何内容，索引会继续</translation>
+    </message>
+    <message>
+        <source>the disk is full: free some space; nothing was lost, indexing resumes</source>
+        <translation>磁盘已满：请腾出一些空间；没有丢失任何内容，索引会继续</translation>
+    </message>
+    <message>
         <source>to</source>
         <comment>dates</comment>
         <translation>至</translation>
@@ -1101,6 +1161,10 @@
     <message>
         <source>unknown</source>
         <translation>未知</translation>
+    </message>
+    <message>
+        <source>unknown process</source>
+        <translation>未知进程</translation>
     </message>
     <message>
         <source>yours</source>
