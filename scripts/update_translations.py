@@ -127,6 +127,7 @@ def core_texts() -> dict[str, str]:
     the core is added here."""
     import photoclip.core.errors
     import photoclip.core.lock
+    import photoclip.core.tagging
     import photoclip.core.types  # noqa: F401 - each lists what it says in SAID_TEXTS
     from photoclip.core.browse import SHOWN_COUNT_TEXTS
     from photoclip.core.folders import ADDITION_TEXTS

@@ -999,7 +999,7 @@
     </message>
     <message>
         <source>cat, dog, car, beach</source>
-        <translation>猫, 狗, 汽车, 海滩</translation>
+        <translation>猫，狗，汽车，海滩</translation>
     </message>
     <message>
         <source>download</source>
@@ -1030,6 +1030,10 @@
     <message>
         <source>from the file</source>
         <translation>来自文件</translation>
+    </message>
+    <message>
+        <source>give at least two labels, separated by commas: "a cat, a dog"</source>
+        <translation>请至少给出两个标签，用逗号分隔：“猫，狗”</translation>
     </message>
     <message>
         <source>group</source>
