@@ -44,7 +44,8 @@ KEPT = {"photoclip", "CLIP", "EXIF", "XMP", "GPU", "CPU", "NVIDIA", "CUDA", "App
         "photo", "tiny", "test", "Ctrl", "Alt", "JPEG", "PNG", "LAION", "ViT", "DataComp", "XLM",
         "RoBERTa", "MobileCLIP", "AMLR", "cpu", "linux",
         "Python", "PySide", "transformers", "sentencepiece",
-        "xlm", "roberta", "base", "zip", "tar"}  # xlm-roberta-base (a text tower); archives
+        "xlm", "roberta", "base", "zip", "tar",  # xlm-roberta-base (a text tower); archives
+        "OFA", "Sys", "Chinese", "Chroma", "dlib"}  # Chinese-CLIP (a name); the plugins' tools
 
 
 @pytest.fixture()
@@ -321,3 +322,26 @@ def test_english_is_left_as_written(qapp: QApplication) -> None:
     install_language(qapp, "en")
     assert tr("Open") == "Open"
     QLocale.setDefault(before)
+
+
+def test_plugins_speak_chinese_through_their_manifests(chinese, qtbot, tmp_path: Path) -> None:
+    """Settings › Plugins lists every first-party plugin with its manifest's Chinese
+    description; an error from the core (a name not among the choices) is shown translated."""
+    from photoclip.core.errors import describe_error
+    from photoclip.core.plugin_host import discover
+    from photoclip.core.types import UnknownChoiceError
+    from photoclip.gui.settings_dialog import SettingsDialog
+
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+    infos = discover(paths, Settings())
+    dialog = SettingsDialog(Settings(), paths, plugins=infos)
+    qtbot.addWidget(dialog)
+    items = [dialog.plugin_list.item(r).text() for r in range(dialog.plugin_list.count())]
+    names = {i.name for i in infos}
+    assert {"xmp", "duplicates", "faces", "ocr", "export"} <= names
+    assert "duplicates — 查找完全相同和近似重复的照片（已存的向量 + 感知哈希）供你核对" in items
+    english = [t for t in items if english_words(t.split(" — ", 1)[-1])]
+    assert english == []
+    error = UnknownChoiceError("label set", "nope", ["food", "scenes"], see="photoclip labels")
+    assert describe_error(error, tr) == (
+        "没有名为 'nope' 的标签集；可选：food, scenes（见 `photoclip labels`）")
