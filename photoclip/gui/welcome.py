@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -151,7 +153,16 @@ class ModelPage(QWizardPage):
         self.models = models
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        layout = QVBoxLayout(self)
+        # the choices scroll when they need more room than the wizard has (longer translations,
+        # user models): a squeezed word-wrapped label would lose its last lines
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        choices_widget = QWidget()
+        scroll.setWidget(choices_widget)
+        QVBoxLayout(self).addWidget(scroll)
+        layout = QVBoxLayout(choices_widget)
         choices = [(role, key) for role, key in MODEL_CHOICES if key in models]
         choices += [(N_("Your model"), k) for k, s in models.items() if s.key not in CATALOGUE]
         for role, key in choices:

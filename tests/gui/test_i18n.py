@@ -345,3 +345,27 @@ def test_plugins_speak_chinese_through_their_manifests(chinese, qtbot, tmp_path:
     error = UnknownChoiceError("label set", "nope", ["food", "scenes"], see="photoclip labels")
     assert describe_error(error, tr) == (
         "没有名为 'nope' 的标签集；可选：food, scenes（见 `photoclip labels`）")
+
+
+def test_the_welcome_model_page_shows_every_line_in_chinese(chinese, qtbot, tmp_path: Path
+                                                            ) -> None:
+    """The longer Chinese notes (a two-part model's) and a user model's row do not fit the
+    wizard: the choices scroll instead of cutting the last lines of a note off."""
+    import json
+
+    from photoclip.core.model_catalogue import write_user_model
+    from photoclip.gui.welcome import WelcomeDialog
+
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+    config = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
+    write_user_model(paths.config / "models", "tiny-random", config, description="tiny")
+    welcome = WelcomeDialog(paths, Settings(), save=lambda s: None)
+    qtbot.addWidget(welcome)
+    welcome.show()
+    welcome.next()
+    notes = [label for label in welcome.currentPage().findChildren(QLabel)
+             if label.wordWrap() and label.text() and label.isVisibleTo(welcome)]
+    assert any("文本塔" in label.text() for label in notes)
+    QApplication.processEvents()
+    cut = [label.text() for label in notes if label.height() < label.heightForWidth(label.width())]
+    assert cut == []
