@@ -369,3 +369,33 @@ def test_the_welcome_model_page_shows_every_line_in_chinese(chinese, qtbot, tmp_
     QApplication.processEvents()
     cut = [label.text() for label in notes if label.height() < label.heightForWidth(label.width())]
     assert cut == []
+
+
+_FONTS = """
+import sys
+from PySide6.QtWidgets import QApplication
+from photoclip.gui.i18n import font_problem, install_language
+app = QApplication([])
+print(install_language(app, "zh_CN"), font_problem("zh_CN"), font_problem("en"), sep="|")
+"""
+
+
+def test_a_missing_chinese_font_is_named(tmp_path: Path) -> None:
+    """With no CJK font (fontconfig given only DejaVu) Chinese would show as boxes: photoclip
+    says which package to install; with the system's fonts (fonts-noto-cjk here) it says
+    nothing."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                    f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+
+    def run(**extra: str) -> list[str]:
+        return subprocess.run([sys.executable, "-c", _FONTS], env={**env, **extra},
+                              capture_output=True, text=True, check=True
+                              ).stdout.strip().split("|")
+
+    assert run() == ["zh_CN", "None", "None"]
+    language, problem, english = run(FONTCONFIG_FILE=str(conf))
+    assert language == "zh_CN" and english == "None"
+    assert "fonts-noto-cjk" in problem and "boxes" in problem
