@@ -98,6 +98,8 @@ def test_tables_in_chinese_are_aligned(every_plugin: AppPaths) -> None:
     column = width(plugins[0][:plugins[0].index("说明")])
     for name, said in (("duplicates", "查找完全相同"), ("xmp", "把标签写入"), ("faces", "人物：")):
         assert width(rows[name][:rows[name].index(said)]) == column, rows[name]
+    analyzers = photoclip(home, "analyzers", **ZH).stdout
+    assert analyzers.startswith("分析器") and "正在推荐标签" in analyzers  # photoclip's own
     models = photoclip(home, "models", **ZH).stdout
     assert "速度快、各方面都不错的默认模型" in models and "已安装" in models
     assert not english_words(models.replace("KEY", "").replace("FILE", ""))
