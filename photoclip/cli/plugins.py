@@ -81,7 +81,10 @@ def run_plugins(_lib: None, args: argparse.Namespace) -> int:
     host = plugin_host.PluginHost(paths=paths).load()
     infos = host.infos()
     if args.json:
-        emit_json({"plugins": infos, "actions": sorted(host.actions()),
+        from dataclasses import asdict
+
+        listed = [{k: v for k, v in asdict(i).items() if k != "translations"} for i in infos]
+        emit_json({"plugins": listed, "actions": sorted(host.actions()),
                    "exporters": sorted(host.exporters())})
         return 0
     print(cell(_("plugin"), 16) + cell(_("state"), 10) + cell(_("source"), 13) + _("description"))

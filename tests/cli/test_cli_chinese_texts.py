@@ -20,7 +20,7 @@ from photoclip.core.plugin_discovery import (
     parse_manifest,
 )
 from photoclip.core.plugin_texts import plugin_text
-from tests.cli.helpers import photoclip
+from tests.cli.helpers import as_json, photoclip
 
 ZH = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"}
 #: Words shown as they are in Chinese: names, formats, what the user types.
@@ -98,6 +98,10 @@ def test_tables_in_chinese_are_aligned(every_plugin: AppPaths) -> None:
     column = width(plugins[0][:plugins[0].index("说明")])
     for name, said in (("duplicates", "查找完全相同"), ("xmp", "把标签写入"), ("faces", "人物：")):
         assert width(rows[name][:rows[name].index(said)]) == column, rows[name]
+    listed = as_json(photoclip(home, "--json", "plugins", **ZH))["plugins"]
+    assert set(listed[0]) == {"name", "description", "api_version", "source", "enabled",
+                              "error", "location", "loaded"}  # --json as it was, in English
+    assert listed[0]["description"] == "The built-in label sets for automatic tags"
     analyzers = photoclip(home, "analyzers", **ZH).stdout
     assert analyzers.startswith("分析器") and "正在推荐标签" in analyzers  # photoclip's own
     models = photoclip(home, "models", **ZH).stdout
