@@ -125,13 +125,15 @@ def core_texts() -> dict[str, str]:
     """The sentences the core builds for every front from templates it lists (each front
     passes its translation, e.g. ``plan.describe(tr)``): {template: where}. A new such list in
     the core is added here."""
-    import photoclip.core.errors
-    import photoclip.core.lock
-    import photoclip.core.tagging
-    import photoclip.core.types  # noqa: F401 - each lists what it says in SAID_TEXTS
+    import importlib
+
     from photoclip.core.browse import SHOWN_COUNT_TEXTS
     from photoclip.core.folders import ADDITION_TEXTS
     from photoclip.core.said import SAID_TEXTS
+
+    for path in sorted((REPO / "photoclip" / "core").rglob("*.py")):  # each module that says
+        if "photoclip.core.said import" in path.read_text(encoding="utf-8"):  # things lists them
+            importlib.import_module(".".join(path.relative_to(REPO).with_suffix("").parts))
 
     return {**{t: "photoclip/core/browse.py:SHOWN_COUNT_TEXTS" for t in SHOWN_COUNT_TEXTS},
             **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS},

@@ -6,7 +6,7 @@ values the core marked as words. ``str()`` is the English sentence (logs, except
 An error the fronts show carries one as ``exc.said`` (:class:`SaidError`);
 :func:`photoclip.core.errors.user_message` turns it into text. Every template (and every word
 put into one) is listed in :data:`SAID_TEXTS`, which ``scripts/update_translations.py``
-collects into both fronts' catalogues.
+collects into both fronts' catalogues (it imports every core module that imports this one).
 """
 
 from __future__ import annotations
