@@ -32,7 +32,8 @@ class Said:
     words: tuple[str, ...] = ()
 
     def text(self, translate: Translate = _same) -> str:
-        values = {k: translate(v) if k in self.words else v for k, v in self.values.items()}
+        values = {k: v.text(translate) if isinstance(v, Said) else translate(v)
+                  if k in self.words else v for k, v in self.values.items()}  # a Said in a Said
         return translate(self.template).format(**values)
 
     def __str__(self) -> str:

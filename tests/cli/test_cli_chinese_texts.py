@@ -181,3 +181,19 @@ def test_the_cores_errors_in_chinese(photoclip_home: AppPaths) -> None:
         "磁盘已满（/photos/library）：请腾出一些空间；没有丢失任何内容，索引会继续")
     assert describe_error(RuntimeError("boom"), _) == "出错了：RuntimeError: boom"
     assert user_message(full).startswith("the disk is full (/photos/library)")  # the core: English
+
+
+def test_a_model_that_cannot_be_used_is_explained_in_chinese() -> None:
+    from photoclip.cli.i18n import _
+    from photoclip.core.errors import user_message
+    from photoclip.core.model_catalogue import CATALOGUE, ModelUnavailableError
+    from photoclip.core.model_needs import requirements_message
+
+    error = ModelUnavailableError(requirements_message(CATALOGUE["cn-clip-vit-b-16"],
+                                                       ["transformers"]))
+    assert error.message.startswith("Model 'cn-clip-vit-b-16' needs the Python package ")
+    set_language("zh_CN")
+    assert user_message(error, _) == (
+        "模型“cn-clip-vit-b-16”需要 Python 包 transformers，但这里没有安装：用 `pip install "
+        "'photoclip[multilingual]'` 安装（pipx：`pipx inject photoclip transformers`），然后重新"
+        "选择这个模型。")

@@ -315,6 +315,10 @@
         <translation>下载模型</translation>
     </message>
     <message>
+        <source>Downloading model '{model}' failed ({reason}). Run the command again to retry (nothing half-downloaded is kept), or offline download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
+        <translation>下载模型“{model}”失败（{reason}）。再运行一次命令即可重试（下载了一半的文件不会保留），或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
         <source>Downloading the model: {done} MB</source>
         <translation>正在下载模型：{done} MB</translation>
     </message>
@@ -487,6 +491,26 @@
     <message>
         <source>Model</source>
         <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model '{model}' is not downloaded and the Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or offline download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
+        <translation>模型“{model}”尚未下载，且无法连接 Hugging Face（{reason}）。请联网一次，或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python package {names}, not installed here: install with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose the model again.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，但这里没有安装：用 `pip install {extra}` 安装（pipx：`pipx inject photoclip {packages}`），然后重新选择这个模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python package {names}, which this photoclip installation does not include: install a photoclip package built with multilingual support, or choose another model.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，而这个 photoclip 安装不包含它：请安装带多语言支持的 photoclip 安装包，或选择其他模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python packages {names}, not installed here: install with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose the model again.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，但这里没有安装：用 `pip install {extra}` 安装（pipx：`pipx inject photoclip {packages}`），然后重新选择这个模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python packages {names}, which this photoclip installation does not include: install a photoclip package built with multilingual support, or choose another model.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，而这个 photoclip 安装不包含它们：请安装带多语言支持的 photoclip 安装包，或选择其他模型。</translation>
     </message>
     <message>
         <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
