@@ -161,7 +161,8 @@ class ModelPage(QWizardPage):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         choices_widget = QWidget()
         scroll.setWidget(choices_widget)
-        QVBoxLayout(self).addWidget(scroll)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
         layout = QVBoxLayout(choices_widget)
         choices = [(role, key) for role, key in MODEL_CHOICES if key in models]
         choices += [(N_("Your model"), k) for k, s in models.items() if s.key not in CATALOGUE]
@@ -191,6 +192,8 @@ class ModelPage(QWizardPage):
         pick = pick or next((k for k, b in self.buttons.items() if b.isEnabled()), None)
         if pick:
             self.buttons[pick].setChecked(True)
+        layout.addStretch(1)
+        layout = outer  # the offline route stays in view below the choices
         layout.addSpacing(12)
         self.use_file = QCheckBox(tr("Use a weights file I already have (offline install)"))
         self.weights_edit = QLineEdit()
@@ -210,7 +213,6 @@ class ModelPage(QWizardPage):
         layout.addWidget(self.use_file)
         layout.addLayout(row)
         layout.addWidget(self.file_hint)
-        layout.addStretch(1)
         self.use_file.toggled.connect(self._toggled)
         self.weights_edit.textChanged.connect(lambda _: self.completeChanged.emit())
         self.group.buttonToggled.connect(lambda *_: self.completeChanged.emit())
