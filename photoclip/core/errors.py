@@ -61,6 +61,8 @@ def user_message(exc: BaseException, translate: Translate = _same) -> str | None
     if vectors is not None and isinstance(exc, vectors.VectorStoreError):
         return str(exc)
     if isinstance(exc, KeyError):
+        if exc.args and isinstance(exc.args[0], Said):
+            return exc.args[0].text(translate)
         return str(exc.args[0]) if exc.args else translate(_NOT_FOUND)
     return None
 

@@ -39,6 +39,9 @@ class Said:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:  # KeyError(said) reads as KeyError("the sentence") did
+        return repr(self.text())
+
 
 class SaidError(Exception):
     """An exception whose message a front shows translated (``exc.said``)."""

@@ -173,6 +173,10 @@ def test_the_cores_errors_in_chinese(photoclip_home: AppPaths) -> None:
     assert proc.returncode == 2  # a usage error, as in English
     assert "没有名为 'nosuch' 的插件；可选：" in proc.stderr and "（见 `photoclip plugins list`）" \
         in proc.stderr, proc.stderr
+    proc = photoclip(home, "album", "show", "nope", check=False, **ZH)
+    assert proc.returncode == 1 and "没有名为 'nope' 的相册（还没有任何相册）" in proc.stderr
+    proc = photoclip(home, "tag", "add", "x", "/not/here.jpg", check=False, **ZH)
+    assert proc.returncode == 1 and "没有这个文件：/not/here.jpg" in proc.stderr
     english = photoclip(home, "plugins", "enable", "nosuch", check=False).stderr
     assert "no plugin 'nosuch'; choose one of: " in english
     set_language("zh_CN")

@@ -1077,6 +1077,18 @@
         <translation>模型</translation>
     </message>
     <message>
+        <source>no album called {name!r} (there are no albums yet)</source>
+        <translation>没有名为 {name!r} 的相册（还没有任何相册）</translation>
+    </message>
+    <message>
+        <source>no album called {name!r}; your albums: {albums}</source>
+        <translation>没有名为 {name!r} 的相册；你的相册：{albums}</translation>
+    </message>
+    <message>
+        <source>no such file: {path}</source>
+        <translation>没有这个文件：{path}</translation>
+    </message>
+    <message>
         <source>no {what} {name!r}; choose one of: {listed}</source>
         <translation>没有名为 {name!r} 的{what}；可选：{listed}</translation>
     </message>
@@ -1095,6 +1107,10 @@
     <message>
         <source>not found</source>
         <translation>未找到</translation>
+    </message>
+    <message>
+        <source>not in the library (index it first): {path}</source>
+        <translation>不在图库中（请先索引）：{path}</translation>
     </message>
     <message>
         <source>off</source>
