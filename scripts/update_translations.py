@@ -125,11 +125,19 @@ def core_texts() -> dict[str, str]:
     """The sentences the core builds for every front from templates it lists (each front
     passes its translation, e.g. ``plan.describe(tr)``): {template: where}. A new such list in
     the core is added here."""
+    import importlib
+
     from photoclip.core.browse import SHOWN_COUNT_TEXTS
     from photoclip.core.folders import ADDITION_TEXTS
+    from photoclip.core.said import SAID_TEXTS
+
+    for path in sorted((REPO / "photoclip" / "core").rglob("*.py")):  # each module that says
+        if "photoclip.core.said import" in path.read_text(encoding="utf-8"):  # things lists them
+            importlib.import_module(".".join(path.relative_to(REPO).with_suffix("").parts))
 
     return {**{t: "photoclip/core/browse.py:SHOWN_COUNT_TEXTS" for t in SHOWN_COUNT_TEXTS},
-            **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS}}
+            **{t: "photoclip/core/folders.py:ADDITION_TEXTS" for t in ADDITION_TEXTS},
+            **{t: "photoclip/core/said.py:SAID_TEXTS" for t in SAID_TEXTS}}
 
 
 def data_texts(out: Extracted) -> None:
@@ -179,6 +187,10 @@ def render_ts(language: str, messages: dict[Key, list[str]],
     return "\n".join(lines)
 
 
+#: CLI calls whose first argument a person reads: a literal there must go through _().
+CLI_SHOWN = frozenset({"print", "CommandFailed", "UsageError"})
+
+
 def extract_cli(sources: list[Path] | None = None) -> Extracted:
     """Every text the CLI translates (``_("...")``, ``N_("...")`` in photoclip/cli, and
     argparse's own words), and any ``_()`` around something other than a literal."""
@@ -186,13 +198,29 @@ def extract_cli(sources: list[Path] | None = None) -> Extracted:
     for text in ARGPARSE_TEXTS:
         out.messages[(text, "")] = ["argparse"]
     if sources is None:
+        from photoclip.core.model_catalogue import CATALOGUE
+
         for text, where in core_texts().items():
             out.messages.setdefault((text, ""), []).append(where)
+        for spec in CATALOGUE.values():  # `photoclip models` shows them as _(spec.description)
+            out.messages.setdefault((spec.description, ""), []).append(
+                f"photoclip/core/model_catalogue.py:{spec.key}")
     for path in sources or sorted(CLI_SOURCES.rglob("*.py")):
         rel = path.relative_to(REPO) if path.is_relative_to(REPO) else path
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("_", "N_") and node.args):
+            if not isinstance(node, ast.Call):
+                continue
+            if _name(node.func) in ("add_argument", "add_parser", "ArgumentParser", "_Parser"):
+                out.problems += [f"{rel}:{node.lineno}: {k.arg}= without _()"
+                                 for k in node.keywords
+                                 if k.arg in ("help", "description", "epilog")
+                                 and _has_words(k.value)]
+            if not isinstance(node.func, ast.Name):
+                continue
+            if node.func.id in CLI_SHOWN:
+                out.problems += [f"{rel}:{node.lineno}: a text given to {node.func.id}() "
+                                 "without _()" for arg in node.args[:1] if _has_words(arg)]
+            if node.func.id not in ("_", "N_") or not node.args:
                 continue
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):

@@ -6,6 +6,7 @@ import argparse
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
+from photoclip.cli.table import cell
 from photoclip.cli.undo import run_edit
 from photoclip.core.edits import AlbumCreate, AlbumDelete, AlbumPhotos, AlbumRename
 from photoclip.core.library import Library
@@ -21,12 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--query", help=_("a smart album of the photos matching this search"))
     c.add_argument("--min-score", type=float, help=_("with --query: the lowest score to include"))
     c.add_argument("--tag", help=_("a smart album of the photos with this tag"))
-    for action in ("add", "remove"):
-        x = asub.add_parser(action, help=f"{action} photos (plain albums)")
+    for action, text in (("add", _("add photos (plain albums)")),
+                         ("remove", _("remove photos (plain albums)"))):
+        x = asub.add_parser(action, help=text)
         x.add_argument("name")
         x.add_argument("photos", nargs="+")
-    for action in ("show", "delete"):
-        x = asub.add_parser(action, help=f"{action} an album (photos are never touched)")
+    for action, text in (("show", _("show an album (photos are never touched)")),
+                         ("delete", _("delete an album (photos are never touched)"))):
+        x = asub.add_parser(action, help=text)
         x.add_argument("name")
     x = asub.add_parser("rename", help=_("give an album another name"))
     x.add_argument("name")
@@ -43,9 +46,9 @@ def run_albums(lib: Library, args: argparse.Namespace) -> int:
         print(_('no albums yet: photoclip album create "Dogs" --query "a photo of a dog" '
               "--min-score 0.25"))
     for a, n in rows:
-        rule = (f"query {a.query!r} >= {a.min_score}" if a.query
-                else f"tag {a.tag!r}" if a.tag else "plain")
-        print(f"{a.name:<28}{plural(n, 'photo'):>12}  ({rule})")
+        rule = (_("query {query!r} >= {score}").format(query=a.query, score=a.min_score)
+                if a.query else _("tag {tag!r}").format(tag=a.tag) if a.tag else _("plain"))
+        print(cell(a.name, 28) + cell(plural(n, "photo"), 12, ">") + f"  ({rule})")
     return 0
 
 

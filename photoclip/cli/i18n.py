@@ -52,6 +52,21 @@ def N_(text: str) -> str:
     return text
 
 
+#: A date and time as the CLI shows them (the catalogue gives each language its order:
+#: "2023年6月30日 14:02"); :func:`format_time` fills it. Numbers are grouped by thousands
+#: (``1,250``) in every language photoclip speaks (:func:`photoclip.cli.output.plural`).
+DATE_TIME = N_("{year}-{month:02}-{day:02} {hour:02}:{minute:02}")
+
+
+def format_time(timestamp: float) -> str:
+    """``timestamp`` in local time, in the CLI's language (``2023-06-30 14:02``)."""
+    import time
+
+    t = time.localtime(timestamp)
+    return _(DATE_TIME).format(year=t.tm_year, month=t.tm_mon, day=t.tm_mday, hour=t.tm_hour,
+                               minute=t.tm_min)
+
+
 def language() -> str:
     """The language the CLI speaks now."""
     return getattr(_thread, "language", None) or _language

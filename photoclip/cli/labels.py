@@ -16,6 +16,7 @@ import argparse
 
 from photoclip.cli.i18n import _, language
 from photoclip.cli.output import emit_json, plural
+from photoclip.cli.table import cell
 from photoclip.core.labels import BUILTIN, write_user_copy
 from photoclip.core.library import Library, RetagReport
 from photoclip.core.tagging import STRICTNESS
@@ -29,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("name")
     edit = lsub.add_parser("edit", help=_("copy a built-in set into your labels folder to edit it"))
     edit.add_argument("name")
-    for action, text in (("enable", "tag photos with these sets"),
-                         ("disable", "stop tagging with these sets")):
+    for action, text in (("enable", _("tag photos with these sets")),
+                         ("disable", _("stop tagging with these sets"))):
         a = lsub.add_parser(action, help=text)
         a.add_argument("names", nargs="+")
     strict = lsub.add_parser("strictness", help=_("how sure a suggestion must be"))
@@ -114,18 +115,22 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
             "errors": errors,
         })
         return 0
-    state = f"on, {s.tag_strictness}" if s.auto_tag else "off (`photoclip labels auto on`)"
-    print(f"automatic tags: {state}")
-    print(f"{'set':<12}{'kind':<13}{'labels':>7}  {'':<9}description")
+    state = (_("on, {strictness}").format(strictness=s.tag_strictness) if s.auto_tag
+             else _("off (`photoclip labels auto on`)"))
+    print(_("automatic tags: {state}").format(state=state))
+    print(cell(_("set"), 12) + cell(_("kind"), 13) + cell(_("labels"), 7, ">") + "  "
+          + cell("", 9) + _("description"))
     for ls in sets.values():
-        kind = "one of" if ls.exclusive else "any of"
-        mark = "enabled" if ls.name in enabled else "-"
+        kind = _("one of") if ls.exclusive else _("any of")
+        mark = _("enabled") if ls.name in enabled else "-"
         where = "" if ls.source == BUILTIN else f"  [{ls.source}]"
         about = ls.display_description(language())
-        print(f"{ls.name:<12}{kind:<13}{len(ls.labels):>7}  {mark:<9}{about}{where}")
+        print(cell(ls.name, 12) + cell(kind, 13) + cell(len(ls.labels), 7, ">") + "  "
+              + cell(mark, 9) + about + where)
     for error in errors:
-        print(f"broken label set file skipped: {error}")
-    print(f"\nyour label sets: {lib.labels_dir}/*.toml (a file named like a built-in replaces it)")
+        print(_("broken label set file skipped: {error}").format(error=error))
+    print(_("\nyour label sets: {folder}/*.toml (a file named like a built-in replaces it)").format(
+        folder=lib.labels_dir))
     print(_("`photoclip labels edit NAME` copies a built-in there to edit; `labels show NAME`"))
     return 0
 

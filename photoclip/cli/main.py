@@ -63,15 +63,17 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(*, choose_language: bool = True) -> argparse.ArgumentParser:
     """The command line's parser, in the CLI's language (``choose_language``: set it from the
     settings and the environment first; an owner answering a client has set it already)."""
-    from photoclip.cli.output import EXIT_CODES
+    from photoclip.cli.output import EXIT_CODES, EXIT_STATUSES
 
     if choose_language:
         set_language(language_setting())  # before the parser: its help is translated
     parser = _Parser(
         prog="photoclip", description=_("Search your photos by what is in them."),
-        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_(EXIT_CODES).format(**EXIT_STATUSES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"photoclip {__version__}")
+    parser.add_argument("--version", action="version", version=f"photoclip {__version__}",
+                        help=_("show program's version number and exit"))
     parser.add_argument("--json", action="store_true", help=_("machine-readable output"))
     parser.add_argument("--verbose", "-v", action="count", default=0, help=_("more log output"))
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks on errors"))
@@ -177,7 +179,7 @@ def execute(args: argparse.Namespace, call: Callable[[], int]) -> int:
     except BrokenPipeError:
         raise
     except Exception as exc:
-        message, hint = user_message(exc), _hint(exc)
+        message, hint = user_message(exc, _), _hint(exc)
         if message is None or args.debug:
             if args.debug:
                 raise

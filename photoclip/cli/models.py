@@ -7,8 +7,10 @@ from pathlib import Path
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import ProgressBar, emit_json
+from photoclip.cli.table import cell
 from photoclip.core.library import Library
 from photoclip.core.models import download_weights, get_model_spec
+from photoclip.core.types import display_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,16 +64,16 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"models": entries})
         return 0
-    print(f"{'':2}{'model':<28}{'ImageNet':>9}{'size':>9}  {'installed':<10} description")
+    print("  " + cell(_("model"), 28) + cell("ImageNet", 9, ">") + cell(_("size"), 9, ">") + "  "
+          + cell(_("installed"), 10) + " " + _("description"))
     for e in entries:
         s = e.spec
         top1 = f"{s.imagenet_top1:.1f}%" if s.imagenet_top1 else "-"
-        size = f"{s.download_mb:.0f} MB" if s.download_mb else "-"
+        size = f"{s.download_mb:,.0f} MB" if s.download_mb else "-"
         mark = "*" if e.in_use else " "
-        print(
-            f"{mark} {s.key:<28}{top1:>9}{size:>9}  {'yes' if e.installed else 'no':<10} "
-            f"{s.description}"
-        )
+        print(f"{mark} " + cell(s.key, 28) + cell(top1, 9, ">") + cell(size, 9, ">") + "  "
+              + cell(_("yes") if e.installed else _("no"), 10) + " "
+              + display_text(_(s.description)))
         if s.retrieval:  # published zero-shot retrieval, for models without an ImageNet figure
             figures = ", ".join(f"{name} {r1:.1f}%" for name, r1 in s.retrieval)
             print(f"{'':39}" + _("zero-shot text-to-image R@1 (published): {figures}").format(

@@ -9,11 +9,11 @@ from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from photoclip.cli.exits import (  # noqa: F401 - the CLI's modules import them from here
-    EXIT_CODES,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PIPE_CLOSED,
+    EXIT_STATUSES,
     EXIT_USAGE,
 )
 from photoclip.cli.i18n import N_, _
@@ -22,6 +22,19 @@ from photoclip.core.types import counted
 
 if TYPE_CHECKING:
     from photoclip.core.tags import TagChange
+
+#: The exit statuses (``photoclip --help``; the fields are :data:`EXIT_STATUSES`).
+EXIT_CODES = N_("""exit status:
+  {ok}    done
+  {failed}    the command could not be done (a file missing or unreadable, an album not found,
+       the library busy, the model missing, ...)
+  {usage}    the command line is wrong (an unknown option, a value out of range, a malformed
+       query, a name that is not one of the choices, which the message lists): fix the command
+  {interrupted}  interrupted (Ctrl-C)
+  {closed}  the output was closed early (e.g. `photoclip tags | head`)
+with --json every error is one JSON object on stdout:
+  {{"error": {{"type": ..., "kind": "usage" | "failed" | "interrupted", "message": ...,
+             "hint": ... or null, "exit_code": ...}}}}""")
 
 class CommandFailed(Exception):
     """A command could not be done (exit status 1); ``type_`` names the error for --json."""
@@ -172,34 +185,36 @@ def tag_change_text(change: TagChange) -> str:
         return plural(change.count(outcome), "photo")
 
     said = {
-        t.ADDED: f"added to {n(t.ADDED)}",
-        t.ACCEPTED: f"accepted on {n(t.ACCEPTED)}: now your own",
-        t.REJECTED: f"removed from {n(t.REJECTED)} and will not be suggested again",
-        t.RECORDED: f"not suggested for {n(t.RECORDED)}; recorded: it will not be suggested",
-        t.REMOVED: f"removed from {n(t.REMOVED)}",
-        t.KEYWORD_REMOVED: f"removed from {n(t.KEYWORD_REMOVED)} (a keyword read from the file "
-        "or its XMP sidecar: the removal is remembered, so reading the file again does not "
-        "bring it back; the photo file is never changed, its sidecar only with write_xmp on)",
-        t.KEYWORD_KEPT: f"still a keyword of {n(t.KEYWORD_KEPT)}: read from the file or its "
-        "XMP sidecar, which photoclip changes only with write_xmp on in settings.toml",
-        t.ALREADY_YOURS: f"{n(t.ALREADY_YOURS)} had it as your own already",
-        t.ALREADY_REJECTED: f"{n(t.ALREADY_REJECTED)} had it rejected already",
-        t.OWN_KEPT: f"kept on {n(t.OWN_KEPT)}: it is your own tag there "
-        "(`photoclip tag remove` removes it)",
-        t.NOT_TAGGED: f"{n(t.NOT_TAGGED)} did not have it",
-        t.NOT_SUGGESTED: f"not suggested for {n(t.NOT_SUGGESTED)}: nothing done "
-        "(`photoclip tag add` gives photos a tag of your own)",
+        t.ADDED: _("added to {photos}"),
+        t.ACCEPTED: _("accepted on {photos}: now your own"),
+        t.REJECTED: _("removed from {photos} and will not be suggested again"),
+        t.RECORDED: _("not suggested for {photos}; recorded: it will not be suggested"),
+        t.REMOVED: _("removed from {photos}"),
+        t.KEYWORD_REMOVED: _("removed from {photos} (a keyword read from the file or its XMP "
+                             "sidecar: the removal is remembered, so reading the file again "
+                             "does not bring it back; the photo file is never changed, its "
+                             "sidecar only with write_xmp on)"),
+        t.KEYWORD_KEPT: _("still a keyword of {photos}: read from the file or its XMP sidecar, "
+                          "which photoclip changes only with write_xmp on in settings.toml"),
+        t.ALREADY_YOURS: _("{photos} had it as your own already"),
+        t.ALREADY_REJECTED: _("{photos} had it rejected already"),
+        t.OWN_KEPT: _("kept on {photos}: it is your own tag there "
+                      "(`photoclip tag remove` removes it)"),
+        t.NOT_TAGGED: _("{photos} did not have it"),
+        t.NOT_SUGGESTED: _("not suggested for {photos}: nothing done "
+                           "(`photoclip tag add` gives photos a tag of your own)"),
     }
-    parts = [text for outcome, text in said.items() if change.count(outcome)]
-    return f"{change.action} {change.tag!r}: " + ("; ".join(parts) or "no photos")
+    parts = [text.format(photos=n(outcome)) for outcome, text in said.items()
+             if change.count(outcome)]
+    return f"{change.action} {change.tag!r}: " + (_("; ").join(parts) or _("no photos"))
 
 
 def taken_text(taken: float | None, modified: float) -> str:
     """``taken 2023-06-30 14:02`` (local time), or the file's date when the capture date is not
     known (searches by date use that one then)."""
-    def stamp(t: float) -> str:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+    from photoclip.cli.i18n import format_time
 
     if taken is not None:
-        return f"taken {stamp(taken)}"
-    return f"date taken unknown (no EXIF date; file modified {stamp(modified)}, used for dates)"
+        return _("taken {when}").format(when=format_time(taken))
+    return _("date taken unknown (no EXIF date; file modified {when}, used for dates)").format(
+        when=format_time(modified))

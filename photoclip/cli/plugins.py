@@ -8,11 +8,13 @@ import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
-from photoclip.cli.i18n import _
+from photoclip.cli.i18n import _, language
 from photoclip.cli.options import positive_int
 from photoclip.cli.output import CommandFailed, emit_json
+from photoclip.cli.table import cell
 from photoclip.config import SettingsError, app_paths
 from photoclip.core import plugin_host
+from photoclip.core.plugin_texts import plugin_text
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library
@@ -24,16 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plugins", help=_("list, enable or disable plugins"))
     psub = p.add_subparsers(dest="action")
     psub.add_parser("list", help=_("every plugin found, enabled or not (the default)"))
-    for verb in ("enable", "disable"):
-        v = psub.add_parser(verb, help=f"{verb} a plugin (takes effect at the next start)")
+    for verb, text in (("enable", _("enable a plugin (takes effect at the next start)")),
+                       ("disable", _("disable a plugin (takes effect at the next start)"))):
+        v = psub.add_parser(verb, help=text)
         v.add_argument("name")
     p.set_defaults(run=run_plugins, needs_library=False)
     a = sub.add_parser("analyzers", help=_("what runs on every photo after indexing, and where "
                        "each stands (on, off)"))
     asub = a.add_subparsers(dest="action")
     asub.add_parser("list", help=_("every analyzer with done, failed and pending photos"))
-    for verb in ("on", "off"):
-        v = asub.add_parser(verb, help=f"turn an analyzer {verb} for this library")
+    for verb, text in (("on", _("turn an analyzer on for this library")),
+                       ("off", _("turn an analyzer off for this library"))):
+        v = asub.add_parser(verb, help=text)
         v.add_argument("name")
     a.set_defaults(run=run_analyzers)
     _register_actions(sub)
@@ -45,16 +49,20 @@ def run_analyzers(lib: Library, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"analyzer": args.name, "enabled": args.action == "on"})
         else:
-            print(f"analyzer {args.name} is {args.action} (`photoclip index` catches up)")
+            print((_("analyzer {name} is on (`photoclip index` catches up)") if args.action == "on"
+                   else _("analyzer {name} is off")).format(name=args.name))
         return 0
     rows = lib.analysis.status()
     if args.json:
         emit_json({"analyzers": rows})
         return 0
-    print(f"{'analyzer':<16}{'state':<7}{'done':>8}{'failed':>8}{'pending':>9}  what")
+    print(cell(_("analyzer"), 16) + cell(_("state"), 7) + cell(_("done"), 8, ">")
+          + cell(_("failed"), 8, ">") + cell(_("pending"), 9, ">") + "  " + _("what"))
     for s in rows:
-        state = "on" if s.enabled else "off"
-        print(f"{s.name:<16}{state:<7}{s.done:>8}{s.failed:>8}{s.pending:>9}  {s.title}")
+        state = _("on") if s.enabled else _("off")
+        print(cell(s.name, 16) + cell(state, 7) + cell(f"{s.done:,}", 8, ">")
+              + cell(f"{s.failed:,}", 8, ">") + cell(f"{s.pending:,}", 9, ">") + "  "
+              + lib.plugins.text(s.title, language()))
     return 0
 
 
@@ -65,27 +73,34 @@ def run_plugins(_lib: None, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"plugin": args.name, "enabled": args.action == "enable"})
         else:
-            print(f"{args.action}d plugin {args.name} (takes effect at the next start)")
+            print((_("enabled plugin {name} (takes effect at the next start)")
+                   if args.action == "enable" else
+                   _("disabled plugin {name} (takes effect at the next start)")).format(
+                       name=args.name))
         return 0
     host = plugin_host.PluginHost(paths=paths).load()
     infos = host.infos()
     if args.json:
-        emit_json({"plugins": infos, "actions": sorted(host.actions()),
+        from dataclasses import asdict
+
+        listed = [{k: v for k, v in asdict(i).items() if k != "translations"} for i in infos]
+        emit_json({"plugins": listed, "actions": sorted(host.actions()),
                    "exporters": sorted(host.exporters())})
         return 0
-    print(f"{'plugin':<16}{'state':<10}{'source':<13}description")
+    print(cell(_("plugin"), 16) + cell(_("state"), 10) + cell(_("source"), 13) + _("description"))
     for info in infos:
-        state = "error" if info.error and not info.loaded else (
-            "on" if info.enabled else "off")
-        print(f"{info.name:<16}{state:<10}{info.source:<13}{info.description}")
+        state = _("error") if info.error and not info.loaded else (
+            _("on") if info.enabled else _("off"))
+        print(cell(info.name, 16) + cell(state, 10) + cell(info.source, 13)
+              + plugin_text(info.translations, info.description, language()))
         if info.error:
             print(f"{'':<16}! {info.error}")
     actions = host.actions()
     if actions:
-        print("\nactions (commands): " + ", ".join(sorted(actions)))
+        print(_("\nactions (commands): ") + ", ".join(sorted(actions)))
     exporters = host.exporters()
     if exporters:
-        print("exporters (photoclip export --as): " + ", ".join(sorted(exporters)))
+        print(_("exporters (photoclip export --as): ") + ", ".join(sorted(exporters)))
     return 0
 
 
@@ -103,17 +118,17 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
         log.warning("Plugins are not available: %s", exc)
         return
     from photoclip.core.actions import resolve_options
-    from photoclip.core.types import display_text
 
     for name, action in actions.items():
         if name in sub.choices:
             log.warning("Plugin action %r clashes with a built-in command; skipped", name)
             continue
-        p = sub.add_parser(name, help=display_text(action.title),
-                           description=display_text(action.description))
+        lang = language()
+        p = sub.add_parser(name, help=host.text(action.title, lang),
+                           description=host.text(action.description, lang))
         if action.selection != "none":
-            every = " (none: the whole library)" if action.selection == "optional" else ""
-            p.add_argument("photos", nargs="*", help=f"photo files{every}")
+            p.add_argument("photos", nargs="*", help=_("photo files (none: the whole library)")
+                           if action.selection == "optional" else _("photo files"))
             p.add_argument("--query", help=_("the photos matching a search"))
             p.add_argument("--album", help=_("the photos of an album"))
             p.add_argument("--tag", help=_("the photos with a tag"))
@@ -124,11 +139,13 @@ def _register_actions(sub: argparse._SubParsersAction) -> None:
             flag = f"--{opt.name}"
             dest = "opt_" + opt.name.replace("-", "_")
             if opt.type is bool:
-                p.add_argument(flag, dest=dest, action="store_true", help=opt.help)
+                p.add_argument(flag, dest=dest, action="store_true",
+                               help=host.text(opt.help, lang))
             else:
                 p.add_argument(
                     flag, dest=dest, type=opt.type, default=opt.default,
-                    choices=opt.choices or None, required=opt.required, help=opt.help,
+                    choices=opt.choices or None, required=opt.required,
+                    help=host.text(opt.help, lang),
                 )
         p.set_defaults(run=run_action, action_name=name)
 
@@ -138,9 +155,10 @@ def _confirm(args: argparse.Namespace) -> Any:
         if args.yes:
             return True
         if not sys.stdin.isatty():
-            print(f"{question} no (not a terminal; use --yes)", file=sys.stderr)
+            print(_("{question} no (not a terminal; use --yes)").format(question=question),
+                  file=sys.stderr)
             return False
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes", _("y"))
 
     return confirm
 

@@ -39,15 +39,16 @@ def run(_lib: None, args: argparse.Namespace) -> int:
         if args.json:
             emit_json({"recovered": False, "plan": plan})
         else:
-            print(f"the catalog {plan.catalog_file} is sound: nothing to recover")
+            print(_("the catalog {file} is sound: nothing to recover").format(
+                file=plan.catalog_file))
         return 0
     if not args.yes:
         if args.json or not sys.stdin.isatty():
-            emit_error("recover changes the library: add --yes to go ahead", type_="UsageError",
+            emit_error(_("recover changes the library: add --yes to go ahead"), type_="UsageError",
                        exit_code=2, as_json=args.json)
             return 2
         _describe(plan)
-        if input("Restore it? [y/N] ").strip().lower() not in ("y", "yes"):
+        if input(_("Restore it? [y/N] ")).strip().lower() not in ("y", "yes", _("y")):
             print(_("nothing was changed"))
             return 1
     report = recover_catalog(paths, force=args.force)
@@ -61,39 +62,46 @@ def run(_lib: None, args: argparse.Namespace) -> int:
 def print_report(report: RecoveryReport) -> None:
     """What ``recover`` did, in words (counts in the right number: "1 photo", "2 photos")."""
     if report.problem:
-        print(f"damaged:   {report.catalog_file} ({report.problem})")
+        print(_("damaged:   {file} ({problem})").format(file=report.catalog_file,
+                                                     problem=report.problem))
     for kept in report.kept_as:
-        print(f"kept as:   {kept}")
+        print(_("kept as:   {file}").format(file=kept))
     r = report.restored
     if report.backup:
-        print(f"restored:  {report.backup} (taken {report.backup_taken})")
-        print(f"           {plural(r.photos, 'photo')}, {plural(r.user_tags, 'tag')} of yours, "
-              f"{plural(r.rejected_tags, 'rejected tag')}, {plural(r.albums, 'album')} as of "
-              f"{report.backup_taken}")
+        print(_("restored:  {backup} (taken {when})").format(backup=report.backup,
+                                                           when=report.backup_taken))
+        print(_("           {photos}, {tags} of yours, {rejected}, {albums} as of {when}").format(
+            photos=plural(r.photos, "photo"), tags=plural(r.user_tags, "tag"),
+            rejected=plural(r.rejected_tags, "rejected tag"), albums=plural(r.albums, "album"),
+            when=report.backup_taken))
     else:
         print(_("restored:  no good backup was found: a new catalog was started"))
     if report.store_note:
-        print(f"vectors:   {report.store_note}")
+        print(_("vectors:   {note}").format(note=report.store_note))
     else:
         n = report.photos_from_store
-        print(f"vectors:   {plural(n, 'photo')} indexed since the backup "
-              f"{'was' if n == 1 else 'were'} added back from the vector store")
-    print(f"now:       {plural(report.photos, 'photo')}; run `photoclip index` to catch up with "
-          "the folders")
+        said = (_("vectors:   {photos} indexed since the backup was added back from the vector "
+                  "store") if n == 1 else
+                _("vectors:   {photos} indexed since the backup were added back from the vector "
+                  "store"))
+        print(said.format(photos=plural(n, "photo")))
+    print(_("now:       {photos}; run `photoclip index` to catch up with the folders").format(
+        photos=plural(report.photos, "photo")))
 
 
 def _describe(plan: RecoveryPlan) -> None:
     if plan.problem:
-        print(f"damaged:   {plan.catalog_file} ({plan.problem})")
+        print(_("damaged:   {file} ({problem})").format(file=plan.catalog_file,
+                                                     problem=plan.problem))
     else:
-        print(f"catalog:   {plan.catalog_file} (sound; --force replaces it)")
+        print(_("catalog:   {file} (sound; --force replaces it)").format(file=plan.catalog_file))
     for bad in plan.bad_backups:
-        print(f"skipped:   {bad}")
+        print(_("skipped:   {backup}").format(backup=bad))
     if plan.backup:
         c = plan.backup_contents
-        print(f"backup:    {plan.backup} (taken {plan.backup_taken}): "
-              f"{plural(c.photos, 'photo')}, {plural(c.user_tags, 'tag')} of yours, "
-              f"{plural(c.albums, 'album')}")
+        print(_("backup:    {backup} (taken {when}): {photos}, {tags} of yours, {albums}").format(
+            backup=plan.backup, when=plan.backup_taken, photos=plural(c.photos, "photo"),
+            tags=plural(c.user_tags, "tag"), albums=plural(c.albums, "album")))
     else:
         print(_("backup:    none is good: a new catalog is started from the vector store"))
     print(_("The damaged file is kept beside the catalog; nothing is deleted."))

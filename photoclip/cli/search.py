@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from photoclip.cli import fact_filters
-from photoclip.cli.i18n import _
+from photoclip.cli.i18n import N_, _, language
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
 from photoclip.core.browse import not_searched_text
@@ -18,7 +18,7 @@ from photoclip.core.types import SearchHit
 
 log = logging.getLogger(__name__)
 
-SEARCH_HELP = """Find photos by describing what is in them.
+SEARCH_HELP = N_("""Find photos by describing what is in them.
 
 examples:
   photoclip search "a dog running on the beach"
@@ -37,7 +37,7 @@ what the model sees and does not:
   usually 0.15 to 0.35: compare them within one search, not across searches.
   The ocr plugin reads text in photos (photoclip plugins enable ocr): a query's
   words in a photo's text add up to 0.25 to its score, text:"..." keeps only
-  photos whose text holds every word."""
+  photos whose text holds every word.""")
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -70,6 +70,7 @@ def declared_filters() -> list[tuple[str, str]]:
     """The search filters plugins declare in their manifests (no plugin is imported)."""
     from photoclip.config import app_paths
     from photoclip.core.plugin_discovery import Manifest, find_manifests
+    from photoclip.core.plugin_texts import plugin_text
 
     try:
         manifests = find_manifests(app_paths())
@@ -79,7 +80,7 @@ def declared_filters() -> list[tuple[str, str]]:
     for m in manifests:
         if isinstance(m, Manifest):
             for name, help_ in m.search_filters:
-                seen.setdefault(name, help_)
+                seen.setdefault(name, plugin_text(m.translations, help_, language()))
     return sorted(seen.items())
 
 
@@ -102,7 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "search",
         help=_("find photos by a description"),
-        description=SEARCH_HELP,
+        description=_(SEARCH_HELP),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("query", nargs="?", default="",
@@ -169,6 +170,7 @@ def _show(hits: list[SearchHit], args: argparse.Namespace, waiting: int) -> int:
         for reason in hit.reasons:
             print(f"              {reason}")
     if waiting:
-        print(f"photoclip: {not_searched_text(waiting)} (`photoclip index` indexes them)",
+        print(_("photoclip: {not_searched} (`photoclip index` indexes them)").format(
+            not_searched=not_searched_text(waiting)),
               file=sys.stderr)
     return 0

@@ -7,6 +7,7 @@ import argparse
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, tag_change_text, taken_text
 from photoclip.cli.rate import facts_lines, photo_facts
+from photoclip.cli.table import cell
 from photoclip.cli.undo import run_edit
 from photoclip.core.edits import TagEdit
 from photoclip.core.library import Library
@@ -18,10 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("tag", help=_("add, remove, reject or accept a tag on photos"))
     tsub = t.add_subparsers(dest="action", required=True)
     for action, text in (
-        ("add", "add your own tag"),
-        ("remove", "remove your own tag"),
-        ("reject", "an automatic tag is wrong: remove it and never suggest it again"),
-        ("accept", "make an automatic tag your own"),
+        ("add", _("add your own tag")),
+        ("remove", _("remove your own tag")),
+        ("reject", _("an automatic tag is wrong: remove it and never suggest it again")),
+        ("accept", _("make an automatic tag your own")),
     ):
         a = tsub.add_parser(action, help=text)
         a.add_argument("tag")
@@ -40,10 +41,12 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
     if not counts:
         print(_("no tags yet: `photoclip tag add TAG PHOTO...`"))
         return 0
-    print(f"{'tag':<28}{'own':>6}{'auto':>6}  mean auto score")
+    print(cell(_("tag"), 28) + cell(_("own"), 6, ">") + cell(_("auto"), 6, ">") + "  "
+          + _("mean auto score"))
     for c in counts:
         score = f"{c.auto_score:.2f}" if c.auto_score is not None else ""
-        print(f"{c.tag:<28}{c.own:>6}{c.auto:>6}  {score}")
+        print(cell(c.tag, 28) + cell(f"{c.own:,}", 6, ">") + cell(f"{c.auto:,}", 6, ">") + "  "
+              + score)
     print(_("own = your tags and keywords from files; auto = suggested from `photoclip labels`"))
     return 0
 

@@ -5,11 +5,27 @@ from __future__ import annotations
 import errno
 import sys
 
+from photoclip.core.said import N_, Said, Translate, _same
 
-def user_message(exc: BaseException) -> str | None:
+_DECODE = N_("cannot read that image: {reason}")
+_DISK_FULL = N_("the disk is full: free some space; nothing was lost, indexing resumes")
+_DISK_FULL_AT = N_("the disk is full ({file}): free some space; nothing was lost, indexing "
+                   "resumes")
+_NOT_FOUND = N_("not found")
+_DAMAGED = N_("the catalog {catalog} is damaged ({problem}). Your photos are not touched: run "
+              "`photoclip recover` to restore its newest good backup (the damaged file is kept).")
+_WRONG = N_("Something went wrong: {error}")
+
+
+def user_message(exc: BaseException, translate: Translate = _same) -> str | None:
     """A message for errors a user can act on; None for bugs (which deserve a traceback).
+    ``translate``: the front's (``tr``, ``_``) for what the core says through
+    :class:`~photoclip.core.said.Said` (``exc.said``); the rest is shown as raised.
 
     The core's own input errors (QueryError, TagError, LabelsError, ...) are ValueErrors."""
+    said = getattr(exc, "said", None)
+    if isinstance(said, Said):
+        return said.text(translate)
     from photoclip.config import SettingsError
     from photoclip.core.images import ImageDecodeError
     from photoclip.core.labels import LabelSetError
@@ -26,14 +42,15 @@ def user_message(exc: BaseException) -> str | None:
         return str(exc)
     damaged = _damaged_catalog_message(exc)
     if damaged is not None:
-        return damaged
+        return damaged.text(translate)
     if isinstance(exc, ImageDecodeError):
-        return f"cannot read that image: {exc.reason}"
+        return Said(_DECODE, {"reason": exc.reason}).text(translate)
     if isinstance(exc, (LibraryLockedError, SettingsError, LabelSetError, ValueError)):
         return str(exc)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"the disk is full{where}: free some space; nothing was lost, indexing resumes"
+        if exc.filename:
+            return Said(_DISK_FULL_AT, {"file": exc.filename}).text(translate)
+        return translate(_DISK_FULL)
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, PermissionError)):
         return str(exc)
     from photoclip.core.embedder_process import EmbedderProcessError
@@ -44,11 +61,13 @@ def user_message(exc: BaseException) -> str | None:
     if vectors is not None and isinstance(exc, vectors.VectorStoreError):
         return str(exc)
     if isinstance(exc, KeyError):
-        return str(exc.args[0]) if exc.args else "not found"
+        if exc.args and isinstance(exc.args[0], Said):
+            return exc.args[0].text(translate)
+        return str(exc.args[0]) if exc.args else translate(_NOT_FOUND)
     return None
 
 
-def _damaged_catalog_message(exc: BaseException) -> str | None:
+def _damaged_catalog_message(exc: BaseException) -> Said | None:
     """Damage found after the catalog was opened (a page no check on open had read)."""
     from photoclip.core.catalog_backup import is_damage
 
@@ -57,10 +76,7 @@ def _damaged_catalog_message(exc: BaseException) -> str | None:
     from photoclip.config import app_paths
 
     catalog = app_paths().library_dir / "catalog.sqlite3"
-    return (
-        f"the catalog {catalog} is damaged ({exc}). Your photos are not touched: run "
-        "`photoclip recover` to restore its newest good backup (the damaged file is kept)."
-    )
+    return Said(_DAMAGED, {"catalog": catalog, "problem": exc})
 
 
 class CatalogDamagedError(Exception):
@@ -97,10 +113,10 @@ class CatalogTooNewError(Exception):
         )
 
 
-def describe_error(exc: BaseException) -> str:
-    """One sentence for the user (the GUI's banners and dialogs); unexpected errors still get a
-    short, honest line."""
-    message = user_message(exc)
+def describe_error(exc: BaseException, translate: Translate = _same) -> str:
+    """One sentence for the user (the GUI's banners and dialogs, in the language of
+    ``translate``); unexpected errors still get a short, honest line."""
+    message = user_message(exc, translate)
     if message:
         return message[0].upper() + message[1:]
-    return f"Something went wrong: {type(exc).__name__}: {exc}"
+    return Said(_WRONG, {"error": f"{type(exc).__name__}: {exc}"}).text(translate)

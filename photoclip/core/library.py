@@ -55,6 +55,7 @@ from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError
 from photoclip.core.ratings import Ratings
+from photoclip.core.said import N_, Said
 from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
 from photoclip.core.tags import TagStore
@@ -62,6 +63,9 @@ from photoclip.core.types import Region, SearchHit, photo_from_record
 from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vector_space import VectorSpace
 from photoclip.core.xmp_mirror import XmpMirror
+
+_NO_FILE = N_("no such file: {path}")
+_NOT_INDEXED = N_("not in the library (index it first): {path}")
 
 if TYPE_CHECKING:
     from photoclip.core.people import People
@@ -508,9 +512,9 @@ class Library:
         for p in paths:
             rec = self._catalog.get_by_path(str(Path(p).expanduser().resolve()))
             if rec is None and not Path(p).expanduser().exists():
-                raise KeyError(f"no such file: {p}")  # "index it first" would not help
+                raise KeyError(Said(_NO_FILE, {"path": p}))  # "index it first" would not help
             if rec is None:
-                raise KeyError(f"not in the library (index it first): {p}")
+                raise KeyError(Said(_NOT_INDEXED, {"path": p}))
             ids.append(rec.id)
         return ids
 

@@ -21,11 +21,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from photoclip.core.said import N_, Said, SaidError
+
 POLL_S = 0.1  # how often a waiting process tries the lock again
 LOCK_WAIT_S = 10.0  # how long a process waits for a short-lived holder (PHOTOCLIP_LOCK_WAIT)
 
+N_("unknown process")  # LibraryLock.holder()
+_IN_USE = N_("This photo library is in use by another photoclip process ({holder}). Close it "
+             "first, or stop `photoclip watch`, then try again.")
 
-class LibraryLockedError(Exception):
+
+class LibraryLockedError(SaidError):
     """Another running photoclip process owns this library."""
 
 
@@ -84,11 +90,8 @@ class LibraryLock:
             except OSError:
                 f.close()
             if time.monotonic() >= deadline:
-                raise LibraryLockedError(
-                    f"This photo library is in use by another photoclip process "
-                    f"({self.holder()}). Close it first, or stop `photoclip watch`, then try "
-                    "again."
-                ) from None
+                raise LibraryLockedError(Said(_IN_USE, {"holder": self.holder()},
+                                              words=("holder",))) from None
             if waiting is not None and not said:
                 said = True
                 waiting(self.holder())

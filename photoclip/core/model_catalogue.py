@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from photoclip.core.said import Said
+
 log = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -37,9 +39,11 @@ HF_HUB_PREFIX = "hf-hub:"
 class ModelUnavailableError(Exception):
     """A model cannot be used; ``message`` tells the user, in a sentence or two, what to do."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Said) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        if isinstance(message, Said):  # the fronts show it translated (core/said.py)
+            self.said = message
 
 
 class UnknownModelError(ModelUnavailableError, ValueError):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.said import N_, Said
 
 #: The catalogue's model for queries in other languages than English.
 MULTILINGUAL_MODEL = "xlm-roberta-vit-b-32"
@@ -33,17 +34,29 @@ def missing_requirements(spec: ModelSpec) -> list[str]:
     return [m for m in spec.requires if importlib.util.find_spec(m) is None]
 
 
-def requirements_message(spec: ModelSpec, missing: list[str]) -> str:
+_NEEDS_BUNDLED = N_("Model '{model}' needs the Python package {names}, which this photoclip "
+                    "installation does not include: install a photoclip package built with "
+                    "multilingual support, or choose another model.")
+_NEEDS_BUNDLED_MANY = N_("Model '{model}' needs the Python packages {names}, which this "
+                         "photoclip installation does not include: install a photoclip package "
+                         "built with multilingual support, or choose another model.")
+_NEEDS = N_("Model '{model}' needs the Python package {names}, not installed here: install "
+            "with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose "
+            "the model again.")
+_NEEDS_MANY = N_("Model '{model}' needs the Python packages {names}, not installed here: install "
+                 "with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then "
+                 "choose the model again.")
+
+
+def requirements_message(spec: ModelSpec, missing: list[str]) -> Said:
     """What to do when ``missing`` packages keep ``spec`` from working."""
     names = ", ".join(missing)
     if getattr(sys, "frozen", False):  # an installer's bundle: no pip to run
-        return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} "
-                f"{names}, which this photoclip installation does not include: install a "
-                f"photoclip package built with multilingual support, or choose another model.")
+        return Said(_NEEDS_BUNDLED_MANY if len(missing) > 1 else _NEEDS_BUNDLED,
+                    {"model": spec.key, "names": names})
     extra = "'photoclip[multilingual]'" if spec.multilingual else " ".join(missing)
-    return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} {names}, "
-            f"not installed here: install with `pip install {extra}` (pipx: `pipx inject "
-            f"photoclip {' '.join(missing)}`), then choose the model again.")
+    return Said(_NEEDS_MANY if len(missing) > 1 else _NEEDS, {
+        "model": spec.key, "names": names, "extra": extra, "packages": " ".join(missing)})
 
 
 def needs_multilingual(spec: ModelSpec, text: str) -> bool:

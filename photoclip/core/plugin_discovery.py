@@ -41,11 +41,12 @@ import importlib.metadata
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from photoclip.config import AppPaths, Settings, app_paths
+from photoclip.core.plugin_texts import TranslationsError, parse_translations
 from photoclip.core.types import UnknownChoiceError, display_text
 
 if sys.version_info >= (3, 11):
@@ -75,6 +76,8 @@ class Manifest:
     entry_point: Any = None  # importlib.metadata.EntryPoint for installed plugins
     hooks: tuple[str, ...] | None = None  # declared hooks: imported when one is needed
     search_filters: tuple[tuple[str, str], ...] = ()  # (name, help) it declares
+    #: language -> {English text: translation} (``[translations.zh_CN]``; core.plugin_texts)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class PluginInfo:
     error: str | None = None  # why it is not loaded, or its last failure
     location: str = ""
     loaded: bool = False
+    #: the manifest's translations of its texts (show them with core.plugin_texts.plugin_text)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
 
 class PluginManifestError(ValueError):
@@ -135,10 +140,14 @@ def parse_manifest(data: dict[str, Any], *, source: str, location: str) -> Manif
     ):
         raise PluginManifestError(f"{location}: 'search_filters' must be a table of "
                                   'name = "help" (lowercase names)')
+    try:
+        translations = parse_translations(data.get("translations"), location)
+    except TranslationsError as exc:
+        raise PluginManifestError(str(exc)) from exc
     # what every list shows (CLI, Settings > Plugins): plain text, without reST/Markdown marks
     return Manifest(name, display_text(description), version, module, source, location,
                     enabled_by_default=default, hooks=_hooks(data.get("hooks"), location),
-                    search_filters=tuple(filters.items()))
+                    search_filters=tuple(filters.items()), translations=translations)
 
 
 def _hooks(value: Any, location: str) -> tuple[str, ...] | None:
@@ -217,10 +226,13 @@ def _read_entry_point_manifests() -> list[Manifest | PluginInfo]:
 def _builtin_manifests() -> list[Manifest]:
     from photoclip.core import builtin_plugins
     from photoclip.core.types import API_VERSION
+    from photoclip.languages import I18N_DIR
 
+    table = tomllib.loads((I18N_DIR / "builtin_plugins.toml").read_text(encoding="utf-8"))
+    translations = parse_translations(table.get("translations"), "builtin_plugins.toml")
     return [
         Manifest(name, desc, API_VERSION, f"{builtin_plugins.__name__}:{attr}", BUILTIN,
-                 "photoclip")
+                 "photoclip", translations=translations)
         for name, desc, attr in builtin_plugins.BUILTINS
     ]
 
@@ -286,7 +298,7 @@ def discover(
         enabled = is_enabled(m, settings)
         infos.append(
             PluginInfo(m.name, m.description, m.api_version, m.source, enabled, _check(m, seen),
-                       m.location)
+                       m.location, translations=m.translations)
         )
         seen.add(m.name)
     return infos

@@ -41,6 +41,8 @@ from photoclip.core.plugin_discovery import (
     set_enabled,
     user_plugins_dir,
 )
+from photoclip.core.plugin_texts import plugin_text
+from photoclip.core.types import display_text
 
 __all__ = [
     "BUILTIN", "ENTRY_POINT", "ENTRY_POINT_GROUP", "FIRST_PARTY", "MANIFEST", "USER", "Manifest",
@@ -110,7 +112,7 @@ class PluginHost:
                     continue
                 enabled = is_enabled(m, self.settings)
                 info = PluginInfo(m.name, m.description, m.api_version, m.source, enabled,
-                                  _check(m, seen), m.location)
+                                  _check(m, seen), m.location, translations=m.translations)
                 seen.add(m.name)
                 if info.error is None and enabled and m.hooks is not None:
                     self._lazy.append((m, len(self._infos)))  # imported when a hook needs it
@@ -191,6 +193,15 @@ class PluginHost:
                 info = replace(info, error=errors[-1])
             out.append(info)
         return out
+
+    def text(self, text: str, language: str) -> str:
+        """A plugin's ``text`` (an action's title, an option's help, ...) in ``language``, from
+        the plugins' manifests (:func:`photoclip.core.plugin_texts.plugin_text`)."""
+        self.load()
+        for info in self._infos:
+            if display_text(text) in info.translations.get(language, {}):
+                return plugin_text(info.translations, text, language)
+        return display_text(text)
 
     def errors(self, name: str) -> list[str]:
         """The failures recorded for plugin ``name`` in this process (most recent last)."""

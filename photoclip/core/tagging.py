@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 
 from photoclip.core.labels import DEFAULT_TEMPLATES, Label, LabelSet
+from photoclip.core.said import N_, Said, SaidError
 
 __all__ = [
     "BACKGROUND_PROMPTS",
@@ -282,17 +283,23 @@ def _groups(label_set: LabelSet) -> list[list[str]]:
 # ----- zero-shot classification ------------------------------------------------------------
 
 
-class LabelsError(ValueError):
+class LabelsError(SaidError, ValueError):
     """Labels typed by the user cannot be used; the message says why."""
 
 
+_TOO_FEW = N_('give at least two labels, separated by commas: "a cat, a dog"')
+#: What separates typed labels: the comma, and the full-width and enumeration commas a Chinese
+#: input method types ("猫，狗、汽车").
+_LABEL_SEPARATORS = re.compile("[,，、]")
+
+
 def parse_labels(text: str | Sequence[str]) -> list[str]:
-    """Labels from "a cat, a dog, a car" (or a list): whitespace tidied, repeats dropped; at
-    least two are needed (a softmax over one label says nothing)."""
-    items = text.split(",") if isinstance(text, str) else [str(x) for x in text]
+    """Labels from "a cat, a dog, a car" (or "猫，狗、汽车", or a list): whitespace tidied,
+    repeats dropped; at least two are needed (a softmax over one label says nothing)."""
+    items = _LABEL_SEPARATORS.split(text) if isinstance(text, str) else [str(x) for x in text]
     labels = list(dict.fromkeys(" ".join(i.split()) for i in items if i.strip()))
     if len(labels) < 2:
-        raise LabelsError("give at least two labels, separated by commas: \"a cat, a dog\"")
+        raise LabelsError(Said(_TOO_FEW))
     return labels
 
 

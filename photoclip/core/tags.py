@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from photoclip.core.catalog import Catalog
+from photoclip.core.said import N_, Said
 
 USER, AUTO, KEYWORD = "user", "auto", "keyword"
 
@@ -96,6 +97,10 @@ class Album:
 
 class TagError(ValueError):
     """A tag or album operation that cannot be done; the message says why."""
+
+
+_NO_ALBUM = N_("no album called {name!r}; your albums: {albums}")
+_NO_ALBUMS = N_("no album called {name!r} (there are no albums yet)")
 
 
 class AlbumNotFoundError(TagError, LookupError):
@@ -405,9 +410,11 @@ class TagStore:
         for album in albums:
             if album.name.lower() == name.strip().lower():
                 return album
-        have = ("; your albums: " + ", ".join(a.name for a in albums)) if albums else \
-            " (there are no albums yet)"
-        raise AlbumNotFoundError(f"no album called {name!r}{have}")
+        said = (Said(_NO_ALBUM, {"name": name, "albums": ", ".join(a.name for a in albums)})
+                if albums else Said(_NO_ALBUMS, {"name": name}))
+        error = AlbumNotFoundError(str(said))
+        error.said = said  # shown translated (core/said.py)
+        raise error
 
     def create_album(
         self, name: str, *, query: str | None = None, min_score: float | None = None,

@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from photoclip.core.said import N_, Said
+
 if TYPE_CHECKING:
     from photoclip.core.plugin_context import PluginContext
 
@@ -75,6 +77,13 @@ class PluginError(Exception):
     """A plugin cannot do what was asked; the message is shown to the user as is."""
 
 
+_UNKNOWN = N_("no {what} {name!r}; choose one of: {listed}")
+_UNKNOWN_SEE = N_("no {what} {name!r}; choose one of: {listed} (see `{see}`)")
+_NONE = N_("(none)")
+for _what in ("model", "plugin", "analyzer", "label set", "built-in label set"):
+    N_(_what)  # what UnknownChoiceError names (a word of the catalogue)
+
+
 class UnknownChoiceError(ValueError):
     """A name that is not one of those photoclip offers (a model, a plugin, an analyzer, a label
     set, an exporter, an option's choice): a usage error (exit status 2) whose message names
@@ -82,9 +91,11 @@ class UnknownChoiceError(ValueError):
 
     def __init__(self, what: str, name: str, choices: Iterable[str], see: str = "") -> None:
         self.what, self.name, self.choices = what, name, tuple(choices)
-        listed = ", ".join(self.choices) or "(none)"
-        super().__init__(f"no {what} {name!r}; choose one of: {listed}"
-                         + (f" (see `{see}`)" if see else ""))
+        listed = ", ".join(self.choices)
+        self.said = Said(_UNKNOWN_SEE if see else _UNKNOWN,
+                         {"what": what, "name": name, "listed": listed or _NONE, "see": see},
+                         words=("what",) if listed else ("what", "listed"))
+        super().__init__(str(self.said))
 
 
 @dataclass(frozen=True)

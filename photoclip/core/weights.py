@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.said import N_, Said
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,14 @@ def parts_text(spec: ModelSpec, missing: list[str]) -> str:
     return " and ".join(words) or "nothing"
 
 
+_UNREACHABLE = N_("Model '{model}' is not downloaded and the Hugging Face hub cannot be "
+                  "reached ({reason}). Connect to the internet once, or offline download {url} "
+                  "and run `photoclip models use {model} --weights /path/to/file`.")
+_FAILED = N_("Downloading model '{model}' failed ({reason}). Run the command again to retry "
+             "(nothing half-downloaded is kept), or offline download {url} and run "
+             "`photoclip models use {model} --weights /path/to/file`.")
+
+
 def offline_hint(spec: ModelSpec, missing: list[str]) -> str:
     """How to install the ``missing`` parts of ``spec`` without a network."""
     url = spec.download_url() or "the model's weights file"
@@ -159,6 +168,10 @@ def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None)
     missing = missing or ["weights"]
     lacks = f": it lacks {parts_text(spec, missing)}," if spec.hf_text_model else ""
     log.info("Hub unreachable for %s: %s", spec.key, reason)
+    if not spec.hf_text_model:  # one part (the text tower's sentences: English for now)
+        return ModelUnavailableError(Said(_UNREACHABLE, {
+            "model": spec.key, "reason": reason,
+            "url": spec.download_url() or "the model's weights file"}))
     return ModelUnavailableError(
         f"Model '{spec.key}' is not downloaded{lacks} and the "
         f"Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or "
@@ -169,6 +182,10 @@ def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None)
 def _failed(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
         ModelUnavailableError:
     missing = missing or ["weights"]
+    if not spec.hf_text_model:
+        return ModelUnavailableError(Said(_FAILED, {
+            "model": spec.key, "reason": reason,
+            "url": spec.download_url() or "the model's weights file"}))
     return ModelUnavailableError(
         f"Downloading model '{spec.key}' failed ({reason}). Run the command again to retry "
         f"(nothing half-downloaded is kept), or offline {offline_hint(spec, missing)}."

@@ -55,9 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("photoclip")
     app.setOrganizationName("photoclip")
     app.setDesktopFileName("io.github.photoclip.Photoclip")  # the .desktop entry (Wayland)
-    from photoclip.gui.i18n import install_language
+    from photoclip.gui.i18n import font_problem, install_language
 
-    install_language(app, _language_setting())
+    language = install_language(app, _language_setting())
     from photoclip.gui.single_instance import SingleInstance, bring_to_front, instance_key
 
     instance = SingleInstance(instance_key())
@@ -67,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     window = create_window()
     window.show()
+    if font_problem(language):  # Chinese with no Chinese font: boxes; say so (in English)
+        window.banner.show_message(font_problem(language) or "", "font")
     instance.activated.connect(lambda: bring_to_front(window))
     code = app.exec()
     instance.close()

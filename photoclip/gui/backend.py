@@ -178,7 +178,7 @@ class Backend(QObject):
         self.background_lane.submit(run, priority=LOW, key="prune-thumbnails")
 
     def _open_error(self, exc: BaseException) -> None:
-        self.open_failed.emit(describe_error(exc))
+        self.open_failed.emit(describe_error(exc, tr))
 
     def scan_without_model(self) -> None:
         """No model yet: put the folders' photos in the catalog, so they can be browsed."""
@@ -269,7 +269,7 @@ class Backend(QObject):
             return fn(self.library)
 
         (lane or self.lane).submit(
-            run, on_done, on_error or (lambda exc: self.error.emit(describe_error(exc))),
+            run, on_done, on_error or (lambda exc: self.error.emit(describe_error(exc, tr))),
             priority=priority, key=key,
         )
 

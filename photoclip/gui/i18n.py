@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QLocale,
     QTranslator,
 )
+from PySide6.QtGui import QFontDatabase
 
 from photoclip.gui import tag_names
 from photoclip.languages import DEFAULT_LANGUAGE, I18N_DIR, choose_language
@@ -67,12 +68,29 @@ def install_language(app: QCoreApplication, setting: str = "") -> str:
     else:
         log.warning("No translation for %s in %s: the interface stays in English",
                     language, I18N_DIR)
+    problem = font_problem(language)
+    if problem:
+        log.warning("%s", problem)
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qt = QTranslator(app)  # Qt's own words (OK, Cancel, the file dialog)
     if qt.load(f"qtbase_{language}", qt_dir):
         app.installTranslator(qt)
         _installed.append(qt)
     return language
+
+
+#: The writing system each language needs a font for (the others are Latin).
+_SCRIPTS = {"zh_CN": QFontDatabase.WritingSystem.SimplifiedChinese}
+
+
+def font_problem(language: str) -> str | None:
+    """What is wrong when no installed font can show ``language`` (its text would show as
+    boxes), in English, as it may not be readable in that language; None when one can."""
+    script = _SCRIPTS.get(language)
+    if script is None or QFontDatabase.families(script):
+        return None
+    return (f"No font on this system can show {language} text, so it shows as boxes: install "
+            "one (Debian/Ubuntu: fonts-noto-cjk; Fedora: google-noto-sans-cjk-fonts)")
 
 
 def format_number(n: int | float) -> str:

@@ -285,8 +285,8 @@ class MainWindow(QMainWindow):
 
         self.results.set_items([])
         self.search_bar.show_count(0, True)
-        self.grid.show_empty(describe_error(exc))
-        self.banner.show_message(describe_error(exc), "error")
+        self.grid.show_empty(describe_error(exc, tr))
+        self.banner.show_message(describe_error(exc, tr), "error")
         self.banner.kind = "search"
 
     def refresh(self) -> None:

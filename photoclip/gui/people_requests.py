@@ -154,4 +154,4 @@ class PeopleRequests(QObject):
     def _error(self, exc: BaseException) -> None:
         from photoclip.core.errors import describe_error
 
-        self.failed.emit(describe_error(exc))
+        self.failed.emit(describe_error(exc, tr))

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.errors import describe_error
-from photoclip.core.types import Option, display_text
+from photoclip.core.types import Option
 from photoclip.gui.i18n import tr
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.wording import count_of
@@ -103,10 +103,16 @@ def load_actions(
     lib: Library, previous: PluginHost | None = None
 ) -> tuple[PluginHost, list[ActionEntry]]:
     """The plugin host and its actions, in registration order."""
+    from dataclasses import replace
+
+    from photoclip.gui import tag_names
+
     host = current_host(lib, previous)
+    lang = tag_names.language  # the plugins' texts in the interface's language (their manifests)
     entries = [
-        ActionEntry(a.name, display_text(a.title), display_text(a.description),
-                    lib.actions.options(a, host), a.selection,
+        ActionEntry(a.name, host.text(a.title, lang), host.text(a.description, lang),
+                    tuple(replace(o, help=host.text(o.help, lang))
+                          for o in lib.actions.options(a, host)), a.selection,
                     host.owner(a.name) or "")
         for a in lib.actions.all(host).values()
     ]
@@ -127,7 +133,10 @@ def run_action(
     context = lib.actions.context(confirm, host)
     photos = lib.actions.targets(action, context, ids=list(photo_ids))
     result = lib.actions.run(name, photos, options, context=context, host=host)
-    return ActionOutcome(name, action.title, result.message, [str(d) for d in result.details],
+    from photoclip.gui import tag_names
+
+    title = host.text(action.title, tag_names.language)
+    return ActionOutcome(name, title, result.message, [str(d) for d in result.details],
                          lib.browse.named_in(result.data))
 
 
@@ -422,7 +431,7 @@ class PluginActions(QObject):
             text = str(exc) or type(exc).__name__
             self.failed.emit(f"{title}: {text[:1].upper()}{text[1:]}")
         else:
-            self.failed.emit(f"{title}: {describe_error(exc)}")
+            self.failed.emit(f"{title}: {describe_error(exc, tr)}")
 
     def show_details(self, outcome: ActionOutcome) -> None:
         """The result's detail lines in a box (not modal to the lane: nothing waits)."""

@@ -40,6 +40,7 @@ from photoclip.config import AppPaths, Settings
 from photoclip.core.folders import contains, plan_addition
 from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, available_models
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
+from photoclip.core.plugin_texts import plugin_text
 from photoclip.core.types import display_text
 from photoclip.gui import tag_names
 from photoclip.gui.dialogs import choose_parts_folder, choose_photo_folder, choose_weights_file
@@ -105,7 +106,8 @@ def plugin_rows(infos: Sequence[PluginInfo]) -> list[tuple[str, str, str]]:
             rows.append((info.name, "error", info.error))
         else:
             state = "on" if info.enabled else "off"
-            rows.append((info.name, state, info.description + (
+            rows.append((info.name, state, plugin_text(
+                info.translations, info.description, tag_names.language) + (
                 tr(" (last error: {error})").format(error=info.error) if info.error else "")))
     return rows
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -151,7 +153,17 @@ class ModelPage(QWizardPage):
         self.models = models
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        layout = QVBoxLayout(self)
+        # the choices scroll when they need more room than the wizard has (longer translations,
+        # user models): a squeezed word-wrapped label would lose its last lines
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        choices_widget = QWidget()
+        scroll.setWidget(choices_widget)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        layout = QVBoxLayout(choices_widget)
         choices = [(role, key) for role, key in MODEL_CHOICES if key in models]
         choices += [(N_("Your model"), k) for k, s in models.items() if s.key not in CATALOGUE]
         for role, key in choices:
@@ -180,6 +192,8 @@ class ModelPage(QWizardPage):
         pick = pick or next((k for k, b in self.buttons.items() if b.isEnabled()), None)
         if pick:
             self.buttons[pick].setChecked(True)
+        layout.addStretch(1)
+        layout = outer  # the offline route stays in view below the choices
         layout.addSpacing(12)
         self.use_file = QCheckBox(tr("Use a weights file I already have (offline install)"))
         self.weights_edit = QLineEdit()
@@ -199,7 +213,6 @@ class ModelPage(QWizardPage):
         layout.addWidget(self.use_file)
         layout.addLayout(row)
         layout.addWidget(self.file_hint)
-        layout.addStretch(1)
         self.use_file.toggled.connect(self._toggled)
         self.weights_edit.textChanged.connect(lambda _: self.completeChanged.emit())
         self.group.buttonToggled.connect(lambda *_: self.completeChanged.emit())

@@ -17,6 +17,10 @@ def test_labels_are_parsed() -> None:
     assert tagging.parse_labels(["a cat", " a  dog"]) == ["a cat", "a dog"]
     with pytest.raises(tagging.LabelsError, match="at least two"):
         tagging.parse_labels("a cat")
+    # what a Chinese input method types: the full-width comma and the enumeration comma
+    assert tagging.parse_labels("猫，狗、 汽车 ,猫") == ["猫", "狗", "汽车"]
+    with pytest.raises(tagging.LabelsError, match="at least two"):
+        tagging.parse_labels("猫")
 
 
 def test_classify_is_a_distribution_over_the_given_labels(

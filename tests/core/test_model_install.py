@@ -71,9 +71,10 @@ def test_a_folder_is_refused_naming_the_missing_part(tmp_path: Path) -> None:
 
 
 def test_an_installers_bundle_is_not_told_to_run_pip(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "pip install 'photoclip[multilingual]'" in requirements_message(SPEC, ["sentencepiece"])
+    said = str(requirements_message(SPEC, ["sentencepiece"]))
+    assert "pip install 'photoclip[multilingual]'" in said
     monkeypatch.setattr("sys.frozen", True, raising=False)  # what PyInstaller sets
-    message = requirements_message(SPEC, ["sentencepiece"])
+    message = str(requirements_message(SPEC, ["sentencepiece"]))
     assert "pip" not in message and "sentencepiece" in message
 
 

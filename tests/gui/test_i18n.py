@@ -45,7 +45,7 @@ KEPT = {"photoclip", "CLIP", "EXIF", "XMP", "GPU", "CPU", "NVIDIA", "CUDA", "App
         "RoBERTa", "MobileCLIP", "AMLR", "cpu", "linux",
         "Python", "PySide", "transformers", "sentencepiece",
         "xlm", "roberta", "base", "zip", "tar",  # xlm-roberta-base (a text tower); archives
-        "OFA", "Sys", "Chinese"}  # OFA-Sys Chinese-CLIP (a model's name)
+        "OFA", "Sys", "Chinese", "Chroma", "dlib"}  # Chinese-CLIP (a name); the plugins' tools
 
 
 @pytest.fixture()
@@ -322,3 +322,80 @@ def test_english_is_left_as_written(qapp: QApplication) -> None:
     install_language(qapp, "en")
     assert tr("Open") == "Open"
     QLocale.setDefault(before)
+
+
+def test_plugins_speak_chinese_through_their_manifests(chinese, qtbot, tmp_path: Path) -> None:
+    """Settings › Plugins lists every first-party plugin with its manifest's Chinese
+    description; an error from the core (a name not among the choices) is shown translated."""
+    from photoclip.core.errors import describe_error
+    from photoclip.core.plugin_host import discover
+    from photoclip.core.types import UnknownChoiceError
+    from photoclip.gui.settings_dialog import SettingsDialog
+
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+    infos = discover(paths, Settings())
+    dialog = SettingsDialog(Settings(), paths, plugins=infos)
+    qtbot.addWidget(dialog)
+    items = [dialog.plugin_list.item(r).text() for r in range(dialog.plugin_list.count())]
+    names = {i.name for i in infos}
+    assert {"xmp", "duplicates", "faces", "ocr", "export"} <= names
+    assert "duplicates — 查找完全相同和近似重复的照片（已存的向量 + 感知哈希）供你核对" in items
+    english = [t for t in items if english_words(t.split(" — ", 1)[-1])]
+    assert english == []
+    error = UnknownChoiceError("label set", "nope", ["food", "scenes"], see="photoclip labels")
+    assert describe_error(error, tr) == (
+        "没有名为 'nope' 的标签集；可选：food, scenes（见 `photoclip labels`）")
+
+
+def test_the_welcome_model_page_shows_every_line_in_chinese(chinese, qtbot, tmp_path: Path
+                                                            ) -> None:
+    """The longer Chinese notes (a two-part model's) and a user model's row do not fit the
+    wizard: the choices scroll instead of cutting the last lines of a note off."""
+    import json
+
+    from photoclip.core.model_catalogue import write_user_model
+    from photoclip.gui.welcome import WelcomeDialog
+
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+    config = json.loads((REPO / "tests" / "assets" / "tiny-clip.json").read_text())
+    write_user_model(paths.config / "models", "tiny-random", config, description="tiny")
+    welcome = WelcomeDialog(paths, Settings(), save=lambda s: None)
+    qtbot.addWidget(welcome)
+    welcome.show()
+    welcome.next()
+    notes = [label for label in welcome.currentPage().findChildren(QLabel)
+             if label.wordWrap() and label.text() and label.isVisibleTo(welcome)]
+    assert any("文本塔" in label.text() for label in notes)
+    QApplication.processEvents()
+    cut = [label.text() for label in notes if label.height() < label.heightForWidth(label.width())]
+    assert cut == []
+
+
+_FONTS = """
+import sys
+from PySide6.QtWidgets import QApplication
+from photoclip.gui.i18n import font_problem, install_language
+app = QApplication([])
+print(install_language(app, "zh_CN"), font_problem("zh_CN"), font_problem("en"), sep="|")
+"""
+
+
+def test_a_missing_chinese_font_is_named(tmp_path: Path) -> None:
+    """With no CJK font (fontconfig given only DejaVu) Chinese would show as boxes: photoclip
+    says which package to install; with the system's fonts (fonts-noto-cjk here) it says
+    nothing."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                    f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+
+    def run(**extra: str) -> list[str]:
+        return subprocess.run([sys.executable, "-c", _FONTS], env={**env, **extra},
+                              capture_output=True, text=True, check=True
+                              ).stdout.strip().split("|")
+
+    assert run() == ["zh_CN", "None", "None"]
+    language, problem, english = run(FONTCONFIG_FILE=str(conf))
+    assert language == "zh_CN" and english == "None"
+    assert "fonts-noto-cjk" in problem and "boxes" in problem

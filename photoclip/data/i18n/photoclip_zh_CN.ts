@@ -108,6 +108,10 @@
         <translation>（尚未选择）</translation>
     </message>
     <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
         <source>({n} photos)</source>
         <translation>（{n} 张照片）</translation>
     </message>
@@ -383,6 +387,10 @@
         <translation>下载模型</translation>
     </message>
     <message>
+        <source>Downloading model '{model}' failed ({reason}). Run the command again to retry (nothing half-downloaded is kept), or offline download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
+        <translation>下载模型“{model}”失败（{reason}）。再运行一次命令即可重试（下载了一半的文件不会保留），或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
         <source>Downloading the model: {done} MB</source>
         <translation>正在下载模型：{done} MB</translation>
     </message>
@@ -639,6 +647,26 @@
     <message>
         <source>Model</source>
         <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model '{model}' is not downloaded and the Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or offline download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
+        <translation>模型“{model}”尚未下载，且无法连接 Hugging Face（{reason}）。请联网一次，或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python package {names}, not installed here: install with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose the model again.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，但这里没有安装：用 `pip install {extra}` 安装（pipx：`pipx inject photoclip {packages}`），然后重新选择这个模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python package {names}, which this photoclip installation does not include: install a photoclip package built with multilingual support, or choose another model.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，而这个 photoclip 安装不包含它：请安装带多语言支持的 photoclip 安装包，或选择其他模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python packages {names}, not installed here: install with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose the model again.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，但这里没有安装：用 `pip install {extra}` 安装（pipx：`pipx inject photoclip {packages}`），然后重新选择这个模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the Python packages {names}, which this photoclip installation does not include: install a photoclip package built with multilingual support, or choose another model.</source>
+        <translation>模型“{model}”需要 Python 包 {names}，而这个 photoclip 安装不包含它们：请安装带多语言支持的 photoclip 安装包，或选择其他模型。</translation>
     </message>
     <message>
         <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
@@ -1094,6 +1122,10 @@
         <translation>智能：带某个标签的照片</translation>
     </message>
     <message>
+        <source>Something went wrong: {error}</source>
+        <translation>出错了：{error}</translation>
+    </message>
+    <message>
         <source>Start or stop the slideshow (S); any key or click pauses it</source>
         <translation>开始或停止幻灯片放映（S）；按任意键或点击会暂停</translation>
     </message>
@@ -1230,6 +1262,10 @@
         <translation>无法显示这张照片。</translation>
     </message>
     <message>
+        <source>This photo library is in use by another photoclip process ({holder}). Close it first, or stop `photoclip watch`, then try again.</source>
+        <translation>这个照片图库正被另一个 photoclip 进程使用（{holder}）。请先关闭它，或停止 `photoclip watch`，然后再试。</translation>
+    </message>
+    <message>
         <source>Thumbnail size (Ctrl+plus, Ctrl+minus)</source>
         <translation>缩略图大小（Ctrl+加号、Ctrl+减号）</translation>
     </message>
@@ -1334,8 +1370,20 @@
         <translation>已添加 {path}；它包含 {inside}，这些文件夹不再单独列出或监视，而是作为它的一部分（其中的照片仍保留索引）</translation>
     </message>
     <message>
+        <source>analyzer</source>
+        <translation>分析器</translation>
+    </message>
+    <message>
         <source>automatic</source>
         <translation>自动</translation>
+    </message>
+    <message>
+        <source>built-in label set</source>
+        <translation>内置标签集</translation>
+    </message>
+    <message>
+        <source>cannot read that image: {reason}</source>
+        <translation>无法读取这张图片：{reason}</translation>
     </message>
     <message>
         <source>cannot show</source>
@@ -1384,6 +1432,10 @@
         <translation>来自文件</translation>
     </message>
     <message>
+        <source>give at least two labels, separated by commas: "a cat, a dog"</source>
+        <translation>请至少给出两个标签，用逗号分隔：“猫，狗”</translation>
+    </message>
+    <message>
         <source>group</source>
         <comment>noun</comment>
         <translation>组</translation>
@@ -1397,12 +1449,40 @@
         <translation>已安装</translation>
     </message>
     <message>
+        <source>label set</source>
+        <translation>标签集</translation>
+    </message>
+    <message>
         <source>looks the same</source>
         <translation>看起来一样</translation>
     </message>
     <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
         <source>nearly the same picture</source>
         <translation>几乎相同的画面</translation>
+    </message>
+    <message>
+        <source>no album called {name!r} (there are no albums yet)</source>
+        <translation>没有名为 {name!r} 的相册（还没有任何相册）</translation>
+    </message>
+    <message>
+        <source>no album called {name!r}; your albums: {albums}</source>
+        <translation>没有名为 {name!r} 的相册；你的相册：{albums}</translation>
+    </message>
+    <message>
+        <source>no such file: {path}</source>
+        <translation>没有这个文件：{path}</translation>
+    </message>
+    <message>
+        <source>no {what} {name!r}; choose one of: {listed}</source>
+        <translation>没有名为 {name!r} 的{what}；可选：{listed}</translation>
+    </message>
+    <message>
+        <source>no {what} {name!r}; choose one of: {listed} (see `{see}`)</source>
+        <translation>没有名为 {name!r} 的{what}；可选：{listed}（见 `{see}`）</translation>
     </message>
     <message>
         <source>none in this file</source>
@@ -1411,6 +1491,14 @@
     <message>
         <source>not downloaded{size}</source>
         <translation>未下载{size}</translation>
+    </message>
+    <message>
+        <source>not found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <source>not in the library (index it first): {path}</source>
+        <translation>不在图库中（请先索引）：{path}</translation>
     </message>
     <message>
         <source>off</source>
@@ -1444,6 +1532,10 @@
     <message>
         <source>photoclip will use {model} with your weights file {file}. Nothing needs downloading. Press Finish to start.</source>
         <translation>photoclip 将使用 {model} 和你的权重文件 {file}，无需下载。点击“完成”开始使用。</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <translation>插件</translation>
     </message>
     <message>
         <source>plugin</source>
@@ -1482,6 +1574,18 @@
         <translation>文字</translation>
     </message>
     <message>
+        <source>the catalog {catalog} is damaged ({problem}). Your photos are not touched: run `photoclip recover` to restore its newest good backup (the damaged file is kept).</source>
+        <translation>目录 {catalog} 已损坏（{problem}）。你的照片没有受到影响：运行 `photoclip recover` 恢复它最新的完好备份（损坏的文件会保留）。</translation>
+    </message>
+    <message>
+        <source>the disk is full ({file}): free some space; nothing was lost, indexing resumes</source>
+        <translation>磁盘已满（{file}）：请腾出一些空间；没有丢失任何内容，索引会继续</translation>
+    </message>
+    <message>
+        <source>the disk is full: free some space; nothing was lost, indexing resumes</source>
+        <translation>磁盘已满：请腾出一些空间；没有丢失任何内容，索引会继续</translation>
+    </message>
+    <message>
         <source>to</source>
         <comment>dates</comment>
         <translation>至</translation>
@@ -1489,6 +1593,10 @@
     <message>
         <source>unknown</source>
         <translation>未知</translation>
+    </message>
+    <message>
+        <source>unknown process</source>
+        <translation>未知进程</translation>
     </message>
     <message>
         <source>yours</source>

@@ -1,0 +1,60 @@
+"""A plugin's texts in the user's language: the one rule both fronts use.
+
+A plugin's ``plugin.toml`` may carry a table per language of its own texts (its description,
+its actions' titles, descriptions and option help, its analyzers' titles, its search filters'
+help), written in English in the code and translated there::
+
+    [translations.zh_CN]
+    "Find duplicates" = "查找重复照片"
+    "Group identical and near-identical photos for review (nothing is deleted)" = "…"
+
+The fronts show ``plugin_text(translations, text, language)`` (or
+:meth:`PluginHost.text <photoclip.core.plugin_host.PluginHost.text>`): the translation when
+the table has one, else the text as written. Texts are compared as the fronts show them
+(:func:`~photoclip.core.types.display_text`: reST/Markdown marks removed, lines joined).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from photoclip.core.types import display_text
+from photoclip.languages import normalise
+
+Translations = Mapping[str, Mapping[str, str]]  # language code -> {English: translation}
+
+
+class TranslationsError(ValueError):
+    """A manifest's ``[translations]`` table is malformed."""
+
+
+def parse_translations(value: Any, location: str) -> dict[str, dict[str, str]]:
+    """The ``[translations]`` table of a manifest (language names normalised: ``zh-CN``,
+    ``zh_CN`` -> ``zh_CN``; texts as shown). TranslationsError saying what is wrong."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                        for k, v in table.items())
+        for table in value.values()
+    ):
+        raise TranslationsError(f"{location}: 'translations' must be tables of "
+                                '"English text" = "translation", one per language '
+                                "([translations.zh_CN])")
+    out: dict[str, dict[str, str]] = {}
+    for lang, table in value.items():
+        code = normalise(lang)
+        if code is None:
+            raise TranslationsError(f"{location}: 'translations.{lang}': not a language "
+                                    "photoclip speaks")
+        out.setdefault(code, {}).update(
+            {display_text(k): display_text(v) for k, v in table.items() if v.strip()})
+    return out
+
+
+def plugin_text(translations: Translations, text: str, language: str) -> str:
+    """``text`` (a plugin's, as written in English) in ``language`` when ``translations`` has
+    it, else as written; always as shown (plain text)."""
+    shown = display_text(text)
+    return translations.get(language, {}).get(shown, shown)
