@@ -30,7 +30,8 @@ KEPT = {"photoclip", "CLIP", "ImageNet", "XMP", "JSON", "json", "stdout", "null"
         "LAION", "ViT", "DataComp", "XLM", "RoBERTa", "MobileCLIP", "Apple", "AMLR", "OFA",
         "Sys", "Chinese", "GPU", "CPU", "SQLite", "Linux", "pip", "pipx", "usage", "failed",
         "interrupted", "error", "type", "kind", "message", "hint", "exit_code", "Pictures",
-        "cat", "Ctrl-C", "photoclip-gui"}
+        "cat", "Ctrl-C", "photoclip-gui",
+        "write_xmp", "Rating", "digiKam", "Lightroom", "Favorite"}  # XMP names, other apps
 
 
 def english_words(text: str, typed: frozenset[str] = frozenset()) -> list[str]:
