@@ -54,8 +54,10 @@ from photoclip.core.precision import (
     _int8_available,
     choose_precision,
     cpu_has_fast_bf16,
+    onnx_plan,
     resolve_device,
     supported_precisions,
+    torch_precision,
 )
 from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
@@ -155,6 +157,7 @@ class Embedder:
         self._model: Any = None
         self._tokenizer: Any = None
         self._input_dtype: Any = None
+        self._onnx: Any = None  # the ONNX image tower, where onnx_plan says to try one
         self.weights_used: Path | None = None
         self.loads = 0
         self.image_batches = 0
@@ -302,7 +305,8 @@ class Embedder:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UserWarning)
                     model = load_text_only(oc, spec.arch, path, device=device,
-                                           precision=precision, **create_kwargs)
+                                           precision=torch_precision(precision),
+                                           **create_kwargs)
             except Exception:  # the whole model's load below reports any real problem
                 log.debug("Text-tower-only load failed", exc_info=True)
                 model = None
@@ -326,7 +330,7 @@ class Embedder:
                 model = oc.create_model(
                     spec.arch,
                     pretrained=str(path) if path else None,
-                    precision="fp32" if precision == "int8" else precision,
+                    precision="fp32" if precision == "int8" else torch_precision(precision),
                     device=device,
                     require_pretrained=path is not None,
                     **create_kwargs,
@@ -355,6 +359,15 @@ class Embedder:
         if precision == "int8":
             model = self._quantize(model)
         self._finish_load(model, tokenizer, cfg, path, full=True)
+        plan = onnx_plan(device, self._precision_pref, precision)
+        if plan is not None:
+            from photoclip.core.onnx_image import OnnxImageTower
+
+            if self._onnx is None or self._onnx.precision != plan[0]:
+                self._onnx = OnnxImageTower(spec, self.models_dir, self._facts, plan[0],
+                                            timed=plan[1], threads=self.torch_threads)
+            self._onnx.attach(model, path, self.preprocess_spec.image_size)
+            self._onnx_precision()
 
     def _finish_load(
         self, model: Any, tokenizer: Any, cfg: dict[str, Any], path: Path | None, full: bool
@@ -378,10 +391,21 @@ class Embedder:
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
             self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
-        if NUMPY_TEXT and path is not None and self._precision in ("fp32", "int8"):
+        if NUMPY_TEXT and path is not None and torch_precision(self._precision or "") in (
+                "fp32", "int8"):
             from photoclip.core.numpy_text import remember_verified
 
             remember_verified(self._facts, model, tokenizer, path)
+
+    def _onnx_precision(self) -> None:
+        """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
+        onnx = self._onnx
+        shown = onnx.precision if onnx.active else torch_precision(onnx.precision)
+        if onnx.state != "undecided" and shown != self._precision:
+            with self._meta_lock:
+                self._precision = shown
+            self._facts.remember_runtime(self._device_pref, self._precision_pref,
+                                         self._device or "cpu", shown)
 
     def _quantize(self, model: Any) -> Any:
         """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
@@ -416,8 +440,15 @@ class Embedder:
         import torch
 
         def run(model: Any, _tokenizer: Any) -> np.ndarray:
-            x = torch.from_numpy(np.ascontiguousarray(arr)).to(self.device, self._input_dtype)
-            out = _normalised(model.encode_image(x))
+            def in_torch(pixels: np.ndarray) -> np.ndarray:
+                x = torch.from_numpy(np.ascontiguousarray(pixels)).to(self.device,
+                                                                       self._input_dtype)
+                return _normalised(model.encode_image(x))
+
+            onnx = self._onnx
+            out = in_torch(arr) if onnx is None else onnx.embed(arr, in_torch)
+            if onnx is not None and onnx.state != "undecided":
+                self._onnx_precision()
             self.image_batches += 1
             self.images_embedded += len(arr)
             return out
@@ -499,6 +530,8 @@ class Embedder:
                 return
             self._model = self._tokenizer = self._encode_text = None
             self._full = False
+            if self._onnx is not None:
+                self._onnx.detach()
             gc.collect()
             if self._device and self._device.startswith("cuda"):
                 import torch
