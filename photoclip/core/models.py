@@ -49,6 +49,7 @@ from photoclip.core.model_config import (
 )
 from photoclip.core.model_facts import ModelFacts
 from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
+from photoclip.core.onnx_image import TorchTowerNeeded
 from photoclip.core.precision import (
     PRECISIONS,
     _int8_available,
@@ -298,7 +299,10 @@ class Embedder:
             "force_preprocess_cfg": _preprocess_dict(spec),
             **kwargs,
         }
-        if not full and path is not None and text_dir is None and precision != "int8":
+        onnx = self._onnx_tower(device, precision)
+        # a remembered ONNX image tower: torch needs only the text tower (less memory, faster)
+        text_first = not full or (onnx is not None and onnx.ready(path))
+        if text_first and path is not None and text_dir is None and precision != "int8":
             from photoclip.core.text_tower import load_text_only
 
             try:
@@ -315,7 +319,14 @@ class Embedder:
                          spec.key, device, precision, path)
                 self._finish_load(model, make_tokenizer(oc, self.spec, cfg, None), cfg, path,
                                   full=False)
-                return
+                if not full:
+                    return
+                assert onnx is not None
+                onnx.attach(model, path, self.preprocess_spec.image_size)
+                if onnx.active:
+                    self._full = True
+                    self._onnx_precision()
+                    return
         log.info(
             "Loading model %s (%s) on %s in %s from %s",
             spec.key, spec.arch, device, precision, path or "random weights",
@@ -359,14 +370,8 @@ class Embedder:
         if precision == "int8":
             model = self._quantize(model)
         self._finish_load(model, tokenizer, cfg, path, full=True)
-        plan = onnx_plan(device, self._precision_pref, precision)
-        if plan is not None:
-            from photoclip.core.onnx_image import OnnxImageTower
-
-            if self._onnx is None or self._onnx.precision != plan[0]:
-                self._onnx = OnnxImageTower(spec, self.models_dir, self._facts, plan[0],
-                                            timed=plan[1], threads=self.torch_threads)
-            self._onnx.attach(model, path, self.preprocess_spec.image_size)
+        if onnx is not None:
+            onnx.attach(model, path, self.preprocess_spec.image_size)
             self._onnx_precision()
 
     def _finish_load(
@@ -396,6 +401,18 @@ class Embedder:
             from photoclip.core.numpy_text import remember_verified
 
             remember_verified(self._facts, model, tokenizer, path)
+
+    def _onnx_tower(self, device: str, precision: str) -> Any:
+        """The ONNX image tower to try for this load (:func:`~.precision.onnx_plan`), or None."""
+        plan = onnx_plan(device, self._precision_pref, precision)
+        if plan is None:
+            self._onnx = None
+        elif self._onnx is None or self._onnx.precision != plan[0]:
+            from photoclip.core.onnx_image import OnnxImageTower
+
+            self._onnx = OnnxImageTower(self.spec, self.models_dir, self._facts, plan[0],
+                                        timed=plan[1], threads=self.torch_threads)
+        return self._onnx
 
     def _onnx_precision(self) -> None:
         """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
@@ -453,7 +470,13 @@ class Embedder:
             self.images_embedded += len(arr)
             return out
 
-        return self._call(run, lane or ("interactive" if len(arr) <= 1 else "bulk"), full=True)
+        lane = lane or ("interactive" if len(arr) <= 1 else "bulk")
+        try:
+            return self._call(run, lane, full=True)
+        except TorchTowerNeeded:  # the ONNX tower failed after torch's was freed: load it again
+            with self._load_lock:
+                self._full = False
+            return self._call(run, lane, full=True)
 
     def embed_texts(self, texts: Sequence[str], *, lane: str | None = None) -> np.ndarray:
         """Texts -> (N, D) float32 L2-normalised vectors.

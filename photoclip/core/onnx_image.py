@@ -25,6 +25,7 @@ are embedded once and cached, so an ONNX text tower would not pay for its export
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -39,7 +40,10 @@ import numpy as np
 from photoclip.core.model_catalogue import ModelSpec
 from photoclip.core.model_facts import ModelFacts, fingerprint
 
-__all__ = ["CALIBRATION_MIN", "MIN_COSINE", "OnnxImageTower", "Verdict", "judge", "weights_id"]
+__all__ = [
+    "CALIBRATION_MIN", "MIN_COSINE", "OnnxImageTower", "TorchTowerNeeded", "Verdict", "judge",
+    "weights_id",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,10 @@ def weights_id(path: Path | None) -> str:
             f.seek(-(1 << 20), os.SEEK_END)
             digest.update(f.read())
     return digest.hexdigest()[:16]
+
+
+class TorchTowerNeeded(RuntimeError):
+    """The ONNX tower failed after torch's image tower was freed: the embedder loads it again."""
 
 
 # ----- the accuracy and speed verdict ----------------------------------------------------------
@@ -247,6 +255,7 @@ class OnnxImageTower:
         self.verdict: Verdict | None = None
         self._model: Any = None
         self._wid = ""
+        self.broken = False  # failed while in use: torch from now on
 
     @property
     def active(self) -> bool:
@@ -259,26 +268,42 @@ class OnnxImageTower:
     def _key(self) -> str:
         return f"{self._wid}|{self.precision}|{'auto' if self.timed else 'explicit'}"
 
-    def attach(self, model: Any, weights: Path | None, image_size: tuple[int, int]) -> None:
-        """Called after each full load: the torch model (fp32, CPU) the tower is exported from.
-        A remembered verdict with its cached file decides at once."""
-        self._model, self._size = model, tuple(image_size)
-        self.session, self.state, self.source = None, "undecided", ""
+    def _remembered(self, weights: Path | None) -> Verdict | None:
         try:
             self._wid = weights_id(weights)
         except OSError as exc:
             log.warning("ONNX image tower off: cannot read the weights (%s)", exc)
-            self.state = "torch"
-            return
+            self.broken = True
+            return None
         record = (self.facts.onnx_verdicts() or {}).get(self._key())
-        if not isinstance(record, dict):
-            return
-        self.verdict = Verdict(record)
-        if not self.verdict.use_onnx:
+        return Verdict(record) if isinstance(record, dict) else None
+
+    def ready(self, weights: Path | None) -> bool:
+        """Whether a load can leave out torch's image tower: a remembered "use" verdict and
+        its cached file."""
+        verdict = self._remembered(weights)
+        return (not self.broken and verdict is not None and verdict.use_onnx
+                and self.cache_file().is_file())
+
+    def attach(self, model: Any, weights: Path | None, image_size: tuple[int, int]) -> None:
+        """Called after each full load with the torch model (fp32, CPU) the tower is exported
+        from (its image tower may be absent where :meth:`ready` said so). A remembered verdict
+        with its cached file decides at once."""
+        self._model, self._size = model, tuple(image_size)
+        self.session, self.state, self.source = None, "undecided", ""
+        self.verdict = self._remembered(weights)
+        if self.broken or (self.verdict is not None and not self.verdict.use_onnx):
             self.state = "torch"
-            return
-        if self.cache_file().is_file() and self._open():
-            self.source, self.state = "cache", "onnx"
+        elif self.verdict is not None and self.cache_file().is_file() and self._open():
+            self.source = "cache"
+            self._activate()
+
+    def _activate(self) -> None:
+        """Use the ONNX tower and free torch's image tower (hundreds of MB)."""
+        self.state = "onnx"
+        if getattr(self._model, "visual", None) is not None:
+            self._model.visual = None
+            gc.collect()
 
     def _open(self) -> bool:
         try:
@@ -305,7 +330,9 @@ class OnnxImageTower:
                 return self.run(pixels)
             except Exception as exc:
                 log.warning("The ONNX image tower failed (%s); using torch", _first_line(exc))
-                self.state = "torch"
+                self.state, self.session, self.broken = "torch", None, True
+                if getattr(self._model, "visual", None) is None:
+                    raise TorchTowerNeeded(str(exc)) from exc
         if self.state == "torch" or len(pixels) < CALIBRATION_MIN:
             return torch_embed(pixels)
         t = time.process_time()
@@ -346,7 +373,7 @@ class OnnxImageTower:
                  self.verdict["min_cosine"], self.verdict["changed_neighbours"], TOP_K,
                  onnx_s * 1000, torch_s * 1000, "used" if self.verdict.use_onnx else "not used")
         if self.verdict.use_onnx:
-            self.state = "onnx"
+            self._activate()
         else:
             self.state, self.session = "torch", None
             if not self.timed:

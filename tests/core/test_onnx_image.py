@@ -55,6 +55,7 @@ def test_export_then_cache_hit(spec, tmp_path, pixels, reference, caplog):
     assert not [p for p in cached.parent.iterdir() if p.suffix == ".tmp"]
     stamp = cached.stat().st_mtime_ns
     onnx_vecs = emb.embed_images(pixels)
+    assert emb._model.visual is None  # torch's image tower is freed once ONNX is used
     assert emb._onnx.verdict["min_cosine"] >= 0.99
     assert np.min(np.sum(onnx_vecs * reference, axis=1)) >= 0.99
     emb.close()
@@ -63,6 +64,8 @@ def test_export_then_cache_hit(spec, tmp_path, pixels, reference, caplog):
     with caplog.at_level(logging.INFO, logger="photoclip.core.onnx_image"):
         one = again.embed_images(pixels[:1])  # used at once, even for one photo
     assert again._onnx.source == "cache" and again._onnx.state == "onnx"
+    assert again._model.visual is None  # torch loaded only its text tower
+    assert again.embed_texts(["a dog"]).shape == (1, 64)
     assert "Exported" not in caplog.text
     assert cached.stat().st_mtime_ns == stamp
     np.testing.assert_allclose(one, onnx_vecs[:1], atol=1e-5)
