@@ -166,7 +166,6 @@ class GpuPreprocessor:
     def preprocess(self, img: Any, orientation: int = 1) -> Any:
         """One decoded (3, H, W) uint8 image on the device -> (3, h, w) model input: upright,
         resized as open_clip resizes, centre-cropped, normalised, in ``dtype``."""
-        import torch
         import torch.nn.functional as F
 
         x = _upright(img, orientation)

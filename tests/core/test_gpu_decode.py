@@ -47,7 +47,7 @@ def test_same_input_as_the_cpu_path(pre, datasets_dir: Path):
         assert cos > 0.999, (f.name, cos)
     # all orientations of one photo give the same (upright) input
     land = batch.pixels[: len(files)].numpy()
-    upright = [i for i, f in enumerate(files) if f.name == "Landscape_1.jpg"][0]
+    upright = next(i for i, f in enumerate(files) if f.name == "Landscape_1.jpg")
     for i, f in enumerate(files):
         if f.name.startswith("Landscape_"):
             assert np.abs(land[i] - land[upright]).mean() < 2 * level, f.name
