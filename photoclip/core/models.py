@@ -52,10 +52,10 @@ from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_
 from photoclip.core.onnx_image import TorchTowerNeeded
 from photoclip.core.precision import (
     PRECISIONS,
-    _int8_available,
     choose_precision,
     cpu_has_fast_bf16,
     onnx_plan,
+    quantize_image_tower,
     resolve_device,
     supported_precisions,
     torch_precision,
@@ -65,6 +65,7 @@ from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
     installed_weights,
+    resolve_weights,
     weights_path,
 )
 
@@ -243,32 +244,14 @@ class Embedder:
             raise ModelUnavailableError(requirements_message(self.spec, missing))
 
     def _resolve_weights(self) -> Path | None:
-        spec = self.spec
-        if spec.random_init:
+        if self.spec.random_init:
             log.warning(
                 "Model '%s' has RANDOM weights: its search results are meaningless "
-                "(for tests and development only)", spec.key,
+                "(for tests and development only)", self.spec.key,
             )
             return None
-        if self.weights_file is not None:
-            if not self.weights_file.is_file():
-                raise ModelUnavailableError(
-                    f"The weights file {self.weights_file} for model '{spec.key}' does not exist. "
-                    f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
-                    "right file, or without --weights to download it."
-                )
-            return self.weights_file
-        installed = installed_weights(spec, self.models_dir)
-        if installed is not None:
-            return installed
-        if not self.allow_download:
-            url = spec.download_url() or "its weights"
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
-                f"{spec.key}`, or download {url} and run "
-                f"`photoclip models use {spec.key} --weights /path/to/file`."
-            )
-        return download_weights(spec, self.models_dir, self.progress)
+        return resolve_weights(self.spec, self.models_dir, self.weights_file,
+                               self.allow_download, self.progress)
 
     def _load(self, full: bool) -> None:
         spec = self.spec
@@ -368,7 +351,9 @@ class Embedder:
         ):
             model = reparameterize(model)
         if precision == "int8":
-            model = self._quantize(model)
+            model, quantized = quantize_image_tower(model)
+            if not quantized:
+                self._precision = "fp32"
         self._finish_load(model, tokenizer, cfg, path, full=True)
         if onnx is not None:
             onnx.attach(model, path, self.preprocess_spec.image_size)
@@ -424,24 +409,6 @@ class Embedder:
             self._facts.remember_runtime(self._device_pref, self._precision_pref,
                                          self._device or "cpu", shown)
 
-    def _quantize(self, model: Any) -> Any:
-        """int8 dynamic quantisation of the image tower's Linear layers (CPU only).
-
-        The text tower stays fp32: open_clip's text transformer reads its weights' dtype, which
-        quantised layers do not have, and a query is one short sequence anyway."""
-        import torch
-
-        if not _int8_available():
-            log.warning("int8 quantisation is not available in this torch; using fp32")
-            self._precision = "fp32"
-            return model
-        with warnings.catch_warnings():  # torch.ao.quantization is deprecated but still works
-            warnings.simplefilter("ignore")
-            model.visual = torch.ao.quantization.quantize_dynamic(
-                model.visual, {torch.nn.Linear}, dtype=torch.qint8
-            )
-        return model
-
     # ----- embedding -------------------------------------------------------------------------
 
     def embed_images(self, pixels: np.ndarray, *, lane: str | None = None) -> np.ndarray:
@@ -477,6 +444,15 @@ class Embedder:
             with self._load_lock:
                 self._full = False
             return self._call(run, lane, full=True)
+
+    def embed_device_pixels(self, pixels: Any) -> np.ndarray:
+        """Like :meth:`embed_images` for a torch tensor already on this embedder's device (the
+        GPU decode path, :mod:`~photoclip.core.gpu_decode`); bulk lane, torch's image tower."""
+
+        def run(model: Any, _tokenizer: Any) -> np.ndarray:
+            return _normalised(model.encode_image(pixels.to(self.device, self._input_dtype)))
+
+        return self._call(run, "bulk", full=True)
 
     def embed_texts(self, texts: Sequence[str], *, lane: str | None = None) -> np.ndarray:
         """Texts -> (N, D) float32 L2-normalised vectors.

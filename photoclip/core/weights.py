@@ -267,3 +267,30 @@ def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | Non
         progress(final, final)
     log.info("Downloaded %s weights to %s", spec.key, path)
     return path
+
+
+def resolve_weights(
+    spec: ModelSpec, models_dir: Path, weights_file: Path | None, allow_download: bool,
+    progress: Progress | None = None,
+) -> Path:
+    """The weights file a load of ``spec`` uses: ``weights_file`` if given, else the installed
+    one, else downloaded (if allowed); a ModelUnavailableError saying what to do otherwise."""
+    if weights_file is not None:
+        if not weights_file.is_file():
+            raise ModelUnavailableError(
+                f"The weights file {weights_file} for model '{spec.key}' does not exist. "
+                f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
+                "right file, or without --weights to download it."
+            )
+        return weights_file
+    installed = installed_weights(spec, models_dir)
+    if installed is not None:
+        return installed
+    if not allow_download:
+        url = spec.download_url() or "its weights"
+        raise ModelUnavailableError(
+            f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
+            f"{spec.key}`, or download {url} and run "
+            f"`photoclip models use {spec.key} --weights /path/to/file`."
+        )
+    return download_weights(spec, models_dir, progress)
