@@ -104,8 +104,9 @@ def make_home(root: Path, cfg: dict, weights: Path, folders: list[Path], precisi
 
 
 def command(argv: list[str], env: dict[str, str], cwd: Path | None = None
-            ) -> tuple[float, float, str]:
-    """Run a whole command: (wall seconds, peak RSS in MB of it and its children, output)."""
+            ) -> tuple[float, float, str, float]:
+    """Run a whole command: (wall seconds, peak RSS in MB of it and its children, output,
+    CPU-seconds of it and its children: on a shared machine the figure that load leaves)."""
     t = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -115,10 +116,10 @@ def command(argv: list[str], env: dict[str, str], cwd: Path | None = None
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"{argv} failed ({proc.returncode}):\n{out[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
-def photoclip_index(app: AppPaths, verbose: bool = False) -> tuple[float, float, str]:
+def photoclip_index(app: AppPaths, verbose: bool = False) -> tuple[float, float, str, float]:
     env = {**os.environ, "PHOTOCLIP_HOME": str(app.data.parent),
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     argv = [sys.executable, "-c", "import sys; from photoclip.cli.main import main; "
@@ -131,6 +132,12 @@ def peak_mb(pid: int | str = "self") -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU-seconds of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reset_peak() -> None:
@@ -172,18 +179,20 @@ def in_process(app: AppPaths, paths: list[Path], precision: str) -> dict:
     lib = Library(app, model_process=True)
     lib.embedder.load()
     _ = lib.index  # open the store before the clock starts
+    child = lib.embedder.pid
+    cpu0 = time.process_time() + (cpu_seconds(child) if child else 0.0)
     t0 = time.perf_counter()
     report = lib.index_folders()
     rate = report.embedded / (time.perf_counter() - t0)
+    cpu = time.process_time() + (cpu_seconds(child) if child else 0.0) - cpu0
     assert report.embedded == len(paths), report
-    child = lib.embedder.pid
     model_peak = peak_mb(child) if child else float("nan")
     index_peak = peak_mb()
     shown = lib.embedder.precision
     d, m = measure_parts(lib, paths[:8], app, precision)
     lib.close()
     return {"rate": rate, "index_peak": index_peak, "model_peak": model_peak, "d": d, "m": m,
-            "precision": shown}
+            "precision": shown, "cpu": cpu / len(paths)}
 
 
 def naive(paths: list[Path], arch: str, home: Path) -> float:
@@ -220,8 +229,8 @@ def rclip(exe: Path, models: Path, folder: Path, tmp: Path) -> tuple[float, floa
         if entry.is_dir():
             (data / entry.name).symlink_to(entry.resolve())
     env = {**os.environ, "RCLIP_DATADIR": str(data)}
-    wall, rss, _ = command([str(exe), "-f", "-t", "1", "a castle"], env, cwd=folder)
-    return wall, rss
+    wall, rss, _, cpu = command([str(exe), "-f", "-t", "1", "a castle"], env, cwd=folder)
+    return wall, rss, cpu
 
 
 def main() -> None:
@@ -261,7 +270,7 @@ def main() -> None:
         for precision in args.precisions.split(","):
             root = tmp / f"home-{precision}"
             app = make_home(root, cfg, weights, [tmp / "warm"], precision, cache)
-            first, first_rss, out = photoclip_index(app, verbose=True)
+            first, first_rss, out, _ = photoclip_index(app, verbose=True)
             notes = [ln.split(": ", 1)[-1] for ln in out.splitlines()
                      if "onnx_image" in ln and ("Exported" in ln or "photos:" in ln)]
             print(f"\n== {precision} ==\nfirst use ({args.warm} photos, prompt cache "
@@ -269,19 +278,22 @@ def main() -> None:
                   f"{first_rss:5.0f} MB" + "".join(f"\n  {n}" for n in notes), flush=True)
             shutil.rmtree(app.library_dir)
             make_home(root, cfg, weights, [photos, extra], precision, cache)
-            wall, rss, _ = photoclip_index(app)
+            wall, rss, _, cpu = photoclip_index(app)
             (extra / "new.jpg").write_bytes(originals[0].read_bytes() + precision.encode())
-            start, start_rss, _ = photoclip_index(app)
+            start, start_rss, _, start_cpu = photoclip_index(app)
             (extra / "new.jpg").unlink()
             inp = in_process(app, paths, precision)
             ideal = cores / (inp["d"] + inp["m"])
-            results[precision] = {"whole": len(paths) / wall, "steady": inp["rate"]}
-            print(f"whole command: {len(paths) / wall:6.2f} photos/s ({wall:5.1f} s), peak RSS "
-                  f"{rss:5.0f} MB; start-up (index run with 1 new photo): {start:4.1f} s, "
-                  f"{start_rss:5.0f} MB", flush=True)
+            results[precision] = {"whole": len(paths) / wall, "steady": inp["rate"],
+                                  "cpu": cpu / len(paths)}
+            print(f"whole command: {len(paths) / wall:6.2f} photos/s ({wall:5.1f} s; "
+                  f"{cpu / len(paths) * 1000:4.0f} CPU-ms a photo), peak RSS {rss:5.0f} MB; "
+                  f"start-up (index run with 1 new photo): {start:4.1f} s ({start_cpu:4.1f} "
+                  f"CPU-s), {start_rss:5.0f} MB", flush=True)
             print(f"in-process ({inp['precision']}, model in its own process): "
-                  f"{inp['rate']:6.2f} photos/s; peak RSS index process "
-                  f"{inp['index_peak']:5.0f} MB, model process {inp['model_peak']:5.0f} MB")
+                  f"{inp['rate']:6.2f} photos/s ({inp['cpu'] * 1000:4.0f} CPU-ms a photo); "
+                  f"peak RSS index process {inp['index_peak']:5.0f} MB, model process "
+                  f"{inp['model_peak']:5.0f} MB")
             print(f"  d = {inp['d'] * 1000:5.1f} CPU-ms/photo, m = {inp['m'] * 1000:5.1f} "
                   f"CPU-ms/photo: c/(d+m) = {ideal:5.2f} photos/s, reached "
                   f"{inp['rate'] / ideal * 100:5.1f}% in-process, "
@@ -291,7 +303,8 @@ def main() -> None:
         if len(names) > 1:
             base, new = results[names[0]], results[names[-1]]
             print(f"\n{names[-1]} vs {names[0]}: {new['whole'] / base['whole']:4.2f}x whole "
-                  f"command, {new['steady'] / base['steady']:4.2f}x in-process")
+                  f"command, {new['steady'] / base['steady']:4.2f}x in-process, "
+                  f"{base['cpu'] / new['cpu']:4.2f}x less CPU a photo (whole command)")
         best = results[names[-1]]["whole"]
         if not args.skip_naive:
             nrate = naive(paths, args.arch, tmp)
@@ -299,11 +312,13 @@ def main() -> None:
                   f"{best / nrate:4.1f}x", flush=True)
         exe, models = Path(args.rclip), Path(args.rclip_models)
         if exe.is_file() and models.is_dir():
-            r_wall, r_rss = rclip(exe, models, photos, tmp)
+            r_wall, r_rss, r_cpu = rclip(exe, models, photos, tmp)
             r_rate = len(paths) / r_wall
+            mine = results[names[-1]]["cpu"]
             print(f"rclip 3.3 (whole command, index + 1 query): {r_rate:6.2f} photos/s "
-                  f"({r_wall:5.1f} s), peak RSS {r_rss:5.0f} MB -> {names[-1]} is "
-                  f"{best / r_rate:4.1f}x")
+                  f"({r_wall:5.1f} s; {r_cpu / len(paths) * 1000:4.0f} CPU-ms a photo), peak "
+                  f"RSS {r_rss:5.0f} MB -> {names[-1]} is {best / r_rate:4.1f}x "
+                  f"({r_cpu / len(paths) / mine:4.1f}x less CPU a photo)")
         else:
             print(f"rclip: not run ({exe} or {models} missing; see ../shared/tools/README.md)")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")

@@ -96,6 +96,7 @@ class GpuPreprocessor:
         self.dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(dtype, torch.float32)
         self.max_megapixels = max_megapixels
         self._decode = decode or self._nvjpeg
+        self.decoded = 0  # photos decoded by the GPU decoder so far
         shape = (1, 3, 1, 1)
         self._mean = torch.tensor(spec.mean, dtype=torch.float32, device=self.device).view(shape)
         self._std = torch.tensor(spec.std, dtype=torch.float32, device=self.device).view(shape)
@@ -142,7 +143,18 @@ class GpuPreprocessor:
                 failed[i] = exc.reason
                 continue
             out[i] = torch.from_numpy(arr).to(self.device, self.dtype, non_blocking=True)
+        self.decoded += done
         return GpuBatch(out, failed, done)
+
+    def combine(self, decoded: GpuBatch, rows: Sequence[int], arrays: Sequence[np.ndarray]
+                ) -> Any:
+        """One model batch on the device: ``decoded``'s ``rows``, then CPU-made ``arrays``."""
+        import torch
+
+        parts = [decoded.pixels[list(rows)]] if rows else []
+        if arrays:
+            parts.append(torch.from_numpy(np.stack(arrays)).to(self.device, self.dtype))
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
 
     def _decode_all(self, datas: list[bytes]) -> list[Any]:
         """Decoded images (None for each failure): the whole batch at once, one by one if that
@@ -227,3 +239,25 @@ def cpu_decoder(buffers: list[Any]) -> list[Any]:
             arr = np.asarray(im.convert("RGB"))
         out.append(torch.from_numpy(arr.copy()).permute(2, 0, 1).contiguous())
     return out
+
+
+GPU_DECODE = True  # CUDA: JPEGs decoded by nvJPEG (bench/gpu.py can turn it off)
+
+
+def for_indexer(embedder: Any, max_megapixels: float = 300) -> tuple[Any, Any]:
+    """(GpuPreprocessor, embed_device) for an in-process embedder on CUDA whose nvJPEG works,
+    else (None, None): the indexer then decodes on the CPU. (The desktop app's model process
+    gets CPU-decoded pixels: GPU tensors do not cross processes.)"""
+    embed_device = getattr(embedder, "embed_device_pixels", None)
+    if not GPU_DECODE or embed_device is None or not str(embedder.device).startswith("cuda"):
+        return None, None
+    try:
+        pre = GpuPreprocessor(embedder.preprocess_spec, device=embedder.device,
+                              dtype=embedder.precision, max_megapixels=max_megapixels)
+        probe = io.BytesIO()
+        Image.new("RGB", (16, 16), (200, 100, 50)).save(probe, "JPEG")
+        pre._decode([pre._host(probe.getvalue())])
+    except Exception as exc:
+        log.info("GPU JPEG decode not available (%s); decoding on the CPU", fmt.short(exc))
+        return None, None
+    return pre, embed_device

@@ -81,3 +81,50 @@ def test_mixed_batch_keeps_order_and_falls_back(pre, datasets_dir: Path):
     level = 1 / 255 / min(SPEC.std)
     for i in (0, 1, 3, 4):
         assert np.abs(batch.pixels[i].numpy() - _cpu(datas[i])).mean() < 2 * level, names[i]
+
+
+def test_indexer_with_gpu_decode(tmp_path: Path, datasets_dir: Path, tiny_embedder):
+    """The indexer's GPU path end to end (on the CPU): JPEGs go to the GPU preprocessor as
+    bytes, a PNG and a CMYK JPEG are decoded by the CPU pool, a truncated JPEG is recorded as
+    failed; every vector matches the CPU path's for the same photo."""
+    import shutil
+
+    from photoclip.core.catalog import Catalog
+    from photoclip.core.indexer import Indexer, VectorSink
+    from photoclip.core.scanner import scan
+    from photoclip.core.vector_index import ExactIndex
+    from photoclip.core.vectors import VectorStore
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for src in sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:3]:
+        shutil.copy(src, folder / src.name)
+    for name in ("with-alpha.png", "Channel_digital_image_CMYK_color.jpg", "truncated.jpg"):
+        shutil.copy(datasets_dir / "edge-cases" / "formats" / name, folder / name)
+    spec = tiny_embedder.preprocess_spec
+    gpu = GpuPreprocessor(spec, device="cpu", dtype="fp32", decode=cpu_decoder)
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    catalog.apply_scan(scan([str(folder)], accept=images.is_supported), [str(folder)])
+    store = VectorStore("gpu-test", tiny_embedder.dim, path=tmp_path / "chroma")
+    indexer = Indexer(catalog, VectorSink(store, ExactIndex(tiny_embedder.dim)),
+                      tiny_embedder.embed_images, spec, "tiny", batch_size=8,
+                      decode_workers=2, gpu=gpu, embed_device=tiny_embedder.embed_device_pixels)
+    work = catalog.pending("tiny")
+    report = indexer.run(work)
+    assert (report.embedded, report.failed) == (5, 1), report
+    assert [Path(p).name for p, _ in report.failures] == ["truncated.jpg"]
+    assert gpu.decoded == 3  # the coco JPEGs; the CMYK JPEG and the PNG went the CPU way
+    vectors = store.get_vectors([r.id for r in work])
+    for rec in work:
+        if rec.path.endswith("truncated.jpg"):
+            assert rec.id not in vectors
+            continue
+        data = Path(rec.path).read_bytes()
+        want = tiny_embedder.embed_images(_cpu_spec(data, spec)[None])[0]
+        assert float(np.dot(vectors[rec.id], want)) > 0.99, rec.path
+    store.close()
+    catalog.close()
+
+
+def _cpu_spec(data: bytes, spec: PreprocessSpec) -> np.ndarray:
+    return images.preprocess(images.load_image(data, min_side=spec.min_side)[0], spec)
