@@ -503,7 +503,7 @@ class Embedder:
             self.spec, self.models_dir)
         if path is None or not path.is_file():
             return None
-        vecs = encode_verified(self._facts, path, self._runtime()[1], texts)
+        vecs = encode_verified(self._facts, path, torch_precision(self._runtime()[1]), texts)
         if vecs is not None:
             self.weights_used = path
         return vecs
