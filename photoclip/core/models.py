@@ -100,6 +100,7 @@ NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-t
 # fraction of a second and gives the very vectors the rest of the process computes
 NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
+ONNX_WITHOUT_TORCH = True  # a remembered ONNX image tower runs before any torch load
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
 
@@ -399,6 +400,40 @@ class Embedder:
                                         timed=plan[1], threads=self.torch_threads)
         return self._onnx
 
+    def _torch_free_tower(self) -> Any:
+        """The ONNX image tower where no torch model is loaded yet and its verdict and file are
+        remembered: an index run with cached label prompts then never imports torch (seconds
+        of start-up, hundreds of MB). None otherwise (the torch path decides)."""
+        if not ONNX_WITHOUT_TORCH:
+            return None
+        onnx = self._onnx
+        if onnx is not None and onnx.active and self._model is None:
+            return onnx
+        if self._model is not None or (onnx is not None and onnx.broken):
+            return None
+        with self._load_lock:
+            if self._model is not None:
+                return None
+            if self._onnx is not None and self._onnx.active:
+                return self._onnx
+            device, precision = self._runtime()
+            onnx = self._onnx_tower(device, precision)
+            if onnx is None:
+                return None
+            try:
+                path = None if self.spec.random_init else self._resolve_weights()
+            except ModelUnavailableError:
+                return None  # the torch load says what to do
+            if not onnx.ready(path):
+                return None
+            onnx.attach(None, path, self.preprocess_spec.image_size)
+            if not onnx.active:
+                return None
+            log.info("Image tower of %s: the cached ONNX file (%s), without torch",
+                     self.spec.key, onnx.precision)
+            self._onnx_precision()
+            return onnx
+
     def _onnx_precision(self) -> None:
         """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
         onnx = self._onnx
@@ -421,6 +456,18 @@ class Embedder:
             raise ValueError(f"expected pixels of shape (N, 3, {h}, {w}), got {arr.shape}")
         if len(arr) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        lane = lane or ("interactive" if len(arr) <= 1 else "bulk")
+        tower = self._torch_free_tower()
+        if tower is not None:  # the remembered ONNX tower, before (and without) any torch load
+            with self._lane_locks[lane]:
+                try:
+                    out = tower.run(arr)
+                    self.image_batches += 1
+                    self.images_embedded += len(arr)
+                    return out
+                except Exception as exc:
+                    log.warning("The ONNX image tower failed (%s); loading torch's", exc)
+                    tower.broken, tower.state, tower.session = True, "torch", None
         import torch
 
         def run(model: Any, _tokenizer: Any) -> np.ndarray:
@@ -437,7 +484,6 @@ class Embedder:
             self.images_embedded += len(arr)
             return out
 
-        lane = lane or ("interactive" if len(arr) <= 1 else "bulk")
         try:
             return self._call(run, lane, full=True)
         except TorchTowerNeeded:  # the ONNX tower failed after torch's was freed: load it again

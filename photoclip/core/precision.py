@@ -97,10 +97,12 @@ def onnx_plan(device: str, preference: str, chosen: str) -> tuple[str, bool] | N
     fp32, ``onnx-int8`` (``timed``: kept only if also faster, measured once)."""
     if device != "cpu":
         return None
-    if chosen in ONNX_PRECISIONS:
-        return (chosen, False) if onnx_available(chosen) else None
-    auto = (preference or "auto").strip().lower() == "auto"
-    if auto and chosen == "fp32" and ONNX_AUTO and onnx_available("onnx-int8"):
+    pref = (preference or "auto").strip().lower()
+    if pref in ONNX_PRECISIONS:
+        return (pref, False) if chosen == pref and onnx_available(pref) else None
+    # under auto, "onnx-int8" is what an earlier run found (remembered): the same timed plan
+    auto = pref == "auto" and chosen in ("fp32", "onnx-int8")
+    if auto and ONNX_AUTO and onnx_available("onnx-int8"):
         return "onnx-int8", True
     return None
 

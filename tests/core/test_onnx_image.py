@@ -64,8 +64,10 @@ def test_export_then_cache_hit(spec, tmp_path, pixels, reference, caplog):
     with caplog.at_level(logging.INFO, logger="photoclip.core.onnx_image"):
         one = again.embed_images(pixels[:1])  # used at once, even for one photo
     assert again._onnx.source == "cache" and again._onnx.state == "onnx"
-    assert again._model.visual is None  # torch loaded only its text tower
-    assert again.embed_texts(["a dog"]).shape == (1, 64)
+    assert again._model is None and again.loads == 0  # no torch model at all
+    assert again.embed_texts(["a"] * 20).shape == (20, 64)  # a text batch loads torch's tower
+    assert again._model.visual is None  # ... only its text tower
+    np.testing.assert_allclose(again.embed_images(pixels[:1]), one, atol=1e-6)
     assert "Exported" not in caplog.text
     assert cached.stat().st_mtime_ns == stamp
     np.testing.assert_allclose(one, onnx_vecs[:1], atol=1e-5)
@@ -149,3 +151,30 @@ def test_precision_rule():
     assert onnx_plan("cuda", "auto", "fp16") is None
     with pytest.raises(ValueError, match="onnx-int8"):
         choose_precision("cpu", "onnx-int4")
+
+
+def test_an_index_run_with_the_cached_tower_imports_no_torch(spec, tmp_path, pixels):
+    """With the verdict and the file remembered, image batches never import torch."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    emb = _embedder(spec, tmp_path)
+    emb.embed_images(pixels)  # the verdict and the file
+    emb.close()
+    np.save(tmp_path / "pixels.npy", pixels)
+    code = (
+        "import pickle, sys, numpy as np\n"
+        "from photoclip.core.models import Embedder\n"
+        f"spec = pickle.loads({pickle.dumps(spec)!r})\n"
+        f"emb = Embedder(spec, models_dir={str(tmp_path)!r}, device='cpu',"
+        " precision='onnx-int8', allow_download=False)\n"
+        f"out = emb.embed_images(np.load({str(tmp_path / 'pixels.npy')!r}))\n"
+        "print(out.shape, emb.precision, 'torch' in sys.modules)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(repo)}).stdout
+    assert out.strip() == f"({len(pixels)}, 64) onnx-int8 False"
