@@ -4,7 +4,8 @@ On a CPU without native bf16 torch runs the image tower in fp32; ONNX Runtime's 
 (VNNI / AVX2 integer dot products) run the same tower 2-3x faster (``bench/index.py``). The ONNX
 file is exported *here*, from the open_clip weights the embedder has loaded, on the first image
 batch, and cached in ``<models_dir>/.onnx/`` by (model, weights hash, precision): later runs open
-it in a fraction of a second.
+it in a fraction of a second, before and without any torch load (the embedder's
+``_torch_free_tower``), so an index run with cached label prompts never imports torch.
 
 The first batch of at least :data:`CALIBRATION_MIN` photos is the calibration set: torch fp32
 embeds it (those are the vectors returned for it); int8 is quantised statically with the
