@@ -112,16 +112,18 @@ def command(argv: list[str], env: dict[str, str], cwd: Path | None = None
             ) -> tuple[float, float, str, float]:
     """Run a whole command: (wall seconds, peak RSS in MB of it and its children, output,
     CPU-seconds of it and its children: on a shared machine the figure that load leaves)."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{argv} failed ({proc.returncode}):\n{out[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+    # through /usr/bin/time: a child forked from this (big) process would report this
+    # process's RSS as its own peak
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        t = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", stats.name, *argv],
+                              env=env, cwd=cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        wall = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(f"{argv} failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
+        rss_kb, user, system = stats.read().split()[-3:]
+    return wall, int(rss_kb) / 1024, proc.stdout, float(user) + float(system)
 
 
 def photoclip_index(app: AppPaths, verbose: bool = False) -> tuple[float, float, str, float]:
@@ -178,6 +180,21 @@ def measure_parts(lib: Library, paths: list[Path], app: AppPaths, precision: str
 
 
 def in_process(app: AppPaths, paths: list[Path], precision: str) -> dict:
+    """:func:`measure_in_process` in a fresh process of its own (its peak RSS is its own)."""
+    code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'bench')!r}); import index\n"
+            "from pathlib import Path\nfrom photoclip.config import AppPaths\n"
+            f"app = AppPaths(Path({str(app.data)!r}), Path({str(app.config)!r}), "
+            f"Path({str(app.cache)!r}))\n"
+            f"paths = [Path(p) for p in {[str(p) for p in paths]!r}]\n"
+            f"print('RESULT', json.dumps(index.measure_in_process(app, paths, {precision!r})))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get(
+        "PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT"))[7:])
+
+
+def measure_in_process(app: AppPaths, paths: list[Path], precision: str) -> dict:
     """The desktop app's arrangement: this process indexes, the model runs in its own."""
     shutil.rmtree(app.library_dir, ignore_errors=True)
     reset_peak()
