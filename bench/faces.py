@@ -16,12 +16,18 @@ The dataset (../shared/datasets/faces, README there): 300 LFW photos of 30 ident
 - speed: photos/s and faces/s of detect + encode (one process; the analyzer runs beside CLIP).
 
     nice -n 10 .venv/bin/python bench/faces.py           # ~2 minutes on 2 cores
+    nice -n 10 .venv/bin/python bench/faces.py --wall [--photos 1000] [--keep DIR]
+
+``--wall``: N camera-size photos through a real index run (People off, then on): when the
+photos are searchable, when their faces are found, and a ``--person`` search's time against
+the same search unfiltered (1,000 photos: saved to docs/bench/faces-wall.txt).
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins" / "faces")]
 
+import numpy as np  # noqa: E402
 from photoclip_faces import clustering, people  # noqa: E402
 from photoclip_faces.models import DETECT_SIDE, MAX_UPSCALE, Face, FaceModels  # noqa: E402
 from photoclip_faces.store import FaceStore  # noqa: E402
@@ -202,5 +209,169 @@ def camera(say: Callable[[str], None], groups: list[dict], annotated: int) -> No
 
 PER_SET = 10
 
+
+def camera_photos(n: int, dest: Path) -> list[Path]:
+    """``n`` camera-size JPEGs (the shared tool) from the faces dataset's photos in ``dest``,
+    made by one tool process per core on its share of the sources (distinct bytes); the ones
+    already there are used again when there are ``n``."""
+    have = sorted(dest.rglob("*.jpg"))
+    if len(have) == n:
+        return have
+    shutil.rmtree(dest, ignore_errors=True)
+    import random
+
+    from PIL import ImageOps
+
+    tool = ROOT.parent / "shared" / "tools" / "make_bench_jpegs.py"
+    sources = sorted(DATA.rglob("*.jpg"))
+    random.Random(0).shuffle(sources)  # group photos and portraits mixed, in any share
+    k = max(1, min(os.cpu_count() or 1, n))
+    jobs = []
+    for j in range(k):
+        src = dest / f".sources-{j}"
+        src.mkdir(parents=True)
+        for i, f in enumerate(sources[j::k]):
+            with Image.open(f) as im:  # the tool makes 4:3 photos: a square LFW crop is
+                rgb = im.convert("RGB")  # padded to 4:3 first, not stretched (faces stay faces)
+                fill = tuple(int(c) for c in np.asarray(rgb).reshape(-1, 3).mean(0))
+                ImageOps.pad(rgb, (max(rgb.width, rgb.height * 4 // 3), rgb.height),
+                             color=fill).save(src / f"{i:04d}-{f.name}", quality=95)
+        count = n // k + (j < n % k)
+        jobs.append(subprocess.Popen([sys.executable, str(tool), str(src), str(dest / f"part{j}"),
+                                      str(count)], stdout=subprocess.DEVNULL))
+    if any(job.wait() for job in jobs):
+        raise SystemExit("making the camera-size photos failed")
+    for j in range(k):
+        shutil.rmtree(dest / f".sources-{j}")
+    return sorted(dest.rglob("*.jpg"))
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its living children (the face workers) so far."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wall(n_photos: int, arch: str, out: Path | None, keep: Path | None = None) -> None:
+    """The wall-clock mode: ``n_photos`` camera-size JPEGs (the shared tool, from the faces
+    dataset's photos: a face or more in each) through a real index run of a fresh library
+    (``arch`` with random weights on the CPU, fp32), first with People off, then with it on:
+    when every photo is searchable (the CLIP indexing is done) and when every photo's faces
+    are found; then a ``--person`` search against the same search unfiltered."""
+    import statistics
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from index import open_library, write_bench_model  # type: ignore[import-not-found]
+
+    from photoclip.core.browse import SearchFilters
+
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        made = time.perf_counter()
+        folder = keep or tmp / "photos"
+        photos = camera_photos(n_photos, folder)
+        say(f"faces wall clock: {len(photos)} camera-size JPEGs (12/24 MP) from the faces "
+            f"dataset's photos, made in {time.perf_counter() - made:.0f} s; {arch} (random "
+            f"weights), CPU fp32, {os.cpu_count()} cores")
+        runs = {}
+        for faces in (False, True):
+            home = tmp / ("on" if faces else "off")
+            (home / "config").mkdir(parents=True)
+            key = write_bench_model(home / "config", arch)
+            lib = open_library(home, folder, key, "cpu", "fp32")
+            if faces:
+                lib.settings.enabled_plugins = ["faces"]
+                lib.save_settings()
+                lib.reload_plugins()
+            lib.warm_up()  # the model loaded, as in the app: the run times indexing itself
+            marks: dict[str, float] = {}
+
+            def progress(p, marks: dict[str, float] = marks) -> None:
+                now = time.perf_counter()
+                if p.phase == "indexing":
+                    marks["searchable"] = now  # the last indexing progress: every batch stored
+                elif p.current == "Finding faces":
+                    if "faces from" not in marks:
+                        marks["faces from"], marks["cpu from"] = now, cpu_seconds()
+                    marks["faces"], marks["cpu"] = now, cpu_seconds()
+            start = time.perf_counter()
+            report = lib.index_folders(progress)
+            end = time.perf_counter()
+            cpu = marks.pop("cpu", 0.0) - marks.pop("cpu from", 0.0)
+            runs[faces] = {k: v - start for k, v in marks.items()} | {"end": end - start}
+            status = {a.name: a for a in lib.analysis.status()}
+            what = (f"faces of {status['faces'].done} photos found, "
+                    f"{status['faces'].failed} failed" if faces else "People off")
+            say(f"People {'on ' if faces else 'off'}: {report.embedded} photos searchable after "
+                f"{runs[faces]['searchable']:.0f} s; run done after {runs[faces]['end']:.0f} s "
+                f"({what})")
+            if faces:
+                took = runs[True]["faces"] - runs[True]["faces from"]
+                say(f"people analysis: {took:.0f} s for {len(photos)} photos "
+                    f"({took / len(photos):.2f} s a photo; 1,000 photos: "
+                    f"{took / len(photos) * 1000 / 60:.1f} min, target < 5)")
+                say(f"  CPU: {cpu / len(photos):.2f} CPU-s a photo (this process and the face "
+                    f"workers): 1,000 photos on {os.cpu_count()} idle cores "
+                    f"{cpu / len(photos) * 1000 / (os.cpu_count() or 1) / 60:.1f} min")
+                say(f"CLIP searchable with People on vs off: {runs[True]['searchable']:.0f} s "
+                    f"vs {runs[False]['searchable']:.0f} s (faces start after every photo is "
+                    f"searchable)")
+                people = lib.people()
+                everyone = people.people() if people is not None else []
+                say(f"  {sum(p.faces for p in everyone)} faces, {len(everyone)} people")
+                top = everyone[0] if everyone else None
+                if top is not None:
+                    people.name(top.id, "Bench Person")
+                    filters = SearchFilters(where=(("person", "Bench Person"),))
+                    lib.search("people", limit=50)  # warm
+                    times = {}
+                    for name, f in (("unfiltered", None), ("--person", filters)):
+                        samples = []
+                        for _ in range(7):
+                            t = time.perf_counter()
+                            hits = lib.search("people", limit=50, filters=f)
+                            samples.append(time.perf_counter() - t)
+                        times[name] = (statistics.median(samples), len(hits))
+                    say(f"search 'people' (median of 7): unfiltered "
+                        f"{times['unfiltered'][0] * 1e3:.1f} ms ({times['unfiltered'][1]} "
+                        f"hits), --person "
+                        f"{times['--person'][0] * 1e3:.1f} ms ({times['--person'][1]} hits, "
+                        f"{top.photos} photos of that person)")
+            lib.close()
+    say(f"(machine load average while measuring: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)")
+    if out is not None:
+        out.write_text("\n".join(lines) + "\n")
+        print(f"saved {out}")
+
+
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--wall", action="store_true",
+                    help="the wall-clock mode: a real index run with People on (and off)")
+    ap.add_argument("--photos", type=int, default=1000, help="--wall: camera-size photos")
+    ap.add_argument("--arch", default="ViT-B-32", help="--wall: the CLIP architecture")
+    ap.add_argument("--keep", type=Path, help="--wall: make the photos here and use them "
+                    "again next time (1,000 camera-size JPEGs: about 4 GB)")
+    args = ap.parse_args()
+    if args.wall:
+        wall(args.photos, args.arch, OUT.with_name("faces-wall.txt") if args.photos >= 1000
+             else None, args.keep)
+    else:
+        main()

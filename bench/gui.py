@@ -1,6 +1,7 @@
 """Desktop app figures: launch to window shown, GUI-thread stalls while indexing, grid memory.
 
     python bench/gui.py [--photos 1000] [--rows 100000] [--out docs/bench/gui.txt]
+    python bench/gui.py --only timeline --out docs/bench/timeline.txt
 
 1. Launch: a fresh process (offscreen Qt) builds the real main window (photoclip.gui.app's
    create_window) and reports when its first paint happens; the naive baseline imports torch and
@@ -10,6 +11,16 @@
    (target < 50 ms). Baseline: one indexing batch run on the GUI thread, the stall a naive app has.
 3. Memory: RSS growth with 100,000 photos in the grid's model (ResultsModel + PhotoGrid, scrolled
    top to bottom) against a naive QStandardItemModel with one item per photo.
+4. Viewer: a 24 MP JPEG's open time (p50/p95) and the GUI-thread gaps while zooming
+   (bench/gui_viewer.py, which also runs alone).
+5. Timeline: --rows synthetic photos (ResultItems a catalog would give: one every 50 minutes
+   over ~9.5 years, unique paths; thumbnails are 64 real JPEGs from the datasets, handed out by
+   a stand-in for the disk cache and decoded by the real ThumbnailLoader) in the real grid,
+   grouped by day (~3,500 headings). The grid scrolls a page every 16 ms top to bottom, then
+   jumps to every year, regroups by month and year and resizes the thumbnails, while a 5 ms
+   heartbeat records the longest GUI-thread gap (target < 50 ms) and RSS growth (< 150 MB).
+6. A new text query typed while a backlog indexes, Return -> results shown (bench/gui_query.py;
+   `--only query` runs just that part).
 Each part runs in its own process. Prints the figures and writes them to --out.
 """
 
@@ -24,6 +35,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from gui_query import query_section
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("PHOTOCLIP_DATASETS", REPO.parent / "shared" / "datasets"))
@@ -203,6 +216,138 @@ def child_memory(rows: int, naive: bool) -> None:
     os._exit(0)
 
 
+def child_timeline(rows: int) -> None:
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from photoclip.gui.app import GUI_SWITCH_INTERVAL
+    from photoclip.gui.grid import PhotoGrid
+    from photoclip.gui.grid_bar import GridBar
+    from photoclip.gui.queries import ResultItem
+    from photoclip.gui.results_model import ResultsModel
+    from photoclip.gui.thumbnail_loader import ThumbnailLoader
+
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as the app does (photoclip.gui.app)
+    app = QApplication([])
+    sources = sorted((DATASETS / "coco-mini").rglob("*.jpg"))[:64]
+    thumbs = Path(tempfile.mkdtemp(prefix="photoclip-bench-thumbs-"))
+    from PIL import Image
+
+    files = []
+    for i, src in enumerate(sources):  # what the disk cache holds: 256 px JPEGs
+        with Image.open(src) as im:
+            im.thumbnail((256, 256))
+            files.append(thumbs / f"{i}.jpg")
+            im.convert("RGB").save(files[-1], quality=85)
+
+    class Cache:  # the disk cache's one method the loader calls
+        def thumbnail(self, path: str) -> Path:
+            return files[hash(path) % len(files)]
+
+    before = _rss_mb()
+    loader = ThumbnailLoader()
+    loader.cache = Cache()  # type: ignore[assignment]
+    results = ResultsModel(loader)
+    grid = PhotoGrid()
+    grid.setModel(results)
+    bar = GridBar(grid, results, loader, None)
+    bar.set_grouping("day")
+    grid.resize(1200, 800)
+    grid.show()
+    start = 1.75e9
+    items = [ResultItem(i, f"/home/user/Pictures/{i // 1000:03d}/IMG_{i:06d}.jpg",
+                        start - i * 3000.0) for i in range(rows)]
+    t = time.perf_counter()
+    results.set_items(items)
+    fill_ms = (time.perf_counter() - t) * 1000
+    headings = len(results.sections() or [])
+    app.processEvents()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+    scrollbar = grid.verticalScrollBar()
+    steps = {"pages": 0, "phase": "scroll"}
+    years = [y for y, _ in results.years()]
+
+    worst: dict[str, int] = {}
+    cpu = [time.thread_time()]  # the GUI thread's own CPU time: a gap it did not spend
+    cpu_gaps: list[float] = []  # working was the machine's load, not the app
+    worst_cpu: list = ["", 0.0]  # the phase of the gap with the most CPU time, and it
+    import gc
+
+    full_gc: list[float] = []  # Python's full collections (they walk every result item)
+    gc_start = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info.get("generation") == 2:
+            if phase == "start":
+                gc_start[0] = time.perf_counter()
+            else:
+                full_gc.append((time.perf_counter() - gc_start[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+        spent = time.thread_time()
+        cpu_gaps.append((spent - cpu[0]) * 1000)
+        cpu[0] = spent
+        if len(gaps) > 5 and cpu_gaps[-1] > worst_cpu[1]:
+            worst_cpu[:] = [steps["phase"], cpu_gaps[-1]]
+        if len(gaps) > 5:
+            worst[steps["phase"]] = max(worst.get(steps["phase"], 0), gaps[-1])
+
+    def step() -> None:
+        if steps["phase"] == "scroll":
+            if scrollbar.value() >= scrollbar.maximum():
+                steps["phase"] = "jumps"
+            scrollbar.setValue(scrollbar.value() + scrollbar.pageStep())
+            steps["pages"] += 1
+        elif steps["phase"] == "jumps":
+            if years:
+                bar.jump_to_year(years.pop())
+            else:
+                steps["phase"] = "regroup"
+        elif steps["phase"] == "regroup":
+            bar.set_grouping("month")
+            bar.set_grouping("year")
+            bar.set_grouping("day")
+            steps["phase"] = "zoom"
+        elif steps["phase"] == "zoom":  # one Ctrl+minus a tick, three, then a Ctrl+plus
+            steps["zooms"] = steps.get("zooms", 0) + 1
+            bar.zoom(-1 if steps["zooms"] <= 3 else 1)
+            if steps["zooms"] == 4:
+                steps["phase"] = "done"
+        else:
+            heart.stop()
+            mover.stop()
+            steady = sorted(gaps[5:]) or [0]
+            print(json.dumps({
+                "rows": rows, "headings": headings, "fill_ms": fill_ms,
+                "pages": steps["pages"], "beats": len(gaps), "max_gap_ms": max(steady),
+                "p99_gap_ms": steady[int(len(steady) * 0.99) - 1],
+                "gaps_over_50ms": sum(g > 50 for g in steady), "rss_mb": _rss_mb() - before,
+                "worst_by_phase": worst, "max_cpu_gap_ms": max(cpu_gaps[5:] or [0]),
+                "cpu_gaps_over_50ms": sum(g > 50 for g in cpu_gaps[5:]),
+                "max_cpu_gap_phase": worst_cpu[0],
+                "full_gc_ms": sorted(full_gc)[-3:], "full_gcs": len(full_gc),
+            }), flush=True)
+            loader.stop()
+            os._exit(0)
+
+    heart = QTimer()
+    heart.setTimerType(heart.timerType().PreciseTimer)
+    heart.timeout.connect(beat)
+    heart.start(5)
+    mover = QTimer()
+    mover.timeout.connect(step)
+    mover.start(16)
+    app.exec()
+
+
 # ----- the parent ----------------------------------------------------------------------------
 
 
@@ -266,6 +411,11 @@ def main() -> None:
     ap.add_argument("--launch-runs", type=int, default=5)
     ap.add_argument("--stall-seconds", type=float, default=240)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "bench" / "gui.txt")
+    ap.add_argument("--query-photos", type=int, default=400)  # bench/gui_query.py
+    ap.add_argument("--query-model", default="tiny", help="tiny, or an open_clip arch")
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--query-gap", type=int, default=400, help="ms between queries")
+    ap.add_argument("--only", choices=["query", "timeline"], help="run just this section")
     args = ap.parse_args()
     lines = [f"# python bench/gui.py ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
              "Qt offscreen, tiny random-weight model on the CPU)"]
@@ -278,6 +428,36 @@ def main() -> None:
         tmp_path = Path(tmp)
         base_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
                     "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        if args.only == "query":
+            query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                          photos=args.query_photos, queries=args.queries,
+                          model=args.query_model, gap_ms=args.query_gap)
+            print("\n".join(lines))
+            return
+        # 5. the timeline
+        tl = _run(["_timeline", str(args.rows)], base_env)
+        say(f"timeline of {tl['rows']:,} photos by day ({tl['headings']:,} date headings), "
+            f"{tl['pages']} pages scrolled, every year jumped to, regrouped, resized "
+            "(5 ms heartbeat):")
+        say(f"  longest GUI-thread gap {tl['max_gap_ms']} ms, p99 {tl['p99_gap_ms']} ms, "
+            f"{tl['gaps_over_50ms']} gaps > 50 ms (target: none); RSS growth "
+            f"{tl['rss_mb']:.1f} MB (target < 150 MB); sorted and grouped in "
+            f"{tl['fill_ms']:.0f} ms")
+        say(f"  the GUI thread's own CPU time in one gap: at most {tl['max_cpu_gap_ms']:.0f} ms "
+            f"(while {tl['max_cpu_gap_phase']}), "
+            f"{tl['cpu_gaps_over_50ms']} gaps > 50 ms of its own work (the rest of a longer gap "
+            "is the machine's load)")
+        say(f"  Python's full garbage collections meanwhile: {tl['full_gcs']}, the longest "
+            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (they walk all "
+            f"{tl['rows']:,} result items)")
+        say("  longest gap while " + ", ".join(
+            f"{phase}: {ms} ms" for phase, ms in tl["worst_by_phase"].items()))
+        say(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")
+        if args.only == "timeline":
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text("\n".join(lines) + "\n")
+            print(f"written to {args.out}")
+            return
         # 1. launch
         results = {}
         for naive in (False, True):
@@ -323,6 +503,13 @@ def main() -> None:
         if s["naive_batch_ms"] is not None:
             say(f"  naive (a batch of 32 indexed on the GUI thread): a "
                 f"{s['naive_batch_ms']:.0f} ms stall per batch")
+        from gui_viewer import viewer_section  # 4. the viewer (bench/gui_viewer.py)
+
+        viewer_section(say, base_env, tmp_path)
+        # 6. a new text query while indexing (bench/gui_query.py)
+        query_section(tmp_path, base_env, say, _run, make_home, make_photos,
+                      photos=args.query_photos, queries=args.queries, model=args.query_model,
+                      gap_ms=args.query_gap)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
@@ -338,6 +525,12 @@ if __name__ == "__main__":
             child_stall(Path(rest[0]), int(rest[1]), float(rest[2]))
         elif mode == "_memory":
             child_memory(int(rest[0]), rest[1] == "1")
+        elif mode == "_timeline":
+            child_timeline(int(rest[0]))
+        elif mode == "_query":
+            from gui_query import child_query
+
+            child_query(int(rest[0]), int(rest[1]), int(rest[2]), float(rest[3]))
     else:
         sys.path.insert(0, str(REPO))
         main()

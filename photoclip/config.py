@@ -17,15 +17,15 @@ import shutil
 import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+if TYPE_CHECKING:  # tomlkit is imported to save settings only (reading them uses tomllib)
+    import tomlkit
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,7 @@ class Settings:
     enabled_plugins: list[str] = field(default_factory=list)  # turned on (those off by default)
     chroma_server: str = ""  # "http://host:port" of a Chroma server; "" = the embedded store
     language: str = ""  # the interface's language: "" = the system's, or en | zh_CN
+    slideshow_seconds: float = 4.0  # the viewer's slideshow: seconds per photo
     schema_version: int = SCHEMA_VERSION
 
     @classmethod
@@ -134,6 +135,8 @@ class Settings:
             changed = key not in doc or _plain(doc[key]) != value
             if changed and not _edit_array(doc.get(key), value):
                 doc[key] = value
+        import tomlkit
+
         tmp = path.with_suffix(".toml.tmp")
         tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
         os.replace(tmp, path)
@@ -141,6 +144,9 @@ class Settings:
 
 def _existing_document(path: Path) -> tomlkit.TOMLDocument:
     """The settings file as a layout-keeping document (a new one when missing or unreadable)."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -157,6 +163,8 @@ def _existing_document(path: Path) -> tomlkit.TOMLDocument:
 def _edit_array(item: Any, value: Any) -> bool:
     """Change a list in place, so the comments beside its items stay: items no longer there
     are deleted, new ones appended. False when that cannot give ``value`` (a new order)."""
+    import tomlkit.items
+
     if not isinstance(item, tomlkit.items.Array) or not isinstance(value, list):
         return False
     old = item.unwrap()

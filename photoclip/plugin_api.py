@@ -28,8 +28,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from photoclip.core.analysis import Analyzer, AnalyzerError
+from photoclip.core.duplicates import original_first
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import Label, LabelSet, parse_label_set
+from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
 from photoclip.core.plugin_context import PluginContext, free_name
 from photoclip.core.types import (
@@ -41,6 +44,7 @@ from photoclip.core.types import (
     Option,
     Photo,
     PluginError,
+    PreprocessSpec,
     Region,
     SearchFilter,
     SearchScorer,
@@ -57,11 +61,15 @@ __all__ = [
     "ActionResult",
     "Analyzer",
     "AnalyzerError",
+    "BuiltModel",
     "Exporter",
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
     "Match",
+    "ModelProvider",
+    "ModelSpec",
+    "ModelUnavailableError",
     "Option",
     "People",
     "PeopleError",
@@ -70,6 +78,7 @@ __all__ = [
     "Photo",
     "PluginContext",
     "PluginError",
+    "PreprocessSpec",
     "Region",
     "SearchFilter",
     "SearchScorer",
@@ -81,6 +90,7 @@ __all__ = [
     "model_keys",
     "open_embedder",
     "open_image",
+    "original_first",
     "parse_label_set",
 ]
 

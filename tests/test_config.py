@@ -49,6 +49,7 @@ def test_saving_one_setting_keeps_comments_order_and_layout(tmp_path: Path) -> N
         "model", "device", "precision", "weights_file", "decode_workers", "decode_pool",
         "torch_threads", "max_megapixels", "exclude", "auto_tag", "label_sets",
         "tag_strictness", "read_keywords", "disabled_plugins", "enabled_plugins", "language",
+        "slideshow_seconds",
         "schema_version"}
     assert "[later]\nkept = true\n" in text
     raw = tomllib.loads(text)

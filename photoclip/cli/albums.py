@@ -6,6 +6,8 @@ import argparse
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, plural
+from photoclip.cli.undo import run_edit
+from photoclip.core.edits import AlbumCreate, AlbumDelete, AlbumPhotos, AlbumRename
 from photoclip.core.library import Library
 
 
@@ -26,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     for action in ("show", "delete"):
         x = asub.add_parser(action, help=f"{action} an album (photos are never touched)")
         x.add_argument("name")
+    x = asub.add_parser("rename", help=_("give an album another name"))
+    x.add_argument("name")
+    x.add_argument("new_name")
     a.set_defaults(run=run_album)
 
 
@@ -46,17 +51,17 @@ def run_albums(lib: Library, args: argparse.Namespace) -> int:
 
 def run_album(lib: Library, args: argparse.Namespace) -> int:
     albums = lib.albums
+    # every change goes through the undo journal: `photoclip undo` takes it back
     if args.action == "create":
-        album = albums.create(args.name, query=args.query, min_score=args.min_score,
-                              tag=args.tag)
+        album = run_edit(lib, AlbumCreate(args.name, args.query, args.min_score, args.tag))
         result: dict = {"album": album.name, "photos": len(albums.members(album.name))}
-    elif args.action == "add":
-        result = {"added": albums.add(args.name, lib.photo_ids(args.photos))}
-    elif args.action == "remove":
-        result = {"removed": albums.remove(args.name, lib.photo_ids(args.photos))}
+    elif args.action in ("add", "remove"):
+        n = run_edit(lib, AlbumPhotos(args.action, args.name, lib.photo_ids(args.photos)))
+        result = {"added" if args.action == "add" else "removed": n}
     elif args.action == "delete":
-        albums.delete(args.name)
-        result = {"deleted": args.name}
+        result = {"deleted": run_edit(lib, AlbumDelete(args.name))}
+    elif args.action == "rename":
+        result = {"renamed": run_edit(lib, AlbumRename(args.name, args.new_name))}
     else:
         paths = lib.browse.paths(albums.members(args.name))
         result = {"album": args.name, "paths": paths}

@@ -28,16 +28,18 @@ def commands() -> tuple:
         labels,
         models,
         plugins,
+        rate,
         recover,
         search,
         status,
         tags,
+        undo,
         watch,
     )
 
     return (
-        folders, index, watch, search, classify, tags, labels, albums, status, models, desktop,
-        recover,
+        folders, index, watch, search, classify, tags, rate, labels, albums, undo, status,
+        models, desktop, recover,
         plugins,  # last: it adds a command per plugin action, skipping names taken above
     )
 
@@ -141,7 +143,8 @@ def _in_process(args: argparse.Namespace) -> int:
     from photoclip.core import owner
     from photoclip.core.library import Library
 
-    with Library(owner=f"photoclip {args.command}") as lib:
+    with Library(owner=f"photoclip {args.command}", lock_wait=client.lock_wait_left(),
+                 waiting=client.say_waiting(args.json)) as lib:
         owner.remove_stale(lib.paths.library_dir)  # we hold the lock: an endpoint is a dead one's
         return int(args.run(lib, args) or 0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import ProgressBar, emit_json
@@ -16,7 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     msub.add_parser("list", help=_("list models (default)"))
     u = msub.add_parser("use", help=_("switch to a model (its own index; nothing is mixed)"))
     u.add_argument("key")
-    u.add_argument("--weights", help=_("a local weights file (offline installs)"))
+    u.add_argument("--weights", metavar="PATH", help=_(
+        "offline installs: a weights file, or a folder or .zip/.tar.gz archive holding the "
+        "weights and (multilingual models) the text tower's config and tokenizer files"))
+    u.add_argument("--text-tower", metavar="FOLDER", help=_(
+        "offline installs of a multilingual model: a folder with its text tower's config.json "
+        "and tokenizer files"))
     d = msub.add_parser("download", help=_("download a model's weights now"))
     d.add_argument("key", nargs="?")
     p.set_defaults(run=run)
@@ -25,7 +31,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(lib: Library, args: argparse.Namespace) -> int:
     action = args.action or "list"
     if action == "use":
-        spec = lib.use_model(args.key, args.weights)
+        from photoclip.core.model_install import prepare
+
+        spec = get_model_spec(args.key, lib.user_models_dir)
+        bar = ProgressBar(quiet=args.json)  # a multilingual model's parts download now
+        try:
+            weights = prepare(spec, lib.paths.models_dir,
+                              Path(args.weights) if args.weights else None,
+                              Path(args.text_tower) if args.text_tower else None, bar.download)
+        finally:
+            bar.close()
+        spec = lib.use_model(spec.key, str(weights) if weights else None)
         if args.json:
             emit_json({"model": spec.key})
         else:
@@ -56,5 +72,9 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             f"{mark} {s.key:<28}{top1:>9}{size:>9}  {'yes' if e.installed else 'no':<10} "
             f"{s.description}"
         )
+        if s.retrieval:  # published zero-shot retrieval, for models without an ImageNet figure
+            figures = ", ".join(f"{name} {r1:.1f}%" for name, r1 in s.retrieval)
+            print(f"{'':39}" + _("zero-shot text-to-image R@1 (published): {figures}").format(
+                figures=figures))
     print(_("\n* in use.  Switch: photoclip models use KEY [--weights FILE]"))
     return 0

@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from photoclip.cli import fact_filters
 from photoclip.cli.i18n import _
 from photoclip.cli.options import iso_date, positive_int, score
 from photoclip.cli.output import emit_json
@@ -51,6 +52,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag",
                    help=_("only photos with this tag (yours, a file keyword, or automatic)"))
     p.add_argument("--album", help=_("only photos in this album"))
+    fact_filters.add_options(p)
     p.add_argument("--where", action="append", default=[], metavar="FILTER=VALUE",
                    help=_("a plugin's search filter, e.g. text=wifi (repeat: all must pass; "
                           "in a query: FILTER:\"VALUE\")"))

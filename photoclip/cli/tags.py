@@ -6,6 +6,9 @@ import argparse
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, tag_change_text, taken_text
+from photoclip.cli.rate import facts_lines, photo_facts
+from photoclip.cli.undo import run_edit
+from photoclip.core.edits import TagEdit
 from photoclip.core.library import Library
 
 
@@ -47,7 +50,7 @@ def run_tags(lib: Library, args: argparse.Namespace) -> int:
 
 def run_tag(lib: Library, args: argparse.Namespace) -> int:
     ids = lib.photo_ids(args.photos)
-    change = lib.tagging.apply(args.action, args.tag, ids)
+    change = run_edit(lib, TagEdit(args.action, args.tag, ids))  # `photoclip undo` takes it back
     if args.json:
         emit_json({"action": args.action, "tag": change.tag, "photos": change.photos,
                    "changed": change.changed, "outcomes": change.outcomes})
@@ -63,15 +66,18 @@ def run_photo(lib: Library, args: argparse.Namespace) -> int:
     albums = d.albums + d.smart_albums
     rejected = d.rejected
     regions = lib.photo_regions(pid)
+    facts = photo_facts(lib, pid)  # lens, place, rating, favourite
     if args.json:
         emit_json({"photo": rec, "tags": d.tags, "rejected": rejected, "albums": albums,
-                   "regions": regions})
+                   "regions": regions, **facts})
         return 0
     print(d.path)
     size = f"{d.width}x{d.height}" if d.width else _("size unknown")
     print("  " + _("{size}, {format}, camera {camera}").format(
         size=size, format=d.format or "?", camera=d.camera or "-"))
     print(f"  {taken_text(d.taken, rec.mtime_ns / 1e9)}")
+    for line in facts_lines(facts):
+        print(f"  {line}")
     for t in d.tags:
         if t.source == "auto":
             extra = _(" (automatic: {label_set}, score {score})").format(

@@ -6,6 +6,7 @@ import argparse
 import signal
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from photoclip.cli.i18n import _
 from photoclip.cli.options import non_negative_float
@@ -20,7 +21,9 @@ from photoclip.cli.serve import start_owner
 from photoclip.core.chroma_server import server_answers
 from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
-from photoclip.core.service import LibraryService, ServiceEvent
+
+if TYPE_CHECKING:
+    from photoclip.core.service import ServiceEvent
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +41,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
     bar = ProgressBar(quiet=args.json)
     lib.download_progress = bar.download
     lib.store  # noqa: B018 (a Chroma server that is not there: one line and a non-zero exit, now)
+    from photoclip.core.service import LibraryService  # (watchdog: not for the other commands)
+
     service = LibraryService(lib, quiet=args.quiet_seconds, polling=args.polling)
     done = threading.Event()
     failed: list[str] = []  # the vector store stopped answering: watch stops, non-zero

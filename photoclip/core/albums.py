@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from photoclip.core.tags import Album, PhotoTag, TagChange, TagCount, TagStore
+from photoclip.core import tag_snapshots
+from photoclip.core.tag_snapshots import AlbumSnapshot, TagSnapshot
+from photoclip.core.tags import Album, PhotoTag, TagChange, TagCount, TagError, TagStore
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,14 @@ class PhotoTags:
 
     def add(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
         return self.apply("add", tag, photo_ids)
+
+    def snapshot(self, tag: str, photo_ids: Iterable[int]) -> TagSnapshot:
+        """How ``tag`` stands on these photos now (for undo: :meth:`restore`)."""
+        return tag_snapshots.snapshot_tag(self._tags.catalog, tag, photo_ids)
+
+    def restore(self, snap: TagSnapshot) -> None:
+        """Put photos back as they were for a tag (:meth:`snapshot`)."""
+        tag_snapshots.restore_tag(self._tags, snap)
 
     def remove(self, tag: str, photo_ids: Iterable[int]) -> TagChange:
         return self.apply("remove", tag, photo_ids)
@@ -115,8 +125,39 @@ class Albums:
     ) -> Album:
         return self._tags.create_album(name, query=query, min_score=min_score, tag=tag)
 
+    def preview(
+        self, *, query: str | None = None, min_score: float | None = None,
+        tag: str | None = None,
+    ) -> int:
+        """How many photos a smart album with this rule would hold now (nothing is saved)."""
+        if tag is not None and tag.strip():
+            return len(self._tags.photos_with(tag.strip()))
+        if query is not None and query.strip():
+            if min_score is None:
+                raise TagError("an album that follows a query needs a minimum score")
+            return len(self._search_ids(query.strip(), min_score))
+        return 0
+
     def delete(self, name: str) -> None:
         self._tags.delete_album(name)
+
+    def rename(self, name: str, new_name: str) -> str:
+        """Rename an album (never over another one); the new name."""
+        return tag_snapshots.rename_album(self._tags, name, new_name)
+
+    def redefine(self, name: str, *, query: str | None = None,
+                 min_score: float | None = None, tag: str | None = None) -> None:
+        """Give a smart album another rule (never a plain one)."""
+        tag_snapshots.redefine_album(self._tags, name, query=query, min_score=min_score,
+                                     tag=tag)
+
+    def snapshot(self, name: str) -> AlbumSnapshot:
+        """An album's definition and members now (for undo: :meth:`restore`)."""
+        return tag_snapshots.snapshot_album(self._tags, name)
+
+    def restore(self, snap: AlbumSnapshot) -> None:
+        """Make an album exactly as it was (:meth:`snapshot`), also after it was deleted."""
+        tag_snapshots.restore_album(self._tags, snap)
 
     def add(self, name: str, photo_ids: Iterable[int], *, create: bool = False) -> int:
         """Put photos into a plain album (``create``: make it first if it does not exist)."""

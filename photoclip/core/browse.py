@@ -100,6 +100,7 @@ class SidebarData:
     photos: int = 0
     indexed: int = 0
     failed: int = 0
+    places: list[Any] = field(default_factory=list)  # photo_facts.PlaceCount, country > town
 
     @property
     def browsable(self) -> int:

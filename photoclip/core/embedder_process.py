@@ -13,9 +13,13 @@ Two lanes, as in the in-process embedder: *interactive* calls (a query's texts, 
 so they never queue behind an image batch (the two run side by side: a query costs tens of
 milliseconds, a batch seconds). *Bulk* calls (image batches, label prototypes) use the other pipe.
 
-Priority: the child runs at exactly the app's niceness + 10 (below normal on Windows), whatever
-thread starts it. (Niceness is per thread on Linux and a child inherits its starting thread's:
-started from the indexer thread, already at +10, a relative +10 made it +19.)
+Priority: the child's bulk lane runs at exactly the app's niceness + 10 (the whole child below
+normal on Windows), whatever thread starts it; on Linux its interactive lane keeps the app's
+niceness, so a query is not slowed by the image batch beside it. (Niceness is per thread on
+Linux and a child inherits its starting thread's: started from the indexer thread, already at
++10, a relative +10 made it +19, and an unprivileged child cannot go back below +10 at all:
+:meth:`EmbedderProcess.start_soon` starts it from the caller's thread, e.g. the app's
+interactive lane, before the indexer asks for it.)
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ __all__ = ["EmbedderProcess", "EmbedderProcessError"]
 
 _START_TIMEOUT = 600.0  # seconds for the child to import torch and report its facts
 LOW_PRIORITY_NICE = 10  # the child's niceness above the app's
+CLOSE_WAIT_S = 5.0  # how long close() waits for a start in progress
 INTERACTIVE_TEXTS = 256  # as photoclip.core.models.INTERACTIVE_TEXTS (not imported: no torch)
 
 
@@ -90,6 +95,8 @@ class EmbedderProcess:
         self._lock = threading.RLock()  # the child's life (start, stop)
         self._lane_locks = {"bulk": threading.Lock(), "interactive": threading.Lock()}
         self._proc: Any = None
+        self._starter: threading.Thread | None = None
+        self._closed = False
         self._conns: dict[str, Connection] = {}
         self._facts: _Facts | None = None
         self._shape_facts = ModelFacts(spec, Path(models_dir))
@@ -101,7 +108,37 @@ class EmbedderProcess:
 
     # ----- facts (from the child: the parent never imports open_clip) ------------------------
 
+    def start_soon(self) -> None:
+        """Start the child now, on a thread of its own, and return: it imports torch while the
+        caller goes on, and it is started from this thread's priority (the app's interactive
+        lane's, not the indexer's lowered one, which the child's interactive lane could not
+        leave). A call that needs the child meanwhile waits for that start."""
+        with self._lock:
+            if self._proc is not None or self._starter is not None:
+                return
+
+            def start() -> None:
+                try:
+                    self._get_facts()
+                except Exception as exc:  # the next call tries again and reports it
+                    log.warning("Starting the model process failed: %s", exc)
+                if self._closed:  # closed meanwhile (the app quit during its start)
+                    with self._lock:
+                        self._stop()
+
+            self._starter = threading.Thread(target=start, name="photoclip-model-start",
+                                             daemon=True)
+            self._starter.start()
+
+    def _wait_for_starter(self, timeout: float | None = None) -> None:
+        starter = self._starter
+        if starter is not None and starter is not threading.current_thread():
+            starter.join(timeout)
+            if not starter.is_alive():
+                self._starter = None
+
     def _get_facts(self) -> _Facts:
+        self._wait_for_starter()
         with self._lock:
             if self._facts is None:
                 self._start()
@@ -176,7 +213,14 @@ class EmbedderProcess:
         return out
 
     def close(self) -> None:
-        """Stop the child (it finishes the calls in flight first) and free the shared memory."""
+        """Stop the child (it finishes the calls in flight first) and free the shared memory.
+        A start still going on after a few seconds stops the child itself once started."""
+        self._closed = True
+        self._wait_for_starter(CLOSE_WAIT_S)
+        if self._starter is not None:  # still starting: the starter stops it once started
+            log.info("The model process is still starting; it stops once started")
+            return
+        self._closed = False  # a later call starts a new child, as after a crash
         with self._lane_locks["bulk"], self._lane_locks["interactive"], self._lock:
             self._stop()
             if self._shm is not None:  # kept across restarts of the child; freed here
@@ -234,6 +278,7 @@ class EmbedderProcess:
 
     def _running(self) -> tuple[dict[str, Connection], Any]:
         """The child's pipes and process, (re)started if needed."""
+        self._wait_for_starter()
         with self._lock:
             if self._proc is None or not self._proc.is_alive():
                 if self._proc is not None:
@@ -313,8 +358,9 @@ def _set_priority(nice: int | None) -> None:
                 raise OSError("SetPriorityClass failed")
         elif nice is not None:
             # absolute, not relative: this thread inherited the niceness of whichever thread of
-            # the app started it (nice is per thread on Linux)
-            os.setpriority(os.PRIO_PROCESS, 0, min(int(nice), 19))
+            # the app started it (nice is per thread on Linux: this thread's alone)
+            who = threading.get_native_id() if sys.platform.startswith("linux") else 0
+            os.setpriority(os.PRIO_PROCESS, who, min(int(nice), 19))
     except (AttributeError, OSError) as exc:  # raising priority needs privileges
         log.debug("Could not set the model process's priority to %s: %s", nice, exc)
 
@@ -328,32 +374,64 @@ def _serve(
 ) -> None:
     """The child: one real Embedder; this thread serves the bulk lane, a second one the
     interactive lane, each one request at a time, until told to stop."""
-    if low_priority:  # indexing is background work: the desktop (and the app's window) first
+    # Indexing is background work (the desktop and the app's window first), a query is not:
+    # on Linux, where niceness is per thread (and torch's worker threads take their starting
+    # thread's), the interactive lane's thread keeps the app's niceness and only this thread,
+    # the bulk lane, goes to app + 10. Windows has one priority class for the process.
+    per_thread = sys.platform.startswith("linux")
+    if low_priority and per_thread and nice is not None:
+        _set_priority(nice - LOW_PRIORITY_NICE)  # started from a niced thread: back, if allowed
+    elif low_priority:
         _set_priority(nice)
     from photoclip.core.models import Embedder
 
     _lane_conn.conn = conn
+    ready: dict[str, Any] = {}
+    built = threading.Event()
+
+    def interactive_lane() -> None:
+        built.wait()
+        if "embedder" in ready:
+            _serve_lane(interactive, ready["embedder"], "interactive")
+
+    worker = threading.Thread(target=interactive_lane, name="photoclip-model-interactive",
+                              daemon=True)
+    worker.start()  # before this thread lowers its priority: it keeps the app's
 
     def progress(done: int, total: int) -> None:  # on the pipe of the call that is loading
         getattr(_lane_conn, "conn", conn).send(("progress", done, total))
 
     try:
+        _plugin_provider(spec)
         embedder = Embedder(spec, progress=progress, **{
             **kwargs, "models_dir": Path(kwargs["models_dir"]),
         })
         conn.send(("ok", _Facts(embedder.dim, embedder.preprocess_spec, embedder.device,
                                 embedder.precision)))
     except BaseException as exc:
+        built.set()
         conn.send(("error", _portable(exc)))
         return
-    worker = threading.Thread(target=_serve_lane, args=(interactive, embedder, "interactive"),
-                              name="photoclip-model-interactive", daemon=True)
-    worker.start()
+    ready["embedder"] = embedder
+    built.set()
+    if low_priority and per_thread:  # the start-up (which the app may wait for) is done at
+        _set_priority(nice)  # the app's priority; from here on this thread is the bulk lane
     try:
         _serve_lane(conn, embedder, "bulk")
     finally:
         worker.join(10)
         embedder.close()
+
+
+def _plugin_provider(spec: ModelSpec) -> None:
+    """A model built by a plugin's provider: the plugins register theirs in this process too
+    (the app's registrations stay in the app's process)."""
+    from photoclip.core.model_provider import provider_names
+
+    if spec.provider not in provider_names():
+        from photoclip.core.plugin_host import PluginHost
+
+        PluginHost().load().model_providers()
 
 
 def _serve_lane(conn: Connection, embedder: Any, lane: str) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from photoclip.core.analysis import Analyzer
     from photoclip.core.labels import LabelSet
+    from photoclip.core.model_provider import ModelProvider
     from photoclip.core.people import People
     from photoclip.core.plugin_context import PluginContext
     from photoclip.core.types import (
@@ -58,6 +59,19 @@ class PhotoclipSpecs:
             @hookimpl
             def photoclip_actions(register):
                 register(Action("count", "Count photos", "Say how many", run=count))
+        """
+
+    @hookspec
+    def photoclip_model_providers(self, register: Callable[[ModelProvider], None]) -> None:
+        """Register model providers: code that builds the image and text encoders of another
+        model family than open_clip's (see :mod:`photoclip.core.model_provider`). A user model
+        file (``<config>/models/KEY.json``) with ``"provider": NAME`` is built by it.
+
+        Example::
+
+            @hookimpl
+            def photoclip_model_providers(register):
+                register(MyFamily())  # name, config, preprocess_spec, files, build
         """
 
     @hookspec

@@ -13,6 +13,7 @@ complete (``index --retry-failed``).
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import logging
 from pathlib import Path
@@ -22,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 
 from photoclip.core import decode_log
 from photoclip.core import image_formats as fmt
+from photoclip.core.exif_facts import exif_gps, exif_lens
 from photoclip.core.image_formats import ImageDecodeError
 from photoclip.core.types import ImageInfo, PreprocessSpec
 
@@ -44,7 +46,15 @@ __all__ = [
 _PIL_PIXEL_BACKSTOP = 1 << 32
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < _PIL_PIXEL_BACKSTOP:
     Image.MAX_IMAGE_PIXELS = _PIL_PIXEL_BACKSTOP
-Image.init()  # load Pillow's plugins now rather than racing to do it in decode threads
+# Pillow's plugins for the formats read here, loaded now rather than raced to in decode threads
+# (Image.open never loads more for them: see _PILLOW_FORMATS); not Image.init(), which imports
+# all ~40 (PDF, DDS, XBM, ...): a third of the modules a command such as `photoclip index` with
+# nothing new would import
+for _plugin in ("Bmp", "Gif", "Jpeg", "Mpo", "Png", "Tiff", "WebP", "Jpeg2K", "Avif"):
+    try:
+        importlib.import_module(f"PIL.{_plugin}ImagePlugin")
+    except ImportError:  # an older Pillow (AVIF came in 11.3): that format is not available
+        log.debug("Pillow has no %s plugin", _plugin)
 decode_log.install()  # libtiff's and Pillow's warnings go to the log, not to the terminal
 _PILLOW_FORMATS = [f for f in fmt.PILLOW_FORMATS if f in Image.OPEN]
 
@@ -292,7 +302,8 @@ def _raw_info(
     if not exif and preview_exif is not None:
         exif = preview_exif
     kind = ext.lstrip(".").upper() if ext in fmt.RAW_EXTENSIONS else "RAW"
-    return ImageInfo(full[0], full[1], kind, fmt.exif_taken(exif), fmt.exif_camera(exif))
+    return ImageInfo(full[0], full[1], kind, fmt.exif_taken(exif), fmt.exif_camera(exif),
+                     exif_lens(exif), exif_gps(exif))
 
 
 def _header_exif(im: Image.Image) -> Image.Exif:
@@ -305,7 +316,8 @@ def _header_exif(im: Image.Image) -> Image.Exif:
 
 def _info(full: tuple[int, int], orient: int, kind: str, exif: Image.Exif) -> ImageInfo:
     width, height = (full[1], full[0]) if fmt.swaps_axes(orient) else full
-    return ImageInfo(width, height, kind, fmt.exif_taken(exif), fmt.exif_camera(exif))
+    return ImageInfo(width, height, kind, fmt.exif_taken(exif), fmt.exif_camera(exif),
+                     exif_lens(exif), exif_gps(exif))
 
 
 def _finish(im: Image.Image, icc: bytes | None) -> Image.Image:

@@ -43,6 +43,11 @@ class KeywordSync:
         """Photos are being indexed while reading keywords is off: read them when it is on."""
         self._catalog.set_meta(KEYWORDS_SKIPPED, "1")
 
+    def sidecars_tracked(self) -> bool:
+        """Whether every photo's sidecar stamp is kept up to date in the catalog."""
+        return bool(self._settings.read_keywords and self._catalog.get_meta(SIDECARS_KNOWN)
+                    and not self._catalog.get_meta(KEYWORDS_SKIPPED))
+
     def catch_up_due(self) -> bool:
         return bool(self._settings.read_keywords and self._catalog.get_meta(KEYWORDS_SKIPPED))
 

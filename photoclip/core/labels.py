@@ -23,6 +23,7 @@ tagger averages the resulting text embeddings into one prototype per label
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -238,7 +239,14 @@ def _builtin_files() -> dict[str, Any]:
 
 
 def builtin_label_sets() -> dict[str, LabelSet]:
-    """The label sets shipped with photoclip, by name (sorted)."""
+    """The label sets shipped with photoclip, by name (sorted); a new dict each call (of the
+    same frozen sets: they are read once per process, as every command asks for them, some
+    twice, e.g. to check whether automatic tags are current)."""
+    return dict(_read_builtin_label_sets())
+
+
+@functools.lru_cache(maxsize=1)
+def _read_builtin_label_sets() -> dict[str, LabelSet]:
     sets: dict[str, LabelSet] = {}
     for fname, f in sorted(_builtin_files().items()):
         label_set = parse_label_set(

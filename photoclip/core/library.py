@@ -33,6 +33,7 @@ from photoclip.core.auto_tagging import AUTO_TAGS, AutoTagging, AutoTagsPlugin, 
 from photoclip.core.browse import Browsing, SearchFilters
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.embedder_process import EmbedderProcess
+from photoclip.core.facts_plugin import FactsPlugin
 from photoclip.core.folders import FolderAddition, plan_addition
 from photoclip.core.index_runs import IndexRuns
 from photoclip.core.indexer import Indexer, IndexReport, ProgressCallback, VectorSink
@@ -47,10 +48,13 @@ from photoclip.core.models import (
     get_model_spec,
     weights_path,
 )
+from photoclip.core.photo_facts import PhotoFacts
+from photoclip.core.photo_trash import PhotoTrash
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError
+from photoclip.core.ratings import Ratings
 from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
 from photoclip.core.tags import TagStore
@@ -107,11 +111,15 @@ class Library:
         settings: Settings | None = None,
         owner: str = "photoclip",
         model_process: bool = False,
+        lock_wait: float = 0.0,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.paths = (paths or app_paths()).ensure()
         self.settings = settings or Settings.load(self.paths.settings_file)
         self._lock = LibraryLock(self.paths.library_dir, owner)
-        self._lock.acquire()
+        # ``lock_wait``: seconds to wait for another process to finish with the library,
+        # ``waiting(holder)`` called once if it has to (see LibraryLock.acquire)
+        self._lock.acquire(lock_wait, waiting)
         try:
             self._catalog = Catalog(self.paths.library_dir / "catalog.sqlite3")
         except Exception:
@@ -128,6 +136,8 @@ class Library:
         self.xmp.attach(self._tags)
         self.tagging = PhotoTags(self._tags)
         self.albums = Albums(self._tags, self._search_ids)
+        self.trash = PhotoTrash(cat, self._tags, lambda ids: self.vectors.drop(ids),
+                                lambda paths: self.sync_paths(paths))
         self.search_contributions = SearchContributions(
             lambda: self.plugins, lambda: self.plugin_context()
         )
@@ -138,6 +148,9 @@ class Library:
         )
         self.vectors = self._vector_space()
         self.keyword_sync = KeywordSync(cat, self._tags, s, lambda: self.model_spec.key)
+        self.facts = PhotoFacts(  # lens, places, ratings read from files (photo_facts)
+            cat, s.decode_workers or 4, lambda: self.keyword_sync.sidecars_tracked())
+        self.ratings = Ratings(cat, s)  # stars and favourites
         self.auto_tags = AutoTagging(
             self._tags, s, self.paths,
             plugin_label_sets=lambda: self.plugins.label_sets(),
@@ -166,7 +179,7 @@ class Library:
             indexer=self._indexer,
             accept=self._accept_file,
             recorded=self._recorded,
-            after=lambda progress, stop: self.analysis.run(progress, stop),
+            after=self._after_index,
         )
 
     # ----- lifecycle -------------------------------------------------------------------------
@@ -193,6 +206,14 @@ class Library:
         search; returns how many photos are searchable. The fronts call this, explicitly."""
         return len(self.vectors.index())
 
+    def prepare_model(self) -> None:
+        """Start the model's process now, in the background, from the calling thread's priority
+        (the desktop app's; nothing to do for a model in this process, which loads on first
+        use). A query then finds the model starting or ready, never started by the indexer."""
+        embedder = self.embedder
+        if isinstance(embedder, EmbedderProcess):
+            embedder.start_soon()
+
     # ----- parts, created on first need ------------------------------------------------------
 
     @property
@@ -218,7 +239,7 @@ class Library:
                 cores = os.cpu_count() or 1
                 make = EmbedderProcess if self.model_process else Embedder
                 self._embedder = make(
-                    self.model_spec,
+                    self._with_provider(self.model_spec),
                     models_dir=self.paths.models_dir,
                     device=s.device,
                     precision=s.precision,
@@ -228,6 +249,14 @@ class Library:
                 )
             return self._embedder
 
+    def _with_provider(self, spec: ModelSpec) -> ModelSpec:
+        """``spec``, its model provider known: a plugin's registers when first needed."""
+        from photoclip.core.model_provider import provider_names
+
+        if spec.provider not in provider_names():
+            self.plugins.model_providers()
+        return spec
+
     @property
     def plugins(self) -> PluginHost:
         """The enabled plugins, loaded on first use (a broken plugin is reported, never fatal).
@@ -236,9 +265,15 @@ class Library:
             if self._plugins is None:
                 self._plugins = PluginHost(
                     self.settings, self.paths,
-                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags, self._adopt_tags)},
+                    builtins={AUTO_TAGS: AutoTagsPlugin(self.auto_tags, self._adopt_tags),
+                              "facts": FactsPlugin(self.facts, self.ratings, self._all_ids)},
                 ).load()
             return self._plugins
+
+    def reload_plugins(self) -> None:
+        """Load the plugins again from the settings: one turned on or off takes effect now."""
+        with self._guard:
+            self._plugins = None
 
     def plugin_infos(self) -> list[PluginInfo]:
         """Every plugin found (built-in, the checkout's, installed, the user's), with whether it
@@ -347,6 +382,14 @@ class Library:
         if retry_failed:
             self.analysis.retry_failed()
         return self._runs.index_folders(progress, stop, retry_failed=retry_failed)
+
+    def _after_index(self, progress: ProgressCallback | None, stop: threading.Event | None) -> None:
+        """After an index run: facts of changed photos (lens, place, rating), then analyzers."""
+        self.facts.update(progress, stop)
+        self.analysis.run(progress, stop)
+
+    def _all_ids(self) -> set[int]:
+        return {r.id for r in self._catalog.all_photos()}
 
     def scan_folders(self) -> int:
         """Record the folders' photos without a model (browsable by folder and date before
@@ -529,22 +572,34 @@ class Library:
             for spec in available_models(self.user_models_dir).values()
         ]
 
-    def use_model(self, key: str, weights_file: str | None = None) -> ModelSpec:
+    def use_model(
+        self, key: str, weights_file: str | None = None, text_tower: str | None = None
+    ) -> ModelSpec:
         """Switch models; each model has its own vectors, so nothing is mixed. A model whose
-        packages are missing is refused (ModelUnavailableError) and nothing changes."""
+        packages are missing is refused (ModelUnavailableError) and nothing changes.
+        ``weights_file``: a file, folder or archive; ``text_tower``: a folder (offline
+        installs, :mod:`photoclip.core.model_install`)."""
         from photoclip.core.model_catalogue import ModelUnavailableError
+        from photoclip.core.model_install import install_offline
         from photoclip.core.model_needs import missing_requirements, requirements_message
 
-        spec = get_model_spec(key, self.user_models_dir)
+        spec = self._with_provider(get_model_spec(key, self.user_models_dir))
+        from photoclip.core.model_provider import provider_for
+
+        provider_for(spec)  # an unknown provider: refused here, nothing changed
         if missing_requirements(spec):
             raise ModelUnavailableError(requirements_message(spec, missing_requirements(spec)))
-        if weights_file is not None and not Path(weights_file).is_file():
-            raise FileNotFoundError(f"no such weights file: {weights_file}")
+        given = install_offline(spec, self.paths.models_dir,
+                                Path(weights_file) if weights_file else None,
+                                Path(text_tower) if text_tower else None)
+        weights_file = str(given) if given is not None else None
         if weights_file is not None:  # a file for another model is refused, saying what it is
+            from photoclip.core.weights import text_tower_dir
             from photoclip.core.weights_check import check_weights_file
 
             check_weights_file(spec, Path(weights_file).expanduser().resolve(),
-                               available_models(self.user_models_dir))
+                               available_models(self.user_models_dir),
+                               text_tower_dir(spec, self.paths.models_dir))
         with self._guard:
             self.settings.model = spec.key
             self.settings.weights_file = str(Path(weights_file).resolve()) if weights_file else ""

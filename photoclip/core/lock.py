@@ -16,12 +16,48 @@ import contextlib
 import json
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+POLL_S = 0.1  # how often a waiting process tries the lock again
+LOCK_WAIT_S = 10.0  # how long a process waits for a short-lived holder (PHOTOCLIP_LOCK_WAIT)
 
 
 class LibraryLockedError(Exception):
     """Another running photoclip process owns this library."""
+
+
+def lock_wait() -> float:
+    """Seconds a process that wants the library waits for another one to finish with it (a
+    `photoclip search` opening it alone as `photoclip watch` starts, or an owner starting):
+    ``PHOTOCLIP_LOCK_WAIT`` or 10."""
+    try:
+        return max(0.0, float(os.environ.get("PHOTOCLIP_LOCK_WAIT", LOCK_WAIT_S)))
+    except ValueError:
+        return LOCK_WAIT_S
+
+
+def is_held(folder: Path) -> bool:
+    """Whether another process holds ``folder``'s lock now (a probe: it takes the lock and
+    lets it go at once, writing nothing)."""
+    path = folder / "library.lock"
+    if not path.exists():
+        return False
+    try:
+        f = open(path, "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    try:
+        _lock_file(f)
+    except OSError:
+        return True
+    else:
+        _unlock_file(f)
+        return False
+    finally:
+        f.close()
 
 
 class LibraryLock:
@@ -33,17 +69,30 @@ class LibraryLock:
         self.owner = owner
         self._file: IO[bytes] | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, wait: float = 0.0, waiting: Callable[[str], None] | None = None) -> None:
+        """Take the lock; while another process holds it, try again for up to ``wait`` s
+        (a short-lived command finishing), calling ``waiting(holder)`` once; then
+        LibraryLockedError."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+b")  # noqa: SIM115 - held for the lock's life
-        try:
-            _lock_file(f)
-        except OSError:
-            f.close()
-            raise LibraryLockedError(
-                f"This photo library is in use by another photoclip process ({self.holder()}). "
-                "Close it first, or stop `photoclip watch`, then try again."
-            ) from None
+        deadline = time.monotonic() + wait
+        said = False
+        while True:
+            f = open(self.path, "a+b")  # noqa: SIM115 - held for the lock's life
+            try:
+                _lock_file(f)
+                break
+            except OSError:
+                f.close()
+            if time.monotonic() >= deadline:
+                raise LibraryLockedError(
+                    f"This photo library is in use by another photoclip process "
+                    f"({self.holder()}). Close it first, or stop `photoclip watch`, then try "
+                    "again."
+                ) from None
+            if waiting is not None and not said:
+                said = True
+                waiting(self.holder())
+            time.sleep(POLL_S)
         self._file = f
         with contextlib.suppress(OSError):  # the lock is what matters; the name is for messages
             _write_atomically(

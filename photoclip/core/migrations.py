@@ -129,11 +129,36 @@ def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     return lambda db: run_script(db, sql)
 
 
+#: Version 3: facts read from each photo's EXIF and XMP besides those in ``photos`` (lens, GPS
+#: and the place named from it), and ratings and favourites (photoclip.core.photo_facts).
+FACTS_TABLES = """
+CREATE TABLE IF NOT EXISTS photo_facts (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    stamp    TEXT NOT NULL,  -- size:mtime:sidecar stamp when read (read again when it changes)
+    lens     TEXT,
+    lat      REAL,
+    lon      REAL,
+    country_code TEXT,       -- place named offline from lat/lon (photoclip.core.places)
+    country  TEXT,
+    city     TEXT,
+    region   TEXT
+);
+CREATE INDEX IF NOT EXISTS photo_facts_place ON photo_facts(country, city);
+CREATE TABLE IF NOT EXISTS photo_marks (
+    photo_id  INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    rating    INTEGER NOT NULL DEFAULT 0,   -- 0 (none) to 5 stars
+    favourite INTEGER NOT NULL DEFAULT 0,
+    file_rating    INTEGER,  -- as last read from the photo's XMP (an outside edit when it differs)
+    file_favourite INTEGER
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "photos, vectors, tags and albums", _script(_V1 + _FILE_KEYWORDS)),
     Migration(2, "per-photo analysis state; where keywords were read", _script(
         _FILE_KEYWORDS + ANALYSIS_TABLE
     )),
+    Migration(3, "lens, GPS and places; ratings and favourites", _script(FACTS_TABLES)),
 )
 
 #: The schema this release writes (the last migration's number).

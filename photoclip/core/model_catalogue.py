@@ -8,7 +8,10 @@ Numbers in the catalogue are published figures, not measurements made here:
 ``imagenet_top1`` is zero-shot ImageNet-1k top-1 from open_clip's ``docs/openclip_results.csv``
 (MobileCLIP2 from Apple's model card), ``params_millions`` from open_clip's
 ``docs/model_profile.csv`` (MobileCLIP2 from its model card) and ``download_mb`` is approximate:
-fp32 weights, i.e. about 4 bytes per parameter.
+fp32 weights, i.e. about 4 bytes per parameter. ``retrieval`` holds published zero-shot
+text-to-image recall@1 per benchmark, for models whose authors report retrieval rather than
+ImageNet (Chinese-CLIP: the OFA-Sys Chinese-CLIP ``Results.md``, arXiv:2211.01335, table of
+MUGE / Flickr30K-CN / COCO-CN retrieval).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SAFE_WEIGHTS_NAME = "open_clip_model.safetensors"  # open_clip prefers this in a hub repo ...
 PICKLE_WEIGHTS_NAME = "open_clip_pytorch_model.bin"  # ... and falls back to this one
+HF_SAFE_WEIGHTS_NAME = "model.safetensors"  # a transformers repo's weights ...
+HF_PICKLE_WEIGHTS_NAME = "pytorch_model.bin"  # ... or its older pickle
 RANDOM_WEIGHTS = "random"
 HF_HUB_PREFIX = "hf-hub:"
 
@@ -43,10 +48,11 @@ class UnknownModelError(ModelUnavailableError, ValueError):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """One usable model: what open_clip calls it, where its weights come from, how good it is."""
+    """One usable model: what its provider calls it, where its weights come from, how good
+    it is."""
 
     key: str  # catalogue key, used in settings and collection names; [a-z0-9-]
-    arch: str  # open_clip model name, e.g. "ViT-B-32"
+    arch: str  # the provider's model name, e.g. open_clip's "ViT-B-32"
     pretrained: str | None  # open_clip pretrained tag; None for user/test configs
     hf_hub_id: str | None  # Hugging Face repo with the weights
     weights_filename: str  # file in that repo (or the user's local file's name)
@@ -60,14 +66,18 @@ class ModelSpec:
     config_file: str | None = None  # a user model file carrying its own open_clip config
     local_weights: str | None = None  # user models: the weights file named in the model file
     hf_text_model: str | None = None  # a Hugging Face text tower whose config/tokenizer we fetch
+    provider: str = "open_clip"  # who builds it (photoclip.core.model_provider)
+    retrieval: tuple[tuple[str, float], ...] = ()  # (benchmark, zero-shot text-to-image R@1 %)
 
     def weights_candidates(self) -> tuple[str, ...]:
         """File names to look for in the hub repo and in the models folder, preferred first."""
         names = [self.weights_filename]
-        if self.weights_filename == SAFE_WEIGHTS_NAME:
-            names.append(PICKLE_WEIGHTS_NAME)
-        elif self.weights_filename == PICKLE_WEIGHTS_NAME:
-            names.insert(0, SAFE_WEIGHTS_NAME)
+        for safe, pickle in ((SAFE_WEIGHTS_NAME, PICKLE_WEIGHTS_NAME),
+                             (HF_SAFE_WEIGHTS_NAME, HF_PICKLE_WEIGHTS_NAME)):
+            if self.weights_filename == safe:
+                names.append(pickle)
+            elif self.weights_filename == pickle:
+                names.insert(0, safe)
         return tuple(names)
 
     def download_url(self, endpoint: str = "https://huggingface.co") -> str | None:
@@ -140,6 +150,22 @@ _ENTRIES = (
         requires=("transformers", "sentencepiece"),
         hf_text_model="xlm-roberta-base",
     ),
+    _spec(
+        key="cn-clip-vit-b-16",
+        provider="chinese_clip",
+        arch="ViT-B-16@RoBERTa-wwm-ext-base-chinese",  # Chinese-CLIP's own name for it
+        pretrained=None,
+        hf_hub_id="OFA-Sys/chinese-clip-vit-base-patch16",
+        weights_filename=HF_PICKLE_WEIGHTS_NAME,
+        description="Chinese-first search (OFA-Sys Chinese-CLIP ViT-B/16 with a Chinese "
+        "RoBERTa text tower, trained on ~200M Chinese image-text pairs)",
+        imagenet_top1=None,  # its authors report Chinese retrieval instead
+        params_millions=188,
+        download_mb=753,
+        multilingual=True,  # reads Chinese (and some English), not 100 languages
+        requires=("transformers",),
+        retrieval=(("MUGE", 52.1), ("Flickr30K-CN", 62.7), ("COCO-CN", 62.2)),
+    ),
 )
 
 CATALOGUE: dict[str, ModelSpec] = {s.key: s for s in _ENTRIES}
@@ -180,7 +206,9 @@ def load_user_model(path: Path) -> ModelSpec:
     the model file), ``"hf-hub:org/repo/file"`` (downloaded like catalogue weights) or
     ``"random"``; ``preprocess`` optionally overrides open_clip's PreprocessCfg
     fields (size, mean, std, interpolation, resize_mode, fill_color); ``requires`` lists extra
-    importable packages and ``multilingual`` marks a multilingual text tower.
+    importable packages and ``multilingual`` marks a multilingual text tower; ``provider``
+    names the model family that builds it (default ``open_clip``; with another, ``arch`` is that
+    provider's model name).
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -191,7 +219,10 @@ def load_user_model(path: Path) -> ModelSpec:
     key = str(data.get("key", "")).strip()
     if not KEY_PATTERN.match(key):
         raise ValueError(f"{path}: 'key' must be lower-case letters, digits and '-', got {key!r}")
-    cfg = data.get("open_clip_config")
+    provider = data.get("provider", "open_clip")
+    if not isinstance(provider, str) or not provider:
+        raise ValueError(f"{path}: 'provider' must be a model provider's name")
+    cfg = data.get("open_clip_config") if provider == "open_clip" else None
     if cfg is not None:
         if not (isinstance(cfg, dict) and {"embed_dim", "vision_cfg", "text_cfg"} <= cfg.keys()):
             raise ValueError(f"{path}: 'open_clip_config' needs embed_dim, vision_cfg and text_cfg")
@@ -235,6 +266,7 @@ def load_user_model(path: Path) -> ModelSpec:
         config_file=str(path.resolve()),
         local_weights=local,
         hf_text_model=hf_text,
+        provider=provider,
     )
 
 

@@ -4,8 +4,9 @@
   multilingual model): :func:`missing_requirements`, checked when a model is chosen (refused up
   front, nothing changed) and again when it loads.
 - A Hugging Face text tower (``ModelSpec.hf_text_model``): its ``config.json`` and tokenizer
-  files, downloaded with the weights into ``<models>/<key>/text-tower/`` or copied there by hand
-  for offline use; :func:`text_tower_message` says so when they are the cause of a failure.
+  files, downloaded with the weights into ``<models>/<key>/text-tower/`` or installed from a
+  folder or archive for offline use (:mod:`photoclip.core.model_install`);
+  :func:`text_tower_message` says so when they are the cause of a failure.
 - The language of a query: an English-only model given Chinese, Japanese or Korean text returns
   meaningless matches; :func:`needs_multilingual` tells the fronts to say so.
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
@@ -33,6 +36,10 @@ def missing_requirements(spec: ModelSpec) -> list[str]:
 def requirements_message(spec: ModelSpec, missing: list[str]) -> str:
     """What to do when ``missing`` packages keep ``spec`` from working."""
     names = ", ".join(missing)
+    if getattr(sys, "frozen", False):  # an installer's bundle: no pip to run
+        return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} "
+                f"{names}, which this photoclip installation does not include: install a "
+                f"photoclip package built with multilingual support, or choose another model.")
     extra = "'photoclip[multilingual]'" if spec.multilingual else " ".join(missing)
     return (f"Model '{spec.key}' needs the Python package{'s' * (len(missing) > 1)} {names}, "
             f"not installed here: install with `pip install {extra}` (pipx: `pipx inject "
@@ -51,9 +58,13 @@ def text_tower_folder(spec: ModelSpec, models_dir: Path) -> Path:
     return model_dir(spec, models_dir) / TEXT_TOWER_DIR
 
 
-def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -> Path | None:
-    """``spec``'s text-tower folder (None for a model without one), fetched now when it is
-    missing and downloads are allowed; else ModelUnavailableError saying where to put it."""
+def ensure_text_tower(
+    spec: ModelSpec, models_dir: Path, allow_download: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path | None:
+    """``spec``'s text-tower folder (None for a model without one), fetched now (reporting to
+    ``progress``) when it is missing and downloads are allowed; else ModelUnavailableError
+    saying how to install it."""
     from photoclip.core.weights import download_text_tower, text_tower_dir
 
     folder = text_tower_dir(spec, models_dir)
@@ -61,19 +72,20 @@ def ensure_text_tower(spec: ModelSpec, models_dir: Path, allow_download: bool) -
         return folder
     if not allow_download:
         raise ModelUnavailableError(text_tower_message(spec, models_dir))
-    download_text_tower(spec, models_dir)
+    download_text_tower(spec, models_dir, progress)
     return text_tower_dir(spec, models_dir)
 
 
 def text_tower_message(spec: ModelSpec, models_dir: Path, reason: str = "") -> str:
-    """Why a model with a Hugging Face text tower cannot load it, and the two ways out."""
+    """Why a model with a Hugging Face text tower cannot load it, and the ways out."""
     folder = text_tower_folder(spec, models_dir)
     because = f" ({reason})" if reason else ""
     return (f"Model '{spec.key}' cannot load its text tower's config and tokenizer "
             f"({spec.hf_text_model}){because}; the weights file alone is not enough. Run "
             f"`photoclip models download {spec.key}` to fetch both, or offline copy the "
             f"{spec.hf_text_model} config.json and tokenizer files (tokenizer.json, "
-            f"sentencepiece.bpe.model, ...) into {folder}.")
+            f"sentencepiece.bpe.model, ...) into a folder and run `photoclip models use "
+            f"{spec.key} --weights FILE --text-tower FOLDER` (they are kept in {folder}).")
 
 
 def from_text_tower(exc: BaseException) -> bool:

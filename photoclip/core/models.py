@@ -5,7 +5,9 @@ they do so inside functions, so importing them is cheap. The catalogue
 (:mod:`~photoclip.core.model_catalogue`), weight files (:mod:`~photoclip.core.weights`), configs
 (:mod:`~photoclip.core.model_config`), device and precision (:mod:`~photoclip.core.precision`),
 remembered facts (:mod:`~photoclip.core.model_facts`) and the text tower's shortcuts
-(:mod:`~photoclip.core.text_tower`) live beside it; the public names are re-exported here.
+(:mod:`~photoclip.core.text_tower`) live beside it; the public names are re-exported here. The
+code that builds a model belongs to its provider (:mod:`~photoclip.core.model_provider`:
+open_clip's in :mod:`~photoclip.core.providers.open_clip`).
 
 Precision, measured with ViT-B-32 (``bench/embed.py``): on a CPU with native bf16 instructions
 (AVX512-BF16 or AMX) bf16 weights run about twice as fast as fp32 and stay within cosine 0.999 of
@@ -23,8 +25,6 @@ import gc
 import logging
 import sys
 import threading
-import warnings
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,33 +39,23 @@ from photoclip.core.model_catalogue import (
     available_models,
     get_model_spec,
 )
-from photoclip.core.model_config import (
-    _preprocess_dict,
-    _register,
-    make_tokenizer,
-    model_config,
-    preprocess_spec_for,
-    reparameterize,
-)
+from photoclip.core.model_config import model_config, preprocess_spec_for
 from photoclip.core.model_facts import ModelFacts
-from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
+from photoclip.core.model_provider import provider_for
 from photoclip.core.onnx_image import TorchTowerNeeded
 from photoclip.core.precision import (
     PRECISIONS,
     choose_precision,
     cpu_has_fast_bf16,
     onnx_plan,
-    quantize_image_tower,
     resolve_device,
     supported_precisions,
     torch_precision,
 )
-from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
     installed_weights,
-    resolve_weights,
     weights_path,
 )
 
@@ -102,11 +92,6 @@ NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
 ONNX_WITHOUT_TORCH = True  # a remembered ONNX image tower runs before any torch load
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
 # ----- the embedder --------------------------------------------------------------------------
@@ -175,7 +160,9 @@ class Embedder:
             return
         cached = self._facts.shape()
         if cached is None:
-            cached = int(model_config(self.spec)["embed_dim"]), preprocess_spec_for(self.spec)
+            provider = provider_for(self.spec)
+            cached = (int(provider.config(self.spec, self.models_dir)["embed_dim"]),
+                      provider.preprocess_spec(self.spec, self.models_dir))
             self._facts.remember_shape(*cached)
         self._dim, self._preprocess = cached
 
@@ -245,123 +232,70 @@ class Embedder:
             raise ModelUnavailableError(requirements_message(self.spec, missing))
 
     def _resolve_weights(self) -> Path | None:
-        if self.spec.random_init:
+        spec = self.spec
+        if spec.random_init:
             log.warning(
                 "Model '%s' has RANDOM weights: its search results are meaningless "
-                "(for tests and development only)", self.spec.key,
+                "(for tests and development only)", spec.key,
             )
             return None
-        return resolve_weights(self.spec, self.models_dir, self.weights_file,
-                               self.allow_download, self.progress)
+        if self.weights_file is not None:
+            if not self.weights_file.is_file():
+                raise ModelUnavailableError(
+                    f"The weights file {self.weights_file} for model '{spec.key}' does not exist. "
+                    f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
+                    "right file, or without --weights to download it."
+                )
+            return self.weights_file
+        installed = installed_weights(spec, self.models_dir)
+        if installed is not None:
+            return installed
+        if not self.allow_download:
+            url = spec.download_url() or "its weights"
+            raise ModelUnavailableError(
+                f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
+                f"{spec.key}`, or download {url} and run "
+                f"`photoclip models use {spec.key} --weights /path/to/file`."
+            )
+        return download_weights(spec, self.models_dir, self.progress)
 
     def _load(self, full: bool) -> None:
+        """Build the model with its provider (:mod:`~photoclip.core.model_provider`)."""
         spec = self.spec
         self._check_requirements()
         path = self._resolve_weights()
-        oc = import_open_clip()
+        provider = provider_for(spec)
         import torch
 
         device, precision = self._runtime(fresh=True)
         if self.torch_threads > 0:
             torch.set_num_threads(self.torch_threads)
-        _register(spec)
-        cfg = model_config(spec)
-        if cfg["vision_cfg"].get("timm_model_name"):
-            enable_timm()
-        kwargs: dict[str, Any] = {}
-        text_dir = ensure_text_tower(spec, self.models_dir, self.allow_download)
-        if text_dir is not None:  # load the text tower's config/tokenizer from disk, not the hub
-            kwargs["text_cfg"] = {
-                **cfg["text_cfg"],
-                "hf_model_name": str(text_dir),
-                "hf_tokenizer_name": str(text_dir),
-                "hf_model_pretrained": False,
-            }
-        tag_cfg = oc.get_pretrained_cfg(spec.arch, spec.pretrained) if spec.pretrained else {}
-        create_kwargs: dict[str, Any] = {
-            "force_quick_gelu": bool(tag_cfg.get("quick_gelu", False)),
-            "force_preprocess_cfg": _preprocess_dict(spec),
-            **kwargs,
-        }
         onnx = self._onnx_tower(device, precision)
-        # a remembered ONNX image tower: torch needs only the text tower (less memory, faster)
-        text_first = not full or (onnx is not None and onnx.ready(path))
-        if text_first and path is not None and text_dir is None and precision != "int8":
-            from photoclip.core.text_tower import load_text_only
-
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)
-                    model = load_text_only(oc, spec.arch, path, device=device,
-                                           precision=torch_precision(precision),
-                                           **create_kwargs)
-            except Exception:  # the whole model's load below reports any real problem
-                log.debug("Text-tower-only load failed", exc_info=True)
-                model = None
-            if model is not None:
-                log.info("Loaded the text tower of %s on %s in %s from %s",
-                         spec.key, device, precision, path)
-                self._finish_load(model, make_tokenizer(oc, self.spec, cfg, None), cfg, path,
+        if full and onnx is not None and onnx.ready(path):
+            # a remembered ONNX image tower: torch needs only the text tower (less memory)
+            built = provider.build(spec, path, models_dir=self.models_dir, device=device,
+                                   precision=torch_precision(precision), full=False,
+                                   allow_download=self.allow_download, progress=self.progress)
+            if not built.full:
+                self._precision = built.precision
+                self._finish_load(built.model, built.tokenizer, built.embed_dim, path,
                                   full=False)
-                if not full:
-                    return
-                assert onnx is not None
-                onnx.attach(model, path, self.preprocess_spec.image_size)
+                onnx.attach(built.model, path, self.preprocess_spec.image_size)
                 if onnx.active:
                     self._full = True
                     self._onnx_precision()
                     return
-        log.info(
-            "Loading model %s (%s) on %s in %s from %s",
-            spec.key, spec.arch, device, precision, path or "random weights",
-        )
-        # random weights are seeded by the key, so a random model is the same in every run
-        seeded = contextlib.nullcontext() if path else torch.random.fork_rng(devices=[])
-        try:
-            with warnings.catch_warnings(), seeded:
-                warnings.simplefilter("ignore", UserWarning)
-                if path is None:
-                    torch.manual_seed(zlib.crc32(spec.key.encode()))
-                model = oc.create_model(
-                    spec.arch,
-                    pretrained=str(path) if path else None,
-                    precision="fp32" if precision == "int8" else torch_precision(precision),
-                    device=device,
-                    require_pretrained=path is not None,
-                    **create_kwargs,
-                )
-            tokenizer = make_tokenizer(oc, spec, cfg, text_dir)
-        except ModelUnavailableError:
-            raise
-        except Exception as exc:
-            log.debug("Model load failed", exc_info=True)
-            if spec.hf_text_model and from_text_tower(exc):  # not the weights' fault
-                raise ModelUnavailableError(
-                    text_tower_message(spec, self.models_dir, _short(exc))) from exc
-            if path is not None:
-                raise ModelUnavailableError(
-                    f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "
-                    f"Check it is the right file for this model, or fetch it again with "
-                    f"`photoclip models download {spec.key}`."
-                ) from exc
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' cannot be built ({_short(exc)})."
-            ) from exc
-        if REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
-            ("fastvit", "mobileone", "repvit")
-        ):
-            model = reparameterize(model)
-        if precision == "int8":
-            model, quantized = quantize_image_tower(model)
-            if not quantized:
-                self._precision = "fp32"
-        self._finish_load(model, tokenizer, cfg, path, full=True)
-        if onnx is not None:
-            onnx.attach(model, path, self.preprocess_spec.image_size)
+        built = provider.build(spec, path, models_dir=self.models_dir, device=device,
+                               precision=torch_precision(precision), full=full,
+                               allow_download=self.allow_download, progress=self.progress)
+        self._precision = built.precision
+        self._finish_load(built.model, built.tokenizer, built.embed_dim, path, full=built.full)
+        if onnx is not None and built.full:
+            onnx.attach(built.model, path, self.preprocess_spec.image_size)
             self._onnx_precision()
 
     def _finish_load(
-        self, model: Any, tokenizer: Any, cfg: dict[str, Any], path: Path | None, full: bool
+        self, model: Any, tokenizer: Any, embed_dim: int, path: Path | None, full: bool
     ) -> None:
         import torch
 
@@ -381,7 +315,7 @@ class Embedder:
         self._full = full
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
-            self._facts.remember_shape(int(cfg["embed_dim"]), self.preprocess_spec)
+            self._facts.remember_shape(int(embed_dim), self.preprocess_spec)
         if NUMPY_TEXT and path is not None and torch_precision(self._precision or "") in (
                 "fp32", "int8"):
             from photoclip.core.numpy_text import remember_verified

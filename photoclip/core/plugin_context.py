@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +35,7 @@ class LibraryView(Protocol):
     settings: Any  # config.Settings
     tagging: PhotoTags
     vectors: VectorSpace
+    trash: Any  # core.photo_trash.PhotoTrash (move_to_trash)
 
     @property
     def model_spec(self) -> Any: ...
@@ -139,26 +138,29 @@ class PluginContext:
     def move_to_trash(
         self, paths: Sequence[str | Path], *, reason: str = "", review: str = ""
     ) -> list[Path]:
-        """After the user confirms, move files into photoclip's trash folder (nothing is ever
-        deleted); returns their new paths ([] if the user said no). ``review`` is shown with
-        the question (what will move and why). The library forgets them at the next index run
-        or at once when a watcher runs."""
+        """After the user confirms, move files to the system trash (nothing is ever deleted;
+        :mod:`photoclip.core.trash`); returns where they lie there (a file's old path where
+        the platform does not say) or [] if the user said no. ``review`` is shown with the
+        question (what will move and why). The library forgets them at once; `photoclip undo`
+        brings them back with their tags and albums where the platform allows."""
         if not paths:
             return []
-        folder = self._lib.paths.data / "trash" / time.strftime("%Y%m%d-%H%M%S")
         why = f" ({reason})" if reason else ""
         shown = f"{review.rstrip()}\n\n" if review else ""
-        if not self.confirm(f"{shown}Move {counted(len(paths), 'file')}{why} to {folder}?"):
+        if not self.confirm(f"{shown}Move {counted(len(paths), 'file')}{why} to the system "
+                            "trash?"):
             return []
-        moved: list[Path] = []
-        for p in paths:
-            src = Path(p)
-            target = free_name(folder / src.name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(src), target)
-            moved.append(target)
-            log.info("Moved %s to %s", src, target)
-        return moved
+        from photoclip.core.edits import TrashPhotos
+        from photoclip.core.trash import move_to_trash
+        from photoclip.core.undo import journal
+
+        known = {str(p): self._lib.browse.record_at(p) for p in paths}
+        ids = [rec.id for rec in known.values() if rec is not None]
+        moved = [t for p, rec in known.items() if rec is None for t in move_to_trash([p])]
+        if ids:
+            record = journal(self._lib.paths.library_dir).run(TrashPhotos(ids), self._lib)
+            moved += [p.trashed for p in record.photos]
+        return [Path(t.in_trash or t.original) for t in moved]
 
     def named_regions(self, photo: Photo) -> list[Region]:
         """The named MWG regions (``mwg-rs:Regions``: digiKam's, Lightroom's, Picasa's people)

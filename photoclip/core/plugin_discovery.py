@@ -182,7 +182,20 @@ def _folder_manifests(root: Path | None, source: str) -> list[Manifest | PluginI
     return found
 
 
+_entry_points_seen: dict[tuple[str, ...], list[Manifest | PluginInfo]] = {}
+
+
 def _entry_point_manifests() -> list[Manifest | PluginInfo]:
+    """The installed plugins' manifests, read once per process (and ``sys.path``): reading
+    the installed packages' metadata is most of a discovery's cost, and a command discovers
+    plugins more than once (its parser's search filters, then the plugins it loads)."""
+    key = tuple(sys.path)
+    if key not in _entry_points_seen:
+        _entry_points_seen[key] = _read_entry_point_manifests()
+    return list(_entry_points_seen[key])
+
+
+def _read_entry_point_manifests() -> list[Manifest | PluginInfo]:
     found: list[Manifest | PluginInfo] = []
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist

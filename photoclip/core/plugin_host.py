@@ -85,6 +85,7 @@ class PluginHost:
         self._lock = threading.RLock()
         self._loaded = False
         self._label_sets: dict[str, LabelSet] | None = None
+        self._model_providers: dict[str, Any] | None = None
         self._actions: dict[str, Any] | None = None
         self._exporters: dict[str, Any] | None = None
         self._analyzers: dict[str, Any] | None = None
@@ -255,6 +256,25 @@ class PluginHost:
                     "photoclip_label_sets", LabelSet, lambda s: s.name
                 )
             return dict(self._label_sets)
+
+    def model_providers(self) -> dict[str, Any]:
+        """Model providers registered by plugins, by name; each is made known to
+        :func:`~photoclip.core.model_provider.provider_for` (a built-in name is not replaced)."""
+        from photoclip.core.model_provider import ModelProvider, register_provider
+
+        with self._lock:
+            if self._model_providers is None:
+                found = self._collect("photoclip_model_providers", ModelProvider,
+                                      lambda p: p.name)
+                for name, provider in list(found.items()):
+                    try:
+                        register_provider(provider)
+                    except ValueError as exc:
+                        found.pop(name)
+                        self._failed(self._owners.get(("modelprovider", name), name),
+                                     "photoclip_model_providers", exc)
+                self._model_providers = found
+            return dict(self._model_providers)
 
     def actions(self) -> dict[str, Any]:
         """Actions on photos (``plugin_api.Action``) by name, in registration order."""

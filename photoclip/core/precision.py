@@ -11,10 +11,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
-import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -143,21 +141,3 @@ def choose_precision(device: str, preference: str = "auto") -> str:
         log.warning("This CPU has no native bf16: bf16 will be slower than fp32")
     return pref
 
-
-def quantize_image_tower(model: Any) -> tuple[Any, bool]:
-    """int8 dynamic quantisation of ``model``'s image tower's Linear layers (CPU only), and
-    whether it was done (not where this torch lacks it).
-
-    The text tower stays fp32: open_clip's text transformer reads its weights' dtype, which
-    quantised layers do not have, and a query is one short sequence anyway."""
-    import torch
-
-    if not _int8_available():
-        log.warning("int8 quantisation is not available in this torch; using fp32")
-        return model, False
-    with warnings.catch_warnings():  # torch.ao.quantization is deprecated but still works
-        warnings.simplefilter("ignore")
-        model.visual = torch.ao.quantization.quantize_dynamic(
-            model.visual, {torch.nn.Linear}, dtype=torch.qint8
-        )
-    return model, True

@@ -109,6 +109,24 @@ def normalise_tag(tag: str, what: str = "a tag") -> str:
     return tag
 
 
+def check_rule(query: str | None, min_score: float | None, tag: str | None) -> None:
+    """TagError unless this is a valid album rule (none: a plain album)."""
+    if query is not None and tag is not None:
+        raise TagError("a smart album follows a query or a tag, not both")
+    if min_score is not None and query is None:
+        raise TagError("--min-score needs --query")
+    if min_score is not None and not -1.0 <= min_score <= 1.0:
+        raise TagError(
+            f"a minimum score is a cosine similarity between -1 and 1, not {min_score:g} "
+            "(try `photoclip search` with the query to see the scores)"
+        )
+    if query is not None and min_score is None:
+        raise TagError(
+            "an album that follows a query needs a minimum score (--min-score): "
+            "try `photoclip search` with the query first to see the scores"
+        )
+
+
 class TagStore:
     """Tags and albums in the catalog database."""
 
@@ -396,20 +414,7 @@ class TagStore:
         tag: str | None = None,
     ) -> Album:
         name = normalise_tag(name, "an album's name")
-        if query is not None and tag is not None:
-            raise TagError("a smart album follows a query or a tag, not both")
-        if min_score is not None and query is None:
-            raise TagError("--min-score needs --query")
-        if min_score is not None and not -1.0 <= min_score <= 1.0:
-            raise TagError(
-                f"a minimum score is a cosine similarity between -1 and 1, not {min_score:g} "
-                "(try `photoclip search` with the query to see the scores)"
-            )
-        if query is not None and min_score is None:
-            raise TagError(
-                "an album that follows a query needs a minimum score (--min-score): "
-                "try `photoclip search` with the query first to see the scores"
-            )
+        check_rule(query, min_score, tag)
         if any(a.name.lower() == name.lower() for a in self.albums()):
             raise TagError(f"an album called {name!r} exists already")
         with self.catalog.transaction() as db:

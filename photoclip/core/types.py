@@ -32,6 +32,8 @@ class ImageInfo:
     format: str  # Pillow's format name, e.g. "JPEG", "HEIF", "DNG"
     taken: datetime | None = None  # EXIF DateTimeOriginal (naive local time), if present
     camera: str | None = None  # "Make Model", if present
+    lens: str | None = None  # EXIF LensModel (with LensMake), if present
+    gps: tuple[float, float] | None = None  # (latitude, longitude) in degrees, if present
 
 
 @dataclass(frozen=True)

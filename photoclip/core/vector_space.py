@@ -222,6 +222,17 @@ class VectorSpace:
 
     # ----- forgetting --------------------------------------------------------------------------
 
+    def drop(self, ids: Sequence[int]) -> None:
+        """Remove photos the user sent away (the trash): their vectors and catalog rows, with
+        no heir taking their identity over (a copy left behind stays itself)."""
+        ids = list(ids)
+        if not ids:
+            return
+        self.invalidate_snapshot()
+        if self.has_store():
+            self.sink().remove(ids)
+        self._catalog.delete(ids)
+
     def forget(self, ids: Sequence[int]) -> tuple[int, int]:
         """Drop photos whose files are gone; returns (removed, moved).
 

@@ -2,15 +2,19 @@
 
 Layout: ``<models_dir>/<key>/<file>`` (the hub file's own name, e.g.
 ``open_clip_model.safetensors``); a model with a Hugging Face text tower also gets
-``<models_dir>/<key>/text-tower/`` with that tower's config and tokenizer files. A user can drop a
-file there by hand and it counts as installed.
+``<models_dir>/<key>/text-tower/`` with that tower's config and tokenizer files, and a model whose
+provider needs more files from its hub repo (``ModelProvider.files``: a transformers model's
+``config.json``, ``vocab.txt``, ...) gets them beside its weights. A user can drop the files
+there by hand (copy the hub repo's folder) and they count as installed.
 
 Downloads use ``huggingface_hub.hf_hub_download(local_dir=...)``, which writes to a uniquely named
 ``*.incomplete`` file under ``<models_dir>/<key>/.cache/huggingface/download/`` and renames it into
 place only once its size matches the hub's, so an interrupted download never leaves a file that
 looks complete. ``HF_ENDPOINT`` is read at call time (not only at import) and ``HF_TOKEN`` and
 proxies work as usual. Progress reaches the caller through a tqdm subclass (huggingface_hub's
-``tqdm_class`` hook, which also covers Xet-backed repos), as ``progress(bytes_done, bytes_total)``.
+``tqdm_class`` hook, which also covers Xet-backed repos), as ``progress(bytes_done, bytes_total)``:
+one bar over every file a model needs (a text tower's files, then the weights). Offline installs
+from a file, folder or archive are :mod:`photoclip.core.model_install`'s.
 """
 
 from __future__ import annotations
@@ -63,6 +67,33 @@ def text_tower_dir(spec: ModelSpec, models_dir: Path) -> Path | None:
     return folder if (folder / "config.json").is_file() else None
 
 
+def companion_files(spec: ModelSpec) -> tuple[str, ...]:
+    """The files besides the weights that ``spec``'s provider needs in ``<models>/<key>/``."""
+    from photoclip.core.model_provider import provider_for
+
+    try:
+        return tuple(provider_for(spec).files(spec))
+    except ModelUnavailableError:  # its provider is not installed: loading will say so
+        return ()
+
+
+def _download_companions(spec: ModelSpec, models_dir: Path, endpoint: str) -> None:
+    """Fetch the provider's files (config, vocabulary, ...) from the weights' hub repo."""
+    from huggingface_hub import hf_hub_download
+
+    assert spec.hf_hub_id
+    folder = model_dir(spec, models_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in companion_files(spec):
+        if (folder / name).is_file():
+            continue
+        try:
+            hf_hub_download(spec.hf_hub_id, name, local_dir=folder, endpoint=endpoint,
+                            etag_timeout=METADATA_TIMEOUT_S)
+        except Exception as exc:
+            raise _failed(spec, f"{spec.hf_hub_id}/{name}: {_short(exc)}") from exc
+
+
 def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     """The installed weights of ``spec``, or None (a model with a text tower needs that too)."""
     if spec.local_weights:
@@ -73,6 +104,8 @@ def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     if spec.hf_text_model and text_tower_dir(spec, models_dir) is None:
         return None
     folder = model_dir(spec, models_dir)
+    if not all((folder / name).is_file() for name in companion_files(spec)):
+        return None
     for name in spec.weights_candidates():
         p = folder / name
         if p.is_file() and p.stat().st_size > 0:
@@ -80,22 +113,65 @@ def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
     return None
 
 
-def _unreachable(spec: ModelSpec, reason: str) -> ModelUnavailableError:
+def missing_parts(spec: ModelSpec, models_dir: Path, weights_file: Path | None = None) -> list[str]:
+    """What ``spec`` still lacks on disk: ``"weights"`` and/or ``"text tower"`` (empty: ready).
+    ``weights_file``: a file the user gave, which stands for the weights."""
+    if spec.random_init:
+        return []
+    missing = []
+    if not ((weights_file is not None and weights_file.is_file())
+            or (spec.local_weights is not None and Path(spec.local_weights).is_file())
+            or (_weights_on_disk(spec, models_dir) is not None
+                and all((model_dir(spec, models_dir) / name).is_file()
+                        for name in companion_files(spec)))):
+        missing.append("weights")
+    if spec.hf_text_model and text_tower_dir(spec, models_dir) is None:
+        missing.append("text tower")
+    return missing
+
+
+def parts_text(spec: ModelSpec, missing: list[str]) -> str:
+    """The missing parts in words ("its weights file and its text tower (...)")."""
+    words = []
+    if "weights" in missing:
+        words.append("its weights file")
+    if "text tower" in missing:
+        words.append(f"its text tower (the config and tokenizer files of {spec.hf_text_model})")
+    return " and ".join(words) or "nothing"
+
+
+def offline_hint(spec: ModelSpec, missing: list[str]) -> str:
+    """How to install the ``missing`` parts of ``spec`` without a network."""
     url = spec.download_url() or "the model's weights file"
+    if not spec.hf_text_model:
+        return (f"download {url} and run `photoclip models use {spec.key} "
+                f"--weights /path/to/file`")
+    if missing == ["text tower"]:
+        return (f"copy the {spec.hf_text_model} config.json and tokenizer files into a folder "
+                f"and run `photoclip models use {spec.key} --weights FILE --text-tower FOLDER`")
+    return (f"put {url} and the {spec.hf_text_model} config.json and tokenizer files in one "
+            f"folder (or a .zip/.tar.gz of it) and run `photoclip models use {spec.key} "
+            f"--weights FOLDER_OR_ARCHIVE`")
+
+
+def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
+        ModelUnavailableError:
+    missing = missing or ["weights"]
+    lacks = f": it lacks {parts_text(spec, missing)}," if spec.hf_text_model else ""
     log.info("Hub unreachable for %s: %s", spec.key, reason)
     return ModelUnavailableError(
-        f"Model '{spec.key}' is not downloaded and the Hugging Face hub cannot be reached "
-        f"({reason}). Connect to the internet once, or download {url} and run "
-        f"`photoclip models use {spec.key} --weights /path/to/file`."
+        f"Model '{spec.key}' is not downloaded{lacks} and the "
+        f"Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or "
+        f"offline {offline_hint(spec, missing)}."
     )
 
 
-def _failed(spec: ModelSpec, reason: str) -> ModelUnavailableError:
-    url = spec.download_url() or "the model's weights file"
+def _failed(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
+        ModelUnavailableError:
+    missing = missing or ["weights"]
     return ModelUnavailableError(
         f"Downloading model '{spec.key}' failed ({reason}). Run the command again to retry "
-        f"(nothing half-downloaded is kept), or download {url} and run "
-        f"`photoclip models use {spec.key} --weights /path/to/file`."
+        f"(nothing half-downloaded is kept), or offline {offline_hint(spec, missing)}."
     )
 
 
@@ -104,8 +180,9 @@ def _short(exc: BaseException) -> str:
     return text[:160]
 
 
-def _relay_class(progress: Progress | None, total: int) -> type:
-    """A silent tqdm class that reports the first bar's bytes to ``progress``."""
+def _relay_class(progress: Progress | None, total: int, base: int = 0) -> type:
+    """A silent tqdm class that reports the first bar's bytes, after ``base`` bytes of files
+    already fetched, to ``progress`` (one bar over several files)."""
     from tqdm import tqdm
 
     state: dict[str, Any] = {"bar": None, "done": 0}
@@ -125,15 +202,18 @@ def _relay_class(progress: Progress | None, total: int) -> type:
             if progress is not None and state["bar"] is self and n:
                 with lock:
                     state["done"] = max(0, state["done"] + int(n))
-                    done = min(state["done"], total) if total else state["done"]
+                    done = base + state["done"]
+                    done = min(done, total) if total else done
                 progress(done, total or done)
             return super().update(n)
 
     return _Relay
 
 
-def _probe(spec: ModelSpec, endpoint: str) -> tuple[str, int | None]:
-    """Ask the hub (once, no retries) which weights file exists and its size."""
+def _metadata(
+    spec: ModelSpec, repo: str, name: str, endpoint: str, missing: list[str]
+) -> tuple[bool, int | None]:
+    """Ask the hub (once, no retries) whether ``repo`` has ``name``: (found, size)."""
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
     from huggingface_hub.errors import (
         GatedRepoError,
@@ -143,26 +223,72 @@ def _probe(spec: ModelSpec, endpoint: str) -> tuple[str, int | None]:
         RepositoryNotFoundError,
     )
 
+    url = hf_hub_url(repo, name, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, timeout=METADATA_TIMEOUT_S, endpoint=endpoint)
+    except RemoteEntryNotFoundError:
+        return False, None
+    except OfflineModeIsEnabled as exc:
+        raise _unreachable(spec, "HF_HUB_OFFLINE is set", missing) from exc
+    except GatedRepoError as exc:
+        raise _failed(spec, f"{repo} needs a Hugging Face login", missing) from exc
+    except RepositoryNotFoundError as exc:
+        raise _failed(spec, f"{repo} is not on the hub", missing) from exc
+    except HfHubHTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise _failed(spec, f"the hub answered HTTP {status} for {repo}/{name}", missing) from exc
+    except Exception as exc:  # DNS, refused, timeout, TLS, proxy: all mean "no hub"
+        raise _unreachable(spec, _short(exc), missing) from exc
+    return True, meta.size
+
+
+def _probe(spec: ModelSpec, endpoint: str, missing: list[str]) -> tuple[str, int | None]:
+    """Which weights file the hub has, and its size."""
     assert spec.hf_hub_id
     for name in spec.weights_candidates():
-        url = hf_hub_url(spec.hf_hub_id, name, endpoint=endpoint)
-        try:
-            meta = get_hf_file_metadata(url, timeout=METADATA_TIMEOUT_S, endpoint=endpoint)
-        except RemoteEntryNotFoundError:
-            continue
-        except OfflineModeIsEnabled as exc:
-            raise _unreachable(spec, "HF_HUB_OFFLINE is set") from exc
-        except GatedRepoError as exc:
-            raise _failed(spec, f"{spec.hf_hub_id} needs a Hugging Face login") from exc
-        except RepositoryNotFoundError as exc:
-            raise _failed(spec, f"{spec.hf_hub_id} is not on the hub") from exc
-        except HfHubHTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else "?"
-            raise _failed(spec, f"the hub answered HTTP {status}") from exc
-        except Exception as exc:  # DNS, refused, timeout, TLS, proxy: all mean "no hub"
-            raise _unreachable(spec, _short(exc)) from exc
-        return name, meta.size
-    raise _failed(spec, f"{spec.hf_hub_id} has none of {', '.join(spec.weights_candidates())}")
+        found, size = _metadata(spec, spec.hf_hub_id, name, endpoint, missing)
+        if found:
+            return name, size
+    raise _failed(spec, f"{spec.hf_hub_id} has none of {', '.join(spec.weights_candidates())}",
+                  missing)
+
+
+def _probe_text_tower(spec: ModelSpec, endpoint: str, missing: list[str]) -> list[tuple[str, int]]:
+    """The text tower's files on the hub and their sizes, ``config.json`` last (its presence
+    on disk marks the folder complete, see :func:`text_tower_dir`)."""
+    assert spec.hf_text_model
+    files = []
+    for name in TEXT_TOWER_FILES:
+        found, size = _metadata(spec, spec.hf_text_model, name, endpoint, missing)
+        if found:
+            files.append((name, int(size or 0)))
+    if not any(name == "config.json" for name, _ in files):
+        raise _failed(spec, f"the text tower {spec.hf_text_model} has no config.json on the hub",
+                      missing)
+    return sorted(files, key=lambda f: f[0] == "config.json")
+
+
+def _fetch(spec: ModelSpec, repo: str, name: str, folder: Path, endpoint: str, relay: type,
+           missing: list[str]) -> Path:
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return Path(hf_hub_download(repo, name, local_dir=folder, endpoint=endpoint,
+                                    etag_timeout=METADATA_TIMEOUT_S, tqdm_class=relay))
+    except Exception as exc:
+        log.warning("Download of %s/%s for %s failed: %r", repo, name, spec.key, exc)
+        what = "text tower " if repo == spec.hf_text_model else ""
+        raise _failed(spec, f"{what}{repo}/{name}: {_short(exc)}", missing) from exc
+
+
+def _weights_on_disk(spec: ModelSpec, models_dir: Path) -> Path | None:
+    """The weights file in the model's folder, whether or not its text tower is there."""
+    folder = model_dir(spec, models_dir)
+    for name in spec.weights_candidates():
+        p = folder / name
+        if p.is_file() and p.stat().st_size > 0:
+            return p
+    return None
 
 
 def _clean_stale_partials(folder: Path) -> None:
@@ -179,30 +305,54 @@ def _clean_stale_partials(folder: Path) -> None:
             pass
 
 
-def _download_text_tower(spec: ModelSpec, models_dir: Path, endpoint: str) -> None:
-    """Fetch a Hugging Face text tower's config and tokenizer, so the model loads offline."""
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError
-
-    assert spec.hf_text_model
-    folder = model_dir(spec, models_dir) / TEXT_TOWER_DIR
-    # config.json last: its presence marks the folder complete (see text_tower_dir)
-    names = [n for n in TEXT_TOWER_FILES if n != "config.json"] + ["config.json"]
-    for name in names:
-        try:
-            hf_hub_download(
-                spec.hf_text_model, name, local_dir=folder, endpoint=endpoint,
-                etag_timeout=METADATA_TIMEOUT_S,
-            )
-        except EntryNotFoundError:
-            continue
-        except Exception as exc:
-            raise _failed(spec, f"text tower {spec.hf_text_model}/{name}: {_short(exc)}") from exc
-
-
-def download_text_tower(spec: ModelSpec, models_dir: Path) -> None:
+def download_text_tower(
+    spec: ModelSpec, models_dir: Path, progress: Progress | None = None
+) -> None:
     """Fetch only the text tower of ``spec`` (its weights are elsewhere, e.g. a local file)."""
-    _download_text_tower(spec, models_dir, hub_endpoint())
+    if not spec.hf_text_model:
+        return
+    endpoint = hub_endpoint()
+    missing = ["text tower"]
+    _fetch_all(spec, models_dir, endpoint, _tower_files(spec, models_dir, endpoint, missing),
+               progress, missing)
+
+
+#: One file to fetch: (hub repo, file name, the folder it goes into, its size in bytes or None).
+HubFile = tuple[str, str, Path, int | None]
+
+
+def _fetch_all(
+    spec: ModelSpec, models_dir: Path, endpoint: str, files: list[HubFile],
+    progress: Progress | None, missing: list[str],
+) -> list[Path]:
+    """Download ``files`` in order under one progress bar (bytes over all of them); their
+    paths. A file whose size differs from the hub's is removed and the download fails."""
+    folder = model_dir(spec, models_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    _clean_stale_partials(folder)
+    total = sum(int(size or 0) for *_, size in files)
+    done, paths = 0, []
+    for repo, name, into, size in files:
+        log.info("Downloading %s/%s (%s bytes) into %s", repo, name, size, into)
+        path = _fetch(spec, repo, name, into, endpoint, _relay_class(progress, total, done),
+                      missing)
+        final = path.stat().st_size
+        if size is not None and final != size:  # hf_hub_download checks this too; be sure
+            path.unlink(missing_ok=True)
+            raise _failed(spec, f"got {final} of {size} bytes of {repo}/{name}", missing)
+        done += final
+        paths.append(path)
+        if progress is not None:
+            progress(done, max(total, done))
+    return paths
+
+
+def _tower_files(spec: ModelSpec, models_dir: Path, endpoint: str,
+                 missing: list[str]) -> list[HubFile]:
+    assert spec.hf_text_model
+    into = model_dir(spec, models_dir) / TEXT_TOWER_DIR
+    return [(spec.hf_text_model, name, into, size)
+            for name, size in _probe_text_tower(spec, endpoint, missing)]
 
 
 def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
@@ -222,75 +372,32 @@ def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
 
 
 def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | None = None) -> Path:
-    """Download ``spec``'s weights into ``models_dir`` (if missing) and return their path.
+    """Download everything ``spec`` needs into ``models_dir`` (what is missing of its weights
+    and, for a model with a Hugging Face text tower, that tower's config and tokenizer) and
+    return the weights' path.
 
-    ``progress(bytes_done, bytes_total)`` is called as bytes arrive and once more at the end.
-    Raises ModelUnavailableError (with a message for the user) when the hub cannot be reached,
-    does not have the file, or the transfer fails; a failed transfer leaves nothing that looks
-    installed, and running again starts over cleanly.
+    ``progress(bytes_done, bytes_total)`` is one bar over every file, called as bytes arrive
+    and once more at the end. Raises ModelUnavailableError (with a message for the user naming
+    the missing parts) when the hub cannot be reached, does not have a file, or a transfer
+    fails; a failed transfer leaves nothing that looks installed, and running again starts
+    over cleanly.
     """
     installed = installed_weights(spec, models_dir)
     if installed is not None:
         return installed
     if spec.random_init or not spec.hf_hub_id:
         raise ModelUnavailableError(f"Model '{spec.key}' has no weights to download.")
-
-    from huggingface_hub import hf_hub_download
-
     endpoint = hub_endpoint()
-    folder = model_dir(spec, models_dir)
-    name, size = _probe(spec, endpoint)
-    folder.mkdir(parents=True, exist_ok=True)
-    _clean_stale_partials(folder)
-    if spec.hf_text_model and text_tower_dir(spec, models_dir) is None:
-        _download_text_tower(spec, models_dir, endpoint)
-    log.info("Downloading %s/%s (%s bytes) into %s", spec.hf_hub_id, name, size, folder)
-    try:
-        path = Path(
-            hf_hub_download(
-                spec.hf_hub_id,
-                name,
-                local_dir=folder,
-                endpoint=endpoint,
-                etag_timeout=METADATA_TIMEOUT_S,
-                tqdm_class=_relay_class(progress, size or 0),
-            )
-        )
-    except Exception as exc:
-        log.warning("Download of %s failed: %r", spec.key, exc)
-        raise _failed(spec, _short(exc)) from exc
-    final = path.stat().st_size
-    if size is not None and final != size:  # hf_hub_download checks this too; be sure
-        path.unlink(missing_ok=True)
-        raise _failed(spec, f"got {final} of {size} bytes")
-    if progress is not None:
-        progress(final, final)
-    log.info("Downloaded %s weights to %s", spec.key, path)
+    missing = missing_parts(spec, models_dir)
+    present = _weights_on_disk(spec, models_dir)
+    files = _tower_files(spec, models_dir, endpoint, missing) if "text tower" in missing else []
+    if present is None:  # the weights last: the largest, and what marks the model installed
+        assert spec.hf_hub_id
+        name, size = _probe(spec, endpoint, missing)
+        files.append((spec.hf_hub_id, name, model_dir(spec, models_dir), size))
+    if companion_files(spec):  # the provider's config/vocabulary files, beside the weights
+        _download_companions(spec, models_dir, endpoint)
+    paths = _fetch_all(spec, models_dir, endpoint, files, progress, missing)
+    path = present if present is not None else paths[-1]
+    log.info("Downloaded %s to %s", spec.key, path)
     return path
-
-
-def resolve_weights(
-    spec: ModelSpec, models_dir: Path, weights_file: Path | None, allow_download: bool,
-    progress: Progress | None = None,
-) -> Path:
-    """The weights file a load of ``spec`` uses: ``weights_file`` if given, else the installed
-    one, else downloaded (if allowed); a ModelUnavailableError saying what to do otherwise."""
-    if weights_file is not None:
-        if not weights_file.is_file():
-            raise ModelUnavailableError(
-                f"The weights file {weights_file} for model '{spec.key}' does not exist. "
-                f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
-                "right file, or without --weights to download it."
-            )
-        return weights_file
-    installed = installed_weights(spec, models_dir)
-    if installed is not None:
-        return installed
-    if not allow_download:
-        url = spec.download_url() or "its weights"
-        raise ModelUnavailableError(
-            f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
-            f"{spec.key}`, or download {url} and run "
-            f"`photoclip models use {spec.key} --weights /path/to/file`."
-        )
-    return download_weights(spec, models_dir, progress)

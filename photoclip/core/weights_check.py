@@ -64,11 +64,16 @@ def file_shapes(path: Path) -> Shapes | None:
     return shapes
 
 
-def model_shapes(spec: ModelSpec) -> Shapes | None:
+def model_shapes(spec: ModelSpec, text_dir: Path | None = None) -> Shapes | None:
     """Tensor name -> shape of ``spec``'s model, built on the meta device (None if it cannot
-    be built here: a Hugging Face text tower, which needs its config from the hub)."""
+    be built here: a Hugging Face text tower whose config is not in ``text_dir``)."""
+    kwargs: dict[str, Any] = {}
     if spec.hf_text_model:
-        return None
+        if text_dir is None:
+            return None
+        kwargs = {"pretrained_hf": False, "text_cfg": {
+            **model_config(spec)["text_cfg"], "hf_model_name": str(text_dir),
+            "hf_tokenizer_name": str(text_dir), "hf_model_pretrained": False}}
     try:
         oc = import_open_clip()
         import torch
@@ -78,7 +83,7 @@ def model_shapes(spec: ModelSpec) -> Shapes | None:
         _register(spec)
         with warnings.catch_warnings(), _quiet_random_init_warning(), torch.device("meta"):
             warnings.simplefilter("ignore")
-            model = oc.create_model(spec.arch, pretrained=None, device="meta")
+            model = oc.create_model(spec.arch, pretrained=None, device="meta", **kwargs)
         return {k: tuple(v.shape) for k, v in model.state_dict().items()}
     except Exception as exc:  # (loading the model reports real problems)
         log.info("Cannot build model %s on the meta device to check weights: %s", spec.key, exc)
@@ -131,10 +136,12 @@ def _looks_like(facts: dict[str, int], models: Mapping[str, ModelSpec]) -> str:
 
 
 def check_weights_file(
-    spec: ModelSpec, path: Path, models: Mapping[str, ModelSpec] | None = None
+    spec: ModelSpec, path: Path, models: Mapping[str, ModelSpec] | None = None,
+    text_dir: Path | None = None,
 ) -> None:
     """Raise :class:`WeightsMismatchError` if ``path`` is not a weights file for ``spec``
-    (``models``: the models to name as what it looks like instead)."""
+    (``models``: the models to name as what it looks like instead; ``text_dir``: the
+    installed text tower of a model that has one, needed to build it)."""
     try:
         found = file_shapes(path)
     except Exception as exc:  # (a damaged or foreign file)
@@ -143,7 +150,7 @@ def check_weights_file(
             f"weights file of model '{spec.key}'.") from exc
     if found is None:
         return
-    wanted = model_shapes(spec)
+    wanted = model_shapes(spec, text_dir)
     if wanted is None:
         return
     shared = [k for k in wanted if k in found]

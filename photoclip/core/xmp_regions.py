@@ -197,9 +197,12 @@ def _edited(text: str, regions: Sequence[NamedRegion], size: tuple[int, int]) ->
                 raise ValueError("an mwg-rs:Regions element without its end")
             if m.group(2) == ">":
                 end += len(f"</{rs}:Regions>")
+            if not regions:  # no region left: the element goes (and the block, if ours)
+                return _without_our_block(text[: m.start()] + text[end:].removeprefix("\n"))
             indent = m.group(1)
             new = _regions_element(regions, size, rdf, indent, declare=True).lstrip()
-            return text[: m.start()] + indent + new + text[end:]
+            # the element's own line end is in ``new``: one more would add a blank line a time
+            return text[: m.start()] + indent + new + text[end:].removeprefix("\n")
     close = re.search(rf"(?m)^([ \t]*)</{re.escape(rdf)}:RDF>", text)
     if close is None:
         raise ValueError("no rdf:RDF element to add the regions to")
@@ -209,6 +212,17 @@ def _edited(text: str, regions: Sequence[NamedRegion], size: tuple[int, int]) ->
              f"{_regions_element(regions, size, rdf, indent + ' ', declare=False)}"
              f"{indent}</{rdf}:Description>\n")
     return text[: close.start()] + block + text[close.start():]
+
+
+def _without_our_block(text: str) -> str:
+    """``text`` without an empty rdf:Description of the form photoclip adds for regions
+    (so taking the last region out of another tool's sidecar gives back its bytes)."""
+    block = re.compile(
+        r'(?m)^[ \t]*<(\w+):Description \1:about=""\n[ \t]*xmlns:mwg-rs="'
+        + re.escape(NS_MWG_RS) + r'"\n[ \t]*xmlns:stDim="' + re.escape(NS_ST_DIM)
+        + r'"\n[ \t]*xmlns:stArea="' + re.escape(NS_ST_AREA)
+        + r'">\n(?:[ \t]*\n)*[ \t]*</\1:Description>\n')
+    return block.sub("", text, count=1)
 
 
 def _regions_element(regions: Sequence[NamedRegion], size: tuple[int, int], rdf: str,

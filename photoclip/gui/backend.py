@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from photoclip.core.plugin_host import PluginHost, PluginInfo
     from photoclip.core.service import LibraryService, ServiceEvent
     from photoclip.core.thumbnails import ThumbnailCache
+    from photoclip.core.undo import Command
     from photoclip.gui.plugin_actions import ActionEntry, ActionOutcome
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class Backend(QObject):
         self.library: Library | None = None  # once open
         self.service: LibraryService | None = None  # once started
         self.thumbnails: ThumbnailCache | None = None
+        self.thumbnail_pixels = 256  # the cache's size: the window asks 512 for a 2x screen
         self.owner_server: OwnerServer | None = None  # answers other photoclip commands
         self._unsubscribe: Callable[[], None] | None = None
         self._relay.connect(self._on_service_event)
@@ -126,16 +128,21 @@ class Backend(QObject):
 
         paths = (self.paths or app_paths()).ensure()
         # the model runs in a child process: importing torch in this one would freeze the window
-        lib = Library(paths, owner="photoclip-gui", model_process=True)
+        from photoclip.core.lock import lock_wait
+
+        # a `photoclip` command that opened the library itself a moment ago: wait for it
+        lib = Library(paths, owner="photoclip-gui", model_process=True, lock_wait=lock_wait(),
+                      waiting=lambda who: log.info("Waiting for %s to finish", who))
         lib.download_progress = self.downloads.report
         self.library = lib
-        self.thumbnails = ThumbnailCache(paths.cache / "thumbnails")
+        self.thumbnails = ThumbnailCache(paths.cache / "thumbnails", self.thumbnail_pixels)
         spec = lib.model_spec
         installed = lib.model_installed(spec)
         from photoclip.cli.serve import start_owner  # `photoclip search` etc. answered here
 
         self.owner_server = start_owner(lib, lambda: self.service, "photoclip-gui")
         if installed:
+            lib.prepare_model()  # from this thread: a query's lane in the model keeps its priority
             lib.warm_up()  # load (and reconcile) the index now, not on the first search
         return OpenResult(
             folders=list(lib.settings.folders),
@@ -186,6 +193,7 @@ class Backend(QObject):
 
         self.service = LibraryService(self.library, **self.service_options)
         self._unsubscribe = self.service.subscribe(self._relay.emit)
+        self.library.trash.reindex = self.service.request_sync  # restored photos: queued
         self.service.start()
 
     def close(self, wait: float = SHUTDOWN_WAIT_S) -> None:
@@ -296,6 +304,10 @@ class Backend(QObject):
         self._call(lambda lib: lib.tagging.apply(action, tag, ids),
                   lambda _: self.tags_changed.emit())
 
+    def submit(self, fn: Callable[[Library], Any], on_done: Callable[[Any], None]) -> None:
+        """Run ``fn(library)`` off the GUI thread, then ``on_done(result)`` on it (ratings)."""
+        self._call(fn, on_done)
+
     def add_to_album(self, album: str, photo_ids: Sequence[int], create: bool = False) -> None:
         ids = list(photo_ids)
 
@@ -303,6 +315,26 @@ class Backend(QObject):
             return lib.albums.add(album, ids, create=create)
 
         self._call(run, lambda _: self.tags_changed.emit())
+
+    def edit(self, cmd: Command, on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None], *, undo: bool = False) -> None:
+        """Do (or undo) one of the core's edit commands (gui/undo.py keeps the history)."""
+        self._call(lambda lib: cmd.undo(lib) if undo else cmd.do(lib), on_done,
+                   on_error=on_error)
+
+    def album_preview(self, rule: dict[str, Any], on_done: Callable[[int], None],
+                      on_error: Callable[[BaseException], None]) -> None:
+        """How many photos a smart album with ``rule`` (query/min_score or tag) holds now."""
+        self._call(lambda lib: lib.albums.preview(**rule), on_done, key="album-preview",
+                   on_error=on_error)
+
+    def duplicate_groups(self, on_done: Callable[[Any], None],
+                         on_error: Callable[[BaseException], None]) -> None:
+        """The whole library's duplicate groups for review (gui/duplicates_review.py), on the
+        plugin lane (minutes in a big library: never in the way of searches)."""
+        from photoclip.gui.duplicates_review import find_groups
+
+        self._call(find_groups, on_done, on_error=on_error, lane=self.plugin_lane)
 
     def retag(self, photo_ids: Sequence[int] | None = None) -> None:
         """Suggest automatic tags again from the stored vectors (rejected ones stay away)."""
@@ -415,6 +447,23 @@ class Backend(QObject):
         self._call(lambda lib: fn(people_of(lib, optional)), on_done, lane=self.plugin_lane,
                    **how)
 
+    def people_offer(self, on_done: Callable[[bool | None], None]) -> None:
+        """Whether to ask the user to turn People on (``core.people_offer.should_ask``)."""
+        from photoclip.core.people_offer import should_ask
+
+        self._call(should_ask, on_done, priority=LOW, lane=self.plugin_lane)
+
+    def answer_people_offer(self, on: bool, on_done: Callable[[str | None], None]) -> None:
+        """Save the answer (yes: People starts now); ``on_done`` gets a problem or None."""
+        from photoclip.core.people_offer import answer
+
+        self._call(lambda lib: answer(lib, on), on_done, lane=self.plugin_lane)
+
+    def sync(self) -> None:
+        """Bring the library up to date without a scan (the analyzers run, e.g. People's)."""
+        if self.service is not None:
+            self.service.request_sync()
+
     def face_thumbnails(self, faces: Sequence[Any], size: int,
                         on_done: Callable[[dict[int, Any]], None]) -> None:
         """{face id: QImage} square crops of ``faces`` (``PersonFace``), on the background lane."""
@@ -450,6 +499,7 @@ class Backend(QObject):
             spec = lib.model_spec
             installed = lib.model_installed(spec)
             if installed:
+                lib.prepare_model()
                 lib.warm_up()
             return spec.key, installed
 
@@ -507,6 +557,10 @@ class Backend(QObject):
 
 def missing_model_message(spec: ModelSpec) -> str:
     size = f" ({spec.download_mb:.0f} MB)" if spec.download_mb else ""
+    if spec.hf_text_model:  # two parts: both named, and the offline route for both
+        from photoclip.gui.model_parts import missing_parts_message
+
+        return missing_parts_message(spec, size)
     return tr(
         "The model '{model}' is not installed yet, so photos cannot be indexed or searched. "
         "Download it{size}, or choose a weights file you downloaded elsewhere."

@@ -11,8 +11,10 @@ from photoclip.core.scanner import pictures_folder
 from photoclip.gui.i18n import N_, tr
 
 WEIGHTS_TITLE = N_("Choose the model's weights file")
-WEIGHTS_FILTER = N_("Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)")
+WEIGHTS_FILTER = N_("Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt "
+                    "*.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)")
 FOLDER_TITLE = N_("Add a photo folder")
+PARTS_TITLE = N_("Choose a folder holding the model's weights and text tower")
 
 
 def pictures_or_home() -> str:
@@ -26,6 +28,13 @@ def choose_weights_file(parent: QWidget | None) -> str | None:
         parent, tr(WEIGHTS_TITLE), os.path.expanduser("~"), tr(WEIGHTS_FILTER)
     )
     return path or None
+
+
+def choose_parts_folder(parent: QWidget | None) -> str | None:
+    """Ask for a folder of a model's parts (offline installs; starting in the home folder);
+    None when cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, tr(PARTS_TITLE), os.path.expanduser("~"))
+    return folder or None
 
 
 def choose_photo_folder(parent: QWidget | None) -> str | None:

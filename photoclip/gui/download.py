@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from photoclip.core.model_catalogue import ModelSpec
+from photoclip.gui.model_parts import offline_failure
 from photoclip.gui.tasks import TaskLane
 from photoclip.gui.wording import download_failure
 
@@ -64,13 +65,17 @@ class ModelDownload(QObject):
         """Download ``spec`` (or the spec a callable resolves on the lane) into ``models_dir``;
         ``on_done(spec, path)`` or ``on_failed(sentence)`` runs on the GUI thread."""
 
+        asked: list[ModelSpec] = [spec] if isinstance(spec, ModelSpec) else []
+
         def run() -> tuple[ModelSpec, Path]:
             resolved = spec if isinstance(spec, ModelSpec) else spec()
+            asked[:] = [resolved]
             return resolved, self._download(resolved, models_dir, self.report)
 
         def failed(exc: BaseException) -> None:
             log.warning("Model download failed: %s", exc)
-            on_failed(download_failure(exc))
+            more = offline_failure(asked[0] if asked else None)  # a two-part model's route
+            on_failed(download_failure(exc) + (" " + more if more else ""))
 
         self.lane.submit(run, lambda result: on_done(*result), failed)
 

@@ -10,23 +10,31 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from photoclip.core.model_needs import needs_multilingual
+from photoclip.core.edits import AlbumPhotos, TagEdit, TrashPhotos
+from photoclip.core.model_needs import MULTILINGUAL_MODEL, needs_multilingual
+from photoclip.gui.album_actions import AlbumActions
 from photoclip.gui.backend import Backend, OpenResult
 from photoclip.gui.banner import Banner
 from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file, pictures_or_home
+from photoclip.gui.duplicates_review import open_review
 from photoclip.gui.grid import PhotoGrid
+from photoclip.gui.grid_bar import GridBar, prefs_file
 from photoclip.gui.i18n import tr
 from photoclip.gui.menus import build_menus
 from photoclip.gui.people_panel import PeoplePanel
 from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
+from photoclip.gui.rating_keys import RatingKeys
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
+from photoclip.gui.screen_fit import fit_to_screen
 from photoclip.gui.search_bar import SearchBar
 from photoclip.gui.sidebar import Sidebar
 from photoclip.gui.sidebar_model import SidebarModel
 from photoclip.gui.status import FailuresDialog, StatusPanel
-from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.thumbnail_loader import ThumbnailLoader, cache_pixels
+from photoclip.gui.undo import Edits, add_edit_menu
+from photoclip.gui.viewer import ViewerSession
 from photoclip.gui.wording import NEEDS_MODEL, count_of, empty_grid_text
 
 if TYPE_CHECKING:
@@ -46,7 +54,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.backend = backend
         self.setWindowTitle("photoclip")
-        self.resize(1280, 820)
+        fit_to_screen(self, 1280, 820)
         self.opened: OpenResult | None = None
         self.sidebar_data = SidebarData([], [], [])
         self._request = 0  # the newest grid request; older results are dropped
@@ -65,6 +73,9 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self.sidebar_model, self)
         self.grid = PhotoGrid(self)
         self.grid.setModel(self.results)
+        self.grid_bar = GridBar(self.grid, self.results, self.loader,
+                                prefs_file(backend.paths), self)
+        backend.thumbnail_pixels = cache_pixels(self.devicePixelRatioF())
         self.photo_view = PhotoView(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.grid)
@@ -74,7 +85,7 @@ class MainWindow(QMainWindow):
 
         split = QSplitter(self)
         split.addWidget(self.sidebar)
-        split.addWidget(self.stack)
+        split.addWidget(self.grid_bar.over(self.stack))
         split.setStretchFactor(1, 1)
         split.setSizes([220, 1060])
         central = QWidget(self)
@@ -92,8 +103,14 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._refresh_after_indexing)
 
         self.add_folder_action = build_menus(self)
+        self.edits = Edits(backend, self)  # undoable edits: Edit › Undo/Redo (gui/undo.py)
+        add_edit_menu(self, self.edits).addAction(tr("Review &duplicates…"),
+                                                  lambda: open_review(self))
+        self.album_actions = AlbumActions(self)  # sidebar menus, drops onto albums
         self._wire()
         self.people = PeoplePanel(self)  # the People section and the photo view's regions
+        self.viewer = ViewerSession(self)  # the photo view as a viewer over the grid
+        self.people.requests.use_edits(self.edits)
 
     # ----- set-up ----------------------------------------------------------------------------
 
@@ -108,9 +125,12 @@ class MainWindow(QMainWindow):
         b.library_changed.connect(self._refresh_timer.start)
         b.folder_added.connect(self._folder_added)
         b.tags_changed.connect(self._tags_changed)
+        self.edits.changed.connect(  # people edits: the People panel refreshes itself
+            lambda cmd: cmd.kind.startswith("person-") or self._refresh_after_indexing())
+        self.edits.failed.connect(self.show_error)
         b.download_progress.connect(self.status_panel.show_download)
         self.search_bar.changed.connect(lambda: self.run_search())
-        self.search_bar.sort_changed.connect(self.results.set_sort)
+        self.search_bar.sort_changed.connect(self.grid_bar.set_sort)
         self.sidebar.filter_chosen.connect(self._sidebar_filter)
         self.grid.open_requested.connect(self.open_photo)
         self.grid.preview_requested.connect(self.open_photo)
@@ -119,6 +139,9 @@ class MainWindow(QMainWindow):
         self.photo_view.tag_action.connect(self._tag_action)
         self.photo_view.album_add.connect(self._album_add)
         self.photo_view.classify.connect(self._classify)
+        self.rating_keys = RatingKeys(  # 0-5 stars, "." favourite
+            [self.grid, self.photo_view], self._rating_targets, b.submit, self.statusBar(),
+            self._tags_changed)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)
@@ -215,8 +238,9 @@ class MainWindow(QMainWindow):
         if spec is not None and needs_multilingual(spec, text):
             self.banner.show_message(tr(
                 "The model {model} understands English only, so searches in Chinese, Japanese "
-                "or Korean find little. Choose the multilingual model in Settings \u203a Model, "
-                "or search in English.").format(model=spec.key), "info",
+                "or Korean find little. Choose the multilingual model ({multilingual}) in "
+                "Settings \u203a Model, or search in English.").format(
+                    model=spec.key, multilingual=MULTILINGUAL_MODEL), "info",
                 [(tr("Settings\u2026"), self.open_settings)])
             self.banner.kind = "language"
         elif self.banner.kind == "language":
@@ -233,7 +257,7 @@ class MainWindow(QMainWindow):
         current = self.grid.currentIndex()
         keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
         selected = self.selected_ids() if refreshed else []
-        scroll = self.grid.verticalScrollBar().value()
+        anchor = self.grid.anchor() if refreshed else None  # the photo at the top stays there
         self.results.set_items(items)
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search,
@@ -246,7 +270,7 @@ class MainWindow(QMainWindow):
             self.grid.set_current_row(row)
         if selected:
             self.grid.select_rows(self.results.rows_of_photos(selected))
-        self.grid.scroll_to_value(scroll if refreshed else 0)
+        self.grid.restore_anchor(anchor)
         if self.banner.kind == "search":
             self.banner.hide()
 
@@ -322,18 +346,14 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.photo_view:  # Space again: back
             self.show_grid()
             return
-        photo_id = index.data(PhotoIdRole)
-        if photo_id is None:
+        if index.data(PhotoIdRole) is None:
             return
         self.stack.setCurrentWidget(self.photo_view)
         self.photo_view.set_query(self._shown.text if self._shown is not None else "")
-        self.backend.details(photo_id, self._details_loaded)
-
-    def _details_loaded(self, details: PhotoDetails) -> None:
-        self.photo_view.show_photo(details)
-        self.photo_view.more_button.setFocus()
+        self.viewer.open(index)
 
     def show_grid(self) -> None:
+        self.viewer.leave()
         self.stack.setCurrentWidget(self.grid)
         self.grid.setFocus()
 
@@ -345,11 +365,11 @@ class MainWindow(QMainWindow):
 
     def _tag_action(self, action: str, tag: str) -> None:
         if self.photo_view.details is not None:
-            self.backend.edit_tags(action, tag, [self.photo_view.details.photo_id])
+            self.edits.run(TagEdit(action, tag, [self.photo_view.details.photo_id]))
 
     def _album_add(self, album: str, create: bool) -> None:
         if self.photo_view.details is not None:
-            self.backend.add_to_album(album, [self.photo_view.details.photo_id], create)
+            self.edits.run(AlbumPhotos("add", album, [self.photo_view.details.photo_id], create))
 
     def _classify(self, labels: str) -> None:
         if self.photo_view.details is not None:
@@ -360,6 +380,11 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
             self.backend.details(self.photo_view.details.photo_id, self.photo_view.show_photo)
         self.backend.sidebar(self._sidebar_loaded)
+
+    def _rating_targets(self) -> list[int]:
+        if self.stack.currentWidget() is self.photo_view and self.photo_view.details:
+            return [self.photo_view.details.photo_id]
+        return self.selected_ids()
 
     def selected_ids(self) -> list[int]:
         return [self.results.item(r).photo_id for r in self.grid.selected_rows()]
@@ -379,7 +404,7 @@ class MainWindow(QMainWindow):
                 self, tr("Add a tag"),
                 tr("Tag for the selected photos{n}:").format(n=n))
             if ok and tag.strip():
-                self.backend.edit_tags("add", tag.strip(), ids)
+                self.edits.run(TagEdit("add", tag.strip(), ids))
 
         def add_album() -> None:
             names = [a.name for a, _ in self.sidebar_data.albums if not a.smart]
@@ -387,13 +412,16 @@ class MainWindow(QMainWindow):
                 self, tr("Add to album"),
                 tr("Album (type a new name to create it):"), names, 0, True)
             if ok and name.strip():
-                self.backend.add_to_album(name.strip(), ids, name.strip() not in names)
+                self.edits.run(AlbumPhotos("add", name.strip(), ids, name.strip() not in names))
 
         menu.addAction(tr("Open"), lambda: self.open_photo(self.grid.currentIndex()))
         menu.addAction(tr("More like this"), lambda: self._more_from_grid(ids[0]))
         menu.addSeparator()
         menu.addAction(tr("Add a tag{n}…").format(n=n), add_tag)
         menu.addAction(tr("Add to album{n}…").format(n=n), add_album)
+        self.album_actions.extend_grid_menu(menu, ids)
+        menu.addAction(tr("Move to the trash{n}").format(n=n),
+                       lambda: self.edits.run(TrashPhotos(ids)))
         self.plugin_actions.add_menu(menu, ids)
         menu.exec(self.grid.viewport().mapToGlobal(pos))
 
@@ -420,13 +448,7 @@ class MainWindow(QMainWindow):
 
     def step_photo(self, delta: int) -> None:
         """Previous/next photo of the grid while the photo view is open."""
-        if self.stack.currentWidget() is not self.photo_view:
-            return
-        row = self.grid.currentIndex().row() + delta
-        if 0 <= row < self.results.rowCount():
-            index = self.results.index(row)
-            self.grid.setCurrentIndex(index)
-            self.backend.details(index.data(PhotoIdRole), self._details_loaded)
+        self.viewer.step(delta)
 
     # ----- indexing --------------------------------------------------------------------------
 
@@ -435,6 +457,11 @@ class MainWindow(QMainWindow):
             phase = event.progress.phase
             if self._last_phase in ("scanning", "cleaning") and phase not in (
                     "scanning", "cleaning"):  # the scan recorded new photos: browsable now
+                self._refresh_timer.start()
+            elif (phase == "indexing" and self._current.is_search
+                  and not self._refresh_timer.isActive()):
+                # photos searchable since the last refresh join the current search while a run
+                # goes on (at most once per REFRESH_MS), not only when the run ends
                 self._refresh_timer.start()
             self._last_phase = phase
             self.status_panel.show_progress(event.progress)
@@ -518,6 +545,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()
         self.loader.stop()
+        self.photo_view.images.stop()
         self.plugin_actions.close()  # a plugin's question in flight is answered "No"
         self.backend.close()
         super().closeEvent(event)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from photoclip.core.people import UNNAMED, PersonSummary
 from photoclip.core.types import Region
 from photoclip.gui.i18n import tr
+from photoclip.gui.people_offer import PeopleOffer
 from photoclip.gui.people_requests import PeopleRequests
 from photoclip.gui.people_sidebar import PersonRole, build_section, person_title
 from photoclip.gui.wording import count_of
@@ -66,6 +67,7 @@ class PeoplePanel(QObject):
         view.region_clicked.connect(self._region_clicked)
         self.requests.changed.connect(self._changed)
         self.requests.failed.connect(window.show_error)
+        self.offer = PeopleOffer(window, self.refresh)  # "Find people in your photos?"
         window.backend.opened.connect(lambda _: self.refresh())
         window.backend.library_changed.connect(self.refresh)
 

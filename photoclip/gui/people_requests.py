@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from photoclip.core.edits import PersonHide, PersonRename
 from photoclip.core.people import People, PeopleError, PersonFace, PersonSummary, face_crop
 from photoclip.core.types import Region
 from photoclip.gui.i18n import N_, tr
@@ -23,6 +24,7 @@ from photoclip.gui.tasks import LOW
 if TYPE_CHECKING:
     from photoclip.core.library import Library
     from photoclip.gui.backend import Backend
+    from photoclip.gui.undo import Edits
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,12 @@ class PeopleRequests(QObject):
         super().__init__(parent)
         self.backend = backend
         self._thumbs: dict[tuple[int, int], QImage] = {}  # (photo id, face id) -> crop
+        self.edits: Edits | None = None  # naming and hiding are undoable with it
+
+    def use_edits(self, edits: Edits) -> None:
+        """Name and hide through the window's undoable edits (Edit › Undo)."""
+        self.edits = edits
+        edits.changed.connect(lambda cmd: cmd.kind.startswith("person-") and self.changed.emit())
 
     # ----- reading ---------------------------------------------------------------------------
 
@@ -120,6 +128,9 @@ class PeopleRequests(QObject):
         self.backend.people_request(fn, done)
 
     def name(self, person: int, name: str) -> None:
+        if self.edits is not None:
+            self.edits.run(PersonRename(person, name))
+            return
         self._change(lambda p: p.name(person, name))
 
     def name_face(self, face_id: int, name: str) -> None:
@@ -132,6 +143,9 @@ class PeopleRequests(QObject):
         self._change(lambda p: p.not_person(face_id))
 
     def hide(self, person: int, hidden: bool = True) -> None:
+        if self.edits is not None:
+            self.edits.run(PersonHide(person, hidden))
+            return
         self._change(lambda p: p.hide(person, hidden))
 
     def answer(self, face_id: int, yes: bool) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QPixmap, QResizeEvent
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QActionGroup, QDesktopServices, QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,10 +15,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,59 +29,17 @@ from PySide6.QtWidgets import (
 from photoclip.gui.i18n import N_, format_date, tr
 from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
-from photoclip.gui.regions import RegionPreview
 from photoclip.gui.reveal import reveal_in_file_manager
 from photoclip.gui.tags_model import PhotoTagsModel, SourceRole, TagRole
-from photoclip.gui.tasks import HIGH, TaskLane
+from photoclip.gui.viewer_canvas import ViewerCanvas
+from photoclip.gui.viewer_facts import FactsOverlay
+from photoclip.gui.viewer_images import FULL, SCREEN, Decoded, ViewerImages
 
-PREVIEW_PX = 2048
-
-
-class _PreviewLoader(QObject):
-    """Decode a preview (EXIF orientation applied) on a lane of its own; newest request wins
-    (a request not yet started is dropped when another comes)."""
-
-    loaded = Signal(str, QImage)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._lane = TaskLane("photoclip-preview", self)
-
-    def load(self, path: str) -> None:
-        def run() -> tuple[str, QImage]:
-            reader = QImageReader(path)
-            reader.setAutoTransform(True)
-            size = reader.size()
-            if size.isValid() and max(size.width(), size.height()) > PREVIEW_PX:
-                reader.setScaledSize(size.scaled(QSize(PREVIEW_PX, PREVIEW_PX),
-                                                 Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-            if image.isNull():  # a format Qt cannot read (HEIC, RAW): Pillow via the core
-                image = _pillow_preview(path)
-            return path, image
-
-        def done(result: tuple[str, QImage]) -> None:
-            with contextlib.suppress(RuntimeError):  # the view is gone
-                self.loaded.emit(*result)
-
-        self._lane.submit(run, done, priority=HIGH, key="preview")
-
-
-def _pillow_preview(path: str) -> QImage:
-    try:
-        from photoclip.core.images import load_image
-
-        image, _ = load_image(path, min_side=PREVIEW_PX // 2)
-        image = image.convert("RGB")
-        data = image.tobytes()
-        q = QImage(data, image.width, image.height, image.width * 3, QImage.Format.Format_RGB888)
-        return q.copy()
-    except Exception:
-        return QImage()
-
+SLIDESHOW_CHOICES = (2, 3, 5, 10, 20)  # seconds
 
 class PhotoView(QWidget):
-    """Shows one photo; emits requests the main window carries out through the backend."""
+    """Shows one photo (zoom, pan, rotation, facts overlay) beside its details; emits requests
+    the main window carries out through the backend."""
 
     back = Signal()
     more_like_this = Signal(int)
@@ -88,20 +48,31 @@ class PhotoView(QWidget):
     classify = Signal(str)  # labels, comma separated
     region_clicked = Signal(object, QPoint)  # core.types.Region, the click's global position
     photo_shown = Signal(int)  # a photo's details were shown (again): its regions may follow
+    slideshow_interval = Signal(float)  # the user chose the slideshow's interval (seconds)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("photoView")
         self.details: PhotoDetails | None = None
-        self._image = QImage()
-        self._loader = _PreviewLoader(self)
-        self._loader.loaded.connect(self._preview_loaded)
+        self.images = ViewerImages(parent=self)
+        self.images.ready.connect(self._level_ready)
 
-        self.preview = RegionPreview(self)
+        self.preview = ViewerCanvas(self)
         self.preview.setObjectName("photoPreview")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setMinimumSize(200, 200)
+        self.facts = FactsOverlay(self.preview)
+        self._rotations: dict[str, int] = {}  # the view's turn of each photo, while the app runs
+        self.preview.view_changed.connect(self._remember_rotation)
+        self.note_label = QLabel(self.preview)
+        self.note_label.setObjectName("viewerNote")
+        self.note_label.setStyleSheet("background: rgba(0,0,0,170); color: white; "
+                                      "padding: 4px 10px; border-radius: 4px;")
+        self.note_label.hide()
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(2500)
+        self._note_timer.timeout.connect(self.note_label.hide)
 
         self.back_button = QPushButton(tr("← Back"), self)
         self.back_button.setToolTip(tr("Back to the photos (Esc)"))
@@ -116,6 +87,7 @@ class PhotoView(QWidget):
         self.regions_button.setChecked(True)
         self.regions_button.setToolTip(tr("Show or hide the faces and text found in the photo; "
                                           "click one to name it or copy it"))
+        self._viewer_buttons()
 
         self.title = QLabel(self)
         self.title.setWordWrap(True)
@@ -171,15 +143,22 @@ class PhotoView(QWidget):
         self._tag_buttons()
 
     def _layout(self) -> None:
-        actions = QHBoxLayout()
+        # a tool bar: what does not fit a narrow window goes behind its » button
+        self.action_bar = QToolBar(self)
+        self.action_bar.setObjectName("photoActions")
         for b in (self.back_button, self.more_button, self.open_button, self.reveal_button,
                   self.regions_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+            self.action_bar.addWidget(b)
+        spacer = QWidget(self.action_bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.action_bar.addWidget(spacer)
+        for b in (self.fit_button, self.actual_button, self.rotate_button, self.facts_button,
+                  self.slideshow_button, self.full_screen_button):
+            self.action_bar.addWidget(b)
         left = QWidget(self)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        lv.addLayout(actions)
+        lv.addWidget(self.action_bar)
         lv.addWidget(self.preview, 1)
 
         panel = QWidget(self)
@@ -221,7 +200,8 @@ class PhotoView(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(panel)
-        scroll.setMinimumWidth(320)
+        scroll.setMinimumWidth(260)
+        self.side_panel = scroll
 
         split = QSplitter(self)
         split.addWidget(left)
@@ -231,6 +211,106 @@ class PhotoView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(split)
+        self._outer = outer
+
+    def _viewer_buttons(self) -> None:
+        """Fit, 100%, rotate, facts, slideshow (with its interval), full screen: the canvas
+        keeps the keyboard (the buttons take no focus)."""
+        canvas = self.preview
+
+        def button(text: str, tip: str) -> QToolButton:
+            b = QToolButton(self)
+            b.setText(text)
+            b.setToolTip(tip)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            return b
+
+        self.fit_button = button(tr("Fit"), tr("The whole photo (0)"))
+        self.fit_button.clicked.connect(canvas.fit)
+        self.actual_button = button("100%", tr("One photo pixel per screen pixel (1)"))
+        self.actual_button.clicked.connect(lambda: canvas.actual_size())
+        self.rotate_button = button(tr("Rotate"), tr("Turn the view, not the file (R, Shift+R)"))
+        self.rotate_button.clicked.connect(lambda: canvas.rotate(90))
+        self.facts_button = button(tr("Info"), tr("The photo's facts over it (I)"))
+        self.facts_button.setCheckable(True)
+        self.facts_button.toggled.connect(self._facts_shown)
+        self.slideshow_button = button(tr("Slideshow"), tr("Start or stop the slideshow (S); "
+                                                           "any key or click pauses it"))
+        self.full_screen_button = button(tr("Full screen"), tr("The photo alone (F, F11; "
+                                                               "Esc goes back)"))
+        self.interval_menu = QMenu(self)
+        group = QActionGroup(self)
+        for seconds in SLIDESHOW_CHOICES:
+            act = self.interval_menu.addAction(tr("Every {seconds} s").format(seconds=seconds))
+            act.setCheckable(True)
+            act.setData(float(seconds))
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, s=seconds: self.slideshow_interval.emit(
+                float(s)))
+        self.slideshow_button.setMenu(self.interval_menu)  # the arrow: the interval
+        self.slideshow_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.check_interval(4.0)
+
+    def check_interval(self, seconds: float) -> None:
+        """Tick the interval nearest ``seconds`` in the slideshow's menu."""
+        acts = self.interval_menu.actions()
+        min(acts, key=lambda a: abs(a.data() - seconds)).setChecked(True)
+
+    # ----- the viewer ------------------------------------------------------------------------
+
+    def open_path(self, path: str, preview: QImage | None = None,
+                  neighbours: list[str] | None = None) -> None:
+        """Show ``path`` now (its thumbnail ``preview`` until decoded), the ``neighbours``
+        decoded next; its details (:meth:`show_photo`) follow."""
+        self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF())
+        if path != self.preview.path or not self.preview.has_image():
+            self.preview.set_photo(path, preview, self._rotations.get(path, 0))
+            for level in (SCREEN, FULL):
+                if (d := self.images.get(path, level)) is not None:
+                    self._level_ready(d)
+        self.images.show(path, neighbours or [])
+        if self.details is None or self.details.path != path:
+            self.facts.show_facts(None)
+
+    def _remember_rotation(self) -> None:
+        path, turn = self.preview.path, self.preview.rotation
+        if path and (turn or path in self._rotations):
+            self._rotations[path] = turn
+
+    def _level_ready(self, d: Decoded) -> None:
+        if d.error:
+            self.preview.set_failed(d.path, tr("This photo cannot be shown.") + "\n" + d.error)
+        else:
+            self.preview.set_level(d.path, d.level, d.image, d.full_size)
+
+    def release(self) -> None:
+        """Let go of the decoded images (back to the grid)."""
+        self.images.clear()
+        self.preview.set_photo("", None)
+
+    def toggle_facts(self) -> None:
+        self.facts_button.setChecked(not self.facts_button.isChecked())
+
+    def _facts_shown(self, on: bool) -> None:
+        self.facts.setVisible(on)
+        if on:
+            self.facts.show_facts(self.details)
+            self.facts.raise_()
+
+    def set_immersive(self, on: bool) -> None:
+        """Full screen: the photo alone (no buttons, no details panel)."""
+        self.action_bar.setVisible(not on)
+        self.side_panel.setVisible(not on)
+        self._outer.setContentsMargins(*((0, 0, 0, 0) if on else (4, 4, 4, 4)))
+
+    def note(self, text: str) -> None:
+        """A short note over the top of the photo, for a moment."""
+        self.note_label.setText(text)
+        self.note_label.adjustSize()
+        self.note_label.move((self.preview.width() - self.note_label.width()) // 2, 12)
+        self.note_label.show()
+        self.note_label.raise_()
+        self._note_timer.start()
 
     # ----- showing a photo -------------------------------------------------------------------
 
@@ -256,31 +336,16 @@ class PhotoView(QWidget):
             self.classify_result.clear()
             self.preview.set_regions([], None)
             self.text_box.set_regions([])
-            self._image = QImage()
-            self.preview.setText(tr("Loading…"))
-            self._loader.load(details.path)
+            if self.preview.path != details.path:
+                self.open_path(details.path)
+        if self.facts.isVisible():
+            self.facts.show_facts(details)
         self.photo_shown.emit(details.photo_id)
-
-    def _preview_loaded(self, path: str, image: QImage) -> None:
-        if self.details is None or path != self.details.path:
-            return
-        self._image = image
-        if image.isNull():
-            self.preview.setText(tr("This photo cannot be shown."))
-        self._scale_preview()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._scale_preview()
-
-    def _scale_preview(self) -> None:
-        if self._image.isNull():
-            return
-        pix = QPixmap.fromImage(self._image).scaled(
-            self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        self.preview.setPixmap(pix)
+        self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF())
+        self.facts.place()
 
     def show_regions(self, photo_id: int, regions: list[Any]) -> None:
         """Draw these regions (``core.types.Region``) over the photo, if it is still shown."""

@@ -7,6 +7,7 @@ the same ones the CLI gets.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -70,7 +71,8 @@ def load_sidebar(lib: Library) -> SidebarData:
     """Folders, tags and albums with their photo counts (and the automatic tags' names in the
     interface's language)."""
     tag_names.load(lib)
-    return lib.browse.sidebar(
+    data = lib.browse.sidebar(
         list(lib.settings.folders), lib.model_spec.key,
         model_ok=lib.model_installed(lib.model_spec),
     )
+    return dataclasses.replace(data, places=lib.facts.place_counts())

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -15,9 +16,13 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from photoclip.gui.i18n import format_date, tr
+from photoclip.core.timeline import GROUPINGS, MONTH, DateGroup, group_dates, year_starts
+from photoclip.gui.grid_layout import Section
+from photoclip.gui.i18n import format_date
 from photoclip.gui.queries import ResultItem
+from photoclip.gui.scores import score_tooltip
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
+from photoclip.gui.timeline_labels import group_label, sections_of
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
@@ -40,6 +45,10 @@ class ResultsModel(QAbstractListModel):
         self._items: list[ResultItem] = []
         self._row_of: dict[str, int] = {}
         self._sort = RELEVANCE
+        self._grouping = MONTH
+        self._groups: list[DateGroup] = []
+        self._sections: list[Section] | None = None
+        self._labels: dict[tuple[object, str], str] = {}  # (key, grouping): heading
         self.loader = loader
         if loader is not None:
             loader.ready.connect(self._thumbnail_ready)
@@ -50,6 +59,7 @@ class ResultsModel(QAbstractListModel):
         self.beginResetModel()
         self._items = self._sorted(list(items))
         self._row_of = {it.path: row for row, it in enumerate(self._items)}
+        self._group()
         self.endResetModel()
         if self.loader is not None:
             self.loader.clear_waiting()
@@ -59,6 +69,14 @@ class ResultsModel(QAbstractListModel):
 
     def item(self, row: int) -> ResultItem:
         return self._items[row]
+
+    def dates(self) -> list[float]:
+        """The photos' dates in row order."""
+        return [it.date for it in self._items]
+
+    def row_of_path(self, path: str) -> int | None:
+        """The row of the photo at ``path`` (None: not shown)."""
+        return self._row_of.get(path)
 
     def row_of_photo(self, photo_id: int) -> int | None:
         for row, it in enumerate(self._items):
@@ -93,6 +111,50 @@ class ResultsModel(QAbstractListModel):
             return sorted(items, key=lambda r: -(r.score or 0.0))
         return sorted(items, key=lambda r: r.date, reverse=True)
 
+    # ----- the timeline ----------------------------------------------------------------------
+
+    @property
+    def by_date(self) -> bool:
+        """Whether the rows are in date order (browsing, or a search sorted by date)."""
+        return self._sort == DATE or not self.has_scores
+
+    @property
+    def grouping(self) -> str:
+        return self._grouping
+
+    def set_grouping(self, by: str) -> None:
+        """Group photos shown in date order by ``day``, ``month`` or ``year``."""
+        if by not in GROUPINGS:
+            raise ValueError(by)
+        self.layoutAboutToBeChanged.emit()
+        self._grouping = by
+        self._group()
+        self.layoutChanged.emit()
+
+    def _group(self) -> None:
+        self._labels.clear()
+        if self.by_date and self._items:
+            self._groups = group_dates(self.dates(), self._grouping)
+            self._sections = sections_of(self._groups)
+        else:
+            self._groups, self._sections = [], None
+
+    def sections(self) -> list[Section] | None:
+        """The grid's sections under date headings (None: results by score, no headings)."""
+        return self._sections
+
+    def section_label(self, section: Section) -> str:
+        """A section's date heading in the interface's language (made when first shown)."""
+        key = (section.key, self._grouping)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = group_label(section.key, self._grouping)  # type: ignore[arg-type]
+        return label
+
+    def years(self) -> list[tuple[int, int]]:
+        """(year, first row) of each year shown, for the year jump (empty without headings)."""
+        return year_starts(self._groups)
+
     # ----- Qt model API ----------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -108,8 +170,7 @@ class ResultsModel(QAbstractListModel):
             return self.loader.pixmap(it.path) if self.loader is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             when = format_date(it.date)
-            score = ("\n" + tr("score {score}").format(score=f"{it.score:.3f}")
-                     if it.score is not None else "")
+            score = "\n" + score_tooltip(it.score) if it.score is not None else ""
             return f"{it.path}\n{when}{score}"
         if role == PhotoIdRole:
             return it.photo_id
@@ -134,6 +195,18 @@ class ResultsModel(QAbstractListModel):
             return Qt.ItemFlag.NoItemFlags
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 | Qt.ItemFlag.ItemIsDragEnabled)
+
+    def mimeTypes(self) -> list[str]:
+        from photoclip.gui.album_actions import PHOTO_IDS_MIME
+
+        return [PHOTO_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """The dragged photos' ids (dropped on an album in the sidebar)."""
+        from photoclip.gui.album_actions import photo_ids_mime
+
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return photo_ids_mime([self._items[r].photo_id for r in rows])
 
     @Slot(str)
     def _thumbnail_ready(self, path: str) -> None:

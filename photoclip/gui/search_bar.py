@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.people import UNNAMED
+from photoclip.gui.fact_chips import FACT_KINDS, FactChips
+from photoclip.gui.flow_layout import FlowLayout
 from photoclip.gui.i18n import date_format, tr
 from photoclip.gui.queries import Browse
 from photoclip.gui.results_model import DATE, RELEVANCE
@@ -129,7 +131,8 @@ class SearchBar(QWidget):
         top.addWidget(self.edit, 1)
         top.addWidget(self.image_chip)
         top.addWidget(self.person_chip)
-        filters = QHBoxLayout()
+        self.facts = FactChips(self, top, self.submit)  # place chip, rating choice
+        filters = FlowLayout()  # wraps in a narrow window instead of widening it
         for label, widget in ((tr("Folder"), self.folder), (tr("Tag"), self.tag),
                               (tr("Album"), self.album)):
             filters.addWidget(QLabel(label, self))
@@ -138,7 +141,6 @@ class SearchBar(QWidget):
         filters.addWidget(self.after)
         filters.addWidget(QLabel(tr("to", "dates"), self))
         filters.addWidget(self.before)
-        filters.addStretch(1)
         filters.addWidget(self.count)
         filters.addWidget(self.sort)
         box = QVBoxLayout(self)
@@ -234,7 +236,10 @@ class SearchBar(QWidget):
             combo.blockSignals(False)
 
     def set_filter(self, kind: str, value: str | None) -> None:
-        """Choose a folder, tag or album filter (from the sidebar) and search."""
+        """Choose a folder, tag, album or place filter (from the sidebar) and search."""
+        if kind in FACT_KINDS:
+            self.facts.set(kind, value)
+            return
         combo = {"folder": self.folder, "tag": self.tag, "album": self.album}[kind]
         i = combo.findData(value)
         if i < 0 and value is not None:
@@ -256,6 +261,7 @@ class SearchBar(QWidget):
         for combo in (self.folder, self.tag, self.album):
             combo.setCurrentIndex(0)
         self.set_person(None, notify=False)
+        self.facts.clear()
         self.use_dates.setChecked(False)
         self.submit()
 
@@ -274,7 +280,7 @@ class SearchBar(QWidget):
             album=self.album.currentData(),
             after=after,
             before=before,
-            where=(("person", str(self.person[0])),) if self.person else (),
+            where=((("person", str(self.person[0])),) if self.person else ()) + self.facts.where(),
             limit=limit,
         )
 

@@ -42,8 +42,9 @@ from photoclip.core.model_catalogue import DEFAULT_MODEL_KEY, ModelSpec, availab
 from photoclip.core.plugin_host import BUILTIN, PluginInfo, discover
 from photoclip.core.types import display_text
 from photoclip.gui import tag_names
-from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.dialogs import choose_parts_folder, choose_photo_folder, choose_weights_file
 from photoclip.gui.i18n import N_, tr
+from photoclip.gui.model_parts import parts_note, source_exists
 from photoclip.gui.wording import count_of
 from photoclip.languages import LANGUAGES
 
@@ -218,9 +219,13 @@ class SettingsDialog(QDialog):
         self.weights_edit.setPlaceholderText(tr("empty: download the weights"))
         browse = QPushButton(tr("Browse\u2026"))
         browse.clicked.connect(self._browse_weights)
+        self.parts_button = QPushButton(tr("Folder\u2026"))  # offline: a folder of the parts
+        self.parts_button.setToolTip(tr("A folder holding the model's weights and text tower"))
+        self.parts_button.clicked.connect(self._browse_parts)
         weights_row = QHBoxLayout()
         weights_row.addWidget(self.weights_edit, 1)
         weights_row.addWidget(browse)
+        weights_row.addWidget(self.parts_button)
         self.device_combo = QComboBox()
         for value, text in DEVICE_CHOICES:
             self.device_combo.addItem(tr(text), value)
@@ -373,9 +378,17 @@ class SettingsDialog(QDialog):
             self.weights_edit.setText(path)
 
     @Slot()
+    def _browse_parts(self) -> None:
+        path = choose_parts_folder(self)
+        if path:
+            self.weights_edit.setText(path)
+
+    @Slot()
     def _model_changed(self) -> None:
         spec = self.models.get(self.model_combo.currentData())
         note = display_text(tr(spec.description, "model")) if spec else ""
+        if spec is not None and parts_note(spec):
+            note += "\n" + parts_note(spec)
         if spec is not None and (self.settings.model or DEFAULT_MODEL_KEY) != spec.key:
             note += "\n" + tr("Switching model indexes every photo again with it (the old "
                                "model's index is kept). A missing model is downloaded first.")
@@ -414,7 +427,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         weights = self.weights_edit.text().strip()
-        if weights and not Path(weights).expanduser().is_file():
+        if weights and not source_exists(weights):  # a file, or a folder/archive of parts
             self.tabs.setCurrentIndex(1)
             self.error_label.setText(
                 tr("The weights file {file} does not exist.").format(file=weights))

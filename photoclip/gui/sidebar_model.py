@@ -11,14 +11,15 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.i18n import format_number as num
+from photoclip.gui.places_sidebar import add_places
 from photoclip.gui.queries import SidebarData
 from photoclip.gui.tag_names import shown
 
-KindRole = Qt.ItemDataRole.UserRole + 1  # all | folder | tag | album | person | None: headings
+KindRole = Qt.ItemDataRole.UserRole + 1  # all|folder|tag|album|person|place; None: headings
 ValueRole = Qt.ItemDataRole.UserRole + 2
 CountRole = Qt.ItemDataRole.UserRole + 3
 
-SECTIONS = (N_("Folders"), N_("My tags"), N_("Automatic tags"), N_("Albums"))
+SECTIONS = (N_("Folders"), N_("My tags"), N_("Automatic tags"), N_("Albums"), N_("Places"))
 SectionRole = Qt.ItemDataRole.UserRole + 4  # a heading's English name (SECTIONS)
 PEOPLE = N_("People")
 
@@ -56,6 +57,7 @@ class SidebarModel(QStandardItemModel):
                 leaf.setToolTip(tr("Smart album: {rule}").format(rule=rule))
                 leaf.setText(tr("{album} (smart)").format(album=album.name) + f" — {num(n)}")
             sections["Albums"].appendRow(leaf)
+        add_places(sections["Places"], data.places)
         for name in SECTIONS:
             root.appendRow(sections[name])
         self.refresh_people()

@@ -42,9 +42,10 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.model_needs import missing_requirements
 from photoclip.core.scanner import pictures_folder
 from photoclip.core.types import display_text
-from photoclip.gui.dialogs import choose_photo_folder, choose_weights_file
+from photoclip.gui.dialogs import choose_parts_folder, choose_photo_folder, choose_weights_file
 from photoclip.gui.download import DownloadFn, ModelDownload
 from photoclip.gui.i18n import N_, tr
+from photoclip.gui.model_parts import parts_note, source_exists
 
 if TYPE_CHECKING:
     from photoclip.gui.main_window import MainWindow
@@ -57,6 +58,7 @@ __all__ = ["MODEL_CHOICES", "WelcomeDialog", "default_photo_folder", "needs_welc
 MODEL_CHOICES: tuple[tuple[str, str], ...] = (
     (N_("Recommended"), DEFAULT_MODEL_KEY),
     (N_("Multilingual"), "xlm-roberta-vit-b-32"),
+    (N_("Chinese first"), "cn-clip-vit-b-16"),
     (N_("Higher quality"), "vit-b-16"),
 )
 
@@ -161,9 +163,9 @@ class ModelPage(QWizardPage):
                 role=tr(role), model=key, size=size))
             note = display_text(tr(spec.description, "model"))
             missing = missing_requirements(spec)
+            if parts_note(spec):  # what it lacks here; a two-part model's parts
+                note += "\n" + parts_note(spec)
             if missing:
-                note += "\n" + tr("Not available in this installation: it needs {packages}, "
-                                   "which are not installed.").format(packages=", ".join(missing))
                 button.setEnabled(False)
             button.setToolTip(note)
             detail = QLabel(note)
@@ -185,9 +187,13 @@ class ModelPage(QWizardPage):
             tr("open_clip_model.safetensors or .bin for this model"))
         self.browse_button = QPushButton(tr("Browse\u2026"))
         self.browse_button.clicked.connect(self._browse)
+        self.parts_button = QPushButton(tr("Folder\u2026"))  # offline: a folder of the parts
+        self.parts_button.setToolTip(tr("A folder holding the model's weights and text tower"))
+        self.parts_button.clicked.connect(self._browse_parts)
         row = QHBoxLayout()
         row.addWidget(self.weights_edit, 1)
         row.addWidget(self.browse_button)
+        row.addWidget(self.parts_button)
         self.file_hint = QLabel()
         self.file_hint.setWordWrap(True)
         layout.addWidget(self.use_file)
@@ -209,7 +215,7 @@ class ModelPage(QWizardPage):
         if self.selected_key() is None:
             return False
         path = self.weights_file()
-        ok = not self.use_file.isChecked() or (bool(path) and Path(path).expanduser().is_file())
+        ok = not self.use_file.isChecked() or source_exists(path)  # a file, folder or archive
         self.file_hint.setText(
             "" if ok or not path else tr("That file does not exist.")
         )
@@ -219,11 +225,18 @@ class ModelPage(QWizardPage):
     def _toggled(self, on: bool) -> None:
         self.weights_edit.setEnabled(on)
         self.browse_button.setEnabled(on)
+        self.parts_button.setEnabled(on)
         self.completeChanged.emit()
 
     @Slot()
     def _browse(self) -> None:
         path = choose_weights_file(self)
+        if path:
+            self.weights_edit.setText(path)
+
+    @Slot()
+    def _browse_parts(self) -> None:
+        path = choose_parts_folder(self)
         if path:
             self.weights_edit.setText(path)
 

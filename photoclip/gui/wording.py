@@ -95,11 +95,13 @@ def empty_grid_text(browse: Browse, has_folders: bool) -> str:
     """Why the grid of this request (a :class:`photoclip.gui.queries.Browse`) is empty."""
     text = browse.text.strip()
     if text:
-        return tr("No photos match \u201c{text}\u201d.").format(text=text)
+        return tr("No photos match \u201c{text}\u201d. Try other words, or fewer filters."
+                  ).format(text=text)
     if browse.image or browse.similar_to is not None:
-        return tr("No photos are like this one here.")
+        return tr("No photos are like this one here. Try another photo, or fewer filters.")
     if browse.folder or browse.tag or browse.album or browse.after or browse.before:
-        return tr("No photos match these filters.")
+        return tr("No photos match these filters. Clear one of them, or choose "
+                  "\u201cAll photos\u201d in the sidebar.")
     if not has_folders:
         return tr("Your library is empty: add a folder of photos "
                   "(File \u203a Add photo folder\u2026).")

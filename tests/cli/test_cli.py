@@ -74,7 +74,8 @@ def test_second_process_is_told_the_library_is_busy(cli_home: Path) -> None:
     from photoclip.core.lock import LibraryLock
 
     with LibraryLock(cli_home / "data" / "library", owner="photoclip gui"):
-        proc = photoclip(cli_home, "status", check=False)
+        # no waiting for it to finish or to answer (tests/cli/test_lock_wait.py does that)
+        proc = photoclip(cli_home, "status", check=False, PHOTOCLIP_LOCK_WAIT="0")
     assert proc.returncode == 1
     assert "in use by another photoclip process (photoclip gui" in proc.stderr
 

@@ -1,5 +1,5 @@
 """Cold CLI commands as real processes: those that need no model never import torch (nor
-chromadb, when the index snapshot is on disk).
+chromadb, when the index snapshot is on disk, nor other modules their work does not need).
 
 ``python -X importtime`` lists every module a command imports; torch (seconds and hundreds of MB)
 must not be among them for ``status``, ``tags`` and an ``index`` with nothing to do, with the
@@ -49,6 +49,10 @@ def test_commands_that_need_no_model_import_no_torch(
         # the snapshot's count check reads the store's SQLite file; plugins that list their
         # hooks (chroma-clip: exporters) are not imported: no chromadb either
         assert not _imports(result.stderr, "chromadb"), args
+        # nor what only other work needs: Pillow's plugins for formats photoclip does not read
+        # (Image.init() loaded all ~40), watchdog (watch), tomlkit (saving settings)
+        for module in ("PIL.PdfImagePlugin", "PIL.DdsImagePlugin", "watchdog", "tomlkit"):
+            assert not _imports(result.stderr, module), (args, module)
     assert "4 unchanged" in result.stdout
     status = run("status").stdout
     assert "on cpu" in status  # the device is shown, remembered from the model's last load

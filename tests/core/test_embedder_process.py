@@ -183,8 +183,40 @@ def test_child_is_app_niceness_plus_10_when_started_from_a_niced_thread(
     t.start()
     t.join(120)
     assert os.getpriority(os.PRIO_PROCESS, seen["pid"]) == base + 10  # not +20 (19)
-    assert set(_thread_niceness(seen["pid"])) == {base + 10}  # both lanes' threads too
+    # the bulk lane's threads at +10; the interactive lane's goes back to the app's where this
+    # user may lower a niceness (root), else it stays at +10: never below the app's
+    assert base + 10 in _thread_niceness(seen["pid"])
+    assert min(_thread_niceness(seen["pid"])) >= base
     assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == base  # the app itself unchanged
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_a_query_runs_at_the_apps_priority_and_batches_below_it(
+    remote: EmbedderProcess, pixels: np.ndarray
+) -> None:
+    """Started from the app's own priority (start_soon, as the app does from its interactive
+    lane): the interactive lane (a query, and torch's threads it starts) keeps the app's
+    niceness, the bulk lane (image batches) runs at +10."""
+    import threading
+
+    base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    if base + 10 > 19:
+        pytest.skip(f"this test process already runs at nice {base}")
+    remote.start_soon()
+    seen: dict[str, int] = {}
+
+    def indexer_thread() -> None:  # lowered, as the indexing service's thread is
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), base + 10)
+        remote.embed_images(pixels)  # waits for the start begun above, never starts its own
+        seen["pid"] = remote.pid
+
+    t = threading.Thread(target=indexer_thread)
+    t.start()
+    t.join(120)
+    remote.embed_texts(["a dog on a beach"])
+    assert remote.pid == seen["pid"]
+    assert os.getpriority(os.PRIO_PROCESS, remote.pid) == base + 10  # its main thread: bulk
+    assert set(_thread_niceness(remote.pid)) == {base, base + 10}
 
 
 def test_a_text_query_overtakes_a_running_image_batch(

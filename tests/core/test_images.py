@@ -423,3 +423,23 @@ def test_preprocess_accepts_other_modes() -> None:
     assert np.allclose(arr[:, 0, 0], white, atol=1e-5)
     grey = preprocess(Image.new("L", (300, 200), 0), SPEC)
     assert np.allclose(grey, preprocess(Image.new("RGB", (300, 200)), SPEC))
+
+
+def test_the_formats_read_are_those_of_all_pillow_plugins() -> None:
+    """images.py loads only the Pillow plugins of the formats it reads (not Image.init()): the
+    formats, extensions and the file sniffing are those with every plugin loaded."""
+    code = (
+        "import sys\n"
+        "from photoclip.core import images, image_formats as fmt\n"
+        "from PIL import Image\n"
+        "few = (list(images._PILLOW_FORMATS), sorted(images.SUPPORTED_EXTENSIONS))\n"
+        "assert 'PIL.PdfImagePlugin' not in sys.modules\n"
+        "Image.init()\n"
+        "print(few == ([f for f in fmt.PILLOW_FORMATS if f in Image.OPEN], "
+        "sorted(images.SUPPORTED_EXTENSIONS)), few[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("True ") and "'JPEG'" in out.stdout

@@ -49,7 +49,7 @@ def test_v1_library_opens_migrated_and_keeps_everything(v1_catalog: Path) -> Non
     before = _rows(v1_catalog)
     cat = Catalog(v1_catalog)
     try:
-        assert cat.get_meta("schema_version") == str(SCHEMA_VERSION) == "2"
+        assert cat.get_meta("schema_version") == str(SCHEMA_VERSION) == "3"
         tags = TagStore(cat)
         ids = {Path(r.path).name: r.id for r in cat.all_photos()}
         assert len(ids) == 6 and cat.counts("vit-b-32").failed == 1
@@ -83,7 +83,7 @@ def test_v1_library_opens_migrated_and_keeps_everything(v1_catalog: Path) -> Non
 
     # the catalog as it was before the migration was backed up first
     pre = [b for b in catalog_backup.list_backups(v1_catalog.parent / "backups")
-           if b.kind == "before-v2"]
+           if b.kind == f"before-v{SCHEMA_VERSION}"]
     assert len(pre) == 1 and _rows(pre[0].path) == before
 
 
@@ -91,7 +91,7 @@ def test_migrated_catalog_reopens_without_migrating_again(v1_catalog: Path) -> N
     Catalog(v1_catalog).close()
     Catalog(v1_catalog).close()
     kinds = [b.kind for b in catalog_backup.list_backups(v1_catalog.parent / "backups")]
-    assert kinds.count("before-v2") == 1
+    assert kinds.count(f"before-v{SCHEMA_VERSION}") == 1
 
 
 def test_a_new_catalog_is_made_by_the_migrations(tmp_path: Path) -> None:
@@ -139,7 +139,8 @@ def test_newer_catalog_is_refused_naming_the_versions(v1_catalog: Path) -> None:
         Catalog(v1_catalog)
     message = user_message(err.value)
     assert message is not None
-    assert str(v1_catalog) in message and "version 7" in message and "up to 2" in message
+    assert str(v1_catalog) in message and "version 7" in message
+    assert f"up to {SCHEMA_VERSION}" in message
     assert _rows(v1_catalog) == before  # untouched
 
 
@@ -175,19 +176,19 @@ def test_a_failing_step_leaves_the_previous_version_usable(v1_catalog: Path) -> 
     db.close()
     assert _rows(v1_catalog) == before
     cat = Catalog(v1_catalog)  # this release tries again, and gets there
-    assert cat.get_meta("schema_version") == "2" and len(cat.all_photos()) == 6
+    assert cat.get_meta("schema_version") == "3" and len(cat.all_photos()) == 6
     cat.close()
 
 
 def test_a_failing_later_step_keeps_the_steps_before_it(v1_catalog: Path) -> None:
-    steps = (*MIGRATIONS, Migration(3, "a future step", _boom_after(
+    steps = (*MIGRATIONS, Migration(4, "a future step", _boom_after(
         "ALTER TABLE photos ADD COLUMN rating INTEGER")))
     db = sqlite3.connect(v1_catalog, isolation_level=None)
     with pytest.raises(MigrationError) as err:
         migrations.migrate(db, v1_catalog, steps)
-    assert str(v1_catalog) in str(err.value) and "version 3" in str(err.value)
+    assert str(v1_catalog) in str(err.value) and "version 4" in str(err.value)
     assert user_message(err.value) == str(err.value)
-    assert migrations.schema_version(db) == 2
+    assert migrations.schema_version(db) == 3
     assert "rating" not in {r[1] for r in db.execute("PRAGMA table_info(photos)")}
     db.close()
     cat = Catalog(v1_catalog)

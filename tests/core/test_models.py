@@ -74,6 +74,8 @@ def test_catalogue_matches_installed_open_clip() -> None:
     assert any(s.multilingual for s in CATALOGUE.values())
     for spec in CATALOGUE.values():
         assert model_catalogue.KEY_PATTERN.match(spec.key)
+        if spec.provider != "open_clip":  # tests/core/test_chinese_clip.py
+            continue
         assert spec.arch in oc.list_models(), spec.arch
         assert spec.pretrained in oc.list_pretrained_tags_by_model(spec.arch), spec.key
         hub = oc.get_pretrained_cfg(spec.arch, spec.pretrained)["hf_hub"]

@@ -85,8 +85,8 @@ def test_people_sidebar_and_face_boxes(
     # a photo of Colin: its face box is drawn over the photo, and can be hidden
     window.open_photo(window.results.index(0))
     view = window.photo_view
-    qtbot.waitUntil(lambda: bool(view.preview.regions) and view.preview.pixmap() is not None
-                    and not view.preview.pixmap().isNull(), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(view.preview.regions) and view.preview.has_image(),
+                    timeout=20_000)
     (region,) = view.preview.regions
     assert (region.kind, region.label) == ("face", "Unnamed")
     rect = view.preview.rect_of(region)
@@ -134,6 +134,15 @@ def test_people_sidebar_and_face_boxes(
                                           if p.hidden}, timeout=20_000)
     hidden = next(p for _, p, _ in people_entries(window) if p.id == serena.id)
     action(panel.person_menu(hidden), "Show again").trigger()
+    qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
+                                          if not p.hidden}, timeout=20_000)
+    # Edit › Undo takes "Show again" back, then the hiding (naming merged two: not undoable)
+    qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
+    assert window.edits.stack.undoText() == "Show a person again"
+    window.edits.stack.undo()
+    qtbot.waitUntil(lambda: serena.id not in {p.id for _, p, _ in people_entries(window)
+                                              if not p.hidden}, timeout=20_000)
+    window.edits.stack.undo()
     qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
                                           if not p.hidden}, timeout=20_000)
     assert not window.banner.isVisible(), window.banner.text

@@ -62,8 +62,7 @@ def test_photo_view_shows_the_text_with_the_search_highlighted(
     window.open_photo(window.results.index(0))
     view = window.photo_view
     box = view.text_box
-    qtbot.waitUntil(lambda: box.lines == LINES and view.preview.pixmap() is not None
-                    and not view.preview.pixmap().isNull(), timeout=30_000)
+    qtbot.waitUntil(lambda: box.lines == LINES and view.preview.has_image(), timeout=30_000)
     assert box.isVisible()
     assert box.label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     assert '<span style="background-color: #ffe066; color: #000">WIFI</span>' in (

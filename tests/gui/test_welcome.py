@@ -151,10 +151,23 @@ def test_pictures_folder_is_the_default_and_folders_can_be_edited(
 def test_models_needing_missing_packages_cannot_be_chosen(
     qtbot, photoclip_home: AppPaths, no_pictures, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(welcome, "missing_requirements", lambda spec: list(spec.requires))
+    from photoclip.gui import model_parts
+
+    for module in (welcome, model_parts):  # the button's state, and the note saying why
+        monkeypatch.setattr(module, "missing_requirements", lambda spec: list(spec.requires))
     dialog = _dialog(qtbot, photoclip_home)
     button = dialog.model_page.buttons["xlm-roberta-vit-b-32"]
     assert not button.isEnabled() and "transformers" in button.toolTip()
+
+
+def test_the_chinese_first_model_is_offered(
+    qtbot, photoclip_home: AppPaths, no_pictures, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(welcome, "missing_requirements", lambda spec: [])
+    dialog = _dialog(qtbot, photoclip_home)
+    button = dialog.model_page.buttons["cn-clip-vit-b-16"]
+    assert button.isEnabled() and "Chinese first" in button.text()
+    assert "Chinese-CLIP" in button.toolTip() and "753 MB" in button.text()
 
 
 def test_default_photo_folder_follows_the_system(monkeypatch: pytest.MonkeyPatch) -> None:

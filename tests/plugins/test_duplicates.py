@@ -13,7 +13,9 @@ import numpy as np
 from photoclip_duplicates import finder
 from PIL import Image, ImageOps
 
+from photoclip.core.undo import journal
 from photoclip.plugin_testing import load_plugin_folder, run_action
+from tests.system_trash import system_trash_fixture  # noqa: F401  (the system_trash fixture)
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins" / "duplicates"
 
@@ -49,7 +51,8 @@ def test_groups_and_pairs() -> None:
     assert finder.pair_scores([(1, 2), (3, 4)], [(2, 1)])[:2] == (0.5, 1.0)
 
 
-def test_duplicates_action_on_a_library(make_library, near_duplicates: Path) -> None:
+def test_duplicates_action_on_a_library(make_library, near_duplicates: Path,
+                                        system_trash: Path) -> None:
     lib = make_library([near_duplicates])
     lib.index_folders()
     host = load_plugin_folder(PLUGIN)
@@ -76,10 +79,15 @@ def test_duplicates_action_on_a_library(make_library, near_duplicates: Path) -> 
     questions: list[str] = []
     moved = run_action(host, lib, "duplicates", method="exact", trash=True,
                        confirm=lambda q: questions.append(q) or True)
-    assert len(questions) == 1 and "trash" in questions[0]
     trashed = [Path(p) for p in moved.data["trashed"]]
-    assert trashed and all(p.exists() and "trash" in p.parts for p in trashed)
+    assert len(questions) == 1 and "system trash" in questions[0]
+    assert trashed and all(p.exists() and p.parent == system_trash / "files" for p in trashed)
     assert len(list(near_duplicates.rglob("ukbench00120.jpg"))) == 1  # the kept copy
+    assert len(lib.browse.records(lib.vectors.index().ids().tolist())) == len(
+        lib.vectors.index())  # the catalog followed: no vector of a trashed photo is left
+    undone = journal(lib.paths.library_dir).undo(lib)  # what `photoclip undo` does
+    assert undone.kind == "trash" and list((system_trash / "files").iterdir()) == []
+    assert len(list(near_duplicates.rglob("ukbench00120.jpg"))) == 3
 
 
 def test_duplicates_command(photoclip_home, cli_env: dict, near_duplicates: Path) -> None:

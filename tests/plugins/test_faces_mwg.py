@@ -144,3 +144,76 @@ def test_a_region_written_into_a_sidecar_without_one(tmp_path: Path) -> None:
     (region,) = exif_regions(path)
     assert region["Name"] == "Eve" and region["Area"]["X"] == pytest.approx(0.2)
     assert read_named_regions(photo, (100, 50)) == [NamedRegion("Eve", (10.0, 5.0, 20.0, 10.0))]
+
+
+def test_turn_off_and_forget_leaves_no_face_data_anywhere(
+    make_library, photoclip_home, datasets_dir: Path, tmp_path: Path, face_models  # noqa: F811
+) -> None:
+    """Off + forget: no face file, no catalog row of the analyzer, and the names photoclip
+    wrote leave the sidecars (the other tool's keyword stays); on again, the photos are
+    analysed afresh and no old name comes back from a sidecar."""
+    import sqlite3
+
+    from photoclip.plugin_testing import run_action
+
+    folder = tmp_path / "Pictures"
+    folder.mkdir()
+    photo = folder / f"{GROUP}.jpg"
+    shutil.copy2(datasets_dir / "faces" / "groups" / photo.name, photo)
+    subprocess.run([EXIFTOOL, "-q", "-o", str(photo) + ".xmp", "-XMP-dc:Subject=picnic",
+                    str(photo)], check=True)
+    sidecar = Path(str(photo) + ".xmp")
+    original = sidecar.read_bytes()
+    lib = library_of(make_library, photoclip_home, folder, write_xmp=True)
+    people = lib.plugins.people(lib.plugin_context())
+    (pid,) = [p.id for p in lib.plugin_context().photos()]
+    faces = sorted(people.faces_in(pid), key=lambda f: f.box[0])
+    people.name_face(faces[0].id, "Anna")
+    people.name_face(faces[1].id, "Ben")
+    assert sorted(r["Name"] for r in exif_regions(sidecar)) == ["Anna", "Ben"]
+    from photoclip_faces.api import person_filter
+
+    from photoclip.plugin_api import PluginError
+
+    ctx = lib.plugin_context()
+    assert set(person_filter(ctx, "anna")) == {pid}  # --person (its connection is kept)
+
+    lib.analysis.set_enabled("faces", False)
+    gone = run_action(lib.plugins, lib, "people", forget=True, confirm=True)
+    assert gone.data["forgotten"] and gone.data["sidecars"] == 1
+    assert exif_regions(sidecar) == [] and read_named_regions(photo, (500, 375)) == []
+    assert sidecar.read_bytes() == original  # the other tool's sidecar as it was
+    lib.index_folders()  # off: nothing is computed or stored
+    with pytest.raises(PluginError, match="no faces yet"):
+        person_filter(ctx, "anna")
+    data_dir = photoclip_home.data / "plugin-data" / "faces"
+    assert [p for p in data_dir.rglob("*") if p.is_file()] == []
+    catalog = next(photoclip_home.data.rglob("catalog.sqlite3"))
+    with sqlite3.connect(catalog) as db:
+        assert db.execute("SELECT COUNT(*) FROM analysis WHERE analyzer='faces'"
+                          ).fetchone()[0] == 0
+    lib.analysis.set_enabled("faces", True)
+    lib.index_folders()
+    assert len(people.faces_in(pid)) == 3
+    assert {f.name for f in people.faces_in(pid)} == {None}  # no name came back
+    with pytest.raises(PluginError, match="no person 'anna'"):  # the new file is read
+        person_filter(ctx, "anna")
+    lib.close()
+
+
+def test_rewriting_regions_adds_no_blank_lines_and_the_last_one_goes_cleanly(
+    tmp_path: Path
+) -> None:
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(b"not read")
+    path = write_face_regions(photo, [NamedRegion("Eve", (10, 5, 20, 10))], (100, 50))
+    write_face_regions(photo, [NamedRegion("Fay", (10, 5, 20, 10))], (100, 50))
+    write_face_regions(photo, [NamedRegion("Eve", (10, 5, 20, 10))], (100, 50))
+    again = path.read_text("utf-8")  # rewritten in place
+    for name in ("Fay", "Eve", "Fay", "Eve"):
+        write_face_regions(photo, [NamedRegion(name, (10, 5, 20, 10))], (100, 50))
+    assert path.read_text("utf-8") == again  # the same regions, the same bytes
+    assert "\n\n" not in again
+    write_face_regions(photo, [], (100, 50))
+    assert exif_regions(path) == [] and read_named_regions(photo, (100, 50)) == []
+    assert "mwg-rs:Regions" not in path.read_text("utf-8")

@@ -15,6 +15,7 @@ from photoclip_faces.store import FaceStore
 
 from photoclip.core.people import People, PeopleError, face_crop
 from photoclip.plugin_api import Photo
+from tests.plugins.people_undo import check_people_edits_undo
 from tests.plugins.test_faces import IDENTITIES, copy_lfw, enable_faces, face_models, lfw  # noqa: F401
 
 
@@ -86,6 +87,41 @@ def test_regions_and_people_through_the_hooks(faces_library) -> None:
         people.photos_of("Nobody")
     with pytest.raises(PeopleError, match="empty"):
         people.name_face(int(face.id), "  ")
+    check_people_edits_undo(lib)  # the undoable People edits on this library
+
+
+def test_not_this_person_survives_reindexing_and_reclustering(faces_library) -> None:
+    """Through a real index run: the photo's content changes (saved again), it is embedded
+    and its faces found again (new face rows), and the user's "not Colin" still holds; so it
+    does after `people --recluster`."""
+    from PIL import Image
+
+    from photoclip.plugin_testing import run_action
+
+    lib = faces_library
+    photos = by_file(lib)
+    people = lib.plugins.people(lib.plugin_context())
+    people.people()  # clustered
+    first = people.faces_in(photos[f"{IDENTITIES[0]}_0001"].id)[0]
+    colin = people.name(first.person_id, "Colin")
+    assert colin.photos == 3
+    target = photos[f"{IDENTITIES[0]}_0002"]
+    (face,) = people.faces_in(target.id)
+    assert face.person_id == colin.id
+    people.not_person(face.id)
+    assert target.id not in people.photos_of("Colin")
+
+    with Image.open(target.path) as im:  # the same faces, other bytes
+        im.convert("RGB").save(target.path, quality=80)
+    assert lib.index_folders().embedded == 1
+    assert lib.analysis.pending("faces") == []
+    (again,) = people.faces_in(target.id)
+    assert again.id != face.id  # analysed again: a new face row
+    assert again.person_id != colin.id and target.id not in people.photos_of("Colin")
+    run_action(lib.plugins, lib, "people", recluster=True)
+    assert target.id not in people.photos_of("Colin")
+    assert people.person("Colin").photos == 2
+    lib.close()
 
 
 def test_suggestions_are_confirmed_or_declined_for_good(
@@ -122,6 +158,43 @@ def test_suggestions_are_confirmed_or_declined_for_good(
     assert store.face(yes).person_id == serena.id
     with pytest.raises(PeopleError, match="no suggestion"):
         ops.answer(store, no, True)
+    store.close()
+
+
+def test_a_person_is_never_suggested_in_a_photo_they_are_already_in(
+    tmp_path: Path, datasets_dir: Path, face_models  # noqa: F811
+) -> None:
+    """The same-photo rule on the suggestion side: Venus' face beside Serena's in one photo is
+    never "Serena?" (Serena is already there), and of two Venus faces in one photo only the
+    nearer is suggested; in photos of their own each would be."""
+    def face(who: str, k: int) -> list:
+        faces = face_models.faces_in_file(lfw(datasets_dir, who, k))
+        faces.sort(key=lambda f: abs(f.left + f.width / 2 - 125)
+                   + abs(f.top + f.height / 2 - 125))
+        return faces[:1]
+
+    store = FaceStore(tmp_path)
+    store.replace_photos({k: face("Serena_Williams", k) for k in (1, 2, 3)})
+    ops.ensure_clustered(store)
+    (serena,) = store.people()
+    ops.name(store, serena.id, "Serena")
+    alone = {10 + k: face("Venus_Williams", k) for k in (5, 7, 8)}
+    store.replace_photos(alone)
+    ops.ensure_clustered(store)
+    assert set(ops.suggestions(store).values()) == {serena.id}
+    assert len(ops.suggestions(store)) == 3  # each Venus face alone in its photo: suggested
+    # the same faces in group photos: Serena with Venus 5; Venus 7 and 8 side by side
+    store.remove_photos(alone)
+    store.replace_photos({20: face("Serena_Williams", 4) + face("Venus_Williams", 5),
+                          21: face("Venus_Williams", 7) + face("Venus_Williams", 8)})
+    ops.ensure_clustered(store)
+    assert 20 in store.photos_of(serena.id)  # Serena's own face there joined her
+    venus5 = next(f.id for f in store.faces(photo_id=20) if f.person_id != serena.id)
+    found = ops.suggestions(store)
+    assert venus5 not in found and venus5 not in ops.suggestions(store, "Serena")
+    in_21 = [f.id for f in store.faces(photo_id=21)]
+    assert len([f for f in in_21 if f in found]) == 1
+    assert set(found.values()) <= {serena.id}
     store.close()
 
 

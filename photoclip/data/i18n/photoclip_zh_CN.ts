@@ -40,6 +40,10 @@
         <translation>下载模型(&amp;D)</translation>
     </message>
     <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -68,6 +72,10 @@
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
@@ -84,16 +92,32 @@
         <translation>标签(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>(no preview)</source>
+        <translation>（无预览）</translation>
     </message>
     <message>
         <source>(none chosen yet)</source>
         <translation>（尚未选择）</translation>
     </message>
     <message>
+        <source>({n} photos)</source>
+        <translation>（{n} 张照片）</translation>
+    </message>
+    <message>
         <source>, label set {name}</source>
         <translation>，标签集 {name}</translation>
+    </message>
+    <message>
+        <source>A folder holding the model's weights and text tower</source>
+        <translation>包含模型权重和文本塔的文件夹</translation>
     </message>
     <message>
         <source>A model is downloaded once; after that photoclip works offline. You can change it later in Settings.</source>
@@ -110,6 +134,10 @@
     <message>
         <source>Accept</source>
         <translation>接受</translation>
+    </message>
+    <message>
+        <source>Accept tag '{tag}' on {n}</source>
+        <translation>接受 {n} 上的标签“{tag}”</translation>
     </message>
     <message>
         <source>Add a photo folder</source>
@@ -136,12 +164,20 @@
         <translation>添加我的“图片”文件夹</translation>
     </message>
     <message>
+        <source>Add tag '{tag}' to {n}</source>
+        <translation>给 {n} 添加标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Add to album</source>
         <translation>添加到相册</translation>
     </message>
     <message>
         <source>Add to album{n}…</source>
         <translation>添加到相册{n}…</translation>
+    </message>
+    <message>
+        <source>Add {n} to album '{album}'</source>
+        <translation>把 {n} 加入相册“{album}”</translation>
     </message>
     <message>
         <source>Adding {folder}…</source>
@@ -178,6 +214,10 @@
     <message>
         <source>Any album</source>
         <translation>任意相册</translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>任意评分</translation>
     </message>
     <message>
         <source>Any tag</source>
@@ -234,8 +274,37 @@
         <translation>拍摄信息（EXIF）</translation>
     </message>
     <message>
+        <source>Cannot redo: {why}</source>
+        <translation>无法重做：{why}</translation>
+    </message>
+    <message>
         <source>Cannot save the settings: {error}</source>
         <translation>无法保存设置：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot undo: {why}</source>
+        <translation>无法撤销：{why}</translation>
+    </message>
+    <message>
+        <source>Change the rule of album '{album}'</source>
+        <translation>更改相册“{album}”的规则</translation>
+    </message>
+    <message>
+        <source>Change the rule…</source>
+        <translation>更改规则…</translation>
+    </message>
+    <message>
+        <source>Chinese first</source>
+        <translation>中文优先</translation>
+    </message>
+    <message>
+        <source>Chinese-first search (OFA-Sys Chinese-CLIP ViT-B/16 with a Chinese RoBERTa text tower, trained on ~200M Chinese image-text pairs)</source>
+        <comment>model</comment>
+        <translation>中文优先的搜索（OFA-Sys Chinese-CLIP ViT-B/16，中文 RoBERTa 文本编码器，用约 2 亿中文图文对训练）</translation>
+    </message>
+    <message>
+        <source>Choose a folder holding the model's weights and text tower</source>
+        <translation>选择包含模型权重和文本塔的文件夹</translation>
     </message>
     <message>
         <source>Choose a folder…</source>
@@ -270,8 +339,28 @@
         <translation>复制文字</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>正在计数…</translation>
+    </message>
+    <message>
+        <source>Create album '{album}'</source>
+        <translation>新建相册“{album}”</translation>
+    </message>
+    <message>
         <source>Date</source>
         <translation>日期</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Delete album</source>
+        <translation>删除相册</translation>
+    </message>
+    <message>
+        <source>Delete album '{album}'</source>
+        <translation>删除相册“{album}”</translation>
     </message>
     <message>
         <source>Describe a photo ("a dog playing in the snow"), or drop or paste a photo here</source>
@@ -310,12 +399,28 @@
         <translation>正在下载 {model}{size}… 只需下载这一次。</translation>
     </message>
     <message>
+        <source>Drag photos onto the album in the sidebar to fill it.</source>
+        <translation>把照片拖到侧栏中的相册上即可加入。</translation>
+    </message>
+    <message>
+        <source>End of the slideshow</source>
+        <translation>幻灯片放映结束</translation>
+    </message>
+    <message>
+        <source>Every {seconds} s</source>
+        <translation>每 {seconds} 秒</translation>
+    </message>
+    <message>
         <source>Faces &amp;&amp; text</source>
         <translation>人脸和文字</translation>
     </message>
     <message>
         <source>Faces &amp;&amp; text ({count})</source>
         <translation>人脸和文字（{count}）</translation>
+    </message>
+    <message>
+        <source>Fair match</source>
+        <translation>一般匹配</translation>
     </message>
     <message>
         <source>Fast, good all-round default (LAION-2B ViT-B/32)</source>
@@ -327,8 +432,20 @@
         <translation>文件</translation>
     </message>
     <message>
+        <source>Find people in your photos? Faces are analysed on this computer only.</source>
+        <translation>要在照片中查找人物吗？人脸只在这台电脑上分析。</translation>
+    </message>
+    <message>
         <source>Find your photos by what is in them. Everything stays on this computer.</source>
         <translation>按照片内容查找照片。所有数据都只保存在这台电脑上。</translation>
+    </message>
+    <message>
+        <source>Finding duplicates needs the duplicates plugin: turn it on in Settings › Plugins</source>
+        <translation>查找重复照片需要 duplicates 插件：请在“设置 › 插件”中启用</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适合窗口</translation>
     </message>
     <message>
         <source>Folder</source>
@@ -339,6 +456,10 @@
         <translation>文件夹</translation>
     </message>
     <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
         <source>Format</source>
         <translation>格式</translation>
     </message>
@@ -347,8 +468,24 @@
         <translation>从</translation>
     </message>
     <message>
+        <source>Full screen</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
         <source>Getting the model</source>
         <translation>获取模型</translation>
+    </message>
+    <message>
+        <source>Good match</source>
+        <translation>较好匹配</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Group {n}</source>
+        <translation>第 {n} 组</translation>
     </message>
     <message>
         <source>Hidden people</source>
@@ -357,6 +494,10 @@
     <message>
         <source>Hide</source>
         <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Hide a person</source>
+        <translation>隐藏一个人</translation>
     </message>
     <message>
         <source>Higher quality</source>
@@ -400,12 +541,40 @@
         <translation>正在索引 {done} / {photos}</translation>
     </message>
     <message>
+        <source>Info</source>
+        <translation>信息</translation>
+    </message>
+    <message>
         <source>Interface language</source>
         <translation>界面语言</translation>
     </message>
     <message>
+        <source>Jump to a year</source>
+        <translation>跳到某一年</translation>
+    </message>
+    <message>
+        <source>Jump to year</source>
+        <translation>跳到年份</translation>
+    </message>
+    <message>
+        <source>Keep (suggested: the original)</source>
+        <translation>保留（建议：原件）</translation>
+    </message>
+    <message>
+        <source>Keep all of them (not duplicates)</source>
+        <translation>全部保留（不是重复）</translation>
+    </message>
+    <message>
+        <source>Keep this one</source>
+        <translation>保留这张</translation>
+    </message>
+    <message>
         <source>Keywords in files</source>
         <translation>文件中的关键词</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
     </message>
     <message>
         <source>Label sets used for automatic tags</source>
@@ -430,6 +599,10 @@
     <message>
         <source>Logs</source>
         <translation>日志</translation>
+    </message>
+    <message>
+        <source>Looking for duplicates in the whole library…</source>
+        <translation>正在整个图库中查找重复照片…</translation>
     </message>
     <message>
         <source>Looking for new and changed photos…</source>
@@ -460,20 +633,48 @@
         <translation>把 {person} 合并到：</translation>
     </message>
     <message>
+        <source>Minimum score:</source>
+        <translation>最低分数：</translation>
+    </message>
+    <message>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <source>Model weights (*.safetensors *.bin *.pt *.pth);;All files (*)</source>
-        <translation>模型权重 (*.safetensors *.bin *.pt *.pth);;所有文件 (*)</translation>
+        <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
+        <translation>模型权重，或包含模型各部分的压缩包 (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Model {key} ready</source>
         <translation>模型 {key} 已就绪</translation>
     </message>
     <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
         <source>More like this</source>
         <translation>查找相似照片</translation>
+    </message>
+    <message>
+        <source>Move the others to the trash…</source>
+        <translation>把其余的移到废纸篓…</translation>
+    </message>
+    <message>
+        <source>Move to the trash</source>
+        <translation>移到废纸篓</translation>
+    </message>
+    <message>
+        <source>Move to the trash{n}</source>
+        <translation>移到废纸篓{n}</translation>
+    </message>
+    <message>
+        <source>Move {n} to the system trash? Nothing is deleted; Edit › Undo brings them back.</source>
+        <translation>把 {n} 移到系统废纸篓？不会删除任何文件；“编辑 › 撤销”可以找回。</translation>
+    </message>
+    <message>
+        <source>Move {n} to the trash</source>
+        <translation>把 {n} 移到废纸篓</translation>
     </message>
     <message>
         <source>Multilingual</source>
@@ -497,6 +698,10 @@
         <translation>命名</translation>
     </message>
     <message>
+        <source>Name a person '{new}'</source>
+        <translation>把一个人命名为“{new}”</translation>
+    </message>
+    <message>
         <source>Name this face</source>
         <translation>为这张人脸命名</translation>
     </message>
@@ -505,8 +710,28 @@
         <translation>为这张人脸命名…</translation>
     </message>
     <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
         <source>Name…</source>
         <translation>命名…</translation>
+    </message>
+    <message>
+        <source>New album</source>
+        <translation>新建相册</translation>
+    </message>
+    <message>
+        <source>New album…</source>
+        <translation>新建相册…</translation>
+    </message>
+    <message>
+        <source>New name of the album {album}:</source>
+        <translation>相册 {album} 的新名称：</translation>
+    </message>
+    <message>
+        <source>New smart album with this tag…</source>
+        <translation>用这个标签新建智能相册…</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -515,6 +740,10 @@
     <message>
         <source>No</source>
         <translation>不是</translation>
+    </message>
+    <message>
+        <source>No duplicates found.</source>
+        <translation>没有找到重复照片。</translation>
     </message>
     <message>
         <source>No faces yet (they are found after indexing)</source>
@@ -537,16 +766,16 @@
         <translation>尚未安装模型：索引等待中</translation>
     </message>
     <message>
-        <source>No photos are like this one here.</source>
-        <translation>这里没有和这张相似的照片。</translation>
+        <source>No photos are like this one here. Try another photo, or fewer filters.</source>
+        <translation>这里没有与之相似的照片。换一张照片试试，或减少筛选条件。</translation>
     </message>
     <message>
-        <source>No photos match these filters.</source>
-        <translation>没有符合这些筛选条件的照片。</translation>
+        <source>No photos match these filters. Clear one of them, or choose “All photos” in the sidebar.</source>
+        <translation>没有符合这些筛选条件的照片。清除其中一项，或在侧栏中选择“全部照片”。</translation>
     </message>
     <message>
-        <source>No photos match “{text}”.</source>
-        <translation>没有与“{text}”匹配的照片。</translation>
+        <source>No photos match “{text}”. Try other words, or fewer filters.</source>
+        <translation>没有与“{text}”匹配的照片。换个说法试试，或减少筛选条件。</translation>
     </message>
     <message>
         <source>No photos yet</source>
@@ -573,12 +802,32 @@
         <translation>此安装版本无法使用：它需要 {packages}，但这些尚未安装。</translation>
     </message>
     <message>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
         <source>Not {person}</source>
         <translation>不是 {person}</translation>
     </message>
     <message>
         <source>Nothing to review</source>
         <translation>没有需要确认的</translation>
+    </message>
+    <message>
+        <source>Offline, choose a folder or archive holding both the weights and the text tower ({tower}) in Settings › Model.</source>
+        <translation>离线时，请在 设置 › 模型 中选择同时包含权重和文本塔（{tower}）的文件夹或压缩包。</translation>
+    </message>
+    <message>
+        <source>One photo pixel per screen pixel (1)</source>
+        <translation>照片的一个像素对应屏幕的一个像素（1）</translation>
+    </message>
+    <message>
+        <source>Only photos taken in this place; click to clear</source>
+        <translation>只显示在此地点拍摄的照片；点击清除</translation>
+    </message>
+    <message>
+        <source>Only photos with at least this many stars, or favourites</source>
+        <translation>只显示至少这么多星的照片，或收藏的照片</translation>
     </message>
     <message>
         <source>Only photos with this person; click to clear</source>
@@ -613,6 +862,10 @@
         <translation>人物</translation>
     </message>
     <message>
+        <source>People could not be turned on: {problem}</source>
+        <translation>无法开启人物功能：{problem}</translation>
+    </message>
+    <message>
         <source>People is off: turn it on in Settings, Plugins (faces), or with `photoclip plugins enable faces`</source>
         <translation>人物功能未开启：请在“设置”的“插件”中开启 faces，或运行 `photoclip plugins enable faces`</translation>
     </message>
@@ -635,6 +888,18 @@
     <message>
         <source>Pixels</source>
         <translation>像素</translation>
+    </message>
+    <message>
+        <source>Place: {place}</source>
+        <translation>地点：{place}</translation>
+    </message>
+    <message>
+        <source>Places</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Plain: photos I put in</source>
+        <translation>普通：我放进去的照片</translation>
     </message>
     <message>
         <source>Plugins</source>
@@ -673,8 +938,36 @@
         <translation>拒绝</translation>
     </message>
     <message>
+        <source>Reject tag '{tag}' on {n}</source>
+        <translation>拒绝 {n} 上的标签“{tag}”</translation>
+    </message>
+    <message>
         <source>Remove</source>
         <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove from album {album}{n}</source>
+        <translation>从相册 {album} 中移除{n}</translation>
+    </message>
+    <message>
+        <source>Remove tag '{tag}' from {n}</source>
+        <translation>从 {n} 移除标签“{tag}”</translation>
+    </message>
+    <message>
+        <source>Remove {n} from album '{album}'</source>
+        <translation>从相册“{album}”移除 {n}</translation>
+    </message>
+    <message>
+        <source>Rename album</source>
+        <translation>重命名相册</translation>
+    </message>
+    <message>
+        <source>Rename album '{album}' to '{new}'</source>
+        <translation>把相册“{album}”重命名为“{new}”</translation>
+    </message>
+    <message>
+        <source>Rename album…</source>
+        <translation>重命名相册…</translation>
     </message>
     <message>
         <source>Rename…</source>
@@ -689,8 +982,16 @@
         <translation>正在继续索引…</translation>
     </message>
     <message>
+        <source>Review &amp;duplicates…</source>
+        <translation>检查重复照片(&amp;D)…</translation>
+    </message>
+    <message>
         <source>Review all suggestions…</source>
         <translation>确认全部建议…</translation>
+    </message>
+    <message>
+        <source>Review duplicates</source>
+        <translation>检查重复照片</translation>
     </message>
     <message>
         <source>Review suggested faces</source>
@@ -701,8 +1002,16 @@
         <translation>确认 {count} 个建议…</translation>
     </message>
     <message>
+        <source>Rotate</source>
+        <translation>旋转</translation>
+    </message>
+    <message>
         <source>Run</source>
         <translation>运行</translation>
+    </message>
+    <message>
+        <source>Search:</source>
+        <translation>搜索：</translation>
     </message>
     <message>
         <source>Searching by this image; click to clear</source>
@@ -725,6 +1034,10 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Show a person again</source>
+        <translation>重新显示一个人</translation>
+    </message>
+    <message>
         <source>Show again</source>
         <translation>重新显示</translation>
     </message>
@@ -735,6 +1048,10 @@
     <message>
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <source>Show its photos</source>
+        <translation>显示其中的照片</translation>
     </message>
     <message>
         <source>Show or hide the faces and text found in the photo; click one to name it or copy it</source>
@@ -749,8 +1066,36 @@
         <translation>大小</translation>
     </message>
     <message>
+        <source>Slideshow</source>
+        <translation>幻灯片放映</translation>
+    </message>
+    <message>
+        <source>Slideshow paused: press S to go on</source>
+        <translation>幻灯片放映已暂停：按 S 继续</translation>
+    </message>
+    <message>
+        <source>Slideshow stopped</source>
+        <translation>幻灯片放映已停止</translation>
+    </message>
+    <message>
+        <source>Slideshow: every {seconds} s</source>
+        <translation>幻灯片放映：每 {seconds} 秒</translation>
+    </message>
+    <message>
         <source>Smart album: {rule}</source>
         <translation>智能相册：{rule}</translation>
+    </message>
+    <message>
+        <source>Smart: photos matching a search</source>
+        <translation>智能：符合搜索的照片</translation>
+    </message>
+    <message>
+        <source>Smart: photos with a tag</source>
+        <translation>智能：带某个标签的照片</translation>
+    </message>
+    <message>
+        <source>Start or stop the slideshow (S); any key or click pauses it</source>
+        <translation>开始或停止幻灯片放映（S）；按任意键或点击会暂停</translation>
     </message>
     <message>
         <source>Starting…</source>
@@ -763,6 +1108,10 @@
     <message>
         <source>Strictness</source>
         <translation>严格程度</translation>
+    </message>
+    <message>
+        <source>Strong match</source>
+        <translation>高度匹配</translation>
     </message>
     <message>
         <source>Suggest tags automatically after indexing</source>
@@ -779,6 +1128,10 @@
     <message>
         <source>Tag for the selected photos{n}:</source>
         <translation>为所选照片添加标签{n}：</translation>
+    </message>
+    <message>
+        <source>Tag:</source>
+        <translation>标签：</translation>
     </message>
     <message>
         <source>Tags</source>
@@ -801,6 +1154,14 @@
         <translation>图库仍在打开，请稍后再打开“设置”。</translation>
     </message>
     <message>
+        <source>The lowest match score (cosine similarity) a photo needs</source>
+        <translation>照片至少需要的匹配分数（余弦相似度）</translation>
+    </message>
+    <message>
+        <source>The model '{model}' is not installed yet (its weights and its text tower, {tower}), so photos cannot be indexed or searched. Download both{size}, or choose an archive holding both (a folder of both: Settings › Model).</source>
+        <translation>模型“{model}”尚未安装（需要权重和文本塔 {tower}），因此无法索引或搜索照片。请下载这两部分{size}，或选择同时包含两部分的压缩包（文件夹请在“设置 › 模型”中选择）。</translation>
+    </message>
+    <message>
         <source>The model '{model}' is not installed yet, so photos cannot be indexed or searched. Download it{size}, or choose a weights file you downloaded elsewhere.</source>
         <translation>模型“{model}”尚未安装，暂时无法索引或搜索照片。请下载该模型{size}，或选择在别处下载好的权重文件。</translation>
     </message>
@@ -813,8 +1174,16 @@
         <translation>模型已就绪。点击“完成”开始使用。</translation>
     </message>
     <message>
-        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model in Settings › Model, or search in English.</source>
-        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型，或改用英文搜索。</translation>
+        <source>The model {model} understands English only, so searches in Chinese, Japanese or Korean find little. Choose the multilingual model ({multilingual}) in Settings › Model, or search in English.</source>
+        <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型（{multilingual}），或改用英文搜索。</translation>
+    </message>
+    <message>
+        <source>The photo alone (F, F11; Esc goes back)</source>
+        <translation>只显示照片（F、F11；Esc 返回）</translation>
+    </message>
+    <message>
+        <source>The photo's facts over it (I)</source>
+        <translation>在照片上显示照片信息（I）</translation>
     </message>
     <message>
         <source>The plugin action {name} is no longer available.</source>
@@ -823,6 +1192,10 @@
     <message>
         <source>The plugin named no photos.</source>
         <translation>插件没有给出任何照片。</translation>
+    </message>
+    <message>
+        <source>The rule of album {album}</source>
+        <translation>相册 {album} 的规则</translation>
     </message>
     <message>
         <source>The system's language</source>
@@ -837,6 +1210,10 @@
         <translation>权重文件 {file} 不存在。</translation>
     </message>
     <message>
+        <source>The whole photo (0)</source>
+        <translation>整张照片（0）</translation>
+    </message>
+    <message>
         <source>Thinking…</source>
         <translation>正在识别…</translation>
     </message>
@@ -845,8 +1222,16 @@
         <translation>这是别人…</translation>
     </message>
     <message>
+        <source>This model has two parts, its weights and its text tower ({tower}: its config and tokenizer); they are downloaded together. Offline, give a folder or a .zip/.tar.gz archive holding both instead of a weights file.</source>
+        <translation>这个模型有两部分：权重和文本塔（{tower}：配置和分词器），会一起下载。离线时，请用同时包含两部分的文件夹或 .zip/.tar.gz 压缩包代替权重文件。</translation>
+    </message>
+    <message>
         <source>This photo cannot be shown.</source>
         <translation>无法显示这张照片。</translation>
+    </message>
+    <message>
+        <source>Thumbnail size (Ctrl+plus, Ctrl+minus)</source>
+        <translation>缩略图大小（Ctrl+加号、Ctrl+减号）</translation>
     </message>
     <message>
         <source>Tidying up moved and deleted photos…</source>
@@ -855,6 +1240,14 @@
     <message>
         <source>Try again</source>
         <translation>重试</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>开启</translation>
+    </message>
+    <message>
+        <source>Turn the view, not the file (R, Shift+R)</source>
+        <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
     </message>
     <message>
         <source>Unnamed</source>
@@ -867,6 +1260,10 @@
     <message>
         <source>Version</source>
         <translation>版本</translation>
+    </message>
+    <message>
+        <source>Weak match</source>
+        <translation>弱匹配</translation>
     </message>
     <message>
         <source>Weights file</source>
@@ -899,6 +1296,10 @@
     <message>
         <source>Write my tags to XMP sidecar files (photo.jpg.xmp; photos are never modified)</source>
         <translation>把我的标签写入 XMP 附属文件（photo.jpg.xmp；绝不修改照片本身）</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年</translation>
     </message>
     <message>
         <source>Yes, that is them</source>
@@ -949,6 +1350,14 @@
         <translation>需下载</translation>
     </message>
     <message>
+        <source>e.g. Holidays 2024</source>
+        <translation>例如：2024 假期</translation>
+    </message>
+    <message>
+        <source>e.g. a dog on the beach</source>
+        <translation>例如：海滩上的狗</translation>
+    </message>
+    <message>
         <source>empty: download the weights</source>
         <translation>留空：下载权重</translation>
     </message>
@@ -980,8 +1389,20 @@
         <translation>组</translation>
     </message>
     <message>
+        <source>identical file</source>
+        <translation>完全相同的文件</translation>
+    </message>
+    <message>
         <source>installed</source>
         <translation>已安装</translation>
+    </message>
+    <message>
+        <source>looks the same</source>
+        <translation>看起来一样</translation>
+    </message>
+    <message>
+        <source>nearly the same picture</source>
+        <translation>几乎相同的画面</translation>
     </message>
     <message>
         <source>none in this file</source>
@@ -1034,13 +1455,13 @@
         <translation>搜索 {query} ≥ {score}</translation>
     </message>
     <message>
-        <source>score {score}</source>
-        <translation>得分 {score}</translation>
-    </message>
-    <message>
         <source>selected photo</source>
         <comment>noun</comment>
         <translation>张所选照片</translation>
+    </message>
+    <message>
+        <source>size unknown</source>
+        <translation>尺寸未知</translation>
     </message>
     <message>
         <source>suggested{score}</source>
@@ -1090,6 +1511,10 @@
         <translation>{done} / {total} MB</translation>
     </message>
     <message>
+        <source>{groups} of duplicates. Each group keeps one photo: the suggested one is the original (the most pixels, not in a copies or dups folder, the older file). {n} would move to the system trash (Edit › Undo brings them back).</source>
+        <translation>{groups}重复照片。每组保留一张：建议保留的是原件（像素最多、不在 copies 或 dups 文件夹中、文件较早）。将有 {n} 移到系统废纸篓（“编辑 › 撤销”可以找回）。</translation>
+    </message>
+    <message>
         <source>{h} h {m} min</source>
         <translation>{h} 小时 {m} 分</translation>
     </message>
@@ -1100,6 +1525,10 @@
     <message>
         <source>{label} ({kind}): click for actions</source>
         <translation>{label}（{kind}）：点击查看操作</translation>
+    </message>
+    <message>
+        <source>{mb} MB</source>
+        <translation>{mb} MB</translation>
     </message>
     <message>
         <source>{mb} MB download</source>
@@ -1116,6 +1545,10 @@
     <message>
         <source>{n} failed</source>
         <translation>{n} 张失败</translation>
+    </message>
+    <message>
+        <source>{n} in this album now</source>
+        <translation>相册中现有 {n}</translation>
     </message>
     <message>
         <source>{option} is required</source>
@@ -1178,6 +1611,10 @@
         <translation>{role}：{model}（{size}）</translation>
     </message>
     <message>
+        <source>{strength} (score {score})</source>
+        <translation>{strength}（得分 {score}）</translation>
+    </message>
+    <message>
         <source>{suggestions} to review</source>
         <translation>{suggestions}待确认</translation>
     </message>
@@ -1200,6 +1637,10 @@
     <message>
         <source>← Back</source>
         <translation>← 返回</translation>
+    </message>
+    <message>
+        <source>♥ Favourites</source>
+        <translation>♥ 收藏</translation>
     </message>
 </context>
 </TS>

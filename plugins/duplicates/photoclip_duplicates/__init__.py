@@ -4,21 +4,19 @@
 (the content hash photoclip already keeps), look the same to a perceptual hash (robust to
 resizing, re-encoding, grey conversion, central crops and, by default, flips and 90-degree
 turns), or whose stored CLIP vectors are nearly identical (catches crops and edits with a real
-model). Each group is a *star*: one keeper, the likely original (:func:`original_first`), and
-copies that each matched the keeper itself, with how and how closely; nothing chains. Nothing is
-deleted: with ``--trash`` the copies move to photoclip's trash folder after the user has seen
-the groups and confirmed.
+model). Each group is a *star*: one keeper, the likely original (``original_first``, the
+core's one rule, also the GUI's duplicates review), and copies that each matched the keeper
+itself, with how and how closely; nothing chains. Nothing is deleted: with ``--trash`` the
+copies move to the system trash after the user has seen the groups and confirmed, and
+``photoclip undo`` brings them back.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from photoclip.plugin_api import (
@@ -31,6 +29,7 @@ from photoclip.plugin_api import (
     counted,
     hookimpl,
     open_image,
+    original_first,
 )
 
 from . import finder
@@ -39,10 +38,6 @@ log = logging.getLogger(__name__)
 
 PLUGIN = "duplicates"
 METHODS = ("all", "exact", "phash", "vectors")
-#: Folders whose names say they hold copies: such a photo is not the keeper if another is not.
-COPY_FOLDER = re.compile(r"(^|[^a-z])(cop(y|ies)|dups?|duplicates?|backups?|bak)([^a-z]|$)")
-#: File names that say they are a copy: "IMG (1)", "IMG copy", "IMG - Copy", "Copy of IMG".
-COPY_NAME = re.compile(r"( \(\d+\)|[ _-]+copy( \d+)?)$|^copy of ", re.IGNORECASE)
 #: How many groups the --trash question lists before "... and N more".
 QUESTION_GROUPS = 10
 
@@ -119,36 +114,6 @@ def perceptual_hashes(
         tmp.write_text(json.dumps(cache))
         tmp.replace(cache_file)
     return out, blank
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return float("inf")
-
-
-def original_first(photos: list[Photo]) -> list[Photo]:
-    """The photos, likeliest original first: most pixels; then not in a folder named like
-    copies/dups/duplicates/backup; then no copy-like name ("IMG (1)", "IMG copy"); then the
-    older file (taken date, else modification time); then the larger file (less re-encoded);
-    then the shorter name; then the path."""
-
-    def key(p: Photo) -> tuple:
-        pure = PurePath(p.path)
-        folders = [part.lower() for part in pure.parts[:-1]]
-        return (
-            -(p.width or 0) * (p.height or 0),
-            any(COPY_FOLDER.search(f) for f in folders),
-            bool(COPY_NAME.search(pure.stem)),
-            p.taken if p.taken is not None else _mtime(p.path),
-            _mtime(p.path),
-            -p.size,
-            len(pure.name),
-            p.path,
-        )
-
-    return sorted(photos, key=key)
 
 
 def find_groups(
@@ -278,7 +243,7 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         moved = context.move_to_trash([p.path for p in extra], reason="duplicates",
                                       review=review)
         trashed = [str(m) for m in moved]
-        message += f"; moved {len(trashed)} to the trash folder" if trashed else "; nothing moved"
+        message += f"; moved {len(trashed)} to the system trash" if trashed else "; nothing moved"
     return ActionResult(message, details, {"groups": data, "trashed": trashed,
                                            "thresholds": found.thresholds, "blank": blank})
 
@@ -298,8 +263,9 @@ def photoclip_actions(register: Callable[[Action], None]) -> None:
                    type=int, default=finder.MAX_DISTANCE),
             Option("exact-orientation", "phash: a flipped or turned copy is not a duplicate",
                    type=bool, default=False),
-            Option("trash", "move all but the keeper of each group to photoclip's trash "
-                   "folder (shows the groups and asks first)", type=bool, default=False),
+            Option("trash", "move all but the keeper of each group to the system trash "
+                   "(shows the groups and asks first; `photoclip undo` brings them back)",
+                   type=bool, default=False),
         ),
         selection="optional",
     ))

@@ -97,11 +97,14 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         if not context.confirm(f"Remove every face ({counted(faces, 'face')}) and every "
                                f"name ({counted(persons, 'person', 'people')})?"):
             return ActionResult("nothing removed", data={"forgotten": False})
-        face_store.forget(folder)
+        cleared = _take_out_of_sidecars(context)
+        with api._readers_lock:
+            api.close_readers()  # no connection keeps the file (Windows could not delete it)
+            face_store.forget(folder)
         context.reset_analyzer("faces")  # turned on again, every photo is analysed again
         return ActionResult(
             "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
-            data={"forgotten": True, "faces": faces, "people": persons},
+            data={"forgotten": True, "faces": faces, "people": persons, "sidecars": cleared},
         )
     store = face_store.FaceStore(folder)
     try:
@@ -109,6 +112,18 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
             return _run(context, store, options)
     except people_ops.PeopleError as exc:
         raise PluginError(str(exc)) from exc
+    finally:
+        store.close()
+
+
+def _take_out_of_sidecars(context: PluginContext) -> int:
+    """The names photoclip wrote into sidecars leave them too (else the next analysis would
+    read them back as the user's own)."""
+    if not (context.data_dir(PLUGIN) / face_store.FILE_NAME).exists():
+        return 0
+    store = open_store(context)
+    try:
+        return sidecars.take_out(context, store)
     finally:
         store.close()
 

@@ -144,7 +144,8 @@ def suggestions(store: FaceStore, key: str | int | None = None, *,
     """{face id: named person} for faces outside every named person that are near enough to
     one (within :data:`~photoclip_faces.clustering.SUGGEST_DISTANCE` on average, the match
     not confident enough to join by itself) and that the user has not declined; only for
-    ``key``'s person when given. Hidden people get no suggestions."""
+    ``key``'s person when given. Hidden people get no suggestions, and a person is never
+    suggested in a photo they are already in (nor for two faces of one photo)."""
     named = {pid for pid in store.named()
              if (p := store.person(pid)) is not None and not p.hidden}
     if key is not None:
@@ -154,15 +155,37 @@ def suggestions(store: FaceStore, key: str | int | None = None, *,
     face_ids, vecs, persons, _ = store.all_vectors()
     ref = [i for i, p in enumerate(persons) if p in named]
     todo = [i for i, p in enumerate(persons) if p not in named]
+    photos = store.photos_of_faces(face_ids)
+    # the same-photo rule: a person already in a photo is never suggested for another face there
+    present: dict[int, set[int]] = {}
+    for i in ref:
+        present.setdefault(photos[i], set()).add(persons[i])  # type: ignore[arg-type]
     rejections = store.rejections()
-    out: dict[int, int] = {}
+
+    def nots(i: int) -> set[int]:
+        return rejections.get(face_ids[i], set()) | present.get(photos[i], set())
+
+    found: dict[int, int] = {}  # index in face_ids -> person
     for lo in range(0, len(todo), 512):  # bounded memory: 512 x (named faces) distances
         chunk = todo[lo:lo + 512]
         who = clustering.assign(vecs[chunk], vecs[ref], [persons[i] for i in ref],
-                                rejected=[rejections.get(face_ids[i], set()) for i in chunk],
-                                threshold=threshold)
-        out.update({face_ids[i]: p for i, p in zip(chunk, who) if p is not None})
-    return out
+                                rejected=[nots(i) for i in chunk], threshold=threshold)
+        found.update({i: p for i, p in zip(chunk, who) if p is not None})
+    # two faces of one photo suggested for one person: only the nearer one is
+    by_photo: dict[int, list[int]] = {}
+    for i in found:
+        by_photo.setdefault(photos[i], []).append(i)
+    for faces in by_photo.values():
+        if len({found[i] for i in faces}) < len(faces):
+            who = clustering.assign(vecs[faces], vecs[ref], [persons[i] for i in ref],
+                                    rejected=[nots(i) for i in faces], threshold=threshold,
+                                    distinct=True)
+            for i, p in zip(faces, who):
+                if p is None:
+                    del found[i]
+                else:
+                    found[i] = p
+    return {face_ids[i]: p for i, p in found.items()}
 
 
 def answer(store: FaceStore, face_id: int, yes: bool) -> int | None:

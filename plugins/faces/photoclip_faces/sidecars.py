@@ -25,10 +25,23 @@ def follow(context: PluginContext, store: FaceStore) -> Iterator[None]:
     changed = {pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)}
     if not changed:
         return
-    written = 0
+    written = []
     for photo in context.photos(changed):
         regions = [Region("face", box, name, id=str(fid))  # type: ignore[arg-type]
                    for fid, name, box in sorted(after.get(photo.id, ()))]
-        written += context.write_named_regions(photo, regions)
+        if context.write_named_regions(photo, regions):
+            written.append(photo.id)
     if written:
-        log.info("Face names written into %d sidecars", written)
+        store.wrote_sidecars(written)
+        log.info("Face names written into %d sidecars", len(written))
+
+
+def take_out(context: PluginContext, store: FaceStore) -> int:
+    """Remove the face regions photoclip wrote from the sidecars it wrote them into (what
+    "forget every name" owes the sidecars; other kinds of region and every other byte stay);
+    returns the sidecars written. Needs ``write_xmp`` on, like any sidecar write."""
+    photos = context.photos(store.sidecars_written())
+    cleared = sum(bool(context.write_named_regions(photo, [])) for photo in photos)
+    if cleared:
+        log.info("Face names taken out of %d sidecars", cleared)
+    return cleared

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS rejections (     -- "not this person": never put back
     PRIMARY KEY (face_id, person_id)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sidecars (photo_id INTEGER PRIMARY KEY);  -- names written there
 """
 _DIRTY = "unclustered"  # meta: faces were added without a person since the last clustering
 
@@ -163,6 +164,18 @@ class FaceStore:
             ):
                 out.setdefault(pid, set()).add((fid, name, tuple(box)))
         return out
+
+    def wrote_sidecars(self, photo_ids: Iterable[int]) -> None:
+        """Remember that these photos' sidecars carry face regions photoclip wrote (what
+        "forget" takes out of them again)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO sidecars VALUES (?)",
+                           [(int(i),) for i in photo_ids])
+
+    def sidecars_written(self) -> list[int]:
+        """The photos whose sidecars photoclip wrote face regions into."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT photo_id FROM sidecars ORDER BY 1")]
 
     def remove_photos(self, photo_ids: Iterable[int]) -> None:
         """Forget the faces of photos no longer in the library."""

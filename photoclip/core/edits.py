@@ -1,0 +1,267 @@
+"""The undoable edits (:class:`~photoclip.core.undo.Command`): tags, albums, people, trash.
+
+Each is built with what the user asked (``TagEdit("add", "dog", [1, 2])``) and run through an
+:class:`~photoclip.core.undo.UndoHistory` (CLI) or the GUI's undo stack, on the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from photoclip.core.albums import TAG_ACTIONS
+from photoclip.core.photo_trash import TrashRecord
+from photoclip.core.tag_snapshots import AlbumSnapshot, TagSnapshot
+from photoclip.core.types import counted
+from photoclip.core.undo import Command, Editable, UndoError
+
+__all__ = ["AlbumCreate", "AlbumDelete", "AlbumPhotos", "AlbumRedefine", "AlbumRename",
+           "PersonHide", "PersonRename", "TagEdit", "TrashPhotos"]
+
+_TAG_WORDS = {"add": "Add tag {tag!r} to {n}", "remove": "Remove tag {tag!r} from {n}",
+              "reject": "Reject tag {tag!r} on {n}", "accept": "Accept tag {tag!r} on {n}"}
+
+
+def _ids(photo_ids: Iterable[int]) -> list[int]:
+    return [int(i) for i in dict.fromkeys(photo_ids)]
+
+
+class TagEdit(Command):
+    """A tag action (add, remove, reject, accept) on photos; undo puts each photo's rows of
+    that tag (any source, scores and rejections included) back as they were."""
+
+    kind = "tag"
+
+    def __init__(self, action: str, tag: str, photo_ids: Iterable[int],
+                 before: dict[str, Any] | None = None) -> None:
+        if action not in TAG_ACTIONS:
+            raise ValueError(f"unknown tag action {action!r}")
+        super().__init__(action=action, tag=tag, photo_ids=_ids(photo_ids), before=before)
+
+    def text(self) -> str:
+        s = self.state
+        return _TAG_WORDS[s["action"]].format(tag=s["tag"], n=counted(len(s["photo_ids"]),
+                                                                      "photo"))
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        s["before"] = lib.tagging.snapshot(s["tag"], s["photo_ids"]).as_dict()
+        return lib.tagging.apply(s["action"], s["tag"], s["photo_ids"])
+
+    def _undo(self, lib: Editable) -> None:
+        lib.tagging.restore(TagSnapshot.from_dict(self.state["before"]))
+
+
+class AlbumCreate(Command):
+    """A new plain or smart album; undo deletes it, redo makes the same album again."""
+
+    kind = "album-create"
+
+    def __init__(self, name: str, query: str | None = None, min_score: float | None = None,
+                 tag: str | None = None, made: dict[str, Any] | None = None) -> None:
+        super().__init__(name=name, query=query, min_score=min_score, tag=tag, made=made)
+
+    def text(self) -> str:
+        return f"Create album {self.state['name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        if s["made"] is not None:  # redo: the very album again (same id)
+            lib.albums.restore(AlbumSnapshot.from_dict(s["made"]))
+            return lib.albums.get(AlbumSnapshot.from_dict(s["made"]).name)
+        album = lib.albums.create(s["name"], query=s["query"], min_score=s["min_score"],
+                                  tag=s["tag"])
+        s["name"] = album.name
+        s["made"] = lib.albums.snapshot(album.name).as_dict()
+        return album
+
+    def _undo(self, lib: Editable) -> None:
+        lib.albums.delete(AlbumSnapshot.from_dict(self.state["made"]).name)
+
+
+class AlbumDelete(Command):
+    """Delete an album (its photos stay); undo brings it back with its rule and photos."""
+
+    kind = "album-delete"
+
+    def __init__(self, name: str, before: dict[str, Any] | None = None) -> None:
+        super().__init__(name=name, before=before)
+
+    def text(self) -> str:
+        return f"Delete album {self.state['name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        snap = lib.albums.snapshot(self.state["name"])
+        self.state["before"] = snap.as_dict()
+        lib.albums.delete(snap.name)
+        return snap.name
+
+    def _undo(self, lib: Editable) -> None:
+        lib.albums.restore(AlbumSnapshot.from_dict(self.state["before"]))
+
+
+class AlbumRename(Command):
+    kind = "album-rename"
+
+    def __init__(self, name: str, new_name: str, old: str | None = None) -> None:
+        super().__init__(name=name, new_name=new_name, old=old)
+
+    def text(self) -> str:
+        return f"Rename album {self.state['name']!r} to {self.state['new_name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        s["old"] = lib.albums.get(s["name"]).name
+        s["new_name"] = lib.albums.rename(s["old"], s["new_name"])
+        return s["new_name"]
+
+    def _undo(self, lib: Editable) -> None:
+        lib.albums.rename(self.state["new_name"], self.state["old"])
+
+
+class AlbumRedefine(Command):
+    """Another rule for a smart album; undo gives the old one back."""
+
+    kind = "album-redefine"
+
+    def __init__(self, name: str, query: str | None = None, min_score: float | None = None,
+                 tag: str | None = None, before: dict[str, Any] | None = None) -> None:
+        super().__init__(name=name, query=query, min_score=min_score, tag=tag, before=before)
+
+    def text(self) -> str:
+        return f"Change the rule of album {self.state['name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        s["before"] = lib.albums.snapshot(s["name"]).as_dict()
+        lib.albums.redefine(s["name"], query=s["query"], min_score=s["min_score"], tag=s["tag"])
+        return lib.albums.get(s["name"])
+
+    def _undo(self, lib: Editable) -> None:
+        lib.albums.restore(AlbumSnapshot.from_dict(self.state["before"]))
+
+
+class AlbumPhotos(Command):
+    """Put photos into a plain album (``add``, making it if ``create``) or take them out
+    (``remove``); undo changes back exactly the photos that changed."""
+
+    kind = "album-photos"
+
+    def __init__(self, action: str, name: str, photo_ids: Iterable[int], create: bool = False,
+                 changed: list[int] | None = None, created: bool = False) -> None:
+        if action not in ("add", "remove"):
+            raise ValueError(f"unknown album action {action!r}")
+        super().__init__(action=action, name=name, photo_ids=_ids(photo_ids), create=create,
+                         changed=changed, created=created)
+
+    def text(self) -> str:
+        s = self.state
+        n = counted(len(s["photo_ids"]), "photo")
+        return (f"Add {n} to album {s['name']!r}" if s["action"] == "add"
+                else f"Remove {n} from album {s['name']!r}")
+
+    def _do(self, lib: Editable) -> Any:
+        s, albums = self.state, lib.albums
+        exists = any(a.name.lower() == s["name"].strip().lower() for a in albums.list())
+        s["created"] = bool(s["action"] == "add" and s["create"] and not exists)
+        before = albums.members(s["name"]) if exists else set()
+        if s["action"] == "add":
+            n = albums.add(s["name"], s["photo_ids"], create=s["create"])
+            s["changed"] = [i for i in s["photo_ids"] if i not in before]
+        else:
+            n = albums.remove(s["name"], s["photo_ids"])
+            s["changed"] = [i for i in s["photo_ids"] if i in before]
+        return n
+
+    def _undo(self, lib: Editable) -> None:
+        s = self.state
+        if s["created"]:
+            lib.albums.delete(s["name"])
+        elif s["action"] == "add":
+            lib.albums.remove(s["name"], s["changed"])
+        else:
+            lib.albums.add(s["name"], s["changed"])
+
+
+class TrashPhotos(Command):
+    """Move photos to the system trash (the library forgets them); undo restores the files
+    where the platform allows (:mod:`photoclip.core.trash`), with their tags and albums."""
+
+    kind = "trash"
+
+    def __init__(self, photo_ids: Iterable[int], record: dict[str, Any] | None = None,
+                 paths: list[str] | None = None) -> None:
+        super().__init__(photo_ids=_ids(photo_ids), record=record, paths=paths)
+
+    def text(self) -> str:
+        return f"Move {counted(len(self.state['photo_ids']), 'photo')} to the trash"
+
+    def _do(self, lib: Editable) -> Any:
+        s = self.state
+        ids = lib.photo_ids(s["paths"]) if s["paths"] else s["photo_ids"]  # redo: by path
+        record = lib.trash.move(ids)
+        s["record"] = record.as_dict()
+        s["photo_ids"] = ids
+        return record
+
+    def _undo(self, lib: Editable) -> None:
+        self.state["paths"] = lib.trash.restore(TrashRecord.from_dict(self.state["record"]))
+
+
+class PersonRename(Command):
+    """Give a named person another name; undo gives the old name back. Naming an unnamed
+    person, or with a name someone else has (that merges the two), is done but cannot be
+    undone (the People API has no way back): :attr:`undoable` is then False."""
+
+    kind = "person-rename"
+
+    def __init__(self, person: int, name: str, old: str | None = None,
+                 final: bool = False) -> None:
+        super().__init__(person=int(person), name=name, old=old, final=final)
+
+    @property
+    def undoable(self) -> bool:
+        return not self.state["final"]
+
+    def text(self) -> str:
+        return f"Name person {self.state['person']} {self.state['name']!r}"
+
+    def _do(self, lib: Editable) -> Any:
+        people, s = _people(lib), self.state
+        wanted = s["name"].strip().lower()
+        taken = any(p.name and p.name.lower() == wanted and p.id != s["person"]
+                    for p in people.people(hidden=True))
+        s["old"] = people.person(s["person"]).name
+        s["final"] = taken or not s["old"]
+        return people.name(s["person"], s["name"])
+
+    def _undo(self, lib: Editable) -> None:
+        if self.state["final"]:
+            raise UndoError(f"{self.text()}: naming an unnamed person or merging two people "
+                            "cannot be undone")
+        _people(lib).name(self.state["person"], self.state["old"])
+
+
+class PersonHide(Command):
+    kind = "person-hide"
+
+    def __init__(self, person: int, hidden: bool = True, was: bool | None = None) -> None:
+        super().__init__(person=int(person), hidden=bool(hidden), was=was)
+
+    def text(self) -> str:
+        return f"{'Hide' if self.state['hidden'] else 'Show'} person {self.state['person']}"
+
+    def _do(self, lib: Editable) -> Any:
+        people = _people(lib)
+        self.state["was"] = people.person(self.state["person"]).hidden
+        return people.hide(self.state["person"], self.state["hidden"])
+
+    def _undo(self, lib: Editable) -> None:
+        _people(lib).hide(self.state["person"], bool(self.state["was"]))
+
+
+def _people(lib: Editable) -> Any:
+    people = lib.people()
+    if people is None:
+        raise UndoError("People is off (Settings › Plugins › faces)")
+    return people
