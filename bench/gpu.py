@@ -5,6 +5,12 @@ Run on a machine with CUDA (or MPS). Uses randomly initialised models of the rea
 
     python bench/gpu.py --datasets ../shared/datasets [--archs ViT-B-32,ViT-L-14]
 
+``--e2e-only``: just the end-to-end rate on 12 MP JPEGs, GPU-side decode
+(:mod:`photoclip.core.gpu_decode`: nvJPEG, resize and normalise on the GPU) against the CPU
+decode pool feeding the same fp16 model (issue 19's target: >= 2,000 photos/s on one H100/H200):
+
+    python bench/gpu.py --datasets ../shared/datasets --e2e-only [--e2e-photos 1024]
+
 Prints: the device and precision photoclip picks; for each architecture, images/s of the image
 encoder per precision and batch size, text-query latency, and the fp16-vs-fp32 agreement on real
 photos (minimum cosine, top-10 neighbour overlap); then decode+preprocess throughput of the CPU
@@ -77,13 +83,83 @@ def photos_pixels(paths: list[Path], spec) -> np.ndarray:
     return np.stack(out)
 
 
+def _twelve_mp(job: tuple[str, str, int]) -> str:
+    """One distinct 12 MP JPEG (4000x3000, quality 90) from a camera photo."""
+    from PIL import Image
+
+    src, dst, i = job
+    with Image.open(src) as im:
+        im = im.convert("RGB").resize((4000, 3000), Image.BICUBIC)
+    im.putpixel((0, 0), (i % 256, i // 256 % 256, 7))
+    im.save(dst, quality=90)
+    return dst
+
+
+def end_to_end(data: Path, tmp: Path, count: int, batch: int) -> None:
+    """Photos/s from files on disk to vectors on 12 MP JPEGs: GPU decode (nvJPEG, resize and
+    normalise on the GPU, fp16) against the CPU decode pool feeding the same model."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from photoclip.core.gpu_decode import GpuPreprocessor
+
+    cores = os.cpu_count() or 1
+    sources = sorted((data / "camera-photos" / "images").glob("*.JPG"))
+    folder = tmp / "12mp"
+    folder.mkdir(exist_ok=True)
+    jobs = [(str(sources[i % len(sources)]), str(folder / f"p{i:04d}.jpg"), i)
+            for i in range(count)]
+    with ProcessPoolExecutor(cores) as pool:
+        files = [Path(p) for p in pool.map(_twelve_mp, jobs)]
+    models_dir = tmp / "config" / "models"
+    spec = get_model_spec(user_model(models_dir, "ViT-B-32"), models_dir)
+    emb = Embedder(spec, models_dir=tmp / "w", device="auto")
+    pp = emb.preprocess_spec
+    pre = GpuPreprocessor(pp, device=emb.device, dtype=emb.precision)
+    datas = [f.read_bytes() for f in files[:batch]]
+    emb.embed_device_pixels(pre.batch(datas).pixels)  # warm-up: nvJPEG, cuDNN, the model
+    with ThreadPoolExecutor(8) as readers:  # file reads overlap the GPU work
+        t = time.perf_counter()
+        done = on_gpu = 0
+        chunks = [files[i : i + batch] for i in range(0, len(files), batch)]
+        pending = readers.submit(lambda c: [p.read_bytes() for p in c], chunks[0])
+        for k in range(len(chunks)):
+            datas = pending.result()
+            if k + 1 < len(chunks):
+                pending = readers.submit(lambda c: [p.read_bytes() for p in c], chunks[k + 1])
+            out = pre.batch(datas)
+            vecs = emb.embed_device_pixels(out.pixels)
+            done += len(vecs) - len(out.failed)
+            on_gpu += out.on_gpu
+        gpu_rate = done / (time.perf_counter() - t)
+    print(f"end to end, GPU decode ({count} JPEGs of 12 MP, batch {batch}, {emb.device} "
+          f"{emb.precision}, {on_gpu} decoded by nvJPEG): {gpu_rate:7.1f} photos/s", flush=True)
+    t = time.perf_counter()
+    with ThreadPoolExecutor(cores) as pool:
+        for i in range(0, len(files), batch):
+            arrays = list(pool.map(lambda p: images.preprocess(
+                images.load_image(p, min_side=pp.min_side)[0], pp), files[i : i + batch]))
+            emb.embed_images(np.stack(arrays))
+    print(f"end to end, CPU decode pool ({cores} threads, same model): "
+          f"{len(files) / (time.perf_counter() - t):7.1f} photos/s", flush=True)
+    emb.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datasets", required=True)
     ap.add_argument("--archs", default="ViT-B-32,ViT-B-16,ViT-L-14")
     ap.add_argument("--photos", type=int, default=96)
+    ap.add_argument("--e2e-only", action="store_true",
+                    help="only the end-to-end figure on 12 MP JPEGs (GPU decode vs CPU decode)")
+    ap.add_argument("--e2e-photos", type=int, default=1024)
+    ap.add_argument("--e2e-batch", type=int, default=128)
     args = ap.parse_args()
     import torch
+
+    if args.e2e_only:
+        end_to_end(Path(args.datasets), Path(tempfile.mkdtemp()), args.e2e_photos,
+                   args.e2e_batch)
+        return
 
     device = resolve_device("auto")
     print(f"auto device: {device}; auto precision: {choose_precision(device)}; "

@@ -1,32 +1,38 @@
-"""Indexing throughput: photoclip's indexer against a naive pipeline, in the same run.
+"""Indexing throughput on camera-size JPEGs: photoclip's fp32 torch baseline against its new
+numerics (the int8 ONNX image tower), a naive pipeline and rclip 3.3, in one run.
 
-The naive pipeline is what a first attempt does: full-size decode, open_clip's own transform, one
-photo at a time through the fp32 model, one store write per photo. Both use the same architecture
-(ViT-B-32 by default, randomly initialised: the cost is the same as with real weights).
+Photos: ``--photos`` JPEGs of 12 and 24 MP (80% / 20%, ../shared/tools/make_bench_jpegs.py),
+made once in ``--jpegs`` (slow: reuse the folder). Model: ViT-B-32 with random weights saved as
+a safetensors user model (the loading path of a downloaded model; random weights cost the same
+as trained ones). Every precision in ``--precisions`` (default ``fp32,onnx-int8``; this bench's
+CPU may have bf16, so ``auto`` is not the no-bf16 laptop's choice: fp32 is its baseline) gets:
 
-Two figures for photoclip, measured separately:
+* **first use**: `photoclip index` on ``--warm`` other photos in a fresh home whose prompt cache
+  is warm (shared by all precisions): for onnx-int8 the export, calibration and verdict;
+* **whole command**: `photoclip index` of the photos in a fresh library of that home (the
+  verdict and the ONNX file remembered, as on a user's second run), wall seconds, photos/s and
+  peak RSS of the process (``wait4``), then **start-up**: `photoclip index` again after one new
+  photo appeared (all of the fixed cost of a run: imports, store, model, one photo);
+* **in-process**, with the model in its own process as in the desktop app: the indexing rate,
+  peak RSS of the index process and of the model process, and the bound c/(d+m) for c cores
+  (d = CPU-seconds to read, hash, decode and preprocess a photo, m = model CPU-seconds a photo
+  at this precision, measured here) with the share of it reached.
 
-* **first run** of a fresh library: the model load, the label prototypes (every built-in set's
-  prompts embedded, cold prompt cache; the count and time are printed) and the indexing, and
-  the rate over all of it;
-* **steady state**: indexing alone, in another fresh library with the model loaded and the
-  prompt cache warm (what every later run, and every run after the first, costs). The naive
-  pipeline has no prototypes, so "photoclip is Nx" compares steady-state rates.
+Then the naive pipeline (full-size decode, open_clip's transform, fp32, one photo at a time, a
+store write each) and rclip 3.3 as a whole command (`rclip -f QUERY` in the photo folder: index
+then one search) from ``--rclip`` with its random-weight models in ``--rclip-models``
+(../shared/tools/rclip_peer_setup.py), in a fresh data dir.
 
-Prints both on ../shared/datasets/camera-photos (6 MP) and on camera-size JPEGs (80% 12 MP, 20%
-24 MP, from /work/shared/tools/make_bench_jpegs.py when present, else 12 MP upscales), where the
-time goes, the ideal rate c/(d+m) for c cores (d = CPU-seconds to decode and preprocess one
-photo, m = CPU-seconds of model work per photo, both measured here) and photoclip's share of it,
-and peak RSS. ``--precision`` defaults to fp32 (the issue's laptop-class CPU has no bf16).
-
-    python bench/index.py [--arch ViT-B-32] [--photos 48] [--device auto] [--precision fp32]
+    python bench/index.py [--photos 48] [--jpegs DIR] [--precisions fp32,onnx-int8]
+        [--rclip /tmp/rclip-venv/bin/rclip] [--rclip-models /tmp/rclip-data] [--skip-naive]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -44,55 +50,179 @@ from photoclip.core import images  # noqa: E402
 from photoclip.core.indexer import content_hash  # noqa: E402
 from photoclip.core.library import Library  # noqa: E402
 from photoclip.core.model_catalogue import write_user_model  # noqa: E402
-from photoclip.core.torch_compat import import_open_clip  # noqa: E402
+
+KEY = "bench-vit-b-32"
 
 
-def make_photos(src: Path, dst: Path, count: int, megapixels: float | None) -> list[Path]:
-    """Copies of the camera photos (upscaled to ``megapixels`` if given), ``count`` in all."""
-    from PIL import Image
+def camera_jpegs(src: Path, dst: Path, count: int) -> list[Path]:
+    """``count`` camera-size JPEGs in ``dst`` (made by the shared tool unless already there)."""
+    have = sorted(dst.glob("bench_*.jpg"))
+    if len(have) < count:
+        tool = REPO.parent / "shared" / "tools" / "make_bench_jpegs.py"
+        subprocess.run([sys.executable, str(tool), str(src), str(dst), str(count)], check=True,
+                       stdout=subprocess.DEVNULL)
+        have = sorted(dst.glob("bench_*.jpg"))
+    return have[:count]
 
+
+def distinct_copies(paths: list[Path], dst: Path, tag: int) -> list[Path]:
+    """Copies with a few bytes after the JPEG's end: other content hashes, the same pixels."""
     dst.mkdir(parents=True, exist_ok=True)
-    sources = sorted(src.glob("*.JPG")) + sorted(src.glob("*.jpg"))
     out = []
-    for i in range(count):
-        s = sources[i % len(sources)]
-        target = dst / f"photo_{i:04d}.jpg"
-        with Image.open(s) as im:
-            exif = im.info.get("exif", b"")
-            if megapixels:
-                scale = (megapixels * 1e6 / (im.width * im.height)) ** 0.5
-                im = im.resize((int(im.width * scale), int(im.height * scale)), Image.BICUBIC)
-            # vary one pixel so every file has distinct content (no dedup shortcut)
-            im = im.copy()
-            im.putpixel((0, 0), (i % 256, (i // 256) % 256, 7))
-            im.save(target, quality=90, exif=exif)
+    for i, p in enumerate(paths):
+        target = dst / f"copy{tag}_{i:04d}.jpg"
+        target.write_bytes(p.read_bytes() + b"\0" + f"{tag}-{i}".encode())
         out.append(target)
     return out
 
 
-def camera_jpegs(src: Path, dst: Path, count: int) -> list[Path]:
-    """Camera-size JPEGs from the shared tool (12/24 MP), else 12 MP upscales of the photos."""
-    tool = REPO.parent / "shared" / "tools" / "make_bench_jpegs.py"
-    if not tool.is_file():
-        return make_photos(src, dst, count, 12.0)
-    subprocess.run([sys.executable, str(tool), str(src), str(dst), str(count)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return sorted(dst.glob("*.jpg"))
+def make_weights(folder: Path, arch: str) -> tuple[dict, Path]:
+    """Random ``arch`` weights as safetensors (in a subprocess: this one stays torch-free);
+    kept in ``folder`` and reused."""
+    kept = folder / "weights.json"
+    if kept.is_file() and (folder / "weights.safetensors").is_file():
+        return json.loads(kept.read_text()), folder / "weights.safetensors"
+    code = (
+        "import json, sys, torch; from safetensors.torch import save_file\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from photoclip.core.torch_compat import import_open_clip\n"
+        "oc = import_open_clip(); torch.manual_seed(0)\n"
+        f"m = oc.create_model({arch!r}, pretrained=None)\n"
+        f"p = {str(folder / 'weights.safetensors')!r}\n"
+        "save_file({k: v.contiguous() for k, v in m.state_dict().items()}, p)\n"
+        f"print(json.dumps(oc.get_model_config({arch!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True).stdout
+    kept.write_text(out.strip().splitlines()[-1])
+    return json.loads(kept.read_text()), folder / "weights.safetensors"
 
 
-def write_bench_model(config_dir: Path, arch: str) -> str:
-    oc = import_open_clip()
-    cfg = oc.get_model_config(arch)
-    key = "bench-" + arch.lower().replace("/", "-")
-    write_user_model(config_dir / "models", key, cfg,
-                     description=f"{arch}, random weights (benchmark)")
-    return key
+def make_home(root: Path, cfg: dict, weights: Path, folders: list[Path], precision: str,
+              cache: Path) -> AppPaths:
+    app = AppPaths(root / "data", root / "config", cache).ensure()
+    write_user_model(app.config / "models", KEY, cfg, description="ViT-B-32, random weights",
+                     weights=str(weights))
+    Settings(folders=[str(f) for f in folders], model=KEY, precision=precision).save(
+        app.settings_file)
+    return app
+
+
+def command(argv: list[str], env: dict[str, str], cwd: Path | None = None
+            ) -> tuple[float, float, str, float]:
+    """Run a whole command: (wall seconds, peak RSS in MB of it and its children, output,
+    CPU-seconds of it and its children: on a shared machine the figure that load leaves)."""
+    # through /usr/bin/time: a child forked from this (big) process would report this
+    # process's RSS as its own peak
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        t = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", stats.name, *argv],
+                              env=env, cwd=cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        wall = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(f"{argv} failed ({proc.returncode}):\n{proc.stdout[-2000:]}")
+        rss_kb, user, system = stats.read().split()[-3:]
+    return wall, int(rss_kb) / 1024, proc.stdout, float(user) + float(system)
+
+
+def photoclip_index(app: AppPaths, verbose: bool = False) -> tuple[float, float, str, float]:
+    env = {**os.environ, "PHOTOCLIP_HOME": str(app.data.parent),
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    argv = [sys.executable, "-c", "import sys; from photoclip.cli.main import main; "
+            f"sys.exit(main({(['-v'] if verbose else []) + ['index']!r}))"]
+    return command(argv, env)
+
+
+def peak_mb(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU-seconds of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def reset_peak() -> None:
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM back to the current RSS
+
+
+def measure_parts(lib: Library, paths: list[Path], app: AppPaths, precision: str
+                  ) -> tuple[float, float]:
+    """CPU-seconds a photo: read+hash+decode+preprocess (d); the model in this process (m)."""
+    from photoclip.core.models import Embedder
+
+    spec = lib.embedder.preprocess_spec
+    t = time.process_time()
+    arrays = []
+    for p in paths:
+        data = p.read_bytes()
+        content_hash(data)
+        im, _ = images.load_image(data, min_side=spec.min_side)
+        arrays.append(images.preprocess(im, spec))
+    d = (time.process_time() - t) / len(paths)
+    batch = np.stack((arrays * 4)[: lib.settings.batch_size])
+    emb = Embedder(lib.model_spec, models_dir=app.models_dir, device="cpu", precision=precision,
+                   weights_file=lib.settings.weights_file or None)
+    emb.embed_images(batch)  # load, warm (and the verdict, remembered already)
+    t = time.process_time()
+    reps = 3
+    for _ in range(reps):
+        emb.embed_images(batch)
+    m = (time.process_time() - t) / (reps * len(batch))
+    emb.close()
+    return d, m
+
+
+def in_process(app: AppPaths, paths: list[Path], precision: str) -> dict:
+    """:func:`measure_in_process` in a fresh process of its own (its peak RSS is its own)."""
+    code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'bench')!r}); import index\n"
+            "from pathlib import Path\nfrom photoclip.config import AppPaths\n"
+            f"app = AppPaths(Path({str(app.data)!r}), Path({str(app.config)!r}), "
+            f"Path({str(app.cache)!r}))\n"
+            f"paths = [Path(p) for p in {[str(p) for p in paths]!r}]\n"
+            f"print('RESULT', json.dumps(index.measure_in_process(app, paths, {precision!r})))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get(
+        "PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT"))[7:])
+
+
+def measure_in_process(app: AppPaths, paths: list[Path], precision: str) -> dict:
+    """The desktop app's arrangement: this process indexes, the model runs in its own."""
+    shutil.rmtree(app.library_dir, ignore_errors=True)
+    reset_peak()
+    lib = Library(app, model_process=True)
+    lib.embedder.load()
+    _ = lib.index  # open the store before the clock starts
+    child = lib.embedder.pid
+    cpu0 = time.process_time() + (cpu_seconds(child) if child else 0.0)
+    t0 = time.perf_counter()
+    report = lib.index_folders()
+    rate = report.embedded / (time.perf_counter() - t0)
+    cpu = time.process_time() + (cpu_seconds(child) if child else 0.0) - cpu0
+    assert report.embedded == len(paths), report
+    model_peak = peak_mb(child) if child else float("nan")
+    index_peak = peak_mb()
+    shown = lib.embedder.precision
+    d, m = measure_parts(lib, paths[:8], app, precision)
+    lib.close()
+    return {"rate": rate, "index_peak": index_peak, "model_peak": model_peak, "d": d, "m": m,
+            "precision": shown, "cpu": cpu / len(paths)}
 
 
 def naive(paths: list[Path], arch: str, home: Path) -> float:
     """Full decode, open_clip transform, batch of one, fp32, one store write per photo."""
     import torch
+    from PIL import Image, ImageOps
 
+    from photoclip.core.torch_compat import import_open_clip
     from photoclip.core.vectors import VectorStore
 
     oc = import_open_clip()
@@ -103,12 +233,9 @@ def naive(paths: list[Path], arch: str, home: Path) -> float:
     t0 = time.perf_counter()
     with torch.inference_mode():
         for i, p in enumerate(paths):
-            from PIL import Image, ImageOps
-
             with Image.open(p) as im:
                 rgb = ImageOps.exif_transpose(im).convert("RGB")
-            x = transform(rgb)[None]
-            v = model.encode_image(x)
+            v = model.encode_image(transform(rgb)[None])
             v = torch.nn.functional.normalize(v, dim=-1).numpy()
             store.upsert([i], v, [{"path": str(p)}])
     elapsed = time.perf_counter() - t0
@@ -116,124 +243,109 @@ def naive(paths: list[Path], arch: str, home: Path) -> float:
     return len(paths) / elapsed
 
 
-def measure_parts(lib: Library, paths: list[Path]) -> tuple[float, float]:
-    """CPU-seconds per photo: read+hash+decode+preprocess (d), model at the chosen numerics (m)."""
-    spec = lib.embedder.preprocess_spec
-    t = time.process_time()
-    arrays = []
-    for p in paths:
-        data = p.read_bytes()
-        content_hash(data)
-        im, _ = images.load_image(data, min_side=spec.min_side)
-        arrays.append(images.preprocess(im, spec))
-    d = (time.process_time() - t) / len(paths)
-    batch = np.stack(arrays[: lib.settings.batch_size])
-    lib.embedder.embed_images(batch)  # warm
-    t = time.process_time()
-    reps = 3
-    for _ in range(reps):
-        lib.embedder.embed_images(batch)
-    m = (time.process_time() - t) / (reps * len(batch))
-    return d, m
-
-
-def open_library(home: Path, folder: Path, key: str, device: str, precision: str,
-                 cache: Path | None = None) -> Library:
-    app = AppPaths(home / "data", home / "config", cache or home / "cache").ensure()
-    Settings(folders=[str(folder)], model=key, device=device, precision=precision).save(
-        app.settings_file)
-    return Library(app)
-
-
-def first_run(paths: list[Path], home: Path, key: str, device: str, precision: str) -> dict:
-    """A fresh library, cold prompt cache: model load, prototypes and indexing, each timed."""
-    lib = open_library(home, paths[0].parent, key, device, precision)
-    t0 = time.perf_counter()
-    lib.embedder.load()
-    t1 = time.perf_counter()
-    prompts = lib.auto_tags.prototypes.prepare(lib.auto_tags.enabled_label_sets())
-    t2 = time.perf_counter()
-    _ = lib.index  # open the store
-    report = lib.index_folders()
-    t3 = time.perf_counter()
-    assert report.embedded == len(paths), report
-    lib.close()
-    return {"load": t1 - t0, "prompts": prompts, "prototypes": t2 - t1, "index": t3 - t2,
-            "total": t3 - t0}
-
-
-def steady_rate(
-    paths: list[Path], home: Path, key: str, device: str, precision: str, cache: Path
-) -> tuple[float, Library]:
-    """Indexing alone: a fresh library, the model loaded and the prompt cache warm."""
-    lib = open_library(home, paths[0].parent, key, device, precision, cache)
-    lib.embedder.load()
-    tags = lib.auto_tags
-    assert tags.prototypes.missing(tags.enabled_label_sets()) == [], "prompt cache not warm"
-    _ = lib.index  # open the store before the clock starts
-    t0 = time.perf_counter()
-    report = lib.index_folders()
-    elapsed = time.perf_counter() - t0
-    assert report.embedded == len(paths), report
-    return len(paths) / elapsed, lib
+def rclip(exe: Path, models: Path, folder: Path, tmp: Path) -> tuple[float, float]:
+    """rclip 3.3 as a whole command in ``folder`` (index, then one query), fresh data dir."""
+    data = tmp / "rclip-data"
+    data.mkdir()
+    for entry in models.iterdir():
+        if entry.is_dir():
+            (data / entry.name).symlink_to(entry.resolve())
+    env = {**os.environ, "RCLIP_DATADIR": str(data)}
+    wall, rss, _, cpu = command([str(exe), "-f", "-t", "1", "a castle"], env, cwd=folder)
+    return wall, rss, cpu
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", default="ViT-B-32")
     ap.add_argument("--photos", type=int, default=48)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--precision", default="fp32")
+    ap.add_argument("--warm", type=int, default=16, help="photos of the first-use run")
+    ap.add_argument("--jpegs", help="folder for the camera-size JPEGs (kept; made if short)")
+    ap.add_argument("--precisions", default="fp32,onnx-int8")
     ap.add_argument("--datasets", default=os.environ.get(
         "PHOTOCLIP_DATASETS", str(REPO.parent / "shared" / "datasets")))
+    ap.add_argument("--rclip", default="/tmp/rclip-venv/bin/rclip")
+    ap.add_argument("--rclip-models", default="/tmp/rclip-data")
     ap.add_argument("--skip-naive", action="store_true")
-    ap.add_argument("--only", choices=("camera", "jpeg"), help="one photo set only")
+    ap.add_argument("--prompt-cache", help="a cache folder kept between runs (label prompts)")
     args = ap.parse_args()
-    src = Path(args.datasets) / "camera-photos" / "images"
-    cores = os.cpu_count() or 1
-    from photoclip.core.models import cpu_has_fast_bf16
+    from photoclip.core.precision import cpu_has_fast_bf16
 
-    print(f"cores: {cores}; arch: {args.arch} (random weights); photos per set: {args.photos}; "
-          f"precision {args.precision} (this CPU has native bf16: {cpu_has_fast_bf16()}); "
-          f"load average {os.getloadavg()[0]:.2f}")
-    sets = [("camera 6 MP", "camera"), ("12/24 MP JPEG", "jpeg")]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        for label, kind in sets:
-            if args.only and kind != args.only:
-                continue
-            folder = tmp_path / kind
-            paths = (make_photos(src, folder, args.photos, None) if kind == "camera"
-                     else camera_jpegs(src, folder, args.photos))
-            home = tmp_path / f"home_{kind}"
-            key = write_bench_model(home / "config", args.arch)
-            first = first_run(paths, home, key, args.device, args.precision)
-            steady_home = tmp_path / f"steady_{kind}"
-            shutil.copytree(home / "config", steady_home / "config")
-            rate, lib = steady_rate(paths, steady_home, key, args.device, args.precision,
-                                    home / "cache")
-            emb = lib.embedder
-            d, m = measure_parts(lib, paths[:16])
-            ideal = cores / (d + m)
-            print(f"\n== {label} ({len(paths)} photos) ==")
-            print(f"first run:    {len(paths) / first['total']:6.1f} photos/s over "
-                  f"{first['total']:5.1f} s = model load {first['load']:4.1f} s + label "
-                  f"prototypes {first['prototypes']:5.1f} s ({first['prompts']} prompts) + "
-                  f"indexing {first['index']:5.1f} s")
-            print(f"steady state: {rate:6.1f} photos/s  (device {emb.device}, {emb.precision}, "
-                  f"batch {lib.settings.batch_size}; model loaded, prompt cache warm)")
-            print(f"  read+hash+decode+preprocess d = {d * 1000:6.1f} CPU-ms/photo; model m = "
-                  f"{m * 1000:6.1f} CPU-ms/photo; ideal c/(d+m) = {ideal:6.1f} photos/s; "
-                  f"photoclip reaches {rate / ideal * 100:5.1f}% of it")
-            lib.close()
-            if not args.skip_naive:
-                nrate = naive(paths, args.arch, home)
-                print(f"naive:        {nrate:6.1f} photos/s  -> photoclip (steady state) is "
-                      f"{rate / nrate:4.1f}x")
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.rmtree(steady_home, ignore_errors=True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS of this process: {peak:.0f} MB")
+    cores = os.cpu_count() or 1
+    print(f"cores: {cores}; {args.arch} (random weights, safetensors); {args.photos} JPEGs of "
+          f"12/24 MP; native bf16 here: {cpu_has_fast_bf16()}; load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        src = Path(args.datasets) / "camera-photos" / "images"
+        jpegs = Path(args.jpegs) if args.jpegs else tmp / "jpegs"
+        originals = camera_jpegs(src, jpegs, max(args.photos, args.warm))
+        photos = tmp / "photos"
+        paths = distinct_copies(originals[: args.photos], photos, 0)
+        distinct_copies(originals[: args.warm], tmp / "warm", 1)
+        extra = tmp / "extra"
+        extra.mkdir()
+        # label prompts: embedded once, shared by the precisions (keyed by the model file, so
+        # with --prompt-cache the weights live there too and later runs find them)
+        cache = Path(args.prompt_cache) if args.prompt_cache else tmp / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        cfg, weights = make_weights(cache if args.prompt_cache else tmp, args.arch)
+        results = {}
+        for precision in args.precisions.split(","):
+            root = tmp / f"home-{precision}"
+            app = make_home(root, cfg, weights, [tmp / "warm"], precision, cache)
+            first, first_rss, out, _ = photoclip_index(app, verbose=True)
+            notes = [ln.split(": ", 1)[-1] for ln in out.splitlines()
+                     if "onnx_image" in ln and ("Exported" in ln or "photos:" in ln)]
+            print(f"\n== {precision} ==\nfirst use ({args.warm} photos; the first precision "
+                  f"embeds the label prompts unless cached): {first:6.1f} s, peak RSS "
+                  f"{first_rss:5.0f} MB" + "".join(f"\n  {n}" for n in notes), flush=True)
+            shutil.rmtree(app.library_dir)
+            make_home(root, cfg, weights, [photos, extra], precision, cache)
+            wall, rss, _, cpu = photoclip_index(app)
+            (extra / "new.jpg").write_bytes(originals[0].read_bytes() + precision.encode())
+            start, start_rss, _, start_cpu = photoclip_index(app)
+            (extra / "new.jpg").unlink()
+            inp = in_process(app, paths, precision)
+            ideal = cores / (inp["d"] + inp["m"])
+            results[precision] = {"whole": len(paths) / wall, "steady": inp["rate"],
+                                  "cpu": cpu / len(paths)}
+            print(f"whole command: {len(paths) / wall:6.2f} photos/s ({wall:5.1f} s; "
+                  f"{cpu / len(paths) * 1000:4.0f} CPU-ms a photo), peak RSS {rss:5.0f} MB; "
+                  f"start-up (index run with 1 new photo): {start:4.1f} s ({start_cpu:4.1f} "
+                  f"CPU-s), {start_rss:5.0f} MB", flush=True)
+            print(f"in-process ({inp['precision']}, model in its own process): "
+                  f"{inp['rate']:6.2f} photos/s ({inp['cpu'] * 1000:4.0f} CPU-ms a photo); "
+                  f"peak RSS index process {inp['index_peak']:5.0f} MB, model process "
+                  f"{inp['model_peak']:5.0f} MB")
+            print(f"  d = {inp['d'] * 1000:5.1f} CPU-ms/photo, m = {inp['m'] * 1000:5.1f} "
+                  f"CPU-ms/photo: c/(d+m) = {ideal:5.2f} photos/s, reached "
+                  f"{inp['rate'] / ideal * 100:5.1f}% in-process, "
+                  f"{results[precision]['whole'] / ideal * 100:5.1f}% as a whole command",
+                  flush=True)
+        names = list(results)
+        if len(names) > 1:
+            base, new = results[names[0]], results[names[-1]]
+            print(f"\n{names[-1]} vs {names[0]}: {new['whole'] / base['whole']:4.2f}x whole "
+                  f"command, {new['steady'] / base['steady']:4.2f}x in-process, "
+                  f"{base['cpu'] / new['cpu']:4.2f}x less CPU a photo (whole command)")
+        best = results[names[-1]]["whole"]
+        if not args.skip_naive:
+            nrate = naive(paths, args.arch, tmp)
+            print(f"naive pipeline: {nrate:6.2f} photos/s -> {names[-1]} whole command is "
+                  f"{best / nrate:4.1f}x", flush=True)
+        exe, models = Path(args.rclip), Path(args.rclip_models)
+        if exe.is_file() and models.is_dir():
+            r_wall, r_rss, r_cpu = rclip(exe, models, photos, tmp)
+            r_rate = len(paths) / r_wall
+            mine = results[names[-1]]["cpu"]
+            print(f"rclip 3.3 (whole command, index + 1 query): {r_rate:6.2f} photos/s "
+                  f"({r_wall:5.1f} s; {r_cpu / len(paths) * 1000:4.0f} CPU-ms a photo), peak "
+                  f"RSS {r_rss:5.0f} MB -> {names[-1]} is {best / r_rate:4.1f}x "
+                  f"({r_cpu / len(paths) / mine:4.1f}x less CPU a photo)")
+        else:
+            print(f"rclip: not run ({exe} or {models} missing; see ../shared/tools/README.md)")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ class Settings:
     folders: list[str] = field(default_factory=list)
     model: str = ""  # a catalogue key; "" means the catalogue's default
     device: str = "auto"  # auto | cpu | cuda | cuda:N | mps
-    precision: str = "auto"  # auto | fp32 | bf16 | fp16 | int8
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 | int8 | onnx-int8 | onnx-fp32
     weights_file: str = ""  # a local weights file for offline installs ("" = download)
     batch_size: int = 32
     decode_workers: int = 0  # 0 = automatic

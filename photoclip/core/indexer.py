@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from photoclip.core.catalog import Catalog, PhotoRecord
-from photoclip.core.images import ImageDecodeError, load_image, preprocess
+from photoclip.core.images import ImageDecodeError, load_image, preprocess, read_image_info
 from photoclip.core.keywords import FileKeywords, read_file_keywords
 from photoclip.core.types import ImageInfo, PreprocessSpec
 
@@ -133,6 +133,7 @@ class _Prepared:
     info: ImageInfo | None = None
     error: str | None = None
     keywords: FileKeywords | None = None  # read from the file and its sidecars, when asked
+    data: bytes | None = None  # the file, for the GPU decoder (pixels None then)
 
 
 
@@ -211,6 +212,8 @@ class Indexer:
         max_megapixels: float = 300,
         decode_processes: bool = False,
         read_keywords: bool = False,
+        gpu: Any = None,
+        embed_device: Callable[[Any], np.ndarray] | None = None,
     ) -> None:
         self.catalog = catalog
         self.sink = sink
@@ -222,6 +225,9 @@ class Indexer:
         self.max_megapixels = max_megapixels
         self.decode_processes = decode_processes
         self.read_keywords = read_keywords
+        # GPU decode (photoclip.core.gpu_decode): JPEGs go to it as bytes, in decode threads
+        self.gpu = gpu if embed_device is not None and not decode_processes else None
+        self.embed_device = embed_device
 
     # ----- a run -------------------------------------------------------------------------------
 
@@ -282,7 +288,8 @@ class Indexer:
                     if self.decode_processes:
                         pending.append(pool.submit(_prepare_in_worker, rec))
                     else:
-                        pending.append(pool.submit(prepare_photo, rec, *settings))
+                        pending.append(pool.submit(prepare_photo, rec, *settings,
+                                                   gpu=self.gpu is not None))
 
             refill()
             while pending:
@@ -302,7 +309,7 @@ class Indexer:
                     report.failures.append((rec.path, item.error))
                     continue
                 assert item.content_hash is not None
-                if item.pixels is None:  # same content as a stored vector
+                if item.pixels is None and item.data is None:  # content with a stored vector
                     source = sources[item.content_hash]
                     is_fresh = rec.hash is None and rec.id not in embedded_ever
                     if is_fresh and source not in missing and self._file_gone(source):
@@ -345,9 +352,13 @@ class Indexer:
         )
 
     def _flush_batch(self, batch: list[_Prepared], report: IndexReport) -> None:
+        if batch and self.gpu is not None and any(p.data is not None for p in batch):
+            batch[:] = self._embed_on_gpu(batch, report)
+            vectors = np.stack([p.pixels for p in batch]) if batch else None
+        elif batch:
+            vectors = self.embed_images(np.stack([p.pixels for p in batch]))
         if not batch:
             return
-        vectors = self.embed_images(np.stack([p.pixels for p in batch]))
         records = [_with_info(p.record, p.info) for p in batch]
         hashes = [p.content_hash or "" for p in batch]
         self.sink.put(records, vectors, hashes)  # vectors first ...
@@ -356,6 +367,31 @@ class Indexer:
         )
         report.embedded += len(batch)
         self._recorded([r.id for r in records], vectors)
+
+    def _embed_on_gpu(self, batch: list[_Prepared], report: IndexReport) -> list[_Prepared]:
+        """The batch decoded where it is (GPU JPEGs, CPU pixels) and embedded in one model call;
+        returns the photos that succeeded, each with its vector in ``pixels``."""
+        assert self.gpu is not None and self.embed_device is not None
+        on_gpu = [i for i, p in enumerate(batch) if p.data is not None]
+        decoded = self.gpu.batch([batch[i].data for i in on_gpu],
+                                 [batch[i].record.path for i in on_gpu])
+        rows, keep = [], []
+        for k, i in enumerate(on_gpu):
+            item = batch[i]
+            if k in decoded.failed:
+                self.catalog.mark_failed(item.record.id, decoded.failed[k], item.content_hash)
+                self.sink.remove([item.record.id])
+                report.failed += 1
+                report.failures.append((item.record.path, decoded.failed[k]))
+            else:
+                rows.append(k)
+                keep.append(item)
+        keep += [item for item in batch if item.data is None]
+        if not keep:
+            return []
+        pixels = self.gpu.combine(decoded, rows, [p.pixels for p in batch if p.data is None])
+        vectors = self.embed_device(pixels)
+        return [replace(item, pixels=vec, data=None) for item, vec in zip(keep, vectors)]
 
     def _file_gone(self, photo_id: int) -> bool:
         """Whether the file of a catalogued photo no longer exists."""
@@ -411,9 +447,10 @@ def prepare_photo(
     spec: PreprocessSpec,
     max_megapixels: float,
     want_keywords: bool = False,
+    gpu: bool = False,
 ) -> _Prepared:
     """Read a photo once, hash it, read its keywords if asked, and decode it unless a vector
-    for its content exists."""
+    for its content exists (``gpu``: a JPEG the GPU decoder takes is left as bytes)."""
     try:
         if rec.size > MAX_FILE_BYTES:
             return _Prepared(rec, error=f"file too large ({rec.size >> 20} MiB)")
@@ -424,6 +461,15 @@ def prepare_photo(
     found = read_file_keywords(rec.path, data) if want_keywords else None
     if digest in reusable:
         return _Prepared(rec, content_hash=digest, keywords=found)
+    if gpu:
+        from photoclip.core.gpu_decode import route
+
+        if route(data, spec, max_megapixels).gpu:
+            try:
+                info = read_image_info(data, name=rec.path)
+                return _Prepared(rec, content_hash=digest, info=info, keywords=found, data=data)
+            except ImageDecodeError:
+                pass  # the CPU path below says what is wrong
     try:
         image, info = load_image(
             data, min_side=spec.min_side, max_megapixels=max_megapixels, name=rec.path

@@ -431,11 +431,14 @@ class Library:
             raise ValueError(f"decode_pool must be auto, threads or processes: {s.decode_pool!r}")
         # auto = threads: on an H100 machine a spawned process pool was slower (310 vs 400
         # photos/s for 768 photos; start-up and pickling), see docs/bench/gpu-h100.txt
+        from photoclip.core.gpu_decode import for_indexer
+
+        gpu, embed_device = for_indexer(embedder, s.max_megapixels)  # CUDA: nvJPEG
         return Indexer(
             self._catalog, sink, embedder.embed_images, embedder.preprocess_spec,
             self.model_spec.key, batch_size=s.batch_size, decode_workers=s.decode_workers,
             max_megapixels=s.max_megapixels, decode_processes=s.decode_pool == "processes",
-            read_keywords=s.read_keywords,
+            read_keywords=s.read_keywords, gpu=gpu, embed_device=embed_device,
         )
 
     # ----- automatic tags --------------------------------------------------------------------

@@ -97,3 +97,12 @@ class ModelFacts:
         runtime = dict(self._read().get("runtime", {}))
         runtime[f"{device_pref}|{precision_pref}"] = [device, precision]
         self._update(runtime=runtime)
+
+    def onnx_verdicts(self) -> dict[str, Any] | None:
+        """The ONNX image tower's remembered verdicts (:mod:`~photoclip.core.onnx_image`), by
+        weights, precision and setting."""
+        record = self._read().get("onnx_image")
+        return record if isinstance(record, dict) else None
+
+    def remember_onnx_verdict(self, key: str, verdict: dict[str, Any]) -> None:
+        self._update(onnx_image={**(self.onnx_verdicts() or {}), key: verdict})

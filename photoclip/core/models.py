@@ -42,12 +42,15 @@ from photoclip.core.model_catalogue import (
 from photoclip.core.model_config import model_config, preprocess_spec_for
 from photoclip.core.model_facts import ModelFacts
 from photoclip.core.model_provider import provider_for
+from photoclip.core.onnx_image import TorchTowerNeeded
 from photoclip.core.precision import (
     PRECISIONS,
     choose_precision,
     cpu_has_fast_bf16,
+    onnx_plan,
     resolve_device,
     supported_precisions,
+    torch_precision,
 )
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
@@ -87,6 +90,7 @@ NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-t
 # fraction of a second and gives the very vectors the rest of the process computes
 NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
+ONNX_WITHOUT_TORCH = True  # a remembered ONNX image tower runs before any torch load
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
 
@@ -141,6 +145,7 @@ class Embedder:
         self._model: Any = None
         self._tokenizer: Any = None
         self._input_dtype: Any = None
+        self._onnx: Any = None  # the ONNX image tower, where onnx_plan says to try one
         self.weights_used: Path | None = None
         self.loads = 0
         self.image_batches = 0
@@ -265,11 +270,29 @@ class Embedder:
         device, precision = self._runtime(fresh=True)
         if self.torch_threads > 0:
             torch.set_num_threads(self.torch_threads)
+        onnx = self._onnx_tower(device, precision)
+        if full and onnx is not None and onnx.ready(path):
+            # a remembered ONNX image tower: torch needs only the text tower (less memory)
+            built = provider.build(spec, path, models_dir=self.models_dir, device=device,
+                                   precision=torch_precision(precision), full=False,
+                                   allow_download=self.allow_download, progress=self.progress)
+            if not built.full:
+                self._precision = built.precision
+                self._finish_load(built.model, built.tokenizer, built.embed_dim, path,
+                                  full=False)
+                onnx.attach(built.model, path, self.preprocess_spec.image_size)
+                if onnx.active:
+                    self._full = True
+                    self._onnx_precision()
+                    return
         built = provider.build(spec, path, models_dir=self.models_dir, device=device,
-                               precision=precision, full=full,
+                               precision=torch_precision(precision), full=full,
                                allow_download=self.allow_download, progress=self.progress)
         self._precision = built.precision
         self._finish_load(built.model, built.tokenizer, built.embed_dim, path, full=built.full)
+        if onnx is not None and built.full:
+            onnx.attach(built.model, path, self.preprocess_spec.image_size)
+            self._onnx_precision()
 
     def _finish_load(
         self, model: Any, tokenizer: Any, embed_dim: int, path: Path | None, full: bool
@@ -293,10 +316,67 @@ class Embedder:
         self.loads += 1
         with contextlib.suppress(Exception):  # remembered for commands that need no model
             self._facts.remember_shape(int(embed_dim), self.preprocess_spec)
-        if NUMPY_TEXT and path is not None and self._precision in ("fp32", "int8"):
+        if NUMPY_TEXT and path is not None and torch_precision(self._precision or "") in (
+                "fp32", "int8"):
             from photoclip.core.numpy_text import remember_verified
 
             remember_verified(self._facts, model, tokenizer, path)
+
+    def _onnx_tower(self, device: str, precision: str) -> Any:
+        """The ONNX image tower to try for this load (:func:`~.precision.onnx_plan`), or None."""
+        plan = onnx_plan(device, self._precision_pref, precision)
+        if plan is None:
+            self._onnx = None
+        elif self._onnx is None or self._onnx.precision != plan[0]:
+            from photoclip.core.onnx_image import OnnxImageTower
+
+            self._onnx = OnnxImageTower(self.spec, self.models_dir, self._facts, plan[0],
+                                        timed=plan[1], threads=self.torch_threads)
+        return self._onnx
+
+    def _torch_free_tower(self) -> Any:
+        """The ONNX image tower where no torch model is loaded yet and its verdict and file are
+        remembered: an index run with cached label prompts then never imports torch (seconds
+        of start-up, hundreds of MB). None otherwise (the torch path decides)."""
+        if not ONNX_WITHOUT_TORCH:
+            return None
+        onnx = self._onnx
+        if onnx is not None and onnx.active and self._model is None:
+            return onnx
+        if self._model is not None or (onnx is not None and onnx.broken):
+            return None
+        with self._load_lock:
+            if self._model is not None:
+                return None
+            if self._onnx is not None and self._onnx.active:
+                return self._onnx
+            device, precision = self._runtime()
+            onnx = self._onnx_tower(device, precision)
+            if onnx is None:
+                return None
+            try:
+                path = None if self.spec.random_init else self._resolve_weights()
+            except ModelUnavailableError:
+                return None  # the torch load says what to do
+            if not onnx.ready(path):
+                return None
+            onnx.attach(None, path, self.preprocess_spec.image_size)
+            if not onnx.active:
+                return None
+            log.info("Image tower of %s: the cached ONNX file (%s), without torch",
+                     self.spec.key, onnx.precision)
+            self._onnx_precision()
+            return onnx
+
+    def _onnx_precision(self) -> None:
+        """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
+        onnx = self._onnx
+        shown = onnx.precision if onnx.active else torch_precision(onnx.precision)
+        if onnx.state != "undecided" and shown != self._precision:
+            with self._meta_lock:
+                self._precision = shown
+            self._facts.remember_runtime(self._device_pref, self._precision_pref,
+                                         self._device or "cpu", shown)
 
     # ----- embedding -------------------------------------------------------------------------
 
@@ -310,16 +390,49 @@ class Embedder:
             raise ValueError(f"expected pixels of shape (N, 3, {h}, {w}), got {arr.shape}")
         if len(arr) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        lane = lane or ("interactive" if len(arr) <= 1 else "bulk")
+        tower = self._torch_free_tower()
+        if tower is not None:  # the remembered ONNX tower, before (and without) any torch load
+            with self._lane_locks[lane]:
+                try:
+                    out = tower.run(arr)
+                    self.image_batches += 1
+                    self.images_embedded += len(arr)
+                    return out
+                except Exception as exc:
+                    log.warning("The ONNX image tower failed (%s); loading torch's", exc)
+                    tower.broken, tower.state, tower.session = True, "torch", None
         import torch
 
         def run(model: Any, _tokenizer: Any) -> np.ndarray:
-            x = torch.from_numpy(np.ascontiguousarray(arr)).to(self.device, self._input_dtype)
-            out = _normalised(model.encode_image(x))
+            def in_torch(pixels: np.ndarray) -> np.ndarray:
+                x = torch.from_numpy(np.ascontiguousarray(pixels)).to(self.device,
+                                                                       self._input_dtype)
+                return _normalised(model.encode_image(x))
+
+            onnx = self._onnx
+            out = in_torch(arr) if onnx is None else onnx.embed(arr, in_torch)
+            if onnx is not None and onnx.state != "undecided":
+                self._onnx_precision()
             self.image_batches += 1
             self.images_embedded += len(arr)
             return out
 
-        return self._call(run, lane or ("interactive" if len(arr) <= 1 else "bulk"), full=True)
+        try:
+            return self._call(run, lane, full=True)
+        except TorchTowerNeeded:  # the ONNX tower failed after torch's was freed: load it again
+            with self._load_lock:
+                self._full = False
+            return self._call(run, lane, full=True)
+
+    def embed_device_pixels(self, pixels: Any) -> np.ndarray:
+        """Like :meth:`embed_images` for a torch tensor already on this embedder's device (the
+        GPU decode path, :mod:`~photoclip.core.gpu_decode`); bulk lane, torch's image tower."""
+
+        def run(model: Any, _tokenizer: Any) -> np.ndarray:
+            return _normalised(model.encode_image(pixels.to(self.device, self._input_dtype)))
+
+        return self._call(run, "bulk", full=True)
 
     def embed_texts(self, texts: Sequence[str], *, lane: str | None = None) -> np.ndarray:
         """Texts -> (N, D) float32 L2-normalised vectors.
@@ -370,7 +483,7 @@ class Embedder:
             self.spec, self.models_dir)
         if path is None or not path.is_file():
             return None
-        vecs = encode_verified(self._facts, path, self._runtime()[1], texts)
+        vecs = encode_verified(self._facts, path, torch_precision(self._runtime()[1]), texts)
         if vecs is not None:
             self.weights_used = path
         return vecs
@@ -396,6 +509,8 @@ class Embedder:
                 return
             self._model = self._tokenizer = self._encode_text = None
             self._full = False
+            if self._onnx is not None:
+                self._onnx.detach()
             gc.collect()
             if self._device and self._device.startswith("cuda"):
                 import torch

@@ -1,8 +1,14 @@
 """Device and precision choice for CLIP models (see :mod:`photoclip.core.models` for the
-measurements behind ``auto``). Only these functions import torch, inside them."""
+measurements behind ``auto``). Only these functions import torch, inside them.
+
+``onnx-int8`` / ``onnx-fp32`` (CPU only) run the image tower through ONNX Runtime
+(:mod:`~photoclip.core.onnx_image`) and the rest of the model in torch fp32. Under ``auto`` on a
+CPU without native bf16 (where torch would run fp32) the int8 ONNX tower is tried on the first
+batch and kept if it is accurate enough and faster (:func:`onnx_plan`: the one rule)."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 from functools import lru_cache
@@ -10,7 +16,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ("fp32", "bf16", "fp16", "int8")
+PRECISIONS = ("fp32", "bf16", "fp16", "int8", "onnx-int8", "onnx-fp32")
+ONNX_PRECISIONS = ("onnx-int8", "onnx-fp32")
+ONNX_AUTO = True  # auto tries the int8 ONNX image tower where torch would run fp32 on the CPU
 _DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
@@ -70,10 +78,38 @@ def _int8_available() -> bool:
     return bool(quant is not None and hasattr(quant, "quantize_dynamic") and engines)
 
 
+def onnx_available(precision: str) -> bool:
+    """Whether ONNX Runtime (and, for int8, the ``onnx`` package) is installed."""
+    need = ["onnxruntime"] + (["onnx"] if precision == "onnx-int8" else [])
+    return all(importlib.util.find_spec(name) is not None for name in need)
+
+
+def torch_precision(precision: str) -> str:
+    """The precision torch loads the model in for ``precision`` (ONNX exports from fp32)."""
+    return "fp32" if precision in ONNX_PRECISIONS else precision
+
+
+def onnx_plan(device: str, preference: str, chosen: str) -> tuple[str, bool] | None:
+    """The ONNX image tower to try, as (precision, timed), or None: the explicit ``onnx-*``
+    precision (``timed`` False: kept if accurate), or under ``auto`` on a CPU where torch runs
+    fp32, ``onnx-int8`` (``timed``: kept only if also faster, measured once)."""
+    if device != "cpu":
+        return None
+    pref = (preference or "auto").strip().lower()
+    if pref in ONNX_PRECISIONS:
+        return (pref, False) if chosen == pref and onnx_available(pref) else None
+    # under auto, "onnx-int8" is what an earlier run found (remembered): the same timed plan
+    auto = pref == "auto" and chosen in ("fp32", "onnx-int8")
+    if auto and ONNX_AUTO and onnx_available("onnx-int8"):
+        return "onnx-int8", True
+    return None
+
+
 def supported_precisions(device: str) -> tuple[str, ...]:
     """The precisions that run on ``device`` (fast or not)."""
     if device == "cpu":
-        return ("fp32", "bf16", "int8") if _int8_available() else ("fp32", "bf16")
+        base = ("fp32", "bf16", "int8") if _int8_available() else ("fp32", "bf16")
+        return base + tuple(p for p in ONNX_PRECISIONS if onnx_available(p))
     if device.startswith("cuda"):
         import torch
 
@@ -104,3 +140,4 @@ def choose_precision(device: str, preference: str = "auto") -> str:
     if device == "cpu" and pref == "bf16" and not cpu_has_fast_bf16():
         log.warning("This CPU has no native bf16: bf16 will be slower than fp32")
     return pref
+

@@ -516,7 +516,9 @@ def test_precisions_keep_embeddings_and_neighbours(
             [emb.embed_images(photo_pixels[i : i + 32]) for i in range(0, len(photo_pixels), 32)]
         )
         text[precision] = emb.embed_texts(queries)
-        assert emb.precision == precision
+        # an ONNX image tower is kept only if its calibration batch passes (else torch fp32)
+        assert emb.precision == precision or (
+            precision.startswith("onnx-") and emb.precision == "fp32"), precision
         emb.close()
         assert (np.sum(text[precision] * text["fp32"], axis=1) > 0.99).all(), precision
     ref_sims, ref_top = _top_k(embed["fp32"])

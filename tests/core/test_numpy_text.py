@@ -93,6 +93,11 @@ def test_embedder_uses_it_only_after_a_verified_load(
     with_torch.close()
     monkeypatch.setattr(models, "NUMPY_TEXT_WITH_TORCH", True)
 
+    onnx = Embedder(tiny_model_spec, **{**kw, "precision": "onnx-int8"})
+    onnx.embed_texts(["a dog"])  # its text tower is torch fp32: the verified numpy one serves
+    assert onnx.loads == 0
+    onnx.close()
+
     bf16 = Embedder(tiny_model_spec, **{**kw, "precision": "bf16"})
     bf16.embed_texts(["a dog"])  # verified for fp32 only: another precision loads torch
     assert bf16.loads == 1
