@@ -71,8 +71,10 @@ class Ratings:
         return {pid: fav for pid, (_, fav) in old.items()}
 
     def restore(self, values: dict[int, tuple[int, bool]]) -> None:
-        """Set {photo id: (stars, favourite)} as given (what an undo puts back)."""
-        self._write({pid: v for pid, v in values.items() if pid in self._known(values)})
+        """Set {photo id: (stars, favourite)} as given (what an undo puts back); photos the
+        library no longer has are left out."""
+        known = self._catalog.get_many(list(values))
+        self._write({pid: v for pid, v in values.items() if pid in known})
 
     def with_rating(self, value: str) -> set[int]:
         """Photos passing a rating filter (see :func:`parse_rating_filter`)."""

@@ -140,8 +140,7 @@ class MainWindow(QMainWindow):
         self.photo_view.album_add.connect(self._album_add)
         self.photo_view.classify.connect(self._classify)
         self.rating_keys = RatingKeys(  # 0-5 stars, "." favourite
-            [self.grid, self.photo_view], self._rating_targets, b.submit, self.statusBar(),
-            self._tags_changed)
+            [self.grid, self.photo_view], self._rating_targets, self.edits.run, self.statusBar())
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)

@@ -1,5 +1,6 @@
 """In the window, on a real library: Places in the sidebar filter the grid, keys 0-5 and "."
-rate and mark the selected photo (the work off the GUI thread), offscreen."""
+rate and mark the selected photo (the work off the GUI thread), Edit › Undo takes it back,
+offscreen."""
 
 from __future__ import annotations
 
@@ -41,3 +42,12 @@ def test_places_and_rating_keys(qtbot, tmp_path, datasets_dir, write_settings, m
     qtbot.waitUntil(lambda: "★★★★☆  ♥" in window.statusBar().currentMessage(), timeout=10_000)
     qtbot.keyClick(window.grid, Qt.Key.Key_Period)  # again: no longer a favourite
     qtbot.waitUntil(lambda: lib.ratings.marks([pid]) == {pid: (4, False)}, timeout=10_000)
+    stack = window.edits.stack  # each key an undoable edit, named in the Edit menu
+    assert stack.undoText() == "Unmark 1 photo as favourites"
+    stack.undo()
+    qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=10_000)
+    assert lib.ratings.marks([pid]) == {pid: (4, True)}
+    stack.undo()
+    stack.undo()  # the 4 stars
+    qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=10_000)
+    assert lib.ratings.marks([pid]) == {pid: (0, False)}

@@ -331,6 +331,10 @@
         <translation>选择模型的权重文件</translation>
     </message>
     <message>
+        <source>Clear the rating of {n}</source>
+        <translation>清除{n}的星级</translation>
+    </message>
+    <message>
         <source>Copy details</source>
         <translation>复制详细信息</translation>
     </message>
@@ -611,6 +615,10 @@
     <message>
         <source>Loose: more tags, some wrong</source>
         <translation>宽松：标签更多，有些会出错</translation>
+    </message>
+    <message>
+        <source>Mark {n} as favourites</source>
+        <translation>将{n}标为收藏</translation>
     </message>
     <message>
         <source>May be someone you named</source>
@@ -916,6 +924,10 @@
     <message>
         <source>Problem</source>
         <translation>问题</translation>
+    </message>
+    <message>
+        <source>Rate {n} {stars} stars</source>
+        <translation>给{n}评{stars}星</translation>
     </message>
     <message>
         <source>Read keywords from photos and XMP sidecars as tags</source>
@@ -1248,6 +1260,10 @@
     <message>
         <source>Turn the view, not the file (R, Shift+R)</source>
         <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
+    </message>
+    <message>
+        <source>Unmark {n} as favourites</source>
+        <translation>取消{n}的收藏</translation>
     </message>
     <message>
         <source>Unnamed</source>
