@@ -16,17 +16,21 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 from photoclip.core.edits import MarksEdit
 from photoclip.gui.i18n import tr
 
-__all__ = ["FAVOURITE_KEY", "RatingKeys", "marks_text"]
+__all__ = ["FAVOURITE_KEY", "RatingKeys", "marks_text", "stars_text"]
 
 FAVOURITE_KEY = "."
 
 
+def stars_text(stars: int, favourite: bool) -> str:
+    """"★★★☆☆  ♥": a photo's stars (of 5) and, for a favourite, a heart."""
+    return "★" * stars + "☆" * (5 - stars) + ("  ♥" if favourite else "")
+
+
 def marks_text(marks: dict[int, tuple[int, bool]]) -> str:
-    """"★★★☆☆ ♥" for one photo; with the count for several."""
+    """"★★★☆☆  ♥" for one photo; with the count for several."""
     if not marks:
         return ""
-    stars, fav = next(iter(marks.values()))
-    text = "★" * stars + "☆" * (5 - stars) + ("  ♥" if fav else "")
+    text = stars_text(*next(iter(marks.values())))
     if len(marks) > 1:
         text += "  " + tr("({n} photos)").format(n=len(marks))
     return text

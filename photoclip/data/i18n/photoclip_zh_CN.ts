@@ -589,6 +589,10 @@
         <translation>语言</translation>
     </message>
     <message>
+        <source>Lens</source>
+        <translation>镜头</translation>
+    </message>
+    <message>
         <source>Like: {name}</source>
         <translation>相似：{name}</translation>
     </message>
@@ -898,6 +902,10 @@
         <translation>像素</translation>
     </message>
     <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
         <source>Place: {place}</source>
         <translation>地点：{place}</translation>
     </message>
@@ -928,6 +936,10 @@
     <message>
         <source>Rate {n} {stars} stars</source>
         <translation>给{n}评{stars}星</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评分</translation>
     </message>
     <message>
         <source>Read keywords from photos and XMP sidecars as tags</source>
