@@ -85,6 +85,14 @@ class Ratings:
                 "SELECT p.id FROM photos p LEFT JOIN photo_marks m ON m.photo_id = p.id"
                 f" WHERE COALESCE(m.rating, 0) {sql} ?", (stars,))}
 
+    def marked(self) -> dict[int, tuple[int, bool]]:
+        """{photo id: (stars, favourite)} of every rated or favourite photo (the others are
+        (0, False)): what the grid's badges show."""
+        with self._catalog.transaction() as db:
+            return {pid: (int(r), bool(f)) for pid, r, f in db.execute(
+                "SELECT photo_id, rating, favourite FROM photo_marks"
+                " WHERE rating > 0 OR favourite = 1")}
+
     def favourites(self) -> set[int]:
         """The photos marked as favourites."""
         with self._catalog.transaction() as db:

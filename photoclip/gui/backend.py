@@ -282,9 +282,9 @@ class Backend(QObject):
     ) -> None:
         """Text, image or similar-photo search, or the whole library by date; newest wins.
         With ``arranged`` (sort, grouping) the answer comes sorted and grouped
-        (gui/result_order.py), else as a list of ResultItems."""
+        (gui/result_order.py), with the stars and hearts, else as a list of ResultItems."""
         run = browse.run if arranged is None else (
-            lambda lib: arrange(browse.run(lib), *arranged))
+            lambda lib: arrange(browse.run(lib), *arranged, marks=lib.ratings.marked()))
         self._call(run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:

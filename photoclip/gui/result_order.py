@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from photoclip.core.browse import ResultItem
 from photoclip.core.timeline import GROUPINGS, DateGroup, group_dates
@@ -42,6 +42,7 @@ class Arranged:
     by_date: bool
     groups: list[DateGroup]
     row_of: dict[str, int]
+    marks: dict[int, tuple[int, bool]] = field(default_factory=dict)  # the rated photos
 
     def sections(self) -> list[Section] | None:
         """The grid's sections under date headings (None: by score, no headings)."""
@@ -53,10 +54,12 @@ class Arranged:
         return len(self.items)
 
 
-def arrange(items: Sequence[ResultItem], sort: str, grouping: str) -> Arranged:
+def arrange(items: Sequence[ResultItem], sort: str, grouping: str,
+            marks: dict[int, tuple[int, bool]] | None = None) -> Arranged:
     """``items`` in the grid's order: ``relevance`` is best score first (newest first when
     there are no scores, browsing), ``date`` newest first; grouped by ``grouping`` (day,
-    month, year) when in date order. Runs on any thread."""
+    month, year) when in date order; ``marks``: {photo id: (stars, favourite)} of the rated
+    photos (the grid's badges). Runs on any thread."""
     if sort not in (RELEVANCE, DATE):
         raise ValueError(f"sort by {RELEVANCE} or {DATE}, not {sort!r}")
     if grouping not in GROUPINGS:
@@ -70,7 +73,7 @@ def arrange(items: Sequence[ResultItem], sort: str, grouping: str) -> Arranged:
         rows.sort(key=lambda r: -(r.score or 0.0))
     groups = group_dates([r.date for r in rows], grouping) if by_date and rows else []
     return Arranged(rows, sort, grouping, by_date, groups,
-                    {it.path: row for row, it in enumerate(rows)})
+                    {it.path: row for row, it in enumerate(rows)}, dict(marks or {}))
 
 
 def settle_gc(count: int) -> bool:

@@ -30,6 +30,7 @@ PathRole = Qt.ItemDataRole.UserRole + 2
 ScoreRole = Qt.ItemDataRole.UserRole + 3
 DateRole = Qt.ItemDataRole.UserRole + 4
 ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 5
+MarksRole = Qt.ItemDataRole.UserRole + 6  # (stars, favourite) of a rated photo, else None
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -43,6 +44,7 @@ class ResultsModel(QAbstractListModel):
         super().__init__(parent)
         self._items: list[ResultItem] = []
         self._row_of: dict[str, int] = {}
+        self._marks: dict[int, tuple[int, bool]] = {}  # rated photos: (stars, favourite)
         self._sort = RELEVANCE
         self._grouping = MONTH
         self._groups: list[DateGroup] = []
@@ -56,17 +58,18 @@ class ResultsModel(QAbstractListModel):
 
     def set_items(self, items: Sequence[ResultItem]) -> None:
         """Show these results, put in order and grouped here (see :meth:`set_arranged`)."""
-        self.set_arranged(arrange(items, self._sort, self._grouping))
+        self.set_arranged(arrange(items, self._sort, self._grouping, self._marks))
 
     def set_arranged(self, arranged: Arranged) -> None:
         """Show results already put in order and grouped (on the backend's lane: a large
         set costs the GUI thread no sorting); arranged for another order or grouping than
         the one now chosen, they are arranged again."""
         if (arranged.sort, arranged.grouping) != (self._sort, self._grouping):
-            arranged = arrange(arranged.items, self._sort, self._grouping)
+            arranged = arrange(arranged.items, self._sort, self._grouping, arranged.marks)
         self.beginResetModel()
         self._items = arranged.items
         self._row_of = arranged.row_of
+        self._marks = arranged.marks
         self._labels.clear()
         self._groups = arranged.groups
         self._sections = arranged.sections()
@@ -186,6 +189,8 @@ class ResultsModel(QAbstractListModel):
             return it.score
         if role == DateRole:
             return it.date
+        if role == MarksRole:
+            return self._marks.get(it.photo_id)
         if role == ThumbnailFailedRole:
             return self.loader is not None and self.loader.failed(it.path)
         return None

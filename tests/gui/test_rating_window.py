@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout
 
-from photoclip.gui.results_model import PhotoIdRole
+from photoclip.gui.results_model import MarksRole, PhotoIdRole
 from tests.core.test_keywords import exiftool, needs_exiftool
 from tests.core.test_photo_facts import EIFFEL
 from tests.gui.conftest import copy_photos
@@ -41,6 +41,8 @@ def test_places_and_rating_keys(qtbot, tmp_path, datasets_dir, write_settings, m
     qtbot.keyClick(window.grid, Qt.Key.Key_Period)
     qtbot.waitUntil(lambda: lib.ratings.marks([pid]) == {pid: (4, True)}, timeout=10_000)
     qtbot.waitUntil(lambda: "★★★★☆  ♥" in window.statusBar().currentMessage(), timeout=10_000)
+    qtbot.waitUntil(lambda: window.results.index(0).data(MarksRole) == (4, True),
+                    timeout=10_000)  # the grid's badge, with the refreshed answer
     qtbot.keyClick(window.grid, Qt.Key.Key_Period)  # again: no longer a favourite
     qtbot.waitUntil(lambda: lib.ratings.marks([pid]) == {pid: (4, False)}, timeout=10_000)
 

@@ -23,7 +23,7 @@ from photoclip.gui.grid import CELL, PhotoGrid, ThumbnailDelegate
 from photoclip.gui.grid_bar import ZOOM_STEP, GridBar
 from photoclip.gui.queries import ResultItem
 from photoclip.gui.result_order import FREEZE_AT, RELEVANCE, arrange, settle_gc
-from photoclip.gui.results_model import DATE, ResultsModel
+from photoclip.gui.results_model import DATE, MarksRole, ResultsModel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader, read_pixels
 
 
@@ -341,3 +341,18 @@ def test_a_large_result_set_is_kept_out_of_full_garbage_collections() -> None:
         assert gc.get_freeze_count() >= FREEZE_AT
     finally:
         gc.unfreeze()  # the rest of the test run collects as usual
+
+
+def test_rated_photos_carry_a_stars_and_heart_badge(timeline) -> None:
+    grid, results, _, _ = timeline
+    items = results.items()
+    first, second = items[0].photo_id, items[1].photo_id
+    results.set_arranged(arrange(items, RELEVANCE, MONTH, marks={first: (3, True)}))
+    assert results.index(0).data(MarksRole) == (3, True)
+    assert results.index(1).data(MarksRole) is None  # unrated: no badge
+    plain = _painted(grid, results, 1)
+    assert _painted(grid, results, 0) != plain
+    results.set_items(items)  # arranged here again: the badges stay
+    assert results.index(0).data(MarksRole) == (3, True)
+    results.set_arranged(arrange(items, RELEVANCE, MONTH, marks={second: (0, True)}))
+    assert results.index(0).data(MarksRole) is None and _painted(grid, results, 1) != plain
