@@ -43,12 +43,8 @@ class Arranged:
     groups: list[DateGroup]
     row_of: dict[str, int]
     marks: dict[int, tuple[int, bool]] = field(default_factory=dict)  # the rated photos
-
-    def sections(self) -> list[Section] | None:
-        """The grid's sections under date headings (None: by score, no headings)."""
-        if not self.by_date or not self.items:
-            return None
-        return sections_of(self.groups)
+    #: The grid's sections under date headings (None: by score, no headings).
+    sections: list[Section] | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -73,7 +69,8 @@ def arrange(items: Sequence[ResultItem], sort: str, grouping: str,
         rows.sort(key=lambda r: -(r.score or 0.0))
     groups = group_dates([r.date for r in rows], grouping) if by_date and rows else []
     return Arranged(rows, sort, grouping, by_date, groups,
-                    {it.path: row for row, it in enumerate(rows)}, dict(marks or {}))
+                    {it.path: row for row, it in enumerate(rows)}, dict(marks or {}),
+                    sections_of(groups) if by_date and rows else None)
 
 
 def settle_gc(count: int) -> bool:
@@ -85,6 +82,6 @@ def settle_gc(count: int) -> bool:
         return False
     gc.collect(1)
     gc.freeze()
-    log.debug("%d results: %d objects out of the garbage collector's walks", count,
-              gc.get_freeze_count())
+    log.debug("%d results: the objects alive now are out of the garbage collector's walks",
+              count)
     return True

@@ -72,7 +72,7 @@ class ResultsModel(QAbstractListModel):
         self._marks = arranged.marks
         self._labels.clear()
         self._groups = arranged.groups
-        self._sections = arranged.sections()
+        self._sections = arranged.sections
         self.endResetModel()
         if self.loader is not None:
             self.loader.clear_waiting()

@@ -304,7 +304,7 @@ def test_results_arrive_sorted_and_grouped_and_the_model_only_swaps_them_in(qtbo
     items = _items()
     scored = [ResultItem(it.photo_id, it.path, it.date, (it.photo_id % 7) / 10) for it in items]
     by_score = arrange(scored, RELEVANCE, MONTH)  # what the backend's lane hands over
-    assert not by_score.by_date and by_score.sections() is None
+    assert not by_score.by_date and by_score.sections is None
     assert [it.score for it in by_score.items] == sorted((it.score for it in scored),
                                                          reverse=True)
     browsing = arrange(list(reversed(items)), RELEVANCE, DAY)  # no scores: newest first
@@ -318,7 +318,7 @@ def test_results_arrive_sorted_and_grouped_and_the_model_only_swaps_them_in(qtbo
     results = ResultsModel(None)
     results.set_grouping(DAY)
     results.set_arranged(browsing)
-    assert results.items() == browsing.items and results.sections() == browsing.sections()
+    assert results.items() == browsing.items and results.sections() == browsing.sections
     results.set_arranged(by_score)  # arranged for "month" while the user chose "day"
     assert results.has_scores and results.sections() is None  # by score: still no headings
     results.set_sort(DATE)
