@@ -484,8 +484,8 @@ def main() -> None:
             f"{tl['cpu_gaps_over_50ms']} gaps > 50 ms of its own work (the rest of a longer gap "
             "is the machine's load)")
         say(f"  Python's full garbage collections meanwhile: {tl['full_gcs']}, the longest "
-            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (they walk all "
-            f"{tl['rows']:,} result items)")
+            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (without gc.freeze "
+            f"each walks all {tl['rows']:,} result items)")
         say("  longest gap while " + ", ".join(
             f"{phase}: {ms} ms" for phase, ms in tl["worst_by_phase"].items()))
         say(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")
