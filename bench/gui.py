@@ -17,8 +17,11 @@
    over ~9.5 years, unique paths; thumbnails are 64 real JPEGs from the datasets, handed out by
    a stand-in for the disk cache and decoded by the real ThumbnailLoader) in the real grid,
    grouped by day (~3,500 headings). The grid scrolls a page every 16 ms top to bottom, then
-   jumps to every year, regroups by month and year and resizes the thumbnails, while a 5 ms
-   heartbeat records the longest GUI-thread gap (target < 50 ms) and RSS growth (< 150 MB).
+   jumps to every year, regroups by month and year, takes 4 new answers (100,000 new items
+   made and sorted/grouped on a thread as the backend's lane does; BENCH_ARRANGE_ON_GUI=1 sorts
+   them on the GUI thread as before, BENCH_NO_GC_FREEZE=1 leaves out gc.freeze) and resizes
+   the thumbnails, while a 5 ms heartbeat records the longest GUI-thread gap (target < 50 ms)
+   and RSS growth (< 150 MB).
 6. A new text query typed while a backlog indexes, Return -> results shown (bench/gui_query.py;
    `--only query` runs just that part).
 Each part runs in its own process. Prints the figures and writes them to --out.
@@ -33,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +45,7 @@ from gui_query import query_section
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("PHOTOCLIP_DATASETS", REPO.parent / "shared" / "datasets"))
 TINY_KEY = "bench-tiny"
+REFRESHES = 4  # timeline: new answers of "All photos" (as after indexing) while it scrolls
 
 
 def _rss_mb() -> float:
@@ -224,6 +229,7 @@ def child_timeline(rows: int) -> None:
     from photoclip.gui.grid import PhotoGrid
     from photoclip.gui.grid_bar import GridBar
     from photoclip.gui.queries import ResultItem
+    from photoclip.gui.result_order import arrange
     from photoclip.gui.results_model import ResultsModel
     from photoclip.gui.thumbnail_loader import ThumbnailLoader
 
@@ -270,6 +276,20 @@ def child_timeline(rows: int) -> None:
     steps = {"pages": 0, "phase": "scroll"}
     years = [y for y, _ in results.years()]
 
+    refresh: dict = {"worker": None, "answer": None}
+    on_gui = os.environ.get("BENCH_ARRANGE_ON_GUI") == "1"  # the figures before the lane did it
+    if os.environ.get("BENCH_NO_GC_FREEZE") == "1":
+        import photoclip.gui.results_model as results_model
+
+        results_model.settle_gc = lambda count: False  # type: ignore[assignment]
+
+    def refresh_answer() -> None:  # the backend's lane: a new list of items, arranged there
+        n = steps.get("refreshes", 0) + 1
+        fresh = [ResultItem(i, f"/home/user/Pictures/{i // 1000:03d}/IMG_{i:06d}.jpg",
+                            start - (i - n) * 3000.0) for i in range(rows)]
+        refresh["answer"] = fresh if on_gui else arrange(fresh, results.sort_order,
+                                                          results.grouping)
+
     worst: dict[str, int] = {}
     cpu = [time.thread_time()]  # the GUI thread's own CPU time: a gap it did not spend
     cpu_gaps: list[float] = []  # working was the machine's load, not the app
@@ -315,7 +335,20 @@ def child_timeline(rows: int) -> None:
             bar.set_grouping("month")
             bar.set_grouping("year")
             bar.set_grouping("day")
-            steps["phase"] = "zoom"
+            steps["phase"] = "refresh"
+        elif steps["phase"] == "refresh":  # answers of "All photos" again, as after indexing
+            if refresh["worker"] is None:
+                refresh["worker"] = threading.Thread(target=refresh_answer, daemon=True)
+                refresh["worker"].start()
+            elif refresh["answer"] is not None:
+                answer, refresh["answer"], refresh["worker"] = refresh["answer"], None, None
+                if isinstance(answer, list):  # the old way: sorted and grouped here
+                    results.set_items(answer)
+                else:
+                    results.set_arranged(answer)
+                steps["refreshes"] = steps.get("refreshes", 0) + 1
+                if steps["refreshes"] == REFRESHES:
+                    steps["phase"] = "zoom"
         elif steps["phase"] == "zoom":  # one Ctrl+minus a tick, three, then a Ctrl+plus
             steps["zooms"] = steps.get("zooms", 0) + 1
             bar.zoom(-1 if steps["zooms"] <= 3 else 1)
@@ -334,6 +367,7 @@ def child_timeline(rows: int) -> None:
                 "cpu_gaps_over_50ms": sum(g > 50 for g in cpu_gaps[5:]),
                 "max_cpu_gap_phase": worst_cpu[0],
                 "full_gc_ms": sorted(full_gc)[-3:], "full_gcs": len(full_gc),
+                "refreshes": steps.get("refreshes", 0), "arranged_on_gui": on_gui,
             }), flush=True)
             loader.stop()
             os._exit(0)
@@ -437,7 +471,9 @@ def main() -> None:
         # 5. the timeline
         tl = _run(["_timeline", str(args.rows)], base_env)
         say(f"timeline of {tl['rows']:,} photos by day ({tl['headings']:,} date headings), "
-            f"{tl['pages']} pages scrolled, every year jumped to, regrouped, resized "
+            f"{tl['pages']} pages scrolled, every year jumped to, regrouped, "
+            f"{tl['refreshes']} refreshes (a new answer, sorted and grouped "
+            f"{'on the GUI thread' if tl['arranged_on_gui'] else 'on the lane'}), resized "
             "(5 ms heartbeat):")
         say(f"  longest GUI-thread gap {tl['max_gap_ms']} ms, p99 {tl['p99_gap_ms']} ms, "
             f"{tl['gaps_over_50ms']} gaps > 50 ms (target: none); RSS growth "
@@ -448,8 +484,8 @@ def main() -> None:
             f"{tl['cpu_gaps_over_50ms']} gaps > 50 ms of its own work (the rest of a longer gap "
             "is the machine's load)")
         say(f"  Python's full garbage collections meanwhile: {tl['full_gcs']}, the longest "
-            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (they walk all "
-            f"{tl['rows']:,} result items)")
+            + ", ".join(f"{ms:.0f}" for ms in tl["full_gc_ms"]) + " ms (without gc.freeze "
+            f"each walks all {tl['rows']:,} result items)")
         say("  longest gap while " + ", ".join(
             f"{phase}: {ms} ms" for phase, ms in tl["worst_by_phase"].items()))
         say(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs while it ran)")

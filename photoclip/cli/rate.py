@@ -6,6 +6,8 @@ import argparse
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json
+from photoclip.cli.undo import run_edit
+from photoclip.core.edits import MarksEdit
 from photoclip.core.library import Library
 
 
@@ -45,10 +47,10 @@ def run_rate(lib: Library, args: argparse.Namespace) -> int:
         raise ValueError(_("say what to set: a rating (photoclip rate 4 PHOTO...) or "
                            "--favourite / --not-favourite"))
     ids = lib.photo_ids(args.photos)
-    if args.stars is not None:
-        lib.ratings.set_rating(ids, args.stars)
+    if args.stars is not None:  # each an edit `photoclip undo` takes back
+        run_edit(lib, MarksEdit(ids, stars=args.stars))
     if args.favourite is not None:
-        lib.ratings.set_favourite(ids, args.favourite)
+        run_edit(lib, MarksEdit(ids, favourite=args.favourite))
     marks = lib.ratings.marks(ids)
     records = lib.browse.records(ids)
     if args.json:

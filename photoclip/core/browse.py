@@ -88,6 +88,10 @@ class PhotoDetails:
     smart_albums: list[str]  # smart albums it is in now
     all_albums: list[str]  # plain albums it could be added to
     exif: dict[str, str] = field(default_factory=dict)
+    rating: int = 0  # stars (0: unrated), core/ratings.py
+    favourite: bool = False
+    place: str | None = None  # "Paris, France" (core/photo_facts.py)
+    lens: str | None = None
 
 
 @dataclass(frozen=True)

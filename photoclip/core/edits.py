@@ -1,4 +1,5 @@
-"""The undoable edits (:class:`~photoclip.core.undo.Command`): tags, albums, people, trash.
+"""The undoable edits (:class:`~photoclip.core.undo.Command`): tags, albums, people, trash,
+ratings and favourites.
 
 Each is built with what the user asked (``TagEdit("add", "dog", [1, 2])``) and run through an
 :class:`~photoclip.core.undo.UndoHistory` (CLI) or the GUI's undo stack, on the library.
@@ -16,7 +17,7 @@ from photoclip.core.types import counted
 from photoclip.core.undo import Command, Editable, UndoError
 
 __all__ = ["AlbumCreate", "AlbumDelete", "AlbumPhotos", "AlbumRedefine", "AlbumRename",
-           "PersonHide", "PersonRename", "TagEdit", "TrashPhotos"]
+           "MarksEdit", "PersonHide", "PersonRename", "TagEdit", "TrashPhotos"]
 
 _TAG_WORDS = {"add": "Add tag {tag!r} to {n}", "remove": "Remove tag {tag!r} from {n}",
               "reject": "Reject tag {tag!r} on {n}", "accept": "Accept tag {tag!r} on {n}"}
@@ -50,6 +51,50 @@ class TagEdit(Command):
 
     def _undo(self, lib: Editable) -> None:
         lib.tagging.restore(TagSnapshot.from_dict(self.state["before"]))
+
+
+class MarksEdit(Command):
+    """A star rating (``stars`` 0-5, 0 clears) or the favourite flag (``favourite``: True,
+    False, or ``"toggle"``: all become favourites unless all already are) for photos; undo
+    puts each photo's stars and flag back as they were (core/ratings.py ``restore``)."""
+
+    kind = "marks"
+
+    def __init__(self, photo_ids: Iterable[int], stars: int | None = None,
+                 favourite: bool | str | None = None,
+                 before: list[list[Any]] | None = None) -> None:
+        if (stars is None) == (favourite is None):
+            raise ValueError("a marks edit sets either stars or the favourite flag")
+        if stars is not None and not 0 <= int(stars) <= 5:
+            raise ValueError(f"a rating is 0 to 5 stars, not {stars}")
+        if favourite not in (None, True, False, "toggle"):
+            raise ValueError(f"favourite is True, False or 'toggle', not {favourite!r}")
+        super().__init__(photo_ids=_ids(photo_ids), stars=None if stars is None else int(stars),
+                         favourite=favourite, before=before)
+
+    def text(self) -> str:
+        s = self.state
+        n = counted(len(s["photo_ids"]), "photo")
+        if s["stars"] is not None:
+            return (f"Clear the rating of {n}" if s["stars"] == 0
+                    else f"Rate {n} {s['stars']} stars")
+        return f"Mark {n} as favourites" if s["favourite"] else f"Unmark {n} as favourites"
+
+    def _do(self, lib: Editable) -> Any:
+        s, ratings = self.state, lib.ratings
+        before = ratings.marks(s["photo_ids"])
+        if s["favourite"] == "toggle":  # decided once: a redo does the same
+            s["favourite"] = not all(fav for _, fav in before.values())
+        if s["stars"] is not None:
+            ratings.set_rating(s["photo_ids"], s["stars"])
+        else:
+            ratings.set_favourite(s["photo_ids"], bool(s["favourite"]))
+        s["before"] = [[pid, stars, fav] for pid, (stars, fav) in before.items()]
+        return ratings.marks(s["photo_ids"])
+
+    def _undo(self, lib: Editable) -> None:
+        lib.ratings.restore({int(pid): (int(stars), bool(fav))
+                             for pid, stars, fav in self.state["before"]})
 
 
 class AlbumCreate(Command):

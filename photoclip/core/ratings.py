@@ -71,8 +71,10 @@ class Ratings:
         return {pid: fav for pid, (_, fav) in old.items()}
 
     def restore(self, values: dict[int, tuple[int, bool]]) -> None:
-        """Set {photo id: (stars, favourite)} as given (what an undo puts back)."""
-        self._write({pid: v for pid, v in values.items() if pid in self._known(values)})
+        """Set {photo id: (stars, favourite)} as given (what an undo puts back); photos the
+        library no longer has are left out."""
+        known = self._catalog.get_many(list(values))
+        self._write({pid: v for pid, v in values.items() if pid in known})
 
     def with_rating(self, value: str) -> set[int]:
         """Photos passing a rating filter (see :func:`parse_rating_filter`)."""
@@ -82,6 +84,14 @@ class Ratings:
             return {r[0] for r in db.execute(
                 "SELECT p.id FROM photos p LEFT JOIN photo_marks m ON m.photo_id = p.id"
                 f" WHERE COALESCE(m.rating, 0) {sql} ?", (stars,))}
+
+    def marked(self) -> dict[int, tuple[int, bool]]:
+        """{photo id: (stars, favourite)} of every rated or favourite photo (the others are
+        (0, False)): what the grid's badges show."""
+        with self._catalog.transaction() as db:
+            return {pid: (int(r), bool(f)) for pid, r, f in db.execute(
+                "SELECT photo_id, rating, favourite FROM photo_marks"
+                " WHERE rating > 0 OR favourite = 1")}
 
     def favourites(self) -> set[int]:
         """The photos marked as favourites."""

@@ -43,6 +43,7 @@ class Editable(Protocol):
     tagging: Any  # core.albums.PhotoTags
     albums: Any  # core.albums.Albums
     trash: Any  # core.photo_trash.PhotoTrash
+    ratings: Any  # core.ratings.Ratings
 
     def people(self) -> Any: ...
 

@@ -25,11 +25,11 @@ from photoclip.gui.i18n import tr
 from photoclip.gui.queries import (
     Browse,
     PhotoDetails,
-    ResultItem,
     SidebarData,
     load_details,
     load_sidebar,
 )
+from photoclip.gui.result_order import arrange
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
@@ -276,11 +276,16 @@ class Backend(QObject):
     # ----- searching -------------------------------------------------------------------------
 
     def search(
-        self, browse: Browse, on_done: Callable[[list[ResultItem]], None],
+        self, browse: Browse, on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
+        arranged: tuple[str, str] | None = None,
     ) -> None:
-        """Text, image or similar-photo search, or the whole library by date; newest wins."""
-        self._call(browse.run, on_done, priority=HIGH, key="search", on_error=on_error)
+        """Text, image or similar-photo search, or the whole library by date; newest wins.
+        With ``arranged`` (sort, grouping) the answer comes sorted and grouped
+        (gui/result_order.py), with the stars and hearts, else as a list of ResultItems."""
+        run = browse.run if arranged is None else (
+            lambda lib: arrange(browse.run(lib), *arranged, marks=lib.ratings.marked()))
+        self._call(run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:
         self._call(lambda lib: load_details(lib, photo_id), on_done, priority=HIGH,

@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
 
 from photoclip.core.timeline import nearest_row
 from photoclip.gui.i18n import tr
-from photoclip.gui.results_model import DateRole, PathRole, ScoreRole, ThumbnailFailedRole
+from photoclip.gui.results_model import (
+    DateRole,
+    MarksRole,
+    PathRole,
+    ScoreRole,
+    ThumbnailFailedRole,
+)
 from photoclip.gui.scores import paint_strength
 from photoclip.gui.sectioned_view import SectionedView
 
@@ -42,8 +48,30 @@ CELL = 200  # the default cell (thumbnail + margin), in device-independent pixel
 MARGIN = 16  # cell minus thumbnail
 
 
+def paint_marks(painter: QPainter, rect: QRect, stars: int, favourite: bool,
+                pal: QPalette) -> QRect:
+    """A small badge at the bottom left of ``rect``: a heart for a favourite, then the stars
+    given (none for an unrated favourite); returns where it was painted."""
+    text = ("♥" if favourite else "") + ("★" * stars)
+    font = painter.font()
+    font.setPixelSize(11)
+    painter.save()
+    painter.setFont(font)
+    width = painter.fontMetrics().horizontalAdvance(text) + 8
+    box = QRect(rect.left() + 6, rect.bottom() - 26, width, 20)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(pal.color(QPalette.ColorRole.ToolTipBase))
+    painter.drawRoundedRect(box, 3, 3)
+    painter.setPen(pal.color(QPalette.ColorRole.ToolTipText))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+    return box
+
+
 class ThumbnailDelegate(QStyledItemDelegate):
-    """A thumbnail centred in its cell, with the match strength as a small meter."""
+    """A thumbnail centred in its cell, with the match strength as a small meter and the
+    stars and heart of a rated photo as a badge."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return option.rect.size() if option.rect.isValid() else QSize(CELL, CELL)
@@ -81,6 +109,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         score = index.data(ScoreRole)
         if score is not None:
             paint_strength(painter, rect, score, pal)
+        marks = index.data(MarksRole)
+        if marks is not None:
+            paint_marks(painter, rect, marks[0], marks[1], pal)
         if option.state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(pal.color(QPalette.ColorRole.Highlight))
             painter.setBrush(Qt.BrushStyle.NoBrush)  # a frame only, over the thumbnail

@@ -26,6 +26,7 @@ from photoclip.gui.photo_view import PhotoView
 from photoclip.gui.plugin_actions import ActionOutcome, PluginActions, show_outcome
 from photoclip.gui.queries import Browse, PhotoDetails, ResultItem, SidebarData
 from photoclip.gui.rating_keys import RatingKeys
+from photoclip.gui.result_order import Arranged
 from photoclip.gui.results_model import PhotoIdRole, ResultsModel
 from photoclip.gui.screen_fit import fit_to_screen
 from photoclip.gui.search_bar import SearchBar
@@ -140,8 +141,7 @@ class MainWindow(QMainWindow):
         self.photo_view.album_add.connect(self._album_add)
         self.photo_view.classify.connect(self._classify)
         self.rating_keys = RatingKeys(  # 0-5 stars, "." favourite
-            [self.grid, self.photo_view], self._rating_targets, b.submit, self.statusBar(),
-            self._tags_changed)
+            [self.grid, self.photo_view], self._rating_targets, self.edits.run, self.statusBar())
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.status_panel.pause_toggled.connect(self._pause)
@@ -225,8 +225,9 @@ class MainWindow(QMainWindow):
         self._language_hint(self._current.text)
         self.backend.search(
             self._current,
-            lambda items: self._show_results(request, items),
+            lambda found: self._show_results(request, found),
             lambda exc: self._search_failed(request, exc),
+            (self.results.sort_order, self.results.grouping),  # sorted and grouped off-thread
         )
 
     def _language_hint(self, text: str) -> None:
@@ -247,7 +248,7 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.banner.kind = ""
 
-    def _show_results(self, request: int, items: list[ResultItem]) -> None:
+    def _show_results(self, request: int, found: Arranged) -> None:
         """Show a search's answer. A new request starts at the top with nothing selected; the
         same request answered again (new photos were indexed) keeps the current photo, the
         selection and the scroll position."""
@@ -258,7 +259,8 @@ class MainWindow(QMainWindow):
         keep = current.data(PhotoIdRole) if refreshed and current.isValid() else None
         selected = self.selected_ids() if refreshed else []
         anchor = self.grid.anchor() if refreshed else None  # the photo at the top stays there
-        self.results.set_items(items)
+        self.results.set_arranged(found)
+        items = found.items
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search,
                                    self.sidebar_data.waiting)

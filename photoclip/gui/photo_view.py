@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from photoclip.gui.i18n import N_, format_date, tr
 from photoclip.gui.photo_text import PhotoTextBox
 from photoclip.gui.queries import PhotoDetails
+from photoclip.gui.rating_keys import stars_text
 from photoclip.gui.reveal import reveal_in_file_manager
 from photoclip.gui.tags_model import PhotoTagsModel, SourceRole, TagRole
 from photoclip.gui.viewer_canvas import ViewerCanvas
@@ -421,6 +422,11 @@ def _file_facts(d: PhotoDetails) -> dict[str, str]:
         facts[N_("Format")] = d.format
     if d.camera:
         facts[N_("Camera")] = d.camera
+    if d.lens:
+        facts[N_("Lens")] = d.lens
+    if d.place:
+        facts[N_("Place")] = d.place
+    facts[N_("Rating")] = stars_text(d.rating, d.favourite)  # keys 0-5 and "." change it
     if d.error:
         facts[N_("Problem")] = d.error
     return facts

@@ -63,8 +63,11 @@ class Browse:
 
 
 def load_details(lib: Library, photo_id: int) -> PhotoDetails:
-    """Everything the photo view shows about one photo."""
-    return lib.browse.details(photo_id)
+    """Everything the photo view shows about one photo (with its stars, heart, place, lens)."""
+    stars, favourite = lib.ratings.marks([photo_id])[photo_id]
+    facts = lib.facts.of(photo_id)
+    return dataclasses.replace(lib.browse.details(photo_id), rating=stars, favourite=favourite,
+                               place=facts["place"], lens=facts["lens"])
 
 
 def load_sidebar(lib: Library) -> SidebarData:

@@ -20,6 +20,7 @@ from photoclip.core.timeline import GROUPINGS, MONTH, DateGroup, group_dates, ye
 from photoclip.gui.grid_layout import Section
 from photoclip.gui.i18n import format_date
 from photoclip.gui.queries import ResultItem
+from photoclip.gui.result_order import DATE, RELEVANCE, Arranged, arrange, settle_gc
 from photoclip.gui.scores import score_tooltip
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.timeline_labels import group_label, sections_of
@@ -29,8 +30,7 @@ PathRole = Qt.ItemDataRole.UserRole + 2
 ScoreRole = Qt.ItemDataRole.UserRole + 3
 DateRole = Qt.ItemDataRole.UserRole + 4
 ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 5
-
-RELEVANCE, DATE = "relevance", "date"
+MarksRole = Qt.ItemDataRole.UserRole + 6  # (stars, favourite) of a rated photo, else None
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -44,6 +44,7 @@ class ResultsModel(QAbstractListModel):
         super().__init__(parent)
         self._items: list[ResultItem] = []
         self._row_of: dict[str, int] = {}
+        self._marks: dict[int, tuple[int, bool]] = {}  # rated photos: (stars, favourite)
         self._sort = RELEVANCE
         self._grouping = MONTH
         self._groups: list[DateGroup] = []
@@ -56,13 +57,26 @@ class ResultsModel(QAbstractListModel):
     # ----- contents --------------------------------------------------------------------------
 
     def set_items(self, items: Sequence[ResultItem]) -> None:
+        """Show these results, put in order and grouped here (see :meth:`set_arranged`)."""
+        self.set_arranged(arrange(items, self._sort, self._grouping, self._marks))
+
+    def set_arranged(self, arranged: Arranged) -> None:
+        """Show results already put in order and grouped (on the backend's lane: a large
+        set costs the GUI thread no sorting); arranged for another order or grouping than
+        the one now chosen, they are arranged again."""
+        if (arranged.sort, arranged.grouping) != (self._sort, self._grouping):
+            arranged = arrange(arranged.items, self._sort, self._grouping, arranged.marks)
         self.beginResetModel()
-        self._items = self._sorted(list(items))
-        self._row_of = {it.path: row for row, it in enumerate(self._items)}
-        self._group()
+        self._items = arranged.items
+        self._row_of = arranged.row_of
+        self._marks = arranged.marks
+        self._labels.clear()
+        self._groups = arranged.groups
+        self._sections = arranged.sections
         self.endResetModel()
         if self.loader is not None:
             self.loader.clear_waiting()
+        settle_gc(len(arranged.items))
 
     def items(self) -> list[ResultItem]:
         return list(self._items)
@@ -105,11 +119,6 @@ class ResultsModel(QAbstractListModel):
             raise ValueError(order)
         self._sort = order
         self.set_items(self._items)
-
-    def _sorted(self, items: list[ResultItem]) -> list[ResultItem]:
-        if self._sort == RELEVANCE and items and items[0].score is not None:
-            return sorted(items, key=lambda r: -(r.score or 0.0))
-        return sorted(items, key=lambda r: r.date, reverse=True)
 
     # ----- the timeline ----------------------------------------------------------------------
 
@@ -180,6 +189,8 @@ class ResultsModel(QAbstractListModel):
             return it.score
         if role == DateRole:
             return it.date
+        if role == MarksRole:
+            return self._marks.get(it.photo_id)
         if role == ThumbnailFailedRole:
             return self.loader is not None and self.loader.failed(it.path)
         return None

@@ -40,6 +40,14 @@ def describe(cmd: Command) -> str:
                 "reject": tr("Reject tag '{tag}' on {n}"),
                 "accept": tr("Accept tag '{tag}' on {n}")}[s["action"]]
         return form.format(tag=s["tag"], n=n)
+    if cmd.kind == "marks":
+        if s["stars"] is not None:
+            form = (tr("Clear the rating of {n}") if s["stars"] == 0
+                    else tr("Rate {n} {stars} stars"))
+        else:
+            form = tr("Mark {n} as favourites") if s["favourite"] else tr(
+                "Unmark {n} as favourites")
+        return form.format(n=n, stars=s["stars"])
     if cmd.kind == "album-photos":
         form = (tr("Add {n} to album '{album}'") if s["action"] == "add"
                 else tr("Remove {n} from album '{album}'"))

@@ -1,4 +1,5 @@
-"""The viewer's overlay of the photo's facts (toggled with I): date, camera, size, folder, tags.
+"""The viewer's overlay of the photo's facts (toggled with I): date, camera, size, folder, tags,
+rating, place, lens.
 
 :func:`facts` is the one list of what the overlay shows, in order; a feature that adds facts
 (rating, place) adds a function to :data:`EXTRA_FACTS` rather than editing the overlay.
@@ -15,12 +16,20 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from photoclip.gui.i18n import format_date, tr
 from photoclip.gui.queries import PhotoDetails
+from photoclip.gui.rating_keys import stars_text
 from photoclip.gui.tag_names import shown
 
 Fact = tuple[str, str]  # (label in the interface's language, value)
 
-#: More facts, each from a function of the details (e.g. a rating, a place); [] when none.
-EXTRA_FACTS: list[Callable[[PhotoDetails], list[Fact]]] = []
+
+def marks_and_place(d: PhotoDetails) -> list[Fact]:
+    """The stars and heart (when rated or a favourite), the place and the lens."""
+    rated = stars_text(d.rating, d.favourite) if d.rating or d.favourite else ""
+    return [(tr("Rating"), rated), (tr("Place"), d.place or ""), (tr("Lens"), d.lens or "")]
+
+
+#: More facts, each from a function of the details (e.g. a rating, a place).
+EXTRA_FACTS: list[Callable[[PhotoDetails], list[Fact]]] = [marks_and_place]
 
 
 def _size(d: PhotoDetails) -> str:

@@ -38,5 +38,15 @@ def test_undo_and_redo_the_last_cli_edits(cli_home: Path, library_folder: Path, 
     tags = json.loads(_run(capsys, "photo", two, "--json"))["tags"]
     assert ("snow", "user") in [(t["tag"], t["source"]) for t in tags]
     _run(capsys, "undo")
+    _run(capsys, "rate", "4", one, two)
+    _run(capsys, "rate", "--favourite", one)
+    assert "undone: Mark 1 photo as favourites" in _run(capsys, "undo")
+    shown = json.loads(_run(capsys, "photo", one, "--json"))
+    assert (shown["rating"], shown["favourite"]) == (4, False)
+    assert "undone: Rate 2 photos 4 stars" in _run(capsys, "undo")
+    assert json.loads(_run(capsys, "photo", two, "--json"))["rating"] == 0
+    assert "redone: Rate 2 photos 4 stars" in _run(capsys, "redo")
+    assert json.loads(_run(capsys, "photo", two, "--json"))["rating"] == 4
+    _run(capsys, "undo")
     # nothing left: a clear sentence and the "failed" status, not a traceback
     assert "nothing to undo" in _run(capsys, "undo", status=1)

@@ -17,6 +17,7 @@ from photoclip.core.edits import (
     AlbumPhotos,
     AlbumRedefine,
     AlbumRename,
+    MarksEdit,
     TagEdit,
     TrashPhotos,
 )
@@ -155,6 +156,36 @@ def test_trash_moves_to_the_system_trash_and_undo_restores(lib: Library,
     assert back in set(lib.vectors.index().ids().tolist())  # indexed again
     history.redo(lib)  # by path: the photo has a new id now
     assert not os.path.exists(path) and len(list((system_trash / "files").iterdir())) == 1
+
+
+def test_rating_and_favourite_edits_undo_per_photo_and_survive_in_the_journal(
+        lib: Library, tmp_path: Path) -> None:
+    a, b, c = _ids(lib)[:3]
+    lib.ratings.set_rating([a], 2)
+    lib.ratings.set_favourite([b], True)
+    start = lib.ratings.marks([a, b, c])
+    history = UndoHistory(tmp_path / "journal.json")
+    assert history.run(MarksEdit([a, b, c], stars=5), lib) == {a: (5, False), b: (5, True),
+                                                             c: (5, False)}
+    history.run(MarksEdit([a, b], favourite="toggle"), lib)  # not all are: all become ♥
+    assert lib.ratings.marks([a, b, c]) == {a: (5, True), b: (5, True), c: (5, False)}
+    again = UndoHistory(tmp_path / "journal.json")  # another run of the CLI
+    assert [cmd.text() for cmd in again.done] == ["Rate 3 photos 5 stars",
+                                                  "Mark 2 photos as favourites"]
+    again.undo(lib)
+    assert lib.ratings.marks([a, b, c]) == {a: (5, False), b: (5, True), c: (5, False)}
+    again.redo(lib)  # the toggle was decided once: redo marks again, never unmarks
+    assert lib.ratings.marks([a, b]) == {a: (5, True), b: (5, True)}
+    again.undo(lib)
+    again.undo(lib)
+    assert lib.ratings.marks([a, b, c]) == start  # each photo its own stars and heart
+    with pytest.raises(ValueError, match="0 to 5 stars"):
+        MarksEdit([a], stars=6)
+    with pytest.raises(ValueError, match="either stars or the favourite"):
+        MarksEdit([a], stars=3, favourite=True)
+    with pytest.raises(ValueError, match="no photo with id"):
+        again.run(MarksEdit([a, 999_999], stars=1), lib)
+    assert lib.ratings.marks([a]) == {a: start[a]} and again.done == []  # nothing changed
 
 
 def test_the_original_is_the_keeper(tmp_path: Path) -> None:

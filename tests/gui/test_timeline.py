@@ -1,9 +1,11 @@
 """The timeline offscreen: date headings between the photos of each month (day, year), the
 year jump, the grid keeping its place when photos arrive or the order changes, the thumbnail
-size (slider, Ctrl+plus, remembered), sharp thumbnails at 2x and scores a person reads."""
+size (slider, Ctrl+plus, remembered), sharp thumbnails at 2x and scores a person reads; the
+rows sorted and grouped off the GUI thread, large result sets kept out of the GC's walks."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -20,7 +22,8 @@ from photoclip.core.timeline import DAY, MONTH, YEAR
 from photoclip.gui.grid import CELL, PhotoGrid, ThumbnailDelegate
 from photoclip.gui.grid_bar import ZOOM_STEP, GridBar
 from photoclip.gui.queries import ResultItem
-from photoclip.gui.results_model import DATE, ResultsModel
+from photoclip.gui.result_order import FREEZE_AT, RELEVANCE, arrange, settle_gc
+from photoclip.gui.results_model import DATE, MarksRole, ResultsModel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader, read_pixels
 
 
@@ -261,14 +264,14 @@ def test_the_window_keeps_the_photo_at_the_top_when_a_refresh_brings_newer_photo
     window.show()
     window._current = window._shown = Browse()  # "All photos", answered again after indexing
     items = _items()
-    window._show_results(window._request, items)
+    window._show_results(window._request, arrange(items, RELEVANCE, MONTH))
     grid = window.grid
     grid.verticalScrollBar().setValue(2000)
     path, _, y = grid.anchor()
     row = window.results.row_of_path(path)
     newer = [ResultItem(90_000 + i, f"/photos/new/{i}.jpg", datetime(2026, 2, 1, i).timestamp())
              for i in range(9)]
-    window._show_results(window._request, newer + items)
+    window._show_results(window._request, arrange(newer + items, RELEVANCE, MONTH))
     assert window.results.row_of_path(path) == row + 9  # nine rows further down the list
     assert grid.anchor()[0] == path and grid.anchor()[2] == y  # and just where it was
 
@@ -295,3 +298,61 @@ def test_arrows_clicks_and_shift_clicks_work_on_photos_across_headings(timeline,
                      pos=grid.visualRect(results.index(1)).center())
     qtbot.keyClick(grid, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     assert grid.selected_rows() == [1, 2, 3, 4, 5]
+
+
+def test_results_arrive_sorted_and_grouped_and_the_model_only_swaps_them_in(qtbot) -> None:
+    items = _items()
+    scored = [ResultItem(it.photo_id, it.path, it.date, (it.photo_id % 7) / 10) for it in items]
+    by_score = arrange(scored, RELEVANCE, MONTH)  # what the backend's lane hands over
+    assert not by_score.by_date and by_score.sections is None
+    assert [it.score for it in by_score.items] == sorted((it.score for it in scored),
+                                                         reverse=True)
+    browsing = arrange(list(reversed(items)), RELEVANCE, DAY)  # no scores: newest first
+    assert browsing.by_date and [it.date for it in browsing.items] == sorted(
+        (it.date for it in items), reverse=True)
+    assert len(browsing.groups) == 3 * 12 * 2 - 9 * 2  # two days a month, to March 2025
+    assert browsing.row_of[browsing.items[5].path] == 5
+    with pytest.raises(ValueError, match="group by one of"):
+        arrange(items, RELEVANCE, "week")
+
+    results = ResultsModel(None)
+    results.set_grouping(DAY)
+    results.set_arranged(browsing)
+    assert results.items() == browsing.items and results.sections() == browsing.sections
+    results.set_arranged(by_score)  # arranged for "month" while the user chose "day"
+    assert results.has_scores and results.sections() is None  # by score: still no headings
+    results.set_sort(DATE)
+    results.set_arranged(by_score)  # arranged by score, the user now wants date order
+    assert [it.date for it in results.items()] == [it.date for it in browsing.items]
+    assert len(results.sections() or []) == len(browsing.groups)  # by day, as chosen
+
+
+def test_a_large_result_set_is_kept_out_of_full_garbage_collections() -> None:
+    assert not settle_gc(FREEZE_AT - 1)
+    big = [ResultItem(i, f"/photos/{i}.jpg", 1.7e9 - i) for i in range(FREEZE_AT)]
+    def walked() -> set[int]:  # what a full collection walks (not the frozen objects)
+        return {id(o) for o in gc.get_objects()}
+
+    assert {id(big[0]), id(big[-1])} <= walked()
+    try:
+        results = ResultsModel(None)
+        results.set_items(big)  # in the window: set_arranged of the lane's answer
+        assert not {id(it) for it in results.items()} & walked()
+        assert gc.get_freeze_count() >= FREEZE_AT
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
+
+
+def test_rated_photos_carry_a_stars_and_heart_badge(timeline) -> None:
+    grid, results, _, _ = timeline
+    items = results.items()
+    first, second = items[0].photo_id, items[1].photo_id
+    results.set_arranged(arrange(items, RELEVANCE, MONTH, marks={first: (3, True)}))
+    assert results.index(0).data(MarksRole) == (3, True)
+    assert results.index(1).data(MarksRole) is None  # unrated: no badge
+    plain = _painted(grid, results, 1)
+    assert _painted(grid, results, 0) != plain
+    results.set_items(items)  # arranged here again: the badges stay
+    assert results.index(0).data(MarksRole) == (3, True)
+    results.set_arranged(arrange(items, RELEVANCE, MONTH, marks={second: (0, True)}))
+    assert results.index(0).data(MarksRole) is None and _painted(grid, results, 1) != plain

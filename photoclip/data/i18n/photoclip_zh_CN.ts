@@ -335,6 +335,10 @@
         <translation>选择模型的权重文件</translation>
     </message>
     <message>
+        <source>Clear the rating of {n}</source>
+        <translation>清除{n}的星级</translation>
+    </message>
+    <message>
         <source>Copy details</source>
         <translation>复制详细信息</translation>
     </message>
@@ -593,6 +597,10 @@
         <translation>语言</translation>
     </message>
     <message>
+        <source>Lens</source>
+        <translation>镜头</translation>
+    </message>
+    <message>
         <source>Like: {name}</source>
         <translation>相似：{name}</translation>
     </message>
@@ -619,6 +627,10 @@
     <message>
         <source>Loose: more tags, some wrong</source>
         <translation>宽松：标签更多，有些会出错</translation>
+    </message>
+    <message>
+        <source>Mark {n} as favourites</source>
+        <translation>将{n}标为收藏</translation>
     </message>
     <message>
         <source>May be someone you named</source>
@@ -918,6 +930,10 @@
         <translation>像素</translation>
     </message>
     <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
         <source>Place: {place}</source>
         <translation>地点：{place}</translation>
     </message>
@@ -944,6 +960,14 @@
     <message>
         <source>Problem</source>
         <translation>问题</translation>
+    </message>
+    <message>
+        <source>Rate {n} {stars} stars</source>
+        <translation>给{n}评{stars}星</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评分</translation>
     </message>
     <message>
         <source>Read keywords from photos and XMP sidecars as tags</source>
@@ -1284,6 +1308,10 @@
     <message>
         <source>Turn the view, not the file (R, Shift+R)</source>
         <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
+    </message>
+    <message>
+        <source>Unmark {n} as favourites</source>
+        <translation>取消{n}的收藏</translation>
     </message>
     <message>
         <source>Unnamed</source>
