@@ -18,6 +18,7 @@ from photoclip.core import catalog_backup
 from photoclip.core.errors import CatalogDamagedError
 from photoclip.core.keywords import write_sidecar
 from photoclip.core.library import Library
+from photoclip.core.migrations import SCHEMA_VERSION
 from photoclip.core.recovery import RecoveryError, inspect_catalog, recover_catalog
 from tests.core.test_catalog_backup import flip_page_headers, truncate
 
@@ -134,7 +135,7 @@ def test_recover_command_restores_the_backup_and_the_photos_since(
     report = json.loads(done.stdout)["report"]
     assert report["backup_taken"] == "2020-01-01 12:00"
     assert report["restored"] == {"photos": 4, "user_tags": 2, "rejected_tags": 1,
-                                  "albums": 2, "schema_version": 2}
+                                  "albums": 2, "schema_version": SCHEMA_VERSION}
     assert (report["photos_from_store"], report["photos"]) == (2, 6)
     kept = Path(report["kept_as"][0])
     assert kept.parent == catalog.parent and kept.name.startswith("catalog.sqlite3.damaged-")
