@@ -62,7 +62,7 @@ def run_analyzers(lib: Library, args: argparse.Namespace) -> int:
         state = _("on") if s.enabled else _("off")
         print(cell(s.name, 16) + cell(state, 7) + cell(f"{s.done:,}", 8, ">")
               + cell(f"{s.failed:,}", 8, ">") + cell(f"{s.pending:,}", 9, ">") + "  "
-              + lib.plugins.text(s.title, language()))
+              + lib.plugin_text(s.title, language()))
     return 0
 
 

@@ -284,6 +284,10 @@ class Library:
         loaded and its last error: what `photoclip plugins` and the GUI's settings list."""
         return self.plugins.infos()
 
+    def plugin_text(self, text: str, language: str) -> str:
+        """A plugin's ``text`` (a title, an option's help) in ``language`` where it gives one."""
+        return self.plugins.text(text, language)
+
     def people(self) -> People | None:
         """The library's People (the ``photoclip_people`` hook's interface), None while off."""
         return self.plugins.people(self.plugin_context())
