@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QActionGroup, QDesktopServices, QImage, QResizeEvent
+from PySide6.QtGui import QActionGroup, QDesktopServices, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -209,6 +209,8 @@ class PhotoView(QWidget):
         split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        self._split = split
+        self._panel_sized = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addWidget(split)
@@ -347,6 +349,28 @@ class PhotoView(QWidget):
         super().resizeEvent(event)
         self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF())
         self.facts.place()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._panel_sized:  # once laid out: a width the user drags to is theirs
+            QTimer.singleShot(0, self._size_panel)
+
+    def _size_panel(self) -> None:
+        total = sum(self._split.sizes())
+        if self._panel_sized or total <= 0:
+            return
+        self._panel_sized = True
+        self._split.setSizes([total - (w := self._panel_width()), w])
+
+    def _panel_width(self) -> int:
+        """The side panel's first width: its contents' without a horizontal scroll bar where
+        the window has room (at most half of it), never under its minimum (a narrow window)."""
+        panel = self.side_panel
+        bar = panel.verticalScrollBar().sizeHint().width()
+        inner = panel.widget()
+        wanted = (max(inner.sizeHint().width(), inner.minimumSizeHint().width()) + bar
+                  + 2 * panel.frameWidth())
+        return max(panel.minimumWidth(), min(wanted, self.width() // 2))
 
     def show_regions(self, photo_id: int, regions: list[Any]) -> None:
         """Draw these regions (``core.types.Region``) over the photo, if it is still shown."""

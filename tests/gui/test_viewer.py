@@ -350,3 +350,18 @@ def test_a_late_thumbnail_shows_until_the_decode_and_the_decode_takes_over(
     canvas.set_level(path, SCREEN, screen.image, screen.full_size)
     assert canvas.fitted and canvas.full_size.toTuple() == (1800, 1200)
     assert canvas.scale == pytest.approx(400 / 1200) and canvas.level_for_scale() == SCREEN
+
+
+def test_the_side_panel_shows_its_contents_whole_where_the_window_has_room(qtbot) -> None:
+    from photoclip.gui.photo_view import PhotoView
+
+    view = PhotoView()
+    qtbot.addWidget(view)
+    view.resize(1280, 760)
+    view.show()
+    qtbot.waitExposed(view)
+    panel = view.side_panel
+    qtbot.waitUntil(lambda: panel.width() > panel.minimumWidth(), timeout=5_000)
+    assert not panel.horizontalScrollBar().isVisible()  # Remove, Add to album: not cut off
+    assert panel.width() <= view.width() // 2
+    view.images.stop()
