@@ -22,6 +22,26 @@ def _stars(text: str) -> int:
     return value
 
 
+def _parse_intermixed(parser: argparse.ArgumentParser) -> None:
+    """Let ``parser`` (a subcommand's) take options between its positionals, as
+    ``parse_intermixed_args`` does (argparse's subcommands cannot ask for it)."""
+    base = type(parser)
+
+    class Intermixed(base):  # type: ignore[misc,valid-type]
+        _inner = False
+
+        def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+            if self._inner:  # parse_known_intermixed_args calls this twice itself
+                return super().parse_known_args(args, namespace)
+            self._inner = True
+            try:
+                return self.parse_known_intermixed_args(args, namespace)
+            finally:
+                self._inner = False
+
+    parser.__class__ = Intermixed
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rate", help=_("give photos a star rating (0-5) or mark them as favourites"),
@@ -36,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      const=True, help=_("mark them as favourites"))
     fav.add_argument("--not-favourite", "--not-favorite", dest="favourite",
                      action="store_const", const=False, help=_("unmark them as favourites"))
+    _parse_intermixed(p)  # `rate 4 --favourite PHOTO...`: an option between stars and photos
     p.set_defaults(run=run_rate)
     pl = sub.add_parser("places", help=_("countries and towns where photos were taken, with "
                                           "counts (from their GPS, named offline)"))

@@ -25,6 +25,8 @@ def test_rate_places_and_filters(cli_home: Path, tmp_path: Path, datasets_dir: P
     rated = as_json(photoclip(cli_home, "rate", "4", str(a), str(b), "--json"))
     assert [p["rating"] for p in rated["photos"]] == [4, 4]
     assert "♥" in photoclip(cli_home, "rate", "--favourite", str(b)).stdout
+    both = as_json(photoclip(cli_home, "rate", "4", "--favourite", str(b), "--json"))
+    assert [(p["rating"], p["favourite"]) for p in both["photos"]] == [(4, True)]  # option between
 
     def found(*args: str) -> set[str]:
         res = as_json(photoclip(cli_home, "search", *args, "--json"))
