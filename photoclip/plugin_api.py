@@ -34,7 +34,8 @@ from photoclip.core.labels import Label, LabelSet, parse_label_set
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
-from photoclip.core.plugin_context import PluginContext, free_name
+from photoclip.core.plugin_context import PluginContext
+from photoclip.core.trash import free_name
 from photoclip.core.types import (
     API_VERSION,
     Action,

@@ -211,12 +211,3 @@ class PluginContext:
         records = self._lib.browse.records(ids)
         return [photo_from_record(records[i]) for i in ids if i in records]
 
-
-def free_name(target: Path) -> Path:
-    """``target`` if nothing is there, else ``name (2).ext``, ``name (3).ext``, ..."""
-    n = 2
-    candidate = target
-    while candidate.exists() or candidate.is_symlink():
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
-        n += 1
-    return candidate

@@ -81,7 +81,7 @@ def restore(items: Sequence[Trashed]) -> list[str]:
             raise TrashError(
                 f"{item.original} cannot be restored by photoclip: restore it from the "
                 "system trash (Finder: Put Back; Recycle Bin: Restore; a file manager: Restore)")
-        target = _free(Path(item.original))
+        target = free_name(Path(item.original))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(item.in_trash, target)
         if item.info:
@@ -94,7 +94,8 @@ def restore(items: Sequence[Trashed]) -> list[str]:
     return out
 
 
-def _free(target: Path) -> Path:
+def free_name(target: Path) -> Path:
+    """``target`` if nothing is there, else ``name (2).ext``, ``name (3).ext``, ..."""
     n = 2
     candidate = target
     while candidate.exists() or candidate.is_symlink():
