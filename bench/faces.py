@@ -268,10 +268,25 @@ def wall(n_photos: int, arch: str, out: Path | None, keep: Path | None = None) -
     are found; then a ``--person`` search against the same search unfiltered."""
     import statistics
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from index import open_library, write_bench_model  # type: ignore[import-not-found]
-
+    from photoclip.config import AppPaths, Settings
     from photoclip.core.browse import SearchFilters
+    from photoclip.core.library import Library
+    from photoclip.core.model_catalogue import write_user_model
+    from photoclip.core.torch_compat import import_open_clip
+
+    def write_bench_model(config_dir: Path, arch: str) -> str:
+        """A user model of ``arch`` with random weights; its key."""
+        key = "bench-" + arch.lower().replace("/", "-")
+        write_user_model(config_dir / "models", key, import_open_clip().get_model_config(arch),
+                         description=f"{arch}, random weights (benchmark)")
+        return key
+
+    def open_library(home: Path, folder: Path, key: str, device: str, precision: str
+                     ) -> Library:
+        app = AppPaths(home / "data", home / "config", home / "cache").ensure()
+        Settings(folders=[str(folder)], model=key, device=device,
+                 precision=precision).save(app.settings_file)
+        return Library(app)
 
     lines: list[str] = []
 

@@ -18,7 +18,6 @@ __all__ = ["model_config", "preprocess_spec_for"]
 
 _registered: dict[str, str] = {}
 _register_lock = threading.Lock()
-_config_dir: Path | None = None
 
 
 def _user_open_clip_config(spec: ModelSpec) -> dict[str, Any] | None:
@@ -27,8 +26,10 @@ def _user_open_clip_config(spec: ModelSpec) -> dict[str, Any] | None:
 
 
 def _register(spec: ModelSpec) -> None:
-    """Make a user model's own config known to open_clip under ``spec.arch``."""
-    global _config_dir
+    """Make a user model's own config known to open_clip under ``spec.arch``.
+
+    open_clip reads configs from files: the file lives only while open_clip reads it (a folder
+    kept per process was left behind in the temp folder by every run)."""
     cfg = _user_open_clip_config(spec)
     if cfg is None:
         return
@@ -37,11 +38,10 @@ def _register(spec: ModelSpec) -> None:
         if _registered.get(spec.arch) == text:
             return
         oc = import_open_clip()
-        if _config_dir is None:
-            _config_dir = Path(tempfile.mkdtemp(prefix="photoclip-open-clip-configs-"))
-        path = _config_dir / f"{spec.arch}.json"
-        path.write_text(text, encoding="utf-8")
-        oc.add_model_config(path)
+        with tempfile.TemporaryDirectory(prefix="photoclip-open-clip-config-") as folder:
+            path = Path(folder) / f"{spec.arch}.json"
+            path.write_text(text, encoding="utf-8")
+            oc.add_model_config(path)  # read at once; later rescans skip the missing file
         _registered[spec.arch] = text
 
 

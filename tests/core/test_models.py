@@ -136,6 +136,29 @@ def test_user_model_files(tmp_path: Path, tiny_clip_config: dict, caplog) -> Non
     assert get_model_spec("  MINE ", models) == mine
 
 
+def test_user_model_config_leaves_no_temp_folder(tmp_path: Path, tiny_clip_config: dict,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user model's config reaches open_clip without a folder left in the temp folder (every
+    process left one behind: thousands accumulated)."""
+    from photoclip.core import model_config as mc
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temp))
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "leak.json").write_text(json.dumps({
+        "key": "no-leak", "description": "d", "open_clip_config": tiny_clip_config,
+        "weights": "w/tiny.safetensors"}))
+    spec = available_models(models)["no-leak"]
+    mc._register(spec)
+    oc = import_open_clip()
+    assert oc.get_model_config(spec.arch)["embed_dim"] == tiny_clip_config["embed_dim"]
+    assert list(temp.iterdir()) == []
+    oc.add_model_config(tmp_path / "nothing-here")  # a later rescan keeps the config
+    assert oc.get_model_config(spec.arch)["embed_dim"] == tiny_clip_config["embed_dim"]
+
+
 # ----- device and precision ------------------------------------------------------------------
 
 
