@@ -56,6 +56,7 @@ class PeoplePanel(QObject):
         self.ask_choice: Callable[[QWidget, str, str, list[str]], str | None] = _ask_choice
         self.review: Any = None  # the open review dialog
         self.menu: QMenu | None = None  # the menu shown last (a popup: the GUI never waits)
+        self.merged_into: dict[int, int] = {}  # person id -> the person it was merged into
         window.sidebar_model.people_section = self._section
         sidebar = window.sidebar
         sidebar.setUniformRowHeights(False)  # the People entries' face thumbnails are taller
@@ -83,6 +84,25 @@ class PeoplePanel(QObject):
         self.people = people
         self._rebuild()
         self._covers()
+        self._follow_person_filter()
+
+    def _follow_person_filter(self) -> None:
+        """Keep the search's person chip true to the person: renamed, it shows the new name;
+        merged away or forgotten, the filter goes (it would match nothing)."""
+        bar = self.window.search_bar
+        if bar.person is None or self.people is None:
+            return
+        everyone = {p.id: p for p in [*self.people, *self.hidden]}
+        now = everyone.get(bar.person[0])
+        if now is None and bar.person[0] in self.merged_into:
+            now = everyone.get(self.merged_into[bar.person[0]])
+        if now is None:
+            bar.set_person(None, notify=False)
+        elif now.id != bar.person[0] or now.title != bar.person[1]:
+            bar.set_person((now.id, now.title), notify=False)
+        else:
+            return
+        self.window.run_search(show_grid=False)  # the photos of whom it says, where the user is
 
     def _hidden_loaded(self, people: list[PersonSummary] | None) -> None:
         self.hidden = list(people or [])
@@ -161,6 +181,10 @@ class PeoplePanel(QObject):
             person=person_title(person), photos=count_of(person.photos, "photo"))
         name = self.ask_text(self.window, tr("Name"), prompt, self._names())
         if name:
+            taken = next((p for p in self.person_entries() if p.id != person.id and p.name
+                          and p.name.lower() == name.strip().lower()), None)
+            if taken is not None:  # a name in use merges the two
+                self.merged_into[person.id] = taken.id
             self.requests.name(person.id, name)
 
     def ask_merge(self, person: PersonSummary) -> None:
@@ -171,7 +195,9 @@ class PeoplePanel(QObject):
                                  tr("Merge {person} into:").format(person=person_title(person)),
                                  labels)
         if chosen in labels:
-            self.requests.merge(others[labels.index(chosen)].id, person.id)
+            into = others[labels.index(chosen)].id
+            self.merged_into[person.id] = into
+            self.requests.merge(into, person.id)
 
     def _names(self) -> list[str]:
         return sorted({p.name for p in self.person_entries() if p.name})

@@ -108,6 +108,7 @@ def test_people_sidebar_and_face_boxes(
                     timeout=20_000)
     qtbot.waitUntil(lambda: any(t.startswith("Colin — 1") for t, _, _ in
                                 people_entries(window)), timeout=20_000)
+    assert window.search_bar.person_chip.text().startswith("Person: Unnamed")
 
     # name the rest of the group the same: a name in use merges the two
     rest = next(p for _, p, _ in people_entries(window) if p.name is None and p.photos == 2
@@ -116,6 +117,12 @@ def test_people_sidebar_and_face_boxes(
     action(panel.person_menu(rest), "Name").trigger()
     qtbot.waitUntil(lambda: [(p.name, p.photos) for _, p, _ in people_entries(window)][:1]
                     == [("Colin", 3)], timeout=20_000)
+    # the chip follows the group shown into Colin (it said "Unnamed" of a person gone)
+    qtbot.waitUntil(lambda: window.search_bar.person_chip.text().startswith("Person: Colin"),
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: window.results.rowCount() == 3, timeout=20_000)
+    assert window.stack.currentWidget() is view  # still looking at the photo
+    qtbot.waitUntil(lambda: bool(view.preview.regions), timeout=20_000)
 
     # "not Colin" from the photo view: the face leaves Colin for good
     view.preview.region_clicked.emit(view.preview.regions[0], QPoint(0, 0))
