@@ -15,8 +15,8 @@ Two steps, two Python environments (OpenVINO is not a photoclip dependency):
    so) / int8 (NNCF post-training quantisation of the OpenVINO model, same 8 photos) /
    OpenVINO's default precision on this CPU (bf16 where the CPU has it).
 
-    python bench/openvino.py --prepare /tmp/ov-bench
-    /tmp/ovvenv/bin/python bench/openvino.py --measure /tmp/ov-bench
+    python bench/openvino_cpu.py --prepare /tmp/ov-bench
+    /tmp/ovvenv/bin/python bench/openvino_cpu.py --measure /tmp/ov-bench
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def measure(folder: Path, threads: int, runs: int, batch: int) -> None:
     reference = np.load(folder / "reference.npy")
     print(f"{json.loads((folder / 'info.json').read_text())}; {threads} threads, batch {batch}, "
           f"{runs} timed runs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
-          f"onnxruntime {ort.__version__}, openvino {ov.__version__}", flush=True)
+          f"onnxruntime {ort.__version__}, openvino {ov.get_version()}", flush=True)
     rows = []
 
     def ort_run(path: Path):
