@@ -8,6 +8,7 @@ random inputs (random weights: a check of the arithmetic, not of real-weight acc
     python bench/embed.py                       # ViT-B-32, fp32/bf16/int8, threads 1 and 2
     python bench/embed.py --arch MobileCLIP2-S0 --threads 2 --batches 2
     python bench/embed.py --texts 384           # label prompts/s: full 77 tokens vs cut length
+                                                # vs the ONNX text towers (fp32, int8)
 
 ``--texts N`` embeds N of the built-in label sets' distinct prompt texts (every k-th, so the
 length mix is kept) in fp32 at full length (77 tokens, as open_clip pads) and cut to each chunk's
@@ -23,6 +24,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,8 +73,9 @@ def _spec(arch: str) -> ModelSpec:
     )
 
 
-def bench_texts(arch: str, n: int, threads: int) -> None:
-    """Label prompts/s at full length and at the cut length (fp32)."""
+def bench_texts(arch: str, n: int, threads: int, onnx: list[str]) -> None:
+    """Label prompts/s at full length and at the cut length (fp32), then through each ONNX text
+    tower in ``onnx`` (its first call exports and judges it: timed is the second)."""
     from photoclip.core.labels import builtin_label_sets
     from photoclip.core.tagging import _groups
 
@@ -102,6 +105,26 @@ def bench_texts(arch: str, n: int, threads: int) -> None:
     cos = float(np.min(np.sum(results[True][2] * results[False][2], axis=1)))
     print(f"speed-up {results[True][0] / results[False][0]:.2f}x (CPU "
           f"{results[False][1] / results[True][1]:.2f}x); min cosine cut vs full {cos:.7f}")
+    models.CUT_TEXT = True
+    for precision in onnx:
+        with tempfile.TemporaryDirectory() as tmp:
+            emb = Embedder(_spec(arch), models_dir=Path(tmp), device="cpu", precision=precision,
+                           torch_threads=threads)
+            t = time.perf_counter()
+            emb.embed_texts(sample, lane="bulk")  # torch fp32, the export and the verdict
+            first = time.perf_counter() - t
+            verdict = emb._text.verdict if emb._text is not None else None
+            wall, cpu = time.perf_counter(), time.process_time()
+            vecs = emb.embed_texts(sample, lane="bulk")
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            emb.close()
+        cos = float(np.min(np.sum(vecs * results[True][2], axis=1)))
+        used = verdict.get("precision") if verdict and verdict.use_onnx else "torch"
+        print(f"{precision:<12}{len(sample) / wall:8.1f} prompts/s  "
+              f"{cpu / len(sample) * 1000:6.1f} CPU-ms/prompt  -> all {len(texts)} in "
+              f"{len(texts) * wall / len(sample):5.0f} s; {used} used; min cosine vs torch cut "
+              f"{cos:.5f}; first call (export + verdict) {first:.1f} s; tried "
+              f"{verdict.get('tried') if verdict else '-'}", flush=True)
 
 
 def main() -> None:
@@ -116,12 +139,15 @@ def main() -> None:
                     help="do not fuse MobileCLIP's training-time branches")
     ap.add_argument("--texts", type=int, default=0,
                     help="instead: N label prompts at full and at cut length")
+    ap.add_argument("--onnx-texts", default="onnx-fp32,onnx-int8",
+                    help="with --texts: these ONNX text towers too ('' for none)")
     args = ap.parse_args()
     if args.no_reparam:
         models.REPARAMETERIZE = False
     logging.basicConfig(level=logging.ERROR)
     if args.texts:
-        bench_texts(args.arch, args.texts, int(args.threads.split(",")[-1]))
+        bench_texts(args.arch, args.texts, int(args.threads.split(",")[-1]),
+                    [p for p in args.onnx_texts.split(",") if p])
         return
 
     precisions = args.precisions.split(",")

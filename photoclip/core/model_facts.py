@@ -98,11 +98,14 @@ class ModelFacts:
         runtime[f"{device_pref}|{precision_pref}"] = [device, precision]
         self._update(runtime=runtime)
 
-    def onnx_verdicts(self) -> dict[str, Any] | None:
-        """The ONNX image tower's remembered verdicts (:mod:`~photoclip.core.onnx_image`), by
-        weights, precision and setting."""
-        record = self._read().get("onnx_image")
+    def onnx_verdicts(self, tower: str = "image") -> dict[str, Any] | None:
+        """The ONNX ``tower``'s ("image" or "text") remembered verdicts
+        (:mod:`~photoclip.core.onnx_image`, :mod:`~photoclip.core.onnx_text`), by weights,
+        precision and setting."""
+        record = self._read().get(f"onnx_{tower}")
         return record if isinstance(record, dict) else None
 
-    def remember_onnx_verdict(self, key: str, verdict: dict[str, Any]) -> None:
-        self._update(onnx_image={**(self.onnx_verdicts() or {}), key: verdict})
+    def remember_onnx_verdict(
+        self, key: str, verdict: dict[str, Any], tower: str = "image"
+    ) -> None:
+        self._update(**{f"onnx_{tower}": {**(self.onnx_verdicts(tower) or {}), key: verdict}})

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from photoclip.core.embedder_onnx import OnnxTowers
 from photoclip.core.model_catalogue import (
     CATALOGUE,
     DEFAULT_MODEL_KEY,
@@ -47,7 +48,6 @@ from photoclip.core.precision import (
     PRECISIONS,
     choose_precision,
     cpu_has_fast_bf16,
-    onnx_plan,
     resolve_device,
     supported_precisions,
     torch_precision,
@@ -90,14 +90,13 @@ NUMPY_TEXTS = 16  # at most this many texts in such a call (more: torch, multi-t
 # fraction of a second and gives the very vectors the rest of the process computes
 NUMPY_TEXT_WITH_TORCH = False
 LANES = ("interactive", "bulk")
-ONNX_WITHOUT_TORCH = True  # a remembered ONNX image tower runs before any torch load
 REPARAMETERIZE = True  # fuse MobileCLIP's training branches at load (bench/embed.py can turn off)
 
 
 # ----- the embedder --------------------------------------------------------------------------
 
 
-class Embedder:
+class Embedder(OnnxTowers):
     """Lazy, thread-safe CLIP embedder: the model loads on first use, exactly once, even with
     concurrent callers. Device, precision, ``dim`` and ``preprocess_spec`` are known without
     loading (remembered on disk, so without importing torch once the model has run here).
@@ -146,6 +145,8 @@ class Embedder:
         self._tokenizer: Any = None
         self._input_dtype: Any = None
         self._onnx: Any = None  # the ONNX image tower, where onnx_plan says to try one
+        self._text: Any = None  # the ONNX text tower, by the same plan
+        self._probes: list[np.ndarray] = []  # image vectors: the text tower's labels check
         self.weights_used: Path | None = None
         self.loads = 0
         self.image_batches = 0
@@ -271,6 +272,7 @@ class Embedder:
         if self.torch_threads > 0:
             torch.set_num_threads(self.torch_threads)
         onnx = self._onnx_tower(device, precision)
+        self._text_tower(device, precision)
         if full and onnx is not None and onnx.ready(path):
             # a remembered ONNX image tower: torch needs only the text tower (less memory)
             built = provider.build(spec, path, models_dir=self.models_dir, device=device,
@@ -310,6 +312,8 @@ class Embedder:
             encode = cut_text_encoder(model, tokenizer)
         self._encode_text = encode or model.encode_text
         self._tokenizer = tokenizer
+        if self._text is not None:
+            self._text.attach(model, tokenizer, path)
         self.weights_used = path
         self._model = model
         self._full = full
@@ -321,62 +325,6 @@ class Embedder:
             from photoclip.core.numpy_text import remember_verified
 
             remember_verified(self._facts, model, tokenizer, path)
-
-    def _onnx_tower(self, device: str, precision: str) -> Any:
-        """The ONNX image tower to try for this load (:func:`~.precision.onnx_plan`), or None."""
-        plan = onnx_plan(device, self._precision_pref, precision)
-        if plan is None:
-            self._onnx = None
-        elif self._onnx is None or self._onnx.precision != plan[0]:
-            from photoclip.core.onnx_image import OnnxImageTower
-
-            self._onnx = OnnxImageTower(self.spec, self.models_dir, self._facts, plan[0],
-                                        timed=plan[1], threads=self.torch_threads)
-        return self._onnx
-
-    def _torch_free_tower(self) -> Any:
-        """The ONNX image tower where no torch model is loaded yet and its verdict and file are
-        remembered: an index run with cached label prompts then never imports torch (seconds
-        of start-up, hundreds of MB). None otherwise (the torch path decides)."""
-        if not ONNX_WITHOUT_TORCH:
-            return None
-        onnx = self._onnx
-        if onnx is not None and onnx.active and self._model is None:
-            return onnx
-        if self._model is not None or (onnx is not None and onnx.broken):
-            return None
-        with self._load_lock:
-            if self._model is not None:
-                return None
-            if self._onnx is not None and self._onnx.active:
-                return self._onnx
-            device, precision = self._runtime()
-            onnx = self._onnx_tower(device, precision)
-            if onnx is None:
-                return None
-            try:
-                path = None if self.spec.random_init else self._resolve_weights()
-            except ModelUnavailableError:
-                return None  # the torch load says what to do
-            if not onnx.ready(path):
-                return None
-            onnx.attach(None, path, self.preprocess_spec.image_size)
-            if not onnx.active:
-                return None
-            log.info("Image tower of %s: the cached ONNX file (%s), without torch",
-                     self.spec.key, onnx.precision)
-            self._onnx_precision()
-            return onnx
-
-    def _onnx_precision(self) -> None:
-        """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
-        onnx = self._onnx
-        shown = onnx.precision if onnx.active else torch_precision(onnx.precision)
-        if onnx.state != "undecided" and shown != self._precision:
-            with self._meta_lock:
-                self._precision = shown
-            self._facts.remember_runtime(self._device_pref, self._precision_pref,
-                                         self._device or "cpu", shown)
 
     # ----- embedding -------------------------------------------------------------------------
 
@@ -396,6 +344,7 @@ class Embedder:
             with self._lane_locks[lane]:
                 try:
                     out = tower.run(arr)
+                    self._keep_probes(out)
                     self.image_batches += 1
                     self.images_embedded += len(arr)
                     return out
@@ -412,6 +361,8 @@ class Embedder:
 
             onnx = self._onnx
             out = in_torch(arr) if onnx is None else onnx.embed(arr, in_torch)
+            self._keep_probes(out)
+            self._decide_text()  # beside the image tower, the text tower's verdict
             if onnx is not None and onnx.state != "undecided":
                 self._onnx_precision()
             self.image_batches += 1
@@ -443,13 +394,16 @@ class Embedder:
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if (NUMPY_TEXT and len(texts) <= NUMPY_TEXTS and self.loads == 0
-                and (NUMPY_TEXT_WITH_TORCH or "torch" not in sys.modules)):
-            vecs = self._numpy_texts(texts)  # a one-shot query: no torch import at all
-            if vecs is not None:
-                self.texts_embedded += len(texts)
-                return vecs
         lane = lane or ("interactive" if len(texts) <= INTERACTIVE_TEXTS else "bulk")
+        if self.loads == 0 and (NUMPY_TEXT_WITH_TORCH or "torch" not in sys.modules):
+            if NUMPY_TEXT and len(texts) <= NUMPY_TEXTS:
+                vecs = self._numpy_texts(texts)  # a one-shot query: no torch import at all
+                if vecs is not None:
+                    self.texts_embedded += len(texts)
+                    return vecs
+            vecs = self._torch_free_texts(texts, lane)  # more texts: the ONNX text tower
+            if vecs is not None:
+                return vecs
 
         def tokenize(_model: Any, tokenizer: Any) -> Any:
             return tokenizer(texts)
@@ -465,13 +419,25 @@ class Embedder:
             rows = order[start : start + TEXT_CHUNK]
 
             def run(model: Any, _tokenizer: Any, rows: np.ndarray = rows) -> np.ndarray:
-                chunk = tokens[rows.tolist()].to(self.device)
-                vecs = _normalised(self._encode_text(chunk))
+                chunk = tokens[rows.tolist()]
+                text = self._text
+                if text is not None and text.state != "torch":  # ONNX, or its verdict now
+                    vecs = text.embed(chunk.numpy(), [texts[i] for i in rows], self._in_torch,
+                                      np.concatenate(self._probes) if self._probes else None,
+                                      decide=lane == "bulk")
+                else:
+                    vecs = _normalised(self._encode_text(chunk.to(self.device)))
                 self.texts_embedded += len(rows)
                 return vecs
 
             out[rows] = self._call(run, lane, full=False)
         return out
+
+    def _in_torch(self, tokens: np.ndarray) -> np.ndarray:
+        """Token ids (N, 77) -> unit vectors through torch's text tower (under ``_call``)."""
+        import torch
+
+        return _normalised(self._encode_text(torch.from_numpy(tokens).to(self.device)))
 
     def _numpy_texts(self, texts: list[str]) -> np.ndarray | None:
         """Texts through the verified torch-free text tower, or None (then torch)."""
@@ -509,8 +475,9 @@ class Embedder:
                 return
             self._model = self._tokenizer = self._encode_text = None
             self._full = False
-            if self._onnx is not None:
-                self._onnx.detach()
+            for tower in (self._onnx, self._text):
+                if tower is not None:
+                    tower.detach()
             gc.collect()
             if self._device and self._device.startswith("cuda"):
                 import torch

@@ -19,20 +19,20 @@ verdict is remembered per weights, so it is measured once. ``onnx-int8`` / ``onn
 the speed test but not the accuracy test. Any failure (export, quantisation, a damaged cache
 file, an ONNX Runtime error) logs one line and leaves the image tower in torch: indexing goes on.
 
-The text tower stays in torch: a query is one short sequence (milliseconds) and label prompts
-are embedded once and cached, so an ONNX text tower would not pay for its export.
+Memory: the export frees torch's image tower once the fp32 file is written and quantises in a
+short-lived child process, in two phases (:mod:`~photoclip.core.onnx_quantize`). The text tower
+has its own ONNX file and verdict by the same rules (:mod:`~photoclip.core.onnx_text`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import logging
 import os
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,11 @@ import numpy as np
 
 from photoclip.core.model_catalogue import ModelSpec
 from photoclip.core.model_facts import ModelFacts, fingerprint
+from photoclip.core.onnx_quantize import quantize, trim_memory
 
 __all__ = [
-    "CALIBRATION_MIN", "MIN_COSINE", "OnnxImageTower", "TorchTowerNeeded", "Verdict", "judge",
-    "weights_id",
+    "CALIBRATION_MIN", "MIN_COSINE", "OnnxImageTower", "TorchTowerNeeded", "Verdict",
+    "export_files", "judge", "open_session", "weights_id",
 ]
 
 log = logging.getLogger(__name__)
@@ -88,33 +89,51 @@ class Verdict(dict):  # type: ignore[type-arg]
         return bool(self.get("use"))
 
 
-def _top(vecs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    sims = vecs @ vecs.T
-    np.fill_diagonal(sims, -np.inf)
-    return np.argsort(-sims, axis=1, kind="stable")[:, :k], sims
+def _top(sims: np.ndarray, k: int) -> np.ndarray:
+    return np.argsort(-sims, axis=1, kind="stable")[:, :k]
 
 
-def judge(
-    reference: np.ndarray, candidate: np.ndarray, *, torch_s: float, onnx_s: float, timed: bool
-) -> Verdict:
-    """Compare ``candidate`` vectors with the fp32 ``reference`` (both (N, D), unit length) and
-    the CPU-seconds each took; ``timed``: ONNX must also be faster (``auto``)."""
-    cos = np.sum(reference * candidate, axis=1)
-    k = min(TOP_K, len(reference) - 1)
-    ref_top, ref_sims = _top(reference, k)
-    cand_top, _ = _top(candidate, k)
+def _changed(ref_sims: np.ndarray, cand_sims: np.ndarray, k: int) -> int:
+    """Rows whose top-``k`` columns differ between the two similarity matrices, where a
+    newcomer that ties (within :data:`TIE`, in fp32) with fp32's k-th column is not a change."""
+    ref_top, cand_top = _top(ref_sims, k), _top(cand_sims, k)
     changed = 0
-    for i in range(len(reference)):
+    for i in range(len(ref_sims)):
         gained = set(cand_top[i].tolist()) - set(ref_top[i].tolist())
         if gained:  # a real change unless each newcomer ties with fp32's k-th neighbour
             kth = ref_sims[i, ref_top[i, -1]]
             if any(kth - ref_sims[i, j] > TIE for j in gained):
                 changed += 1
+    return changed
+
+
+def _self_sims(vecs: np.ndarray) -> np.ndarray:
+    sims = vecs @ vecs.T
+    np.fill_diagonal(sims, -np.inf)
+    return sims
+
+
+def judge(
+    reference: np.ndarray, candidate: np.ndarray, *, torch_s: float, onnx_s: float, timed: bool,
+    probes: np.ndarray | None = None,
+) -> Verdict:
+    """Compare ``candidate`` vectors with the fp32 ``reference`` (both (N, D), unit length) and
+    the CPU-seconds each took; ``timed``: ONNX must also be faster (``auto``). Neighbours: each
+    row's top-10 among the others (images), or with ``probes`` (P, D) each probe's top-10 rows
+    (labels for photos' image vectors: the text tower)."""
+    cos = np.sum(reference * candidate, axis=1)
+    if probes is None or not len(probes):
+        k = min(TOP_K, len(reference) - 1)
+        changed = _changed(_self_sims(reference), _self_sims(candidate), k)
+    else:
+        k = min(TOP_K, len(reference))
+        changed = _changed(probes @ reference.T, probes @ candidate.T, k)
     accurate = bool(cos.min() >= MIN_COSINE and changed == 0)
     faster = onnx_s <= FASTER * torch_s
     return Verdict(
-        use=accurate and (faster or not timed), min_cosine=round(float(cos.min()), 6),
-        changed_neighbours=changed, photos=len(reference), torch_ms=round(torch_s * 1000, 1),
+        use=accurate and (faster or not timed), accurate=accurate,
+        min_cosine=round(float(cos.min()), 6), changed_neighbours=changed,
+        photos=len(reference), torch_ms=round(torch_s * 1000, 1),
         onnx_ms=round(onnx_s * 1000, 1), timed=timed,
     )
 
@@ -137,80 +156,74 @@ def _image_tower(model: Any) -> Any:
     return ImageTower()
 
 
-def export(
-    model: Any, image_size: tuple[int, int], target: Path, precision: str,
-    calibration: np.ndarray | None = None,
+@contextlib.contextmanager
+def exporting() -> Iterator[None]:
+    """What torch's TorchScript ONNX exporter needs: MultiheadAttention's inference fast path
+    off (it has no ONNX export: the plain ops instead), gradients off, its warnings quiet."""
+    import torch
+
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    try:
+        torch.backends.mha.set_fastpath_enabled(False)
+        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+            warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated; it works
+            yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
+
+
+def export_files(
+    module: Any, args: tuple[np.ndarray, ...], target: Path, precision: str, *, input_name: str,
+    dynamic_axes: dict[str, dict[int, str]], calibration: list[dict[str, np.ndarray]] | None,
+    release: Callable[[], None] | None = None, keep_fp32: Path | None = None,
 ) -> None:
-    """Export ``model``'s image tower (fp32, on the CPU) to ``target``: fp32, or int8 (static:
-    int8 weights, activations at the fixed ranges ``calibration``'s photos reach, so a photo's
-    vector does not depend on the batch it is in, as it would with dynamic quantisation).
-    Written beside ``target`` and moved into place."""
+    """Export ``module`` (example inputs ``args``, arrays: one input and one output, "features")
+    to ``target``: fp32, or int8 quantised with the activation ranges ``calibration`` reaches
+    (:mod:`~photoclip.core.onnx_quantize`). ``release()`` is called once the fp32 file is
+    written (the caller frees torch's copy of the tower before quantising); ``keep_fp32``:
+    where int8's fp32 file is kept too. Written beside ``target`` and moved into place."""
     import torch
 
     target.parent.mkdir(parents=True, exist_ok=True)
     stem = target.parent / f".{target.stem}.{os.getpid()}"
     fp32, int8 = stem.with_suffix(".fp32.tmp"), stem.with_suffix(".int8.tmp")
-    fastpath = torch.backends.mha.get_fastpath_enabled()
     try:
-        # MultiheadAttention's inference fast path has no ONNX export: the plain ops instead
-        torch.backends.mha.set_fastpath_enabled(False)
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-            warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated; it works
-            x = torch.zeros((2, 3, *image_size), dtype=torch.float32)
-            torch.onnx.export(
-                _image_tower(model), (x,), str(fp32), dynamo=False, opset_version=OPSET,
-                input_names=["pixels"], output_names=["features"],
-                dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}},
-            )
+        with exporting():  # the inputs made here: not inference tensors of the caller's mode
+            inputs = tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in args)
+            torch.onnx.export(module, inputs, str(fp32), dynamo=False, opset_version=OPSET,
+                              input_names=[input_name], output_names=["features"],
+                              dynamic_axes=dynamic_axes)
+        del module
+        trim_memory()  # the exporter's copies of the weights
+        if release is not None:
+            release()
         if precision == "onnx-int8":
-            if calibration is None or not len(calibration):
-                raise ValueError("int8 needs calibration photos")
-            _quantize(fp32, int8, calibration)
+            if not calibration:
+                raise ValueError("int8 needs calibration inputs")
+            quantize(fp32, int8, calibration)
             os.replace(int8, target)
+            if keep_fp32 is not None:
+                os.replace(fp32, keep_fp32)
         else:
             os.replace(fp32, target)
     finally:
-        torch.backends.mha.set_fastpath_enabled(fastpath)
         for tmp in (fp32, int8):
             with contextlib.suppress(OSError):
                 tmp.unlink()
 
 
-def _quantize(source: Path, target: Path, calibration: np.ndarray) -> None:
-    """Static int8 (QOperator: QLinearMatMul / QLinearConv) calibrated on ``calibration``."""
-    from onnxruntime.quantization import (
-        CalibrationDataReader,
-        QuantFormat,
-        QuantType,
-        quantize_static,
-    )
-
-    class Reader(CalibrationDataReader):  # type: ignore[misc]
-        def __init__(self) -> None:
-            self.batches = iter([{"pixels": np.ascontiguousarray(calibration[i : i + 4])}
-                                 for i in range(0, len(calibration), 4)])
-
-        def get_next(self) -> dict[str, np.ndarray] | None:
-            return next(self.batches, None)
-
-    with _quiet("onnxruntime.quantization", "root"):
-        quantize_static(str(source), str(target), Reader(), quant_format=QuantFormat.QOperator,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        op_types_to_quantize=["MatMul", "Gemm", "Conv"])
-
-
-@contextlib.contextmanager
-def _quiet(*names: str) -> Any:
-    """onnxruntime's quantiser logs advice at WARNING on the root logger: keep it out of ours."""
-    loggers = [logging.getLogger(n if n != "root" else None) for n in names]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels):
-            lg.setLevel(level)
+def export(
+    model: Any, image_size: tuple[int, int], target: Path, precision: str,
+    calibration: np.ndarray | None = None, release: Callable[[], None] | None = None,
+) -> None:
+    """Export ``model``'s image tower (fp32, on the CPU) to ``target``: fp32, or int8 (static:
+    int8 weights, activations at the fixed ranges ``calibration``'s photos reach, so a photo's
+    vector does not depend on the batch it is in, as it would with dynamic quantisation)."""
+    x = np.zeros((2, 3, *image_size), dtype=np.float32)
+    feeds = None if calibration is None else [{"pixels": np.ascontiguousarray(calibration)}]
+    export_files(_image_tower(model), (x,), target, precision, input_name="pixels",
+                 dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}}, calibration=feeds,
+                 release=release)
 
 
 def open_session(path: Path, threads: int) -> Any:
@@ -302,9 +315,15 @@ class OnnxImageTower:
     def _activate(self) -> None:
         """Use the ONNX tower and free torch's image tower (hundreds of MB)."""
         self.state = "onnx"
+        self._free_torch_tower()
+
+    def _free_torch_tower(self) -> None:
+        """Free torch's image tower (also once the fp32 file is exported, before quantising:
+        the calibration batch's torch vectors are taken; if ONNX then loses, a later batch
+        loads it again: :class:`TorchTowerNeeded`)."""
         if getattr(self._model, "visual", None) is not None:
             self._model.visual = None
-            gc.collect()
+            trim_memory()
 
     def _open(self) -> bool:
         try:
@@ -334,6 +353,8 @@ class OnnxImageTower:
                 self.state, self.session, self.broken = "torch", None, True
                 if getattr(self._model, "visual", None) is None:
                     raise TorchTowerNeeded(str(exc)) from exc
+        if self.state == "torch" and getattr(self._model, "visual", None) is None:
+            raise TorchTowerNeeded("torch's image tower was freed for the export")
         if self.state == "torch" or len(pixels) < CALIBRATION_MIN:
             return torch_embed(pixels)
         half = len(pixels) // 2  # the first half warms torch up; the second half is timed
@@ -351,7 +372,8 @@ class OnnxImageTower:
                 if not self.cache_file().is_file() or not self._open():
                     t = time.perf_counter()
                     export(self._model, self._size, self.cache_file(), self.precision,
-                           calibration=pixels[: CALIBRATION_MIN // 2])
+                           calibration=pixels[: CALIBRATION_MIN // 2],
+                           release=self._free_torch_tower)
                     log.info("Exported the image tower of %s to ONNX (%s) in %.1f s",
                              self.spec.key, self.precision, time.perf_counter() - t)
                     if not self._open():
@@ -367,7 +389,7 @@ class OnnxImageTower:
             log.warning("ONNX image tower for %s not available (%s); the image tower stays in "
                         "torch", self.spec.key, _first_line(exc))
             log.debug("ONNX export failed", exc_info=True)
-            self.state, self.session = "torch", None
+            self.state, self.session, self.broken = "torch", None, True
             return
         self.verdict = judge(reference, candidate, torch_s=torch_s, onnx_s=onnx_s,
                              timed=self.timed)

@@ -2,7 +2,8 @@
 measurements behind ``auto``). Only these functions import torch, inside them.
 
 ``onnx-int8`` / ``onnx-fp32`` (CPU only) run the image tower through ONNX Runtime
-(:mod:`~photoclip.core.onnx_image`) and the rest of the model in torch fp32. Under ``auto`` on a
+(:mod:`~photoclip.core.onnx_image`), and the text tower too where it can be exported
+(:mod:`~photoclip.core.onnx_text`); the rest of the model in torch fp32. Under ``auto`` on a
 CPU without native bf16 (where torch would run fp32) the int8 ONNX tower is tried on the first
 batch and kept if it is accurate enough and faster (:func:`onnx_plan`: the one rule)."""
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 PRECISIONS = ("fp32", "bf16", "fp16", "int8", "onnx-int8", "onnx-fp32")
 ONNX_PRECISIONS = ("onnx-int8", "onnx-fp32")
 ONNX_AUTO = True  # auto tries the int8 ONNX image tower where torch would run fp32 on the CPU
+ONNX_TEXT = True  # ... and the text tower by the same plan (bench/embed.py --texts measures it)
 _DEVICE_RE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
@@ -89,15 +91,21 @@ def torch_precision(precision: str) -> str:
     return "fp32" if precision in ONNX_PRECISIONS else precision
 
 
-def onnx_plan(device: str, preference: str, chosen: str) -> tuple[str, bool] | None:
-    """The ONNX image tower to try, as (precision, timed), or None: the explicit ``onnx-*``
-    precision (``timed`` False: kept if accurate), or under ``auto`` on a CPU where torch runs
-    fp32, ``onnx-int8`` (``timed``: kept only if also faster, measured once)."""
-    if device != "cpu":
+def onnx_plan(
+    device: str, preference: str, chosen: str, tower: str = "image"
+) -> tuple[str, bool] | None:
+    """The ONNX ``tower`` ("image" or "text") to try, as (precision, timed), or None: the
+    explicit ``onnx-*`` precision (``timed`` False: kept if accurate), or under ``auto`` on a
+    CPU where torch runs fp32, ``onnx-int8`` (``timed``: kept only if also faster, measured
+    once). The text tower follows the same plan (where :data:`ONNX_TEXT`); its int8 file that
+    is not accurate enough is followed by its fp32 one (:mod:`~photoclip.core.onnx_text`)."""
+    if device != "cpu" or (tower == "text" and not ONNX_TEXT):
         return None
     pref = (preference or "auto").strip().lower()
     if pref in ONNX_PRECISIONS:
-        return (pref, False) if chosen == pref and onnx_available(pref) else None
+        # the text tower keeps the setting where the image tower lost (shown as fp32)
+        asked = chosen == pref or (tower == "text" and torch_precision(chosen) == "fp32")
+        return (pref, False) if asked and onnx_available(pref) else None
     # under auto, "onnx-int8" is what an earlier run found (remembered): the same timed plan
     auto = pref == "auto" and chosen in ("fp32", "onnx-int8")
     if auto and ONNX_AUTO and onnx_available("onnx-int8"):
