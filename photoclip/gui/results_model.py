@@ -25,7 +25,7 @@ from photoclip.core.timeline import GROUPINGS, MONTH, DateGroup, year_starts
 from photoclip.gui.grid_layout import Section
 from photoclip.gui.i18n import format_date
 from photoclip.gui.queries import ResultItem
-from photoclip.gui.result_order import DATE, RELEVANCE, Arranged, arrange
+from photoclip.gui.result_order import DATE, RELEVANCE, Arranged, arrange, trim_heap
 from photoclip.gui.scores import score_tooltip
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
 from photoclip.gui.timeline_labels import group_label
@@ -71,9 +71,11 @@ class ResultsModel(QAbstractListModel):
         if arranged.sort != self._sort:
             arranged = arrange(arranged, self._sort, self._grouping)
         self.beginResetModel()
-        self._rows = arranged  # the old answer's columns are freed here, at once
+        old, self._rows = self._rows, arranged
         self._group()
         self.endResetModel()
+        del old  # the old answer's columns are freed here, at once
+        trim_heap(len(arranged))
         if self.loader is not None:
             self.loader.clear_waiting()
 
