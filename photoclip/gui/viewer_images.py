@@ -185,6 +185,8 @@ def _warm_up() -> None:
         from PIL import Image  # noqa: F401
 
         from photoclip.core import image_formats  # noqa: F401
+
+        QImageReader.supportedImageFormats()  # Qt's image plugins found and loaded
     except Exception:  # the decode says what is wrong, when it comes to it
         log.debug("The viewer's decoders did not import", exc_info=True)
 
@@ -207,6 +209,7 @@ class ViewerImages(QObject):
         self._grown: tuple[str, int, int] | None = None  # the last re-decode for a larger view
         self._cond = threading.Condition()
         self._stopped = False
+        self.warmed = threading.Event()  # set once a worker has imported the decoders
         self._decoded.connect(self._on_decoded)
         self._threads = [threading.Thread(target=self._main, name=f"photoclip-viewer-{i}",
                                           daemon=True) for i in range(workers)]
@@ -288,6 +291,7 @@ class ViewerImages(QObject):
 
     def _main(self) -> None:
         _warm_up()
+        self.warmed.set()
         while True:
             with self._cond:
                 while not self._stopped and (key := self._next()) is None:
