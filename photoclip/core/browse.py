@@ -58,7 +58,7 @@ def epoch(value: date | datetime | None) -> float | None:
     return value.timestamp()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResultItem:
     """One photo in a list of results."""
 

@@ -3,15 +3,18 @@
 A photo's date is the one the catalog gives (:attr:`photoclip.core.catalog.PhotoRecord.date`:
 EXIF capture time, else the file's time), read in local time. Grouping walks the dates once
 and asks the calendar only when a date leaves the current group's span, so 100,000 photos are
-grouped in milliseconds. The fronts label the groups in their own language.
+grouped in milliseconds; dates already newest first (the grid's order) go a group at a time
+(a bisect finds where each group ends), so the cost is per group, not per photo. The fronts
+label the groups in their own language.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+import numpy as np
 
 __all__ = [
     "DAY", "GROUPINGS", "MONTH", "YEAR", "DateGroup", "group_dates", "nearest_row", "year_starts",
@@ -21,7 +24,7 @@ DAY, MONTH, YEAR = "day", "month", "year"
 GROUPINGS = (DAY, MONTH, YEAR)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateGroup:
     """``count`` photos from row ``start`` on, all of one day, month or year (``key``:
     (year,), (year, month) or (year, month, day))."""
@@ -58,23 +61,40 @@ def _span(when: float, by: str) -> tuple[tuple[int, ...], float, float]:
     return key, low.timestamp(), high.timestamp()
 
 
-def group_dates(dates: Sequence[float], by: str = MONTH) -> list[DateGroup]:
+def group_dates(dates: Sequence[float] | np.ndarray, by: str = MONTH) -> list[DateGroup]:
     """Runs of consecutive ``dates`` (epoch seconds, in the order shown) that share a day,
     month or year (``by``). Photos out of date order simply start a new group."""
     if by not in GROUPINGS:
         raise ValueError(f"group by one of {', '.join(GROUPINGS)}, not {by!r}")
+    values = np.asarray(dates, dtype=np.float64)
+    if not len(values):
+        return []
+    if len(values) > 1 and bool(np.all(values[1:] <= values[:-1])):
+        return _group_newest_first(values, by)
     groups: list[DateGroup] = []
-    if not dates:
-        return groups
-    key, low, high = _span(dates[0], by)
+    key, low, high = _span(float(values[0]), by)
     start = 0
-    for row, when in enumerate(dates):
+    for row, when in enumerate(values.tolist()):
         if low <= when < high:
             continue
         groups.append(DateGroup(key, start, row - start))
         key, low, high = _span(when, by)
         start = row
-    groups.append(DateGroup(key, start, len(dates) - start))
+    groups.append(DateGroup(key, start, len(values) - start))
+    return groups
+
+
+def _group_newest_first(values: np.ndarray, by: str) -> list[DateGroup]:
+    """:func:`group_dates` of dates newest first: a group ends at the first date older than
+    its span, which a bisect of the (negated, so ascending) dates finds."""
+    ascending = -values
+    groups: list[DateGroup] = []
+    start, n = 0, len(values)
+    while start < n:
+        key, low, _high = _span(float(values[start]), by)
+        end = max(int(np.searchsorted(ascending, -low, side="right")), start + 1)
+        groups.append(DateGroup(key, start, end - start))
+        start = end
     return groups
 
 
@@ -90,12 +110,12 @@ def year_starts(groups: Sequence[DateGroup]) -> list[tuple[int, int]]:
     return out
 
 
-def nearest_row(dates: Sequence[float], when: float) -> int | None:
+def nearest_row(dates: Sequence[float] | np.ndarray, when: float) -> int | None:
     """The row whose date is nearest ``when`` in ``dates`` sorted newest first (where the
     grid goes back to when the photo it showed is gone); None for no dates."""
-    if not dates:
+    values = np.asarray(dates, dtype=np.float64)
+    if not len(values):
         return None
-    ascending = [-d for d in dates]  # newest first, so the negated dates ascend
-    i = bisect.bisect_left(ascending, -when)
-    best = [r for r in (i - 1, i) if 0 <= r < len(dates)]
-    return min(best, key=lambda r: abs(dates[r] - when))
+    i = int(np.searchsorted(-values, -when, side="left"))  # the negated dates ascend
+    best = [r for r in (i - 1, i) if 0 <= r < len(values)]
+    return min(best, key=lambda r: abs(float(values[r]) - when))

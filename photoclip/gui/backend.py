@@ -29,7 +29,7 @@ from photoclip.gui.queries import (
     load_details,
     load_sidebar,
 )
-from photoclip.gui.result_order import arrange
+from photoclip.gui.result_order import arrange_answer
 from photoclip.gui.tasks import HIGH, LOW, NORMAL, TaskLane
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ class Backend(QObject):
         With ``arranged`` (sort, grouping) the answer comes sorted and grouped
         (gui/result_order.py), with the stars and hearts, else as a list of ResultItems."""
         run = browse.run if arranged is None else (
-            lambda lib: arrange(browse.run(lib), *arranged, marks=lib.ratings.marked()))
+            lambda lib: arrange_answer(browse.run(lib), *arranged, marks=lib.ratings.marked()))
         self._call(run, on_done, priority=HIGH, key="search", on_error=on_error)
 
     def details(self, photo_id: int, on_done: Callable[[PhotoDetails], None]) -> None:

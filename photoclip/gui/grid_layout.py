@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = ["GridLayout", "Section"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """``count`` rows of the model from ``start`` on, under the heading of ``key`` (None:
     no heading). The heading's words are asked for only when it is painted."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sized
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
@@ -260,7 +261,7 @@ class MainWindow(QMainWindow):
         selected = self.selected_ids() if refreshed else []
         anchor = self.grid.anchor() if refreshed else None  # the photo at the top stays there
         self.results.set_arranged(found)
-        items = found.items
+        items = found  # columns: its length, no object per photo
         self._shown = self._current
         self.search_bar.show_count(len(items), self._current.is_search,
                                    self.sidebar_data.waiting)
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         if self.banner.kind == "search":
             self.banner.hide()
 
-    def _empty_text(self, items: list[ResultItem]) -> str:
+    def _empty_text(self, items: Sized) -> str:
         has_folders = bool(self.opened is None or self.opened.folders or self.sidebar_data.folders)
         return "" if items else empty_grid_text(self._current, has_folders)
 

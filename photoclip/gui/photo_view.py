@@ -65,6 +65,8 @@ class PhotoView(QWidget):
         self.facts = FactsOverlay(self.preview)
         self._rotations: dict[str, int] = {}  # the view's turn of each photo, while the app runs
         self.preview.view_changed.connect(self._remember_rotation)
+        self.preview.view_changed.connect(  # resized too: screen levels follow its size
+            lambda: self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF()))
         self.note_label = QLabel(self.preview)
         self.note_label.setObjectName("viewerNote")
         self.note_label.setStyleSheet("background: rgba(0,0,0,170); color: white; "
@@ -265,6 +267,8 @@ class PhotoView(QWidget):
                   neighbours: list[str] | None = None) -> None:
         """Show ``path`` now (its thumbnail ``preview`` until decoded), the ``neighbours``
         decoded next; its details (:meth:`show_photo`) follow."""
+        if (top := self.window().layout()) is not None:
+            top.activate()  # the size it shows at now (the grid's bars may have just gone)
         self.images.set_target(self.preview.size() * self.preview.devicePixelRatioF())
         if path != self.preview.path or not self.preview.has_image():
             self.preview.set_photo(path, preview, self._rotations.get(path, 0))

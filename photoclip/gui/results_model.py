@@ -1,4 +1,9 @@
-"""The grid's item model: search results or the whole library, with scores and thumbnails."""
+"""The grid's item model: search results or the whole library, with scores and thumbnails.
+
+The rows are an :class:`~photoclip.gui.result_order.Arranged` answer (columns, not one object
+per photo): swapping in 100,000 new results, regrouping them or finding a photo's row costs the
+GUI thread no loop over the photos.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,14 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from photoclip.core.timeline import GROUPINGS, MONTH, DateGroup, group_dates, year_starts
+from photoclip.core.timeline import GROUPINGS, MONTH, DateGroup, year_starts
 from photoclip.gui.grid_layout import Section
 from photoclip.gui.i18n import format_date
 from photoclip.gui.queries import ResultItem
-from photoclip.gui.result_order import DATE, RELEVANCE, Arranged, arrange, settle_gc
+from photoclip.gui.result_order import DATE, RELEVANCE, Arranged, arrange, trim_heap
 from photoclip.gui.scores import score_tooltip
 from photoclip.gui.thumbnail_loader import ThumbnailLoader
-from photoclip.gui.timeline_labels import group_label, sections_of
+from photoclip.gui.timeline_labels import group_label
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
@@ -42,13 +47,12 @@ class ResultsModel(QAbstractListModel):
         self, loader: ThumbnailLoader | None = None, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self._items: list[ResultItem] = []
-        self._row_of: dict[str, int] = {}
-        self._marks: dict[int, tuple[int, bool]] = {}  # rated photos: (stars, favourite)
         self._sort = RELEVANCE
         self._grouping = MONTH
+        self._rows: Arranged = arrange([], self._sort, self._grouping)
         self._groups: list[DateGroup] = []
         self._sections: list[Section] | None = None
+        self._years: list[tuple[int, int]] | None = None
         self._labels: dict[tuple[object, str], str] = {}  # (key, grouping): heading
         self.loader = loader
         if loader is not None:
@@ -58,54 +62,53 @@ class ResultsModel(QAbstractListModel):
 
     def set_items(self, items: Sequence[ResultItem]) -> None:
         """Show these results, put in order and grouped here (see :meth:`set_arranged`)."""
-        self.set_arranged(arrange(items, self._sort, self._grouping, self._marks))
+        self.set_arranged(arrange(items, self._sort, self._grouping, self._rows.marks))
 
     def set_arranged(self, arranged: Arranged) -> None:
         """Show results already put in order and grouped (on the backend's lane: a large
-        set costs the GUI thread no sorting); arranged for another order or grouping than
-        the one now chosen, they are arranged again."""
-        if (arranged.sort, arranged.grouping) != (self._sort, self._grouping):
-            arranged = arrange(arranged.items, self._sort, self._grouping, arranged.marks)
+        set costs the GUI thread no sorting); arranged for another order than the one now
+        chosen, they are put in order again (vectorised), for another grouping regrouped."""
+        if arranged.sort != self._sort:
+            arranged = arrange(arranged, self._sort, self._grouping)
         self.beginResetModel()
-        self._items = arranged.items
-        self._row_of = arranged.row_of
-        self._marks = arranged.marks
-        self._labels.clear()
-        self._groups = arranged.groups
-        self._sections = arranged.sections
+        old, self._rows = self._rows, arranged
+        self._group()
         self.endResetModel()
+        del old  # the old answer's columns are freed here, at once
+        trim_heap(len(arranged))
         if self.loader is not None:
             self.loader.clear_waiting()
-        settle_gc(len(arranged.items))
+
+    def arranged(self) -> Arranged:
+        """The rows shown, as they were arranged."""
+        return self._rows
 
     def items(self) -> list[ResultItem]:
-        return list(self._items)
+        """Every row as a ResultItem (one object per photo: for small sets and tests)."""
+        return self._rows.items()
 
     def item(self, row: int) -> ResultItem:
-        return self._items[row]
+        return self._rows.item(row)
 
-    def dates(self) -> list[float]:
-        """The photos' dates in row order."""
-        return [it.date for it in self._items]
+    def dates(self) -> Any:
+        """The photos' dates in row order (a read-only numpy array)."""
+        return self._rows.dates
 
     def row_of_path(self, path: str) -> int | None:
         """The row of the photo at ``path`` (None: not shown)."""
-        return self._row_of.get(path)
+        return self._rows.row_of_path(path)
 
     def row_of_photo(self, photo_id: int) -> int | None:
-        for row, it in enumerate(self._items):
-            if it.photo_id == photo_id:
-                return row
-        return None
+        rows = self._rows.rows_of_ids([photo_id])
+        return rows[0] if rows else None
 
     def rows_of_photos(self, photo_ids: Sequence[int]) -> list[int]:
         """The rows of those photos that are shown, in row order."""
-        wanted = set(photo_ids)
-        return [row for row, it in enumerate(self._items) if it.photo_id in wanted]
+        return self._rows.rows_of_ids(photo_ids)
 
     @property
     def has_scores(self) -> bool:
-        return bool(self._items) and self._items[0].score is not None
+        return len(self._rows) > 0 and self._rows.scores is not None
 
     # ----- sorting ---------------------------------------------------------------------------
 
@@ -118,7 +121,7 @@ class ResultsModel(QAbstractListModel):
         if order not in (RELEVANCE, DATE):
             raise ValueError(order)
         self._sort = order
-        self.set_items(self._items)
+        self.set_arranged(self._rows)
 
     # ----- the timeline ----------------------------------------------------------------------
 
@@ -141,12 +144,11 @@ class ResultsModel(QAbstractListModel):
         self.layoutChanged.emit()
 
     def _group(self) -> None:
+        """The groups of the grouping chosen: made on the lane for an answer from there."""
         self._labels.clear()
-        if self.by_date and self._items:
-            self._groups = group_dates(self.dates(), self._grouping)
-            self._sections = sections_of(self._groups)
-        else:
-            self._groups, self._sections = [], None
+        self._years = None
+        self._groups = self._rows.groups_for(self._grouping)
+        self._sections = self._rows.sections_for(self._grouping)
 
     def sections(self) -> list[Section] | None:
         """The grid's sections under date headings (None: results by score, no headings)."""
@@ -162,37 +164,40 @@ class ResultsModel(QAbstractListModel):
 
     def years(self) -> list[tuple[int, int]]:
         """(year, first row) of each year shown, for the year jump (empty without headings)."""
-        return year_starts(self._groups)
+        if self._years is None:
+            self._years = year_starts(self._groups)
+        return list(self._years)
 
     # ----- Qt model API ----------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        rows = self._rows
+        if not index.isValid() or not 0 <= (row := index.row()) < len(rows):
             return None
-        it = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return os.path.basename(it.path)
+            return os.path.basename(rows.path(row))
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.loader.pixmap(it.path) if self.loader is not None else None
+            return self.loader.pixmap(rows.path(row)) if self.loader is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            when = format_date(it.date)
-            score = "\n" + score_tooltip(it.score) if it.score is not None else ""
-            return f"{it.path}\n{when}{score}"
+            when = format_date(float(rows.dates[row]))
+            score = rows.score(row)
+            said = "\n" + score_tooltip(score) if score is not None else ""
+            return f"{rows.path(row)}\n{when}{said}"
         if role == PhotoIdRole:
-            return it.photo_id
+            return int(rows.ids[row])
         if role == PathRole:
-            return it.path
+            return rows.path(row)
         if role == ScoreRole:
-            return it.score
+            return rows.score(row)
         if role == DateRole:
-            return it.date
+            return float(rows.dates[row])
         if role == MarksRole:
-            return self._marks.get(it.photo_id)
+            return rows.marks.get(int(rows.ids[row])) if rows.marks else None
         if role == ThumbnailFailedRole:
-            return self.loader is not None and self.loader.failed(it.path)
+            return self.loader is not None and self.loader.failed(rows.path(row))
         return None
 
     def roleNames(self) -> dict[int, bytes]:
@@ -217,11 +222,11 @@ class ResultsModel(QAbstractListModel):
         from photoclip.gui.album_actions import photo_ids_mime
 
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        return photo_ids_mime([self._items[r].photo_id for r in rows])
+        return photo_ids_mime([int(self._rows.ids[r]) for r in rows])
 
     @Slot(str)
     def _thumbnail_ready(self, path: str) -> None:
-        row = self._row_of.get(path)
+        row = self._rows.row_of_path(path)
         if row is not None:
             idx = self.index(row)
             self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])

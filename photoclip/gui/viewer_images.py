@@ -62,6 +62,16 @@ def dct_denominator(stored: QSize, target: QSize) -> int:
     return 1
 
 
+def covers(decoded: Decoded, target: QSize) -> bool:
+    """Whether a decoded level is sharp at fit in a viewer of ``target`` device pixels (or
+    holds every pixel of the photo anyway)."""
+    full, have = decoded.full_size, decoded.image.size()
+    if full.isEmpty() or target.isEmpty() or have.width() >= full.width():
+        return True
+    fit = min(target.width() / full.width(), target.height() / full.height(), 1.0)
+    return have.width() * 1.05 >= full.width() * fit  # a rounding pixel or two is sharp
+
+
 def _swaps(reader: QImageReader) -> bool:
     """Whether the reader's EXIF transformation turns the photo on its side."""
     return bool(reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90)
@@ -167,6 +177,20 @@ def _pillow(path: str, level: str, target: QSize) -> list[Decoded]:
     return [Decoded(path, level, q, full if full.isValid() else q.size())]
 
 
+def _warm_up() -> None:
+    """Import the decoders' modules (Pillow; the core's formats, with numpy and the HEIF
+    plugin) as a worker starts, so the first photo opened does not wait for them (they took
+    the first open of a session to 0.9 s, the others under 0.12 s)."""
+    try:
+        from PIL import Image  # noqa: F401
+
+        from photoclip.core import image_formats  # noqa: F401
+
+        QImageReader.supportedImageFormats()  # Qt's image plugins found and loaded
+    except Exception:  # the decode says what is wrong, when it comes to it
+        log.debug("The viewer's decoders did not import", exc_info=True)
+
+
 class ViewerImages(QObject):
     """Decode the viewer's photos on ``workers`` threads; :attr:`ready` fires (a
     :class:`Decoded`) on the GUI thread for each level decoded for a photo still wanted."""
@@ -182,8 +206,10 @@ class ViewerImages(QObject):
         self._running: set[tuple[str, str]] = set()
         self._current = ""
         self._wanted: set[str] = set()
+        self._grown: tuple[str, int, int] | None = None  # the last re-decode for a larger view
         self._cond = threading.Condition()
         self._stopped = False
+        self.warmed = threading.Event()  # set once a worker has imported the decoders
         self._decoded.connect(self._on_decoded)
         self._threads = [threading.Thread(target=self._main, name=f"photoclip-viewer-{i}",
                                           daemon=True) for i in range(workers)]
@@ -193,9 +219,28 @@ class ViewerImages(QObject):
     # ----- asking ------------------------------------------------------------------------------
 
     def set_target(self, size: QSize) -> None:
-        """The viewer's size in device pixels (screen levels decoded later cover it)."""
-        if not size.isEmpty():
+        """The viewer's size in device pixels (screen levels decoded later cover it). Grown
+        past what the photo on show's screen level was decoded for (laid out after it opened,
+        full screen, a larger window), that level is decoded again at the new size."""
+        if size.isEmpty() or size == self.target:
+            return
+        with self._cond:
             self.target = QSize(size)
+            self._regrow()
+
+    def _regrow(self) -> None:
+        """Queue the photo on show's screen level first again when it is too small for the
+        viewer now (once per path and size; painting the full level at fit would cost every
+        frame a 24 MP scale). Holds the lock."""
+        key = (self._current, SCREEN)
+        have = self._cache.get(key)
+        again = (self._current, self.target.width(), self.target.height())
+        if (have is None or have.error or covers(have, self.target) or self._grown == again
+                or key in self._queue):
+            return
+        self._grown = again
+        self._queue.insert(0, key)
+        self._cond.notify_all()
 
     def show(self, path: str, neighbours: list[str] = ()) -> None:  # type: ignore[assignment]
         """``path`` is on show now: decode its screen level, then the ``neighbours``' (nearest
@@ -245,6 +290,8 @@ class ViewerImages(QObject):
     # ----- the workers -------------------------------------------------------------------------
 
     def _main(self) -> None:
+        _warm_up()
+        self.warmed.set()
         while True:
             with self._cond:
                 while not self._stopped and (key := self._next()) is None:
@@ -283,12 +330,17 @@ class ViewerImages(QObject):
                 if d.path not in self._wanted or (d.level == FULL and d.path != self._current):
                     continue  # asked for, then left behind before it was decoded
                 key = (d.path, d.level)
+                old = self._cache.get(key)
+                if old is not None and not old.error and not d.error \
+                        and old.image.width() > d.image.width():
+                    continue  # a decode for the viewer's older, smaller size came in late
                 self._cache[key] = d
                 self._cache.move_to_end(key)
                 with contextlib.suppress(ValueError):
                     self._queue.remove(key)  # a decode that answered both levels
                 shown.append(d)
             self._trim()
+            self._regrow()  # decoded for a viewer smaller than it is now
         for d in shown:
             self.ready.emit(d)
 

@@ -44,6 +44,27 @@ def test_a_photo_out_of_order_starts_a_group_of_its_own_and_nothing_is_lost() ->
     assert group_dates([], DAY) == []
 
 
+def test_a_group_at_a_time_matches_each_photos_own_calendar_date() -> None:
+    """Dates newest first are grouped by bisecting to each group's end: the same groups as
+    each photo's own local day, month and year, across DST changes and years."""
+    import random
+
+    rng = random.Random(18)
+    dates = sorted((rng.uniform(_ts(2019, 1, 1), _ts(2025, 12, 31)) for _ in range(3000)),
+                   reverse=True)
+    dates[10:13] = [dates[10]] * 3  # equal dates stay together
+    for by, size in ((DAY, 3), (MONTH, 2), (YEAR, 1)):
+        expected: list[tuple[tuple[int, ...], int]] = []
+        for when in dates:
+            d = datetime.fromtimestamp(when)
+            key = (d.year, d.month, d.day)[:size]
+            if expected and expected[-1][0] == key:
+                expected[-1] = (key, expected[-1][1] + 1)
+            else:
+                expected.append((key, 1))
+        assert [(g.key, g.count) for g in group_dates(dates, by)] == expected, by
+
+
 def test_a_bad_grouping_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="day, month, year"):
         group_dates(NEWEST_FIRST, "week")

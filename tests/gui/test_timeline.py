@@ -1,15 +1,18 @@
 """The timeline offscreen: date headings between the photos of each month (day, year), the
 year jump, the grid keeping its place when photos arrive or the order changes, the thumbnail
 size (slider, Ctrl+plus, remembered), sharp thumbnails at 2x and scores a person reads; the
-rows sorted and grouped off the GUI thread, large result sets kept out of the GC's walks."""
+rows sorted and grouped off the GUI thread, large result sets held as columns (no object per
+photo for the GC to walk, freed at once when replaced)."""
 
 from __future__ import annotations
 
 import gc
 import os
+import platform
 import subprocess
 import sys
 import textwrap
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from photoclip.core.timeline import DAY, MONTH, YEAR
 from photoclip.gui.grid import CELL, PhotoGrid, ThumbnailDelegate
 from photoclip.gui.grid_bar import ZOOM_STEP, GridBar
 from photoclip.gui.queries import ResultItem
-from photoclip.gui.result_order import FREEZE_AT, RELEVANCE, arrange, settle_gc
+from photoclip.gui.result_order import RELEVANCE, TRIM_AT, arrange, arrange_answer, trim_heap
 from photoclip.gui.results_model import DATE, MarksRole, ResultsModel
 from photoclip.gui.thumbnail_loader import ThumbnailLoader, read_pixels
 
@@ -305,42 +308,59 @@ def test_results_arrive_sorted_and_grouped_and_the_model_only_swaps_them_in(qtbo
     scored = [ResultItem(it.photo_id, it.path, it.date, (it.photo_id % 7) / 10) for it in items]
     by_score = arrange(scored, RELEVANCE, MONTH)  # what the backend's lane hands over
     assert not by_score.by_date and by_score.sections is None
-    assert [it.score for it in by_score.items] == sorted((it.score for it in scored),
-                                                         reverse=True)
+    assert [it.score for it in by_score.items()] == sorted((it.score for it in scored),
+                                                           reverse=True)
     browsing = arrange(list(reversed(items)), RELEVANCE, DAY)  # no scores: newest first
-    assert browsing.by_date and [it.date for it in browsing.items] == sorted(
+    assert browsing.by_date and [it.date for it in browsing.items()] == sorted(
         (it.date for it in items), reverse=True)
     assert len(browsing.groups) == 3 * 12 * 2 - 9 * 2  # two days a month, to March 2025
-    assert browsing.row_of[browsing.items[5].path] == 5
+    assert browsing.row_of_path(browsing.item(5).path) == 5
+    assert browsing.row_of_path("/photos/not/there.jpg") is None
     with pytest.raises(ValueError, match="group by one of"):
         arrange(items, RELEVANCE, "week")
 
     results = ResultsModel(None)
     results.set_grouping(DAY)
     results.set_arranged(browsing)
-    assert results.items() == browsing.items and results.sections() == browsing.sections
+    assert results.items() == browsing.items() and results.sections() == browsing.sections
     results.set_arranged(by_score)  # arranged for "month" while the user chose "day"
     assert results.has_scores and results.sections() is None  # by score: still no headings
     results.set_sort(DATE)
     results.set_arranged(by_score)  # arranged by score, the user now wants date order
-    assert [it.date for it in results.items()] == [it.date for it in browsing.items]
+    assert [it.date for it in results.items()] == [it.date for it in browsing.items()]
     assert len(results.sections() or []) == len(browsing.groups)  # by day, as chosen
 
 
-def test_a_large_result_set_is_kept_out_of_full_garbage_collections() -> None:
-    assert not settle_gc(FREEZE_AT - 1)
-    big = [ResultItem(i, f"/photos/{i}.jpg", 1.7e9 - i) for i in range(FREEZE_AT)]
-    def walked() -> set[int]:  # what a full collection walks (not the frozen objects)
-        return {id(o) for o in gc.get_objects()}
+def test_a_large_answer_is_columns_freed_at_once_not_an_object_per_photo() -> None:
+    """Once 100,000 ResultItems (and a dict of their paths) lived in the model: two answers
+    alive at once grew the app by ~170 MB, and every full collection walked them."""
+    n = 50_000
+    tracked = len(gc.get_objects())
+    big = [ResultItem(i, f"/photos/{i // 1000:03d}/IMG_{i:06d}.jpg", 1.7e9 - i * 600.0)
+           for i in range(n)]
+    answer = arrange_answer(big, RELEVANCE, MONTH)  # what the backend's lane hands over
+    assert big == []  # the lane's own list emptied (a slice at a time)
+    gc.collect()
+    assert len(gc.get_objects()) - tracked < 2_000  # the groups' few hundred, not 50,000
+    assert answer.nbytes < 80 * n  # ids, dates, the paths' UTF-8 and their index
+    assert answer.item(12_345) == ResultItem(12_345, "/photos/012/IMG_012345.jpg",
+                                             1.7e9 - 12_345 * 600.0)
+    assert answer.row_of_path("/photos/049/IMG_049999.jpg") == n - 1
+    assert answer.rows_of_ids([7, 3, 10**9]) == [3, 7]
+    days = answer.groups_for(DAY)  # made on the lane with the answer's own grouping
+    assert sum(g.count for g in days) == n and days[0].key > days[-1].key
 
-    assert {id(big[0]), id(big[-1])} <= walked()
-    try:
-        results = ResultsModel(None)
-        results.set_items(big)  # in the window: set_arranged of the lane's answer
-        assert not {id(it) for it in results.items()} & walked()
-        assert gc.get_freeze_count() >= FREEZE_AT
-    finally:
-        gc.unfreeze()  # the rest of the test run collects as usual
+    results = ResultsModel(None)
+    results.set_grouping(DAY)
+    results.set_arranged(answer)
+    assert results.sections() is answer.sections_for(DAY)  # a lookup, not a regrouping
+    gone = weakref.ref(answer)
+    del answer
+    results.set_arranged(arrange([], RELEVANCE, DAY))
+    assert gone() is None  # the old columns were freed with the swap
+    # and the memory the lane's thread freed goes back to the system (glibc kept it)
+    assert not trim_heap(TRIM_AT - 1)
+    assert trim_heap(TRIM_AT) == (platform.libc_ver()[0] == "glibc")
 
 
 def test_rated_photos_carry_a_stars_and_heart_badge(timeline) -> None:
