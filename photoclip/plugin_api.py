@@ -35,6 +35,7 @@ from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
 from photoclip.core.plugin_context import PluginContext
+from photoclip.core.said import Count, Listed, Said
 from photoclip.core.trash import free_name
 from photoclip.core.types import (
     API_VERSION,
@@ -63,10 +64,12 @@ __all__ = [
     "Analyzer",
     "AnalyzerError",
     "BuiltModel",
+    "Count",
     "Exporter",
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
+    "Listed",
     "Match",
     "ModelProvider",
     "ModelSpec",
@@ -81,6 +84,7 @@ __all__ = [
     "PluginError",
     "PreprocessSpec",
     "Region",
+    "Said",
     "SearchFilter",
     "SearchScorer",
     "as_uint8_pixels",

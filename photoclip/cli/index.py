@@ -18,6 +18,7 @@ from photoclip.cli.output import (
 )
 from photoclip.core.indexer import IndexReport
 from photoclip.core.library import Library
+from photoclip.core.reasons import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,7 +67,7 @@ def show_report(report: IndexReport, args: argparse.Namespace) -> int:
         print(_("keywords read for {photos} without indexing them again").format(
             photos=plural(report.keywords_reread, "photo")))
     for path, reason in report.failures[:20]:
-        print("  " + _("failed: {path}: {reason}").format(path=path, reason=reason))
+        print("  " + _("failed: {path}: {reason}").format(path=path, reason=shown(reason, _)))
     if len(report.failures) > 20:
         print("  " + _("... and {n} more (see `photoclip status --failures`)").format(
             n=len(report.failures) - 20))

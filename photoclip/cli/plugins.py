@@ -184,11 +184,13 @@ def run_action(lib: Library, args: argparse.Namespace) -> int:
         )
         result = lib.actions.run(action.name, photos, options, context=context)
     except PluginError as exc:
-        raise CommandFailed(f"{action.name}: {exc}", type_="PluginError") from exc
+        said = lib.actions.host().said(getattr(exc, "said", None) or str(exc), language(), _)
+        raise CommandFailed(f"{action.name}: {said}", type_="PluginError") from exc
     if args.json:
         emit_json({"message": result.message, "details": result.details, "data": result.data})
         return 0
-    for line in result.details:
-        print(line)
-    print(result.message)
+    host = lib.actions.host()
+    for line in result.said_details or result.details:
+        print(host.said(line, language(), _))
+    print(host.said(result.said or result.message, language(), _))
     return 0

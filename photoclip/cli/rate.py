@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photoclip.cli.i18n import _
+from photoclip.cli.i18n import _, language
 from photoclip.cli.output import emit_json
 from photoclip.cli.undo import run_edit
 from photoclip.core.edits import MarksEdit
@@ -96,7 +96,10 @@ def facts_lines(facts: dict[str, object]) -> list[str]:
     if facts["lens"]:
         lines.append(_("lens {lens}").format(lens=facts["lens"]))
     if facts["place"]:
-        lines.append(_("taken in {place}").format(place=facts["place"]))
+        from photoclip.core.places import place_label
+
+        lines.append(_("taken in {place}").format(place=place_label(str(facts["place"]),
+                                                                   language())))
     stars = int(facts["rating"])  # type: ignore[call-overload]
     lines.append(("★" * stars + "☆" * (5 - stars)) + ("  ♥" if facts["favourite"] else ""))
     return lines
@@ -111,7 +114,10 @@ def run_places(lib: Library, args: argparse.Namespace) -> int:
     if not found:
         print(_("no photo with a GPS position yet (photos are read when indexed)"))
         return 0
+    from photoclip.core.places import place_label
+
     for p in found:
-        print(f"{p.count:>7}  {p.country}" if not p.city else f"{p.count:>7}    {p.city}")
+        print(f"{p.count:>7}  {place_label(p.country, language())}" if not p.city
+              else f"{p.count:>7}    {p.city}")
     print(_("search by place: photoclip search --place \"Paris\" (or place:\"Paris\" in a query)"))
     return 0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_error, emit_json, plural
+from photoclip.core.reasons import shown
 
 if TYPE_CHECKING:
     from photoclip.core.recovery import RecoveryPlan, RecoveryReport
@@ -63,7 +64,7 @@ def print_report(report: RecoveryReport) -> None:
     """What ``recover`` did, in words (counts in the right number: "1 photo", "2 photos")."""
     if report.problem:
         print(_("damaged:   {file} ({problem})").format(file=report.catalog_file,
-                                                     problem=report.problem))
+                                                     problem=shown(report.problem, _)))
     for kept in report.kept_as:
         print(_("kept as:   {file}").format(file=kept))
     r = report.restored
@@ -77,7 +78,7 @@ def print_report(report: RecoveryReport) -> None:
     else:
         print(_("restored:  no good backup was found: a new catalog was started"))
     if report.store_note:
-        print(_("vectors:   {note}").format(note=report.store_note))
+        print(_("vectors:   {note}").format(note=shown(report.store_note, _)))
     else:
         n = report.photos_from_store
         said = (_("vectors:   {photos} indexed since the backup was added back from the vector "
@@ -92,7 +93,7 @@ def print_report(report: RecoveryReport) -> None:
 def _describe(plan: RecoveryPlan) -> None:
     if plan.problem:
         print(_("damaged:   {file} ({problem})").format(file=plan.catalog_file,
-                                                     problem=plan.problem))
+                                                     problem=shown(plan.problem, _)))
     else:
         print(_("catalog:   {file} (sound; --force replaces it)").format(file=plan.catalog_file))
     for bad in plan.bad_backups:

@@ -7,6 +7,7 @@ import argparse
 from photoclip.cli.i18n import _
 from photoclip.cli.output import emit_json, human_bytes, plain_data
 from photoclip.core.library import Library
+from photoclip.core.reasons import shown as shown_reason
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +39,8 @@ def run(lib: Library, args: argparse.Namespace) -> int:
             url=server["url"], state=state))
     shown = st.failures if args.failures else st.failures[:10]
     for path, reason in shown:
-        print("  " + _("failed: {path}: {reason}").format(path=path, reason=reason))
+        print("  " + _("failed: {path}: {reason}").format(path=path,
+                                                          reason=shown_reason(reason, _)))
     if len(st.failures) > len(shown):
         print("  " + _("... {n} more: photoclip status --failures").format(
             n=len(st.failures) - len(shown)))

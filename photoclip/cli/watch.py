@@ -91,7 +91,7 @@ def run(lib: Library, args: argparse.Namespace) -> int:
                 print(_("watching {folders}; Ctrl-C stops").format(folders=modes), flush=True)
         elif event.kind == "error":
             bar.close()
-            print(_("error: {message}").format(message=event.message), flush=True)
+            print(_("error: {message}").format(message=event.text(_)), flush=True)
 
     service.subscribe(on_event)
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -12,7 +12,12 @@ from photoclip.core import keywords
 from photoclip.core.hookspecs import hookimpl
 from photoclip.core.labels import LabelSet, builtin_label_sets
 from photoclip.core.plugin_context import PluginContext
+from photoclip.core.said import Said
 from photoclip.core.types import Action, ActionResult, Option, Photo
+
+#: The xmp action's results (translated in photoclip/data/i18n/builtin_plugins.toml).
+_WROTE = "wrote {n} XMP sidecars"
+_WROTE_FAILED = "wrote {n} XMP sidecars; {failed} could not be written"
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +52,9 @@ def _write_xmp(
         except (OSError, ValueError) as exc:
             log.warning("Cannot write the XMP sidecar of %s: %s", photo.path, exc)
             failed.append(f"{photo.path}: {exc}")
-    message = f"wrote {len(written)} XMP sidecars"
-    if failed:
-        message += f"; {len(failed)} could not be written"
-    return ActionResult(message, failed, {"written": written, "failed": failed})
+    message = Said(_WROTE_FAILED if failed else _WROTE,
+                   {"n": len(written), "failed": len(failed)})
+    return ActionResult(message, list(failed), {"written": written, "failed": failed})
 
 
 class _Xmp:

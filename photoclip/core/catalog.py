@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from photoclip.core import catalog_backup, migrations
+from photoclip.core import catalog_backup, migrations, reasons
 from photoclip.core.migrations import SCHEMA_VERSION
 from photoclip.core.types import FileInfo, ImageInfo
 
@@ -87,7 +87,7 @@ class Catalog:
         self._backup_thread: threading.Thread | None = None
         existed = path.exists() and path.stat().st_size > 0
         if not existed and catalog_backup.list_backups(self.backups):  # not a new library
-            why = "the file is empty (0 bytes)" if path.exists() else "the file is missing"
+            why = reasons.EMPTY_FILE if path.exists() else reasons.MISSING_FILE
             raise migrations.damaged(path, why, self.backups)
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from photoclip.core import reasons as R
+
 log = logging.getLogger(__name__)
 
 KEEP_DAILY = 7
@@ -68,9 +70,9 @@ def check(path: Path, *, full: bool = False) -> str | None:
     ``full`` runs ``integrity_check`` (also cross-checks indexes; slower) instead of
     ``quick_check``. The file is opened read-only and never changed."""
     if not path.is_file():
-        return "the file does not exist"
+        return R.NO_FILE
     if path.stat().st_size == 0:
-        return "the file is empty (0 bytes)"
+        return R.EMPTY_FILE
     try:  # read-only: a damaged catalog's WAL is not checkpointed into it by the check
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
@@ -91,7 +93,7 @@ def check_connection(db: sqlite3.Connection, *, full: bool = False) -> str | Non
         if db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='photos'"
         ).fetchone() is None:
-            return "it holds no photoclip catalog"
+            return R.NOT_A_CATALOG
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return None

@@ -76,7 +76,25 @@ def _damaged_catalog_message(exc: BaseException) -> Said | None:
     from photoclip.config import app_paths
 
     catalog = app_paths().library_dir / "catalog.sqlite3"
-    return Said(_DAMAGED, {"catalog": catalog, "problem": exc})
+    return Said(_DAMAGED, {"catalog": catalog, "problem": str(exc)})
+
+
+_WAY_BACK = N_("The newest good backup is {backup} (taken {taken}): run `photoclip recover` to "
+               "restore it (the damaged file is kept beside it).")
+_NO_BACKUP = N_("No good backup was found in {folder}: `photoclip recover` starts a new catalog "
+                "from the vector store (your own tags and albums cannot come back).")
+_CATALOG_DAMAGED = N_("the catalog {path} is damaged ({problem}). Your photos are not touched. "
+                      "{way_back}")
+_TOO_NEW = N_("the catalog {path} has schema version {version}, written by a newer photoclip; "
+              "this one reads versions up to {supported}: please upgrade photoclip")
+
+
+def problem_said(problem: object) -> object:
+    """What is wrong with a catalog file (a stored text) as a value of a :class:`Said`: the
+    sentence it was made from when the core made it (:mod:`photoclip.core.reasons`)."""
+    from photoclip.core.reasons import recognise
+
+    return recognise(problem) or problem if isinstance(problem, str) else problem
 
 
 class CatalogDamagedError(Exception):
@@ -88,18 +106,12 @@ class CatalogDamagedError(Exception):
     ) -> None:
         self.path, self.problem, self.backup = path, problem, backup
         if backup is not None:
-            way_back = (
-                f"The newest good backup is {backup} (taken {backup_taken}): run "
-                "`photoclip recover` to restore it (the damaged file is kept beside it)."
-            )
+            way_back = Said(_WAY_BACK, {"backup": backup, "taken": backup_taken})
         else:
-            way_back = (
-                f"No good backup was found in {backups_dir}: `photoclip recover` starts a new "
-                "catalog from the vector store (your own tags and albums cannot come back)."
-            )
-        super().__init__(
-            f"the catalog {path} is damaged ({problem}). Your photos are not touched. {way_back}"
-        )
+            way_back = Said(_NO_BACKUP, {"folder": backups_dir})
+        self.said = Said(_CATALOG_DAMAGED, {"path": path, "problem": problem_said(problem),
+                                            "way_back": way_back})
+        super().__init__(str(self.said))
 
 
 class CatalogTooNewError(Exception):
@@ -107,10 +119,8 @@ class CatalogTooNewError(Exception):
 
     def __init__(self, path: object, version: int, supported: int) -> None:
         self.path, self.version, self.supported = path, version, supported
-        super().__init__(
-            f"the catalog {path} has schema version {version}, written by a newer photoclip; "
-            f"this one reads versions up to {supported}: please upgrade photoclip"
-        )
+        self.said = Said(_TOO_NEW, {"path": path, "version": version, "supported": supported})
+        super().__init__(str(self.said))
 
 
 def describe_error(exc: BaseException, translate: Translate = _same) -> str:

@@ -10,6 +10,7 @@ from photoclip.core.hookspecs import hookimpl
 from photoclip.core.photo_facts import PhotoFacts
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.ratings import Ratings
+from photoclip.core.said import N_, Said, said_error
 from photoclip.core.types import PluginError, SearchFilter
 
 __all__ = ["FILTER_HELP", "FactsPlugin"]
@@ -25,6 +26,8 @@ FILTER_HELP: dict[str, str] = {
 }
 
 _YES, _NO = {"yes", "true", "1", "y", "on"}, {"no", "false", "0", "n", "off"}
+_YES_OR_NO = N_("favourite is yes or no, not {value!r}")
+_BAD_VALUE = N_("{filter}: {error}")
 
 
 class FactsPlugin:
@@ -41,7 +44,8 @@ class FactsPlugin:
             return self._ratings.favourites()
         if flag in _NO:
             return self._all_ids() - self._ratings.favourites()
-        raise ValueError(f"favourite is yes or no, not {value!r}")
+        said = Said(_YES_OR_NO, {"value": value})
+        raise said_error(ValueError(str(said)), said)
 
     @hookimpl
     def photoclip_search_filters(self, register: Callable[[SearchFilter], None]) -> None:
@@ -65,6 +69,8 @@ def _user_errors(
         try:
             return fn(context, value)
         except ValueError as exc:
-            raise PluginError(f"{name}: {exc}") from exc
+            said = Said(_BAD_VALUE, {"filter": name, "error": getattr(exc, "said", None)
+                                     or str(exc)})
+            raise said_error(PluginError(str(said)), said) from exc
 
     return photos

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import ExifTags, Image, ImageCms, features
 
+from photoclip.core import reasons as R
+
 if TYPE_CHECKING:
     from rawpy import RawPy
 
@@ -34,7 +36,7 @@ except Exception as exc:  # a missing or broken wheel must not take JPEG support
 
 AVIF_AVAILABLE = bool(features.check("avif"))
 JPEG2000_AVAILABLE = bool(features.check("jpg_2000"))
-_NO_JPEG2000 = "JPEG 2000 is not supported by this build of Pillow (it lacks OpenJPEG)"
+_NO_JPEG2000 = R.NO_JPEG2000
 RAW_AVAILABLE = importlib.util.find_spec("rawpy") is not None
 
 RAW_EXTENSIONS = frozenset(
@@ -69,39 +71,39 @@ def unidentified_reason(data: bytes) -> str:
     """Why Pillow could not identify ``data``, as precisely as its first bytes allow."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
-        return "SVG (vector) images are not supported"
+        return R.SVG
     if data[:2] == b"\xff\x0a" or data[4:12] == b"JXL \r\n\x87\n":
-        return "JPEG XL is not supported"
+        return R.JPEG_XL
     if data[:3] == b"\xff\xd8\xff":
-        return "corrupt JPEG"
+        return R.reason(R.CORRUPT, format="JPEG")
     if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "corrupt PNG"
+        return R.reason(R.CORRUPT, format="PNG")
     if data[:4] == b"GIF8":
-        return "corrupt GIF"
+        return R.reason(R.CORRUPT, format="GIF")
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "corrupt WebP"
+        return R.reason(R.CORRUPT, format="WebP")
     if is_tiff(data):
-        return "unsupported or corrupt TIFF"
+        return R.CORRUPT_TIFF
     if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
-        return "corrupt AVIF"
+        return R.reason(R.CORRUPT, format="AVIF")
     if data[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or data[:4] == b"\xff\x4f\xff\x51":
-        return "corrupt JPEG 2000" if JPEG2000_AVAILABLE else _NO_JPEG2000
+        return R.reason(R.CORRUPT, format="JPEG 2000") if JPEG2000_AVAILABLE else _NO_JPEG2000
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return _heif_error(data)
     sample = data[:512]
     if sample and sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) > 0.95 * len(sample):
-        return "not an image (text file)"
-    return "not an image or unsupported format"
+        return R.TEXT_FILE
+    return R.NOT_AN_IMAGE
 
 
 def _heif_error(data: bytes) -> str:
     if not HEIF_AVAILABLE:
-        return "HEIF support is not installed"
+        return R.NO_HEIF
     try:
         pillow_heif.open_heif(io.BytesIO(data)).load()
     except Exception as exc:
-        return f"corrupt HEIF: {short(exc)}"
-    return "corrupt HEIF"
+        return R.reason(R.CORRUPT_BECAUSE, format="HEIF", error=short(exc))
+    return R.reason(R.CORRUPT, format="HEIF")
 
 
 def short(exc: BaseException, limit: int = 120) -> str:
@@ -114,16 +116,18 @@ def describe(exc: BaseException, fmt: str | None = None) -> str:
     """A short reason for a decoder exception."""
     text = str(exc).lower()
     if isinstance(exc, MemoryError):
-        return "out of memory while decoding"
+        return R.NO_MEMORY
     if isinstance(exc, Image.DecompressionBombError):
-        return "image too large"
+        return R.TOO_LARGE
     if "truncated" in text or isinstance(exc, EOFError) or "end of file" in text:
-        return "truncated file"
+        return R.TRUNCATED
     if "decoder" in text and "not available" in text:  # a Pillow built without that codec
-        name = "JPEG 2000" if fmt == "JPEG2000" else (fmt or "this format")
-        return f"{name} is not supported by this build of Pillow"
-    prefix = f"corrupt {fmt}" if fmt else "corrupt image"
-    return f"{prefix}: {short(exc)}"
+        if not fmt:
+            return R.NO_CODEC_ANY
+        return R.reason(R.NO_CODEC, format="JPEG 2000" if fmt == "JPEG2000" else fmt)
+    if fmt:
+        return R.reason(R.CORRUPT_BECAUSE, format=fmt, error=short(exc))
+    return R.reason(R.CORRUPT_IMAGE, error=short(exc))
 
 
 # ----- ISO-BMFF (HEIF/AVIF) truncation -----------------------------------------------------------

@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 
 from photoclip.core import decode_log
 from photoclip.core import image_formats as fmt
+from photoclip.core import reasons as R
 from photoclip.core.exif_facts import exif_gps, exif_lens
 from photoclip.core.image_formats import ImageDecodeError
 from photoclip.core.types import ImageInfo, PreprocessSpec
@@ -121,7 +122,7 @@ def read_image_info(source: str | Path | bytes, *, name: str = "") -> ImageInfo:
         data = _read(source)
         ext = Path(label).suffix.lower()
         if not data:
-            raise ImageDecodeError("empty file")
+            raise ImageDecodeError(R.EMPTY)
         if ext in fmt.RAW_EXTENSIONS:
             with fmt.open_raw(data) as raw:
                 return _raw_info(fmt.raw_size(raw), data, ext, None)
@@ -154,12 +155,12 @@ def _read(source: str | Path | bytes) -> bytes:
     try:
         return Path(source).read_bytes()
     except OSError as exc:
-        raise ImageDecodeError(f"cannot read file: {exc.strerror or exc}") from None
+        raise ImageDecodeError(R.reason(R.CANNOT_READ, error=exc.strerror or exc)) from None
 
 
 def _load(data: bytes, min_side: int, max_pixels: float, ext: str) -> tuple[Image.Image, ImageInfo]:
     if not data:
-        raise ImageDecodeError("empty file")
+        raise ImageDecodeError(R.EMPTY)
     if ext in fmt.RAW_EXTENSIONS and fmt.RAW_AVAILABLE:
         return _load_raw(data, min_side, max_pixels, ext)
     try:
@@ -197,10 +198,8 @@ def _format_name(im: Image.Image) -> str:
 
 def _too_large(size: tuple[int, int], max_pixels: float) -> ImageDecodeError:
     mp = size[0] * size[1] / 1e6
-    return ImageDecodeError(
-        f"image too large ({mp:.0f} MP > {max_pixels / 1e6:g} MP limit)"
-        if mp >= 10 else f"image too large ({mp:.1f} MP > {max_pixels / 1e6:g} MP limit)"
-    )
+    return ImageDecodeError(R.reason(R.TOO_MANY_PIXELS, mp=f"{mp:.0f}" if mp >= 10 else f"{mp:.1f}",
+                                     limit=f"{max_pixels / 1e6:g}"))
 
 
 def _decode(
@@ -222,11 +221,10 @@ def _decode(
     if pixels > max_pixels:
         raise _too_large(full, max_pixels)
     if pixels >= _BOMB_PIXELS and pixels > _BOMB_RATIO * len(data):
-        raise ImageDecodeError(
-            f"decompression bomb ({pixels / 1e6:.0f} MP from {len(data) / 1024:.0f} KB)"
-        )
+        raise ImageDecodeError(R.reason(R.BOMB, mp=f"{pixels / 1e6:.0f}",
+                                        kb=f"{len(data) / 1024:.0f}"))
     if kind in ("HEIF", "AVIF") and fmt.isobmff_truncated(data):
-        raise ImageDecodeError("truncated file")
+        raise ImageDecodeError(R.TRUNCATED)
     try:
         im.load()
     except Exception as exc:

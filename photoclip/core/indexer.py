@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from photoclip.core import reasons as R
 from photoclip.core.catalog import Catalog, PhotoRecord
 from photoclip.core.images import ImageDecodeError, load_image, preprocess, read_image_info
 from photoclip.core.keywords import FileKeywords, read_file_keywords
@@ -453,10 +454,10 @@ def prepare_photo(
     for its content exists (``gpu``: a JPEG the GPU decoder takes is left as bytes)."""
     try:
         if rec.size > MAX_FILE_BYTES:
-            return _Prepared(rec, error=f"file too large ({rec.size >> 20} MiB)")
+            return _Prepared(rec, error=R.reason(R.TOO_LARGE_FILE, size=rec.size >> 20))
         data = Path(rec.path).read_bytes()
     except OSError as exc:
-        return _Prepared(rec, error=f"cannot read file: {exc.strerror or exc}")
+        return _Prepared(rec, error=R.reason(R.CANNOT_READ, error=exc.strerror or exc))
     digest = content_hash(data)
     found = read_file_keywords(rec.path, data) if want_keywords else None
     if digest in reusable:
@@ -479,7 +480,7 @@ def prepare_photo(
         return _Prepared(rec, content_hash=digest, error=exc.reason)
     except Exception as exc:  # a decoder bug must not stop the run
         log.exception("Unexpected error decoding %s", rec.path)
-        return _Prepared(rec, content_hash=digest, error=f"unexpected error: {exc}")
+        return _Prepared(rec, content_hash=digest, error=R.reason(R.UNEXPECTED, error=exc))
     return _Prepared(rec, content_hash=digest, pixels=pixels, info=info, keywords=found)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from photoclip.core import catalog_backup
 from photoclip.core.errors import CatalogDamagedError, CatalogTooNewError
+from photoclip.core.said import N_, Said, said_error
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "lens, GPS and places; ratings and favourites", _script(FACTS_TABLES)),
 )
 
+for _step in MIGRATIONS:
+    N_(_step.description)  # said in the failure below (a word of the catalogue)
+_FAILED = N_("could not update the catalog {path} to schema version {version} ({description}): "
+             "{error}; it stays at version {before}")
+
 #: The schema this release writes (the last migration's number).
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -208,10 +214,10 @@ def migrate(
             db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.DatabaseError) or not isinstance(exc, Exception):
                 raise  # damage (the caller names the file) or an interrupt
-            raise MigrationError(
-                f"could not update the catalog {path} to schema version {step.version} "
-                f"({step.description}): {exc}; it stays at version {step.version - 1}"
-            ) from exc
+            said = Said(_FAILED, {"path": path, "version": step.version,
+                                  "description": step.description, "error": str(exc),
+                                  "before": step.version - 1}, words=("description",))
+            raise said_error(MigrationError(str(said)), said) from exc
         db.execute("COMMIT")
         applied.append(step.version)
         log.info("Catalog %s: schema version %d (%s)", path, step.version, step.description)

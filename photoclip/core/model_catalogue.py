@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from photoclip.core.said import Said
+from photoclip.core.said import N_, Said
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +274,10 @@ def load_user_model(path: Path) -> ModelSpec:
     )
 
 
+_UNREADABLE = N_("Model '{model}': its model file {file} cannot be read ({error}).")
+_UNKNOWN = N_("Unknown model '{key}'. Choose one of: {keys} (see `photoclip models list`).")
+
+
 def read_user_model_file(spec: ModelSpec) -> dict[str, Any]:
     """The parsed JSON of a user model's file (empty for catalogue models)."""
     if not spec.config_file:
@@ -281,9 +285,8 @@ def read_user_model_file(spec: ModelSpec) -> dict[str, Any]:
     try:
         return json.loads(Path(spec.config_file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}': its model file {spec.config_file} cannot be read ({exc})."
-        ) from exc
+        raise ModelUnavailableError(Said(_UNREADABLE, {
+            "model": spec.key, "file": spec.config_file, "error": str(exc)})) from exc
 
 
 def available_models(user_models_dir: Path | None) -> dict[str, ModelSpec]:
@@ -309,8 +312,5 @@ def get_model_spec(key: str, user_models_dir: Path | None = None) -> ModelSpec:
     models = available_models(user_models_dir)
     spec = models.get(key.strip().lower())
     if spec is None:
-        raise UnknownModelError(
-            f"Unknown model '{key}'. Choose one of: {', '.join(models)} "
-            "(see `photoclip models list`)."
-        )
+        raise UnknownModelError(Said(_UNKNOWN, {"key": key, "keys": ", ".join(models)}))
     return spec

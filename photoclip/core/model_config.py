@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError, read_user_model_file
+from photoclip.core.said import N_, Said
 from photoclip.core.torch_compat import import_open_clip
 from photoclip.core.types import PreprocessSpec
 
@@ -45,6 +46,10 @@ def _register(spec: ModelSpec) -> None:
         _registered[spec.arch] = text
 
 
+_NO_ARCH = N_("Model '{model}' needs the open_clip architecture '{arch}', which this "
+              "open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`.")
+
+
 def model_config(spec: ModelSpec) -> dict[str, Any]:
     """The open_clip model config of ``spec`` (no weights are read)."""
     cfg = _user_open_clip_config(spec)
@@ -53,10 +58,7 @@ def model_config(spec: ModelSpec) -> dict[str, Any]:
     oc = import_open_clip()
     cfg = oc.get_model_config(spec.arch)
     if cfg is None:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}' needs the open_clip architecture '{spec.arch}', which this "
-            "open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`."
-        )
+        raise ModelUnavailableError(Said(_NO_ARCH, {"model": spec.key, "arch": spec.arch}))
     return cfg
 
 

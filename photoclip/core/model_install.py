@@ -27,6 +27,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.said import ALTERNATIVES, N_, Listed, Said, said_error
 from photoclip.core.weights import (
     TEXT_TOWER_DIR,
     TEXT_TOWER_FILES,
@@ -35,6 +36,7 @@ from photoclip.core.weights import (
     download_weights,
     missing_parts,
     model_dir,
+    parts_said,
     parts_text,
 )
 
@@ -51,6 +53,26 @@ __all__ = ["ARCHIVE_SUFFIXES", "check_text_tower", "install_offline", "is_archiv
            "missing_parts", "parts_text", "prepare"]
 
 
+_TOWER_UNUSABLE = N_("Model '{model}': the text tower in {folder} is not usable: {why}. It needs "
+                     "the config.json and tokenizer files of {tower} ({files}, ...); the weights "
+                     "file is not the problem.")
+_NO_CONFIG = N_("it has no config.json")
+_BAD_CONFIG = N_("its config.json cannot be read ({error})")
+_NO_MODEL_TYPE = N_("its config.json has no model_type (is it a Hugging Face model config?)")
+_NO_TOKENIZER = N_("it has no tokenizer file ({names})")
+_NO_WEIGHTS_FILE = N_("Model '{model}': {folder} has no weights file ({suffixes}); put {file} "
+                      "there (its text tower alone is not enough).")
+_SEVERAL = N_("Model '{model}': {folder} has several weights files ({files}); keep only the one "
+              "for this model.")
+_OUTSIDE = N_("The archive {archive} holds a file outside its folder ({name}): not unpacked.")
+_UNPACK = N_("Cannot unpack {archive} ({error}).")
+_NO_SOURCE = N_("no such weights file, folder or archive: {source}")
+_NO_TOWER = N_("Model '{model}' has no Hugging Face text tower: --text-tower is not used.")
+_NO_TOWER_FOLDER = N_("no such text-tower folder: {folder}")
+_WEIGHTS_ONLY = N_("Model '{model}': {source} has its weights but not {parts}: add them beside "
+                   "the weights or in a {folder}/ folder.")
+
+
 def is_archive(path: Path) -> bool:
     """Whether ``path``'s name ends like an archive photoclip unpacks."""
     return path.name.lower().endswith(ARCHIVE_SUFFIXES)
@@ -59,23 +81,22 @@ def is_archive(path: Path) -> bool:
 def check_text_tower(spec: ModelSpec, folder: Path) -> None:
     """ModelUnavailableError naming what is wrong with the text tower in ``folder`` (its
     ``config.json`` missing, unreadable or without a ``model_type``; no tokenizer file)."""
-    def bad(why: str) -> ModelUnavailableError:
-        return ModelUnavailableError(
-            f"Model '{spec.key}': the text tower in {folder} is not usable: {why}. It needs the "
-            f"config.json and tokenizer files of {spec.hf_text_model} "
-            f"({', '.join(TEXT_TOWER_FILES[:5])}, ...); the weights file is not the problem.")
+    def bad(why: Said) -> ModelUnavailableError:
+        return ModelUnavailableError(Said(_TOWER_UNUSABLE, {
+            "model": spec.key, "folder": folder, "why": why, "tower": spec.hf_text_model,
+            "files": ", ".join(TEXT_TOWER_FILES[:5])}))
 
     config = folder / "config.json"
     if not config.is_file():
-        raise bad("it has no config.json")
+        raise bad(Said(_NO_CONFIG))
     try:
         data = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise bad(f"its config.json cannot be read ({exc})") from exc
+        raise bad(Said(_BAD_CONFIG, {"error": str(exc)})) from exc
     if not isinstance(data, dict) or not data.get("model_type"):
-        raise bad("its config.json has no model_type (is it a Hugging Face model config?)")
+        raise bad(Said(_NO_MODEL_TYPE))
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        raise bad(f"it has no tokenizer file ({' or '.join(TOKENIZER_FILES[:3])})")
+        raise bad(Said(_NO_TOKENIZER, {"names": Listed(TOKENIZER_FILES[:3], ALTERNATIVES)}))
 
 
 def _tower_in(folder: Path) -> Path | None:
@@ -95,21 +116,19 @@ def _weights_in(spec: ModelSpec, folder: Path) -> Path:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}': {folder} has no weights file "
-            f"({', '.join('*' + s for s in WEIGHTS_SUFFIXES)}); put "
-            f"{spec.weights_filename} there (its text tower alone is not enough).")
-    raise ModelUnavailableError(
-        f"Model '{spec.key}': {folder} has several weights files "
-        f"({', '.join(p.name for p in found)}); keep only the one for this model.")
+        raise ModelUnavailableError(Said(_NO_WEIGHTS_FILE, {
+            "model": spec.key, "folder": folder,
+            "suffixes": ", ".join("*" + s for s in WEIGHTS_SUFFIXES),
+            "file": spec.weights_filename}))
+    raise ModelUnavailableError(Said(_SEVERAL, {
+        "model": spec.key, "folder": folder, "files": ", ".join(p.name for p in found)}))
 
 
 def _safe_members(names: list[str], archive: Path) -> None:
     for name in names:
         p = PurePosixPath(name.replace("\\", "/"))
         if p.is_absolute() or ".." in p.parts:
-            raise ModelUnavailableError(
-                f"The archive {archive} holds a file outside its folder ({name}): not unpacked.")
+            raise ModelUnavailableError(Said(_OUTSIDE, {"archive": archive, "name": name}))
 
 
 def _unpack(archive: Path, into: Path) -> Path:
@@ -131,7 +150,7 @@ def _unpack(archive: Path, into: Path) -> Path:
                              **safe)  # files and folders only: no links, devices
     except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         shutil.rmtree(into, ignore_errors=True)
-        raise ModelUnavailableError(f"Cannot unpack {archive} ({exc}).") from exc
+        raise ModelUnavailableError(Said(_UNPACK, {"archive": archive, "error": str(exc)})) from exc
     root = into
     while True:  # an archive of one folder: that folder
         entries = [p for p in root.iterdir() if not p.name.startswith(".")]
@@ -172,7 +191,8 @@ def install_offline(
     if source is not None:
         source = Path(source).expanduser().resolve()
         if not source.exists():
-            raise FileNotFoundError(f"no such weights file, folder or archive: {source}")
+            said = Said(_NO_SOURCE, {"source": source})
+            raise said_error(FileNotFoundError(str(said)), said)
         if source.is_dir():
             folder = source
         elif is_archive(source):
@@ -180,19 +200,18 @@ def install_offline(
         weights = _weights_in(spec, folder) if folder is not None else source
     if text_tower is not None:
         if not spec.hf_text_model:
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' has no Hugging Face text tower: --text-tower is not used.")
+            raise ModelUnavailableError(Said(_NO_TOWER, {"model": spec.key}))
         tower: Path | None = Path(text_tower).expanduser().resolve()
         assert tower is not None
         if not tower.is_dir():
-            raise FileNotFoundError(f"no such text-tower folder: {tower}")
+            said = Said(_NO_TOWER_FOLDER, {"folder": tower})
+            raise said_error(FileNotFoundError(str(said)), said)
     else:
         tower = _tower_in(folder) if folder is not None else None
     if spec.hf_text_model and tower is None and folder is not None:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}': {source} has its weights but not "
-            f"{parts_text(spec, ['text tower'])}: add them beside the weights or in a "
-            f"{TEXT_TOWER_DIR}/ folder.")
+        raise ModelUnavailableError(Said(_WEIGHTS_ONLY, {
+            "model": spec.key, "source": source, "parts": parts_said(spec, ["text tower"]),
+            "folder": TEXT_TOWER_DIR}))
     if spec.hf_text_model and tower is not None:
         check_text_tower(spec, tower)
         _install_tower(spec, models_dir, tower)

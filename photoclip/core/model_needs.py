@@ -89,16 +89,24 @@ def ensure_text_tower(
     return text_tower_dir(spec, models_dir)
 
 
-def text_tower_message(spec: ModelSpec, models_dir: Path, reason: str = "") -> str:
+_TOWER = N_("Model '{model}' cannot load its text tower's config and tokenizer ({tower}); the "
+            "weights file alone is not enough. Run `photoclip models download {model}` to fetch "
+            "both, or offline copy the {tower} config.json and tokenizer files (tokenizer.json, "
+            "sentencepiece.bpe.model, ...) into a folder and run `photoclip models use {model} "
+            "--weights FILE --text-tower FOLDER` (they are kept in {folder}).")
+_TOWER_BECAUSE = N_("Model '{model}' cannot load its text tower's config and tokenizer ({tower}) "
+                    "({reason}); the weights file alone is not enough. Run `photoclip models "
+                    "download {model}` to fetch both, or offline copy the {tower} config.json "
+                    "and tokenizer files (tokenizer.json, sentencepiece.bpe.model, ...) into a "
+                    "folder and run `photoclip models use {model} --weights FILE --text-tower "
+                    "FOLDER` (they are kept in {folder}).")
+
+
+def text_tower_message(spec: ModelSpec, models_dir: Path, reason: str = "") -> Said:
     """Why a model with a Hugging Face text tower cannot load it, and the ways out."""
-    folder = text_tower_folder(spec, models_dir)
-    because = f" ({reason})" if reason else ""
-    return (f"Model '{spec.key}' cannot load its text tower's config and tokenizer "
-            f"({spec.hf_text_model}){because}; the weights file alone is not enough. Run "
-            f"`photoclip models download {spec.key}` to fetch both, or offline copy the "
-            f"{spec.hf_text_model} config.json and tokenizer files (tokenizer.json, "
-            f"sentencepiece.bpe.model, ...) into a folder and run `photoclip models use "
-            f"{spec.key} --weights FILE --text-tower FOLDER` (they are kept in {folder}).")
+    values = {"model": spec.key, "tower": spec.hf_text_model,
+              "folder": text_tower_folder(spec, models_dir), "reason": reason}
+    return Said(_TOWER_BECAUSE if reason else _TOWER, values)
 
 
 def from_text_tower(exc: BaseException) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
+from photoclip.core.said import N_, Said
 from photoclip.core.types import PreprocessSpec
 
 __all__ = [
@@ -106,16 +107,18 @@ def provider_names() -> list[str]:
         return list(_providers)
 
 
+_NO_PROVIDER = N_("Model '{model}' needs the model provider '{provider}', which is not installed "
+                  "(known: {known}); install the plugin that provides it, or choose another "
+                  "model.")
+
+
 def provider_for(spec: ModelSpec) -> ModelProvider:
     """The provider of ``spec``; ModelUnavailableError if no provider has that name."""
     with _lock:
         found = _providers.get(spec.provider)
     if found is None:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}' needs the model provider '{spec.provider}', which is not "
-            f"installed (known: {', '.join(provider_names())}); install the plugin that "
-            "provides it, or choose another model."
-        )
+        raise ModelUnavailableError(Said(_NO_PROVIDER, {
+            "model": spec.key, "provider": spec.provider, "known": ", ".join(provider_names())}))
     if isinstance(found, str):
         module, _, attr = found.partition(":")
         found = getattr(importlib.import_module(module), attr)

@@ -52,6 +52,7 @@ from photoclip.core.precision import (
     supported_precisions,
     torch_precision,
 )
+from photoclip.core.said import N_, Said
 from photoclip.core.types import PreprocessSpec
 from photoclip.core.weights import (
     download_weights,
@@ -79,6 +80,14 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_NO_FILE = N_("The weights file {file} for model '{model}' does not exist. Run `photoclip models "
+              "use {model} --weights /path/to/file` with the right file, or without --weights "
+              "to download it.")
+_NOT_DOWNLOADED = N_("Model '{model}' is not downloaded. Run `photoclip models download "
+                     "{model}`, or download {url} and run `photoclip models use {model} "
+                     "--weights /path/to/file`.")
+_ITS_WEIGHTS = N_("its weights")
 
 TEXT_CHUNK = 256  # texts per model call
 INTERACTIVE_TEXTS = 256  # at most this many texts in one call: a query (interactive lane)
@@ -242,22 +251,15 @@ class Embedder(OnnxTowers):
             return None
         if self.weights_file is not None:
             if not self.weights_file.is_file():
-                raise ModelUnavailableError(
-                    f"The weights file {self.weights_file} for model '{spec.key}' does not exist. "
-                    f"Run `photoclip models use {spec.key} --weights /path/to/file` with the "
-                    "right file, or without --weights to download it."
-                )
+                raise ModelUnavailableError(Said(_NO_FILE, {
+                    "file": self.weights_file, "model": spec.key}))
             return self.weights_file
         installed = installed_weights(spec, self.models_dir)
         if installed is not None:
             return installed
         if not self.allow_download:
-            url = spec.download_url() or "its weights"
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' is not downloaded. Run `photoclip models download "
-                f"{spec.key}`, or download {url} and run "
-                f"`photoclip models use {spec.key} --weights /path/to/file`."
-            )
+            url = spec.download_url() or Said(_ITS_WEIGHTS)
+            raise ModelUnavailableError(Said(_NOT_DOWNLOADED, {"model": spec.key, "url": url}))
         return download_weights(spec, self.models_dir, self.progress)
 
     def _load(self, full: bool) -> None:

@@ -24,8 +24,12 @@ from photoclip.core import keywords as keyword_files
 from photoclip.core.catalog import Catalog
 from photoclip.core.image_formats import ImageDecodeError
 from photoclip.core.indexer import IndexProgress, ProgressCallback
+from photoclip.core.said import N_, Said, said_error
 
 log = logging.getLogger(__name__)
+
+_A_PLACE = N_('a place is a town, a region or a country, e.g. "Paris, France"')
+_PART_OF_NAME = N_('give part of the name, e.g. "Canon"')
 
 __all__ = ["FileFacts", "PhotoFacts", "PlaceCount"]
 
@@ -200,18 +204,20 @@ class PhotoFacts:
         return out
 
     def with_place(self, value: str) -> set[int]:
-        """Photos taken in a place: "Paris", "France", "Paris, France", a region or an ISO
-        country code ("FR"); case-insensitive."""
+        """Photos taken in a place: "Paris", "France", "Paris, France", a region, an ISO
+        country code ("FR") or a country's name in another language photoclip speaks ("法国");
+        case-insensitive."""
         parts = [p.strip() for p in value.split(",") if p.strip()]
         if not parts:
-            raise ValueError("a place is a town, a region or a country, e.g. \"Paris, France\"")
+            raise said_error(ValueError(_A_PLACE), Said(_A_PLACE))
         sql = ("SELECT photo_id FROM photo_facts WHERE"
                " (city = ? COLLATE NOCASE OR region = ? COLLATE NOCASE"
                " OR country = ? COLLATE NOCASE OR country_code = ? COLLATE NOCASE)")
         found: set[int] | None = None
         with self._catalog.transaction() as db:
             for part in parts:
-                ids = {r[0] for r in db.execute(sql, (part, part, part, part))}
+                code = places.country_code(part) or part
+                ids = {r[0] for r in db.execute(sql, (part, part, part, code))}
                 found = ids if found is None else found & ids
         return found or set()
 
@@ -227,7 +233,7 @@ class PhotoFacts:
     def _like(self, sql: str, value: str) -> set[int]:
         value = value.strip()
         if not value:
-            raise ValueError("give part of the name, e.g. \"Canon\"")
+            raise said_error(ValueError(_PART_OF_NAME), Said(_PART_OF_NAME))
         escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with self._catalog.transaction() as db:
             return {r[0] for r in db.execute(sql, (f"%{escaped}%",))}

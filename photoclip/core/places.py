@@ -1,9 +1,11 @@
 """Naming places offline: GPS coordinates to the nearest town and its country.
 
 The gazetteer is GeoNames' towns of 5,000 people or more (``photoclip/data/places``, built by
-``scripts/make_places.py``; GeoNames data, CC BY 4.0). It is loaded once, on first use, into a
-unit-vector table; a lookup is one matrix product (the nearest town by great-circle distance).
-No network is used.
+``scripts/make_places.py``; GeoNames data, CC BY 4.0). Country names in other languages come
+from the Unicode CLDR (``countries_<lang>.tsv``, ``scripts/make_country_names.py``; Unicode
+licence, see ``photoclip/data/places/README.md``); towns keep GeoNames' names. The gazetteer
+is loaded once, on first use, into a unit-vector table; a lookup is one matrix product (the
+nearest town by great-circle distance). No network is used.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Place", "country_name", "name_places", "valid_gps"]
+__all__ = ["Place", "country_code", "country_name", "name_places", "place_label", "valid_gps"]
 
 #: Farther than this from any town in the gazetteer (at sea, in the wilderness): no place.
 MAX_TOWN_KM = 50.0
@@ -54,14 +56,51 @@ def valid_gps(lat: float | None, lon: float | None) -> bool:
 
 
 @functools.cache
-def _countries() -> dict[str, str]:
-    text = resources.files("photoclip.data").joinpath("places/countries.tsv").read_text("utf-8")
+def _countries(language: str = "en") -> dict[str, str]:
+    """Code -> name: GeoNames' English names; another language's from CLDR
+    (``countries_<language>.tsv``, built by ``scripts/make_country_names.py``), {} if none."""
+    name = "countries.tsv" if language == "en" else f"countries_{language}.tsv"
+    data = resources.files("photoclip.data").joinpath("places", name)
+    if not data.is_file():
+        return {}
+    text = data.read_text("utf-8")
     return dict(line.split("\t", 1) for line in text.splitlines() if "\t" in line)
 
 
-def country_name(code: str) -> str:
-    """The English name of an ISO country code (the code itself when unknown)."""
-    return _countries().get(code.upper(), code)
+@functools.cache
+def _codes() -> dict[str, str]:
+    """Every country name photoclip knows (English and translated, lower case) -> its code."""
+    from photoclip.languages import LANGUAGES
+
+    out: dict[str, str] = {}
+    for language in LANGUAGES:
+        out.update({name.casefold(): code for code, name in _countries(language).items()})
+    out.update({name.casefold(): code for code, name in _countries().items()})
+    return out
+
+
+def country_name(code: str, language: str = "en") -> str:
+    """The name of an ISO country code in ``language`` (English, GeoNames' names, where there
+    is no translation; the code itself when unknown)."""
+    code = code.upper()
+    return _countries(language).get(code) or _countries().get(code, code)
+
+
+def country_code(name: str) -> str | None:
+    """The ISO code of a country named in any language photoclip speaks ("France", "法国")."""
+    return _codes().get(name.strip().casefold())
+
+
+def place_label(place: str, language: str) -> str:
+    """A place as the core stores it ("Paris, France", "France") in ``language``: the country
+    translated, the town as GeoNames names it."""
+    if language == "en" or not place:
+        return place
+    town, sep, country = place.rpartition(", ")
+    code = country_code(country)
+    if code is None:
+        return place
+    return f"{town}{sep}{country_name(code, language)}"
 
 
 @functools.cache

@@ -41,7 +41,8 @@ from photoclip.core.plugin_discovery import (
     set_enabled,
     user_plugins_dir,
 )
-from photoclip.core.plugin_texts import plugin_text
+from photoclip.core.plugin_texts import plugin_said, plugin_text
+from photoclip.core.said import Translate, _same
 from photoclip.core.types import display_text
 
 __all__ = [
@@ -202,6 +203,14 @@ class PluginHost:
             if display_text(text) in info.translations.get(language, {}):
                 return plugin_text(info.translations, text, language)
         return display_text(text)
+
+    def said(self, message: object, language: str, fallback: Translate = _same) -> str:
+        """A plugin's sentence (an action's result, a :class:`PluginError`'s message) in
+        ``language`` (:func:`photoclip.core.plugin_texts.plugin_said`): a text as
+        :meth:`text`; a :class:`~photoclip.core.said.Said` with its templates and words from
+        the manifests' tables, else ``fallback`` (the front's own catalogue)."""
+        self.load()
+        return plugin_said([i.translations for i in self._infos], message, language, fallback)
 
     def errors(self, name: str) -> list[str]:
         """The failures recorded for plugin ``name`` in this process (most recent last)."""

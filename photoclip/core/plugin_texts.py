@@ -10,16 +10,21 @@ help), written in English in the code and translated there::
 
 The fronts show ``plugin_text(translations, text, language)`` (or
 :meth:`PluginHost.text <photoclip.core.plugin_host.PluginHost.text>`): the translation when
-the table has one, else the text as written. Texts are compared as the fronts show them
+the table has one, else the text as written. A sentence with values (an action's result, a
+:class:`~photoclip.core.said.Said` such as ``Said("exported {photos} to {folder}", ...)``) is
+shown with :func:`plugin_said`: its template (and the nouns of its counts, ``"photo"``) are
+entries of the table too. An option's label in the GUI's form is :func:`option_label`
+(``--max-distance``: "Max distance"), an entry as well. Texts are compared as the fronts show them
 (:func:`~photoclip.core.types.display_text`: reST/Markdown marks removed, lines joined).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from photoclip.core.types import display_text
+from photoclip.core.said import Spoken, Translate, _same
+from photoclip.core.types import Option, display_text
 from photoclip.languages import normalise
 
 Translations = Mapping[str, Mapping[str, str]]  # language code -> {English: translation}
@@ -58,3 +63,31 @@ def plugin_text(translations: Translations, text: str, language: str) -> str:
     it, else as written; always as shown (plain text)."""
     shown = display_text(text)
     return translations.get(language, {}).get(shown, shown)
+
+
+def option_label(option: Option) -> str:
+    """The label of an action's option in a form, in English: its name in words
+    (``max-distance``: "Max distance"); translated as a plugin text."""
+    return option.name.replace("-", " ").capitalize()
+
+
+def plugin_said(
+    tables: Iterable[Translations], message: object, language: str,
+    fallback: Translate = _same,
+) -> str:
+    """A plugin's ``message`` (a text, or a :class:`~photoclip.core.said.Spoken` such as a
+    :class:`~photoclip.core.said.Said`) in ``language``: each template and word from the
+    first of ``tables`` that has it, else ``fallback`` (the front's own catalogue: photoclip's
+    words, "photo"), else as written."""
+    found = [t.get(language, {}) for t in tables]
+
+    def translate(text: str) -> str:
+        shown = display_text(text)
+        for table in found:
+            if shown in table:
+                return table[shown]
+        return fallback(text)
+
+    if isinstance(message, Spoken):
+        return message.text(translate)
+    return translate(str(message)) if str(message) else ""

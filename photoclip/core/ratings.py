@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from photoclip.config import Settings
 from photoclip.core import xmp_marks
 from photoclip.core.catalog import Catalog
+from photoclip.core.said import N_, Said, said_error
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Ratings", "parse_rating_filter"]
 
 _FILTER = re.compile(r"^\s*(>=|=|<=)?\s*([0-5])\s*(\+)?\s*$")
+_BAD_FILTER = N_("a rating filter is 0 to 5 stars, e.g. 4 (at least 4), =5 or <=2, not {value!r}")
 
 
 def parse_rating_filter(value: str) -> tuple[str, int]:
@@ -29,8 +31,8 @@ def parse_rating_filter(value: str) -> tuple[str, int]:
     most 2 (``"=0"``: unrated). Returns (operator, stars)."""
     m = _FILTER.match(value)
     if m is None:
-        raise ValueError(f"a rating filter is 0 to 5 stars, e.g. 4 (at least 4), =5 or <=2, "
-                         f"not {value!r}")
+        said = Said(_BAD_FILTER, {"value": value})
+        raise said_error(ValueError(str(said)), said)
     return (m.group(1) or ">="), int(m.group(2))
 
 

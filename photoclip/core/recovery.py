@@ -20,9 +20,11 @@ from pathlib import Path
 
 from photoclip.config import AppPaths, Settings
 from photoclip.core import catalog_backup, migrations
+from photoclip.core import reasons as R
 from photoclip.core.catalog import Catalog
 from photoclip.core.catalog_backup import Backup
 from photoclip.core.lock import LibraryLock
+from photoclip.core.said import N_, Said, said_error
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,17 @@ _KEYWORDS_SKIPPED = "keywords_skipped"  # the meta key of library.py: read keywo
 
 class RecoveryError(ValueError):
     """Recovery cannot (or need not) be done; the message says why."""
+
+
+_SOUND = N_("the catalog {path} is sound: nothing to recover (`photoclip recover --force` "
+            "restores its newest backup anyway)")
+_NOTHING = N_("there is no catalog at {path} and nothing to recover it from")
+_NO_BACKUP = N_("no good backup of {path} was found: nothing was changed")
+
+
+def _error(template: str, path: Path) -> BaseException:
+    said = Said(template, {"path": path})
+    return said_error(RecoveryError(str(said)), said)
 
 
 @dataclass(frozen=True)
@@ -127,20 +140,17 @@ def _recover(paths: AppPaths, settings: Settings, force: bool) -> RecoveryReport
     path = catalog_path(paths)
     problem = catalog_backup.check(path, full=True)
     if problem is None and not force:
-        raise RecoveryError(
-            f"the catalog {path} is sound: nothing to recover "
-            "(`photoclip recover --force` restores its newest backup anyway)"
-        )
+        raise _error(_SOUND, path)
     folder = catalog_backup.backups_dir(path)
     if not path.exists() and not catalog_backup.list_backups(folder) and not (
         settings.chroma_server or (paths.library_dir / "chroma").is_dir()
     ):
-        raise RecoveryError(f"there is no catalog at {path} and nothing to recover it from")
+        raise _error(_NOTHING, path)
     backup, bad = catalog_backup.newest_good(folder)
     for b, why in bad:
         log.warning("Skipping the damaged backup %s: %s", b.path, why)
     if backup is None and problem is None:
-        raise RecoveryError(f"no good backup of {path} was found: nothing was changed")
+        raise _error(_NO_BACKUP, path)
     kept = _move_aside(path, "damaged" if problem else "replaced")
     if backup is not None:
         _restore(backup, path)
@@ -240,13 +250,13 @@ def _add_back_from_store(
     if settings.chroma_server:
         lib_id = catalog.get_meta("library_id")
         if not lib_id:
-            return 0, "the library's collection on the Chroma server is not known any more"
+            return 0, R.UNKNOWN_COLLECTION
         name = f"{name}_{lib_id}"
         where = server_address(settings.chroma_server)
     try:
         dim = stored_dim(name, **where)
         if dim is None:
-            return 0, f"the vector store holds no vectors for the model {model}"
+            return 0, R.reason(R.NO_VECTORS, model=model)
         known = set(catalog.embedded_ids(model))
         rows = []
         with VectorStore(name, dim, **where) as store:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from photoclip.core.said import N_, Said, said_error
 from photoclip.core.types import Match, PluginError, SearchFilter, SearchScorer
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,19 @@ class Boost:
     reasons: tuple[str, ...]
 
 
+_NO_SUBTRACTING = N_('a filter cannot be subtracted ("- {name}:..."): search for what the photos '
+                     "hold")
+_NEEDS_VALUE = N_('the {name}: operator needs a value, e.g. {name}:"some words"')
+_NO_FILTERS = N_("none (no plugin provides one)")
+_NO_FILTER = N_("no search filter named {name!r} (available: {known}); a plugin may need "
+                "enabling (`photoclip plugins list`)")
+
+
+def _error(template: str, **values: object) -> BaseException:
+    said = Said(template, values)
+    return said_error(ValueError(str(said)), said)
+
+
 def split_operators(query: str, names: Iterable[str]) -> tuple[str, list[tuple[str, str]]]:
     """``query`` without its ``NAME:"VALUE"`` operators (for the filter ``names`` only), and the
     (name, value) pairs in order. Words like ``time:5pm`` stay when no filter is named ``time``.
@@ -52,11 +66,10 @@ def split_operators(query: str, names: Iterable[str]) -> tuple[str, list[tuple[s
         if name not in known:
             return m.group(0)
         if sign == "-":
-            raise ValueError(f'a filter cannot be subtracted ("- {name}:..."): '
-                             "search for what the photos hold")
+            raise _error(_NO_SUBTRACTING, name=name)
         value = next(g for g in m.groups()[2:] if g is not None).strip()
         if not value:
-            raise ValueError(f'the {name}: operator needs a value, e.g. {name}:"some words"')
+            raise _error(_NEEDS_VALUE, name=name)
         found.append((name, value))
         return " "
 
@@ -115,9 +128,8 @@ class SearchContributions:
     ) -> dict[int, Match]:
         f = filters.get(name)
         if f is None:
-            known = ", ".join(sorted(filters)) or "none (no plugin provides one)"
-            raise ValueError(f"no search filter named {name!r} (available: {known}); "
-                             "a plugin may need enabling (`photoclip plugins list`)")
+            known = ", ".join(sorted(filters)) or Said(_NO_FILTERS)
+            raise _error(_NO_FILTER, name=name, known=known)
         try:
             result = f.photos(self._context(), value)
         except PluginError:

@@ -77,6 +77,8 @@ class Searcher:
             if not query and filters.where:
                 return self._filtered_only(filters, limit)
         terms = parse_query(query)
+        matches = self._browse.where_matches(filters)  # a bad filter value: said before the model
+        # is needed (a missing model would hide it)
         texts = [t.text for t in terms if not _is_image_file(t.text)]
         text_vecs = dict(zip(texts, self.embed_texts(texts))) if texts else {}
         combined = np.zeros(self._embedder().dim, dtype=np.float32)
@@ -87,7 +89,7 @@ class Searcher:
             combined += term.weight * vec
         words = " ".join(t.text for t in terms if t.weight > 0 and t.text in text_vecs)
         boosts = self._contrib.boosts(words, 5 * limit + 50) if self._contrib and words else {}
-        return self.search_vector(combined, limit, filters, boosts)
+        return self.search_vector(combined, limit, filters, boosts, matches=matches)
 
     def _filtered_only(self, filters: SearchFilters, limit: int) -> list[SearchHit]:
         """A query made only of plugins' filters: the photos passing them, best match first
@@ -109,7 +111,9 @@ class Searcher:
         self, target: str | Path | int, *, limit: int = 20, filters: SearchFilters | None = None
     ) -> list[SearchHit]:
         """Photos most like a photo: an indexed photo's id or path, or any image file."""
-        return self.search_vector(self.photo_vector(target), limit, filters or SearchFilters())
+        filters = filters or SearchFilters()
+        matches = self._browse.where_matches(filters)  # its errors first, as in :meth:`search`
+        return self.search_vector(self.photo_vector(target), limit, filters, matches=matches)
 
     def photo_vector(self, target: str | Path | int) -> np.ndarray:
         """The stored vector of an indexed photo (by id or path), else the file embedded now."""
@@ -143,18 +147,21 @@ class Searcher:
 
     def search_vector(
         self, vec: np.ndarray, limit: int, filters: SearchFilters,
-        boosts: dict[int, Boost] | None = None,
+        boosts: dict[int, Boost] | None = None, *,
+        matches: dict[int, list[Match]] | None = None,
     ) -> list[SearchHit]:
         """Photos nearest to a query vector that pass the filters, best first. ``boosts``
         (the plugins' scorers') are added to the cosine; boosted photos are ranked even when
-        the cosine alone would leave them out."""
+        the cosine alone would leave them out. ``matches``: the plugins' filters' answer if
+        already asked (:meth:`Browse.where_matches`)."""
         norm = float(np.linalg.norm(vec))
         if norm == 0:
             raise QueryError("the query's terms cancel each other out")
         boosts = boosts or {}
         q = (vec / norm).astype(np.float32)
         folder = scanner.normalise_folder(filters.folder) if filters.folder else None
-        matches = self._browse.where_matches(filters)
+        if matches is None:
+            matches = self._browse.where_matches(filters)
         allowed = self._browse.allowed_ids(filters, matches)  # one rule for search and browse
         where = dict(folder=folder, after=epoch(filters.after), before=epoch(filters.before))
         index = self._index()

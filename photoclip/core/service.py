@@ -23,6 +23,7 @@ from photoclip.core import images, keywords, scanner
 from photoclip.core.folders import FolderAddition, outermost
 from photoclip.core.indexer import IndexProgress, IndexReport
 from photoclip.core.library import Library
+from photoclip.core.said import Translate, _same
 from photoclip.core.watcher import FolderWatcher
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,16 @@ class ServiceEvent:
     kind: str  # started | reconciled | progress | batch | error | paused | resumed | idle | stopped
     progress: IndexProgress | None = None
     report: IndexReport | None = None
-    message: str = ""
+    message: str = ""  # an error's, in English (logs, --json)
+    error: BaseException | None = None  # the error itself, for :meth:`text`
+
+    def text(self, translate: Translate = _same) -> str:
+        """An error event's message in the language of ``translate`` (the front's)."""
+        if self.error is not None:
+            from photoclip.core.errors import user_message
+
+            return user_message(self.error, translate) or self.message
+        return self.message
 
 
 Subscriber = Callable[[ServiceEvent], None]
@@ -237,7 +247,7 @@ class LibraryService:
                 self._run(request)
         except Exception as exc:  # the service must report, never die silently
             log.exception("The indexing service stopped on an error")
-            self._publish(ServiceEvent("error", message=str(exc)))
+            self._publish(ServiceEvent("error", message=str(exc), error=exc))
         finally:
             while True:  # scans still queued get an answer, never a wait without end
                 try:
@@ -294,7 +304,7 @@ class LibraryService:
                 log.error("Indexing failed: %s", message, exc_info=log.isEnabledFor(logging.DEBUG))
             else:
                 log.exception("Indexing failed")
-            self._publish(ServiceEvent("error", message=message or repr(exc)))
+            self._publish(ServiceEvent("error", message=message or repr(exc), error=exc))
         finally:
             if self._stopping:
                 _settle(request, None, RuntimeError("the indexing service stopped"))

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from photoclip.core.said import N_, Said
+from photoclip.core.said import N_, Said, Spoken
 
 if TYPE_CHECKING:
     from photoclip.core.plugin_context import PluginContext
@@ -129,11 +129,27 @@ class Option:
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What an action did: a one-line message, optional detail lines and JSON-able data."""
+    """What an action did: a one-line message, optional detail lines and JSON-able data.
+
+    The message (and each detail line) is a text, or a :class:`~photoclip.core.said.Said`
+    (``Said("exported {photos} to {folder}", {"photos": Count(3, "photo"), ...})``) whose
+    template and words the plugin's ``[translations]`` table translates: the fronts show it in
+    the user's language (:attr:`said`, :attr:`said_details`), while :attr:`message` and
+    :attr:`details` hold the English (``--json``, logs)."""
 
     message: str
     details: list[str] = field(default_factory=list)
     data: Any = None
+    said: Spoken | None = field(default=None, compare=False, repr=False)
+    said_details: tuple[str | Spoken, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Spoken):
+            object.__setattr__(self, "said", self.message)
+            object.__setattr__(self, "message", str(self.message))
+        if any(isinstance(d, Spoken) for d in self.details):
+            object.__setattr__(self, "said_details", tuple(self.details))
+            object.__setattr__(self, "details", [str(d) for d in self.details])
 
 
 ActionRun = Callable[["PluginContext", list[Photo], dict[str, Any]], ActionResult]

@@ -92,7 +92,8 @@ def _download_companions(spec: ModelSpec, models_dir: Path, endpoint: str) -> No
             hf_hub_download(spec.hf_hub_id, name, local_dir=folder, endpoint=endpoint,
                             etag_timeout=METADATA_TIMEOUT_S)
         except Exception as exc:
-            raise _failed(spec, f"{spec.hf_hub_id}/{name}: {_short(exc)}") from exc
+            raise _failed(spec, Said(_FILE_FAILED, {"repo": spec.hf_hub_id, "name": name,
+                                               "error": _short(exc)})) from exc
 
 
 def weights_path(spec: ModelSpec, models_dir: Path) -> Path | None:
@@ -131,14 +132,27 @@ def missing_parts(spec: ModelSpec, models_dir: Path, weights_file: Path | None =
     return missing
 
 
-def parts_text(spec: ModelSpec, missing: list[str]) -> str:
+_PART_WEIGHTS = N_("its weights file")
+_PART_TOWER = N_("its text tower (the config and tokenizer files of {tower})")
+_PARTS = N_("{first} and {second}")
+_NOTHING = N_("nothing")
+
+
+def parts_said(spec: ModelSpec, missing: list[str]) -> Said:
     """The missing parts in words ("its weights file and its text tower (...)")."""
     words = []
     if "weights" in missing:
-        words.append("its weights file")
+        words.append(Said(_PART_WEIGHTS))
     if "text tower" in missing:
-        words.append(f"its text tower (the config and tokenizer files of {spec.hf_text_model})")
-    return " and ".join(words) or "nothing"
+        words.append(Said(_PART_TOWER, {"tower": spec.hf_text_model}))
+    if len(words) == 2:
+        return Said(_PARTS, {"first": words[0], "second": words[1]})
+    return words[0] if words else Said(_NOTHING)
+
+
+def parts_text(spec: ModelSpec, missing: list[str]) -> str:
+    """:func:`parts_said` in English."""
+    return str(parts_said(spec, missing))
 
 
 _UNREACHABLE = N_("Model '{model}' is not downloaded and the Hugging Face hub cannot be "
@@ -147,49 +161,70 @@ _UNREACHABLE = N_("Model '{model}' is not downloaded and the Hugging Face hub ca
 _FAILED = N_("Downloading model '{model}' failed ({reason}). Run the command again to retry "
              "(nothing half-downloaded is kept), or offline download {url} and run "
              "`photoclip models use {model} --weights /path/to/file`.")
+_UNREACHABLE_PARTS = N_("Model '{model}' is not downloaded: it lacks {parts}, and the Hugging "
+                        "Face hub cannot be reached ({reason}). Connect to the internet once, "
+                        "or offline {hint}.")
+_FAILED_PARTS = N_("Downloading model '{model}' failed ({reason}). Run the command again to "
+                   "retry (nothing half-downloaded is kept), or offline {hint}.")
+_ITS_FILE = N_("the model's weights file")
+_HINT = N_("download {url} and run `photoclip models use {model} --weights /path/to/file`")
+_HINT_TOWER = N_("copy the {tower} config.json and tokenizer files into a folder and run "
+                 "`photoclip models use {model} --weights FILE --text-tower FOLDER`")
+_HINT_BOTH = N_("put {url} and the {tower} config.json and tokenizer files in one folder (or a "
+                ".zip/.tar.gz of it) and run `photoclip models use {model} --weights "
+                "FOLDER_OR_ARCHIVE`")
+#: Why a download failed (the ``reason`` of the sentences above).
+_OFFLINE_SET = N_("HF_HUB_OFFLINE is set")
+_LOGIN = N_("{repo} needs a Hugging Face login")
+_NOT_ON_HUB = N_("{repo} is not on the hub")
+_HTTP = N_("the hub answered HTTP {status} for {repo}/{name}")
+_NONE_OF = N_("{repo} has none of {names}")
+_NO_CONFIG = N_("the text tower {tower} has no config.json on the hub")
+_FILE_FAILED = N_("{repo}/{name}: {error}")
+_TOWER_FILE_FAILED = N_("text tower {repo}/{name}: {error}")
+_SHORT = N_("got {got} of {size} bytes of {repo}/{name}")
+_NO_LOCAL = N_("Model '{model}': its weights file {file} does not exist; fix the 'weights' "
+               "entry in {config}.")
+_NO_WEIGHTS = N_("Model '{model}' has no weights to download.")
+
+
+def _url(spec: ModelSpec) -> str | Said:
+    return spec.download_url() or Said(_ITS_FILE)
+
+
+def offline_said(spec: ModelSpec, missing: list[str]) -> Said:
+    """How to install the ``missing`` parts of ``spec`` without a network."""
+    values = {"url": _url(spec), "model": spec.key, "tower": spec.hf_text_model}
+    if not spec.hf_text_model:
+        return Said(_HINT, values)
+    return Said(_HINT_TOWER if missing == ["text tower"] else _HINT_BOTH, values)
 
 
 def offline_hint(spec: ModelSpec, missing: list[str]) -> str:
-    """How to install the ``missing`` parts of ``spec`` without a network."""
-    url = spec.download_url() or "the model's weights file"
-    if not spec.hf_text_model:
-        return (f"download {url} and run `photoclip models use {spec.key} "
-                f"--weights /path/to/file`")
-    if missing == ["text tower"]:
-        return (f"copy the {spec.hf_text_model} config.json and tokenizer files into a folder "
-                f"and run `photoclip models use {spec.key} --weights FILE --text-tower FOLDER`")
-    return (f"put {url} and the {spec.hf_text_model} config.json and tokenizer files in one "
-            f"folder (or a .zip/.tar.gz of it) and run `photoclip models use {spec.key} "
-            f"--weights FOLDER_OR_ARCHIVE`")
+    """:func:`offline_said` in English."""
+    return str(offline_said(spec, missing))
 
 
-def _unreachable(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
+def _unreachable(spec: ModelSpec, reason: str | Said, missing: list[str] | None = None) -> \
         ModelUnavailableError:
     missing = missing or ["weights"]
-    lacks = f": it lacks {parts_text(spec, missing)}," if spec.hf_text_model else ""
     log.info("Hub unreachable for %s: %s", spec.key, reason)
-    if not spec.hf_text_model:  # one part (the text tower's sentences: English for now)
+    if not spec.hf_text_model:
         return ModelUnavailableError(Said(_UNREACHABLE, {
-            "model": spec.key, "reason": reason,
-            "url": spec.download_url() or "the model's weights file"}))
-    return ModelUnavailableError(
-        f"Model '{spec.key}' is not downloaded{lacks} and the "
-        f"Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or "
-        f"offline {offline_hint(spec, missing)}."
-    )
+            "model": spec.key, "reason": reason, "url": _url(spec)}))
+    return ModelUnavailableError(Said(_UNREACHABLE_PARTS, {
+        "model": spec.key, "parts": parts_said(spec, missing), "reason": reason,
+        "hint": offline_said(spec, missing)}))
 
 
-def _failed(spec: ModelSpec, reason: str, missing: list[str] | None = None) -> \
+def _failed(spec: ModelSpec, reason: str | Said, missing: list[str] | None = None) -> \
         ModelUnavailableError:
     missing = missing or ["weights"]
     if not spec.hf_text_model:
         return ModelUnavailableError(Said(_FAILED, {
-            "model": spec.key, "reason": reason,
-            "url": spec.download_url() or "the model's weights file"}))
-    return ModelUnavailableError(
-        f"Downloading model '{spec.key}' failed ({reason}). Run the command again to retry "
-        f"(nothing half-downloaded is kept), or offline {offline_hint(spec, missing)}."
-    )
+            "model": spec.key, "reason": reason, "url": _url(spec)}))
+    return ModelUnavailableError(Said(_FAILED_PARTS, {
+        "model": spec.key, "reason": reason, "hint": offline_said(spec, missing)}))
 
 
 def _short(exc: BaseException) -> str:
@@ -246,14 +281,15 @@ def _metadata(
     except RemoteEntryNotFoundError:
         return False, None
     except OfflineModeIsEnabled as exc:
-        raise _unreachable(spec, "HF_HUB_OFFLINE is set", missing) from exc
+        raise _unreachable(spec, Said(_OFFLINE_SET), missing) from exc
     except GatedRepoError as exc:
-        raise _failed(spec, f"{repo} needs a Hugging Face login", missing) from exc
+        raise _failed(spec, Said(_LOGIN, {"repo": repo}), missing) from exc
     except RepositoryNotFoundError as exc:
-        raise _failed(spec, f"{repo} is not on the hub", missing) from exc
+        raise _failed(spec, Said(_NOT_ON_HUB, {"repo": repo}), missing) from exc
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
-        raise _failed(spec, f"the hub answered HTTP {status} for {repo}/{name}", missing) from exc
+        raise _failed(spec, Said(_HTTP, {"status": status, "repo": repo, "name": name}),
+                      missing) from exc
     except Exception as exc:  # DNS, refused, timeout, TLS, proxy: all mean "no hub"
         raise _unreachable(spec, _short(exc), missing) from exc
     return True, meta.size
@@ -266,7 +302,8 @@ def _probe(spec: ModelSpec, endpoint: str, missing: list[str]) -> tuple[str, int
         found, size = _metadata(spec, spec.hf_hub_id, name, endpoint, missing)
         if found:
             return name, size
-    raise _failed(spec, f"{spec.hf_hub_id} has none of {', '.join(spec.weights_candidates())}",
+    raise _failed(spec, Said(_NONE_OF, {"repo": spec.hf_hub_id,
+                                        "names": ", ".join(spec.weights_candidates())}),
                   missing)
 
 
@@ -280,8 +317,7 @@ def _probe_text_tower(spec: ModelSpec, endpoint: str, missing: list[str]) -> lis
         if found:
             files.append((name, int(size or 0)))
     if not any(name == "config.json" for name, _ in files):
-        raise _failed(spec, f"the text tower {spec.hf_text_model} has no config.json on the hub",
-                      missing)
+        raise _failed(spec, Said(_NO_CONFIG, {"tower": spec.hf_text_model}), missing)
     return sorted(files, key=lambda f: f[0] == "config.json")
 
 
@@ -294,8 +330,9 @@ def _fetch(spec: ModelSpec, repo: str, name: str, folder: Path, endpoint: str, r
                                     etag_timeout=METADATA_TIMEOUT_S, tqdm_class=relay))
     except Exception as exc:
         log.warning("Download of %s/%s for %s failed: %r", repo, name, spec.key, exc)
-        what = "text tower " if repo == spec.hf_text_model else ""
-        raise _failed(spec, f"{what}{repo}/{name}: {_short(exc)}", missing) from exc
+        said = _TOWER_FILE_FAILED if repo == spec.hf_text_model else _FILE_FAILED
+        raise _failed(spec, Said(said, {"repo": repo, "name": name, "error": _short(exc)}),
+                      missing) from exc
 
 
 def _weights_on_disk(spec: ModelSpec, models_dir: Path) -> Path | None:
@@ -356,7 +393,8 @@ def _fetch_all(
         final = path.stat().st_size
         if size is not None and final != size:  # hf_hub_download checks this too; be sure
             path.unlink(missing_ok=True)
-            raise _failed(spec, f"got {final} of {size} bytes of {repo}/{name}", missing)
+            raise _failed(spec, Said(_SHORT, {"got": final, "size": size, "repo": repo,
+                                              "name": name}), missing)
         done += final
         paths.append(path)
         if progress is not None:
@@ -381,10 +419,8 @@ def installed_weights(spec: ModelSpec, models_dir: Path) -> Path | None:
     if installed is not None:
         return installed
     if spec.local_weights:
-        raise ModelUnavailableError(
-            f"Model '{spec.key}': its weights file {spec.local_weights} does not exist; "
-            f"fix the 'weights' entry in {spec.config_file}."
-        )
+        raise ModelUnavailableError(Said(_NO_LOCAL, {
+            "model": spec.key, "file": spec.local_weights, "config": spec.config_file}))
     return None
 
 
@@ -403,7 +439,7 @@ def download_weights(spec: ModelSpec, models_dir: Path, progress: Progress | Non
     if installed is not None:
         return installed
     if spec.random_init or not spec.hf_hub_id:
-        raise ModelUnavailableError(f"Model '{spec.key}' has no weights to download.")
+        raise ModelUnavailableError(Said(_NO_WEIGHTS, {"model": spec.key}))
     endpoint = hub_endpoint()
     missing = missing_parts(spec, models_dir)
     present = _weights_on_disk(spec, models_dir)

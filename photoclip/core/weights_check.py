@@ -20,6 +20,7 @@ from typing import Any
 
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.model_config import _register, model_config
+from photoclip.core.said import ALTERNATIVES, N_, Listed, Said, Spoken
 from photoclip.core.torch_compat import import_open_clip
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,25 @@ def _config_facts(cfg: dict[str, Any]) -> dict[str, int]:
     return {k: v for k, v in facts.items() if isinstance(v, int)}
 
 
-def _looks_like(facts: dict[str, int], models: Mapping[str, ModelSpec]) -> str:
-    said = ", ".join(f"{k} {v}" for k, v in facts.items()) or "no CLIP tensors photoclip knows"
+_FACT = N_("{fact} {value}")
+for _fact in ("embedding size", "image width", "patch size", "image layers", "text width",
+              "text layers"):
+    N_(_fact)  # the facts :func:`describe` names (words of the catalogue)
+_NO_TENSORS = N_("no CLIP tensors photoclip knows")
+_SEEMS = N_("{facts}: the weights of {models}, it seems")
+_UNREADABLE = N_("The weights file {file} cannot be read as model weights ({error}); choose the "
+                 "weights file of model '{model}'.")
+_OTHER_SHAPES = N_("{n} of its tensors have other shapes (e.g. {name} is {found} in the file, "
+                   "{wanted} in the model)")
+_FEW_NAMES = N_("only {shared} of the model's {total} tensors are in it by name")
+_MISMATCH = N_("The weights file {file} does not fit model '{model}' ({arch}): {why}. It looks "
+               "like {looks}. Choose the weights file of model '{model}', or the model those "
+               "weights are for; nothing was changed.")
+
+
+def _looks_like(facts: dict[str, int], models: Mapping[str, ModelSpec]) -> Spoken:
+    said: Spoken = Listed(tuple(Said(_FACT, {"fact": k, "value": v}, words=("fact",))
+                                for k, v in facts.items())) if facts else Said(_NO_TENSORS)
     matches = []
     for key, spec in models.items():
         try:
@@ -131,7 +149,8 @@ def _looks_like(facts: dict[str, int], models: Mapping[str, ModelSpec]) -> str:
         if facts and all(theirs.get(k) == v for k, v in facts.items()):
             matches.append(key)
     if matches:
-        said += f": the weights of {' or '.join(repr(m) for m in matches)}, it seems"
+        return Said(_SEEMS, {"facts": said, "models": Listed(
+            tuple(repr(m) for m in matches), ALTERNATIVES)})
     return said
 
 
@@ -145,9 +164,8 @@ def check_weights_file(
     try:
         found = file_shapes(path)
     except Exception as exc:  # (a damaged or foreign file)
-        raise WeightsMismatchError(
-            f"The weights file {path} cannot be read as model weights ({exc}); choose the "
-            f"weights file of model '{spec.key}'.") from exc
+        raise WeightsMismatchError(Said(_UNREADABLE, {
+            "file": path, "error": str(exc), "model": spec.key})) from exc
     if found is None:
         return
     wanted = model_shapes(spec, text_dir)
@@ -159,11 +177,10 @@ def check_weights_file(
         return
     if differ:
         k = differ[0]
-        why = (f"{len(differ)} of its tensors have other shapes (e.g. {k} is "
-               f"{list(found[k])} in the file, {list(wanted[k])} in the model)")
+        why = Said(_OTHER_SHAPES, {"n": len(differ), "name": k, "found": list(found[k]),
+                                   "wanted": list(wanted[k])})
     else:
-        why = f"only {len(shared)} of the model's {len(wanted)} tensors are in it by name"
-    raise WeightsMismatchError(
-        f"The weights file {path} does not fit model '{spec.key}' ({spec.arch}): {why}. It "
-        f"looks like {_looks_like(describe(found), models or {})}. Choose the weights file of "
-        f"model '{spec.key}', or the model those weights are for; nothing was changed.")
+        why = Said(_FEW_NAMES, {"shared": len(shared), "total": len(wanted)})
+    raise WeightsMismatchError(Said(_MISMATCH, {
+        "file": path, "model": spec.key, "arch": spec.arch, "why": why,
+        "looks": _looks_like(describe(found), models or {})}))

@@ -234,7 +234,8 @@ class Backend(QObject):
         if event.kind in ("batch", "reconciled"):
             self.library_changed.emit()
         elif event.kind == "error":
-            self.error.emit(event.message[:1].upper() + event.message[1:])
+            message = event.text(tr)
+            self.error.emit(message[:1].upper() + message[1:])
 
     def pause(self) -> None:
         if self.service is not None:

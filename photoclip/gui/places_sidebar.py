@@ -28,10 +28,13 @@ def _leaf(label: str, value: str, count: int) -> QStandardItem:
 def add_places(section: QStandardItem, places: Sequence[Any]) -> None:
     """Add a country entry per country (value: the country) with an entry per town below it
     (value: "Town, Country"), as :meth:`PhotoFacts.place_counts` lists them."""
+    from photoclip.core.places import place_label
+    from photoclip.gui import tag_names
+
     country: QStandardItem | None = None
     for p in places:
-        if not p.city:
-            country = _leaf(p.country, p.country, p.count)
+        if not p.city:  # the country in the interface's language; its value as stored
+            country = _leaf(place_label(p.country, tag_names.language), p.country, p.count)
             section.appendRow(country)
         elif country is not None:
             country.appendRow(_leaf(p.city, f"{p.city}, {p.country}", p.count))

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from photoclip.core.errors import describe_error
+from photoclip.core.plugin_texts import option_label
 from photoclip.core.types import Option
 from photoclip.gui.i18n import tr
 from photoclip.gui.queries import ResultItem
@@ -66,6 +67,7 @@ class ActionEntry:
     options: tuple[Option, ...] = ()
     selection: str = "required"
     plugin: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # option name -> its label, translated
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,14 @@ def load_actions(
 
     host = current_host(lib, previous)
     lang = tag_names.language  # the plugins' texts in the interface's language (their manifests)
-    entries = [
-        ActionEntry(a.name, host.text(a.title, lang), host.text(a.description, lang),
-                    tuple(replace(o, help=host.text(o.help, lang))
-                          for o in lib.actions.options(a, host)), a.selection,
-                    host.owner(a.name) or "")
-        for a in lib.actions.all(host).values()
-    ]
+    entries = []
+    for a in lib.actions.all(host).values():
+        options = lib.actions.options(a, host)
+        entries.append(ActionEntry(
+            a.name, host.text(a.title, lang), host.text(a.description, lang),
+            tuple(replace(o, help=host.text(o.help, lang)) for o in options), a.selection,
+            host.owner(a.name) or "",
+            {o.name: host.said(option_label(o), lang, tr) for o in options}))
     return host, entries
 
 
@@ -135,8 +138,10 @@ def run_action(
     result = lib.actions.run(name, photos, options, context=context, host=host)
     from photoclip.gui import tag_names
 
-    title = host.text(action.title, tag_names.language)
-    return ActionOutcome(name, title, result.message, [str(d) for d in result.details],
+    lang = tag_names.language
+    title = host.text(action.title, lang)
+    return ActionOutcome(name, title, host.said(result.said or result.message, lang, tr),
+                         [host.said(d, lang, tr) for d in result.said_details or result.details],
                          lib.browse.named_in(result.data))
 
 
@@ -242,7 +247,8 @@ class OptionsDialog(QDialog):
             widget.setToolTip(opt.help)
             widget.setObjectName(f"option-{opt.name}")
             self.fields[opt.name] = widget
-            label = opt.name.replace("-", " ").capitalize() + ("*" if opt.required else "")
+            label = entry.labels.get(opt.name) or option_label(opt)
+            label += "*" if opt.required else ""
             form.addRow(label + ":", widget)
         layout.addLayout(form)
         self.error_label = QLabel("", self)
@@ -428,7 +434,11 @@ class PluginActions(QObject):
         from photoclip.plugin_api import PluginError
 
         if isinstance(exc, PluginError):
-            text = str(exc) or type(exc).__name__
+            from photoclip.gui import tag_names
+
+            said = getattr(exc, "said", None) or str(exc)
+            text = (self._host.said(said, tag_names.language, tr) if self._host is not None
+                    else str(exc)) or type(exc).__name__
             self.failed.emit(f"{title}: {text[:1].upper()}{text[1:]}")
         else:
             self.failed.emit(f"{title}: {describe_error(exc, tr)}")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photoclip.core.reasons import shown
 from photoclip.gui.i18n import format_number as num
 from photoclip.gui.i18n import tr
 from photoclip.gui.wording import count_of
@@ -207,7 +208,7 @@ class FailuresDialog(QDialog):
         table.setHorizontalHeaderLabels([tr("Photo"), tr("Reason")])
         for row, (path, reason) in enumerate(failures):
             table.setItem(row, 0, QTableWidgetItem(path))
-            table.setItem(row, 1, QTableWidgetItem(reason))
+            table.setItem(row, 1, QTableWidgetItem(shown(reason, tr)))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

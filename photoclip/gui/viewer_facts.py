@@ -14,6 +14,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from photoclip.core.places import place_label
+from photoclip.gui import tag_names
 from photoclip.gui.i18n import format_date, tr
 from photoclip.gui.queries import PhotoDetails
 from photoclip.gui.rating_keys import stars_text
@@ -25,7 +27,8 @@ Fact = tuple[str, str]  # (label in the interface's language, value)
 def marks_and_place(d: PhotoDetails) -> list[Fact]:
     """The stars and heart (when rated or a favourite), the place and the lens."""
     rated = stars_text(d.rating, d.favourite) if d.rating or d.favourite else ""
-    return [(tr("Rating"), rated), (tr("Place"), d.place or ""), (tr("Lens"), d.lens or "")]
+    place = place_label(d.place, tag_names.language) if d.place else ""
+    return [(tr("Rating"), rated), (tr("Place"), place), (tr("Lens"), d.lens or "")]
 
 
 #: More facts, each from a function of the details (e.g. a rating, a place).

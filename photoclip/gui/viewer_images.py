@@ -168,7 +168,10 @@ def _pillow(path: str, level: str, target: QSize) -> list[Decoded]:
                    QImage.Format.Format_RGBA8888)
         q = q.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)  # a copy: owns its data
     except ImageDecodeError as exc:
-        return [Decoded(path, level, QImage(), QSize(), exc.reason)]
+        from photoclip.core.reasons import shown
+        from photoclip.gui.i18n import tr
+
+        return [Decoded(path, level, QImage(), QSize(), shown(exc.reason, tr))]
     except Exception as exc:  # decoders raise almost anything on hostile input
         log.debug("Decoding %s for the viewer failed", path, exc_info=True)
         return [Decoded(path, level, QImage(), QSize(), str(exc) or type(exc).__name__)]

@@ -34,6 +34,7 @@ from photoclip.core.model_catalogue import (
     ModelUnavailableError,
 )
 from photoclip.core.model_provider import BuiltModel
+from photoclip.core.said import AND, N_, Listed, Said
 from photoclip.core.types import PreprocessSpec
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,18 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 DEFAULT_DIM = 512  # ViT-B/16's projection, until its config.json is on disk
 DEFAULT_SIZE = 224
+
+_NO_FOLDER = N_("Model '{model}': no models folder to look in.")
+_UNREADABLE = N_("Cannot read {file} ({error}): fetch the model again.")
+_NO_VOCAB = N_("The vocabulary {file} is missing.")
+_NO_TOKEN = N_("The vocabulary has no {token} token.")
+_MODEL = N_("model")
+_THIS_MODEL = N_("this model")
+_MISSING = N_("Model '{model}' needs {files} beside its weights, in {folder}. Run `photoclip "
+              "models download {model}`, or offline copy the whole {repo} folder (config.json, "
+              "preprocessor_config.json, vocab.txt and the weights) there.")
+_NOT_BUILT = N_("Model '{model}' cannot be built from {file} ({error}). Check the file is "
+                "{repo}'s, or fetch it again with `photoclip models download {model}`.")
 
 
 def _short(exc: BaseException) -> str:
@@ -62,7 +75,7 @@ def model_folder(spec: ModelSpec, models_dir: Path | None, weights: Path | None 
         if candidate is not None and (candidate.parent / CONFIG).is_file():
             return candidate.parent
     if models_dir is None:
-        raise ModelUnavailableError(f"Model '{spec.key}': no models folder to look in.")
+        raise ModelUnavailableError(Said(_NO_FOLDER, {"model": spec.key}))
     return model_dir(spec, models_dir)
 
 
@@ -72,7 +85,7 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ModelUnavailableError(f"Cannot read {path} ({exc}): fetch the model again.") from exc
+        raise ModelUnavailableError(Said(_UNREADABLE, {"file": path, "error": str(exc)})) from exc
     return data if isinstance(data, dict) else None
 
 
@@ -83,7 +96,7 @@ class ChineseClipTokenizer:
         from tokenizers import BertWordPieceTokenizer
 
         if not Path(vocab_file).is_file():
-            raise ModelUnavailableError(f"The vocabulary {vocab_file} is missing.")
+            raise ModelUnavailableError(Said(_NO_VOCAB, {"file": vocab_file}))
         self._wp = BertWordPieceTokenizer(
             str(vocab_file), clean_text=True, handle_chinese_chars=True, strip_accents=None,
             lowercase=True,
@@ -96,7 +109,7 @@ class ChineseClipTokenizer:
     def _id(self, token: str) -> int:
         found = self._wp.token_to_id(token)
         if found is None:
-            raise ModelUnavailableError(f"The vocabulary has no {token} token.")
+            raise ModelUnavailableError(Said(_NO_TOKEN, {"token": token}))
         return int(found)
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
@@ -189,11 +202,9 @@ class ChineseClipProvider:
         folder = model_folder(spec, models_dir, weights)
         missing = [n for n in (CONFIG, VOCAB) if not (folder / n).is_file()]
         if missing:
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' needs {' and '.join(missing)} beside its weights, in "
-                f"{folder}. Run `photoclip models download {spec.key}`, or offline copy the "
-                f"whole {spec.hf_hub_id or 'model'} folder (config.json, "
-                "preprocessor_config.json, vocab.txt and the weights) there.")
+            raise ModelUnavailableError(Said(_MISSING, {
+                "model": spec.key, "files": Listed(tuple(missing), AND),
+                "folder": folder, "repo": spec.hf_hub_id or Said(_MODEL)}))
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision, torch.float32)
         log.info("Loading model %s (Chinese-CLIP) on %s in %s from %s",
                  spec.key, device, precision, weights or "random weights")
@@ -216,10 +227,9 @@ class ChineseClipProvider:
             raise
         except Exception as exc:
             log.debug("Chinese-CLIP load failed", exc_info=True)
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' cannot be built from {weights or folder} ({_short(exc)}). "
-                f"Check the file is {spec.hf_hub_id or 'this model'}'s, or fetch it again with "
-                f"`photoclip models download {spec.key}`.") from exc
+            raise ModelUnavailableError(Said(_NOT_BUILT, {
+                "model": spec.key, "file": weights or folder, "error": _short(exc),
+                "repo": spec.hf_hub_id or Said(_THIS_MODEL)})) from exc
         model = model.to(device=device, dtype=dtype).eval()
         if precision == "int8":
             precision = _quantize(model)

@@ -28,10 +28,16 @@ from photoclip.core.model_config import (
 from photoclip.core.model_needs import ensure_text_tower, from_text_tower, text_tower_message
 from photoclip.core.model_provider import BuiltModel
 from photoclip.core.precision import _int8_available
+from photoclip.core.said import N_, Said
 from photoclip.core.torch_compat import enable_timm, import_open_clip
 from photoclip.core.types import PreprocessSpec
 
 log = logging.getLogger(__name__)
+
+_BAD_WEIGHTS = N_("Model '{model}' cannot use the weights in {file} ({error}). Check it is the "
+                  "right file for this model, or fetch it again with `photoclip models download "
+                  "{model}`.")
+_NOT_BUILT = N_("Model '{model}' cannot be built ({error}).")
 
 
 def _short(exc: BaseException) -> str:
@@ -127,14 +133,10 @@ class OpenClipProvider:
                 raise ModelUnavailableError(
                     text_tower_message(spec, models_dir, _short(exc))) from exc
             if path is not None:
-                raise ModelUnavailableError(
-                    f"Model '{spec.key}' cannot use the weights in {path} ({_short(exc)}). "
-                    f"Check it is the right file for this model, or fetch it again with "
-                    f"`photoclip models download {spec.key}`."
-                ) from exc
-            raise ModelUnavailableError(
-                f"Model '{spec.key}' cannot be built ({_short(exc)})."
-            ) from exc
+                raise ModelUnavailableError(Said(_BAD_WEIGHTS, {
+                    "model": spec.key, "file": path, "error": _short(exc)})) from exc
+            raise ModelUnavailableError(Said(_NOT_BUILT, {
+                "model": spec.key, "error": _short(exc)})) from exc
         if models.REPARAMETERIZE and str(cfg["vision_cfg"].get("timm_model_name", "")).startswith(
             ("fastvit", "mobileone", "repvit")
         ):

@@ -278,6 +278,10 @@
         <translation>拍摄信息（EXIF）</translation>
     </message>
     <message>
+        <source>Cannot read {file} ({error}): fetch the model again.</source>
+        <translation>无法读取 {file}（{error}）：请重新获取该模型。</translation>
+    </message>
+    <message>
         <source>Cannot redo: {why}</source>
         <translation>无法重做：{why}</translation>
     </message>
@@ -288,6 +292,10 @@
     <message>
         <source>Cannot undo: {why}</source>
         <translation>无法撤销：{why}</translation>
+    </message>
+    <message>
+        <source>Cannot unpack {archive} ({error}).</source>
+        <translation>无法解压 {archive}（{error}）。</translation>
     </message>
     <message>
         <source>Change the rule of album '{album}'</source>
@@ -395,6 +403,10 @@
         <translation>下载模型“{model}”失败（{reason}）。再运行一次命令即可重试（下载了一半的文件不会保留），或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
     </message>
     <message>
+        <source>Downloading model '{model}' failed ({reason}). Run the command again to retry (nothing half-downloaded is kept), or offline {hint}.</source>
+        <translation>下载模型“{model}”失败（{reason}）。再运行一次命令即可重试（下载了一半的文件不会保留），或者离线安装：{hint}。</translation>
+    </message>
+    <message>
         <source>Downloading the model: {done} MB</source>
         <translation>正在下载模型：{done} MB</translation>
     </message>
@@ -500,6 +512,14 @@
         <translation>第 {n} 组</translation>
     </message>
     <message>
+        <source>HEIF support is not installed</source>
+        <translation>没有安装 HEIF 支持</translation>
+    </message>
+    <message>
+        <source>HF_HUB_OFFLINE is set</source>
+        <translation>设置了 HF_HUB_OFFLINE</translation>
+    </message>
+    <message>
         <source>Hidden people</source>
         <translation>已隐藏的人物</translation>
     </message>
@@ -559,6 +579,14 @@
     <message>
         <source>Interface language</source>
         <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>JPEG 2000 is not supported by this build of Pillow (it lacks OpenJPEG)</source>
+        <translation>这个版本的 Pillow 不支持 JPEG 2000（缺少 OpenJPEG）</translation>
+    </message>
+    <message>
+        <source>JPEG XL is not supported</source>
+        <translation>不支持 JPEG XL</translation>
     </message>
     <message>
         <source>Jump to a year</source>
@@ -661,8 +689,44 @@
         <translation>模型</translation>
     </message>
     <message>
+        <source>Model '{model}' cannot be built ({error}).</source>
+        <translation>无法构建模型“{model}”（{error}）。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' cannot be built from {file} ({error}). Check the file is {repo}'s, or fetch it again with `photoclip models download {model}`.</source>
+        <translation>无法用 {file} 构建模型“{model}”（{error}）。请确认该文件属于 {repo}，或者用 `photoclip models download {model}` 重新获取。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' cannot load its text tower's config and tokenizer ({tower}) ({reason}); the weights file alone is not enough. Run `photoclip models download {model}` to fetch both, or offline copy the {tower} config.json and tokenizer files (tokenizer.json, sentencepiece.bpe.model, ...) into a folder and run `photoclip models use {model} --weights FILE --text-tower FOLDER` (they are kept in {folder}).</source>
+        <translation>模型“{model}”无法加载其文本塔的配置和分词器（{tower}）（{reason}）；只有权重文件是不够的。运行 `photoclip models download {model}` 可同时下载两部分；离线时，把 {tower} 的 config.json 和分词器文件（tokenizer.json、sentencepiece.bpe.model 等）复制到一个文件夹，然后运行 `photoclip models use {model} --weights FILE --text-tower FOLDER`（它们保存在 {folder}）。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' cannot load its text tower's config and tokenizer ({tower}); the weights file alone is not enough. Run `photoclip models download {model}` to fetch both, or offline copy the {tower} config.json and tokenizer files (tokenizer.json, sentencepiece.bpe.model, ...) into a folder and run `photoclip models use {model} --weights FILE --text-tower FOLDER` (they are kept in {folder}).</source>
+        <translation>模型“{model}”无法加载其文本塔的配置和分词器（{tower}）；只有权重文件是不够的。运行 `photoclip models download {model}` 可同时下载两部分；离线时，把 {tower} 的 config.json 和分词器文件（tokenizer.json、sentencepiece.bpe.model 等）复制到一个文件夹，然后运行 `photoclip models use {model} --weights FILE --text-tower FOLDER`（它们保存在 {folder}）。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' cannot use the weights in {file} ({error}). Check it is the right file for this model, or fetch it again with `photoclip models download {model}`.</source>
+        <translation>模型“{model}”无法使用 {file} 中的权重（{error}）。请确认这是该模型的文件，或者用 `photoclip models download {model}` 重新获取。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' has no Hugging Face text tower: --text-tower is not used.</source>
+        <translation>模型“{model}”没有 Hugging Face 文本塔：用不到 --text-tower。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' has no weights to download.</source>
+        <translation>模型“{model}”没有可下载的权重。</translation>
+    </message>
+    <message>
         <source>Model '{model}' is not downloaded and the Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or offline download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
         <translation>模型“{model}”尚未下载，且无法连接 Hugging Face（{reason}）。请联网一次，或者离线安装：下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' is not downloaded. Run `photoclip models download {model}`, or download {url} and run `photoclip models use {model} --weights /path/to/file`.</source>
+        <translation>模型“{model}”尚未下载。请运行 `photoclip models download {model}`，或者下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' is not downloaded: it lacks {parts}, and the Hugging Face hub cannot be reached ({reason}). Connect to the internet once, or offline {hint}.</source>
+        <translation>模型“{model}”尚未下载：缺少{parts}，且无法连接 Hugging Face（{reason}）。请联网一次，或者离线安装：{hint}。</translation>
     </message>
     <message>
         <source>Model '{model}' needs the Python package {names}, not installed here: install with `pip install {extra}` (pipx: `pipx inject photoclip {packages}`), then choose the model again.</source>
@@ -679,6 +743,46 @@
     <message>
         <source>Model '{model}' needs the Python packages {names}, which this photoclip installation does not include: install a photoclip package built with multilingual support, or choose another model.</source>
         <translation>模型“{model}”需要 Python 包 {names}，而这个 photoclip 安装不包含它们：请安装带多语言支持的 photoclip 安装包，或选择其他模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the model provider '{provider}', which is not installed (known: {known}); install the plugin that provides it, or choose another model.</source>
+        <translation>模型“{model}”需要模型提供者“{provider}”，但它没有安装（已知：{known}）；请安装提供它的插件，或者选择其他模型。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs the open_clip architecture '{arch}', which this open_clip_torch does not have; upgrade it with `pip install -U open_clip_torch`.</source>
+        <translation>模型“{model}”需要 open_clip 架构“{arch}”，但这里的 open_clip_torch 没有：请用 `pip install -U open_clip_torch` 升级它。</translation>
+    </message>
+    <message>
+        <source>Model '{model}' needs {files} beside its weights, in {folder}. Run `photoclip models download {model}`, or offline copy the whole {repo} folder (config.json, preprocessor_config.json, vocab.txt and the weights) there.</source>
+        <translation>模型“{model}”需要权重旁边（{folder}）有 {files}。请运行 `photoclip models download {model}`；离线时，把整个 {repo} 文件夹（config.json、preprocessor_config.json、vocab.txt 和权重）复制到那里。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': its model file {file} cannot be read ({error}).</source>
+        <translation>模型“{model}”：无法读取它的模型文件 {file}（{error}）。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': its weights file {file} does not exist; fix the 'weights' entry in {config}.</source>
+        <translation>模型“{model}”：它的权重文件 {file} 不存在；请修改 {config} 中的“weights”一项。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': no models folder to look in.</source>
+        <translation>模型“{model}”：没有可查找的模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': the text tower in {folder} is not usable: {why}. It needs the config.json and tokenizer files of {tower} ({files}, ...); the weights file is not the problem.</source>
+        <translation>模型“{model}”：{folder} 中的文本塔无法使用：{why}。它需要 {tower} 的 config.json 和分词器文件（{files} 等）；问题不在权重文件。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': {folder} has no weights file ({suffixes}); put {file} there (its text tower alone is not enough).</source>
+        <translation>模型“{model}”：{folder} 中没有权重文件（{suffixes}）；请把 {file} 放在那里（只有文本塔是不够的）。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': {folder} has several weights files ({files}); keep only the one for this model.</source>
+        <translation>模型“{model}”：{folder} 中有多个权重文件（{files}）；只保留属于该模型的那一个。</translation>
+    </message>
+    <message>
+        <source>Model '{model}': {source} has its weights but not {parts}: add them beside the weights or in a {folder}/ folder.</source>
+        <translation>模型“{model}”：{source} 中有权重，但没有{parts}：请把它们放在权重旁边或 {folder}/ 文件夹中。</translation>
     </message>
     <message>
         <source>Model weights, or an archive of a model's parts (*.safetensors *.bin *.pt *.pth *.zip *.tar *.tar.gz *.tgz);;All files (*)</source>
@@ -792,6 +896,10 @@
     <message>
         <source>No folder yet: add one now, or later from Settings.</source>
         <translation>还没有文件夹：现在添加一个，或以后在“设置”中添加。</translation>
+    </message>
+    <message>
+        <source>No good backup was found in {folder}: `photoclip recover` starts a new catalog from the vector store (your own tags and albums cannot come back).</source>
+        <translation>在 {folder} 中没有找到完好的备份：`photoclip recover` 会根据向量库新建一个目录（你自己的标签和相册无法找回）。</translation>
     </message>
     <message>
         <source>No internet connection: the model could not be downloaded. You can choose a weights file you downloaded elsewhere, or try again later.</source>
@@ -1062,6 +1170,10 @@
         <translation>运行</translation>
     </message>
     <message>
+        <source>SVG (vector) images are not supported</source>
+        <translation>不支持 SVG（矢量）图片</translation>
+    </message>
+    <message>
         <source>Search:</source>
         <translation>搜索：</translation>
     </message>
@@ -1202,6 +1314,10 @@
         <translation>该文件不存在。</translation>
     </message>
     <message>
+        <source>The archive {archive} holds a file outside its folder ({name}): not unpacked.</source>
+        <translation>压缩包 {archive} 中有一个位于其文件夹之外的文件（{name}）：没有解压。</translation>
+    </message>
+    <message>
         <source>The library could not be opened</source>
         <translation>无法打开图库</translation>
     </message>
@@ -1234,6 +1350,10 @@
         <translation>模型 {model} 只懂英文，用中文、日文或韩文搜索几乎找不到想要的照片。请在“设置 › 模型”中选择多语言模型（{multilingual}），或改用英文搜索。</translation>
     </message>
     <message>
+        <source>The newest good backup is {backup} (taken {taken}): run `photoclip recover` to restore it (the damaged file is kept beside it).</source>
+        <translation>最新的完好备份是 {backup}（备份于 {taken}）：运行 `photoclip recover` 恢复它（损坏的文件会保留在旁边）。</translation>
+    </message>
+    <message>
         <source>The photo alone (F, F11; Esc goes back)</source>
         <translation>只显示照片（F、F11；Esc 返回）</translation>
     </message>
@@ -1258,12 +1378,32 @@
         <translation>跟随系统</translation>
     </message>
     <message>
+        <source>The vocabulary has no {token} token.</source>
+        <translation>词表中没有 {token} 标记。</translation>
+    </message>
+    <message>
+        <source>The vocabulary {file} is missing.</source>
+        <translation>缺少词表 {file}。</translation>
+    </message>
+    <message>
         <source>The weights file for {model}:</source>
         <translation>{model} 的权重文件：</translation>
     </message>
     <message>
+        <source>The weights file {file} cannot be read as model weights ({error}); choose the weights file of model '{model}'.</source>
+        <translation>无法把 {file} 当作模型权重读取（{error}）；请选择模型“{model}”的权重文件。</translation>
+    </message>
+    <message>
         <source>The weights file {file} does not exist.</source>
         <translation>权重文件 {file} 不存在。</translation>
+    </message>
+    <message>
+        <source>The weights file {file} does not fit model '{model}' ({arch}): {why}. It looks like {looks}. Choose the weights file of model '{model}', or the model those weights are for; nothing was changed.</source>
+        <translation>权重文件 {file} 不适合模型“{model}”（{arch}）：{why}。它的特征：{looks}。请选择模型“{model}”的权重文件，或者选择这些权重所属的模型；没有做任何改动。</translation>
+    </message>
+    <message>
+        <source>The weights file {file} for model '{model}' does not exist. Run `photoclip models use {model} --weights /path/to/file` with the right file, or without --weights to download it.</source>
+        <translation>模型“{model}”的权重文件 {file} 不存在。请用正确的文件运行 `photoclip models use {model} --weights /文件路径`，或者不带 --weights 运行以下载它。</translation>
     </message>
     <message>
         <source>The whole photo (0)</source>
@@ -1308,6 +1448,10 @@
     <message>
         <source>Turn the view, not the file (R, Shift+R)</source>
         <translation>旋转显示，不改动文件（R；反方向 ⇧+R）</translation>
+    </message>
+    <message>
+        <source>Unknown model '{key}'. Choose one of: {keys} (see `photoclip models list`).</source>
+        <translation>没有名为“{key}”的模型。可选：{keys}（见 `photoclip models list`）。</translation>
     </message>
     <message>
         <source>Unmark {n} as favourites</source>
@@ -1382,6 +1526,18 @@
         <translation>你的模型</translation>
     </message>
     <message>
+        <source>a filter cannot be subtracted ("- {name}:..."): search for what the photos hold</source>
+        <translation>筛选条件不能被减去（"- {name}:..."）：请搜索照片里有的东西</translation>
+    </message>
+    <message>
+        <source>a place is a town, a region or a country, e.g. "Paris, France"</source>
+        <translation>地点是城镇、地区或国家，例如 "Paris, France" 或 "法国"</translation>
+    </message>
+    <message>
+        <source>a rating filter is 0 to 5 stars, e.g. 4 (at least 4), =5 or &lt;=2, not {value!r}</source>
+        <translation>评分筛选是 0 到 5 颗星，例如 4（至少 4 颗）、=5 或 &lt;=2，而不是 {value!r}</translation>
+    </message>
+    <message>
         <source>about {time} left</source>
         <translation>约剩 {time}</translation>
     </message>
@@ -1410,6 +1566,10 @@
         <translation>内置标签集</translation>
     </message>
     <message>
+        <source>cannot read file: {error}</source>
+        <translation>无法读取文件：{error}</translation>
+    </message>
+    <message>
         <source>cannot read that image: {reason}</source>
         <translation>无法读取这张图片：{reason}</translation>
     </message>
@@ -1422,8 +1582,36 @@
         <translation>猫, 狗, 汽车, 海滩</translation>
     </message>
     <message>
+        <source>copy the {tower} config.json and tokenizer files into a folder and run `photoclip models use {model} --weights FILE --text-tower FOLDER`</source>
+        <translation>把 {tower} 的 config.json 和分词器文件复制到一个文件夹，然后运行 `photoclip models use {model} --weights FILE --text-tower FOLDER`</translation>
+    </message>
+    <message>
+        <source>corrupt image: {error}</source>
+        <translation>图片已损坏：{error}</translation>
+    </message>
+    <message>
+        <source>corrupt {format}</source>
+        <translation>{format} 文件已损坏</translation>
+    </message>
+    <message>
+        <source>corrupt {format}: {error}</source>
+        <translation>{format} 文件已损坏：{error}</translation>
+    </message>
+    <message>
+        <source>could not update the catalog {path} to schema version {version} ({description}): {error}; it stays at version {before}</source>
+        <translation>无法把目录 {path} 更新到结构版本 {version}（{description}）：{error}；它仍停留在版本 {before}</translation>
+    </message>
+    <message>
+        <source>decompression bomb ({mp} MP from {kb} KB)</source>
+        <translation>疑似解压炸弹（{kb} KB 解出 {mp} 百万像素）</translation>
+    </message>
+    <message>
         <source>download</source>
         <translation>需下载</translation>
+    </message>
+    <message>
+        <source>download {url} and run `photoclip models use {model} --weights /path/to/file`</source>
+        <translation>下载 {url}，然后运行 `photoclip models use {model} --weights /文件路径`</translation>
     </message>
     <message>
         <source>e.g. Holidays 2024</source>
@@ -1432,6 +1620,14 @@
     <message>
         <source>e.g. a dog on the beach</source>
         <translation>例如：海滩上的狗</translation>
+    </message>
+    <message>
+        <source>embedding size</source>
+        <translation>嵌入维度</translation>
+    </message>
+    <message>
+        <source>empty file</source>
+        <translation>空文件</translation>
     </message>
     <message>
         <source>empty: download the weights</source>
@@ -1452,6 +1648,14 @@
         <translation>人脸</translation>
     </message>
     <message>
+        <source>favourite is yes or no, not {value!r}</source>
+        <translation>收藏只能是 yes 或 no，而不是 {value!r}</translation>
+    </message>
+    <message>
+        <source>file too large ({size} MiB)</source>
+        <translation>文件太大（{size} MiB）</translation>
+    </message>
+    <message>
         <source>from the XMP sidecar</source>
         <translation>来自 XMP 附属文件</translation>
     </message>
@@ -1464,6 +1668,14 @@
         <translation>请至少给出两个标签，用逗号分隔：“猫，狗”</translation>
     </message>
     <message>
+        <source>give part of the name, e.g. "Canon"</source>
+        <translation>请给出名称的一部分，例如 "Canon"</translation>
+    </message>
+    <message>
+        <source>got {got} of {size} bytes of {repo}/{name}</source>
+        <translation>{repo}/{name} 只收到 {got} / {size} 字节</translation>
+    </message>
+    <message>
         <source>group</source>
         <comment>noun</comment>
         <translation>组</translation>
@@ -1473,12 +1685,64 @@
         <translation>完全相同的文件</translation>
     </message>
     <message>
+        <source>image layers</source>
+        <translation>图像层数</translation>
+    </message>
+    <message>
+        <source>image too large</source>
+        <translation>图片太大</translation>
+    </message>
+    <message>
+        <source>image too large ({mp} MP &gt; {limit} MP limit)</source>
+        <translation>图片太大（{mp} 百万像素，超过 {limit} 百万像素的上限）</translation>
+    </message>
+    <message>
+        <source>image width</source>
+        <translation>图像宽度</translation>
+    </message>
+    <message>
         <source>installed</source>
         <translation>已安装</translation>
     </message>
     <message>
+        <source>it has no config.json</source>
+        <translation>其中没有 config.json</translation>
+    </message>
+    <message>
+        <source>it has no tokenizer file ({names})</source>
+        <translation>其中没有分词器文件（{names}）</translation>
+    </message>
+    <message>
+        <source>it holds no photoclip catalog</source>
+        <translation>其中没有 photoclip 目录</translation>
+    </message>
+    <message>
+        <source>its config.json cannot be read ({error})</source>
+        <translation>无法读取其中的 config.json（{error}）</translation>
+    </message>
+    <message>
+        <source>its config.json has no model_type (is it a Hugging Face model config?)</source>
+        <translation>其中的 config.json 没有 model_type（它是 Hugging Face 的模型配置吗？）</translation>
+    </message>
+    <message>
+        <source>its text tower (the config and tokenizer files of {tower})</source>
+        <translation>文本塔（{tower} 的配置和分词器文件）</translation>
+    </message>
+    <message>
+        <source>its weights</source>
+        <translation>它的权重</translation>
+    </message>
+    <message>
+        <source>its weights file</source>
+        <translation>权重文件</translation>
+    </message>
+    <message>
         <source>label set</source>
         <translation>标签集</translation>
+    </message>
+    <message>
+        <source>lens, GPS and places; ratings and favourites</source>
+        <translation>镜头、GPS 和地点；评分和收藏</translation>
     </message>
     <message>
         <source>looks the same</source>
@@ -1493,6 +1757,10 @@
         <translation>几乎相同的画面</translation>
     </message>
     <message>
+        <source>no CLIP tensors photoclip knows</source>
+        <translation>没有 photoclip 认识的 CLIP 张量</translation>
+    </message>
+    <message>
         <source>no album called {name!r} (there are no albums yet)</source>
         <translation>没有名为 {name!r} 的相册（还没有任何相册）</translation>
     </message>
@@ -1501,8 +1769,24 @@
         <translation>没有名为 {name!r} 的相册；你的相册：{albums}</translation>
     </message>
     <message>
+        <source>no good backup of {path} was found: nothing was changed</source>
+        <translation>没有找到 {path} 的完好备份：没有做任何改动</translation>
+    </message>
+    <message>
+        <source>no search filter named {name!r} (available: {known}); a plugin may need enabling (`photoclip plugins list`)</source>
+        <translation>没有名为 {name!r} 的搜索筛选（可用：{known}）；可能需要启用某个插件（`photoclip plugins list`）</translation>
+    </message>
+    <message>
         <source>no such file: {path}</source>
         <translation>没有这个文件：{path}</translation>
+    </message>
+    <message>
+        <source>no such text-tower folder: {folder}</source>
+        <translation>没有这个文本塔文件夹：{folder}</translation>
+    </message>
+    <message>
+        <source>no such weights file, folder or archive: {source}</source>
+        <translation>没有这个权重文件、文件夹或压缩包：{source}</translation>
     </message>
     <message>
         <source>no {what} {name!r}; choose one of: {listed}</source>
@@ -1513,8 +1797,20 @@
         <translation>没有名为 {name!r} 的{what}；可选：{listed}（见 `{see}`）</translation>
     </message>
     <message>
+        <source>none (no plugin provides one)</source>
+        <translation>无（没有插件提供）</translation>
+    </message>
+    <message>
         <source>none in this file</source>
         <translation>此文件中没有</translation>
+    </message>
+    <message>
+        <source>not an image (text file)</source>
+        <translation>不是图片（文本文件）</translation>
+    </message>
+    <message>
+        <source>not an image or unsupported format</source>
+        <translation>不是图片，或者格式不受支持</translation>
     </message>
     <message>
         <source>not downloaded{size}</source>
@@ -1529,6 +1825,10 @@
         <translation>不在图库中（请先索引）：{path}</translation>
     </message>
     <message>
+        <source>nothing</source>
+        <translation>无</translation>
+    </message>
+    <message>
         <source>off</source>
         <translation>关</translation>
     </message>
@@ -1537,8 +1837,24 @@
         <translation>开</translation>
     </message>
     <message>
+        <source>only {shared} of the model's {total} tensors are in it by name</source>
+        <translation>模型的 {total} 个张量中，按名称只找到 {shared} 个</translation>
+    </message>
+    <message>
         <source>open_clip_model.safetensors or .bin for this model</source>
         <translation>此模型的 open_clip_model.safetensors 或 .bin 文件</translation>
+    </message>
+    <message>
+        <source>out of memory while decoding</source>
+        <translation>解码时内存不足</translation>
+    </message>
+    <message>
+        <source>patch size</source>
+        <translation>图块大小</translation>
+    </message>
+    <message>
+        <source>per-photo analysis state; where keywords were read</source>
+        <translation>每张照片的分析状态；关键词的读取位置</translation>
     </message>
     <message>
         <source>photo</source>
@@ -1562,6 +1878,10 @@
         <translation>photoclip 将使用 {model} 和你的权重文件 {file}，无需下载。点击“完成”开始使用。</translation>
     </message>
     <message>
+        <source>photos, vectors, tags and albums</source>
+        <translation>照片、向量、标签和相册</translation>
+    </message>
+    <message>
         <source>plugin</source>
         <translation>插件</translation>
     </message>
@@ -1569,6 +1889,10 @@
         <source>plugin</source>
         <comment>noun</comment>
         <translation>个插件</translation>
+    </message>
+    <message>
+        <source>put {url} and the {tower} config.json and tokenizer files in one folder (or a .zip/.tar.gz of it) and run `photoclip models use {model} --weights FOLDER_OR_ARCHIVE`</source>
+        <translation>把 {url} 和 {tower} 的 config.json、分词器文件放进同一个文件夹（或它的 .zip/.tar.gz 压缩包），然后运行 `photoclip models use {model} --weights FOLDER_OR_ARCHIVE`</translation>
     </message>
     <message>
         <source>query {query} ≥ {score}</source>
@@ -1602,8 +1926,32 @@
         <translation>文字</translation>
     </message>
     <message>
+        <source>text layers</source>
+        <translation>文本层数</translation>
+    </message>
+    <message>
+        <source>text tower {repo}/{name}: {error}</source>
+        <translation>文本塔 {repo}/{name}：{error}</translation>
+    </message>
+    <message>
+        <source>text width</source>
+        <translation>文本宽度</translation>
+    </message>
+    <message>
         <source>the catalog {catalog} is damaged ({problem}). Your photos are not touched: run `photoclip recover` to restore its newest good backup (the damaged file is kept).</source>
         <translation>目录 {catalog} 已损坏（{problem}）。你的照片没有受到影响：运行 `photoclip recover` 恢复它最新的完好备份（损坏的文件会保留）。</translation>
+    </message>
+    <message>
+        <source>the catalog {path} has schema version {version}, written by a newer photoclip; this one reads versions up to {supported}: please upgrade photoclip</source>
+        <translation>目录 {path} 的结构版本是 {version}，由更新版本的 photoclip 写入；这个 photoclip 最多只能读取版本 {supported}：请升级 photoclip</translation>
+    </message>
+    <message>
+        <source>the catalog {path} is damaged ({problem}). Your photos are not touched. {way_back}</source>
+        <translation>目录 {path} 已损坏（{problem}）。你的照片没有受到影响。{way_back}</translation>
+    </message>
+    <message>
+        <source>the catalog {path} is sound: nothing to recover (`photoclip recover --force` restores its newest backup anyway)</source>
+        <translation>目录 {path} 完好：无需恢复（`photoclip recover --force` 仍会恢复它的最新备份）</translation>
     </message>
     <message>
         <source>the disk is full ({file}): free some space; nothing was lost, indexing resumes</source>
@@ -1614,9 +1962,65 @@
         <translation>磁盘已满：请腾出一些空间；没有丢失任何内容，索引会继续</translation>
     </message>
     <message>
+        <source>the file does not exist</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>the file is empty (0 bytes)</source>
+        <translation>文件是空的（0 字节）</translation>
+    </message>
+    <message>
+        <source>the file is missing</source>
+        <translation>文件不见了</translation>
+    </message>
+    <message>
+        <source>the hub answered HTTP {status} for {repo}/{name}</source>
+        <translation>Hugging Face 对 {repo}/{name} 返回了 HTTP {status}</translation>
+    </message>
+    <message>
+        <source>the library's collection on the Chroma server is not known any more</source>
+        <translation>已经找不到这个照片库在 Chroma 服务器上的集合</translation>
+    </message>
+    <message>
+        <source>the model's weights file</source>
+        <translation>该模型的权重文件</translation>
+    </message>
+    <message>
+        <source>the text tower {tower} has no config.json on the hub</source>
+        <translation>Hugging Face 上的文本塔 {tower} 没有 config.json</translation>
+    </message>
+    <message>
+        <source>the vector store holds no vectors for the model {model}</source>
+        <translation>向量库中没有模型 {model} 的向量</translation>
+    </message>
+    <message>
+        <source>the {name}: operator needs a value, e.g. {name}:"some words"</source>
+        <translation>{name}: 运算符需要一个值，例如 {name}:"一些词"</translation>
+    </message>
+    <message>
+        <source>there is no catalog at {path} and nothing to recover it from</source>
+        <translation>{path} 处没有目录，也没有可用来恢复它的内容</translation>
+    </message>
+    <message>
+        <source>this format is not supported by this build of Pillow</source>
+        <translation>这个版本的 Pillow 不支持这种格式</translation>
+    </message>
+    <message>
+        <source>this model</source>
+        <translation>该模型</translation>
+    </message>
+    <message>
         <source>to</source>
         <comment>dates</comment>
         <translation>至</translation>
+    </message>
+    <message>
+        <source>truncated file</source>
+        <translation>文件不完整（被截断）</translation>
+    </message>
+    <message>
+        <source>unexpected error: {error}</source>
+        <translation>意外错误：{error}</translation>
     </message>
     <message>
         <source>unknown</source>
@@ -1625,6 +2029,10 @@
     <message>
         <source>unknown process</source>
         <translation>未知进程</translation>
+    </message>
+    <message>
+        <source>unsupported or corrupt TIFF</source>
+        <translation>不支持的 TIFF，或 TIFF 文件已损坏</translation>
     </message>
     <message>
         <source>yours</source>
@@ -1647,6 +2055,26 @@
         <translation>{done} / {total} MB</translation>
     </message>
     <message>
+        <source>{facts}: the weights of {models}, it seems</source>
+        <translation>{facts}：看来是 {models} 的权重</translation>
+    </message>
+    <message>
+        <source>{fact} {value}</source>
+        <translation>{fact} {value}</translation>
+    </message>
+    <message>
+        <source>{filter}: {error}</source>
+        <translation>{filter}：{error}</translation>
+    </message>
+    <message>
+        <source>{first} and {second}</source>
+        <translation>{first}和{second}</translation>
+    </message>
+    <message>
+        <source>{format} is not supported by this build of Pillow</source>
+        <translation>这个版本的 Pillow 不支持 {format}</translation>
+    </message>
+    <message>
         <source>{groups} of duplicates. Each group keeps one photo: the suggested one is the original (the most pixels, not in a copies or dups folder, the older file). {n} would move to the system trash (Edit › Undo brings them back).</source>
         <translation>{groups}重复照片。每组保留一张：建议保留的是原件（像素最多、不在 copies 或 dups 文件夹中、文件较早）。将有 {n} 移到系统废纸篓（“编辑 › 撤销”可以找回）。</translation>
     </message>
@@ -1657,6 +2085,18 @@
     <message>
         <source>{indexed} of {photos} indexed</source>
         <translation>已索引 {indexed} / {photos}</translation>
+    </message>
+    <message>
+        <source>{items} and {item}</source>
+        <translation>{items}和{item}</translation>
+    </message>
+    <message>
+        <source>{items} or {item}</source>
+        <translation>{items}或{item}</translation>
+    </message>
+    <message>
+        <source>{items}, {item}</source>
+        <translation>{items}、{item}</translation>
     </message>
     <message>
         <source>{label} ({kind}): click for actions</source>
@@ -1685,6 +2125,10 @@
     <message>
         <source>{n} in this album now</source>
         <translation>相册中现有 {n}</translation>
+    </message>
+    <message>
+        <source>{n} of its tensors have other shapes (e.g. {name} is {found} in the file, {wanted} in the model)</source>
+        <translation>其中 {n} 个张量的形状不同（例如 {name} 在文件中是 {found}，在模型中是 {wanted}）</translation>
     </message>
     <message>
         <source>{option} is required</source>
@@ -1741,6 +2185,22 @@
     <message>
         <source>{rate}/s</source>
         <translation>{rate} 张/秒</translation>
+    </message>
+    <message>
+        <source>{repo} has none of {names}</source>
+        <translation>{repo} 中没有以下任何文件：{names}</translation>
+    </message>
+    <message>
+        <source>{repo} is not on the hub</source>
+        <translation>Hugging Face 上没有 {repo}</translation>
+    </message>
+    <message>
+        <source>{repo} needs a Hugging Face login</source>
+        <translation>{repo} 需要登录 Hugging Face</translation>
+    </message>
+    <message>
+        <source>{repo}/{name}: {error}</source>
+        <translation>{repo}/{name}：{error}</translation>
     </message>
     <message>
         <source>{role}: {model} ({size})</source>

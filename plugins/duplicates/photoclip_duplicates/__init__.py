@@ -22,10 +22,12 @@ from typing import Any
 from photoclip.plugin_api import (
     Action,
     ActionResult,
+    Count,
     Option,
     Photo,
     PluginContext,
     PluginError,
+    Said,
     counted,
     hookimpl,
     open_image,
@@ -230,10 +232,9 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
             f"{counted(len(found.blank), 'blank photo')} (a black frame, a white page, a solid "
             "colour) compared as files only: blank photos look alike without being copies of "
             "each other, so only identical files are called duplicates")
-    message = (
-        f"{counted(len(found.groups), 'group')} of duplicates among "
-        f"{counted(len(photos), 'photo')}; {counted(len(extra), 'extra copy', 'extra copies')}"
-    )
+    message = Said("{groups} of duplicates among {photos}; {extra}", {
+        "groups": Count(len(found.groups), "group"), "photos": Count(len(photos), "photo"),
+        "extra": Count(len(extra), "extra copy", "extra copies")})
     trashed: list[str] = []
     if options.get("trash") and extra:
         shown = details[: sum(1 + len(g) for g in found.groups[:QUESTION_GROUPS])]
@@ -243,7 +244,8 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         moved = context.move_to_trash([p.path for p in extra], reason="duplicates",
                                       review=review)
         trashed = [str(m) for m in moved]
-        message += f"; moved {len(trashed)} to the system trash" if trashed else "; nothing moved"
+        message = Said("{message}; moved {n} to the system trash" if trashed
+                       else "{message}; nothing moved", {"message": message, "n": len(trashed)})
     return ActionResult(message, details, {"groups": data, "trashed": trashed,
                                            "thresholds": found.thresholds, "blank": blank})
 

@@ -20,12 +20,13 @@ from typing import Any
 from photoclip.plugin_api import (
     Action,
     ActionResult,
+    Count,
     Exporter,
     Option,
     Photo,
     PluginContext,
     PluginError,
-    counted,
+    Said,
     free_name,
     hookimpl,
 )
@@ -78,7 +79,8 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
     else:
         written = exporter.export(context, photos, dest)
     return ActionResult(
-        f"exported {counted(len(photos), 'photo')} to {dest} as {how}",
+        Said("exported {photos} to {folder} as {how}",
+             {"photos": Count(len(photos), "photo"), "folder": dest, "how": how}),
         [], {"written": [str(p) for p in written], "to": str(dest), "as": how},
     )
 

@@ -25,11 +25,13 @@ from photoclip.plugin_api import (
     ActionResult,
     Analyzer,
     AnalyzerError,
+    Count,
     Option,
     Photo,
     PluginContext,
     PluginError,
     Region,
+    Said,
     SearchFilter,
     counted,
     hookimpl,
@@ -96,14 +98,15 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
         faces, persons = _counts(context)
         if not context.confirm(f"Remove every face ({counted(faces, 'face')}) and every "
                                f"name ({counted(persons, 'person', 'people')})?"):
-            return ActionResult("nothing removed", data={"forgotten": False})
+            return ActionResult(Said("nothing removed"), data={"forgotten": False})
         cleared = _take_out_of_sidecars(context)
         with api._readers_lock:
             api.close_readers()  # no connection keeps the file (Windows could not delete it)
             face_store.forget(folder)
         context.reset_analyzer("faces")  # turned on again, every photo is analysed again
         return ActionResult(
-            "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
+            Said("every face and name is removed (`photoclip analyzers off faces` stops new "
+                 "ones)"),
             data={"forgotten": True, "faces": faces, "people": persons, "sidecars": cleared},
         )
     store = face_store.FaceStore(folder)
@@ -151,22 +154,26 @@ def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str,
         return _suggestions(store, person)
     if options.get("not-face") is not None:
         new = people_ops.not_person(store, int(options["not-face"]))
-        return ActionResult(f"face {options['not-face']} moved to person {new}",
+        return ActionResult(Said("face {face} moved to person {person}",
+                                 {"face": options["not-face"], "person": new}),
                             data={"face": options["not-face"], "person": new})
     if options.get("name"):
         if options.get("face") is not None:
             p = people_ops.name_face(store, int(options["face"]), options["name"])
-            return ActionResult(f"face {options['face']} is {p.name}", data=_as_dict(p))
+            return ActionResult(Said("face {face} is {name}",
+                                     {"face": options["face"], "name": p.name}), data=_as_dict(p))
         if not person:
             raise PluginError("say whose name it is: --person ID --name NAME "
                               "(or --face ID --name NAME)")
         p = people_ops.name(store, person, options["name"])
-        return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
+        return ActionResult(Said("person {id} is {name}", {"id": p.id, "name": p.name}),
+                            data=_as_dict(p))
     if options.get("merge"):
         if not person:
             raise PluginError("say who to merge into: --person A --merge B")
         p = people_ops.merge(store, person, options["merge"])
-        return ActionResult(f"merged into person {p.id} ({counted(p.faces, 'face')})",
+        return ActionResult(Said("merged into person {id} ({faces})",
+                                 {"id": p.id, "faces": Count(p.faces, "face")}),
                             data=_as_dict(p))
     if options.get("show") or person:
         p = people_ops.find_person(store, options.get("show") or person)
@@ -176,19 +183,24 @@ def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str,
         lines += [f"  face {f.id}: photo {f.photo_id} box "
                   f"{', '.join(str(round(v)) for v in f.box)}" for f in faces]
         return ActionResult(
-            f"{p.name or f'person {p.id}'}: {counted(len(shown), 'photo')}", lines,
+            Said("{who}: {photos}", {"who": _who(p), "photos": Count(len(shown), "photo")}),
+            lines,
             data={**_as_dict(p), "paths": [ph.path for ph in shown],
                   "faces": [{"id": f.id, "photo_id": f.photo_id, "box": list(f.box),
                              "confidence": f.confidence, "locked": f.locked} for f in faces]},
         )
     hidden = bool(options.get("hidden"))
     everyone = store.people(hidden=hidden)
-    what = counted(len(everyone), "hidden person" if hidden else "person",
-                   "hidden people" if hidden else "people")
+    what = Count(len(everyone), "hidden person" if hidden else "person",
+                 "hidden people" if hidden else "people")
     return ActionResult(
-        what, [_person_line(p) for p in everyone],
+        Said("{people}", {"people": what}), [_person_line(p) for p in everyone],
         data={"people": [_as_dict(p) for p in everyone]},
     )
+
+
+def _who(p: face_store.Person) -> str | Said:
+    return p.name or Said("person {id}", {"id": p.id})
 
 
 def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResult | None:
@@ -196,14 +208,15 @@ def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResul
     for key, hidden in (("hide", True), ("unhide", False)):
         if options.get(key):
             p = people_ops.hide(store, options[key], hidden)
-            return ActionResult(f"{p.name or f'person {p.id}'} is "
-                                f"{'hidden' if hidden else 'shown again'}", data=_as_dict(p))
+            return ActionResult(Said("{who} is hidden" if hidden else "{who} is shown again",
+                                     {"who": _who(p)}), data=_as_dict(p))
     for key, yes in (("accept", True), ("decline", False)):
         if options.get(key) is not None:
             face = int(options[key])
             who = people_ops.answer(store, face, yes)
-            return ActionResult(f"face {face} {'joined' if yes else 'stays out of'} the "
-                                "suggested person", data={"face": face, "person": who})
+            return ActionResult(Said("face {face} joined the suggested person" if yes else
+                                     "face {face} stays out of the suggested person",
+                                     {"face": face}), data={"face": face, "person": who})
     return None
 
 
@@ -214,7 +227,7 @@ def _suggestions(store: face_store.FaceStore, person: str | None) -> ActionResul
     lines = [f"  face {f.id}: photo {f.photo_id} may be {names[found[f.id]]} "
              f"(--accept {f.id} / --decline {f.id})" for f in faces]
     return ActionResult(
-        counted(len(faces), "suggestion"), lines,
+        Said("{suggestions}", {"suggestions": Count(len(faces), "suggestion")}), lines,
         data={"suggestions": [{"face": f.id, "photo_id": f.photo_id, "box": list(f.box),
                                "person": found[f.id], "name": names[found[f.id]]}
                               for f in faces]},

@@ -31,13 +31,14 @@ from photoclip.plugin_api import (
     ActionResult,
     Analyzer,
     AnalyzerError,
+    Count,
     Match,
     Photo,
     PluginContext,
     Region,
+    Said,
     SearchFilter,
     SearchScorer,
-    counted,
     hookimpl,
 )
 
@@ -138,16 +139,18 @@ def show_text(context: PluginContext, photos: list[Photo], options: dict[str, An
 
     data = _with_store(context, read, [
         {"photo_id": p.id, "path": p.path, "read": False, "lines": []} for p in photos])
-    details = []
+    details: list[str | Said] = []
     for item in data:
         details.append(item["path"])
         if not item["read"]:
-            details.append("  (not read yet: `photoclip index` runs the text analyzer)")
+            details.append(Said("  {note}", {"note": Said(
+                "(not read yet: `photoclip index` runs the text analyzer)")}))
         for ln in item["lines"]:
             x, y, w, h = (round(v) for v in ln["box"])
             details.append(f"  {ln['text']}    [{x},{y} {w}x{h}] {ln['confidence']:.2f}")
     lines = sum(len(i["lines"]) for i in data)
-    return ActionResult(f"{counted(lines, 'line')} of text in {counted(len(data), 'photo')}",
+    return ActionResult(Said("{lines} of text in {photos}", {
+        "lines": Count(lines, "line"), "photos": Count(len(data), "photo")}),
                         details, data={"photos": data})
 
 

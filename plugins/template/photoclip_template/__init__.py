@@ -14,11 +14,12 @@ import numpy as np
 from photoclip.plugin_api import (
     Action,
     ActionResult,
+    Count,
     LabelSet,
     Option,
     Photo,
     PluginContext,
-    counted,
+    Said,
     hookimpl,
     parse_label_set,
 )
@@ -35,9 +36,11 @@ def photoclip_label_sets(register: Callable[[LabelSet], None]) -> None:
 
 
 def hello(context: PluginContext, photos: list[Photo], options: dict[str, Any]) -> ActionResult:
-    """An action: gets the selected photos and the options the user gave."""
+    """An action: gets the selected photos and the options the user gave. Its message is a
+    Said: its template (and the nouns counted) translated in the plugin.toml's table."""
     greeting = options.get("greeting") or "hello"
-    return ActionResult(f"{greeting}, {counted(len(photos), 'photo')}",
+    return ActionResult(Said("{greeting}, {photos}",
+                             {"greeting": greeting, "photos": Count(len(photos), "photo")}),
                         [p.path for p in photos[:5]], {"count": len(photos)})
 
 
