@@ -82,7 +82,7 @@ class LibraryService:
         quiet: float = 1.0,
         reconcile_on_start: bool = True,
         polling: bool = False,
-        poll_interval: float = 30.0,
+        poll_interval: float | None = None,
         low_priority: bool = True,
     ) -> None:
         self.library = library

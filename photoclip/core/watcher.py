@@ -11,6 +11,7 @@ shares, an exhausted inotify watch limit), a folder is polled instead, and the l
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -24,6 +25,18 @@ from watchdog.observers.polling import PollingObserver
 log = logging.getLogger(__name__)
 
 BatchCallback = Callable[[set[str], set[str]], None]
+
+#: How often (seconds) a polled folder is looked at; PHOTOCLIP_POLL_SECONDS overrides it.
+POLL_SECONDS = 30.0
+
+
+def poll_seconds() -> float:
+    """:data:`POLL_SECONDS`, or PHOTOCLIP_POLL_SECONDS if that is a positive number."""
+    try:
+        value = float(os.environ.get("PHOTOCLIP_POLL_SECONDS", POLL_SECONDS))
+    except ValueError:
+        return POLL_SECONDS
+    return value if 0 < value < math.inf else POLL_SECONDS
 
 
 @dataclass
@@ -73,14 +86,14 @@ class FolderWatcher:
         quiet: float = 1.0,
         accept: Callable[[str], bool] = lambda path: True,
         polling: bool = False,
-        poll_interval: float = 30.0,
+        poll_interval: float | None = None,
         max_hold: float = 60.0,
     ) -> None:
         self.on_batch = on_batch
         self.quiet = quiet
         self.accept = accept
         self.force_polling = polling
-        self.poll_interval = poll_interval
+        self.poll_interval = poll_seconds() if poll_interval is None else poll_interval
         self.max_hold = max_hold
         self.closed_quiet = min(quiet, 0.2)  # after the writer closed the file
         self.modes: dict[str, str] = {}  # folder -> "native" | "polling"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from photoclip.config import AppPaths, Settings
+from tests.cli.library_copies import (
+    INDEXED,
+    LibraryCopy,
+    LibraryTemplate,
+    fill_library_folder,
+)
 
 
 @pytest.fixture()
@@ -21,9 +26,19 @@ def cli_home(photoclip_home: AppPaths, tiny_model_spec) -> Path:
 
 @pytest.fixture()
 def library_folder(tmp_path: Path, datasets_dir: Path) -> Path:
-    root = tmp_path / "Pictures"
-    (root / "2023").mkdir(parents=True)
-    srcs = sorted((datasets_dir / "coco-mini" / "val2017").glob("*.jpg"))[:10]
-    for i, src in enumerate(srcs):
-        shutil.copy2(src, (root / "2023" if i % 2 else root) / src.name)
-    return root
+    """Ten coco-mini photos, every second one in ``2023/``."""
+    return fill_library_folder(tmp_path / "Pictures", datasets_dir)
+
+
+@pytest.fixture(scope="session")
+def indexed_template(tmp_path_factory, install_tiny_model, datasets_dir: Path) -> LibraryTemplate:
+    """Ten photos (as ``library_folder``) added and indexed with automatic tags off, by real
+    commands, once per worker; copy it with ``indexed_copy``."""
+    return LibraryTemplate(tmp_path_factory.mktemp("indexed-template"), install_tiny_model,
+                           datasets_dir, INDEXED)
+
+
+@pytest.fixture()
+def indexed_copy(photoclip_home: AppPaths, indexed_template: LibraryTemplate) -> LibraryCopy:
+    """A copy of ``indexed_template`` as this test's PHOTOCLIP_HOME (its photos put back)."""
+    return indexed_template.copy(photoclip_home.data.parent)

@@ -10,20 +10,25 @@ from pathlib import Path
 
 import pytest
 
+from photoclip.config import AppPaths
 from tests.cli.helpers import as_json, photoclip
+from tests.cli.library_copies import INDEXED, LibraryTemplate
+
+
+@pytest.fixture(scope="module")
+def tagged_template(tmp_path_factory, install_tiny_model, datasets_dir: Path) -> LibraryTemplate:
+    """Ten photos indexed, a tag and an album (so that lists are not empty): built once."""
+    return LibraryTemplate(
+        tmp_path_factory.mktemp("tagged-template"), install_tiny_model, datasets_dir,
+        (*INDEXED, ("tag", "add", "beach", "{photos}"), ("album", "create", "Trip"),
+         ("album", "add", "Trip", "{photos}")),
+    )
 
 
 @pytest.fixture()
-def indexed(cli_home: Path, library_folder: Path) -> Path:
-    """cli_home with library_folder indexed, a tag and an album (so that lists are not empty)."""
-    photoclip(cli_home, "folders", "add", str(library_folder))
-    photoclip(cli_home, "labels", "auto", "off")
-    photoclip(cli_home, "index", "-q")
-    photos = sorted(str(p) for p in library_folder.glob("*.jpg"))
-    photoclip(cli_home, "tag", "add", "beach", *photos)
-    photoclip(cli_home, "album", "create", "Trip")
-    photoclip(cli_home, "album", "add", "Trip", *photos)
-    return cli_home
+def indexed(photoclip_home: AppPaths, tagged_template: LibraryTemplate) -> Path:
+    """A copy of ``tagged_template`` as this test's PHOTOCLIP_HOME."""
+    return tagged_template.copy(photoclip_home.data.parent).home
 
 
 def photos_of(home: Path) -> list[str]:

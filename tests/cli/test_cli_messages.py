@@ -15,14 +15,19 @@ from PIL import Image
 
 from photoclip.core.keywords import write_sidecar
 from tests.cli.helpers import as_json, photoclip
+from tests.cli.library_copies import LibraryCopy
 
 
 @pytest.fixture()
-def indexed(cli_home: Path, library_folder: Path) -> Path:
-    photoclip(cli_home, "folders", "add", str(library_folder))
-    photoclip(cli_home, "labels", "auto", "off")
-    photoclip(cli_home, "index", "-q")
-    return cli_home
+def indexed(indexed_copy: LibraryCopy) -> Path:
+    """A home with ten photos added and indexed, automatic tags off (a copy: conftest)."""
+    return indexed_copy.home
+
+
+@pytest.fixture()
+def indexed_folder(indexed_copy: LibraryCopy) -> Path:
+    """The photo folder of ``indexed``."""
+    return indexed_copy.folder
 
 
 def photo_json(home: Path, photo: str) -> dict:
@@ -33,8 +38,8 @@ def own_tags(home: Path, photo: str) -> dict[str, str]:
     return {t["tag"]: t["source"] for t in photo_json(home, photo)["tags"]}
 
 
-def test_tag_messages_say_what_happened(indexed: Path, library_folder: Path) -> None:
-    photo = str(sorted(library_folder.glob("*.jpg"))[0])
+def test_tag_messages_say_what_happened(indexed: Path, indexed_folder: Path) -> None:
+    photo = str(sorted(indexed_folder.glob("*.jpg"))[0])
     # accepting a tag that was never suggested: once "0 of 1 photos changed" and added anyway
     out = photoclip(indexed, "tag", "accept", "zzz", photo).stdout
     assert out.startswith("accept 'zzz': not suggested for 1 photo: nothing done")
@@ -63,8 +68,8 @@ def test_tag_messages_say_what_happened(indexed: Path, library_folder: Path) -> 
 
 
 def test_removing_a_keyword_read_from_a_sidecar_says_so(indexed: Path,
-                                                         library_folder: Path) -> None:
-    photo = str(sorted(library_folder.glob("*.jpg"))[1])
+                                                         indexed_folder: Path) -> None:
+    photo = str(sorted(indexed_folder.glob("*.jpg"))[1])
     write_sidecar(photo, ["p1tag"])  # as darktable would
     photoclip(indexed, "index", "-q")
     assert own_tags(indexed, photo)["p1tag"] == "keyword"
@@ -91,14 +96,14 @@ def test_folders_added_again_are_already_in_the_library(cli_home: Path,
     assert (res["added"], res["already"]) == ([], [str(library_folder)])
 
 
-def test_photo_shows_the_date_taken(indexed: Path, library_folder: Path) -> None:
-    src = sorted(library_folder.glob("*.jpg"))[0]
+def test_photo_shows_the_date_taken(indexed: Path, indexed_folder: Path) -> None:
+    src = sorted(indexed_folder.glob("*.jpg"))[0]
     image = Image.open(src)
     exif = image.getexif()
     exif.get_ifd(0x8769)[36867] = "2019:07:14 15:30:00"  # DateTimeOriginal
-    image.save(library_folder / "dated.jpg", exif=exif, quality=90)
+    image.save(indexed_folder / "dated.jpg", exif=exif, quality=90)
     photoclip(indexed, "index", "-q")
-    dated = str(library_folder / "dated.jpg")
+    dated = str(indexed_folder / "dated.jpg")
     taken = photo_json(indexed, dated)["photo"]["taken"]
     assert taken is not None
     stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(taken))
@@ -154,7 +159,7 @@ def test_search_help_says_what_the_model_cannot_see(cli_home: Path) -> None:
     assert "centre" in readme.split("## Tags")[0]
 
 
-def test_watch_reports_a_move_as_a_move(indexed: Path, library_folder: Path) -> None:
+def test_watch_reports_a_move_as_a_move(indexed: Path, indexed_folder: Path) -> None:
     env = {**os.environ, "PHOTOCLIP_HOME": str(indexed), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "photoclip", "watch", "--quiet-seconds", "0.2"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -163,9 +168,9 @@ def test_watch_reports_a_move_as_a_move(indexed: Path, library_folder: Path) -> 
         for line in proc.stdout:
             if line.startswith("watching"):
                 break
-        src = sorted(library_folder.glob("*.jpg"))[0]
-        (library_folder / "moved").mkdir()
-        src.rename(library_folder / "moved" / "renamed.jpg")
+        src = sorted(indexed_folder.glob("*.jpg"))[0]
+        (indexed_folder / "moved").mkdir()
+        src.rename(indexed_folder / "moved" / "renamed.jpg")
         lines = []
         for line in proc.stdout:
             lines.append(line)

@@ -282,7 +282,8 @@ def test_watch_stops_when_the_server_goes_away(
                           datasets_dir, server.url, n=2)
     lib.close()
     env = {**os.environ, "PHOTOCLIP_HOME": str(photoclip_home.data.parent),
-           "PHOTOCLIP_CHROMA_PATIENCE": "2"}
+           "PHOTOCLIP_CHROMA_PATIENCE": "2",
+           "PHOTOCLIP_POLL_SECONDS": "0.5"}  # (30 s by default: the new photo waited for it)
     import threading
 
     err_file = tmp_path / "watch.err"
