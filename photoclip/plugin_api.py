@@ -34,6 +34,14 @@ from photoclip.core.labels import Label, LabelSet, parse_label_set
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
+from photoclip.core.people_edits import (
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+)
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.trash import free_name
 from photoclip.core.types import (
@@ -64,6 +72,9 @@ __all__ = [
     "AnalyzerError",
     "BuiltModel",
     "Exporter",
+    "FaceAnswer",
+    "FaceName",
+    "FaceNotPerson",
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
@@ -75,6 +86,9 @@ __all__ = [
     "People",
     "PeopleError",
     "PersonFace",
+    "PersonHide",
+    "PersonMerge",
+    "PersonRename",
     "PersonSummary",
     "Photo",
     "PluginContext",

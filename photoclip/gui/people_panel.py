@@ -120,6 +120,19 @@ class PeoplePanel(QObject):
             self.load_regions(shown.photo_id)
         if self.review is not None:
             self.review.reload()
+        if self.window.search_bar.person is not None:
+            self.requests.everyone(self._follow_filter)
+
+    def _follow_filter(self, people: list[PersonSummary] | None) -> None:
+        """The person filter (the search bar's chip) after a change: the person's name now,
+        or no filter once they are gone (merged into someone else, a naming undone), and
+        their photos asked again (the grid showed those from before the change)."""
+        bar = self.window.search_bar
+        if bar.person is None or people is None:
+            return
+        now = next((p for p in people if p.id == bar.person[0]), None)
+        bar.set_person(None if now is None else (now.id, now.title), notify=False)
+        self.window.run_search(show_grid=False)
 
     def _sidebar_menu(self, pos: QPoint) -> None:
         index = self.window.sidebar.indexAt(pos)

@@ -25,7 +25,14 @@ from photoclip.plugin_api import (
     ActionResult,
     Analyzer,
     AnalyzerError,
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
     Option,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+    PersonSummary,
     Photo,
     PluginContext,
     PluginError,
@@ -82,7 +89,7 @@ def _person_line(p: face_store.Person) -> str:
             f"{counted(p.photos, 'photo')}")
 
 
-def _as_dict(p: face_store.Person) -> dict[str, Any]:
+def _as_dict(p: face_store.Person | PersonSummary) -> dict[str, Any]:
     out = {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
     if p.hidden:
         out["hidden"] = True
@@ -106,14 +113,24 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
             "every face and name is removed (`photoclip analyzers off faces` stops new ones)",
             data={"forgotten": True, "faces": faces, "people": persons, "sidecars": cleared},
         )
-    store = face_store.FaceStore(folder)
     try:
-        with sidecars.follow(context, store):
+        store = face_store.FaceStore(folder)
+        try:
+            api.tidy(context, store)
+            if options.get("recluster"):
+                people_ops.recluster(store)
+        finally:
+            store.close()
+        decided = _decide(context, options)  # undoable: `photoclip undo` takes it back
+        if decided is not None:
+            return decided
+        store = face_store.FaceStore(folder)
+        try:
             return _run(context, store, options)
+        finally:
+            store.close()
     except people_ops.PeopleError as exc:
         raise PluginError(str(exc)) from exc
-    finally:
-        store.close()
 
 
 def _take_out_of_sidecars(context: PluginContext) -> int:
@@ -140,34 +157,9 @@ def _counts(context: PluginContext) -> tuple[int, int]:
 
 def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str, Any]
          ) -> ActionResult:
-    api.tidy(context, store)
-    if options.get("recluster"):
-        people_ops.recluster(store)
-    changed = _change(store, options)
-    if changed is not None:
-        return changed
     person = options.get("person")
     if options.get("suggestions"):
         return _suggestions(store, person)
-    if options.get("not-face") is not None:
-        new = people_ops.not_person(store, int(options["not-face"]))
-        return ActionResult(f"face {options['not-face']} moved to person {new}",
-                            data={"face": options["not-face"], "person": new})
-    if options.get("name"):
-        if options.get("face") is not None:
-            p = people_ops.name_face(store, int(options["face"]), options["name"])
-            return ActionResult(f"face {options['face']} is {p.name}", data=_as_dict(p))
-        if not person:
-            raise PluginError("say whose name it is: --person ID --name NAME "
-                              "(or --face ID --name NAME)")
-        p = people_ops.name(store, person, options["name"])
-        return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
-    if options.get("merge"):
-        if not person:
-            raise PluginError("say who to merge into: --person A --merge B")
-        p = people_ops.merge(store, person, options["merge"])
-        return ActionResult(f"merged into person {p.id} ({counted(p.faces, 'face')})",
-                            data=_as_dict(p))
     if options.get("show") or person:
         p = people_ops.find_person(store, options.get("show") or person)
         shown = context.photos(store.photos_of(p.id))
@@ -191,19 +183,41 @@ def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str,
     )
 
 
-def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResult | None:
-    """Hide or show a person, or answer a suggestion; None when not asked to."""
+def _decide(context: PluginContext, options: dict[str, Any]) -> ActionResult | None:
+    """The decision the options ask for (hide, answer a suggestion, not this face, name,
+    merge), done as one of the core's undoable edits; None when they ask for none."""
+    edit = context.run_edit
     for key, hidden in (("hide", True), ("unhide", False)):
         if options.get(key):
-            p = people_ops.hide(store, options[key], hidden)
+            p = edit(PersonHide(options[key], hidden))
             return ActionResult(f"{p.name or f'person {p.id}'} is "
                                 f"{'hidden' if hidden else 'shown again'}", data=_as_dict(p))
     for key, yes in (("accept", True), ("decline", False)):
         if options.get(key) is not None:
             face = int(options[key])
-            who = people_ops.answer(store, face, yes)
+            who = edit(FaceAnswer(face, yes))
             return ActionResult(f"face {face} {'joined' if yes else 'stays out of'} the "
                                 "suggested person", data={"face": face, "person": who})
+    if options.get("not-face") is not None:
+        new = edit(FaceNotPerson(int(options["not-face"])))
+        return ActionResult(f"face {options['not-face']} moved to person {new}",
+                            data={"face": options["not-face"], "person": new})
+    person = options.get("person")
+    if options.get("name"):
+        if options.get("face") is not None:
+            p = edit(FaceName(int(options["face"]), options["name"]))
+            return ActionResult(f"face {options['face']} is {p.name}", data=_as_dict(p))
+        if not person:
+            raise PluginError("say whose name it is: --person ID --name NAME "
+                              "(or --face ID --name NAME)")
+        p = edit(PersonRename(person, options["name"]))
+        return ActionResult(f"person {p.id} is {p.name}", data=_as_dict(p))
+    if options.get("merge"):
+        if not person:
+            raise PluginError("say who to merge into: --person A --merge B")
+        p = edit(PersonMerge(person, options["merge"]))
+        return ActionResult(f"merged into person {p.id} ({counted(p.faces, 'face')})",
+                            data=_as_dict(p))
     return None
 
 
