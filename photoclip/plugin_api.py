@@ -34,6 +34,14 @@ from photoclip.core.labels import Label, LabelSet, parse_label_set
 from photoclip.core.model_catalogue import ModelSpec, ModelUnavailableError
 from photoclip.core.model_provider import BuiltModel, ModelProvider
 from photoclip.core.people import UNNAMED, People, PeopleError, PersonFace, PersonSummary
+from photoclip.core.people_edits import (
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+)
 from photoclip.core.plugin_context import PluginContext
 from photoclip.core.said import Count, Listed, Said
 from photoclip.core.trash import free_name
@@ -66,6 +74,9 @@ __all__ = [
     "BuiltModel",
     "Count",
     "Exporter",
+    "FaceAnswer",
+    "FaceName",
+    "FaceNotPerson",
     "ImageTextEmbedder",
     "Label",
     "LabelSet",
@@ -78,6 +89,9 @@ __all__ = [
     "People",
     "PeopleError",
     "PersonFace",
+    "PersonHide",
+    "PersonMerge",
+    "PersonRename",
     "PersonSummary",
     "Photo",
     "PluginContext",

@@ -1,5 +1,5 @@
-"""`photoclip undo`, `photoclip redo`: the last tag, album, rating or trash edit made with the
-CLI."""
+"""`photoclip undo`, `photoclip redo`: the last tag, album, rating, People or trash edit made
+with the CLI (`photoclip people`'s decisions too: name, merge, --not-face, --accept, --hide)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def run_edit(lib: Library, cmd: Command) -> Any:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    u = sub.add_parser("undo", help=_("take back the last tag, album, rating or trash edit"))
+    u = sub.add_parser("undo",
+                       help=_("take back the last tag, album, rating, people or trash edit"))
     u.set_defaults(run=lambda lib, args: _step(lib, args, undo=True))
     r = sub.add_parser("redo", help=_("do again the edit last undone"))
     r.set_defaults(run=lambda lib, args: _step(lib, args, undo=False))

@@ -1,5 +1,5 @@
 """The undoable edits (:class:`~photoclip.core.undo.Command`): tags, albums, people, trash,
-ratings and favourites.
+ratings and favourites (People's: :mod:`photoclip.core.people_edits`, re-exported here).
 
 Each is built with what the user asked (``TagEdit("add", "dog", [1, 2])``) and run through an
 :class:`~photoclip.core.undo.UndoHistory` (CLI) or the GUI's undo stack, on the library.
@@ -11,13 +11,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from photoclip.core.albums import TAG_ACTIONS
+from photoclip.core.people_edits import (
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+)
 from photoclip.core.photo_trash import TrashRecord
 from photoclip.core.tag_snapshots import AlbumSnapshot, TagSnapshot
 from photoclip.core.types import counted
-from photoclip.core.undo import Command, Editable, UndoError
+from photoclip.core.undo import Command, Editable
 
 __all__ = ["AlbumCreate", "AlbumDelete", "AlbumPhotos", "AlbumRedefine", "AlbumRename",
-           "MarksEdit", "PersonHide", "PersonRename", "TagEdit", "TrashPhotos"]
+           "FaceAnswer", "FaceName", "FaceNotPerson", "MarksEdit", "PersonHide", "PersonMerge",
+           "PersonRename", "TagEdit", "TrashPhotos"]
 
 _TAG_WORDS = {"add": "Add tag {tag!r} to {n}", "remove": "Remove tag {tag!r} from {n}",
               "reject": "Reject tag {tag!r} on {n}", "accept": "Accept tag {tag!r} on {n}"}
@@ -251,62 +260,3 @@ class TrashPhotos(Command):
 
     def _undo(self, lib: Editable) -> None:
         self.state["paths"] = lib.trash.restore(TrashRecord.from_dict(self.state["record"]))
-
-
-class PersonRename(Command):
-    """Give a named person another name; undo gives the old name back. Naming an unnamed
-    person, or with a name someone else has (that merges the two), is done but cannot be
-    undone (the People API has no way back): :attr:`undoable` is then False."""
-
-    kind = "person-rename"
-
-    def __init__(self, person: int, name: str, old: str | None = None,
-                 final: bool = False) -> None:
-        super().__init__(person=int(person), name=name, old=old, final=final)
-
-    @property
-    def undoable(self) -> bool:
-        return not self.state["final"]
-
-    def text(self) -> str:
-        return f"Name person {self.state['person']} {self.state['name']!r}"
-
-    def _do(self, lib: Editable) -> Any:
-        people, s = _people(lib), self.state
-        wanted = s["name"].strip().lower()
-        taken = any(p.name and p.name.lower() == wanted and p.id != s["person"]
-                    for p in people.people(hidden=True))
-        s["old"] = people.person(s["person"]).name
-        s["final"] = taken or not s["old"]
-        return people.name(s["person"], s["name"])
-
-    def _undo(self, lib: Editable) -> None:
-        if self.state["final"]:
-            raise UndoError(f"{self.text()}: naming an unnamed person or merging two people "
-                            "cannot be undone")
-        _people(lib).name(self.state["person"], self.state["old"])
-
-
-class PersonHide(Command):
-    kind = "person-hide"
-
-    def __init__(self, person: int, hidden: bool = True, was: bool | None = None) -> None:
-        super().__init__(person=int(person), hidden=bool(hidden), was=was)
-
-    def text(self) -> str:
-        return f"{'Hide' if self.state['hidden'] else 'Show'} person {self.state['person']}"
-
-    def _do(self, lib: Editable) -> Any:
-        people = _people(lib)
-        self.state["was"] = people.person(self.state["person"]).hidden
-        return people.hide(self.state["person"], self.state["hidden"])
-
-    def _undo(self, lib: Editable) -> None:
-        _people(lib).hide(self.state["person"], bool(self.state["was"]))
-
-
-def _people(lib: Editable) -> Any:
-    people = lib.people()
-    if people is None:
-        raise UndoError("People is off (Settings › Plugins › faces)")
-    return people

@@ -8,8 +8,12 @@ of the open library, and get None when no plugin provides one (People is off).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: What an unnamed person is called where a name is shown.
 UNNAMED = "Unnamed"
@@ -102,6 +106,17 @@ class People(ABC):
     def confirm(self, face_id: int, yes: bool = True) -> int | None:
         """Answer a suggestion: yes joins the suggested person, no never suggests it again;
         returns the face's person."""
+
+    def recorded(self, change: Callable[[], T]) -> tuple[T, dict[str, Any] | None]:
+        """Run ``change()`` (decisions through this People) and return its result and what
+        it changed, JSON-ready (None: nothing), for :meth:`put_back`: how the core's People
+        edits are undone (core/people_edits.py). A provider without undo raises PeopleError."""
+        raise PeopleError("these people's decisions cannot be undone")
+
+    def put_back(self, change: dict[str, Any], *, undo: bool = True) -> None:
+        """Make what :meth:`recorded` recorded as it was before (``undo``) or after (redo):
+        the faces of each person, the "not this person" constraints, names, hidden flags."""
+        raise PeopleError("these people's decisions cannot be undone")
 
 
 def face_crop(path: str | Path, box: tuple[float, float, float, float], size: int = 96,

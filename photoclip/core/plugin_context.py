@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from photoclip.core.types import (
     photo_from_record,
 )
 from photoclip.core.vector_space import VectorSpace
+
+if TYPE_CHECKING:
+    from photoclip.core.undo import Command
 
 log = logging.getLogger(__name__)
 
@@ -152,15 +155,22 @@ class PluginContext:
             return []
         from photoclip.core.edits import TrashPhotos
         from photoclip.core.trash import move_to_trash
-        from photoclip.core.undo import journal
 
         known = {str(p): self._lib.browse.record_at(p) for p in paths}
         ids = [rec.id for rec in known.values() if rec is not None]
         moved = [t for p, rec in known.items() if rec is None for t in move_to_trash([p])]
         if ids:
-            record = journal(self._lib.paths.library_dir).run(TrashPhotos(ids), self._lib)
+            record = self.run_edit(TrashPhotos(ids))
             moved += [p.trashed for p in record.photos]
         return [Path(t.in_trash or t.original) for t in moved]
+
+    def run_edit(self, edit: Command) -> Any:
+        """Do one of the core's undoable edits (the People decisions of ``plugin_api``:
+        PersonRename, PersonMerge, FaceName, FaceNotPerson, FaceAnswer, PersonHide) so that
+        `photoclip undo` takes it back (the CLI's journal); what the edit returned."""
+        from photoclip.core.undo import journal
+
+        return journal(self._lib.paths.library_dir).run(edit, self._lib)
 
     def named_regions(self, photo: Photo) -> list[Region]:
         """The named MWG regions (``mwg-rs:Regions``: digiKam's, Lightroom's, Picasa's people)

@@ -324,9 +324,12 @@ class Backend(QObject):
 
     def edit(self, cmd: Command, on_done: Callable[[Any], None],
              on_error: Callable[[BaseException], None], *, undo: bool = False) -> None:
-        """Do (or undo) one of the core's edit commands (gui/undo.py keeps the history)."""
+        """Do (or undo) one of the core's edit commands (gui/undo.py keeps the history);
+        People's on the plugin lane, with People's other requests (they may group thousands
+        of faces: never in the way of searches)."""
         self._call(lambda lib: cmd.undo(lib) if undo else cmd.do(lib), on_done,
-                   on_error=on_error)
+                   on_error=on_error,
+                   lane=self.plugin_lane if cmd.kind.startswith("person-") else None)
 
     def album_preview(self, rule: dict[str, Any], on_done: Callable[[int], None],
                       on_error: Callable[[BaseException], None]) -> None:

@@ -84,25 +84,6 @@ class PeoplePanel(QObject):
         self.people = people
         self._rebuild()
         self._covers()
-        self._follow_person_filter()
-
-    def _follow_person_filter(self) -> None:
-        """Keep the search's person chip true to the person: renamed, it shows the new name;
-        merged away or forgotten, the filter goes (it would match nothing)."""
-        bar = self.window.search_bar
-        if bar.person is None or self.people is None:
-            return
-        everyone = {p.id: p for p in [*self.people, *self.hidden]}
-        now = everyone.get(bar.person[0])
-        if now is None and bar.person[0] in self.merged_into:
-            now = everyone.get(self.merged_into[bar.person[0]])
-        if now is None:
-            bar.set_person(None, notify=False)
-        elif now.id != bar.person[0] or now.title != bar.person[1]:
-            bar.set_person((now.id, now.title), notify=False)
-        else:
-            return
-        self.window.run_search(show_grid=False)  # the photos of whom it says, where the user is
 
     def _hidden_loaded(self, people: list[PersonSummary] | None) -> None:
         self.hidden = list(people or [])
@@ -140,6 +121,23 @@ class PeoplePanel(QObject):
             self.load_regions(shown.photo_id)
         if self.review is not None:
             self.review.reload()
+        if self.window.search_bar.person is not None:
+            self.requests.everyone(self._follow_filter)
+
+    def _follow_filter(self, people: list[PersonSummary] | None) -> None:
+        """The person filter (the search bar's chip) after a change: the person's name now,
+        the person they were merged into here, or no filter once they are gone (forgotten,
+        a naming undone), and
+        their photos asked again (the grid showed those from before the change)."""
+        bar = self.window.search_bar
+        if bar.person is None or people is None:
+            return
+        everyone = {p.id: p for p in people}
+        now = everyone.get(bar.person[0])
+        if now is None and bar.person[0] in self.merged_into:  # merged by the user here:
+            now = everyone.get(self.merged_into[bar.person[0]])  # follow to whom it joined
+        bar.set_person(None if now is None else (now.id, now.title), notify=False)
+        self.window.run_search(show_grid=False)
 
     def _sidebar_menu(self, pos: QPoint) -> None:
         index = self.window.sidebar.indexAt(pos)

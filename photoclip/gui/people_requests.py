@@ -15,14 +15,22 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from photoclip.core.edits import PersonHide, PersonRename
 from photoclip.core.people import People, PeopleError, PersonFace, PersonSummary, face_crop
+from photoclip.core.people_edits import (
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+)
 from photoclip.core.types import Region
 from photoclip.gui.i18n import N_, tr
 from photoclip.gui.tasks import LOW
 
 if TYPE_CHECKING:
     from photoclip.core.library import Library
+    from photoclip.core.undo import Command
     from photoclip.gui.backend import Backend
     from photoclip.gui.undo import Edits
 
@@ -76,10 +84,11 @@ class PeopleRequests(QObject):
         super().__init__(parent)
         self.backend = backend
         self._thumbs: dict[tuple[int, int], QImage] = {}  # (photo id, face id) -> crop
-        self.edits: Edits | None = None  # naming and hiding are undoable with it
+        self.edits: Edits | None = None  # every decision is undoable with it
 
     def use_edits(self, edits: Edits) -> None:
-        """Name and hide through the window's undoable edits (Edit › Undo)."""
+        """Make every decision (name, merge, not this person, answers, hide) through the
+        window's undoable edits (Edit › Undo)."""
         self.edits = edits
         edits.changed.connect(lambda cmd: cmd.kind.startswith("person-") and self.changed.emit())
 
@@ -92,6 +101,12 @@ class PeopleRequests(QObject):
         self.backend.people_request(
             lambda p: None if p is None else p.people(hidden=hidden), on_done,
             key=f"people-{hidden}", priority=LOW, optional=True, on_error=self._error)
+
+    def everyone(self, on_done: Callable[[list[PersonSummary] | None], None]) -> None:
+        """Everyone, the hidden people too (None when People is off)."""
+        self.backend.people_request(
+            lambda p: None if p is None else p.people(hidden=True), on_done,
+            key="people-everyone", optional=True, on_error=self._error)
 
     def suggestions(self, person: int | None,
                     on_done: Callable[[list[PersonFace]], None]) -> None:
@@ -127,29 +142,30 @@ class PeopleRequests(QObject):
 
         self.backend.people_request(fn, done)
 
-    def name(self, person: int, name: str) -> None:
+    def _decide(self, edit: Command, fallback: Callable[[People], Any]) -> None:
+        """An undoable decision through the window's edits, else straight to People."""
         if self.edits is not None:
-            self.edits.run(PersonRename(person, name))
-            return
-        self._change(lambda p: p.name(person, name))
+            self.edits.run(edit)
+        else:
+            self._change(fallback)
+
+    def name(self, person: int, name: str) -> None:
+        self._decide(PersonRename(person, name), lambda p: p.name(person, name))
 
     def name_face(self, face_id: int, name: str) -> None:
-        self._change(lambda p: p.name_face(face_id, name))
+        self._decide(FaceName(face_id, name), lambda p: p.name_face(face_id, name))
 
     def merge(self, into: int | str, other: int) -> None:
-        self._change(lambda p: p.merge(into, other))
+        self._decide(PersonMerge(into, other), lambda p: p.merge(into, other))
 
     def not_person(self, face_id: int) -> None:
-        self._change(lambda p: p.not_person(face_id))
+        self._decide(FaceNotPerson(face_id), lambda p: p.not_person(face_id))
 
     def hide(self, person: int, hidden: bool = True) -> None:
-        if self.edits is not None:
-            self.edits.run(PersonHide(person, hidden))
-            return
-        self._change(lambda p: p.hide(person, hidden))
+        self._decide(PersonHide(person, hidden), lambda p: p.hide(person, hidden))
 
     def answer(self, face_id: int, yes: bool) -> None:
-        self._change(lambda p: p.confirm(face_id, yes))
+        self._decide(FaceAnswer(face_id, yes), lambda p: p.confirm(face_id, yes))
 
     def _error(self, exc: BaseException) -> None:
         from photoclip.core.errors import describe_error

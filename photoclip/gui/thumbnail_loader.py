@@ -12,12 +12,13 @@ ratio, so a 2x screen gets twice the pixels in the same space (sharp, not upscal
 from __future__ import annotations
 
 import logging
-import threading
 from collections import OrderedDict, deque
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+from photoclip.gui.worker_pool import WorkerPool
 
 if TYPE_CHECKING:
     from photoclip.core.thumbnails import ThumbnailCache
@@ -64,15 +65,10 @@ class ThumbnailLoader(QObject):
         self._waiting: deque[str] = deque()
         self._queued: set[str] = set()
         self._failed: set[str] = set()
-        self._cond = threading.Condition()
-        self._stopped = False
         self._loaded.connect(self._on_loaded)
-        self._threads = [
-            threading.Thread(target=self._main, name=f"photoclip-thumbs-{i}", daemon=True)
-            for i in range(workers)
-        ]
-        for t in self._threads:
-            t.start()
+        self._pool: WorkerPool[tuple[str, int]] = WorkerPool(
+            "photoclip-thumbs", workers, self._next, self._load_one)
+        self._cond = self._pool.cond  # guards the requests
 
     def set_size(self, size: int, device_pixel_ratio: float = 1.0) -> None:
         """Thumbnails of ``size`` points at this device pixel ratio from now on. Those in
@@ -108,7 +104,7 @@ class ThumbnailLoader(QObject):
             self._waiting.append(path)
             while len(self._waiting) > MAX_WAITING:
                 self._queued.discard(self._waiting.popleft())
-            self._cond.notify()
+            self._pool.wake()
 
     def clear_waiting(self) -> None:
         """Forget requests not started yet (the grid changed)."""
@@ -117,26 +113,20 @@ class ThumbnailLoader(QObject):
             self._queued.clear()
 
     def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        for t in self._threads:
-            t.join(5)
+        self._pool.stop()
 
-    def _main(self) -> None:
-        while True:
-            with self._cond:
-                while not self._waiting and not self._stopped:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                path = self._waiting.pop()  # newest first
-            pixels = self.size
-            image = self._load(path, pixels)
-            try:
-                self._loaded.emit(path, image, pixels)
-            except RuntimeError:  # the loader is gone
-                return
+    def _next(self) -> tuple[str, int] | None:
+        """The newest request and the size to read it at (the pool holds the lock)."""
+        return (self._waiting.pop(), self.size) if self._waiting else None
+
+    def _load_one(self, job: tuple[str, int]) -> bool:
+        path, pixels = job
+        image = self._load(path, pixels)
+        try:
+            self._loaded.emit(path, image, pixels)
+        except RuntimeError:  # the loader is gone
+            return False
+        return True
 
     def _load(self, path: str, pixels: int) -> QImage:
         try:

@@ -1,10 +1,10 @@
 """Undo and redo in the GUI: a QUndoStack over the core's edit commands (core/edits.py).
 
-An edit runs on the backend's work lane first (never on the GUI thread); only once it has
-worked is it pushed onto the stack, so a refused edit (an album name taken) leaves no entry.
-Undo and redo run on the same lane, in order. An undo the library refuses (say a restored
-file's place is taken) is shown, and the history is cleared: what is left in it may no longer
-match the library.
+An edit runs on the backend's work lane first (People's on its plugin lane; never on the GUI
+thread); only once it has worked is it pushed onto the stack, so a refused edit (an album name
+taken) leaves no entry. Undo and redo run on the same lane, in order. An undo the library
+refuses (say a restored file's place is taken) is shown, and the history is cleared: what is
+left in it may no longer match the library.
 """
 
 from __future__ import annotations
@@ -58,6 +58,11 @@ def describe(cmd: Command) -> str:
         "album-redefine": tr("Change the rule of album '{album}'"),
         "trash": tr("Move {n} to the trash"),
         "person-rename": tr("Name a person '{new}'"),
+        "person-merge": tr("Merge two people"),
+        "person-face-name": tr("Name a face '{new}'"),
+        "person-not-face": tr("Take a face out of a person"),
+        "person-answer": (tr("Confirm a suggested face") if s.get("yes")
+                          else tr("Decline a suggested face")),
         "person-hide": tr("Hide a person") if s.get("hidden") else tr("Show a person again"),
     }
     form = forms.get(cmd.kind)

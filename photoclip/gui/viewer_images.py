@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
+from photoclip.gui.worker_pool import WorkerPool
+
 log = logging.getLogger(__name__)
 
 SCREEN, FULL = "screen", "full"
@@ -210,14 +212,11 @@ class ViewerImages(QObject):
         self._current = ""
         self._wanted: set[str] = set()
         self._grown: tuple[str, int, int] | None = None  # the last re-decode for a larger view
-        self._cond = threading.Condition()
-        self._stopped = False
         self.warmed = threading.Event()  # set once a worker has imported the decoders
         self._decoded.connect(self._on_decoded)
-        self._threads = [threading.Thread(target=self._main, name=f"photoclip-viewer-{i}",
-                                          daemon=True) for i in range(workers)]
-        for t in self._threads:
-            t.start()
+        self._pool: WorkerPool[tuple[tuple[str, str], QSize]] = WorkerPool(
+            "photoclip-viewer", workers, self._take, self._decode, start=self._warm)
+        self._cond = self._pool.cond  # guards the requests and the decoded images
 
     # ----- asking ------------------------------------------------------------------------------
 
@@ -255,7 +254,7 @@ class ViewerImages(QObject):
             self._wanted = {p for p, _ in order}
             self._queue = [k for k in order if k not in self._cache and k not in self._running]
             self._trim()
-            self._cond.notify_all()
+            self._pool.wake(every=True)
 
     def get(self, path: str, level: str) -> Decoded | None:
         """A decoded level if it is in memory."""
@@ -284,36 +283,36 @@ class ViewerImages(QObject):
             return list(self._cache)
 
     def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        for t in self._threads:
-            t.join(5)
+        self._pool.stop()
 
     # ----- the workers -------------------------------------------------------------------------
 
-    def _main(self) -> None:
+    def _warm(self) -> None:
+        """Each worker imports the decoders before the first photo opens."""
         _warm_up()
         self.warmed.set()
-        while True:
-            with self._cond:
-                while not self._stopped and (key := self._next()) is None:
-                    self._cond.wait()
-                if self._stopped:
-                    return
-                self._queue.remove(key)
-                self._running.add(key)
-                target = QSize(self.target)
-            try:
-                results = decode(key[0], key[1], target)
-            except Exception as exc:  # never lose the worker
-                log.exception("Decoding %s for the viewer failed", key[0])
-                results = [Decoded(key[0], key[1], QImage(), QSize(), str(exc))]
-            with self._cond:
-                self._running.discard(key)
-                self._cond.notify_all()  # the photo on show is decoded: the rest may start
-            with contextlib.suppress(RuntimeError):  # the viewer is gone
-                self._decoded.emit(results)
+
+    def _take(self) -> tuple[tuple[str, str], QSize] | None:
+        """The next request to start and the viewer's size now (the pool holds the lock)."""
+        key = self._next()
+        if key is None:
+            return None
+        self._queue.remove(key)
+        self._running.add(key)
+        return key, QSize(self.target)
+
+    def _decode(self, job: tuple[tuple[str, str], QSize]) -> None:
+        key, target = job
+        try:
+            results = decode(key[0], key[1], target)
+        except Exception as exc:  # never lose the worker
+            log.exception("Decoding %s for the viewer failed", key[0])
+            results = [Decoded(key[0], key[1], QImage(), QSize(), str(exc))]
+        with self._cond:
+            self._running.discard(key)
+            self._pool.wake(every=True)  # the photo on show is decoded: the rest may start
+        with contextlib.suppress(RuntimeError):  # the viewer is gone
+            self._decoded.emit(results)
 
     def _next(self) -> tuple[str, str] | None:
         """The best request to start now: while the photo on show's screen level is being

@@ -143,7 +143,7 @@ def test_people_sidebar_and_face_boxes(
     action(panel.person_menu(hidden), "Show again").trigger()
     qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
                                           if not p.hidden}, timeout=20_000)
-    # Edit › Undo takes "Show again" back, then the hiding (naming merged two: not undoable)
+    # Edit › Undo takes "Show again" back, then the hiding
     qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
     assert window.edits.stack.undoText() == "Show a person again"
     window.edits.stack.undo()
@@ -152,6 +152,44 @@ def test_people_sidebar_and_face_boxes(
     window.edits.stack.undo()
     qtbot.waitUntil(lambda: serena.id in {p.id for _, p, _ in people_entries(window)
                                           if not p.hidden}, timeout=20_000)
+    assert not window.banner.isVisible(), window.banner.text
+    undo_people_decisions(qtbot, window)
+
+
+def undo_people_decisions(qtbot, window) -> None:
+    """Edit › Undo (Ctrl+Z) takes back "Not Colin", the merge by name and the naming of the
+    face, one by one, as the sidebar and the photo's face box show; Redo does them again."""
+    from PySide6.QtGui import QKeySequence
+
+    view = window.photo_view
+    edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
+    undo, redo = action(edit, "&Undo"), action(edit, "&Redo")
+    assert undo.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+
+    def people() -> list[tuple[str | None, int]]:
+        shown = {p.id: p for _, p, _ in people_entries(window) if not p.hidden}
+        return sorted(((p.name or "", p.photos) for p in shown.values()),
+                      key=lambda t: (-t[1], t[0]))
+
+    def label() -> str:
+        return view.preview.regions[0].label if view.preview.regions else ""
+
+    steps = [("Take a face out of a person", [("Colin", 3), ("", 2)], "Colin"),
+             ("Name a person 'colin'", [("", 2), ("", 2), ("Colin", 1)], "Colin"),
+             ("Name a face 'Colin'", [("", 3), ("", 2)], "Unnamed")]
+    for text, listed, face in steps:
+        qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
+        assert window.edits.stack.undoText() == text
+        undo.trigger()
+        def shown(listed=listed, face=face) -> None:
+            assert (people(), label()) == (listed, face)
+        qtbot.waitUntil(shown, timeout=20_000)
+    for _ in steps:
+        qtbot.waitUntil(lambda: window.edits.busy == 0, timeout=20_000)
+        redo.trigger()
+    def redone() -> None:
+        assert ("Colin", 2) in people() and label() == "Unnamed"
+    qtbot.waitUntil(redone, timeout=20_000)
     assert not window.banner.isVisible(), window.banner.text
 
 

@@ -347,6 +347,10 @@
         <translation>清除{n}的星级</translation>
     </message>
     <message>
+        <source>Confirm a suggested face</source>
+        <translation>确认一张建议的人脸</translation>
+    </message>
+    <message>
         <source>Copy details</source>
         <translation>复制详细信息</translation>
     </message>
@@ -369,6 +373,10 @@
     <message>
         <source>Day</source>
         <translation>日</translation>
+    </message>
+    <message>
+        <source>Decline a suggested face</source>
+        <translation>拒绝一张建议的人脸</translation>
     </message>
     <message>
         <source>Delete album</source>
@@ -677,6 +685,10 @@
         <translation>合并到…</translation>
     </message>
     <message>
+        <source>Merge two people</source>
+        <translation>合并两个人</translation>
+    </message>
+    <message>
         <source>Merge {person} into:</source>
         <translation>把 {person} 合并到：</translation>
     </message>
@@ -840,6 +852,10 @@
     <message>
         <source>Name</source>
         <translation>命名</translation>
+    </message>
+    <message>
+        <source>Name a face '{new}'</source>
+        <translation>把一张人脸命名为“{new}”</translation>
     </message>
     <message>
         <source>Name a person '{new}'</source>
@@ -1304,6 +1320,10 @@
     <message>
         <source>Tags</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <source>Take a face out of a person</source>
+        <translation>把一张人脸移出此人</translation>
     </message>
     <message>
         <source>Text in the photo</source>

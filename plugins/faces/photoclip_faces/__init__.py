@@ -26,7 +26,14 @@ from photoclip.plugin_api import (
     Analyzer,
     AnalyzerError,
     Count,
+    FaceAnswer,
+    FaceName,
+    FaceNotPerson,
     Option,
+    PersonHide,
+    PersonMerge,
+    PersonRename,
+    PersonSummary,
     Photo,
     PluginContext,
     PluginError,
@@ -84,7 +91,7 @@ def _person_line(p: face_store.Person) -> str:
             f"{counted(p.photos, 'photo')}")
 
 
-def _as_dict(p: face_store.Person) -> dict[str, Any]:
+def _as_dict(p: face_store.Person | PersonSummary) -> dict[str, Any]:
     out = {"id": p.id, "name": p.name, "faces": p.faces, "photos": p.photos}
     if p.hidden:
         out["hidden"] = True
@@ -109,14 +116,24 @@ def run(context: PluginContext, photos: list[Photo], options: dict[str, Any]) ->
                  "ones)"),
             data={"forgotten": True, "faces": faces, "people": persons, "sidecars": cleared},
         )
-    store = face_store.FaceStore(folder)
     try:
-        with sidecars.follow(context, store):
+        store = face_store.FaceStore(folder)
+        try:
+            api.tidy(context, store)
+            if options.get("recluster"):
+                people_ops.recluster(store)
+        finally:
+            store.close()
+        decided = _decide(context, options)  # undoable: `photoclip undo` takes it back
+        if decided is not None:
+            return decided
+        store = face_store.FaceStore(folder)
+        try:
             return _run(context, store, options)
+        finally:
+            store.close()
     except people_ops.PeopleError as exc:
         raise PluginError(str(exc)) from exc
-    finally:
-        store.close()
 
 
 def _take_out_of_sidecars(context: PluginContext) -> int:
@@ -143,38 +160,9 @@ def _counts(context: PluginContext) -> tuple[int, int]:
 
 def _run(context: PluginContext, store: face_store.FaceStore, options: dict[str, Any]
          ) -> ActionResult:
-    api.tidy(context, store)
-    if options.get("recluster"):
-        people_ops.recluster(store)
-    changed = _change(store, options)
-    if changed is not None:
-        return changed
     person = options.get("person")
     if options.get("suggestions"):
         return _suggestions(store, person)
-    if options.get("not-face") is not None:
-        new = people_ops.not_person(store, int(options["not-face"]))
-        return ActionResult(Said("face {face} moved to person {person}",
-                                 {"face": options["not-face"], "person": new}),
-                            data={"face": options["not-face"], "person": new})
-    if options.get("name"):
-        if options.get("face") is not None:
-            p = people_ops.name_face(store, int(options["face"]), options["name"])
-            return ActionResult(Said("face {face} is {name}",
-                                     {"face": options["face"], "name": p.name}), data=_as_dict(p))
-        if not person:
-            raise PluginError("say whose name it is: --person ID --name NAME "
-                              "(or --face ID --name NAME)")
-        p = people_ops.name(store, person, options["name"])
-        return ActionResult(Said("person {id} is {name}", {"id": p.id, "name": p.name}),
-                            data=_as_dict(p))
-    if options.get("merge"):
-        if not person:
-            raise PluginError("say who to merge into: --person A --merge B")
-        p = people_ops.merge(store, person, options["merge"])
-        return ActionResult(Said("merged into person {id} ({faces})",
-                                 {"id": p.id, "faces": Count(p.faces, "face")}),
-                            data=_as_dict(p))
     if options.get("show") or person:
         p = people_ops.find_person(store, options.get("show") or person)
         shown = context.photos(store.photos_of(p.id))
@@ -203,20 +191,46 @@ def _who(p: face_store.Person) -> str | Said:
     return p.name or Said("person {id}", {"id": p.id})
 
 
-def _change(store: face_store.FaceStore, options: dict[str, Any]) -> ActionResult | None:
-    """Hide or show a person, or answer a suggestion; None when not asked to."""
+def _decide(context: PluginContext, options: dict[str, Any]) -> ActionResult | None:
+    """The decision the options ask for (hide, answer a suggestion, not this face, name,
+    merge), done as one of the core's undoable edits; None when they ask for none."""
+    edit = context.run_edit
     for key, hidden in (("hide", True), ("unhide", False)):
         if options.get(key):
-            p = people_ops.hide(store, options[key], hidden)
+            p = edit(PersonHide(options[key], hidden))
             return ActionResult(Said("{who} is hidden" if hidden else "{who} is shown again",
                                      {"who": _who(p)}), data=_as_dict(p))
     for key, yes in (("accept", True), ("decline", False)):
         if options.get(key) is not None:
             face = int(options[key])
-            who = people_ops.answer(store, face, yes)
+            who = edit(FaceAnswer(face, yes))
             return ActionResult(Said("face {face} joined the suggested person" if yes else
                                      "face {face} stays out of the suggested person",
                                      {"face": face}), data={"face": face, "person": who})
+    if options.get("not-face") is not None:
+        new = edit(FaceNotPerson(int(options["not-face"])))
+        return ActionResult(Said("face {face} moved to person {person}",
+                                 {"face": options["not-face"], "person": new}),
+                            data={"face": options["not-face"], "person": new})
+    person = options.get("person")
+    if options.get("name"):
+        if options.get("face") is not None:
+            p = edit(FaceName(int(options["face"]), options["name"]))
+            return ActionResult(Said("face {face} is {name}",
+                                     {"face": options["face"], "name": p.name}), data=_as_dict(p))
+        if not person:
+            raise PluginError("say whose name it is: --person ID --name NAME "
+                              "(or --face ID --name NAME)")
+        p = edit(PersonRename(person, options["name"]))
+        return ActionResult(Said("person {id} is {name}", {"id": p.id, "name": p.name}),
+                            data=_as_dict(p))
+    if options.get("merge"):
+        if not person:
+            raise PluginError("say who to merge into: --person A --merge B")
+        p = edit(PersonMerge(person, options["merge"]))
+        return ActionResult(Said("merged into person {id} ({faces})",
+                                 {"id": p.id, "faces": Count(p.faces, "face")}),
+                            data=_as_dict(p))
     return None
 
 

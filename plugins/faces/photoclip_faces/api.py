@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from photoclip.plugin_api import (
     UNNAMED,
@@ -26,6 +26,7 @@ from photoclip.plugin_api import (
 
 from . import people as ops
 from . import sidecars
+from . import undo as undo_ops
 from .store import FILE_NAME, FaceStore, Person, StoredFace
 
 PLUGIN = "faces"
@@ -120,6 +121,21 @@ class FacesPeople(People):
 
     def confirm(self, face_id: int, yes: bool = True) -> int | None:
         return self._change(lambda s: ops.answer(s, face_id, yes))
+
+    def recorded(self, change: Callable[[], T]) -> tuple[T, dict[str, Any] | None]:
+        """``change()`` and what it changed in the faces, people and constraints, None for
+        nothing (the faces are grouped first, so that the record holds the decision only)."""
+        with self._store() as store:
+            tidy(self.context, store)
+            before = undo_ops.state(store)
+        result = change()
+        with self._store() as store:
+            found = undo_ops.changes(before, undo_ops.state(store))
+        return result, None if undo_ops.empty(found) else found
+
+    def put_back(self, change: dict[str, Any], *, undo: bool = True) -> None:
+        """Undo (or redo) a recorded change; the sidecars' names follow."""
+        self._change(lambda s: undo_ops.put_back(s, change, undo=undo))
 
 
 def _face(f: StoredFace, names: dict[int, str], suggested: int | None = None) -> PersonFace:

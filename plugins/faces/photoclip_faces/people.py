@@ -82,7 +82,9 @@ def merge(store: FaceStore, into: str | int, other: str | int) -> Person:
     with store.transaction() as db:
         db.execute("UPDATE faces SET person_id=?, locked=1 WHERE person_id IN (?, ?)",
                    (a.id, a.id, b.id))
-        db.execute("UPDATE rejections SET person_id=? WHERE person_id=?", (a.id, b.id))
+        # "not B" becomes "not A" (a face that is neither already says "not A")
+        db.execute("UPDATE OR IGNORE rejections SET person_id=? WHERE person_id=?", (a.id, b.id))
+        db.execute("DELETE FROM rejections WHERE person_id=?", (b.id,))
         db.execute("DELETE FROM persons WHERE id=?", (b.id,))
         if a.name is None and b.name is not None:
             db.execute("UPDATE persons SET name=? WHERE id=?", (b.name, a.id))

@@ -23,8 +23,8 @@ from .models import Face
 
 FILE_NAME = "faces.sqlite3"
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS persons (
-    id     INTEGER PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS persons (     -- AUTOINCREMENT: an id is never reused (undo)
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
     name   TEXT UNIQUE,
     hidden INTEGER NOT NULL DEFAULT 0
 );
@@ -89,6 +89,7 @@ class FaceStore:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(SCHEMA)
+        _person_ids_never_reused(self._db)
 
     def close(self) -> None:
         with self._lock:
@@ -315,6 +316,34 @@ class FaceStore:
             faces = self._db.execute("SELECT COUNT(*) FROM faces").fetchone()[0]
             people = self._db.execute("SELECT COUNT(*) FROM persons").fetchone()[0]
         return int(faces), int(people)
+
+
+def _person_ids_never_reused(db: sqlite3.Connection) -> None:
+    """A file from before undo (persons without AUTOINCREMENT, whose ids SQLite may give
+    again) gets the table that never reuses an id, rows and ids kept (SQLite's way to change
+    a table: a new one, copied, renamed, with foreign keys off so no face loses its person)."""
+    def old() -> bool:
+        (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'persons'").fetchone()
+        return "AUTOINCREMENT" not in sql.upper()
+
+    if not old():
+        return
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if old():  # another process may have done it meanwhile
+                db.execute("CREATE TABLE persons_new (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                           "name TEXT UNIQUE, hidden INTEGER NOT NULL DEFAULT 0)")
+                db.execute("INSERT INTO persons_new SELECT id, name, hidden FROM persons")
+                db.execute("DROP TABLE persons")
+                db.execute("ALTER TABLE persons_new RENAME TO persons")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 def _same_face(face: Face, earlier: list[tuple]) -> tuple[int | None, bool, set[int]] | None:
