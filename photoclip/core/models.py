@@ -293,6 +293,10 @@ class Embedder:
         if onnx is not None and built.full:
             onnx.attach(built.model, path, self.preprocess_spec.image_size)
             self._onnx_precision()
+        elif onnx is not None and (onnx.active or onnx.ready(path)):
+            # only the text tower: image batches still go to the ONNX tower (in use, or
+            # remembered and cached): that is the precision this model runs images in
+            self._onnx_precision(ready=True)
 
     def _finish_load(
         self, model: Any, tokenizer: Any, embed_dim: int, path: Path | None, full: bool
@@ -368,11 +372,18 @@ class Embedder:
             self._onnx_precision()
             return onnx
 
-    def _onnx_precision(self) -> None:
-        """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
+    def _onnx_precision(self, ready: bool = False) -> None:
+        """The precision shown (and remembered for commands that load no model): the ONNX
+        tower's once it is used, or ``ready`` to be (its verdict and file remembered), torch's
+        (fp32) once it lost; nothing changes while it is undecided."""
         onnx = self._onnx
-        shown = onnx.precision if onnx.active else torch_precision(onnx.precision)
-        if onnx.state != "undecided" and shown != self._precision:
+        if onnx.active or ready:
+            shown = onnx.precision
+        elif onnx.state != "undecided":
+            shown = torch_precision(onnx.precision)
+        else:
+            return
+        if shown != self._precision:
             with self._meta_lock:
                 self._precision = shown
             self._facts.remember_runtime(self._device_pref, self._precision_pref,
