@@ -338,6 +338,12 @@ class Embedder:
                                         timed=plan[1], threads=self.torch_threads)
         return self._onnx
 
+    def prepare_images(self) -> None:
+        """Open the image tower now where that needs no torch (a remembered ONNX file), e.g. on
+        a thread while an index run decodes its first photos; nothing otherwise (a torch load
+        waits for the first batch)."""
+        self._torch_free_tower()
+
     def _torch_free_tower(self) -> Any:
         """The ONNX image tower where no torch model is loaded yet and its verdict and file are
         remembered: an index run with cached label prompts then never imports torch (seconds
