@@ -293,6 +293,7 @@ class AnalysisStage:
         except Exception as exc:
             self._report(analyzer, "prepare", exc)
             return False
+        log.info("Analyzer %s prepared in %.1f s", analyzer.name, time.perf_counter() - start)
         return not (stop is not None and stop.is_set())
 
     def _report(self, analyzer: Analyzer, what: str, exc: BaseException) -> None:

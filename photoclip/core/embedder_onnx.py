@@ -107,6 +107,12 @@ class OnnxTowers:
         if have < PROBES:
             self._probes.append(np.asarray(vecs[: PROBES - have], dtype=np.float32))
 
+    def prepare_images(self) -> None:
+        """Open the image tower now where that needs no torch (a remembered ONNX file), e.g. on
+        a thread while an index run decodes its first photos; nothing otherwise (a torch load
+        waits for the first batch)."""
+        self._torch_free_tower()
+
     def _torch_free_tower(self) -> Any:
         """The ONNX image tower where no torch model is loaded yet and its verdict and file are
         remembered: an index run with cached label prompts then never imports torch (seconds
@@ -141,11 +147,18 @@ class OnnxTowers:
             self._onnx_precision()
             return onnx
 
-    def _onnx_precision(self) -> None:
-        """The precision shown: the ONNX tower's once it is used, torch's (fp32) otherwise."""
+    def _onnx_precision(self, ready: bool = False) -> None:
+        """The precision shown (and remembered for commands that load no model): the ONNX
+        tower's once it is used, or ``ready`` to be (its verdict and file remembered), torch's
+        (fp32) once it lost; nothing changes while it is undecided."""
         onnx = self._onnx
-        shown = onnx.precision if onnx.active else torch_precision(onnx.precision)
-        if onnx.state != "undecided" and shown != self._precision:
+        if onnx.active or ready:
+            shown = onnx.precision
+        elif onnx.state != "undecided":
+            shown = torch_precision(onnx.precision)
+        else:
+            return
+        if shown != self._precision:
             with self._meta_lock:
                 self._precision = shown
             self._facts.remember_runtime(self._device_pref, self._precision_pref,

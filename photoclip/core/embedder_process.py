@@ -32,7 +32,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
@@ -328,6 +328,10 @@ class EmbedderProcess:
                     with contextlib.suppress(Exception):
                         self.progress(*rest)
                 continue
+            if kind == "precision":  # what the child's images now run in (an ONNX verdict)
+                if self._facts is not None:
+                    self._facts = replace(self._facts, precision=rest[0])
+                continue
             if kind == "error":
                 raise rest[0]
             return rest[0]
@@ -392,7 +396,7 @@ def _serve(
     def interactive_lane() -> None:
         built.wait()
         if "embedder" in ready:
-            _serve_lane(interactive, ready["embedder"], "interactive")
+            _serve_lane(interactive, ready["embedder"], "interactive", ready["shown"])
 
     worker = threading.Thread(target=interactive_lane, name="photoclip-model-interactive",
                               daemon=True)
@@ -406,18 +410,20 @@ def _serve(
         embedder = Embedder(spec, progress=progress, **{
             **kwargs, "models_dir": Path(kwargs["models_dir"]),
         })
+        shown = {"precision": embedder.precision}  # as last told to the parent
         conn.send(("ok", _Facts(embedder.dim, embedder.preprocess_spec, embedder.device,
-                                embedder.precision)))
+                                shown["precision"])))
     except BaseException as exc:
         built.set()
         conn.send(("error", _portable(exc)))
         return
     ready["embedder"] = embedder
+    ready["shown"] = shown
     built.set()
     if low_priority and per_thread:  # the start-up (which the app may wait for) is done at
         _set_priority(nice)  # the app's priority; from here on this thread is the bulk lane
     try:
-        _serve_lane(conn, embedder, "bulk")
+        _serve_lane(conn, embedder, "bulk", shown)
     finally:
         worker.join(10)
         embedder.close()
@@ -434,7 +440,9 @@ def _plugin_provider(spec: ModelSpec) -> None:
         PluginHost().load().model_providers()
 
 
-def _serve_lane(conn: Connection, embedder: Any, lane: str) -> None:
+def _serve_lane(conn: Connection, embedder: Any, lane: str, shown: dict[str, str]) -> None:
+    """Answer ``lane``'s requests; a change of the precision images run in (the ONNX tower's
+    verdict on the first batch, or its fallback to torch) is told before the answer."""
     _lane_conn.conn = conn
     shm: SharedMemory | None = None
     try:
@@ -464,6 +472,10 @@ def _serve_lane(conn: Connection, embedder: Any, lane: str) -> None:
                     result = None
                 else:
                     raise ValueError(f"unknown request {kind!r}")
+                precision = embedder.precision
+                if precision != shown.get("precision"):
+                    shown["precision"] = precision
+                    conn.send(("precision", precision))
                 conn.send(("ok", result))
             except Exception as exc:
                 conn.send(("error", _portable(exc)))

@@ -49,11 +49,17 @@ class _RunSink(VectorSink):
         recorded: Recorded,
         abandon: threading.Event,
     ) -> None:
-        super().__init__(space.store, space.index())
+        # no super().__init__: the store opens at the first write (by then the run's warm-up
+        # has imported its client library while the first photos decoded), not before them
+        self.index = space.index()
         self._space = space
         self._keywords = keywords
         self._recorded = recorded
         self._abandon = abandon
+
+    @property
+    def store(self) -> object:
+        return self._space.store
 
     def put(
         self, records: Sequence[PhotoRecord], vectors: np.ndarray, hashes: Sequence[str]
@@ -91,6 +97,7 @@ class IndexRuns:
         accept: Callable[[str], bool] | None,
         recorded: Recorded,
         after: Callable[[ProgressCallback | None, threading.Event | None], None],
+        warm_up: Callable[[], None] | None = None,
     ) -> None:
         self._catalog = catalog
         self._settings = settings
@@ -100,6 +107,7 @@ class IndexRuns:
         self._accept = accept
         self._recorded = recorded
         self._after = after
+        self._warm_up = warm_up  # called once a scan found work (see core/run_warmup.py)
         # set when the app quits: a batch in flight writes no vector and the run ends with
         # IndexAbandoned (its photos stay pending: indexed again at the next start)
         self.abandon = threading.Event()
@@ -254,6 +262,8 @@ class IndexRuns:
         cat = self._catalog
         space = self._space()
         work = [r for r in cat.pending(space.model_key) if r.id not in missing]
+        if work and self._warm_up is not None:  # the store and the model start meanwhile
+            self._warm_up()
         index = space.index()  # loads the model config and reconciles before any work
         if work or missing or also_gone:
             space.invalidate_snapshot()

@@ -185,6 +185,7 @@ def _existing(candidates: list[str]) -> list[tuple[str, os.stat_result]]:
 def _embedded_keywords(data: bytes, path: Path) -> list[str]:
     packets: list[bytes] = []
     iptc: dict | None = None
+    region = data
     try:
         _register_heif()
         with Image.open(io.BytesIO(data)) as im:
@@ -195,10 +196,11 @@ def _embedded_keywords(data: bytes, path: Path) -> list[str]:
                 packets.append(xmp)
             if im.format in ("JPEG", "MPO", "TIFF"):
                 iptc = IptcImagePlugin.getiptcinfo(im)
+            region = scan_region(data, im)
     except Exception as exc:  # not something Pillow opens (RAW, ...): scan the bytes below
         log.debug("keywords: Pillow cannot open %s: %s", path, exc)
     if not packets:
-        packets = list(_scan_packets(data))
+        packets = list(_scan_packets(region))
     found: list[str] = []
     for packet in packets:
         try:
@@ -216,6 +218,32 @@ def _embedded_keywords(data: bytes, path: Path) -> list[str]:
 def _register_heif() -> None:
     """HEIC/AVIF XMP comes from pillow_heif, registered by the image_formats module."""
     from photoclip.core import image_formats  # noqa: F401  (registers the HEIF opener)
+
+
+def scan_region(data: bytes, im: Image.Image) -> bytes:
+    """The bytes of a photo Pillow opened to scan for XMP packets it did not find: a JPEG's
+    metadata segments, which all come before its entropy-coded data (nearly all of the file:
+    scanning that cost ~1.5 ms a camera photo, twice per indexed photo); else all of them."""
+    return data[: _jpeg_scan_start(data)] if im.format == "JPEG" else data
+
+
+def _jpeg_scan_start(data: bytes) -> int:
+    """Where a JPEG's first scan (SOS) begins: its segments before it are the metadata. The
+    file's length where the segments cannot be followed (then all of it is scanned)."""
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            return end
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+        elif marker == 0xDA:
+            return pos
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # no length field
+            pos += 2
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return end
 
 
 def _scan_packets(data: bytes) -> Iterator[bytes]:

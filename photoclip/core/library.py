@@ -55,6 +55,7 @@ from photoclip.core.plugin_discovery import PluginInfo
 from photoclip.core.plugin_host import PluginHost
 from photoclip.core.query import QueryError
 from photoclip.core.ratings import Ratings
+from photoclip.core.run_warmup import RunWarmup
 from photoclip.core.said import N_, Said
 from photoclip.core.search_hooks import SearchContributions
 from photoclip.core.searching import Searcher
@@ -130,6 +131,7 @@ class Library:
             self._lock.release()
             raise
         self._guard = threading.RLock()
+        self._warmup = RunWarmup()
         # the desktop app runs the model in a child process: its own never imports torch
         self.model_process = model_process
         self._embedder: Embedder | EmbedderProcess | None = None
@@ -184,11 +186,13 @@ class Library:
             accept=self._accept_file,
             recorded=self._recorded,
             after=self._after_index,
+            warm_up=self._warm_up_run,
         )
 
     # ----- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
+        self._warmup.join()
         with self._guard:
             self.vectors.close()
             if self._embedder is not None:
@@ -209,6 +213,13 @@ class Library:
         """Load the index now (reconciling the catalog with the store), not on the first
         search; returns how many photos are searchable. The fronts call this, explicitly."""
         return len(self.vectors.index())
+
+    def _warm_up_run(self) -> None:
+        """An index run found work: its store and image tower start on threads meanwhile."""
+        self._warmup.start("store", self.vectors.preload)
+        prepare = getattr(self.embedder, "prepare_images", None)  # in this process only
+        if prepare is not None:
+            self._warmup.start("model", prepare)
 
     def prepare_model(self) -> None:
         """Start the model's process now, in the background, from the calling thread's priority

@@ -297,6 +297,10 @@ class Embedder(OnnxTowers):
         if onnx is not None and built.full:
             onnx.attach(built.model, path, self.preprocess_spec.image_size)
             self._onnx_precision()
+        elif onnx is not None and (onnx.active or onnx.ready(path)):
+            # only the text tower: image batches still go to the ONNX tower (in use, or
+            # remembered and cached): that is the precision this model runs images in
+            self._onnx_precision(ready=True)
 
     def _finish_load(
         self, model: Any, tokenizer: Any, embed_dim: int, path: Path | None, full: bool

@@ -27,6 +27,7 @@ from photoclip.core.vector_index import ExactIndex
 from photoclip.core.vectors import (
     VectorStore,
     collection_name_for,
+    preload,
     server_address,
 )
 
@@ -106,6 +107,12 @@ class VectorSpace:
 
     def sink(self) -> VectorSink:
         return VectorSink(self.store, self.index())
+
+    def preload(self) -> None:
+        """Import the store's client library now, unless the store is open (a run's warm-up
+        does this on a thread of its own: see core/run_warmup.py)."""
+        if self._store is None:
+            preload()
 
     def close(self) -> None:
         with self._guard:

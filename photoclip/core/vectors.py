@@ -76,6 +76,13 @@ def _quiet_chroma() -> None:
             logger.setLevel(logging.WARNING)
 
 
+def preload() -> None:
+    """Import the Chroma client library now: most of what opening a store costs (~0.8 CPU-s of
+    imports), for a caller that does it on a thread while other work goes on."""
+    _quiet_chroma()
+    import chromadb  # noqa: F401
+
+
 def _settings() -> Any:
     from chromadb.config import Settings
 

@@ -83,17 +83,19 @@ def packet_marks(packet: bytes) -> Marks:
 
 
 def _embedded_packets(data: bytes) -> list[bytes]:
+    region = data
     try:
         keyword_files._register_heif()
         with Image.open(io.BytesIO(data)) as im:
             xmp = im.info.get("xmp")
+            region = keyword_files.scan_region(data, im)
         if isinstance(xmp, str):
             xmp = xmp.encode("utf-8")
         if xmp:
             return [xmp]
     except Exception as exc:  # RAW and others: scan the bytes
         log.debug("marks: Pillow cannot open the photo: %s", exc)
-    return list(keyword_files._scan_packets(data))
+    return list(keyword_files._scan_packets(region))
 
 
 def read_marks(photo: str | Path, data: bytes | None = None) -> Marks:
