@@ -31,13 +31,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _ask(parent: QWidget, title: str, prompt: str, choices: list[str], editable: bool
+         ) -> tuple[str, bool]:
+    """The question in a dialog; then the window is made active again: where nothing else
+    does that (no window manager re-activates it), Ctrl+Z right after naming did nothing."""
+    text, ok = QInputDialog.getItem(parent, title, prompt, choices, -1 if editable else 0,
+                                    editable)
+    parent.window().activateWindow()
+    return text, ok
+
+
 def _ask_text(parent: QWidget, title: str, prompt: str, choices: list[str]) -> str | None:
-    text, ok = QInputDialog.getItem(parent, title, prompt, choices, -1, True)
+    text, ok = _ask(parent, title, prompt, choices, True)
     return text.strip() if ok and text.strip() else None
 
 
 def _ask_choice(parent: QWidget, title: str, prompt: str, choices: list[str]) -> str | None:
-    text, ok = QInputDialog.getItem(parent, title, prompt, choices, 0, False)
+    text, ok = _ask(parent, title, prompt, choices, False)
     return text if ok and text else None
 
 

@@ -249,3 +249,27 @@ def test_suggested_faces_are_reviewed_in_the_gui(
                     timeout=20_000)
     assert lib.plugins.people(lib.plugin_context()).suggestions() == []
     assert not window.banner.isVisible(), window.banner.text
+
+
+def test_the_window_is_active_again_after_a_question(
+    qtbot, tmp_path: Path, write_settings, make_window
+) -> None:
+    """Ctrl+Z right after naming a person did nothing where no window manager makes the main
+    window active again once the question closes (the Edit menu's Undo worked)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from photoclip.gui.people_panel import _ask_text
+
+    write_settings([tmp_path])
+    window = make_window()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10_000)
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.setTextValue("Ann")
+        dialog.accept()
+
+    QTimer.singleShot(300, answer)
+    assert _ask_text(window, "Name", "Who is this?", []) == "Ann"
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10_000)
