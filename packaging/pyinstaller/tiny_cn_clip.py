@@ -27,7 +27,9 @@ PREPROCESSOR = {
 }
 
 
-def main(folder: Path) -> int:
+def write_tiny_repo(folder: Path, vocab: Path) -> Path:
+    """A tiny random ChineseCLIPModel in the hub repo's layout in ``folder`` (config.json,
+    ``vocab`` as vocab.txt, preprocessor_config.json, pytorch_model.bin); the tests use it too."""
     import torch
 
     from photoclip.core.torch_compat import import_torchvision
@@ -35,11 +37,6 @@ def main(folder: Path) -> int:
     import_torchvision()  # the torchvision-on-CPU-torch workaround, before transformers
     from transformers import ChineseCLIPConfig, ChineseCLIPModel
 
-    spec = importlib.util.find_spec("cn_clip")
-    if spec is None or not spec.submodule_search_locations:
-        print("error: the cn_clip package (its bert-base-chinese vocab) is not installed: "
-              "pip install cn_clip==1.6.0 --no-deps", file=sys.stderr)
-        return 2
     folder.mkdir(parents=True, exist_ok=True)
     small = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
              "intermediate_size": 64}
@@ -52,9 +49,18 @@ def main(folder: Path) -> int:
     model = ChineseCLIPModel(config).eval()
     config.save_pretrained(folder)
     torch.save(model.state_dict(), folder / "pytorch_model.bin")
-    shutil.copy(Path(spec.submodule_search_locations[0]) / "clip" / "vocab.txt",
-                folder / "vocab.txt")
+    shutil.copy(vocab, folder / "vocab.txt")
     (folder / "preprocessor_config.json").write_text(json.dumps(PREPROCESSOR))
+    return folder
+
+
+def main(folder: Path) -> int:
+    spec = importlib.util.find_spec("cn_clip")
+    if spec is None or not spec.submodule_search_locations:
+        print("error: the cn_clip package (its bert-base-chinese vocab) is not installed: "
+              "pip install cn_clip==1.6.0 --no-deps", file=sys.stderr)
+        return 2
+    write_tiny_repo(folder, Path(spec.submodule_search_locations[0]) / "clip" / "vocab.txt")
     print(f"wrote a tiny random Chinese-CLIP to {folder}")
     return 0
 

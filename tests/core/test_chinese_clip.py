@@ -27,6 +27,14 @@ from photoclip.core.providers.chinese_clip import ChineseClipTokenizer
 from tests.conftest import copy_coco
 from tests.core.fake_hub import FakeHub
 
+_MAKER = Path(__file__).resolve().parents[2] / "packaging" / "pyinstaller" / "tiny_cn_clip.py"
+_spec = importlib.util.spec_from_file_location("tiny_cn_clip", _MAKER)
+assert _spec is not None and _spec.loader is not None
+tiny_cn_clip = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tiny_cn_clip)
+PREPROCESSOR = tiny_cn_clip.PREPROCESSOR  # the hub repo's preprocessor_config.json
+write_tiny_repo = tiny_cn_clip.write_tiny_repo
+
 pytest.importorskip("transformers", reason="Chinese-CLIP needs transformers (multilingual extra)")
 
 KEY = "cn-clip-vit-b-16"
@@ -37,14 +45,6 @@ SENTENCES = [
     "😀 emoji\tand  spaces\n",
     "", "很" * 80, "unaffable dogs running on the beach", "我爱北京天安门。Hello, world 123",
 ]
-# the hub repo's preprocessor_config.json (Chinese-CLIP: a square resize, no crop)
-PREPROCESSOR = {
-    "crop_size": 224, "do_center_crop": False, "do_normalize": True, "do_resize": True,
-    "feature_extractor_type": "ChineseCLIPFeatureExtractor",
-    "image_mean": [0.48145466, 0.4578275, 0.40821073],
-    "image_std": [0.26862954, 0.26130258, 0.27577711],
-    "resample": 3, "size": {"height": 224, "width": 224},
-}
 
 
 @pytest.fixture(scope="module")
@@ -66,26 +66,8 @@ def vocab(cn_clip) -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_repo(tmp_path_factory: pytest.TempPathFactory, vocab: Path) -> Path:
-    """A tiny random ChineseCLIPModel in the hub repo's layout (config.json, vocab.txt,
-    preprocessor_config.json, pytorch_model.bin)."""
-    import torch
-    from transformers import ChineseCLIPConfig, ChineseCLIPModel
-
-    folder = tmp_path_factory.mktemp("cn-clip-repo")
-    small = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
-             "intermediate_size": 64}
-    config = ChineseCLIPConfig(
-        text_config={**small, "vocab_size": 21128, "max_position_embeddings": 64},
-        vision_config={**small, "image_size": 224, "patch_size": 32},
-        projection_dim=512,
-    )
-    torch.manual_seed(7)
-    model = ChineseCLIPModel(config).eval()
-    config.save_pretrained(folder)
-    torch.save(model.state_dict(), folder / "pytorch_model.bin")
-    shutil.copy(vocab, folder / "vocab.txt")
-    (folder / "preprocessor_config.json").write_text(json.dumps(PREPROCESSOR))
-    return folder
+    """A tiny random ChineseCLIPModel in the hub repo's layout (the bundle smoke test's maker)."""
+    return write_tiny_repo(tmp_path_factory.mktemp("cn-clip-repo"), vocab)
 
 
 @pytest.fixture()
