@@ -20,7 +20,8 @@ OUT = Path(__file__).resolve().parent.parent / "photoclip" / "data" / "places"
 
 
 def main(source: Path) -> None:
-    locations = json.loads(gzip.open(source / "geocode.gz").read())
+    with gzip.open(source / "geocode.gz") as f:
+        locations = json.loads(f.read())
     rows = sorted(
         (loc["country_code"], loc.get("state", ""), loc["city"],
          round(float(loc["latitude"]), 4), round(float(loc["longitude"]), 4), loc["population"])
